@@ -1,0 +1,15 @@
+//! raftbeat: see how a Raft cluster keeps its leader alive with heartbeats.
+//!
+//! - [`protocol`]: the pure models (`nacos`, `raft`): no clock, no I/O, no
+//!   randomness of their own.
+//! - [`sim`]: the deterministic simulator: event queue, seeded RNG, network,
+//!   faults, trace and safety monitor.
+//! - [`cluster`]: a simulation whose model is chosen at run time, and its config.
+//! - [`script`]: scenario scripts with golden traces.
+//! - `wasm`: the `#[wasm_bindgen]` facade the page uses.
+
+pub mod error;
+pub mod protocol;
+pub mod sim;
+
+pub use error::Error;

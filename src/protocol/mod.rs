@@ -1,0 +1,403 @@
+//! The pure protocol layer: one module per model.
+//!
+//! A model is a state machine in the style of etcd-io/raft: it has no clock,
+//! does no I/O and owns no randomness. The simulation drives it with
+//! [`Protocol::start`], [`Protocol::on_timer`], [`Protocol::on_message`] and
+//! [`Protocol::force_timeout`], hands it an [`Entropy`] source for the random
+//! draws the algorithm itself makes (Nacos's `RandomUtils.nextLong`, Raft's
+//! randomized timeout), and collects what it wants done from a [`Ready`]:
+//! messages to send, timers to (re)arm, notes for the trace, and votes cast.
+
+pub mod nacos;
+
+use std::fmt::{self, Debug, Write};
+
+/// Node ids are 1-based, as people count servers (S1..Sn).
+pub type NodeId = u32;
+
+/// Simulated time and durations, in integer microseconds. Integer time keeps
+/// runs bit-for-bit reproducible, and microseconds resolve the narrow timeout
+/// ranges of the Raft paper (150-151 ms).
+pub type Micros = u64;
+
+/// Random draws handed to a model by its driver.
+pub trait Entropy {
+    /// Uniform integer in `[0, n)`; `n` must be positive.
+    fn below(&mut self, n: u64) -> u64;
+}
+
+/// The role a node holds in its own view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Follower,
+    /// etcd's StatePreCandidate: polling for a Pre-Vote majority (raft model only).
+    PreCandidate,
+    Candidate,
+    Leader,
+}
+
+impl Role {
+    /// The name Nacos uses (RaftPeer.State), also used in traces.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Follower => "FOLLOWER",
+            Role::PreCandidate => "PRE_CANDIDATE",
+            Role::Candidate => "CANDIDATE",
+            Role::Leader => "LEADER",
+        }
+    }
+
+    /// Small stable code used in the flat buffers handed to JavaScript.
+    pub fn code(self) -> u8 {
+        match self {
+            Role::Follower => 0,
+            Role::PreCandidate => 1,
+            Role::Candidate => 2,
+            Role::Leader => 3,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of message this is, as the network's drop rules and the page
+/// see it. Heartbeats are `Beat` in both models (Nacos's /raft/beat, Raft's
+/// empty AppendEntries).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    Beat,
+    BeatReply,
+    VoteRequest,
+    VoteReply,
+    PreVoteRequest,
+    PreVoteReply,
+    /// Nacos's GET /raft/peer, sent by makeLeader to peers still marked LEADER.
+    PeerQuery,
+    PeerQueryReply,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 8] = [
+        MessageKind::Beat,
+        MessageKind::BeatReply,
+        MessageKind::VoteRequest,
+        MessageKind::VoteReply,
+        MessageKind::PreVoteRequest,
+        MessageKind::PreVoteReply,
+        MessageKind::PeerQuery,
+        MessageKind::PeerQueryReply,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Beat => "beat",
+            MessageKind::BeatReply => "beat-reply",
+            MessageKind::VoteRequest => "vote-request",
+            MessageKind::VoteReply => "vote-reply",
+            MessageKind::PreVoteRequest => "prevote-request",
+            MessageKind::PreVoteReply => "prevote-reply",
+            MessageKind::PeerQuery => "peer-query",
+            MessageKind::PeerQueryReply => "peer-query-reply",
+        }
+    }
+
+    /// Stable code used in the flat buffers handed to JavaScript.
+    pub fn code(self) -> u8 {
+        MessageKind::ALL.iter().position(|k| *k == self).unwrap_or(0) as u8
+    }
+
+    pub fn is_reply(self) -> bool {
+        matches!(
+            self,
+            MessageKind::BeatReply
+                | MessageKind::VoteReply
+                | MessageKind::PreVoteReply
+                | MessageKind::PeerQueryReply
+        )
+    }
+}
+
+/// What every model's messages tell the network and the trace about themselves.
+pub trait MessageInfo {
+    fn kind(&self) -> MessageKind;
+    /// The term the message carries, if any.
+    fn term(&self) -> Option<u64>;
+    /// For replies: whether the request was granted / accepted.
+    fn granted(&self) -> Option<bool> {
+        None
+    }
+}
+
+/// A model's timers. Each model has at most [`MAX_TIMERS`] of them; arming a
+/// timer replaces its previous deadline.
+pub trait TimerKind: Copy + Eq + Debug {
+    fn index(self) -> usize;
+    fn name(self) -> &'static str;
+}
+
+pub const MAX_TIMERS: usize = 2;
+
+/// Where a message goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dest {
+    To(NodeId),
+    /// Every node but the sender, in id order.
+    AllOthers,
+}
+
+/// A trace note from a model: one line of the trace, named after the method
+/// of the original system that did the work (e.g. Nacos's `receivedBeat`).
+pub trait Note: Debug {
+    /// Event name, e.g. "sendVote".
+    fn name(&self) -> &'static str;
+    /// Event category, for filtering: "election", "beat".
+    fn category(&self) -> &'static str;
+    /// Extra JSON fields, each written as `,"key":value`.
+    fn write_json(&self, out: &mut String);
+    /// Plain-language detail after "S3 <name>", e.g. "from S1 → resetLeaderDue 17 250 ms".
+    fn write_text(&self, out: &mut String);
+}
+
+/// What a model asks its driver to do after one call (etcd's `Ready`).
+/// The driver clears it before every call and reuses the buffers.
+#[derive(Debug)]
+pub struct Ready<M, T, N> {
+    pub messages: Vec<(Dest, M)>,
+    pub timers: Vec<(T, Micros)>,
+    /// Timers to disarm.
+    pub cancels: Vec<T>,
+    pub notes: Vec<N>,
+    /// Votes cast in this call: (term, candidate). The safety monitor checks
+    /// that a node never votes for two candidates in one term.
+    pub votes: Vec<(u64, NodeId)>,
+}
+
+impl<M, T, N> Default for Ready<M, T, N> {
+    fn default() -> Self {
+        Ready { messages: Vec::new(), timers: Vec::new(), cancels: Vec::new(), notes: Vec::new(), votes: Vec::new() }
+    }
+}
+
+impl<M, T, N> Ready<M, T, N> {
+    pub fn clear(&mut self) {
+        self.messages.clear();
+        self.timers.clear();
+        self.cancels.clear();
+        self.notes.clear();
+        self.votes.clear();
+    }
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        self.messages.push((Dest::To(to), msg));
+    }
+    pub fn broadcast(&mut self, msg: M) {
+        self.messages.push((Dest::AllOthers, msg));
+    }
+    pub fn set_timer(&mut self, timer: T, after: Micros) {
+        self.timers.push((timer, after));
+    }
+    pub fn cancel_timer(&mut self, timer: T) {
+        self.cancels.push(timer);
+    }
+    pub fn note(&mut self, note: N) {
+        self.notes.push(note);
+    }
+    pub fn vote(&mut self, term: u64, candidate: NodeId) {
+        self.votes.push((term, candidate));
+    }
+}
+
+/// The part of a node's state every model has, read by the simulation, the
+/// safety monitor and the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub role: Role,
+    pub term: u64,
+    pub vote_for: Option<NodeId>,
+    /// The leader this node knows of (Nacos: `peers.leader`).
+    pub leader: Option<NodeId>,
+}
+
+/// Time left on a node's two protocol clocks, in microseconds from now:
+/// until it would start an election, and (on a leader) until its next beat.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Countdowns {
+    pub leader_due: Option<Micros>,
+    pub heartbeat_due: Option<Micros>,
+}
+
+/// A named model field for the inspector, e.g. ("leaderDueMs", "17250").
+pub type Field = (&'static str, String);
+
+/// One consensus model, driven by the simulation.
+pub trait Protocol: Sized {
+    type Config: Clone + Debug;
+    type Message: Copy + Debug + MessageInfo;
+    type Timer: TimerKind;
+    type Note: Note;
+    /// What survives a restart (Nacos: the term last written to disk).
+    type Persistent: Clone + Debug + Default;
+
+    /// Model name as used in configs and scripts.
+    const NAME: &'static str;
+
+    /// Checks the model's timings; the error names the field and the rule.
+    fn validate_config(config: &Self::Config) -> Result<(), crate::error::Error>;
+
+    /// Nodes boot at a uniform random offset in `[0, boot_jitter)`: their
+    /// tick phase, where the model has ticks.
+    fn boot_jitter(_config: &Self::Config) -> Micros {
+        0
+    }
+
+    /// A freshly booted node. `cluster_size` counts every node, this one included.
+    fn new(
+        id: NodeId,
+        cluster_size: u32,
+        config: &Self::Config,
+        persisted: &Self::Persistent,
+        rng: &mut dyn Entropy,
+    ) -> Self;
+
+    /// Called once at boot: arm the initial timers.
+    fn start(&mut self, rng: &mut dyn Entropy, out: &mut Ready<Self::Message, Self::Timer, Self::Note>);
+
+    fn on_timer(
+        &mut self,
+        timer: Self::Timer,
+        rng: &mut dyn Entropy,
+        out: &mut Ready<Self::Message, Self::Timer, Self::Note>,
+    );
+
+    fn on_message(
+        &mut self,
+        from: NodeId,
+        msg: Self::Message,
+        rng: &mut dyn Entropy,
+        out: &mut Ready<Self::Message, Self::Timer, Self::Note>,
+    );
+
+    /// The user forces an election timeout now (RaftScope's "time out").
+    fn force_timeout(&mut self, rng: &mut dyn Entropy, out: &mut Ready<Self::Message, Self::Timer, Self::Note>);
+
+    fn status(&self) -> Status;
+
+    /// What a restart keeps.
+    fn persistent(&self) -> Self::Persistent;
+
+    /// Time until this node's election and heartbeat clocks fire, given when
+    /// each of its timers is next due (from now).
+    fn countdowns(&self, timer_due_in: &dyn Fn(Self::Timer) -> Option<Micros>) -> Countdowns;
+
+    /// Model fields by their original names, for the inspector.
+    fn fields(&self) -> Vec<Field>;
+}
+
+/// Writes `,"key":value` for a JSON number.
+pub fn json_num(out: &mut String, key: &str, value: impl fmt::Display) {
+    let _ = write!(out, ",\"{key}\":{value}");
+}
+
+/// Writes `,"key":"value"` for a JSON string that needs no escaping
+/// (identifiers and enum names only).
+pub fn json_str(out: &mut String, key: &str, value: &str) {
+    let _ = write!(out, ",\"{key}\":\"{value}\"");
+}
+
+/// Writes `,"key":value` or `,"key":null`.
+pub fn json_opt(out: &mut String, key: &str, value: Option<impl fmt::Display>) {
+    match value {
+        Some(v) => json_num(out, key, v),
+        None => {
+            let _ = write!(out, ",\"{key}\":null");
+        }
+    }
+}
+
+/// Microseconds written as an exact decimal number of milliseconds
+/// (12345678 us -> 12345.678), for JSON. No float rounding on the way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MsJson(pub i64);
+
+impl fmt::Display for MsJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let us = self.0;
+        let sign = if us < 0 { "-" } else { "" };
+        let (whole, frac) = (us.unsigned_abs() / 1000, us.unsigned_abs() % 1000);
+        if frac == 0 {
+            write!(f, "{sign}{whole}")
+        } else {
+            let digits = format!("{frac:03}");
+            write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
+        }
+    }
+}
+
+/// Formats a time as fixed milliseconds with three decimals, for aligned
+/// trace columns: 1153480 us -> "1 153.480 ms".
+pub fn fmt_ms_fixed(us: i64) -> String {
+    let whole = fmt_ms((us / 1000) * 1000);
+    let frac = (us % 1000).unsigned_abs();
+    format!("{}.{frac:03} ms", whole.trim_end_matches(" ms"))
+}
+
+/// Formats whole milliseconds with a thin separator every three digits, as
+/// the page prints them: 17250 ms -> "17 250 ms".
+pub fn fmt_ms(us: i64) -> String {
+    let ms = us / 1000;
+    let frac = (us % 1000).unsigned_abs();
+    let neg = us < 0;
+    let digits = ms.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    let sign = if neg { "-" } else { "" };
+    if frac == 0 {
+        format!("{sign}{grouped} ms")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{sign}{grouped}.{} ms", f.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmt_ms_groups_thousands_and_keeps_fractions() {
+        assert_eq!(fmt_ms(17_250_000), "17 250 ms");
+        assert_eq!(fmt_ms(500_000), "500 ms");
+        assert_eq!(fmt_ms(1_234_567_890), "1 234 567.89 ms");
+        assert_eq!(fmt_ms(-5_000_000), "-5 000 ms");
+        assert_eq!(fmt_ms(1_500), "1.5 ms");
+    }
+
+    #[test]
+    fn fixed_times_align() {
+        assert_eq!(fmt_ms_fixed(1_153_480), "1 153.480 ms");
+        assert_eq!(fmt_ms_fixed(5_000), "5.000 ms");
+    }
+
+    #[test]
+    fn ms_json_is_exact() {
+        assert_eq!(MsJson(12_345_678).to_string(), "12345.678");
+        assert_eq!(MsJson(1_500).to_string(), "1.5");
+        assert_eq!(MsJson(7_000).to_string(), "7");
+        assert_eq!(MsJson(-250).to_string(), "-0.25");
+        assert_eq!(MsJson(1).to_string(), "0.001");
+    }
+
+    #[test]
+    fn message_kind_codes_are_distinct() {
+        let codes: std::collections::HashSet<u8> = MessageKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(codes.len(), MessageKind::ALL.len());
+    }
+}

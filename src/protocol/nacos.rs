@@ -1,0 +1,864 @@
+//! Nacos 1.x RaftCore, as the code behaves (naming module,
+//! `consistency/persistent/raft`: RaftCore, RaftPeer, RaftPeerSet), quirks
+//! included. See `docs/nacos.md` for where it differs from textbook Raft.
+//!
+//! Both per-node tasks, MasterElection and HeartBeat, run on one tick timer:
+//! Nacos registers them one right after the other with no initial delay, and
+//! in the simulation a task takes no time, so they share a phase and the
+//! election task runs first. There is no log, no AppendEntries and no data:
+//! beats are modelled in Nacos's "beat only" form.
+
+use super::{
+    fmt_ms, json_num, json_opt, json_str, Countdowns, MsJson, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId,
+    Protocol, Ready, Role, Status, TimerKind,
+};
+use crate::error::Error;
+use crate::sim::time::format_duration;
+use std::fmt::Write;
+
+/// Nacos's timing constants (`GlobalExecutor`), configurable. Nacos keeps them
+/// as whole milliseconds, so the model requires whole milliseconds too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// TICK_PERIOD_MS: both tasks run every tick.
+    pub tick: Micros,
+    /// HEARTBEAT_INTERVAL_MS: what resetHeartbeatDue sets.
+    pub heartbeat_interval: Micros,
+    /// LEADER_TIMEOUT_MS: the fixed part of resetLeaderDue.
+    pub leader_timeout: Micros,
+    /// RANDOM_MS: resetLeaderDue adds uniform [0, RANDOM_MS).
+    pub leader_random: Micros,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { tick: 500_000, heartbeat_interval: 5_000_000, leader_timeout: 15_000_000, leader_random: 5_000_000 }
+    }
+}
+
+/// A RaftPeer as it travels over HTTP (JSON): the sender's own record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Peer {
+    pub ip: NodeId,
+    pub term: u64,
+    pub state: Role,
+    pub vote_for: Option<NodeId>,
+}
+
+/// Why receivedBeat threw (the leader sees a non-200 reply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeatRejected {
+    /// "invalid state from master": the sender did not claim LEADER.
+    NotLeader { state: Role },
+    /// "out of date beat": local term > the beat's term.
+    OutOfDate { beat_term: u64, local_term: u64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// POST /raft/vote with the candidate's local peer.
+    Vote(Peer),
+    /// The voter's local peer, HTTP 200 whether granted or not. `granted` is
+    /// for display only: Nacos's candidate never looks at it, it counts voteFor.
+    VoteReply { voter: Peer, granted: bool },
+    /// POST /raft/beat with the leader's local peer ("beat only": no datums).
+    Beat(Peer),
+    BeatReply(Result<Peer, BeatRejected>),
+    /// GET /raft/peer, from makeLeader to a peer the local map still shows as LEADER.
+    GetPeer,
+    GetPeerReply(Peer),
+}
+
+impl MessageInfo for Message {
+    fn kind(&self) -> MessageKind {
+        match self {
+            Message::Vote(_) => MessageKind::VoteRequest,
+            Message::VoteReply { .. } => MessageKind::VoteReply,
+            Message::Beat(_) => MessageKind::Beat,
+            Message::BeatReply(_) => MessageKind::BeatReply,
+            Message::GetPeer => MessageKind::PeerQuery,
+            Message::GetPeerReply(_) => MessageKind::PeerQueryReply,
+        }
+    }
+    fn term(&self) -> Option<u64> {
+        match self {
+            Message::Vote(p) | Message::Beat(p) | Message::GetPeerReply(p) => Some(p.term),
+            Message::VoteReply { voter, .. } => Some(voter.term),
+            Message::BeatReply(Ok(p)) => Some(p.term),
+            Message::BeatReply(Err(_)) | Message::GetPeer => None,
+        }
+    }
+    fn granted(&self) -> Option<bool> {
+        match self {
+            Message::VoteReply { granted, .. } => Some(*granted),
+            Message::BeatReply(r) => Some(r.is_ok()),
+            _ => None,
+        }
+    }
+}
+
+/// The one timer: MasterElection then HeartBeat, every tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    Tick,
+}
+
+impl TimerKind for Timer {
+    fn index(self) -> usize {
+        0
+    }
+    fn name(self) -> &'static str {
+        "tick"
+    }
+}
+
+/// The local view of another peer (an entry of RaftPeerSet's map).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PeerView {
+    term: u64,
+    state: Role,
+    vote_for: Option<NodeId>,
+}
+
+impl PeerView {
+    const NEW: PeerView = PeerView { term: 0, state: Role::Follower, vote_for: None };
+}
+
+/// What the trace says about one step, named after the Nacos method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// MasterElection found leaderDueMs <= 0 (or the user forced it):
+    /// resetLeaderDue, resetHeartbeatDue, sendVote.
+    SendVote { term: u64, leader_due: i64, heartbeat_due: i64, forced: bool, forgot_leader: Option<NodeId> },
+    /// receivedVote: granted when the candidate's term is higher.
+    ReceivedVote { candidate: NodeId, candidate_term: u64, local_term: u64, granted: bool, leader_due: Option<i64> },
+    /// A vote reply counted by decideLeader.
+    DecideLeader { voter: NodeId, voter_vote_for: Option<NodeId>, top: Option<NodeId>, votes: u32, needed: u32, elected: Option<NodeId> },
+    /// sendBeat on a LEADER: resetLeaderDue on itself, beat to every other node.
+    SendBeat { leader_due: i64, peers: u32 },
+    /// receivedBeat accepted the beat.
+    ReceivedBeat { from: NodeId, beat_term: u64, became_follower: bool, leader_due: i64, heartbeat_due: i64 },
+    /// receivedBeat threw.
+    RejectedBeat { from: NodeId, reason: BeatRejected },
+    /// makeLeader: the known leader changed, and/or stale leaders were queried.
+    MakeLeader { leader: NodeId, previous: Option<NodeId>, queried: u32 },
+    /// sendBeat's completion handler: peers.update on 200, a failure count otherwise.
+    BeatResponse { from: NodeId, ok: bool },
+    /// GET /raft/peer answered with the local peer.
+    GetPeer { from: NodeId },
+    /// The GET /raft/peer response: peers.update.
+    PeerUpdate { peer: NodeId, state: Role, term: u64 },
+}
+
+fn id_text(id: Option<NodeId>) -> String {
+    id.map_or_else(|| "none".to_string(), |i| format!("S{i}"))
+}
+
+impl super::Note for Note {
+    fn name(&self) -> &'static str {
+        match self {
+            Note::SendVote { .. } => "sendVote",
+            Note::ReceivedVote { .. } => "receivedVote",
+            Note::DecideLeader { .. } => "decideLeader",
+            Note::SendBeat { .. } => "sendBeat",
+            Note::ReceivedBeat { .. } | Note::RejectedBeat { .. } => "receivedBeat",
+            Note::MakeLeader { .. } => "makeLeader",
+            Note::BeatResponse { .. } => "beatResponse",
+            Note::GetPeer { .. } => "getPeer",
+            Note::PeerUpdate { .. } => "peerUpdate",
+        }
+    }
+
+    fn category(&self) -> &'static str {
+        match self {
+            Note::SendVote { .. } | Note::ReceivedVote { .. } | Note::DecideLeader { .. } => "election",
+            Note::MakeLeader { .. } | Note::GetPeer { .. } | Note::PeerUpdate { .. } => "election",
+            Note::SendBeat { .. } | Note::ReceivedBeat { .. } | Note::RejectedBeat { .. } | Note::BeatResponse { .. } => {
+                "beat"
+            }
+        }
+    }
+
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Note::SendVote { term, leader_due, heartbeat_due, forced, forgot_leader } => {
+                json_num(out, "newTerm", term);
+                json_num(out, "leaderDueMs", ms(*leader_due));
+                json_num(out, "heartbeatDueMs", ms(*heartbeat_due));
+                json_num(out, "forced", forced);
+                json_opt(out, "forgotLeader", *forgot_leader);
+            }
+            Note::ReceivedVote { candidate, candidate_term, local_term, granted, leader_due } => {
+                json_num(out, "from", candidate);
+                json_num(out, "candidateTerm", candidate_term);
+                json_num(out, "localTerm", local_term);
+                json_num(out, "granted", granted);
+                json_opt(out, "leaderDueMs", leader_due.map(ms));
+            }
+            Note::DecideLeader { voter, voter_vote_for, top, votes, needed, elected } => {
+                json_num(out, "from", voter);
+                json_opt(out, "voterVoteFor", *voter_vote_for);
+                json_opt(out, "mostVoted", *top);
+                json_num(out, "votes", votes);
+                json_num(out, "needed", needed);
+                json_opt(out, "elected", *elected);
+            }
+            Note::SendBeat { leader_due, peers } => {
+                json_num(out, "leaderDueMs", ms(*leader_due));
+                json_num(out, "peers", peers);
+            }
+            Note::ReceivedBeat { from, beat_term, became_follower, leader_due, heartbeat_due } => {
+                json_num(out, "from", from);
+                json_num(out, "beatTerm", beat_term);
+                json_num(out, "accepted", true);
+                json_num(out, "becameFollower", became_follower);
+                json_num(out, "leaderDueMs", ms(*leader_due));
+                json_num(out, "heartbeatDueMs", ms(*heartbeat_due));
+            }
+            Note::RejectedBeat { from, reason } => {
+                json_num(out, "from", from);
+                json_num(out, "accepted", false);
+                match reason {
+                    BeatRejected::NotLeader { state } => {
+                        json_str(out, "reason", "invalid state from master");
+                        json_str(out, "senderState", state.as_str());
+                    }
+                    BeatRejected::OutOfDate { beat_term, local_term } => {
+                        json_str(out, "reason", "out of date beat");
+                        json_num(out, "beatTerm", beat_term);
+                        json_num(out, "localTerm", local_term);
+                    }
+                }
+            }
+            Note::MakeLeader { leader, previous, queried } => {
+                json_num(out, "leader", leader);
+                json_opt(out, "previous", *previous);
+                json_num(out, "queried", queried);
+            }
+            Note::BeatResponse { from, ok } => {
+                json_num(out, "from", from);
+                json_num(out, "ok", ok);
+            }
+            Note::GetPeer { from } => json_num(out, "from", from),
+            Note::PeerUpdate { peer, state, term } => {
+                json_num(out, "peer", peer);
+                json_str(out, "state", state.as_str());
+                json_num(out, "peerTerm", term);
+            }
+        }
+    }
+
+    fn write_text(&self, out: &mut String) {
+        let _ = self.text(out);
+    }
+}
+
+impl Note {
+    fn text(&self, out: &mut String) -> std::fmt::Result {
+        match self {
+            Note::SendVote { term, leader_due, heartbeat_due, forced, forgot_leader } => {
+                let why = if *forced { "timeout forced" } else { "leaderDue expired" };
+                let forgot = match forgot_leader {
+                    Some(l) => format!(", forgets leader S{l}"),
+                    None => String::new(),
+                };
+                write!(
+                    out,
+                    "{why} → resetLeaderDue {}, resetHeartbeatDue {}; term {term}, voteFor self, CANDIDATE{forgot}",
+                    fmt_ms(*leader_due),
+                    fmt_ms(*heartbeat_due)
+                )
+            }
+            Note::ReceivedVote { candidate, candidate_term, local_term, granted, leader_due } => {
+                if *granted {
+                    write!(
+                        out,
+                        "from S{candidate} (term {candidate_term} > {local_term}) → granted: term {candidate_term}, voteFor S{candidate}, FOLLOWER, resetLeaderDue {}",
+                        fmt_ms(leader_due.unwrap_or(0))
+                    )
+                } else {
+                    write!(out, "from S{candidate} (term {candidate_term} <= {local_term}) → illegitimate vote, rejected")
+                }
+            }
+            Note::DecideLeader { voter, voter_vote_for, top, votes, needed, elected } => {
+                write!(
+                    out,
+                    "reply from S{voter} (voteFor {}): most voted {} with {votes} of {needed} needed",
+                    id_text(*voter_vote_for),
+                    id_text(*top)
+                )?;
+                match elected {
+                    Some(e) => write!(out, " → S{e} has become the LEADER"),
+                    None => Ok(()),
+                }
+            }
+            Note::SendBeat { leader_due, peers } => {
+                write!(out, "resetLeaderDue {}; beat to {peers} peers", fmt_ms(*leader_due))
+            }
+            Note::ReceivedBeat { from, beat_term, became_follower, leader_due, heartbeat_due } => {
+                let mk = if *became_follower { format!(", FOLLOWER, voteFor S{from}") } else { String::new() };
+                write!(
+                    out,
+                    "from S{from} (term {beat_term}){mk} → resetLeaderDue {}, resetHeartbeatDue {}",
+                    fmt_ms(*leader_due),
+                    fmt_ms(*heartbeat_due)
+                )
+            }
+            Note::RejectedBeat { from, reason } => match reason {
+                BeatRejected::NotLeader { state } => {
+                    write!(out, "from S{from} rejected: invalid state from master ({state})")
+                }
+                BeatRejected::OutOfDate { beat_term, local_term } => write!(
+                    out,
+                    "from S{from} rejected: out of date beat (beat term {beat_term} < local term {local_term})"
+                ),
+            },
+            Note::MakeLeader { leader, previous, queried } => {
+                if Some(*leader) != *previous {
+                    write!(out, "S{leader} has become the LEADER (was {})", id_text(*previous))?;
+                } else {
+                    write!(out, "S{leader} still the LEADER")?;
+                }
+                if *queried > 0 {
+                    write!(out, "; asks {queried} peer(s) still marked LEADER for their state")?;
+                }
+                Ok(())
+            }
+            Note::BeatResponse { from, ok } => {
+                if *ok {
+                    write!(out, "from S{from}: 200 → peers.update")
+                } else {
+                    write!(out, "from S{from}: error → beat failure counted")
+                }
+            }
+            Note::GetPeer { from } => write!(out, "from S{from} → replies with local peer"),
+            Note::PeerUpdate { peer, state, term } => write!(out, "S{peer} is {state} at term {term} → peers.update"),
+        }
+    }
+}
+
+fn ms(us: i64) -> MsJson {
+    MsJson(us)
+}
+
+/// What survives a restart: the term written to disk by `raftStore.updateTerm`.
+/// Election increments are never persisted, and neither is voteFor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Persistent {
+    pub term: u64,
+}
+
+/// One Nacos server's RaftCore state: its own RaftPeer and its RaftPeerSet.
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    cluster_size: u32,
+    config: Config,
+    // The local RaftPeer.
+    term: u64,
+    vote_for: Option<NodeId>,
+    state: Role,
+    leader_due: i64,
+    heartbeat_due: i64,
+    // RaftPeerSet: the other peers as last reported, and the known leader.
+    peers: Vec<PeerView>,
+    leader: Option<NodeId>,
+    persisted_term: u64,
+    beat_failures: u64,
+    /// decideLeader's vote tally, kept to avoid an allocation per reply.
+    tally: Vec<u32>,
+}
+
+impl Node {
+    fn local_peer(&self) -> Peer {
+        Peer { ip: self.id, term: self.term, state: self.state, vote_for: self.vote_for }
+    }
+
+    fn majority(&self) -> u32 {
+        self.cluster_size / 2 + 1
+    }
+
+    fn peer_mut(&mut self, id: NodeId) -> &mut PeerView {
+        &mut self.peers[(id - 1) as usize]
+    }
+
+    /// RandomUtils.nextLong(0, bound) in whole milliseconds.
+    fn random_ms(rng: &mut dyn Entropy, bound: Micros) -> i64 {
+        let ms = bound / 1000;
+        if ms == 0 {
+            0
+        } else {
+            (rng.below(ms) * 1000) as i64
+        }
+    }
+
+    /// resetLeaderDue: LEADER_TIMEOUT_MS + nextLong(0, RANDOM_MS).
+    fn reset_leader_due(&mut self, rng: &mut dyn Entropy) {
+        self.leader_due = self.config.leader_timeout as i64 + Self::random_ms(rng, self.config.leader_random);
+    }
+
+    /// resetHeartbeatDue: exactly HEARTBEAT_INTERVAL_MS.
+    fn reset_heartbeat_due(&mut self) {
+        self.heartbeat_due = self.config.heartbeat_interval as i64;
+    }
+
+    /// The timeout branch of MasterElection: resetLeaderDue,
+    /// resetHeartbeatDue, sendVote.
+    fn leader_timed_out(&mut self, forced: bool, rng: &mut dyn Entropy, out: &mut Out) {
+        self.reset_leader_due(rng);
+        self.reset_heartbeat_due();
+        // sendVote: peers.reset() forgets the leader and every voteFor ...
+        let forgot_leader = self.leader.take();
+        for p in &mut self.peers {
+            p.vote_for = None;
+        }
+        // ... then term += 1, voteFor = self, CANDIDATE, and a request to all.
+        self.term += 1;
+        self.vote_for = Some(self.id);
+        self.state = Role::Candidate;
+        out.vote(self.term, self.id);
+        out.note(Note::SendVote {
+            term: self.term,
+            leader_due: self.leader_due,
+            heartbeat_due: self.heartbeat_due,
+            forced,
+            forgot_leader,
+        });
+        out.broadcast(Message::Vote(self.local_peer()));
+    }
+
+    /// sendBeat: only a LEADER beats; it resets its own leaderDue first.
+    fn send_beat(&mut self, rng: &mut dyn Entropy, out: &mut Out) {
+        if self.state != Role::Leader {
+            return;
+        }
+        self.reset_leader_due(rng);
+        out.note(Note::SendBeat { leader_due: self.leader_due, peers: self.cluster_size - 1 });
+        out.broadcast(Message::Beat(self.local_peer()));
+    }
+
+    fn received_vote(&mut self, remote: Peer, rng: &mut dyn Entropy, out: &mut Out) {
+        let local_term = self.term;
+        if remote.term <= self.term {
+            if self.vote_for.is_none() {
+                self.vote_for = Some(self.id);
+                out.vote(self.term, self.id);
+            }
+            out.note(Note::ReceivedVote {
+                candidate: remote.ip,
+                candidate_term: remote.term,
+                local_term,
+                granted: false,
+                leader_due: None,
+            });
+            out.send(remote.ip, Message::VoteReply { voter: self.local_peer(), granted: false });
+            return;
+        }
+        // Grant: no "already voted" check (the term update does that work),
+        // no log check, heartbeatDue and the known leader untouched.
+        self.reset_leader_due(rng);
+        self.state = Role::Follower;
+        self.vote_for = Some(remote.ip);
+        self.term = remote.term;
+        out.vote(self.term, remote.ip);
+        out.note(Note::ReceivedVote {
+            candidate: remote.ip,
+            candidate_term: remote.term,
+            local_term,
+            granted: true,
+            leader_due: Some(self.leader_due),
+        });
+        out.send(remote.ip, Message::VoteReply { voter: self.local_peer(), granted: true });
+    }
+
+    /// decideLeader: store the reply, count every voteFor in the local map
+    /// (self included); the first id, in map order, to reach the top count
+    /// wins if it has a majority, even if it is not this node.
+    fn decide_leader(&mut self, voter: Peer, out: &mut Out) {
+        *self.peer_mut(voter.ip) = PeerView { term: voter.term, state: voter.state, vote_for: voter.vote_for };
+        self.tally.iter_mut().for_each(|c| *c = 0);
+        let (mut top, mut votes) = (None, 0u32);
+        for id in 1..=self.cluster_size {
+            let vote_for =
+                if id == self.id { self.vote_for } else { self.peers[(id - 1) as usize].vote_for };
+            if let Some(v) = vote_for {
+                let c = &mut self.tally[v as usize];
+                *c += 1;
+                if *c > votes {
+                    votes = *c;
+                    top = Some(v);
+                }
+            }
+        }
+        let needed = self.majority();
+        let mut elected = None;
+        if votes >= needed {
+            let winner = top.expect("a top count implies a top id");
+            if winner == self.id {
+                self.state = Role::Leader;
+            } else {
+                self.peer_mut(winner).state = Role::Leader;
+            }
+            if self.leader != Some(winner) {
+                self.leader = Some(winner);
+                elected = Some(winner);
+            }
+        }
+        out.note(Note::DecideLeader { voter: voter.ip, voter_vote_for: voter.vote_for, top, votes, needed, elected });
+    }
+
+    fn received_beat(&mut self, remote: Peer, rng: &mut dyn Entropy, out: &mut Out) {
+        let rejected = if remote.state != Role::Leader {
+            Some(BeatRejected::NotLeader { state: remote.state })
+        } else if self.term > remote.term {
+            Some(BeatRejected::OutOfDate { beat_term: remote.term, local_term: self.term })
+        } else {
+            None
+        };
+        if let Some(reason) = rejected {
+            out.note(Note::RejectedBeat { from: remote.ip, reason });
+            out.send(remote.ip, Message::BeatReply(Err(reason)));
+            return;
+        }
+        // Equal terms are accepted, and the local term is NOT raised to the
+        // beat's: a follower that missed the vote keeps its lower term.
+        let became_follower = self.state != Role::Follower;
+        if became_follower {
+            self.state = Role::Follower;
+            self.vote_for = Some(remote.ip);
+        }
+        self.reset_leader_due(rng);
+        self.reset_heartbeat_due();
+        out.note(Note::ReceivedBeat {
+            from: remote.ip,
+            beat_term: remote.term,
+            became_follower,
+            leader_due: self.leader_due,
+            heartbeat_due: self.heartbeat_due,
+        });
+        self.make_leader(remote, out);
+        out.send(remote.ip, Message::BeatReply(Ok(self.local_peer())));
+    }
+
+    /// makeLeader: remember the sender as leader; ask every other peer the
+    /// local map still shows as LEADER for its state; store the sender's record.
+    fn make_leader(&mut self, remote: Peer, out: &mut Out) {
+        let previous = self.leader;
+        self.leader = Some(remote.ip);
+        let mut queried = 0;
+        for id in 1..=self.cluster_size {
+            if id != self.id && id != remote.ip && self.peers[(id - 1) as usize].state == Role::Leader {
+                out.send(id, Message::GetPeer);
+                queried += 1;
+            }
+        }
+        *self.peer_mut(remote.ip) = PeerView { term: remote.term, state: remote.state, vote_for: remote.vote_for };
+        if previous != Some(remote.ip) || queried > 0 {
+            out.note(Note::MakeLeader { leader: remote.ip, previous, queried });
+        }
+    }
+
+    fn update_peer(&mut self, p: Peer) {
+        *self.peer_mut(p.ip) = PeerView { term: p.term, state: p.state, vote_for: p.vote_for };
+    }
+
+    /// Time from the next tick to the tick at which `due` reaches <= 0.
+    fn ticks_until(&self, due: i64) -> Micros {
+        let tick = self.config.tick as i64;
+        let k = if due <= 0 { 1 } else { (due + tick - 1) / tick };
+        ((k - 1) * tick) as Micros
+    }
+}
+
+type Out = Ready<Message, Timer, Note>;
+
+impl Protocol for Node {
+    type Config = Config;
+    type Message = Message;
+    type Timer = Timer;
+    type Note = Note;
+    type Persistent = Persistent;
+
+    const NAME: &'static str = "nacos";
+
+    fn validate_config(c: &Config) -> Result<(), Error> {
+        let whole = |field: &str, v: Micros, min: Micros| -> Result<(), Error> {
+            if v % 1000 != 0 {
+                return Err(Error::new(field, format!("must be whole milliseconds (Nacos keeps it as a long of ms), got {}", format_duration(v))));
+            }
+            if v < min {
+                return Err(Error::new(field, if min == 0 { "must not be negative".to_string() } else { format!("must be at least {}", format_duration(min)) }));
+            }
+            if v > 86_400_000_000 {
+                return Err(Error::new(field, "must be at most 24h"));
+            }
+            Ok(())
+        };
+        whole("timings.tick", c.tick, 1000)?;
+        whole("timings.heartbeat", c.heartbeat_interval, 1000)?;
+        whole("timings.leaderTimeout", c.leader_timeout, 1000)?;
+        whole("timings.leaderRandom", c.leader_random, 0)?;
+        if c.heartbeat_interval < c.tick {
+            return Err(Error::new("timings.heartbeat", format!("must be at least timings.tick ({}): the HeartBeat task only runs every tick", format_duration(c.tick))));
+        }
+        if c.leader_timeout <= c.heartbeat_interval {
+            return Err(Error::new("timings.leaderTimeout", format!("must be greater than timings.heartbeat ({}), or followers time out between beats", format_duration(c.heartbeat_interval))));
+        }
+        Ok(())
+    }
+
+    fn boot_jitter(c: &Config) -> Micros {
+        c.tick
+    }
+
+    fn new(id: NodeId, cluster_size: u32, config: &Config, persisted: &Persistent, rng: &mut dyn Entropy) -> Self {
+        // RaftPeer's field initialisers: leaderDueMs = nextLong(0, LEADER_TIMEOUT_MS),
+        // heartbeatDueMs = nextLong(0, HEARTBEAT_INTERVAL_MS).
+        let leader_due = Self::random_ms(rng, config.leader_timeout);
+        let heartbeat_due = Self::random_ms(rng, config.heartbeat_interval);
+        Node {
+            id,
+            cluster_size,
+            config: config.clone(),
+            term: persisted.term,
+            vote_for: None,
+            state: Role::Follower,
+            leader_due,
+            heartbeat_due,
+            peers: vec![PeerView::NEW; cluster_size as usize],
+            leader: None,
+            persisted_term: persisted.term,
+            beat_failures: 0,
+            tally: vec![0; cluster_size as usize + 1],
+        }
+    }
+
+    fn start(&mut self, _rng: &mut dyn Entropy, out: &mut Out) {
+        // Both tasks are scheduled with no initial delay.
+        out.set_timer(Timer::Tick, 0);
+    }
+
+    fn on_timer(&mut self, _timer: Timer, rng: &mut dyn Entropy, out: &mut Out) {
+        // MasterElection
+        self.leader_due -= self.config.tick as i64;
+        if self.leader_due <= 0 {
+            self.leader_timed_out(false, rng, out);
+        }
+        // HeartBeat
+        self.heartbeat_due -= self.config.tick as i64;
+        if self.heartbeat_due <= 0 {
+            self.reset_heartbeat_due();
+            self.send_beat(rng, out);
+        }
+        out.set_timer(Timer::Tick, self.config.tick);
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: Message, rng: &mut dyn Entropy, out: &mut Out) {
+        match msg {
+            Message::Vote(candidate) => self.received_vote(candidate, rng, out),
+            Message::VoteReply { voter, .. } => self.decide_leader(voter, out),
+            Message::Beat(leader) => self.received_beat(leader, rng, out),
+            Message::BeatReply(Ok(peer)) => {
+                self.update_peer(peer);
+                out.note(Note::BeatResponse { from, ok: true });
+            }
+            Message::BeatReply(Err(_)) => {
+                self.beat_failures += 1;
+                out.note(Note::BeatResponse { from, ok: false });
+            }
+            Message::GetPeer => {
+                out.note(Note::GetPeer { from });
+                out.send(from, Message::GetPeerReply(self.local_peer()));
+            }
+            Message::GetPeerReply(peer) => {
+                self.update_peer(peer);
+                out.note(Note::PeerUpdate { peer: peer.ip, state: peer.state, term: peer.term });
+            }
+        }
+    }
+
+    fn force_timeout(&mut self, rng: &mut dyn Entropy, out: &mut Out) {
+        self.leader_timed_out(true, rng, out);
+    }
+
+    fn status(&self) -> Status {
+        Status { role: self.state, term: self.term, vote_for: self.vote_for, leader: self.leader }
+    }
+
+    fn persistent(&self) -> Persistent {
+        Persistent { term: self.persisted_term }
+    }
+
+    fn countdowns(&self, timer_due_in: &dyn Fn(Timer) -> Option<Micros>) -> Countdowns {
+        match timer_due_in(Timer::Tick) {
+            Some(next) => Countdowns {
+                leader_due: Some(next + self.ticks_until(self.leader_due)),
+                heartbeat_due: Some(next + self.ticks_until(self.heartbeat_due)),
+            },
+            None => Countdowns::default(),
+        }
+    }
+
+    fn fields(&self) -> Vec<Field> {
+        let mut peers = String::new();
+        for id in 1..=self.cluster_size {
+            if id == self.id {
+                continue;
+            }
+            let p = self.peers[(id - 1) as usize];
+            if !peers.is_empty() {
+                peers.push_str(", ");
+            }
+            let _ = write!(peers, "S{id} {} t{} voteFor {}", p.state, p.term, id_text(p.vote_for));
+        }
+        vec![
+            ("ip", format!("S{}", self.id)),
+            ("state", self.state.to_string()),
+            ("term", self.term.to_string()),
+            ("voteFor", id_text(self.vote_for)),
+            ("leader", id_text(self.leader)),
+            ("leaderDueMs", (self.leader_due / 1000).to_string()),
+            ("heartbeatDueMs", (self.heartbeat_due / 1000).to_string()),
+            ("persistedTerm", self.persisted_term.to_string()),
+            ("beatFailures", self.beat_failures.to_string()),
+            ("peers", peers),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Dest;
+
+    /// Entropy that replays a script of draws, so a test states every random
+    /// number the model asks for.
+    struct Draws(Vec<u64>);
+    impl Entropy for Draws {
+        fn below(&mut self, n: u64) -> u64 {
+            let v = if self.0.is_empty() { 0 } else { self.0.remove(0) };
+            assert!(v < n, "scripted draw {v} out of range [0, {n})");
+            v
+        }
+    }
+
+    fn node(id: NodeId, n: u32, draws: &mut Draws) -> Node {
+        Node::new(id, n, &Config::default(), &Persistent::default(), draws)
+    }
+
+    #[test]
+    fn initial_dues_are_drawn_in_whole_ms_below_the_constants() {
+        let mut d = Draws(vec![14_999, 4_999]);
+        let n = node(1, 3, &mut d);
+        assert_eq!(n.leader_due, 14_999_000);
+        assert_eq!(n.heartbeat_due, 4_999_000);
+    }
+
+    #[test]
+    fn master_election_fires_when_leader_due_reaches_zero_and_resets_both_dues() {
+        let mut d = Draws(vec![1_000, 3_000]);
+        let mut n = node(1, 3, &mut d);
+        let mut out = Out::default();
+        n.on_timer(Timer::Tick, &mut d, &mut out); // 1000 -> 500
+        assert_eq!(n.state, Role::Follower);
+        out.clear();
+        d.0.push(2_250); // resetLeaderDue's draw
+        n.on_timer(Timer::Tick, &mut d, &mut out); // 500 -> 0: sendVote
+        assert_eq!(n.state, Role::Candidate);
+        assert_eq!(n.term, 1);
+        assert_eq!(n.vote_for, Some(1));
+        assert_eq!(n.leader_due, 17_250_000);
+        // resetHeartbeatDue to 5000, then the HeartBeat task of the same tick takes 500.
+        assert_eq!(n.heartbeat_due, 4_500_000);
+        assert_eq!(out.votes, vec![(1, 1)]);
+        assert!(matches!(out.messages[0], (Dest::AllOthers, Message::Vote(Peer { ip: 1, term: 1, .. }))));
+        assert_eq!(out.timers, vec![(Timer::Tick, 500_000)]);
+    }
+
+    #[test]
+    fn received_vote_grants_only_a_higher_term_and_keeps_the_known_leader() {
+        let mut d = Draws(vec![0, 0]);
+        let mut n = node(2, 3, &mut d);
+        n.term = 3;
+        n.leader = Some(3);
+        let mut out = Out::default();
+        let cand = Peer { ip: 1, term: 3, state: Role::Candidate, vote_for: Some(1) };
+        n.on_message(1, Message::Vote(cand), &mut d, &mut out);
+        assert_eq!(n.term, 3);
+        assert_eq!(n.vote_for, Some(2), "empty voteFor becomes self on the reject path");
+        out.clear();
+        d.0.push(100);
+        n.on_message(1, Message::Vote(Peer { term: 4, ..cand }), &mut d, &mut out);
+        assert_eq!((n.term, n.vote_for, n.state), (4, Some(1), Role::Follower));
+        assert_eq!(n.leader_due, 15_100_000);
+        assert_eq!(n.leader, Some(3), "the voter still points at the old leader");
+        assert_eq!(out.votes, vec![(4, 1)]);
+    }
+
+    #[test]
+    fn decide_leader_can_crown_another_peer_without_stepping_down() {
+        // S2 is a candidate at term 5; S1 and S3 both report voteFor S1.
+        let mut d = Draws(vec![0, 0]);
+        let mut n = node(2, 3, &mut d);
+        n.term = 5;
+        n.state = Role::Candidate;
+        n.vote_for = Some(2);
+        let mut out = Out::default();
+        let s1 = Peer { ip: 1, term: 5, state: Role::Candidate, vote_for: Some(1) };
+        n.on_message(1, Message::VoteReply { voter: s1, granted: false }, &mut d, &mut out);
+        assert_eq!(n.leader, None, "1 vote each for S1 and S2: no majority");
+        let s3 = Peer { ip: 3, term: 5, state: Role::Follower, vote_for: Some(1) };
+        n.on_message(3, Message::VoteReply { voter: s3, granted: false }, &mut d, &mut out);
+        assert_eq!(n.leader, Some(1));
+        assert_eq!(n.state, Role::Candidate, "a losing candidate does not step down");
+        assert_eq!(n.peers[0].state, Role::Leader, "S1 is marked LEADER in S2's own map");
+    }
+
+    #[test]
+    fn received_beat_accepts_equal_terms_and_never_adopts_the_beat_term() {
+        let mut d = Draws(vec![0, 0]);
+        let mut n = node(3, 3, &mut d);
+        n.term = 2;
+        let mut out = Out::default();
+        let leader = Peer { ip: 1, term: 2, state: Role::Leader, vote_for: Some(1) };
+        d.0.push(1_234);
+        n.on_message(1, Message::Beat(leader), &mut d, &mut out);
+        assert_eq!(n.leader, Some(1));
+        assert_eq!(n.leader_due, 16_234_000);
+        assert_eq!(n.heartbeat_due, 5_000_000);
+        // A follower at term 1 follows a term-7 leader without raising its term.
+        let mut low = node(2, 3, &mut Draws(vec![0, 0]));
+        low.term = 1;
+        out.clear();
+        low.on_message(1, Message::Beat(Peer { term: 7, ..leader }), &mut Draws(vec![0]), &mut out);
+        assert_eq!((low.term, low.leader), (1, Some(1)));
+        // A higher local term rejects the beat as out of date.
+        let mut high = node(2, 3, &mut Draws(vec![0, 0]));
+        high.term = 9;
+        out.clear();
+        high.on_message(1, Message::Beat(leader), &mut Draws(vec![]), &mut out);
+        assert_eq!(high.leader, None);
+        assert!(matches!(out.messages[0].1, Message::BeatReply(Err(BeatRejected::OutOfDate { .. }))));
+    }
+
+    #[test]
+    fn a_leader_beats_every_heartbeat_interval_and_resets_its_own_leader_due() {
+        let mut d = Draws(vec![0, 0]);
+        let mut n = node(1, 3, &mut d);
+        n.state = Role::Leader;
+        n.leader_due = 15_000_000;
+        n.heartbeat_due = 5_000_000;
+        let mut beats = 0;
+        for _ in 0..40 {
+            let mut out = Out::default();
+            d.0.push(0);
+            n.on_timer(Timer::Tick, &mut d, &mut out);
+            if out.messages.iter().any(|(_, m)| matches!(m, Message::Beat(_))) {
+                beats += 1;
+                assert_eq!(n.leader_due, 15_000_000);
+            }
+        }
+        assert_eq!(beats, 4, "40 ticks of 500 ms = 20 s = 4 beats at 5000 ms");
+        assert_eq!(n.state, Role::Leader);
+    }
+}

@@ -1,0 +1,304 @@
+//! The safety monitor, always on. It watches every node's role and term and
+//! every vote cast, and records what a correct Raft must never do. Nacos's
+//! RaftCore does some of these things by design (two leaders at once under a
+//! partition): the monitor reports them, it never hides them.
+
+use crate::protocol::{fmt_ms, json_num, json_str, Micros, MsJson, NodeId, Role, Status};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ViolationKind {
+    /// Two or more live nodes are in LEADER state at the same time.
+    TwoLeaders,
+    /// Two different nodes were leader in the same term (Raft's Election Safety).
+    ElectionSafety,
+    /// A node voted for two different candidates in one term.
+    DoubleVote,
+    /// A node's term went down other than by a restart.
+    TermDecrease,
+}
+
+impl ViolationKind {
+    pub const ALL: [ViolationKind; 4] =
+        [ViolationKind::TwoLeaders, ViolationKind::ElectionSafety, ViolationKind::DoubleVote, ViolationKind::TermDecrease];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ViolationKind::TwoLeaders => "two-leaders",
+            ViolationKind::ElectionSafety => "election-safety",
+            ViolationKind::DoubleVote => "double-vote",
+            ViolationKind::TermDecrease => "term-decrease",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        ViolationKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One finding: what, when, and which nodes at which terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub t: Micros,
+    pub kind: ViolationKind,
+    /// The nodes involved with their terms.
+    pub nodes: Vec<(NodeId, u64)>,
+    /// For two-leaders: when the overlap ended, if it has.
+    pub until: Option<Micros>,
+    /// For double-vote: the two candidates; for term-decrease: old and new term.
+    pub detail: (u64, u64),
+}
+
+impl Finding {
+    pub fn describe(&self) -> String {
+        let nodes: Vec<String> = self.nodes.iter().map(|(n, t)| format!("S{n} (term {t})")).collect();
+        match self.kind {
+            ViolationKind::TwoLeaders => {
+                let mut s = format!("{} leaders at once: {}", self.nodes.len(), nodes.join(", "));
+                if let Some(u) = self.until {
+                    let _ = write!(s, " until {}", fmt_ms(u as i64));
+                }
+                s
+            }
+            ViolationKind::ElectionSafety => {
+                format!("two leaders in term {}: {}", self.nodes[0].1, nodes.join(" and "))
+            }
+            ViolationKind::DoubleVote => format!(
+                "S{} voted twice in term {}: for S{} and for S{}",
+                self.nodes[0].0, self.nodes[0].1, self.detail.0, self.detail.1
+            ),
+            ViolationKind::TermDecrease => {
+                format!("S{} term went down from {} to {} without a restart", self.nodes[0].0, self.detail.0, self.detail.1)
+            }
+        }
+    }
+
+    pub fn write_json(&self, out: &mut String) {
+        json_str(out, "kind", self.kind.as_str());
+        out.push_str(",\"nodes\":[");
+        for (i, (n, t)) in self.nodes.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{{\"node\":{n},\"term\":{t}}}");
+        }
+        out.push(']');
+        if let Some(u) = self.until {
+            json_num(out, "until_ms", MsJson(u as i64));
+        }
+        match self.kind {
+            ViolationKind::DoubleVote => {
+                json_num(out, "first", self.detail.0);
+                json_num(out, "second", self.detail.1);
+            }
+            ViolationKind::TermDecrease => {
+                json_num(out, "from_term", self.detail.0);
+                json_num(out, "to_term", self.detail.1);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Findings kept in full; past this, only the counts go on.
+pub const MAX_FINDINGS: usize = 1000;
+/// Votes remembered per node, newest terms first out of the window.
+const VOTE_MEMORY: usize = 64;
+/// Terms remembered for Election Safety.
+const TERM_MEMORY: usize = 100_000;
+
+#[derive(Clone, Debug, Default)]
+pub struct Monitor {
+    /// Live nodes in LEADER state, with their terms.
+    leaders: BTreeMap<NodeId, u64>,
+    /// Index into `findings` of the open two-leaders finding, and its start.
+    overlap: Option<(Option<usize>, Micros)>,
+    /// Who was leader in each term.
+    term_leaders: BTreeMap<u64, NodeId>,
+    /// Per node: term -> candidate voted for.
+    votes: BTreeMap<NodeId, BTreeMap<u64, NodeId>>,
+    findings: Vec<Finding>,
+    counts: BTreeMap<ViolationKind, u64>,
+}
+
+impl Monitor {
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    pub fn count(&self, kind: ViolationKind) -> u64 {
+        self.counts.get(&kind).copied().unwrap_or(0)
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    /// Live nodes currently in LEADER state.
+    pub fn leaders(&self) -> impl Iterator<Item = (NodeId, u64)> + '_ {
+        self.leaders.iter().map(|(n, t)| (*n, *t))
+    }
+
+    fn record(&mut self, f: Finding) -> Option<usize> {
+        *self.counts.entry(f.kind).or_default() += 1;
+        if self.findings.len() < MAX_FINDINGS {
+            self.findings.push(f);
+            Some(self.findings.len() - 1)
+        } else {
+            None
+        }
+    }
+
+    /// A vote cast by `node` in `term` for `candidate`.
+    pub fn vote(&mut self, t: Micros, node: NodeId, term: u64, candidate: NodeId) -> Option<Finding> {
+        let votes = self.votes.entry(node).or_default();
+        match votes.get(&term) {
+            Some(&prev) if prev != candidate => {
+                let f = Finding {
+                    t,
+                    kind: ViolationKind::DoubleVote,
+                    nodes: vec![(node, term)],
+                    until: None,
+                    detail: (u64::from(prev), u64::from(candidate)),
+                };
+                votes.insert(term, candidate);
+                self.record(f.clone());
+                Some(f)
+            }
+            Some(_) => None,
+            None => {
+                votes.insert(term, candidate);
+                if votes.len() > VOTE_MEMORY {
+                    votes.pop_first();
+                }
+                None
+            }
+        }
+    }
+
+    /// A node's state after a step. `restarted` exempts a term going down.
+    /// Returns new findings and, when an overlap of leaders ended, its start.
+    pub fn observe(
+        &mut self,
+        t: Micros,
+        node: NodeId,
+        before: (Status, bool),
+        after: (Status, bool),
+        restarted: bool,
+    ) -> (Vec<Finding>, Option<Micros>) {
+        let mut found = Vec::new();
+        let (b, b_alive) = before;
+        let (a, a_alive) = after;
+        if a.term < b.term && !restarted {
+            let f = Finding {
+                t,
+                kind: ViolationKind::TermDecrease,
+                nodes: vec![(node, a.term)],
+                until: None,
+                detail: (b.term, a.term),
+            };
+            self.record(f.clone());
+            found.push(f);
+        }
+        let was_leader = b_alive && b.role == Role::Leader;
+        let is_leader = a_alive && a.role == Role::Leader;
+        if is_leader && (!was_leader || a.term != b.term) {
+            match self.term_leaders.get(&a.term) {
+                Some(&other) if other != node => {
+                    let f = Finding {
+                        t,
+                        kind: ViolationKind::ElectionSafety,
+                        nodes: vec![(other, a.term), (node, a.term)],
+                        until: None,
+                        detail: (0, 0),
+                    };
+                    self.record(f.clone());
+                    found.push(f);
+                }
+                Some(_) => {}
+                None => {
+                    self.term_leaders.insert(a.term, node);
+                    if self.term_leaders.len() > TERM_MEMORY {
+                        self.term_leaders.pop_first();
+                    }
+                }
+            }
+        }
+        let mut resolved = None;
+        if is_leader {
+            let newly = self.leaders.insert(node, a.term).is_none();
+            if newly && self.leaders.len() >= 2 {
+                let f = Finding {
+                    t,
+                    kind: ViolationKind::TwoLeaders,
+                    nodes: self.leaders().collect(),
+                    until: None,
+                    detail: (0, 0),
+                };
+                let idx = self.record(f.clone());
+                let since = self.overlap.map_or(t, |(_, s)| s);
+                self.overlap = Some((idx, since));
+                found.push(f);
+            }
+        } else if self.leaders.remove(&node).is_some() && self.leaders.len() <= 1 {
+            if let Some((idx, since)) = self.overlap.take() {
+                if let Some(i) = idx {
+                    self.findings[i].until = Some(t);
+                }
+                resolved = Some(since);
+            }
+        }
+        (found, resolved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(role: Role, term: u64) -> (Status, bool) {
+        (Status { role, term, vote_for: None, leader: None }, true)
+    }
+
+    #[test]
+    fn two_leaders_open_and_close_an_overlap() {
+        let mut m = Monitor::default();
+        m.observe(10, 1, st(Role::Candidate, 1), st(Role::Leader, 1), false);
+        assert_eq!(m.total(), 0);
+        let (f, _) = m.observe(20, 3, st(Role::Candidate, 2), st(Role::Leader, 2), false);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, ViolationKind::TwoLeaders);
+        assert_eq!(f[0].nodes, vec![(1, 1), (3, 2)]);
+        let (_, resolved) = m.observe(30, 1, st(Role::Leader, 1), st(Role::Follower, 2), false);
+        assert_eq!(resolved, Some(20));
+        assert_eq!(m.findings()[0].until, Some(30));
+    }
+
+    #[test]
+    fn a_crashed_leader_is_not_a_leader() {
+        let mut m = Monitor::default();
+        m.observe(10, 1, st(Role::Follower, 1), st(Role::Leader, 1), false);
+        let crashed = (Status { role: Role::Leader, term: 1, vote_for: None, leader: None }, false);
+        m.observe(20, 1, st(Role::Leader, 1), crashed, false);
+        let (f, _) = m.observe(30, 2, st(Role::Candidate, 2), st(Role::Leader, 2), false);
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn election_safety_double_votes_and_term_decreases() {
+        let mut m = Monitor::default();
+        m.observe(1, 1, st(Role::Candidate, 4), st(Role::Leader, 4), false);
+        m.observe(2, 1, st(Role::Leader, 4), st(Role::Follower, 4), false);
+        let (f, _) = m.observe(3, 2, st(Role::Candidate, 4), st(Role::Leader, 4), false);
+        assert_eq!(f[0].kind, ViolationKind::ElectionSafety);
+        assert!(m.vote(4, 3, 7, 1).is_none());
+        assert!(m.vote(5, 3, 7, 1).is_none(), "the same vote again is fine");
+        assert_eq!(m.vote(6, 3, 7, 2).unwrap().kind, ViolationKind::DoubleVote);
+        let (f, _) = m.observe(7, 3, st(Role::Follower, 7), st(Role::Follower, 6), false);
+        assert_eq!(f[0].kind, ViolationKind::TermDecrease);
+        let (f, _) = m.observe(8, 3, st(Role::Follower, 6), st(Role::Follower, 0), true);
+        assert!(f.is_empty(), "a restart may lower the term");
+        assert_eq!(m.count(ViolationKind::DoubleVote), 1);
+    }
+}

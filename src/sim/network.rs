@@ -1,0 +1,399 @@
+//! The simulated network: latency, loss, partitions, one-way link cuts,
+//! heartbeat-drop rules, and the messages in flight.
+
+use crate::error::Error;
+use crate::protocol::{MessageKind, Micros, NodeId};
+use crate::sim::time::format_duration;
+use std::collections::{BTreeSet, VecDeque};
+
+/// Latency is uniform in `[latency_min, latency_max]` for every message; each
+/// message is independently lost with probability `loss`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkConfig {
+    pub latency_min: Micros,
+    pub latency_max: Micros,
+    pub loss: f64,
+}
+
+impl Default for NetworkConfig {
+    /// A LAN: Nacos's HTTP calls take a few milliseconds.
+    fn default() -> Self {
+        NetworkConfig { latency_min: 2_000, latency_max: 8_000, loss: 0.0 }
+    }
+}
+
+impl NetworkConfig {
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.latency_max < self.latency_min {
+            return Err(Error::new(
+                "network.latencyMax",
+                format!(
+                    "must be at least network.latencyMin ({}), got {}",
+                    format_duration(self.latency_min),
+                    format_duration(self.latency_max)
+                ),
+            ));
+        }
+        if self.latency_max > 3_600_000_000 {
+            return Err(Error::new("network.latencyMax", "must be at most 1 hour"));
+        }
+        if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
+            return Err(Error::new("network.loss", format!("must be a probability between 0 and 1, got {}", self.loss)));
+        }
+        Ok(())
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "latency {}..{}, loss {}",
+            format_duration(self.latency_min),
+            format_duration(self.latency_max),
+            self.loss
+        )
+    }
+}
+
+/// Why a message never arrived. Every drop is traced with one of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// Random loss (network.loss).
+    Loss,
+    /// Sender and receiver are in different partition groups.
+    Partition,
+    /// The one-way link from sender to receiver is cut.
+    LinkCut,
+    /// A heartbeat-drop rule matched (its id).
+    BeatRule(u32),
+    /// The receiver was down when the message arrived.
+    Crashed,
+    /// The user dropped it by id.
+    Manual,
+}
+
+impl DropReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::Loss => "loss",
+            DropReason::Partition => "partition",
+            DropReason::LinkCut => "link-cut",
+            DropReason::BeatRule(_) => "beat-rule",
+            DropReason::Crashed => "crashed",
+            DropReason::Manual => "manual",
+        }
+    }
+}
+
+/// Which heartbeats a drop rule catches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeatScope {
+    /// Every beat, everywhere.
+    All,
+    /// Every beat a node sends.
+    From(NodeId),
+    /// Every beat a node receives.
+    To(NodeId),
+    /// Beats on one directed link.
+    Link(NodeId, NodeId),
+}
+
+impl BeatScope {
+    fn matches(self, from: NodeId, to: NodeId) -> bool {
+        match self {
+            BeatScope::All => true,
+            BeatScope::From(n) => n == from,
+            BeatScope::To(n) => n == to,
+            BeatScope::Link(a, b) => a == from && b == to,
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            BeatScope::All => "all beats".to_string(),
+            BeatScope::From(n) => format!("beats from S{n}"),
+            BeatScope::To(n) => format!("beats to S{n}"),
+            BeatScope::Link(a, b) => format!("beats S{a}→S{b}"),
+        }
+    }
+}
+
+/// A heartbeat-drop rule. `remaining` counts heartbeat rounds (one sendBeat
+/// is one round, whatever the cluster size); `None` drops until removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BeatRule {
+    pub id: u32,
+    pub scope: BeatScope,
+    pub remaining: Option<u32>,
+    /// The round this rule last counted, so one broadcast counts once.
+    last_round: u64,
+}
+
+impl BeatRule {
+    pub fn describe(&self) -> String {
+        match self.remaining {
+            Some(n) => format!("drop the next {n} rounds of {}", self.scope.describe()),
+            None => format!("drop {}", self.scope.describe()),
+        }
+    }
+}
+
+/// Partitions, cut links and drop rules: what decides whether a message may pass.
+#[derive(Clone, Debug, Default)]
+pub struct Topology {
+    /// Partition group per node (index id-1); all zero when healed.
+    groups: Vec<u32>,
+    cuts: BTreeSet<(NodeId, NodeId)>,
+    rules: Vec<BeatRule>,
+    next_rule: u32,
+}
+
+impl Topology {
+    pub fn new(nodes: u32) -> Self {
+        Topology { groups: vec![0; nodes as usize], cuts: BTreeSet::new(), rules: Vec::new(), next_rule: 1 }
+    }
+
+    /// Why a message from `from` to `to` cannot pass the topology right now.
+    pub fn blocked(&self, from: NodeId, to: NodeId) -> Option<DropReason> {
+        if !self.cuts.is_empty() && self.cuts.contains(&(from, to)) {
+            return Some(DropReason::LinkCut);
+        }
+        if self.groups[(from - 1) as usize] != self.groups[(to - 1) as usize] {
+            return Some(DropReason::Partition);
+        }
+        None
+    }
+
+    /// Applies the drop rules to a beat of heartbeat round `round`.
+    pub fn beat_rule_drops(&mut self, from: NodeId, to: NodeId, round: u64) -> Option<u32> {
+        for rule in &mut self.rules {
+            if !rule.scope.matches(from, to) {
+                continue;
+            }
+            if let Some(left) = rule.remaining.as_mut() {
+                if rule.last_round != round {
+                    if *left == 0 {
+                        continue;
+                    }
+                    *left -= 1;
+                    rule.last_round = round;
+                }
+            }
+            return Some(rule.id);
+        }
+        None
+    }
+
+    /// Removes the counted rules that have dropped all their rounds; call
+    /// after a whole round is sent. Returns their ids.
+    pub fn expire_rules(&mut self) -> Vec<u32> {
+        let mut gone = Vec::new();
+        self.rules.retain(|r| {
+            let spent = r.remaining == Some(0);
+            if spent {
+                gone.push(r.id);
+            }
+            !spent
+        });
+        gone
+    }
+
+    pub fn add_rule(&mut self, scope: BeatScope, rounds: Option<u32>) -> &BeatRule {
+        let id = self.next_rule;
+        self.next_rule += 1;
+        self.rules.push(BeatRule { id, scope, remaining: rounds, last_round: 0 });
+        self.rules.last().expect("just pushed")
+    }
+
+    pub fn remove_rule(&mut self, id: u32) -> Option<BeatRule> {
+        let at = self.rules.iter().position(|r| r.id == id)?;
+        Some(self.rules.remove(at))
+    }
+
+    pub fn rules(&self) -> &[BeatRule] {
+        &self.rules
+    }
+
+    /// Splits the cluster: each listed group is one side, and every node not
+    /// listed forms one more side together.
+    pub fn partition(&mut self, groups: &[Vec<NodeId>]) {
+        self.groups.iter_mut().for_each(|g| *g = 0);
+        for (i, group) in groups.iter().enumerate() {
+            for &n in group {
+                self.groups[(n - 1) as usize] = i as u32 + 1;
+            }
+        }
+    }
+
+    pub fn heal(&mut self) {
+        self.groups.iter_mut().for_each(|g| *g = 0);
+    }
+
+    pub fn is_partitioned(&self) -> bool {
+        self.groups.iter().any(|&g| g != self.groups[0])
+    }
+
+    /// Partition group of each node (index id-1); equal numbers can talk.
+    pub fn groups(&self) -> &[u32] {
+        &self.groups
+    }
+
+    pub fn cut(&mut self, from: NodeId, to: NodeId) -> bool {
+        self.cuts.insert((from, to))
+    }
+
+    pub fn restore(&mut self, from: NodeId, to: NodeId) -> bool {
+        self.cuts.remove(&(from, to))
+    }
+
+    pub fn cuts(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cuts.iter().copied()
+    }
+}
+
+/// A message on the wire.
+#[derive(Clone, Copy, Debug)]
+pub struct InFlight<M> {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: MessageKind,
+    pub sent: Micros,
+    pub due: Micros,
+    pub msg: M,
+}
+
+/// Messages in flight, indexed by id. Ids only grow and latency is bounded,
+/// so the live ids sit in a sliding window: a deque indexed by `id - base`
+/// gives O(1) insert, lookup and removal with no hashing.
+#[derive(Clone, Debug)]
+pub struct Wire<M> {
+    base: u64,
+    slots: VecDeque<Option<InFlight<M>>>,
+    live: usize,
+}
+
+impl<M> Default for Wire<M> {
+    fn default() -> Self {
+        Wire { base: 1, slots: VecDeque::new(), live: 0 }
+    }
+}
+
+impl<M: Copy> Wire<M> {
+    /// The id the next message will get.
+    pub fn next_id(&self) -> u64 {
+        self.base + self.slots.len() as u64
+    }
+
+    /// Adds a message; ids must grow. Ids skipped (messages dropped before
+    /// they reached the wire) become empty slots.
+    pub fn push(&mut self, m: InFlight<M>) {
+        if self.slots.is_empty() {
+            self.base = m.id;
+        }
+        debug_assert!(m.id >= self.next_id());
+        while self.next_id() < m.id {
+            self.slots.push_back(None);
+        }
+        self.slots.push_back(Some(m));
+        self.live += 1;
+    }
+
+    pub fn take(&mut self, id: u64) -> Option<InFlight<M>> {
+        let idx = id.checked_sub(self.base)? as usize;
+        let m = self.slots.get_mut(idx)?.take()?;
+        self.live -= 1;
+        while matches!(self.slots.front(), Some(None)) {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+        Some(m)
+    }
+
+    pub fn get(&self, id: u64) -> Option<&InFlight<M>> {
+        let idx = id.checked_sub(self.base)? as usize;
+        self.slots.get(idx)?.as_ref()
+    }
+
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// In id order, which is send order.
+    pub fn iter(&self) -> impl Iterator<Item = &InFlight<M>> {
+        self.slots.iter().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_and_loss_are_validated_with_field_names() {
+        let mut c = NetworkConfig::default();
+        c.loss = 1.5;
+        assert_eq!(c.validate().unwrap_err().field, "network.loss");
+        c.loss = f64::NAN;
+        assert_eq!(c.validate().unwrap_err().field, "network.loss");
+        let c = NetworkConfig { latency_min: 10, latency_max: 5, loss: 0.0 };
+        assert_eq!(c.validate().unwrap_err().field, "network.latencyMax");
+    }
+
+    #[test]
+    fn partitions_and_cuts_block_the_right_directions() {
+        let mut t = Topology::new(5);
+        assert_eq!(t.blocked(1, 2), None);
+        t.partition(&[vec![1, 2]]);
+        assert_eq!(t.blocked(1, 2), None);
+        assert_eq!(t.blocked(1, 3), Some(DropReason::Partition));
+        assert_eq!(t.blocked(4, 5), None, "unlisted nodes form one side together");
+        t.heal();
+        t.cut(1, 2);
+        assert_eq!(t.blocked(1, 2), Some(DropReason::LinkCut));
+        assert_eq!(t.blocked(2, 1), None, "cuts are one-way");
+    }
+
+    #[test]
+    fn counted_rules_count_rounds_not_messages() {
+        let mut t = Topology::new(5);
+        let id = t.add_rule(BeatScope::From(1), Some(2)).id;
+        for round in [10, 11] {
+            for to in 2..=5 {
+                assert_eq!(t.beat_rule_drops(1, to, round), Some(id));
+            }
+            assert!(t.beat_rule_drops(2, 3, round).is_none());
+        }
+        assert_eq!(t.expire_rules(), vec![id]);
+        assert_eq!(t.beat_rule_drops(1, 2, 12), None);
+    }
+
+    #[test]
+    fn wire_keeps_a_sliding_window() {
+        let mut w: Wire<u8> = Wire::default();
+        for i in 0..5 {
+            let id = w.next_id();
+            w.push(InFlight { id, from: 1, to: 2, kind: MessageKind::Beat, sent: 0, due: i, msg: i as u8 });
+        }
+        assert_eq!(w.take(3).unwrap().msg, 2);
+        assert!(w.take(3).is_none());
+        assert_eq!(w.take(1).unwrap().msg, 0);
+        assert_eq!(w.len(), 3);
+        assert_eq!(w.iter().map(|m| m.id).collect::<Vec<_>>(), vec![2, 4, 5]);
+        w.take(2);
+        w.take(4);
+        w.take(5);
+        assert!(w.is_empty());
+        assert_eq!(w.next_id(), 6);
+        // A gap (ids dropped before reaching the wire) is skipped over.
+        w.push(InFlight { id: 9, from: 1, to: 2, kind: MessageKind::Beat, sent: 0, due: 0, msg: 9 });
+        w.push(InFlight { id: 12, from: 1, to: 2, kind: MessageKind::Beat, sent: 0, due: 0, msg: 12 });
+        assert_eq!(w.iter().map(|m| m.id).collect::<Vec<_>>(), vec![9, 12]);
+        assert_eq!(w.get(12).unwrap().msg, 12);
+        assert_eq!(w.take(9).unwrap().msg, 9);
+        assert_eq!(w.len(), 1);
+        assert!(w.take(99).is_none() && w.take(0).is_none());
+    }
+}

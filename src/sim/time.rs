@@ -1,0 +1,125 @@
+//! Durations as people write them ("25s", "150ms", "1.5ms", "500us") and as
+//! the trace prints them. Parsing is exact decimal: no float on the way to
+//! integer microseconds.
+
+use crate::error::Error;
+use crate::protocol::Micros;
+
+/// Parses "25s", "1.5ms", "500us", "2m", "1h" into microseconds. A bare number
+/// is rejected: the unit is part of the value.
+pub fn parse_duration(field: &str, text: &str) -> Result<Micros, Error> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let scale: u64 = match unit {
+        "us" | "µs" => 1,
+        "ms" => 1_000,
+        "s" => 1_000_000,
+        "m" | "min" => 60_000_000,
+        "h" => 3_600_000_000,
+        "" => return Err(Error::new(field, format!("needs a unit (us, ms, s, m, h), got `{t}`"))),
+        _ => return Err(Error::new(field, format!("unknown unit `{unit}` in `{t}` (use us, ms, s, m or h)"))),
+    };
+    decimal_times(num, scale).ok_or_else(|| Error::new(field, format!("must be a non-negative duration like 150ms or 1.5s, got `{t}`")))
+}
+
+/// `num` (a decimal like "1.25") times `scale`, exactly, or None if it is not
+/// a plain decimal, is too large, or leaves a fraction of a microsecond.
+fn decimal_times(num: &str, scale: u64) -> Option<u64> {
+    let (int, frac) = match num.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (num, ""),
+    };
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut total = whole.checked_mul(scale)?;
+    let mut unit = scale;
+    for d in frac.chars() {
+        let digit = u64::from(d.to_digit(10)?);
+        if unit % 10 != 0 {
+            if digit != 0 {
+                return None;
+            }
+            continue;
+        }
+        unit /= 10;
+        total = total.checked_add(digit * unit)?;
+    }
+    Some(total)
+}
+
+/// Milliseconds given as a JS number, to microseconds: finite, >= 0, and not
+/// beyond what a u64 of microseconds holds.
+pub fn ms_to_micros(field: &str, ms: f64) -> Result<Micros, Error> {
+    if !ms.is_finite() {
+        return Err(Error::new(field, format!("must be a finite number of milliseconds, got {ms}")));
+    }
+    if ms < 0.0 {
+        return Err(Error::new(field, format!("must not be negative, got {ms}")));
+    }
+    let us = (ms * 1000.0).round();
+    if us > 9.0e15 {
+        return Err(Error::new(field, format!("is too large, got {ms} ms")));
+    }
+    Ok(us as Micros)
+}
+
+/// A duration as the shortest exact text: 25000000 -> "25s", 1500 -> "1.5ms".
+pub fn format_duration(us: Micros) -> String {
+    if us == 0 {
+        return "0ms".to_string();
+    }
+    if us % 1_000_000 == 0 {
+        format!("{}s", us / 1_000_000)
+    } else if us % 1_000 == 0 {
+        format!("{}ms", us / 1_000)
+    } else {
+        format!("{}ms", crate::protocol::MsJson(us as i64))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units_exactly() {
+        assert_eq!(parse_duration("f", "25s").unwrap(), 25_000_000);
+        assert_eq!(parse_duration("f", "1.5ms").unwrap(), 1_500);
+        assert_eq!(parse_duration("f", "150.5ms").unwrap(), 150_500);
+        assert_eq!(parse_duration("f", "500us").unwrap(), 500);
+        assert_eq!(parse_duration("f", "2m").unwrap(), 120_000_000);
+        assert_eq!(parse_duration("f", "0.001s").unwrap(), 1_000);
+        assert_eq!(parse_duration("f", ".5s").unwrap(), 500_000);
+        assert_eq!(parse_duration("f", "24h").unwrap(), 86_400_000_000);
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_represent() {
+        for bad in ["25", "-1s", "1.2.3s", "s", "1.0005ms", "abc", "1e3ms", "99999999999999999999s", ""] {
+            let e = parse_duration("run.for", bad).unwrap_err();
+            assert_eq!(e.field, "run.for", "{bad}");
+        }
+        assert!(parse_duration("f", "3 parsecs").unwrap_err().rule.contains("unknown unit"));
+    }
+
+    #[test]
+    fn formats_round_trip() {
+        for us in [1, 1_500, 150_000, 25_000_000, 86_400_000_000, 123_456] {
+            assert_eq!(parse_duration("f", &format_duration(us)).unwrap(), us);
+        }
+    }
+
+    #[test]
+    fn ms_from_js_is_checked() {
+        assert_eq!(ms_to_micros("dtMs", 16.7).unwrap(), 16_700);
+        assert!(ms_to_micros("dtMs", f64::NAN).unwrap_err().rule.contains("finite"));
+        assert!(ms_to_micros("dtMs", f64::INFINITY).is_err());
+        assert!(ms_to_micros("dtMs", -1.0).unwrap_err().rule.contains("negative"));
+    }
+}

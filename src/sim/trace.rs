@@ -1,0 +1,404 @@
+//! The trace: every event with its time, node, term and details.
+//!
+//! Events are rendered only by the sinks that want them, as one JSON object
+//! per line (`{"t_ms":12345.678,"node":3,"event":"receivedBeat","term":2,...}`)
+//! or as a plain-language line. Sinks stream (CLI) or keep a bounded window
+//! (the page), so a long run never grows memory.
+
+use crate::protocol::{fmt_ms, fmt_ms_fixed, json_num, json_opt, json_str, MessageKind, Micros, MsJson, NodeId, Note, Role};
+use crate::sim::monitor::Finding;
+use crate::sim::network::DropReason;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::rc::Rc;
+
+/// What happened. `N` is the model's own note type.
+#[derive(Clone, Debug)]
+pub enum EventKind<N> {
+    /// A model step, named after the original method (sendVote, receivedBeat...).
+    Protocol(N),
+    /// The node's tasks start (its tick phase is this time).
+    Boot,
+    /// A node's role changed.
+    Role { from: Role, to: Role },
+    Send { id: u64, kind: MessageKind, to: NodeId, due: Micros },
+    Drop { id: u64, kind: MessageKind, from: NodeId, to: NodeId, reason: DropReason },
+    Crash,
+    Restart,
+    /// The user forced an election timeout (the model's note follows).
+    Timeout,
+    Partition { groups: String },
+    Heal,
+    Cut { from: NodeId, to: NodeId },
+    Restore { from: NodeId, to: NodeId },
+    RuleAdded { id: u32, what: String },
+    RuleRemoved { id: u32, expired: bool },
+    Network { what: String },
+    Violation(Finding),
+    /// An overlap of two or more leaders ended.
+    LeadersResolved { since: Micros },
+}
+
+#[derive(Clone, Debug)]
+pub struct TraceEvent<N> {
+    pub t: Micros,
+    pub node: Option<NodeId>,
+    pub term: Option<u64>,
+    pub kind: EventKind<N>,
+}
+
+/// A trace event seen through the model-independent lens the sinks use.
+pub trait Record {
+    fn t(&self) -> Micros;
+    fn node(&self) -> Option<NodeId>;
+    fn name(&self) -> &'static str;
+    /// "election", "beat", "network", "fault", "monitor", "role", "boot".
+    fn category(&self) -> &'static str;
+    fn write_json(&self, out: &mut String);
+    fn write_text(&self, out: &mut String);
+}
+
+impl<N: Note> Record for TraceEvent<N> {
+    fn t(&self) -> Micros {
+        self.t
+    }
+    fn node(&self) -> Option<NodeId> {
+        self.node
+    }
+    fn name(&self) -> &'static str {
+        match &self.kind {
+            EventKind::Protocol(n) => n.name(),
+            EventKind::Boot => "boot",
+            EventKind::Role { .. } => "role",
+            EventKind::Send { .. } => "send",
+            EventKind::Drop { .. } => "drop",
+            EventKind::Crash => "crash",
+            EventKind::Restart => "restart",
+            EventKind::Timeout => "timeout",
+            EventKind::Partition { .. } => "partition",
+            EventKind::Heal => "heal",
+            EventKind::Cut { .. } => "cut",
+            EventKind::Restore { .. } => "restore",
+            EventKind::RuleAdded { .. } => "drop-rule",
+            EventKind::RuleRemoved { .. } => "drop-rule-removed",
+            EventKind::Network { .. } => "network",
+            EventKind::Violation(_) => "violation",
+            EventKind::LeadersResolved { .. } => "leaders-resolved",
+        }
+    }
+    fn category(&self) -> &'static str {
+        match &self.kind {
+            EventKind::Protocol(n) => n.category(),
+            EventKind::Boot => "boot",
+            EventKind::Role { .. } => "role",
+            EventKind::Send { .. } | EventKind::Drop { .. } => "network",
+            EventKind::Crash | EventKind::Restart | EventKind::Timeout => "fault",
+            EventKind::Partition { .. } | EventKind::Heal | EventKind::Cut { .. } | EventKind::Restore { .. } => "fault",
+            EventKind::RuleAdded { .. } | EventKind::RuleRemoved { .. } | EventKind::Network { .. } => "fault",
+            EventKind::Violation(_) | EventKind::LeadersResolved { .. } => "monitor",
+        }
+    }
+
+    fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "{{\"t_ms\":{}", MsJson(self.t as i64));
+        match self.node {
+            Some(n) => json_num(out, "node", n),
+            None => out.push_str(",\"node\":null"),
+        }
+        json_str(out, "event", self.name());
+        json_opt(out, "term", self.term);
+        match &self.kind {
+            EventKind::Protocol(n) => n.write_json(out),
+            EventKind::Boot | EventKind::Crash | EventKind::Restart | EventKind::Timeout | EventKind::Heal => {}
+            EventKind::Role { from, to } => {
+                json_str(out, "from", from.as_str());
+                json_str(out, "to", to.as_str());
+            }
+            EventKind::Send { id, kind, to, due } => {
+                json_num(out, "id", id);
+                json_str(out, "kind", kind.as_str());
+                json_num(out, "to", to);
+                json_num(out, "due_ms", MsJson(*due as i64));
+            }
+            EventKind::Drop { id, kind, from, to, reason } => {
+                json_num(out, "id", id);
+                json_str(out, "kind", kind.as_str());
+                json_num(out, "from", from);
+                json_num(out, "to", to);
+                json_str(out, "reason", reason.as_str());
+                if let DropReason::BeatRule(r) = reason {
+                    json_num(out, "rule", r);
+                }
+            }
+            EventKind::Partition { groups } => json_str(out, "groups", groups),
+            EventKind::Cut { from, to } | EventKind::Restore { from, to } => {
+                json_num(out, "from", from);
+                json_num(out, "to", to);
+            }
+            EventKind::RuleAdded { id, what } => {
+                json_num(out, "rule", id);
+                json_str(out, "what", what);
+            }
+            EventKind::RuleRemoved { id, expired } => {
+                json_num(out, "rule", id);
+                json_num(out, "expired", expired);
+            }
+            EventKind::Network { what } => json_str(out, "what", what),
+            EventKind::Violation(f) => f.write_json(out),
+            EventKind::LeadersResolved { since } => json_num(out, "since_ms", MsJson(*since as i64)),
+        }
+        out.push('}');
+    }
+
+    fn write_text(&self, out: &mut String) {
+        let _ = match &self.kind {
+            EventKind::Protocol(n) => {
+                n.write_text(out);
+                Ok(())
+            }
+            EventKind::Boot => write!(out, "tasks start (tick phase)"),
+            EventKind::Role { from, to } => write!(out, "{from} → {to}"),
+            EventKind::Send { id, kind, to, due } => {
+                write!(out, "#{id} {} to S{to}, due {}", kind.as_str(), fmt_ms(*due as i64))
+            }
+            EventKind::Drop { id, kind, from, to, reason } => {
+                let why = match reason {
+                    DropReason::BeatRule(r) => format!("drop rule #{r}"),
+                    other => other.as_str().to_string(),
+                };
+                write!(out, "#{id} {} S{from}→S{to} lost ({why})", kind.as_str())
+            }
+            EventKind::Crash => write!(out, "crashed: timers stop, messages to it are lost"),
+            EventKind::Restart => write!(out, "restarted: volatile state lost"),
+            EventKind::Timeout => write!(out, "election timeout forced"),
+            EventKind::Partition { groups } => write!(out, "network partitioned: {groups}"),
+            EventKind::Heal => write!(out, "network healed"),
+            EventKind::Cut { from, to } => write!(out, "link S{from}→S{to} cut"),
+            EventKind::Restore { from, to } => write!(out, "link S{from}→S{to} restored"),
+            EventKind::RuleAdded { id, what } => write!(out, "rule #{id}: {what}"),
+            EventKind::RuleRemoved { id, expired } => {
+                write!(out, "rule #{id} {}", if *expired { "spent" } else { "removed" })
+            }
+            EventKind::Network { what } => write!(out, "network: {what}"),
+            EventKind::Violation(f) => write!(out, "{}", f.describe()),
+            EventKind::LeadersResolved { since } => {
+                write!(out, "only one leader again (overlap since {})", fmt_ms(*since as i64))
+            }
+        };
+    }
+}
+
+/// Renders one record as the text format's line: time, node, event, detail.
+pub fn text_line(r: &dyn Record, out: &mut String) {
+    let _ = write!(out, "{:>14} ", fmt_ms_fixed(r.t() as i64));
+    match r.node() {
+        Some(n) => {
+            let _ = write!(out, "S{n:<3} ");
+        }
+        None => out.push_str("--   "),
+    }
+    let _ = write!(out, "{}: ", r.name());
+    r.write_text(out);
+}
+
+/// Where trace events go.
+pub trait Sink {
+    fn record(&mut self, r: &dyn Record);
+    fn flush(&mut self) {}
+}
+
+/// Output format of a streaming sink.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Text,
+}
+
+/// Streams every event to a writer (a file, stdout).
+pub struct WriterSink<W: Write> {
+    writer: W,
+    format: Format,
+    line: String,
+    pub error: Option<std::io::Error>,
+}
+
+impl<W: Write> WriterSink<W> {
+    pub fn new(writer: W, format: Format) -> Self {
+        WriterSink { writer, format, line: String::new(), error: None }
+    }
+}
+
+impl<W: Write> Sink for WriterSink<W> {
+    fn record(&mut self, r: &dyn Record) {
+        if self.error.is_some() {
+            return;
+        }
+        self.line.clear();
+        match self.format {
+            Format::Jsonl => r.write_json(&mut self.line),
+            Format::Text => text_line(r, &mut self.line),
+        }
+        self.line.push('\n');
+        if let Err(e) = self.writer.write_all(self.line.as_bytes()) {
+            self.error = Some(e);
+        }
+    }
+    fn flush(&mut self) {
+        if let Err(e) = self.writer.flush() {
+            self.error.get_or_insert(e);
+        }
+    }
+}
+
+/// Keeps the most recent events as JSON lines, up to a bound; the page
+/// drains it every frame. Events pushed out before a drain are counted.
+#[derive(Debug, Default)]
+pub struct Window {
+    lines: VecDeque<String>,
+    capacity: usize,
+    /// Events that fell out of the window before anyone read them.
+    pub overflowed: u64,
+    /// Add a "text" field with the plain-language line to every event.
+    pub with_text: bool,
+}
+
+impl Window {
+    pub fn new(capacity: usize, with_text: bool) -> Self {
+        Window { lines: VecDeque::new(), capacity: capacity.max(1), overflowed: 0, with_text }
+    }
+
+    /// The buffered events as a JSON array, emptying the window.
+    pub fn drain_json_array(&mut self) -> String {
+        let mut out = String::with_capacity(self.lines.iter().map(|l| l.len() + 1).sum::<usize>() + 2);
+        out.push('[');
+        for (i, l) in self.lines.drain(..).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&l);
+        }
+        out.push(']');
+        out
+    }
+
+    pub fn drain_lines(&mut self) -> Vec<String> {
+        self.lines.drain(..).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+impl Sink for Window {
+    fn record(&mut self, r: &dyn Record) {
+        if self.lines.len() == self.capacity {
+            self.lines.pop_front();
+            self.overflowed += 1;
+        }
+        let mut line = String::with_capacity(128);
+        r.write_json(&mut line);
+        if self.with_text {
+            line.pop();
+            line.push_str(",\"cat\":\"");
+            line.push_str(r.category());
+            line.push_str("\",\"text\":");
+            let mut text = String::new();
+            r.write_text(&mut text);
+            json_escape_into(&mut line, &text);
+            line.push('}');
+        }
+        self.lines.push_back(line);
+    }
+}
+
+/// Collects text lines for the events whose name passes a filter (scenario goldens).
+#[derive(Debug, Default)]
+pub struct TextCollector {
+    pub lines: Vec<String>,
+    /// Event names to leave out.
+    pub hide: Vec<&'static str>,
+    /// When set, only these categories are kept.
+    pub only: Option<Vec<String>>,
+}
+
+impl Sink for TextCollector {
+    fn record(&mut self, r: &dyn Record) {
+        if self.hide.contains(&r.name()) {
+            return;
+        }
+        if let Some(only) = &self.only {
+            if !only.iter().any(|c| c == r.category() || c == r.name()) {
+                return;
+            }
+        }
+        let mut line = String::new();
+        text_line(r, &mut line);
+        self.lines.push(line);
+    }
+}
+
+/// A sink shared with its owner (the wasm facade reads its Window between frames).
+impl<S: Sink> Sink for Rc<RefCell<S>> {
+    fn record(&mut self, r: &dyn Record) {
+        self.borrow_mut().record(r);
+    }
+    fn flush(&mut self) {
+        self.borrow_mut().flush();
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+pub fn json_escape_into(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escaping_handles_quotes_and_controls() {
+        let mut s = String::new();
+        json_escape_into(&mut s, "a\"b\\c\nd\u{1}→");
+        assert_eq!(s, "\"a\\\"b\\\\c\\nd\\u0001→\"");
+    }
+
+    #[test]
+    fn window_is_bounded_and_counts_overflow() {
+        let mut w = Window::new(2, false);
+        for t in 0..5u64 {
+            let ev: TraceEvent<crate::protocol::nacos::Note> =
+                TraceEvent { t: t * 1000, node: Some(1), term: None, kind: EventKind::Crash };
+            w.record(&ev);
+        }
+        assert_eq!(w.len(), 2);
+        assert_eq!(w.overflowed, 3);
+        let arr = w.drain_json_array();
+        assert_eq!(
+            arr,
+            "[{\"t_ms\":3,\"node\":1,\"event\":\"crash\",\"term\":null},{\"t_ms\":4,\"node\":1,\"event\":\"crash\",\"term\":null}]"
+        );
+        assert!(w.is_empty());
+    }
+}
