@@ -8,8 +8,14 @@
 //! - [`script`]: scenario scripts with golden traces.
 //! - `wasm`: the `#[wasm_bindgen]` facade the page uses.
 
+pub mod cluster;
 pub mod error;
 pub mod protocol;
+pub mod script;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod serve;
 pub mod sim;
 
 pub use error::Error;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -9,6 +9,7 @@
 //! messages to send, timers to (re)arm, notes for the trace, and votes cast.
 
 pub mod nacos;
+pub mod raft;
 
 use std::fmt::{self, Debug, Write};
 
@@ -156,6 +157,11 @@ pub trait Note: Debug {
     fn name(&self) -> &'static str;
     /// Event category, for filtering: "election", "beat".
     fn category(&self) -> &'static str;
+    /// True for steady-state chatter that changed nothing (a follower's
+    /// n-th identical heartbeat): hidden from scenario goldens by default.
+    fn routine(&self) -> bool {
+        false
+    }
     /// Extra JSON fields, each written as `,"key":value`.
     fn write_json(&self, out: &mut String);
     /// Plain-language detail after "S3 <name>", e.g. "from S1 → resetLeaderDue 17 250 ms".

@@ -179,6 +179,10 @@ impl super::Note for Note {
         }
     }
 
+    fn routine(&self) -> bool {
+        matches!(self, Note::ReceivedBeat { became_follower: false, .. } | Note::BeatResponse { ok: true, .. } | Note::GetPeer { .. })
+    }
+
     fn write_json(&self, out: &mut String) {
         match self {
             Note::SendVote { term, leader_due, heartbeat_due, forced, forgot_leader } => {

@@ -56,6 +56,8 @@ pub trait Record {
     fn name(&self) -> &'static str;
     /// "election", "beat", "network", "fault", "monitor", "role", "boot".
     fn category(&self) -> &'static str;
+    /// Steady-state chatter (see [`Note::routine`]); every send is routine.
+    fn routine(&self) -> bool;
     fn write_json(&self, out: &mut String);
     fn write_text(&self, out: &mut String);
 }
@@ -98,6 +100,14 @@ impl<N: Note> Record for TraceEvent<N> {
             EventKind::Partition { .. } | EventKind::Heal | EventKind::Cut { .. } | EventKind::Restore { .. } => "fault",
             EventKind::RuleAdded { .. } | EventKind::RuleRemoved { .. } | EventKind::Network { .. } => "fault",
             EventKind::Violation(_) | EventKind::LeadersResolved { .. } => "monitor",
+        }
+    }
+
+    fn routine(&self) -> bool {
+        match &self.kind {
+            EventKind::Protocol(n) => n.routine(),
+            EventKind::Send { .. } => true,
+            _ => false,
         }
     }
 
@@ -158,7 +168,7 @@ impl<N: Note> Record for TraceEvent<N> {
                 n.write_text(out);
                 Ok(())
             }
-            EventKind::Boot => write!(out, "tasks start (tick phase)"),
+            EventKind::Boot => write!(out, "boots: its timers start"),
             EventKind::Role { from, to } => write!(out, "{from} → {to}"),
             EventKind::Send { id, kind, to, due } => {
                 write!(out, "#{id} {} to S{to}, due {}", kind.as_str(), fmt_ms(*due as i64))
@@ -318,25 +328,45 @@ impl Sink for Window {
     }
 }
 
-/// Collects text lines for the events whose name passes a filter (scenario goldens).
-#[derive(Debug, Default)]
+/// Which events a text collector keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter {
+    /// Everything but routine chatter (sends, unchanged heartbeats).
+    Default,
+    All,
+    None,
+    /// Only these categories or event names.
+    Only(Vec<String>),
+}
+
+impl Filter {
+    pub fn keeps(&self, r: &dyn Record) -> bool {
+        match self {
+            Filter::Default => !r.routine(),
+            Filter::All => true,
+            Filter::None => false,
+            Filter::Only(names) => names.iter().any(|c| c == r.category() || c == r.name()),
+        }
+    }
+}
+
+/// Collects text lines of the events a filter keeps (scenario goldens).
+#[derive(Debug)]
 pub struct TextCollector {
     pub lines: Vec<String>,
-    /// Event names to leave out.
-    pub hide: Vec<&'static str>,
-    /// When set, only these categories are kept.
-    pub only: Option<Vec<String>>,
+    pub filter: Filter,
+}
+
+impl Default for TextCollector {
+    fn default() -> Self {
+        TextCollector { lines: Vec::new(), filter: Filter::Default }
+    }
 }
 
 impl Sink for TextCollector {
     fn record(&mut self, r: &dyn Record) {
-        if self.hide.contains(&r.name()) {
+        if !self.filter.keeps(r) {
             return;
-        }
-        if let Some(only) = &self.only {
-            if !only.iter().any(|c| c == r.category() || c == r.name()) {
-                return;
-            }
         }
         let mut line = String::new();
         text_line(r, &mut line);

@@ -1,0 +1,632 @@
+//! A simulation whose model is chosen at run time, and the one config format
+//! shared by JavaScript, URLs, scenario scripts and the CLI.
+//!
+//! Keys are the same everywhere: `model`, `nodes`, `seed`, the timings
+//! (`timings.tick`, `timings.heartbeat`, ... or just `heartbeat`), the network
+//! (`network.latencyMin`, `network.latency` as a range, `network.loss`, or the
+//! short forms) and the raft options. Errors name the field as
+//! `timings.heartbeat`, `network.loss`, and so on.
+
+use crate::error::Error;
+use crate::protocol::{nacos, raft, Countdowns, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Role};
+use crate::sim::network::{BeatScope, NetworkConfig};
+use crate::sim::time::{format_duration, parse_duration};
+use crate::sim::{rng, SimConfig, Simulation};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Model {
+    Nacos,
+    Raft,
+}
+
+impl Model {
+    pub fn parse(s: &str) -> Result<Model, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "nacos" => Ok(Model::Nacos),
+            "raft" => Ok(Model::Raft),
+            other => Err(Error::new("model", format!("must be `nacos` or `raft`, got `{other}`"))),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::Nacos => nacos::Node::NAME,
+            Model::Raft => raft::Node::NAME,
+        }
+    }
+}
+
+/// A config value as it arrives: text (scripts, URLs, CLI) or a JS value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(String),
+    /// A number; durations given as numbers are milliseconds.
+    Number(f64),
+    Bool(bool),
+}
+
+impl Value {
+    fn describe(&self) -> String {
+        match self {
+            Value::Text(s) => format!("`{s}`"),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterConfig {
+    pub model: Model,
+    pub nodes: u32,
+    /// None: pick one from the OS at start; the chosen seed is reported.
+    pub seed: Option<u64>,
+    pub nacos: nacos::Config,
+    pub raft: raft::Config,
+    pub network: NetworkConfig,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            model: Model::Nacos,
+            nodes: 5,
+            seed: None,
+            nacos: nacos::Config::default(),
+            raft: raft::Config::default(),
+            network: NetworkConfig::default(),
+        }
+    }
+}
+
+/// Every key a config accepts, canonical name first.
+const KEYS: &[(&str, &[&str])] = &[
+    ("model", &[]),
+    ("nodes", &[]),
+    ("seed", &[]),
+    ("timings.tick", &["tick"]),
+    ("timings.heartbeat", &["heartbeat"]),
+    ("timings.leaderTimeout", &["leaderTimeout", "leader-timeout"]),
+    ("timings.leaderRandom", &["leaderRandom", "leader-random"]),
+    ("timings.electionMin", &["electionMin", "election-min"]),
+    ("timings.electionMax", &["electionMax", "election-max"]),
+    ("timings.election", &["election"]),
+    ("preVote", &["pre-vote", "prevote"]),
+    ("checkQuorum", &["check-quorum"]),
+    ("logs", &[]),
+    ("network.latency", &["latency"]),
+    ("network.latencyMin", &["latencyMin", "latency-min"]),
+    ("network.latencyMax", &["latencyMax", "latency-max"]),
+    ("network.loss", &["loss"]),
+];
+
+/// The canonical name of a config key, or None if it is not one.
+pub fn canonical_key(key: &str) -> Option<&'static str> {
+    KEYS.iter().find(|(canon, aliases)| *canon == key || aliases.contains(&key)).map(|(c, _)| *c)
+}
+
+fn duration(field: &str, v: &Value) -> Result<Micros, Error> {
+    match v {
+        Value::Text(t) => parse_duration(field, t),
+        Value::Number(ms) => crate::sim::time::ms_to_micros(field, *ms),
+        Value::Bool(_) => Err(Error::new(field, format!("must be a duration, got {}", v.describe()))),
+    }
+}
+
+fn integer(field: &str, v: &Value) -> Result<u64, Error> {
+    let bad = || Error::new(field, format!("must be a whole number, got {}", v.describe()));
+    match v {
+        Value::Text(t) => t.trim().parse::<u64>().map_err(|_| bad()),
+        Value::Number(n) if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 9.007_199_254_740_991e15 => {
+            Ok(*n as u64)
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn boolean(field: &str, v: &Value) -> Result<bool, Error> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::Text(t) => match t.trim() {
+            "true" | "on" | "yes" | "1" => Ok(true),
+            "false" | "off" | "no" | "0" => Ok(false),
+            _ => Err(Error::new(field, format!("must be true or false, got {}", v.describe()))),
+        },
+        Value::Number(n) if *n == 0.0 || *n == 1.0 => Ok(*n == 1.0),
+        Value::Number(_) => Err(Error::new(field, format!("must be true or false, got {}", v.describe()))),
+    }
+}
+
+/// A duration range `150ms..300ms` (or one duration for both ends).
+fn range(field: &str, v: &Value) -> Result<(Micros, Micros), Error> {
+    match v {
+        Value::Text(t) => match t.split_once("..") {
+            Some((a, b)) => Ok((parse_duration(field, a)?, parse_duration(field, b)?)),
+            None => {
+                let d = parse_duration(field, t)?;
+                Ok((d, d))
+            }
+        },
+        other => {
+            let d = duration(field, other)?;
+            Ok((d, d))
+        }
+    }
+}
+
+/// Abstract logs, one `index:term` per node in id order: `5:1,5:1,3:1`.
+fn logs(field: &str, v: &Value) -> Result<Vec<raft::LogPos>, Error> {
+    let Value::Text(t) = v else {
+        return Err(Error::new(field, "must be text like 5:1,5:1,3:1 (index:term per node)"));
+    };
+    t.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|p| {
+            let (i, term) = p.trim().split_once(':').ok_or_else(|| Error::new(field, format!("expected index:term, got `{p}`")))?;
+            let bad = || Error::new(field, format!("expected whole numbers in index:term, got `{p}`"));
+            Ok(raft::LogPos { index: i.parse().map_err(|_| bad())?, term: term.parse().map_err(|_| bad())? })
+        })
+        .collect()
+}
+
+fn probability(field: &str, v: &Value) -> Result<f64, Error> {
+    let p = match v {
+        Value::Text(t) => t.trim().parse::<f64>().map_err(|_| Error::new(field, format!("must be a number between 0 and 1, got {}", v.describe())))?,
+        Value::Number(n) => *n,
+        Value::Bool(_) => return Err(Error::new(field, format!("must be a number between 0 and 1, got {}", v.describe()))),
+    };
+    if !(0.0..=1.0).contains(&p) {
+        return Err(Error::new(field, format!("must be a probability between 0 and 1, got {p}")));
+    }
+    Ok(p)
+}
+
+impl ClusterConfig {
+    /// Builds a config from key/value pairs (any order: the model is applied
+    /// first, then the rest), then validates it.
+    pub fn from_pairs(pairs: &[(String, Value)]) -> Result<ClusterConfig, Error> {
+        let c = Self::from_pairs_unchecked(pairs)?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Like [`Self::from_pairs`] but checks each value's own rule only, not
+    /// how the settings fit together.
+    pub fn from_pairs_unchecked(pairs: &[(String, Value)]) -> Result<ClusterConfig, Error> {
+        let mut c = ClusterConfig::default();
+        let mut resolved = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            let canon = canonical_key(k).ok_or_else(|| {
+                Error::new(k.as_str(), format!("is not a setting; known: {}", KEYS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")))
+            })?;
+            if resolved.iter().any(|(c, _)| *c == canon) {
+                return Err(Error::new(canon, "is given twice"));
+            }
+            resolved.push((canon, v));
+        }
+        if let Some((_, v)) = resolved.iter().find(|(k, _)| *k == "model") {
+            c.model = match v {
+                Value::Text(t) => Model::parse(t)?,
+                other => return Err(Error::new("model", format!("must be a model name, got {}", other.describe()))),
+            };
+        }
+        for (k, v) in resolved {
+            c.set(k, v)?;
+        }
+        Ok(c)
+    }
+
+    fn set(&mut self, key: &'static str, v: &Value) -> Result<(), Error> {
+        let model = self.model;
+        let only = |m: Model| -> Result<(), Error> {
+            if model == m {
+                Ok(())
+            } else {
+                Err(Error::new(key, format!("is a {} setting; this cluster runs {}", m.as_str(), model.as_str())))
+            }
+        };
+        match key {
+            "model" => {}
+            "nodes" => {
+                let n = integer(key, v)?;
+                self.nodes = u32::try_from(n).map_err(|_| Error::new(key, format!("must be between 1 and {}, got {n}", crate::sim::MAX_NODES)))?;
+            }
+            "seed" => self.seed = Some(integer(key, v)?),
+            "timings.tick" => {
+                only(Model::Nacos)?;
+                self.nacos.tick = duration(key, v)?;
+            }
+            "timings.heartbeat" => match model {
+                Model::Nacos => self.nacos.heartbeat_interval = duration(key, v)?,
+                Model::Raft => self.raft.heartbeat_interval = duration(key, v)?,
+            },
+            "timings.electionMin" => {
+                only(Model::Raft)?;
+                self.raft.election_min = duration(key, v)?;
+            }
+            "timings.electionMax" => {
+                only(Model::Raft)?;
+                self.raft.election_max = duration(key, v)?;
+            }
+            "timings.election" => {
+                only(Model::Raft)?;
+                (self.raft.election_min, self.raft.election_max) = range(key, v)?;
+            }
+            "preVote" => {
+                only(Model::Raft)?;
+                self.raft.pre_vote = boolean(key, v)?;
+            }
+            "checkQuorum" => {
+                only(Model::Raft)?;
+                self.raft.check_quorum = boolean(key, v)?;
+            }
+            "logs" => {
+                only(Model::Raft)?;
+                self.raft.logs = logs(key, v)?;
+            }
+            "timings.leaderTimeout" => {
+                only(Model::Nacos)?;
+                self.nacos.leader_timeout = duration(key, v)?;
+            }
+            "timings.leaderRandom" => {
+                only(Model::Nacos)?;
+                self.nacos.leader_random = duration(key, v)?;
+            }
+            "network.latency" => (self.network.latency_min, self.network.latency_max) = range(key, v)?,
+            "network.latencyMin" => self.network.latency_min = duration(key, v)?,
+            "network.latencyMax" => self.network.latency_max = duration(key, v)?,
+            "network.loss" => self.network.loss = probability(key, v)?,
+            _ => unreachable!("every canonical key is handled: {key}"),
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), Error> {
+        self.sim_config(0).validate()?;
+        match self.model {
+            Model::Nacos => nacos::Node::validate_config(&self.nacos),
+            Model::Raft => {
+                if self.raft.logs.len() > self.nodes as usize {
+                    return Err(Error::new("logs", format!("gives {} logs for {} nodes", self.raft.logs.len(), self.nodes)));
+                }
+                raft::Node::validate_config(&self.raft)
+            }
+        }
+    }
+
+    fn sim_config(&self, seed: u64) -> SimConfig {
+        SimConfig { nodes: self.nodes, seed, network: self.network.clone() }
+    }
+
+    /// The settings as `key=value` words, the way a script's `cluster` line
+    /// or a URL writes them (only what differs from the defaults, plus seed).
+    pub fn to_pairs(&self, seed: u64) -> Vec<(String, String)> {
+        let d = ClusterConfig::default();
+        let mut out = vec![("model".to_string(), self.model.as_str().to_string()), ("nodes".to_string(), self.nodes.to_string()), ("seed".to_string(), seed.to_string())];
+        let dur = |out: &mut Vec<(String, String)>, k: &str, v: Micros, dv: Micros| {
+            if v != dv {
+                out.push((k.to_string(), format_duration(v)));
+            }
+        };
+        match self.model {
+            Model::Nacos => {
+                dur(&mut out, "tick", self.nacos.tick, d.nacos.tick);
+                dur(&mut out, "heartbeat", self.nacos.heartbeat_interval, d.nacos.heartbeat_interval);
+                dur(&mut out, "leaderTimeout", self.nacos.leader_timeout, d.nacos.leader_timeout);
+                dur(&mut out, "leaderRandom", self.nacos.leader_random, d.nacos.leader_random);
+            }
+            Model::Raft => {
+                if (self.raft.election_min, self.raft.election_max) != (d.raft.election_min, d.raft.election_max) {
+                    out.push(("election".to_string(), format!("{}..{}", format_duration(self.raft.election_min), format_duration(self.raft.election_max))));
+                }
+                dur(&mut out, "heartbeat", self.raft.heartbeat_interval, d.raft.heartbeat_interval);
+                if self.raft.pre_vote {
+                    out.push(("preVote".to_string(), "true".to_string()));
+                }
+                if self.raft.check_quorum {
+                    out.push(("checkQuorum".to_string(), "true".to_string()));
+                }
+                if !self.raft.logs.is_empty() {
+                    let l: Vec<String> = self.raft.logs.iter().map(|p| format!("{}:{}", p.index, p.term)).collect();
+                    out.push(("logs".to_string(), l.join(",")));
+                }
+            }
+        }
+        if (self.network.latency_min, self.network.latency_max) != (d.network.latency_min, d.network.latency_max) {
+            out.push(("latency".to_string(), format!("{}..{}", format_duration(self.network.latency_min), format_duration(self.network.latency_max))));
+        }
+        if self.network.loss != d.network.loss {
+            out.push(("loss".to_string(), self.network.loss.to_string()));
+        }
+        out
+    }
+}
+
+/// One node as the page and scripts see it, whatever the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeView {
+    pub id: NodeId,
+    pub role: Role,
+    pub term: u64,
+    pub vote_for: Option<NodeId>,
+    pub leader: Option<NodeId>,
+    pub alive: bool,
+    pub countdowns: Countdowns,
+}
+
+/// One message on the wire.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageView {
+    pub id: u64,
+    pub kind: MessageKind,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent: Micros,
+    pub due: Micros,
+    pub term: Option<u64>,
+    pub granted: Option<bool>,
+}
+
+/// A simulation of any model.
+pub enum Cluster {
+    Nacos(Simulation<nacos::Node>),
+    Raft(Simulation<raft::Node>),
+}
+
+/// Runs `$body` with `$s` bound to the inner `Simulation<P>`, whatever P is.
+#[macro_export]
+macro_rules! with_sim {
+    ($cluster:expr, $s:ident => $body:expr) => {
+        match $cluster {
+            $crate::cluster::Cluster::Nacos($s) => $body,
+            $crate::cluster::Cluster::Raft($s) => $body,
+        }
+    };
+}
+
+impl Cluster {
+    /// Starts a cluster; with no seed in the config, one is drawn (see [`Cluster::seed`]).
+    pub fn new(config: &ClusterConfig) -> Result<Cluster, Error> {
+        config.validate()?;
+        let seed = config.seed.unwrap_or_else(rng::fresh_seed);
+        let sim = config.sim_config(seed);
+        Ok(match config.model {
+            Model::Nacos => Cluster::Nacos(Simulation::new(config.nacos.clone(), sim)?),
+            Model::Raft => Cluster::Raft(Simulation::new(config.raft.clone(), sim)?),
+        })
+    }
+
+    pub fn model(&self) -> Model {
+        match self {
+            Cluster::Nacos(_) => Model::Nacos,
+            Cluster::Raft(_) => Model::Raft,
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        with_sim!(self, s => s.seed())
+    }
+    pub fn now(&self) -> Micros {
+        with_sim!(self, s => s.now())
+    }
+    pub fn node_count(&self) -> u32 {
+        with_sim!(self, s => s.node_count())
+    }
+    pub fn advance(&mut self, span: Micros) {
+        with_sim!(self, s => s.advance(span))
+    }
+    pub fn run_until(&mut self, end: Micros) {
+        with_sim!(self, s => s.run_until(end))
+    }
+
+    pub fn node_view(&self, id: NodeId) -> NodeView {
+        with_sim!(self, s => {
+            let st = s.status(id);
+            NodeView {
+                id,
+                role: st.role,
+                term: st.term,
+                vote_for: st.vote_for,
+                leader: st.leader,
+                alive: s.is_alive(id),
+                countdowns: s.countdowns(id),
+            }
+        })
+    }
+
+    pub fn node_views(&self) -> Vec<NodeView> {
+        (1..=self.node_count()).map(|id| self.node_view(id)).collect()
+    }
+
+    pub fn messages(&self) -> Vec<MessageView> {
+        with_sim!(self, s => s.in_flight().map(|m| MessageView {
+            id: m.id,
+            kind: m.kind,
+            from: m.from,
+            to: m.to,
+            sent: m.sent,
+            due: m.due,
+            term: m.msg.term(),
+            granted: m.msg.granted(),
+        }).collect())
+    }
+
+    pub fn fields(&self, id: NodeId) -> Vec<Field> {
+        with_sim!(self, s => s.fields(id))
+    }
+
+    pub fn leader(&self) -> Option<NodeId> {
+        with_sim!(self, s => s.leader())
+    }
+    pub fn leaders(&self) -> Vec<NodeId> {
+        with_sim!(self, s => s.leaders())
+    }
+
+    /// Resolves a node reference: `3`, `S3` or `leader` (the one live leader).
+    pub fn resolve(&self, field: &str, text: &str) -> Result<NodeId, Error> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("leader") {
+            let leaders = self.leaders();
+            return match leaders.as_slice() {
+                [one] => Ok(*one),
+                [] => Err(Error::new(field, "`leader` names no node: there is no leader right now")),
+                many => Err(Error::new(
+                    field,
+                    format!(
+                        "`leader` is ambiguous: {} are all LEADER; name one",
+                        many.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+            };
+        }
+        let digits = t.strip_prefix('S').or_else(|| t.strip_prefix('s')).unwrap_or(t);
+        let id: NodeId = digits
+            .parse()
+            .map_err(|_| Error::new(field, format!("must be a node id (3 or S3) or `leader`, got `{t}`")))?;
+        with_sim!(self, s => s.node(field, id))
+    }
+
+    pub fn crash(&mut self, id: NodeId) -> Result<(), Error> {
+        with_sim!(self, s => s.crash(id))
+    }
+    pub fn restart(&mut self, id: NodeId) -> Result<(), Error> {
+        with_sim!(self, s => s.restart(id))
+    }
+    pub fn force_timeout(&mut self, id: NodeId) -> Result<(), Error> {
+        with_sim!(self, s => s.force_timeout(id))
+    }
+    pub fn partition(&mut self, groups: &[Vec<NodeId>]) -> Result<(), Error> {
+        with_sim!(self, s => s.partition(groups))
+    }
+    pub fn isolate(&mut self, id: NodeId) -> Result<(), Error> {
+        with_sim!(self, s => s.isolate(id))
+    }
+    pub fn heal(&mut self) {
+        with_sim!(self, s => s.heal())
+    }
+    pub fn cut(&mut self, from: NodeId, to: NodeId) -> Result<(), Error> {
+        with_sim!(self, s => s.cut(from, to))
+    }
+    pub fn restore(&mut self, from: NodeId, to: NodeId) -> Result<(), Error> {
+        with_sim!(self, s => s.restore(from, to))
+    }
+    pub fn drop_beats(&mut self, scope: BeatScope, rounds: Option<u32>) -> Result<u32, Error> {
+        with_sim!(self, s => s.drop_beats(scope, rounds))
+    }
+    pub fn remove_rule(&mut self, id: u32) -> Result<(), Error> {
+        with_sim!(self, s => s.remove_rule(id))
+    }
+    pub fn clear_rules(&mut self) {
+        with_sim!(self, s => s.clear_rules())
+    }
+    pub fn drop_message(&mut self, id: u64) -> Result<(), Error> {
+        with_sim!(self, s => s.drop_message(id))
+    }
+    pub fn set_network(&mut self, network: NetworkConfig) -> Result<(), Error> {
+        with_sim!(self, s => s.set_network(network))
+    }
+    pub fn network(&self) -> NetworkConfig {
+        with_sim!(self, s => s.network().clone())
+    }
+    pub fn add_sink(&mut self, sink: Box<dyn crate::sim::trace::Sink>) {
+        with_sim!(self, s => s.add_sink(sink))
+    }
+    pub fn flush_sinks(&mut self) {
+        with_sim!(self, s => s.flush_sinks())
+    }
+    pub fn monitor(&self) -> &crate::sim::monitor::Monitor {
+        with_sim!(self, s => s.monitor())
+    }
+    pub fn stats(&self) -> crate::sim::Stats {
+        with_sim!(self, s => s.stats())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, Value)> {
+        items.iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect()
+    }
+
+    #[test]
+    fn short_and_canonical_keys_are_the_same_setting() {
+        let a = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "4s"), ("nodes", "3")])).unwrap();
+        let b = ClusterConfig::from_pairs(&pairs(&[("timings.heartbeat", "4s"), ("nodes", "3")])).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.nacos.heartbeat_interval, 4_000_000);
+        let e = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "4s"), ("timings.heartbeat", "3s")])).unwrap_err();
+        assert_eq!(e.field, "timings.heartbeat");
+    }
+
+    #[test]
+    fn bad_values_name_the_field_and_the_rule() {
+        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+            (&[("nodes", "0")], "nodes", "between 1 and 1001"),
+            (&[("nodes", "1002")], "nodes", "between 1 and 1001"),
+            (&[("nodes", "five")], "nodes", "whole number"),
+            (&[("loss", "1.5")], "network.loss", "between 0 and 1"),
+            (&[("latency", "9ms..2ms")], "network.latencyMax", "at least"),
+            (&[("heartbeat", "20s")], "timings.leaderTimeout", "greater than timings.heartbeat"),
+            (&[("tick", "0.5ms")], "timings.tick", "whole milliseconds"),
+            (&[("model", "paxos")], "model", "must be"),
+            (&[("colour", "red")], "colour", "is not a setting"),
+            (&[("seed", "-3")], "seed", "whole number"),
+        ];
+        for (input, field, rule) in cases {
+            let e = ClusterConfig::from_pairs(&pairs(input)).unwrap_err();
+            assert_eq!(e.field, *field, "{input:?}: {e}");
+            assert!(e.rule.contains(rule), "{input:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn settings_of_the_other_model_are_refused() {
+        let e = ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("leaderTimeout", "15s")])).unwrap_err();
+        assert_eq!(e.field, "timings.leaderTimeout");
+        assert!(e.rule.contains("nacos setting; this cluster runs raft"), "{e}");
+        let e = ClusterConfig::from_pairs(&pairs(&[("preVote", "true")])).unwrap_err();
+        assert!(e.rule.contains("raft setting"), "{e}");
+        // The model may come after its settings.
+        let c = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "20ms"), ("election", "100ms..200ms"), ("model", "raft"), ("preVote", "on")])).unwrap();
+        assert_eq!((c.raft.heartbeat_interval, c.raft.election_min, c.raft.election_max, c.raft.pre_vote), (20_000, 100_000, 200_000, true));
+        let e = ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("logs", "5:1,x")])).unwrap_err();
+        assert_eq!(e.field, "logs");
+        let e = ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("nodes", "2"), ("logs", "1:1,1:1,1:1")])).unwrap_err();
+        assert!(e.rule.contains("3 logs for 2 nodes"), "{e}");
+    }
+
+    #[test]
+    fn js_numbers_are_milliseconds() {
+        let c = ClusterConfig::from_pairs(&[("heartbeat".into(), Value::Number(2500.0)), ("loss".into(), Value::Number(0.25))]).unwrap();
+        assert_eq!(c.nacos.heartbeat_interval, 2_500_000);
+        assert_eq!(c.network.loss, 0.25);
+        let e = ClusterConfig::from_pairs(&[("heartbeat".into(), Value::Number(f64::NAN))]).unwrap_err();
+        assert_eq!(e.field, "timings.heartbeat");
+    }
+
+    #[test]
+    fn pairs_round_trip_through_text() {
+        for input in [
+            &[("nodes", "7"), ("heartbeat", "3s"), ("latency", "1ms..20ms"), ("loss", "0.1")][..],
+            &[("model", "raft"), ("election", "12ms..24ms"), ("heartbeat", "6ms"), ("checkQuorum", "true"), ("logs", "2:1,1:1")][..],
+        ] {
+            let c = ClusterConfig::from_pairs(&pairs(input)).unwrap();
+            let text: Vec<(String, Value)> = c.to_pairs(42).into_iter().map(|(k, v)| (k, Value::Text(v))).collect();
+            let again = ClusterConfig::from_pairs(&text).unwrap();
+            assert_eq!(again, ClusterConfig { seed: Some(42), ..c });
+        }
+    }
+
+    #[test]
+    fn node_references_resolve_and_fail_clearly() {
+        let mut c = Cluster::new(&ClusterConfig { seed: Some(1), nodes: 3, ..Default::default() }).unwrap();
+        assert_eq!(c.resolve("node", "S2").unwrap(), 2);
+        assert_eq!(c.resolve("node", "3").unwrap(), 3);
+        assert!(c.resolve("node", "4").unwrap_err().rule.contains("does not exist"));
+        assert!(c.resolve("node", "leader").unwrap_err().rule.contains("no leader"));
+        c.advance(40_000_000);
+        let l = c.leader().expect("a 3-node nacos cluster elects within 40 s");
+        assert_eq!(c.resolve("node", "leader").unwrap(), l);
+    }
+}

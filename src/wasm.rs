@@ -1,0 +1,479 @@
+//! The JavaScript-facing facade: one `Simulation` type, stepped from
+//! `requestAnimationFrame`.
+//!
+//! Everything a user does goes through [`Simulation::apply`] as a line of
+//! the scenario-script language (`crash 3`, `drop-beats from=1`), and is
+//! logged with its simulated time, so a run can be shared as a URL or
+//! copied as a script and replays exactly. Per-frame data crosses the
+//! boundary as flat `Float64Array`s (one copy, no per-object serialisation);
+//! events cross as one JSON string parsed by the engine's JSON.parse.
+
+use crate::cluster::{Cluster, ClusterConfig, Value};
+use crate::error::Error;
+use crate::protocol::{MsJson, Micros};
+use crate::script::{self, Command};
+use crate::sim::time::ms_to_micros;
+use crate::sim::trace::{json_escape_into, Window};
+use js_sys::{Array, Float64Array, Object, Reflect, JSON};
+use std::cell::RefCell;
+use std::fmt::Write;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// Events kept between two reads of `events()`; older ones are counted, not kept.
+const EVENT_WINDOW: usize = 20_000;
+/// Longest span one `step` may cover: one simulated hour.
+const MAX_STEP_MS: f64 = 3_600_000.0;
+
+/// Floats per node in `nodeData()`.
+pub const NODE_STRIDE: usize = 10;
+/// Floats per message in `messageData()`.
+pub const MESSAGE_STRIDE: usize = 8;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn value_of(field: &str, v: &JsValue) -> Result<Value, Error> {
+    if let Some(s) = v.as_string() {
+        Ok(Value::Text(s))
+    } else if let Some(n) = v.as_f64() {
+        Ok(Value::Number(n))
+    } else if let Some(b) = v.as_bool() {
+        Ok(Value::Bool(b))
+    } else if v.is_bigint() {
+        let s: String = js_sys::BigInt::from(v.clone()).to_string(10).map(String::from).unwrap_or_default();
+        Ok(Value::Text(s))
+    } else {
+        Err(Error::new(field, "must be a number, a string or a boolean"))
+    }
+}
+
+/// Flattens `{model, nodes, seed, timings: {...}, network: {...}}` (or the
+/// flat short keys) into key/value pairs.
+fn config_pairs(config: &JsValue) -> Result<Vec<(String, Value)>, Error> {
+    if config.is_undefined() || config.is_null() {
+        return Ok(Vec::new());
+    }
+    if !config.is_object() || Array::is_array(config) {
+        return Err(Error::new("config", "must be an object like {model: 'nacos', nodes: 5, seed: 7}"));
+    }
+    let mut pairs = Vec::new();
+    for entry in Object::entries(config.unchecked_ref::<Object>()).iter() {
+        let entry: Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let val = entry.get(1);
+        if val.is_undefined() {
+            continue;
+        }
+        if (key == "timings" || key == "network") && val.is_object() {
+            for inner in Object::entries(val.unchecked_ref::<Object>()).iter() {
+                let inner: Array = inner.unchecked_into();
+                let k = format!("{key}.{}", inner.get(0).as_string().unwrap_or_default());
+                let v = inner.get(1);
+                if !v.is_undefined() {
+                    pairs.push((k.clone(), value_of(&k, &v)?));
+                }
+            }
+        } else {
+            pairs.push((key.clone(), value_of(&key, &val)?));
+        }
+    }
+    Ok(pairs)
+}
+
+fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+fn opt_num(v: Option<impl Into<f64>>) -> JsValue {
+    v.map_or(JsValue::NULL, |x| JsValue::from_f64(x.into()))
+}
+
+fn ms(us: Micros) -> f64 {
+    us as f64 / 1000.0
+}
+
+/// A simulated cluster. `new Simulation({model: 'nacos', nodes: 5, seed: 7})`.
+#[wasm_bindgen]
+pub struct Simulation {
+    cluster: Cluster,
+    config: ClusterConfig,
+    window: Rc<RefCell<Window>>,
+    /// Every action applied: (time, command text).
+    actions: Vec<(Micros, String)>,
+    node_buf: Vec<f64>,
+    msg_buf: Vec<f64>,
+}
+
+#[wasm_bindgen]
+impl Simulation {
+    /// Starts a cluster. Throws an Error naming the field and the rule on a
+    /// bad config. Without a seed, one is drawn and reported by `seed`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<Simulation, JsError> {
+        Self::build(config).map_err(js_err)
+    }
+
+    fn build(config: JsValue) -> Result<Simulation, Error> {
+        let pairs = config_pairs(&config)?;
+        let config = ClusterConfig::from_pairs(&pairs)?;
+        let mut cluster = Cluster::new(&config)?;
+        let window = Rc::new(RefCell::new(Window::new(EVENT_WINDOW, true)));
+        cluster.add_sink(Box::new(window.clone()));
+        Ok(Simulation { cluster, config, window, actions: Vec::new(), node_buf: Vec::new(), msg_buf: Vec::new() })
+    }
+
+    /// Advances simulated time by `dtMs` milliseconds, running every event due.
+    pub fn step(&mut self, dt_ms: f64) -> Result<(), JsError> {
+        let us = self.check_step("dtMs", dt_ms).map_err(js_err)?;
+        self.cluster.advance(us);
+        Ok(())
+    }
+
+    /// Advances by up to `dtMs` but runs at most `maxEvents` events, so a
+    /// fast-forward never freezes the page. Returns true when the whole span ran.
+    #[wasm_bindgen(js_name = stepBudget)]
+    pub fn step_budget(&mut self, dt_ms: f64, max_events: f64) -> Result<bool, JsError> {
+        let us = self.check_step("dtMs", dt_ms).map_err(js_err)?;
+        if !(max_events.is_finite() && max_events >= 1.0) {
+            return Err(js_err(Error::new("maxEvents", format!("must be a number >= 1, got {max_events}"))));
+        }
+        let end = self.cluster.now().saturating_add(us);
+        Ok(crate::with_sim!(&mut self.cluster, s => s.run_until_budget(end, max_events as u64)))
+    }
+
+    fn check_step(&self, field: &str, dt_ms: f64) -> Result<Micros, Error> {
+        let us = ms_to_micros(field, dt_ms)?;
+        if dt_ms > MAX_STEP_MS {
+            return Err(Error::new(field, format!("must be at most {MAX_STEP_MS} (one simulated hour per call), got {dt_ms}")));
+        }
+        Ok(us)
+    }
+
+    /// Simulated time in milliseconds.
+    #[wasm_bindgen(getter, js_name = timeMs)]
+    pub fn time_ms(&self) -> f64 {
+        ms(self.cluster.now())
+    }
+
+    /// The seed, as a decimal string (64-bit seeds do not fit a JS number).
+    #[wasm_bindgen(getter)]
+    pub fn seed(&self) -> String {
+        self.cluster.seed().to_string()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn model(&self) -> String {
+        self.cluster.model().as_str().to_string()
+    }
+
+    #[wasm_bindgen(getter, js_name = nodeCount)]
+    pub fn node_count(&self) -> u32 {
+        self.cluster.node_count()
+    }
+
+    /// Events processed so far.
+    #[wasm_bindgen(getter, js_name = eventCount)]
+    pub fn event_count(&self) -> f64 {
+        self.cluster.stats().events as f64
+    }
+
+    /// The config as `key=value` settings (seed included), as in a script or URL.
+    #[wasm_bindgen(js_name = configText)]
+    pub fn config_text(&self) -> String {
+        let pairs = self.config.to_pairs(self.cluster.seed());
+        pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Nodes as objects: {id, role, term, voteFor, leader, alive, leaderDueMs, heartbeatDueMs}.
+    pub fn nodes(&self) -> Array {
+        let out = Array::new();
+        for v in self.cluster.node_views() {
+            let o = Object::new();
+            set(&o, "id", v.id);
+            set(&o, "role", v.role.as_str());
+            set(&o, "term", v.term as f64);
+            set(&o, "voteFor", opt_num(v.vote_for));
+            set(&o, "leader", opt_num(v.leader));
+            set(&o, "alive", v.alive);
+            set(&o, "leaderDueMs", opt_num(v.countdowns.leader_due.map(ms)));
+            set(&o, "heartbeatDueMs", opt_num(v.countdowns.heartbeat_due.map(ms)));
+            out.push(&o);
+        }
+        out
+    }
+
+    /// Nodes as one Float64Array, `NODE_STRIDE` numbers each: id, role code
+    /// (0 follower, 1 pre-candidate, 2 candidate, 3 leader), term, voteFor
+    /// (0 none), leader (0 none), alive (0/1), leaderDueMs (-1 none),
+    /// heartbeatDueMs (-1 none), partition group, 0.
+    #[wasm_bindgen(js_name = nodeData)]
+    pub fn node_data(&mut self) -> Float64Array {
+        self.node_buf.clear();
+        let groups: Vec<u32> = crate::with_sim!(&self.cluster, s => s.topology().groups().to_vec());
+        for v in self.cluster.node_views() {
+            self.node_buf.extend_from_slice(&[
+                f64::from(v.id),
+                f64::from(v.role.code()),
+                v.term as f64,
+                f64::from(v.vote_for.unwrap_or(0)),
+                f64::from(v.leader.unwrap_or(0)),
+                if v.alive { 1.0 } else { 0.0 },
+                v.countdowns.leader_due.map_or(-1.0, ms),
+                v.countdowns.heartbeat_due.map_or(-1.0, ms),
+                f64::from(groups[(v.id - 1) as usize]),
+                0.0,
+            ]);
+        }
+        Float64Array::from(&self.node_buf[..])
+    }
+
+    /// Messages in flight as objects: {id, kind, from, to, sentMs, dueMs, term, granted}.
+    pub fn messages(&self) -> Array {
+        let out = Array::new();
+        for m in self.cluster.messages() {
+            let o = Object::new();
+            set(&o, "id", m.id as f64);
+            set(&o, "kind", m.kind.as_str());
+            set(&o, "from", m.from);
+            set(&o, "to", m.to);
+            set(&o, "sentMs", ms(m.sent));
+            set(&o, "dueMs", ms(m.due));
+            set(&o, "term", opt_num(m.term.map(|t| t as f64)));
+            set(&o, "granted", m.granted.map_or(JsValue::NULL, JsValue::from_bool));
+            out.push(&o);
+        }
+        out
+    }
+
+    /// Messages as one Float64Array, `MESSAGE_STRIDE` numbers each: id, kind
+    /// code, from, to, sentMs, dueMs, term (-1 none), granted (-1 n/a, 0, 1).
+    /// Kind codes: 0 beat, 1 beat-reply, 2 vote-request, 3 vote-reply,
+    /// 4 prevote-request, 5 prevote-reply, 6 peer-query, 7 peer-query-reply.
+    #[wasm_bindgen(js_name = messageData)]
+    pub fn message_data(&mut self) -> Float64Array {
+        self.msg_buf.clear();
+        crate::with_sim!(&self.cluster, s => {
+            for m in s.in_flight() {
+                use crate::protocol::MessageInfo;
+                self.msg_buf.extend_from_slice(&[
+                    m.id as f64,
+                    f64::from(m.kind.code()),
+                    f64::from(m.from),
+                    f64::from(m.to),
+                    ms(m.sent),
+                    ms(m.due),
+                    m.msg.term().map_or(-1.0, |t| t as f64),
+                    m.msg.granted().map_or(-1.0, |g| if g { 1.0 } else { 0.0 }),
+                ]);
+            }
+        });
+        Float64Array::from(&self.msg_buf[..])
+    }
+
+    /// Trace events since the last call, oldest first, each
+    /// `{t_ms, node, event, term, cat, text, ...}`.
+    pub fn events(&mut self) -> Result<JsValue, JsError> {
+        let json = self.window.borrow_mut().drain_json_array();
+        JSON::parse(&json).map_err(|_| JsError::new("events: internal error: bad JSON"))
+    }
+
+    /// Events that fell out of the event window before `events()` read them.
+    #[wasm_bindgen(getter, js_name = eventsOverflowed)]
+    pub fn events_overflowed(&self) -> f64 {
+        self.window.borrow().overflowed as f64
+    }
+
+    /// The safety monitor's findings: [{t_ms, kind, nodes: [{node, term}], until_ms?, ...}].
+    pub fn findings(&self) -> Result<JsValue, JsError> {
+        let mut out = String::from("[");
+        for (i, f) in self.cluster.monitor().findings().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{{\"t_ms\":{}", MsJson(f.t as i64));
+            f.write_json(&mut out);
+            out.push_str(",\"text\":");
+            json_escape_into(&mut out, &f.describe());
+            out.push('}');
+        }
+        out.push(']');
+        JSON::parse(&out).map_err(|_| JsError::new("findings: internal error: bad JSON"))
+    }
+
+    /// The one live leader's id, or null.
+    pub fn leader(&self) -> Option<u32> {
+        self.cluster.leader()
+    }
+
+    /// A node's model fields by their original names: [[name, value], ...].
+    pub fn inspect(&self, node: JsValue) -> Result<Array, JsError> {
+        let id = self.node_arg(&node).map_err(js_err)?;
+        let out = Array::new();
+        for (k, v) in self.cluster.fields(id) {
+            out.push(&Array::of2(&JsValue::from_str(k), &JsValue::from_str(&v)));
+        }
+        Ok(out)
+    }
+
+    /// The active heartbeat-drop rules: [{id, text, remaining}].
+    pub fn rules(&self) -> Array {
+        let out = Array::new();
+        crate::with_sim!(&self.cluster, s => {
+            for r in s.rules() {
+                let o = Object::new();
+                set(&o, "id", r.id);
+                set(&o, "text", r.describe());
+                set(&o, "remaining", opt_num(r.remaining));
+                out.push(&o);
+            }
+        });
+        out
+    }
+
+    fn node_arg(&self, node: &JsValue) -> Result<u32, Error> {
+        let text = match value_of("node", node)? {
+            Value::Text(t) => t,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(_) => return Err(Error::new("node", "must be a node id or `leader`")),
+        };
+        self.cluster.resolve("node", &text)
+    }
+
+    /// Applies one command of the scenario language now (crash 3,
+    /// drop-beats from=leader count=2, partition 1,2|3,4,5, heal, ...), and
+    /// logs it for replay. `leader` is resolved to an id before logging.
+    pub fn apply(&mut self, command: &str) -> Result<(), JsError> {
+        self.apply_text(command).map_err(js_err)
+    }
+
+    fn apply_text(&mut self, command: &str) -> Result<(), Error> {
+        if command.contains('\n') {
+            return Err(Error::new("command", "must be one line"));
+        }
+        let parsed = script::parse_command(1, command.trim()).map_err(|e| Error::new("command", e.rule))?;
+        if matches!(parsed, Command::Cluster(_) | Command::Run { .. } | Command::Expect(_)) {
+            return Err(Error::new("command", "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network); use step() to run"));
+        }
+        // Pin `leader` to the node it names now, so a replay does the same.
+        let pinned = self.pin_leader(command.trim())?;
+        let parsed = script::parse_command(1, &pinned).map_err(|e| Error::new("command", e.rule))?;
+        script::apply(&mut self.cluster, &parsed, &mut Vec::new())?;
+        self.actions.push((self.cluster.now(), pinned));
+        Ok(())
+    }
+
+    /// Replaces the word `leader` with the id of the node it names now.
+    fn pin_leader(&self, command: &str) -> Result<String, Error> {
+        let words = command.split(|c: char| !c.is_ascii_alphanumeric());
+        if !words.into_iter().any(|w| w.eq_ignore_ascii_case("leader")) {
+            return Ok(command.to_string());
+        }
+        let id = self.cluster.resolve("node", "leader")?.to_string();
+        let mut out = String::new();
+        let mut word = String::new();
+        for c in command.chars().chain(std::iter::once('\n')) {
+            if c.is_ascii_alphanumeric() {
+                word.push(c);
+                continue;
+            }
+            out.push_str(if word.eq_ignore_ascii_case("leader") { &id } else { &word });
+            word.clear();
+            if c != '\n' {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Advances to simulated time `tMs` (not before now) and applies a
+    /// command there: the replay of one logged action.
+    #[wasm_bindgen(js_name = applyAt)]
+    pub fn apply_at(&mut self, t_ms: f64, command: &str) -> Result<(), JsError> {
+        let t = ms_to_micros("tMs", t_ms).map_err(js_err)?;
+        if t < self.cluster.now() {
+            return Err(js_err(Error::new("tMs", format!("{t_ms} is before the current time {}", self.time_ms()))));
+        }
+        self.cluster.run_until(t);
+        self.apply(command)
+    }
+
+    /// The actions applied so far: [{t_ms, command}].
+    pub fn actions(&self) -> Array {
+        let out = Array::new();
+        for (t, c) in &self.actions {
+            let o = Object::new();
+            set(&o, "t_ms", ms(*t));
+            set(&o, "command", c.as_str());
+            out.push(&o);
+        }
+        out
+    }
+
+    /// This run so far as a scenario script for `raftbeat run`.
+    #[wasm_bindgen(js_name = toScript)]
+    pub fn to_script(&self) -> String {
+        let mut s = format!("cluster {}\n", self.config_text());
+        for (t, c) in &self.actions {
+            let _ = writeln!(s, "run until={}\n{c}", crate::sim::time::format_duration(*t));
+        }
+        let _ = writeln!(s, "run until={}", crate::sim::time::format_duration(self.cluster.now()));
+        s
+    }
+
+    // Convenience actions, each a logged command.
+
+    pub fn crash(&mut self, node: JsValue) -> Result<(), JsError> {
+        let id = self.node_arg(&node).map_err(js_err)?;
+        self.apply(&format!("crash {id}"))
+    }
+    pub fn restart(&mut self, node: JsValue) -> Result<(), JsError> {
+        let id = self.node_arg(&node).map_err(js_err)?;
+        self.apply(&format!("restart {id}"))
+    }
+    pub fn timeout(&mut self, node: JsValue) -> Result<(), JsError> {
+        let id = self.node_arg(&node).map_err(js_err)?;
+        self.apply(&format!("timeout {id}"))
+    }
+    pub fn isolate(&mut self, node: JsValue) -> Result<(), JsError> {
+        let id = self.node_arg(&node).map_err(js_err)?;
+        self.apply(&format!("isolate {id}"))
+    }
+    pub fn heal(&mut self) -> Result<(), JsError> {
+        self.apply("heal")
+    }
+    /// Drops heartbeats from `node` (the current leader if omitted): all of
+    /// them until `allowBeats`, or the next `count` rounds. Returns the rule id.
+    #[wasm_bindgen(js_name = dropBeats)]
+    pub fn drop_beats(&mut self, node: JsValue, count: Option<u32>) -> Result<u32, JsError> {
+        let node = if node.is_undefined() || node.is_null() { JsValue::from_str("leader") } else { node };
+        let id = self.node_arg(&node).map_err(js_err)?;
+        let cmd = match count {
+            Some(c) => format!("drop-beats from={id} count={c}"),
+            None => format!("drop-beats from={id}"),
+        };
+        self.apply(&cmd)?;
+        Ok(crate::with_sim!(&self.cluster, s => s.rules().last().map_or(0, |r| r.id)))
+    }
+    /// Removes one drop rule, or all of them when `rule` is omitted.
+    #[wasm_bindgen(js_name = allowBeats)]
+    pub fn allow_beats(&mut self, rule: Option<u32>) -> Result<(), JsError> {
+        match rule {
+            Some(r) => self.apply(&format!("allow-beats rule={r}")),
+            None => self.apply("allow-beats"),
+        }
+    }
+    #[wasm_bindgen(js_name = dropMessage)]
+    pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
+        if !(id.is_finite() && id >= 1.0 && id.fract() == 0.0) {
+            return Err(js_err(Error::new("id", format!("must be a message id (a whole number >= 1), got {id}"))));
+        }
+        self.apply(&format!("drop-message {id}"))
+    }
+}

@@ -1,0 +1,73 @@
+// Shared setup for the end-to-end tests: the page served exactly as
+// `make serve` serves it (the raftbeat binary's static server), and Debian's
+// Chromium driven by playwright-core.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SHOTS = join(ROOT, 'target', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+/** Starts `raftbeat serve` on a free port; resolves to { url, stop }. */
+export async function startServer() {
+  const bin = join(ROOT, 'target', 'release', 'raftbeat');
+  const child = spawn(bin, ['serve', '--dir', join(ROOT, 'www'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 10_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/[\d.]+:\d+\//);
+      if (m) { clearTimeout(timer); resolve(m[0]); }
+    });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { url, stop: () => child.kill() };
+}
+
+function chromiumPath() {
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try { return execFileSync('which', [name]).toString().trim(); } catch { /* next */ }
+  }
+  throw new Error('no Chromium on PATH: run `make test`, which installs Debian\'s chromium');
+}
+
+/** Launches headless Chromium the way this machine allows (no sandbox as root, no background networking). */
+export async function launch() {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Opens a page that records console messages, page errors and requests to other hosts. */
+export async function openPage(browser, url, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  const foreign = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const origin = new URL(url).origin;
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url()); });
+  await page.goto(url);
+  return { page, context, problems, foreign };
+}
+
+/** Counts canvas pixels that differ from the corner pixel (the background). */
+export async function paintedPixels(page, selector = 'canvas') {
+  return page.$eval(selector, (c) => {
+    const ctx = c.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let painted = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2] || data[i + 3] !== data[3]) painted++;
+    }
+    return painted;
+  });
+}
