@@ -168,7 +168,7 @@ impl<N: Note> Record for TraceEvent<N> {
                 n.write_text(out);
                 Ok(())
             }
-            EventKind::Boot => write!(out, "boots: its timers start"),
+            EventKind::Boot => write!(out, "timers start"),
             EventKind::Role { from, to } => write!(out, "{from} → {to}"),
             EventKind::Send { id, kind, to, due } => {
                 write!(out, "#{id} {} to S{to}, due {}", kind.as_str(), fmt_ms(*due as i64))
