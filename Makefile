@@ -13,10 +13,9 @@ export PATH := $(CARGO_BIN):$(PATH)
 
 # wasm-bindgen-cli must match the exact wasm-bindgen pinned in Cargo.toml.
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
-# Debian's wasm-opt (binaryen 108) breaks wasm-bindgen's externref table; the
-# wasm-opt crate builds binaryen 116 from source, with no download.
-WASM_OPT_CRATE := 0.116.1
-WASM_OPT := $(CARGO_BIN)/wasm-opt
+# Debian's wasm-opt (binaryen 108) breaks wasm-bindgen's externref table, so
+# wasm-opt comes from npm's binaryen package (pinned in package-lock.json).
+WASM_OPT := node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --enable-reference-types --enable-bulk-memory --enable-mutable-globals \
                   --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue
 
@@ -54,20 +53,18 @@ setup:
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; }
 	@command -v wasm-pack >/dev/null || { \
 	  echo "make: installing wasm-pack (about 2 min)"; cargo install wasm-pack --locked; }
-	@{ [ -x $(WASM_OPT) ] && $(WASM_OPT) --version | grep -q 'version 116'; } || { \
-	  echo "make: installing wasm-opt (binaryen 116, built from source: about 5 min)"; \
-	  cargo install wasm-opt --version $(WASM_OPT_CRATE) --locked --force; }
-
-# What the browser tests need: Chromium and its driver, Node.js, the npm lock file's packages.
-setup-browser:
-	@{ command -v chromium >/dev/null && command -v chromedriver >/dev/null; } || { \
-	  echo "make: installing Debian's chromium and chromium-driver"; \
-	  $(call apt_install,chromium chromium-driver,Chromium and a ChromeDriver of the same version on PATH (as chromium and chromedriver)); }
 	@{ command -v node >/dev/null && command -v npm >/dev/null; } || { \
 	  echo "make: installing Node.js and npm"; \
 	  $(call apt_install,nodejs npm,Node.js 20 or later with npm); }
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || { \
-	  echo "make: installing the Node packages from package-lock.json"; npm ci --no-audit --no-fund; }
+	  echo "make: installing the Node packages from package-lock.json (wasm-opt, playwright-core)"; \
+	  npm ci --no-audit --no-fund; }
+
+# What the browser tests need besides: Chromium and its driver.
+setup-browser:
+	@{ command -v chromium >/dev/null && command -v chromedriver >/dev/null; } || { \
+	  echo "make: installing Debian's chromium and chromium-driver"; \
+	  $(call apt_install,chromium chromium-driver,Chromium and a ChromeDriver of the same version on PATH (as chromium and chromedriver)); }
 
 # The wasm package next to the page (git-ignored), rebuilt when a Rust source changes.
 $(WASM): $(RUST_SOURCES)

@@ -33,7 +33,8 @@ function draw() {
 }
 
 function frame(now) {
-  const dt = Math.min(now - last, 100);
+  // rAF timestamps can precede the performance.now() taken at start-up.
+  const dt = Math.max(0, Math.min(now - last, 100));
   last = now;
   sim.step(dt * SPEED);
   sim.events();
