@@ -8,6 +8,7 @@
 //! - [`script`]: scenario scripts with golden traces.
 //! - `wasm`: the `#[wasm_bindgen]` facade the page uses.
 
+pub mod chaos;
 pub mod cluster;
 pub mod error;
 pub mod protocol;

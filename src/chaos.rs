@@ -1,0 +1,297 @@
+//! Random fault schedules, written as scenario-script commands so that any
+//! schedule prints as a script that replays it exactly (`raftbeat run`).
+//!
+//! A schedule comes from its own seed: the same seed, cluster size and span
+//! give the same faults. The generator keeps track of what it broke so every
+//! command is valid when it runs (it restarts only crashed nodes, restores
+//! only cut links) and can end with a full repair.
+
+use crate::cluster::{Cluster, ClusterConfig};
+use crate::error::Error;
+use crate::protocol::{Entropy, Micros, NodeId};
+use crate::script;
+use crate::sim::rng::Stream;
+use crate::sim::time::format_duration;
+
+/// Which faults to draw, and how often.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChaosConfig {
+    /// Mean time between faults; each gap is uniform in [0.5, 1.5] of it.
+    pub mean_interval: Micros,
+    pub crashes: bool,
+    pub partitions: bool,
+    pub link_cuts: bool,
+    pub beat_drops: bool,
+    /// Loss up to this probability.
+    pub max_loss: f64,
+    /// Latency spikes up to this one-way latency (0: none).
+    pub max_latency: Micros,
+    pub timeouts: bool,
+    /// Never crash or isolate more than a minority at once, so a majority can
+    /// always make progress (for liveness checks).
+    pub keep_majority: bool,
+    /// The latency range to return to after a spike (the cluster's own).
+    pub base_latency: (Micros, Micros),
+}
+
+impl ChaosConfig {
+    fn base_network(&self) -> String {
+        format!("network loss=0 latency={}..{}", format_duration(self.base_latency.0), format_duration(self.base_latency.1))
+    }
+}
+
+impl Default for ChaosConfig {
+    fn default() -> Self {
+        ChaosConfig {
+            mean_interval: 60_000_000,
+            crashes: true,
+            partitions: true,
+            link_cuts: true,
+            beat_drops: true,
+            max_loss: 0.3,
+            max_latency: 200_000,
+            timeouts: true,
+            keep_majority: false,
+            base_latency: (2_000, 8_000),
+        }
+    }
+}
+
+/// One fault: when, and the script command that does it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub at: Micros,
+    pub command: String,
+}
+
+/// What the generator has broken so far.
+struct Broken {
+    down: Vec<NodeId>,
+    isolated: bool,
+    cuts: Vec<(NodeId, NodeId)>,
+    drops: bool,
+    lossy: bool,
+}
+
+fn pick<T: Copy>(rng: &mut Stream, items: &[T]) -> T {
+    items[rng.below(items.len() as u64) as usize]
+}
+
+/// Draws the faults for a cluster of `nodes` between `start` and `end`.
+pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosConfig) -> Vec<Fault> {
+    // A stream no simulation uses (simulations use 0..=nodes).
+    let mut rng = Stream::new(seed, u64::MAX);
+    let mut out = Vec::new();
+    let mut b = Broken { down: Vec::new(), isolated: false, cuts: Vec::new(), drops: false, lossy: false };
+    let minority = (nodes - 1) / 2;
+    let mut t = start;
+    let all: Vec<NodeId> = (1..=nodes).collect();
+    loop {
+        let half = cfg.mean_interval / 2;
+        t = t.saturating_add(half + rng.below(cfg.mean_interval.max(1)));
+        if t >= end {
+            break;
+        }
+        let alive: Vec<NodeId> = all.iter().copied().filter(|n| !b.down.contains(n)).collect();
+        let mut options: Vec<&str> = Vec::new();
+        let budget = if cfg.keep_majority { minority as usize } else { nodes.saturating_sub(1) as usize };
+        if cfg.crashes {
+            if b.down.len() < budget && !alive.is_empty() {
+                options.push("crash");
+            }
+            if !b.down.is_empty() {
+                options.extend(["restart", "restart"]);
+            } else if !alive.is_empty() {
+                options.push("restart-running");
+            }
+        }
+        if cfg.partitions && nodes > 1 {
+            options.push(if b.isolated { "heal" } else { "partition" });
+        }
+        if cfg.link_cuts && nodes > 1 {
+            options.push("cut");
+            if !b.cuts.is_empty() {
+                options.push("restore");
+            }
+        }
+        if cfg.beat_drops {
+            options.push(if b.drops { "allow-beats" } else { "drop-beats" });
+        }
+        if cfg.max_loss > 0.0 || cfg.max_latency > 0 {
+            options.push("network");
+        }
+        if cfg.timeouts && !alive.is_empty() {
+            options.push("timeout");
+        }
+        if options.is_empty() {
+            break;
+        }
+        let command = match pick(&mut rng, &options) {
+            "crash" => {
+                let n = pick(&mut rng, &alive);
+                b.down.push(n);
+                format!("crash {n}")
+            }
+            "restart" => {
+                let i = rng.below(b.down.len() as u64) as usize;
+                format!("restart {}", b.down.remove(i))
+            }
+            "restart-running" => format!("restart {}", pick(&mut rng, &alive)),
+            "partition" => {
+                // A random side of 1..=half the nodes (or any size without keep_majority).
+                let max_side = if cfg.keep_majority { minority.max(1) } else { nodes - 1 };
+                let size = 1 + rng.below(u64::from(max_side)) as usize;
+                let mut pool = all.clone();
+                let mut side = Vec::new();
+                for _ in 0..size {
+                    let i = rng.below(pool.len() as u64) as usize;
+                    side.push(pool.remove(i));
+                }
+                side.sort_unstable();
+                b.isolated = true;
+                format!("partition {}", side.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","))
+            }
+            "heal" => {
+                b.isolated = false;
+                "heal".to_string()
+            }
+            "cut" => {
+                let a = pick(&mut rng, &all);
+                let others: Vec<NodeId> = all.iter().copied().filter(|&x| x != a).collect();
+                let c = pick(&mut rng, &others);
+                if !b.cuts.contains(&(a, c)) {
+                    b.cuts.push((a, c));
+                }
+                format!("cut {a}->{c}")
+            }
+            "restore" => {
+                let i = rng.below(b.cuts.len() as u64) as usize;
+                let (a, c) = b.cuts.remove(i);
+                format!("restore {a}->{c}")
+            }
+            "drop-beats" => {
+                b.drops = true;
+                let n = pick(&mut rng, &all);
+                match rng.below(3) {
+                    0 => format!("drop-beats from={n}"),
+                    1 => format!("drop-beats to={n} count={}", 1 + rng.below(5)),
+                    _ => format!("drop-beats from={n} count={}", 1 + rng.below(5)),
+                }
+            }
+            "allow-beats" => {
+                b.drops = false;
+                "allow-beats".to_string()
+            }
+            "network" => {
+                if b.lossy {
+                    b.lossy = false;
+                    cfg.base_network()
+                } else {
+                    b.lossy = true;
+                    let loss = (rng.below(1001) as f64 / 1000.0) * cfg.max_loss;
+                    let lo = cfg.base_latency.0;
+                    let hi = lo + rng.below(cfg.max_latency.max(1));
+                    format!("network loss={loss} latency={}..{}", format_duration(lo), format_duration(hi))
+                }
+            }
+            "timeout" => format!("timeout {}", pick(&mut rng, &alive)),
+            other => unreachable!("unknown option {other}"),
+        };
+        out.push(Fault { at: t, command });
+    }
+    out
+}
+
+/// The commands that undo everything a schedule may have broken: heal,
+/// allow beats, restore every link, restart every crashed node, and put
+/// the network back to `cfg.base_latency` with no loss.
+pub fn repair(cluster: &Cluster, cfg: &ChaosConfig) -> Vec<String> {
+    let mut out = vec!["heal".to_string(), "allow-beats".to_string(), cfg.base_network()];
+    let n = cluster.node_count();
+    crate::with_sim!(cluster, s => {
+        for (a, b) in s.topology().cuts().collect::<Vec<_>>() {
+            out.push(format!("restore {a}->{b}"));
+        }
+        for id in 1..=n {
+            if !s.is_alive(id) {
+                out.push(format!("restart {id}"));
+            }
+        }
+    });
+    out
+}
+
+/// Applies one script command to a running cluster.
+pub fn apply(cluster: &mut Cluster, command: &str) -> Result<(), Error> {
+    let parsed = script::parse_command(1, command)?;
+    script::apply(cluster, &parsed, &mut Vec::new()).map(|_| ())
+}
+
+/// Runs a schedule on a cluster up to `end`: advance to each fault, apply it.
+pub fn run(cluster: &mut Cluster, faults: &[Fault], end: Micros) -> Result<(), Error> {
+    for f in faults {
+        cluster.run_until(f.at);
+        apply(cluster, &f.command).map_err(|e| Error::new(format!("fault at {}: `{}`", format_duration(f.at), f.command), e.to_string()))?;
+    }
+    cluster.run_until(end);
+    Ok(())
+}
+
+/// A scenario script that replays a config and a schedule, for a failing
+/// test to print.
+pub fn to_script(config: &ClusterConfig, seed: u64, faults: &[Fault], end: Micros) -> String {
+    let words: Vec<String> = config.to_pairs(seed).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut s = format!("cluster {}\n", words.join(" "));
+    for f in faults {
+        s.push_str(&format!("run until={}\n{}\n", format_duration(f.at), f.command));
+    }
+    s.push_str(&format!("run until={}\nexpect no-violations\n", format_duration(end)));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules_are_reproducible_and_always_valid() {
+        let cfg = ChaosConfig { mean_interval: 2_000_000, ..ChaosConfig::default() };
+        let a = schedule(5, 5, 0, 600_000_000, &cfg);
+        assert_eq!(a, schedule(5, 5, 0, 600_000_000, &cfg));
+        assert_ne!(a, schedule(6, 5, 0, 600_000_000, &cfg));
+        assert!(a.len() > 200, "{} faults", a.len());
+        let kinds: std::collections::BTreeSet<&str> = a.iter().map(|f| f.command.split_whitespace().next().unwrap()).collect();
+        for k in ["crash", "restart", "partition", "heal", "cut", "restore", "drop-beats", "allow-beats", "network", "timeout"] {
+            assert!(kinds.contains(k), "{k} never drawn: {kinds:?}");
+        }
+        // Every command applies cleanly to a real cluster.
+        let config = ClusterConfig { nodes: 5, seed: Some(1), ..Default::default() };
+        let mut c = Cluster::new(&config).unwrap();
+        run(&mut c, &a, 600_000_000).unwrap();
+        for cmd in repair(&c, &cfg) {
+            apply(&mut c, &cmd).unwrap();
+        }
+        assert!((1..=5).all(|id| c.node_view(id).alive));
+    }
+
+    #[test]
+    fn keep_majority_never_downs_a_majority() {
+        let cfg = ChaosConfig { mean_interval: 1_000_000, keep_majority: true, ..ChaosConfig::default() };
+        let faults = schedule(9, 5, 0, 300_000_000, &cfg);
+        let mut down = std::collections::BTreeSet::new();
+        for f in &faults {
+            let w: Vec<&str> = f.command.split_whitespace().collect();
+            match w[0] {
+                "crash" => {
+                    down.insert(w[1].to_string());
+                }
+                "restart" => {
+                    down.remove(w[1]);
+                }
+                "partition" => assert!(w[1].split(',').count() <= 2, "{}", f.command),
+                _ => {}
+            }
+            assert!(down.len() <= 2, "{down:?} at {}", f.at);
+        }
+    }
+}
