@@ -63,6 +63,8 @@ pub struct ClusterConfig {
     pub nacos: nacos::Config,
     pub raft: raft::Config,
     pub network: NetworkConfig,
+    /// See [`SimConfig::timer_jitter`].
+    pub timer_jitter: Micros,
 }
 
 impl Default for ClusterConfig {
@@ -74,6 +76,7 @@ impl Default for ClusterConfig {
             nacos: nacos::Config::default(),
             raft: raft::Config::default(),
             network: NetworkConfig::default(),
+            timer_jitter: 0,
         }
     }
 }
@@ -97,6 +100,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("network.latencyMin", &["latencyMin", "latency-min"]),
     ("network.latencyMax", &["latencyMax", "latency-max"]),
     ("network.loss", &["loss"]),
+    ("timerJitter", &["timer-jitter"]),
 ];
 
 /// The canonical name of a config key, or None if it is not one.
@@ -275,6 +279,7 @@ impl ClusterConfig {
             "network.latencyMin" => self.network.latency_min = duration(key, v)?,
             "network.latencyMax" => self.network.latency_max = duration(key, v)?,
             "network.loss" => self.network.loss = probability(key, v)?,
+            "timerJitter" => self.timer_jitter = duration(key, v)?,
             _ => unreachable!("every canonical key is handled: {key}"),
         }
         Ok(())
@@ -294,7 +299,7 @@ impl ClusterConfig {
     }
 
     fn sim_config(&self, seed: u64) -> SimConfig {
-        SimConfig { nodes: self.nodes, seed, network: self.network.clone() }
+        SimConfig { nodes: self.nodes, seed, network: self.network.clone(), timer_jitter: self.timer_jitter }
     }
 
     /// The settings as `key=value` words, the way a script's `cluster` line
@@ -336,6 +341,9 @@ impl ClusterConfig {
         }
         if self.network.loss != d.network.loss {
             out.push(("loss".to_string(), self.network.loss.to_string()));
+        }
+        if self.timer_jitter != 0 {
+            out.push(("timerJitter".to_string(), format_duration(self.timer_jitter)));
         }
         out
     }
@@ -609,7 +617,7 @@ mod tests {
     fn pairs_round_trip_through_text() {
         for input in [
             &[("nodes", "7"), ("heartbeat", "3s"), ("latency", "1ms..20ms"), ("loss", "0.1")][..],
-            &[("model", "raft"), ("election", "12ms..24ms"), ("heartbeat", "6ms"), ("checkQuorum", "true"), ("logs", "2:1,1:1")][..],
+            &[("model", "raft"), ("election", "12ms..24ms"), ("heartbeat", "6ms"), ("checkQuorum", "true"), ("logs", "2:1,1:1"), ("timerJitter", "0.5ms")][..],
         ] {
             let c = ClusterConfig::from_pairs(&pairs(input)).unwrap();
             let text: Vec<(String, Value)> = c.to_pairs(42).into_iter().map(|(k, v)| (k, Value::Text(v))).collect();

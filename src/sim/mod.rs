@@ -34,12 +34,19 @@ pub struct SimConfig {
     pub nodes: u32,
     pub seed: u64,
     pub network: NetworkConfig,
+    /// Every timer fires up to this much late (uniform), as real timers do
+    /// under scheduling noise. 0 (the default) keeps timers exact; a little
+    /// breaks the lock-step of identical timeouts (Raft's 150-150 ms case).
+    pub timer_jitter: Micros,
 }
 
 impl SimConfig {
     pub fn validate(&self) -> Result<(), Error> {
         if !(1..=MAX_NODES).contains(&self.nodes) {
             return Err(Error::new("nodes", format!("must be between 1 and {MAX_NODES}, got {}", self.nodes)));
+        }
+        if self.timer_jitter > 1_000_000 {
+            return Err(Error::new("timerJitter", "must be at most 1s"));
         }
         self.network.validate()
     }
@@ -123,6 +130,7 @@ pub struct Simulation<P: Protocol> {
     ready: ReadyOf<P>,
     /// Heartbeat-round counter: every protocol step that sends is one round.
     round: u64,
+    timer_jitter: Micros,
     stats: Stats,
 }
 
@@ -155,6 +163,7 @@ impl<P: Protocol> Simulation<P> {
             sinks: Vec::new(),
             ready: Ready::default(),
             round: 0,
+            timer_jitter: sim.timer_jitter,
             stats: Stats::default(),
             config,
         };
@@ -407,7 +416,8 @@ impl<P: Protocol> Simulation<P> {
             t.due = None;
         }
         for &(timer, after) in &ready.timers {
-            let due = self.now.saturating_add(after);
+            let jitter = if self.timer_jitter > 0 { self.nodes[i].rng.below(self.timer_jitter) } else { 0 };
+            let due = self.now.saturating_add(after).saturating_add(jitter);
             let t = &mut self.nodes[i].timers[timer.index()];
             t.gen = t.gen.wrapping_add(1);
             t.due = Some(due);

@@ -1,0 +1,2 @@
+//! Core simulator benchmarks (filled in below). Run: `cargo bench --bench core`.
+fn main() {}
