@@ -374,6 +374,33 @@ impl Sink for TextCollector {
     }
 }
 
+/// A running FNV-1a digest of the JSON lines of every event: two runs with
+/// the same digest and count produced the same trace.
+#[derive(Clone, Debug)]
+pub struct Digest {
+    pub hash: u64,
+    pub count: u64,
+    line: String,
+}
+
+impl Default for Digest {
+    fn default() -> Self {
+        Digest { hash: 0xcbf2_9ce4_8422_2325, count: 0, line: String::new() }
+    }
+}
+
+impl Sink for Digest {
+    fn record(&mut self, r: &dyn Record) {
+        self.line.clear();
+        r.write_json(&mut self.line);
+        for b in self.line.bytes().chain(std::iter::once(b'\n')) {
+            self.hash ^= u64::from(b);
+            self.hash = self.hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.count += 1;
+    }
+}
+
 /// A sink shared with its owner (the wasm facade reads its Window between frames).
 impl<S: Sink> Sink for Rc<RefCell<S>> {
     fn record(&mut self, r: &dyn Record) {
