@@ -717,13 +717,13 @@ fn check(c: &Cluster, e: &Expectation, output: &mut Vec<String>) -> Result<Optio
         }
         Expectation::NoViolations => {
             let m = c.monitor();
-            let first = m.findings().first().map(|f| format!("; first: {}", f.describe())).unwrap_or_default();
+            let first = ViolationKind::ALL.iter().filter_map(|k| m.first(*k)).min_by_key(|f| f.t).map(|f| format!("; first: {}", f.describe())).unwrap_or_default();
             (m.total() == 0, format!("{} violations{first}", m.total()))
         }
         Expectation::Violation(k) | Expectation::NoViolation(k) => {
             let m = c.monitor();
             let n = m.count(*k);
-            let first = m.findings().iter().find(|f| f.kind == *k).map(|f| format!("; first at {}: {}", crate::protocol::fmt_ms(f.t as i64), f.describe())).unwrap_or_default();
+            let first = m.first(*k).map(|f| format!("; first at {}: {}", crate::protocol::fmt_ms(f.t as i64), f.describe())).unwrap_or_default();
             let want_some = matches!(e, Expectation::Violation(_));
             (want_some == (n > 0), format!("{n} {} findings{first}", k.as_str()))
         }

@@ -117,7 +117,7 @@ proptest! {
         let replay = chaos::to_script(&cfg, seed, &faults, span);
         let m = c.monitor();
         prop_assert_eq!(m.count(ViolationKind::TermDecrease), 0, "replay:\n{}", replay);
-        for f in m.findings().iter().filter(|f| f.kind == ViolationKind::DoubleVote) {
+        for f in m.findings().filter(|f| f.kind == ViolationKind::DoubleVote) {
             let node = f.nodes[0].0;
             let restarted_before = faults.iter().any(|x| x.at <= f.t && x.command == format!("restart {node}"));
             prop_assert!(restarted_before, "S{} voted twice without a restart: {}\nreplay:\n{}", node, f.describe(), replay);
@@ -140,7 +140,7 @@ fn a_healthy_nacos_cluster_has_no_findings_over_a_day() {
     for seed in 1..=5 {
         let mut c = Cluster::new(&config("nacos", 5, seed)).unwrap();
         c.run_until(24 * 3_600_000_000);
-        assert_eq!(c.monitor().total(), 0, "seed {seed}: {:?}", c.monitor().findings().first());
+        assert_eq!(c.monitor().total(), 0, "seed {seed}: {:?}", c.monitor().findings().next());
         assert_eq!(c.leaders().len(), 1, "seed {seed}");
         assert_eq!(c.node_view(c.leader().unwrap()).term, 1, "seed {seed}: one election in a day");
     }

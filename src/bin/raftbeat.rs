@@ -28,6 +28,8 @@ mod cli {
     USAGE:
         raftbeat run SCRIPT [--rewrite] [--verbose] [--trace FILE|-] [--format jsonl|text]
         raftbeat run [SETTINGS] (--for DURATION | --until TIME) [--trace FILE|-] [--format jsonl|text]
+        raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
+        raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
         raftbeat serve [--dir DIR] [--port PORT]
         raftbeat help
 
@@ -49,6 +51,11 @@ mod cli {
                                   Nacos timings (defaults 500ms, 5s, 15s, 5s).
             --latency MIN..MAX    One-way latency range (default 2ms..8ms).
             --loss P              Message loss probability, 0 to 1 (default 0).
+
+        experiment    Reproduce a measurement and print it beside the published
+                      numbers: fig16 (the Raft paper's Figure 16, ten timeout
+                      ranges), nacos-failover (Nacos leader crash to new leader).
+                      `raftbeat experiment --help` for every option.
 
         serve         Serve DIR (default www) on 127.0.0.1:PORT (default 8000, or
                       $PORT) with .wasm as application/wasm. Ctrl-C stops it.
@@ -88,6 +95,7 @@ mod cli {
             }
             Some("run") => cmd_run(&mut args),
             Some("serve") => cmd_serve(&mut args),
+            Some("experiment") => raftbeat::experiment::cli::main(&args.words[args.pos..]).map(ExitCode::from),
             Some(other) => Err(format!("unknown command `{other}`; try `raftbeat --help`")),
         };
         match result {
@@ -333,7 +341,7 @@ mod cli {
         }
         let m = cluster.monitor();
         let _ = writeln!(out, "safety monitor: {} findings", m.total());
-        for f in m.findings().iter().take(20) {
+        for f in m.findings().rev().take(20) {
             let _ = writeln!(
                 out,
                 "  {} {}: {}",

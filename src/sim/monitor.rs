@@ -4,7 +4,7 @@
 //! partition): the monitor reports them, it never hides them.
 
 use crate::protocol::{fmt_ms, json_num, json_str, Micros, MsJson, NodeId, Role, Status};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,29 +102,42 @@ impl Finding {
 }
 
 /// Findings kept in full; past this, only the counts go on.
-pub const MAX_FINDINGS: usize = 1000;
-/// Votes remembered per node, newest terms first out of the window.
+/// Findings kept in full: the most recent ones (plus the first of each
+/// kind); past this only the counts go on, so a long run stays flat.
+pub const MAX_FINDINGS: usize = 128;
+/// Votes remembered per node; older terms fall out of the window.
 const VOTE_MEMORY: usize = 64;
-/// Terms remembered for Election Safety.
-const TERM_MEMORY: usize = 100_000;
+/// Terms remembered for Election Safety. Two leaders of one term overlap in
+/// time, long before hundreds of newer terms have started.
+const TERM_MEMORY: usize = 256;
 
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
     /// Live nodes in LEADER state, with their terms.
     leaders: BTreeMap<NodeId, u64>,
-    /// Index into `findings` of the open two-leaders finding, and its start.
-    overlap: Option<(Option<usize>, Micros)>,
+    /// Sequence number of the open two-leaders finding, and its start.
+    overlap: Option<(u64, Micros)>,
     /// Who was leader in each term.
     term_leaders: BTreeMap<u64, NodeId>,
     /// Per node: term -> candidate voted for.
     votes: BTreeMap<NodeId, BTreeMap<u64, NodeId>>,
-    findings: Vec<Finding>,
+    /// The most recent findings with their sequence numbers.
+    findings: VecDeque<(u64, Finding)>,
+    /// The first finding of each kind, kept even after it leaves `findings`.
+    first: BTreeMap<ViolationKind, Finding>,
     counts: BTreeMap<ViolationKind, u64>,
+    seq: u64,
 }
 
 impl Monitor {
-    pub fn findings(&self) -> &[Finding] {
-        &self.findings
+    /// The most recent findings (at most [`MAX_FINDINGS`]), oldest first.
+    pub fn findings(&self) -> impl DoubleEndedIterator<Item = &Finding> + ExactSizeIterator + '_ {
+        self.findings.iter().map(|(_, f)| f)
+    }
+
+    /// The first finding of a kind in this run.
+    pub fn first(&self, kind: ViolationKind) -> Option<&Finding> {
+        self.first.get(&kind)
     }
 
     pub fn count(&self, kind: ViolationKind) -> u64 {
@@ -140,14 +153,15 @@ impl Monitor {
         self.leaders.iter().map(|(n, t)| (*n, *t))
     }
 
-    fn record(&mut self, f: Finding) -> Option<usize> {
+    fn record(&mut self, f: Finding) -> u64 {
         *self.counts.entry(f.kind).or_default() += 1;
-        if self.findings.len() < MAX_FINDINGS {
-            self.findings.push(f);
-            Some(self.findings.len() - 1)
-        } else {
-            None
+        self.first.entry(f.kind).or_insert_with(|| f.clone());
+        self.seq += 1;
+        if self.findings.len() == MAX_FINDINGS {
+            self.findings.pop_front();
         }
+        self.findings.push_back((self.seq, f));
+        self.seq
     }
 
     /// A vote cast by `node` in `term` for `candidate`.
@@ -236,15 +250,15 @@ impl Monitor {
                     until: None,
                     detail: (0, 0),
                 };
-                let idx = self.record(f.clone());
+                let seq = self.record(f.clone());
                 let since = self.overlap.map_or(t, |(_, s)| s);
-                self.overlap = Some((idx, since));
+                self.overlap = Some((seq, since));
                 found.push(f);
             }
         } else if self.leaders.remove(&node).is_some() && self.leaders.len() <= 1 {
-            if let Some((idx, since)) = self.overlap.take() {
-                if let Some(i) = idx {
-                    self.findings[i].until = Some(t);
+            if let Some((seq, since)) = self.overlap.take() {
+                if let Some((_, f)) = self.findings.iter_mut().rev().find(|(s, _)| *s == seq) {
+                    f.until = Some(t);
                 }
                 resolved = Some(since);
             }
@@ -272,7 +286,7 @@ mod tests {
         assert_eq!(f[0].nodes, vec![(1, 1), (3, 2)]);
         let (_, resolved) = m.observe(30, 1, st(Role::Leader, 1), st(Role::Follower, 2), false);
         assert_eq!(resolved, Some(20));
-        assert_eq!(m.findings()[0].until, Some(30));
+        assert_eq!(m.findings().next().unwrap().until, Some(30));
     }
 
     #[test]
@@ -300,5 +314,18 @@ mod tests {
         let (f, _) = m.observe(8, 3, st(Role::Follower, 6), st(Role::Follower, 0), true);
         assert!(f.is_empty(), "a restart may lower the term");
         assert_eq!(m.count(ViolationKind::DoubleVote), 1);
+    }
+
+    #[test]
+    fn findings_are_bounded_but_counted_and_the_first_is_kept() {
+        let mut m = Monitor::default();
+        for term in 0..(MAX_FINDINGS as u64 + 50) {
+            m.vote(term, 1, term, 1);
+            m.vote(term, 1, term, 2);
+        }
+        assert_eq!(m.count(ViolationKind::DoubleVote), MAX_FINDINGS as u64 + 50);
+        assert_eq!(m.findings().len(), MAX_FINDINGS);
+        assert_eq!(m.findings().next().unwrap().nodes[0].1, 50, "the oldest fell out");
+        assert_eq!(m.first(ViolationKind::DoubleVote).unwrap().nodes[0].1, 0);
     }
 }
