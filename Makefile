@@ -69,7 +69,7 @@ setup-browser:
 # The wasm package next to the page (git-ignored), rebuilt when a Rust source changes.
 $(WASM): $(RUST_SOURCES)
 	@$(MAKE) --no-print-directory setup
-	wasm-pack --log-level warn build --target web --release --out-dir $(PKG) --mode no-install --no-pack
+	wasm-pack --log-level warn build --target web --profile wasm --out-dir $(PKG) --mode no-install --no-pack
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM) -o $(WASM)
 	@echo "make: $(WASM) is $$(stat -c %s $(WASM)) bytes"
 
