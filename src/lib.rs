@@ -6,11 +6,14 @@
 //!   faults, trace and safety monitor.
 //! - [`cluster`]: a simulation whose model is chosen at run time, and its config.
 //! - [`script`]: scenario scripts with golden traces.
+//! - [`experiment`]: reproduced measurements (Raft's Figure 16, Nacos failover).
 //! - `wasm`: the `#[wasm_bindgen]` facade the page uses.
 
 pub mod chaos;
 pub mod cluster;
 pub mod error;
+pub mod num;
+pub mod experiment;
 pub mod protocol;
 pub mod script;
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,0 +1,18 @@
+//! Experiments: measurements of the models, reproduced from one seed, with
+//! the published numbers they are held against.
+//!
+//! - [`fig16`]: Figure 16 of the Raft paper, the time to detect and replace
+//!   a crashed leader for ten election-timeout ranges (raft model).
+//! - [`failover`]: the same question for Nacos 1.x RaftCore (nacos model).
+//! - [`stats`]: the summaries every experiment prints.
+//!
+//! The same code runs on the command line (`raftbeat experiment`, [`cli`])
+//! and in the browser (a Web Worker behind `www/experiments.html`).
+//! See `docs/experiments.md`.
+
+pub mod failover;
+pub mod fig16;
+pub mod stats;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
