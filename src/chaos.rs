@@ -191,7 +191,7 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
                     let loss = (rng.below(1001) as f64 / 1000.0) * cfg.max_loss;
                     let lo = cfg.base_latency.0;
                     let hi = lo + rng.below(cfg.max_latency.max(1));
-                    format!("network loss={loss} latency={}..{}", format_duration(lo), format_duration(hi))
+                    format!("network loss={} latency={}..{}", crate::num::fmt_f64(loss), format_duration(lo), format_duration(hi))
                 }
             }
             "timeout" => format!("timeout {}", pick(&mut rng, &alive)),

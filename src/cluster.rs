@@ -48,7 +48,7 @@ impl Value {
     fn describe(&self) -> String {
         match self {
             Value::Text(s) => format!("`{s}`"),
-            Value::Number(n) => n.to_string(),
+            Value::Number(n) => crate::num::fmt_f64(*n),
             Value::Bool(b) => b.to_string(),
         }
     }
@@ -174,12 +174,12 @@ fn logs(field: &str, v: &Value) -> Result<Vec<raft::LogPos>, Error> {
 
 fn probability(field: &str, v: &Value) -> Result<f64, Error> {
     let p = match v {
-        Value::Text(t) => t.trim().parse::<f64>().map_err(|_| Error::new(field, format!("must be a number between 0 and 1, got {}", v.describe())))?,
+        Value::Text(t) => crate::num::parse_f64(t).ok_or(()).map_err(|_| Error::new(field, format!("must be a number between 0 and 1, got {}", v.describe())))?,
         Value::Number(n) => *n,
         Value::Bool(_) => return Err(Error::new(field, format!("must be a number between 0 and 1, got {}", v.describe()))),
     };
     if !(0.0..=1.0).contains(&p) {
-        return Err(Error::new(field, format!("must be a probability between 0 and 1, got {p}")));
+        return Err(Error::new(field, format!("must be a probability between 0 and 1, got {}", crate::num::fmt_f64(p))));
     }
     Ok(p)
 }
@@ -340,7 +340,7 @@ impl ClusterConfig {
             out.push(("latency".to_string(), format!("{}..{}", format_duration(self.network.latency_min), format_duration(self.network.latency_max))));
         }
         if self.network.loss != d.network.loss {
-            out.push(("loss".to_string(), self.network.loss.to_string()));
+            out.push(("loss".to_string(), crate::num::fmt_f64(self.network.loss)));
         }
         if self.timer_jitter != 0 {
             out.push(("timerJitter".to_string(), format_duration(self.timer_jitter)));

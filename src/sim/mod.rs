@@ -356,7 +356,7 @@ impl<P: Protocol> Simulation<P> {
                     return false;
                 }
                 self.emit(Some(node), None, EventKind::Boot);
-                self.drive(node, |p, rng, out| p.start(rng, out));
+                self.drive(node, &mut |p, rng, out| p.start(rng, out));
                 true
             }
             Pending::Timer { node, slot: s, gen } => {
@@ -367,7 +367,7 @@ impl<P: Protocol> Simulation<P> {
                 }
                 slot.timers[s as usize].due = None;
                 let kind = timer.kind.expect("an armed timer has a kind");
-                self.drive(node, |p, rng, out| p.on_timer(kind, rng, out));
+                self.drive(node, &mut |p, rng, out| p.on_timer(kind, rng, out));
                 true
             }
             Pending::Deliver(id) => {
@@ -382,14 +382,16 @@ impl<P: Protocol> Simulation<P> {
                     return true;
                 }
                 self.stats.delivered += 1;
-                self.drive(m.to, |p, rng, out| p.on_message(m.from, m.msg, rng, out));
+                self.drive(m.to, &mut |p, rng, out| p.on_message(m.from, m.msg, rng, out));
                 true
             }
         }
     }
 
-    /// Calls the model on one node and carries out what it asks for.
-    fn drive(&mut self, id: NodeId, f: impl FnOnce(&mut P, &mut dyn Entropy, &mut ReadyOf<P>)) {
+    /// Calls the model on one node and carries out what it asks for. `f` is
+    /// a trait object so this large function exists once per model, not once
+    /// per call site (it matters for the wasm size).
+    fn drive(&mut self, id: NodeId, f: &mut dyn FnMut(&mut P, &mut dyn Entropy, &mut ReadyOf<P>)) {
         let i = (id - 1) as usize;
         let mut ready = std::mem::take(&mut self.ready);
         ready.clear();
@@ -400,7 +402,7 @@ impl<P: Protocol> Simulation<P> {
         }
         let after = self.nodes[i].proto.status();
         if !self.sinks.is_empty() {
-            for note in ready.notes.drain(..) {
+            for note in &ready.notes {
                 self.emit(Some(id), Some(after.term), EventKind::Protocol(note));
             }
         }
@@ -506,7 +508,7 @@ impl<P: Protocol> Simulation<P> {
         }
     }
 
-    fn emit(&mut self, node: Option<NodeId>, term: Option<u64>, kind: EventKind<P::Note>) {
+    fn emit(&mut self, node: Option<NodeId>, term: Option<u64>, kind: EventKind<'_>) {
         if self.sinks.is_empty() {
             return;
         }
@@ -554,7 +556,7 @@ impl<P: Protocol> Simulation<P> {
         let after = slot.proto.status();
         self.emit(Some(id), Some(after.term), EventKind::Restart);
         self.observe(id, before, (after, true), true);
-        self.drive(id, |p, rng, out| p.start(rng, out));
+        self.drive(id, &mut |p, rng, out| p.start(rng, out));
         Ok(())
     }
 
@@ -566,7 +568,7 @@ impl<P: Protocol> Simulation<P> {
         }
         let term = self.nodes[i].proto.status().term;
         self.emit(Some(id), Some(term), EventKind::Timeout);
-        self.drive(id, |p, rng, out| p.force_timeout(rng, out));
+        self.drive(id, &mut |p, rng, out| p.force_timeout(rng, out));
         Ok(())
     }
 

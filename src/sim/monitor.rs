@@ -4,7 +4,7 @@
 //! partition): the monitor reports them, it never hides them.
 
 use crate::protocol::{fmt_ms, json_num, json_str, Micros, MsJson, NodeId, Role, Status};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -111,22 +111,28 @@ const VOTE_MEMORY: usize = 64;
 /// time, long before hundreds of newer terms have started.
 const TERM_MEMORY: usize = 256;
 
+/// Plain vectors throughout: every collection here is small and bounded, and
+/// B-tree code would cost the wasm module more than the lookups gain.
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
-    /// Live nodes in LEADER state, with their terms.
-    leaders: BTreeMap<NodeId, u64>,
+    /// Live nodes in LEADER state with their terms, by node id.
+    leaders: Vec<(NodeId, u64)>,
     /// Sequence number of the open two-leaders finding, and its start.
     overlap: Option<(u64, Micros)>,
-    /// Who was leader in each term.
-    term_leaders: BTreeMap<u64, NodeId>,
-    /// Per node: term -> candidate voted for.
-    votes: BTreeMap<NodeId, BTreeMap<u64, NodeId>>,
+    /// Who was leader in each recent term: (term, node), oldest first.
+    term_leaders: VecDeque<(u64, NodeId)>,
+    /// Per node (index id-1): recent votes (term, candidate), oldest first.
+    votes: Vec<VecDeque<(u64, NodeId)>>,
     /// The most recent findings with their sequence numbers.
     findings: VecDeque<(u64, Finding)>,
-    /// The first finding of each kind, kept even after it leaves `findings`.
-    first: BTreeMap<ViolationKind, Finding>,
-    counts: BTreeMap<ViolationKind, u64>,
+    /// The first finding of each kind (indexed like `ViolationKind::ALL`).
+    first: [Option<Finding>; 4],
+    counts: [u64; 4],
     seq: u64,
+}
+
+fn kind_index(kind: ViolationKind) -> usize {
+    ViolationKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
 impl Monitor {
@@ -137,25 +143,28 @@ impl Monitor {
 
     /// The first finding of a kind in this run.
     pub fn first(&self, kind: ViolationKind) -> Option<&Finding> {
-        self.first.get(&kind)
+        self.first[kind_index(kind)].as_ref()
     }
 
     pub fn count(&self, kind: ViolationKind) -> u64 {
-        self.counts.get(&kind).copied().unwrap_or(0)
+        self.counts[kind_index(kind)]
     }
 
     pub fn total(&self) -> u64 {
-        self.counts.values().sum()
+        self.counts.iter().sum()
     }
 
-    /// Live nodes currently in LEADER state.
+    /// Live nodes currently in LEADER state, by id.
     pub fn leaders(&self) -> impl Iterator<Item = (NodeId, u64)> + '_ {
-        self.leaders.iter().map(|(n, t)| (*n, *t))
+        self.leaders.iter().copied()
     }
 
     fn record(&mut self, f: Finding) -> u64 {
-        *self.counts.entry(f.kind).or_default() += 1;
-        self.first.entry(f.kind).or_insert_with(|| f.clone());
+        let k = kind_index(f.kind);
+        self.counts[k] += 1;
+        if self.first[k].is_none() {
+            self.first[k] = Some(f.clone());
+        }
         self.seq += 1;
         if self.findings.len() == MAX_FINDINGS {
             self.findings.pop_front();
@@ -166,26 +175,30 @@ impl Monitor {
 
     /// A vote cast by `node` in `term` for `candidate`.
     pub fn vote(&mut self, t: Micros, node: NodeId, term: u64, candidate: NodeId) -> Option<Finding> {
-        let votes = self.votes.entry(node).or_default();
-        match votes.get(&term) {
-            Some(&prev) if prev != candidate => {
+        let i = (node - 1) as usize;
+        if self.votes.len() <= i {
+            self.votes.resize_with(i + 1, VecDeque::new);
+        }
+        let votes = &mut self.votes[i];
+        match votes.iter_mut().find(|(t, _)| *t == term) {
+            Some((_, prev)) if *prev != candidate => {
                 let f = Finding {
                     t,
                     kind: ViolationKind::DoubleVote,
                     nodes: vec![(node, term)],
                     until: None,
-                    detail: (u64::from(prev), u64::from(candidate)),
+                    detail: (u64::from(*prev), u64::from(candidate)),
                 };
-                votes.insert(term, candidate);
+                *prev = candidate;
                 self.record(f.clone());
                 Some(f)
             }
             Some(_) => None,
             None => {
-                votes.insert(term, candidate);
-                if votes.len() > VOTE_MEMORY {
-                    votes.pop_first();
+                if votes.len() == VOTE_MEMORY {
+                    votes.pop_front();
                 }
+                votes.push_back((term, candidate));
                 None
             }
         }
@@ -218,8 +231,8 @@ impl Monitor {
         let was_leader = b_alive && b.role == Role::Leader;
         let is_leader = a_alive && a.role == Role::Leader;
         if is_leader && (!was_leader || a.term != b.term) {
-            match self.term_leaders.get(&a.term) {
-                Some(&other) if other != node => {
+            match self.term_leaders.iter().find(|(term, _)| *term == a.term).map(|(_, n)| *n) {
+                Some(other) if other != node => {
                     let f = Finding {
                         t,
                         kind: ViolationKind::ElectionSafety,
@@ -232,35 +245,44 @@ impl Monitor {
                 }
                 Some(_) => {}
                 None => {
-                    self.term_leaders.insert(a.term, node);
-                    if self.term_leaders.len() > TERM_MEMORY {
-                        self.term_leaders.pop_first();
+                    if self.term_leaders.len() == TERM_MEMORY {
+                        self.term_leaders.pop_front();
                     }
+                    self.term_leaders.push_back((a.term, node));
                 }
             }
         }
         let mut resolved = None;
+        let at = self.leaders.binary_search_by_key(&node, |(n, _)| *n);
         if is_leader {
-            let newly = self.leaders.insert(node, a.term).is_none();
-            if newly && self.leaders.len() >= 2 {
-                let f = Finding {
-                    t,
-                    kind: ViolationKind::TwoLeaders,
-                    nodes: self.leaders().collect(),
-                    until: None,
-                    detail: (0, 0),
-                };
-                let seq = self.record(f.clone());
-                let since = self.overlap.map_or(t, |(_, s)| s);
-                self.overlap = Some((seq, since));
-                found.push(f);
-            }
-        } else if self.leaders.remove(&node).is_some() && self.leaders.len() <= 1 {
-            if let Some((seq, since)) = self.overlap.take() {
-                if let Some((_, f)) = self.findings.iter_mut().rev().find(|(s, _)| *s == seq) {
-                    f.until = Some(t);
+            match at {
+                Ok(i) => self.leaders[i].1 = a.term,
+                Err(i) => {
+                    self.leaders.insert(i, (node, a.term));
+                    if self.leaders.len() >= 2 {
+                        let f = Finding {
+                            t,
+                            kind: ViolationKind::TwoLeaders,
+                            nodes: self.leaders.clone(),
+                            until: None,
+                            detail: (0, 0),
+                        };
+                        let seq = self.record(f.clone());
+                        let since = self.overlap.map_or(t, |(_, s)| s);
+                        self.overlap = Some((seq, since));
+                        found.push(f);
+                    }
                 }
-                resolved = Some(since);
+            }
+        } else if let Ok(i) = at {
+            self.leaders.remove(i);
+            if self.leaders.len() <= 1 {
+                if let Some((seq, since)) = self.overlap.take() {
+                    if let Some((_, f)) = self.findings.iter_mut().rev().find(|(s, _)| *s == seq) {
+                        f.until = Some(t);
+                    }
+                    resolved = Some(since);
+                }
             }
         }
         (found, resolved)

@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::protocol::{MessageKind, Micros, NodeId};
 use crate::sim::time::format_duration;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 /// Latency is uniform in `[latency_min, latency_max]` for every message; each
 /// message is independently lost with probability `loss`.
@@ -38,7 +38,7 @@ impl NetworkConfig {
             return Err(Error::new("network.latencyMax", "must be at most 1 hour"));
         }
         if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
-            return Err(Error::new("network.loss", format!("must be a probability between 0 and 1, got {}", self.loss)));
+            return Err(Error::new("network.loss", format!("must be a probability between 0 and 1, got {}", crate::num::fmt_f64(self.loss))));
         }
         Ok(())
     }
@@ -48,7 +48,7 @@ impl NetworkConfig {
             "latency {}..{}, loss {}",
             format_duration(self.latency_min),
             format_duration(self.latency_max),
-            self.loss
+            crate::num::fmt_f64(self.loss)
         )
     }
 }
@@ -141,19 +141,20 @@ impl BeatRule {
 pub struct Topology {
     /// Partition group per node (index id-1); all zero when healed.
     groups: Vec<u32>,
-    cuts: BTreeSet<(NodeId, NodeId)>,
+    /// Cut one-way links, sorted (few, so a vector beats a set).
+    cuts: Vec<(NodeId, NodeId)>,
     rules: Vec<BeatRule>,
     next_rule: u32,
 }
 
 impl Topology {
     pub fn new(nodes: u32) -> Self {
-        Topology { groups: vec![0; nodes as usize], cuts: BTreeSet::new(), rules: Vec::new(), next_rule: 1 }
+        Topology { groups: vec![0; nodes as usize], cuts: Vec::new(), rules: Vec::new(), next_rule: 1 }
     }
 
     /// Why a message from `from` to `to` cannot pass the topology right now.
     pub fn blocked(&self, from: NodeId, to: NodeId) -> Option<DropReason> {
-        if !self.cuts.is_empty() && self.cuts.contains(&(from, to)) {
+        if !self.cuts.is_empty() && self.cuts.binary_search(&(from, to)).is_ok() {
             return Some(DropReason::LinkCut);
         }
         if self.groups[(from - 1) as usize] != self.groups[(to - 1) as usize] {
@@ -236,12 +237,26 @@ impl Topology {
         &self.groups
     }
 
+    /// Cuts a link; false if it was already cut.
     pub fn cut(&mut self, from: NodeId, to: NodeId) -> bool {
-        self.cuts.insert((from, to))
+        match self.cuts.binary_search(&(from, to)) {
+            Ok(_) => false,
+            Err(i) => {
+                self.cuts.insert(i, (from, to));
+                true
+            }
+        }
     }
 
+    /// Restores a link; false if it was not cut.
     pub fn restore(&mut self, from: NodeId, to: NodeId) -> bool {
-        self.cuts.remove(&(from, to))
+        match self.cuts.binary_search(&(from, to)) {
+            Ok(i) => {
+                self.cuts.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     pub fn cuts(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {

@@ -3,6 +3,7 @@
 //! integer microseconds.
 
 use crate::error::Error;
+use crate::num::fmt_f64;
 use crate::protocol::Micros;
 
 /// Parses "25s", "1.5ms", "500us", "2m", "1h" into microseconds. A bare number
@@ -57,14 +58,14 @@ fn decimal_times(num: &str, scale: u64) -> Option<u64> {
 /// beyond what a u64 of microseconds holds.
 pub fn ms_to_micros(field: &str, ms: f64) -> Result<Micros, Error> {
     if !ms.is_finite() {
-        return Err(Error::new(field, format!("must be a finite number of milliseconds, got {ms}")));
+        return Err(Error::new(field, format!("must be a finite number of milliseconds, got {}", fmt_f64(ms))));
     }
     if ms < 0.0 {
-        return Err(Error::new(field, format!("must not be negative, got {ms}")));
+        return Err(Error::new(field, format!("must not be negative, got {}", fmt_f64(ms))));
     }
     let us = (ms * 1000.0).round();
     if us > 9.0e15 {
-        return Err(Error::new(field, format!("is too large, got {ms} ms")));
+        return Err(Error::new(field, format!("is too large, got {} ms", fmt_f64(ms))));
     }
     Ok(us as Micros)
 }

@@ -14,11 +14,12 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::rc::Rc;
 
-/// What happened. `N` is the model's own note type.
+/// What happened. Model notes are borrowed as trait objects, so this type
+/// (and its renderers) exists once, not once per model.
 #[derive(Clone, Debug)]
-pub enum EventKind<N> {
+pub enum EventKind<'a> {
     /// A model step, named after the original method (sendVote, receivedBeat...).
-    Protocol(N),
+    Protocol(&'a dyn Note),
     /// The node's tasks start (its tick phase is this time).
     Boot,
     /// A node's role changed.
@@ -42,11 +43,11 @@ pub enum EventKind<N> {
 }
 
 #[derive(Clone, Debug)]
-pub struct TraceEvent<N> {
+pub struct TraceEvent<'a> {
     pub t: Micros,
     pub node: Option<NodeId>,
     pub term: Option<u64>,
-    pub kind: EventKind<N>,
+    pub kind: EventKind<'a>,
 }
 
 /// A trace event seen through the model-independent lens the sinks use.
@@ -62,7 +63,7 @@ pub trait Record {
     fn write_text(&self, out: &mut String);
 }
 
-impl<N: Note> Record for TraceEvent<N> {
+impl Record for TraceEvent<'_> {
     fn t(&self) -> Micros {
         self.t
     }
@@ -445,8 +446,7 @@ mod tests {
     fn window_is_bounded_and_counts_overflow() {
         let mut w = Window::new(2, false);
         for t in 0..5u64 {
-            let ev: TraceEvent<crate::protocol::nacos::Note> =
-                TraceEvent { t: t * 1000, node: Some(1), term: None, kind: EventKind::Crash };
+            let ev = TraceEvent { t: t * 1000, node: Some(1), term: None, kind: EventKind::Crash };
             w.record(&ev);
         }
         assert_eq!(w.len(), 2);
