@@ -12,6 +12,7 @@
 
 pub mod failover;
 pub mod fig16;
+pub mod report;
 pub mod stats;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -139,6 +139,48 @@ pub fn run_trials(setup: &Setup, seed: u64, first: u32, count: u32, out: &mut Ve
     Ok(())
 }
 
+/// Floats per trial in the flat form handed to JavaScript: the total
+/// (negative if unresolved, see `Sample::to_f64`), detection and election
+/// times (-1 when absent), in microseconds, and the elections.
+pub const FLAT_STRIDE: usize = 4;
+
+impl Trial {
+    pub fn write_flat(&self, out: &mut Vec<f64>) {
+        let opt = |v: Option<Micros>| v.map_or(-1.0, |x| x as f64);
+        out.extend([self.sample.to_f64(), opt(self.detect), opt(self.elected), f64::from(self.elections)]);
+    }
+
+    /// Reads trials back from the flat form (the fields it does not carry,
+    /// seed and nodes, are zero).
+    pub fn read_flat(data: &[f64]) -> Result<Vec<Trial>, Error> {
+        if data.len() % FLAT_STRIDE != 0 {
+            return Err(Error::new("data", format!("must hold {FLAT_STRIDE} numbers per trial, got {}", data.len())));
+        }
+        let opt = |v: f64| -> Result<Option<Micros>, Error> {
+            if v == -1.0 {
+                Ok(None)
+            } else {
+                Sample::from_f64(v).filter(|s| s.resolved).map(|s| Some(s.us)).ok_or_else(|| Error::new("data", format!("not a time in microseconds: {v}")))
+            }
+        };
+        data.chunks(FLAT_STRIDE)
+            .map(|c| {
+                let sample = Sample::from_f64(c[0]).ok_or_else(|| Error::new("data", format!("not a time in microseconds: {}", c[0])))?;
+                Ok(Trial {
+                    sample,
+                    seed: 0,
+                    crashed: 0,
+                    crash_at: 0,
+                    new_leader: None,
+                    detect: opt(c[1])?,
+                    elected: opt(c[2])?,
+                    elections: c[3] as u32,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The `cluster` line that replays a trial's simulation.
 pub fn cluster_words(setup: &Setup, seed: u64) -> String {
     let d = nacos::Config::default();
@@ -182,5 +224,10 @@ mod tests {
         assert!(d >= 10_000_000, "{a:?}");
         assert_ne!(a.new_leader, Some(a.crashed));
         assert!(a.elections >= 1);
+        let mut flat = Vec::new();
+        a.write_flat(&mut flat);
+        let back = Trial::read_flat(&flat).unwrap()[0];
+        assert_eq!((back.sample, back.detect, back.elected, back.elections), (a.sample, a.detect, a.elected, a.elections));
+        assert!(Trial::read_flat(&flat[..3]).is_err());
     }
 }

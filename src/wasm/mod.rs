@@ -8,6 +8,8 @@
 //! boundary as flat `Float64Array`s (one copy, no per-object serialisation);
 //! events cross as one JSON string parsed by the engine's JSON.parse.
 
+pub mod experiments;
+
 use crate::cluster::{Cluster, ClusterConfig, Value};
 use crate::error::Error;
 use crate::protocol::{MsJson, Micros};

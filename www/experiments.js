@@ -1,0 +1,496 @@
+// The Experiments view: runs Figure 16 and the Nacos failover in a Web
+// Worker (experiments-worker.js), draws their cumulative distributions with
+// the paper's stated numbers marked, and tabulates them.
+//
+// URL parameters: ?seed=S&trials=N&failover=M&autorun=1 (shareable runs).
+// window.experiments exposes the state and the JSON, for tests.
+
+const $ = (id) => document.getElementById(id);
+const COLORS = ['#6b7280', '#e377c2', '#d62728', '#ff7f0e', '#2ca02c', '#1f77b4', '#9467bd', '#8c564b', '#17becf', '#bcbd22'];
+const NACOS_COLORS = { detection: '#ff7f0e', total: '#1f77b4' };
+const MAX_SEED = 18446744073709551615n;
+
+const state = {
+  status: 'loading', // loading | idle | running | done | cancelled | error
+  lines: [],
+  setup: null,
+  failoverSetup: null,
+  results: new Map(), // line index -> {sorted (ms), summary, slowest}
+  failover: null, // {total, detection, elected (sorted ms arrays), summary}
+  seed: '1',
+  timings: null,
+  started: 0,
+};
+
+let worker = null;
+
+function startWorker() {
+  worker = new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = ({ data }) => onWorkerMessage(data);
+  worker.onerror = (e) => showError(`the experiments worker failed: ${e.message}`);
+}
+
+function onWorkerMessage(m) {
+  switch (m.type) {
+    case 'ready':
+      state.lines = m.lines;
+      state.setup = m.setup;
+      state.failoverSetup = m.failoverSetup;
+      if (state.status === 'loading') {
+        describeSetups();
+        drawAll();
+        setStatus('idle', 'Ready. Press Run.');
+        if (new URLSearchParams(location.search).get('autorun') === '1') start();
+      } else {
+        setStatus(state.status, $('status').textContent);
+      }
+      break;
+    case 'progress': {
+      const secs = ((performance.now() - state.started) / 1000).toFixed(1);
+      $('progress').max = m.total;
+      $('progress').value = m.done;
+      $('status').textContent = `${m.label}: ${fmtInt(m.done)} / ${fmtInt(m.total)} trials · ${secs} s`;
+      break;
+    }
+    case 'line':
+      addLine(m.index, m.samples, JSON.parse(m.summary));
+      break;
+    case 'failover':
+      addFailover(m.data, JSON.parse(m.summary));
+      break;
+    case 'done': {
+      state.timings = { wallMs: m.wallMs, fig16Ms: m.fig16Ms, failoverMs: m.failoverMs };
+      const total = [...state.results.values()].reduce((n, r) => n + r.summary.trials, 0) + (state.failover?.summary.total.trials ?? 0);
+      setStatus('done', `Done: ${fmtInt(total)} trials in ${(m.wallMs / 1000).toFixed(2)} s `
+        + `(Figure 16 ${(m.fig16Ms / 1000).toFixed(2)} s, Nacos ${(m.failoverMs / 1000).toFixed(2)} s), seed ${state.seed}.`);
+      $('progress').value = $('progress').max;
+      $('json').textContent = fig16Json() + (state.failover ? `\n${failoverJson()}` : '');
+      break;
+    }
+    case 'replay':
+      $('replay-script').textContent = m.script;
+      $('replay').hidden = false;
+      $('replay').open = true;
+      break;
+    case 'error':
+      showError(m.message);
+      break;
+    default:
+      break;
+  }
+}
+
+function setStatus(status, text) {
+  state.status = status;
+  $('status').textContent = text;
+  const running = status === 'running';
+  $('run').disabled = running || status === 'loading';
+  $('cancel').disabled = !running;
+  for (const id of ['seed', 'trials', 'failover']) $(id).disabled = running;
+}
+
+function showError(message) {
+  $('error').textContent = message;
+  $('error').hidden = false;
+  if (state.status === 'running') {
+    worker.terminate();
+    startWorker();
+  }
+  setStatus(state.status === 'loading' ? 'loading' : 'error', state.status === 'loading' ? 'The simulator did not load.' : 'Stopped by an error.');
+}
+
+/** The seed as typed, checked like the CLI checks --seed. */
+function readSeed() {
+  const text = $('seed').value.trim();
+  if (!/^\d+$/.test(text) || BigInt(text) > MAX_SEED) {
+    throw new Error(`Seed: must be a whole number from 0 to ${MAX_SEED}, got \`${text}\``);
+  }
+  return BigInt(text).toString();
+}
+
+function start() {
+  let seed;
+  try {
+    seed = readSeed();
+  } catch (e) {
+    $('error').textContent = e.message;
+    $('error').hidden = false;
+    $('seed').focus();
+    return;
+  }
+  $('error').hidden = true;
+  state.seed = seed;
+  state.results.clear();
+  state.failover = null;
+  state.timings = null;
+  $('replay').hidden = true;
+  $('json').textContent = '';
+  renderTable();
+  renderNacosTable();
+  drawAll();
+  const perLine = Number($('trials').value);
+  const failover = Number($('failover').value);
+  state.started = performance.now();
+  $('progress').value = 0;
+  setStatus('running', 'Starting…');
+  const params = new URLSearchParams({ seed, trials: String(perLine), failover: String(failover) });
+  history.replaceState(null, '', `?${params}`);
+  worker.postMessage({ cmd: 'run', seed, perLine, failover });
+}
+
+function cancel() {
+  worker.terminate();
+  startWorker();
+  const done = $('progress').value;
+  setStatus('cancelled', `Cancelled after ${fmtInt(done)} trials; the lines that finished are shown.`);
+}
+
+// ---- Results ---------------------------------------------------------------
+
+function addLine(index, samplesUs, summary) {
+  let slowest = 0;
+  for (let i = 1; i < samplesUs.length; i++) if (Math.abs(samplesUs[i]) > Math.abs(samplesUs[slowest])) slowest = i;
+  const sorted = Float64Array.from(samplesUs, (v) => Math.abs(v) / 1000).sort();
+  state.results.set(index, { sorted, summary, slowest });
+  renderTable();
+  drawFig16();
+}
+
+function addFailover(data, summary) {
+  const total = [], detection = [], elected = [];
+  for (let i = 0; i < data.length; i += 4) {
+    total.push(Math.abs(data[i]) / 1000);
+    if (data[i + 1] >= 0) detection.push(data[i + 1] / 1000);
+    if (data[i + 2] >= 0) elected.push(data[i + 2] / 1000);
+  }
+  const sort = (a) => Float64Array.from(a).sort();
+  state.failover = { total: sort(total), detection: sort(detection), elected: sort(elected), summary };
+  renderNacosTable();
+  drawNacos();
+}
+
+/** The JSON array `raftbeat experiment fig16 --format json` prints, lines in run order. */
+function fig16Json() {
+  const rows = [...state.results.keys()].sort((a, b) => a - b).map((i) => JSON.stringify(state.results.get(i).summary));
+  return `[\n${rows.join(',\n')}\n]\n`;
+}
+
+function failoverJson() {
+  return state.failover ? `${JSON.stringify(state.failover.summary, null, 1)}\n` : '';
+}
+
+// ---- Text ------------------------------------------------------------------
+
+const fmtInt = (n) => Number(n).toLocaleString('en-US').replace(/,/g, '\u2009');
+/** Milliseconds as the CLI's table prints them: whole at and above 100, one decimal below. */
+const fmtMs = (ms) => (ms >= 100 ? fmtInt(Math.round(ms)) : ms.toFixed(1));
+
+function describeSetups() {
+  $('fig16-setup').textContent = setupText(state.setup);
+  const f = state.failoverSetup;
+  $('nacos-setup').textContent = `${f.nodes} nodes with Nacos's own timings (a ${f.tick_ms} ms tick, a beat every ${f.heartbeat_ms / 1000} s, `
+    + `leaderDue ${f.leader_timeout_ms / 1000} s plus a random 0\u2013${f.leader_random_ms / 1000} s), one-way latency ${f.latency_ms[0]}\u2013${f.latency_ms[1]} ms. `
+    + 'The leader crashes uniformly within its heartbeat interval after a beat round; time runs until every live follower\u2019s '
+    + 'peers.leader names the new leader. Followers learn it only from its beats, and a new leader\u2019s first beat waits for its heartbeatDue.';
+}
+
+function setupText(setup) {
+  return `Five servers with logs of ${setup.logs.split(',').map((l) => l.split(':')[0]).join(', ')} entries (S1 to S5): `
+    + 'S1 leads and crashes; of the four survivors, S4 and S5 can never collect three votes. '
+    + 'The leader sends one heartbeat round, then crashes uniformly within its heartbeat interval (half the minimum timeout). '
+    + 'Time runs from the crash until every other live server has accepted the new leader\u2019s first heartbeat. '
+    + `One-way latency ${setup.latency_ms[0]}\u2013${setup.latency_ms[1]} ms (network and the vote\u2019s disk write), `
+    + `timers up to ${setup.timer_jitter_ms} ms late.`;
+}
+
+function renderTable() {
+  const body = $('fig16-table').tBodies[0];
+  body.replaceChildren();
+  state.lines.forEach((line, i) => {
+    const r = state.results.get(i);
+    const tr = document.createElement('tr');
+    const cell = (text, cls) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (cls) td.className = cls;
+      tr.append(td);
+      return td;
+    };
+    cell(line.graph, 'text');
+    const label = cell('', 'text');
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = COLORS[i];
+    label.append(sw, line.label);
+    const s = r?.summary;
+    cell(s ? fmtInt(s.trials) : '');
+    for (const k of ['min_ms', 'median_ms', 'mean_ms', 'p90_ms', 'p99_ms', 'max_ms']) cell(s ? fmtMs(s[k]) : '');
+    cell(line.claims.map((c) => c.words).join(', '), 'paper');
+    const checked = s ? s.paper.filter((c) => !c.check.startsWith('not')) : [];
+    const ok = checked.every((c) => c.ok);
+    cell(checked.map((c) => `${c.ok ? 'ok' : 'FAIL'}: ${c.stat} ${fmtMs(c.measured_ms)} ${c.check}`).join('; '), checked.length ? (ok ? 'ok' : 'fail') : 'text');
+    const last = cell('', 'text');
+    if (r) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = `#${r.slowest}`;
+      b.title = `Replay trial ${r.slowest} of ${line.label} ms (the slowest) as a scenario script`;
+      b.addEventListener('click', () => {
+        $('replay-title').textContent = `Replay: ${line.label} ms, trial ${r.slowest} (${fmtMs(r.sorted[r.sorted.length - 1])} ms), seed ${state.seed}`;
+        worker.postMessage({ cmd: 'replay', line: i, seed: state.seed, trial: r.slowest });
+      });
+      last.append(b);
+    }
+    body.append(tr);
+  });
+}
+
+function renderNacosTable() {
+  const body = $('nacos-table').tBodies[0];
+  body.replaceChildren();
+  const sum = state.failover?.summary;
+  for (const phase of ['total', 'detection', 'election', 'propagation']) {
+    const s = sum?.[phase];
+    const tr = document.createElement('tr');
+    for (const v of [phase, s ? fmtInt(s.trials) : '', ...['min_ms', 'median_ms', 'mean_ms', 'p90_ms', 'p99_ms', 'max_ms'].map((k) => (s ? fmtMs(s[k]) : ''))]) {
+      const td = document.createElement('td');
+      td.textContent = v;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+
+// ---- Drawing ---------------------------------------------------------------
+
+function css(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+/** Sizes a canvas's backing store to its CSS size times the pixel ratio; returns its context in CSS pixels. */
+function prepare(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth || canvas.width;
+  const h = Math.round(w * (canvas.height / canvas.width)) || canvas.height;
+  if (canvas.width !== Math.round(w * dpr)) {
+    canvas.style.height = `${h}px`;
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, w: canvas.width / dpr, h: canvas.height / dpr };
+}
+
+/**
+ * Draws cumulative distributions. axis: {log, min, max, ticks: [[value, label]], title};
+ * series: [{color, sorted}]; marks: [{x, y|null, label, color?, kind: 'paper'|'measured'|'over'}].
+ */
+function drawCdf(canvas, axis, series, marks) {
+  const { ctx, w, h } = prepare(canvas);
+  const m = { l: 48, r: 16, t: 30, b: 40 };
+  const pw = w - m.l - m.r, ph = h - m.t - m.b;
+  const fx = axis.log
+    ? (v) => m.l + pw * (Math.log10(Math.max(v, axis.min)) - Math.log10(axis.min)) / (Math.log10(axis.max) - Math.log10(axis.min))
+    : (v) => m.l + pw * (v - axis.min) / (axis.max - axis.min);
+  const fy = (p) => m.t + ph * (1 - p);
+  const X = (v) => Math.min(m.l + pw, Math.max(m.l, fx(v)));
+  ctx.fillStyle = css('--bg');
+  ctx.fillRect(0, 0, w, h);
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = css('--grid');
+  ctx.fillStyle = css('--muted');
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (const p of [0, 0.25, 0.5, 0.75, 1]) {
+    ctx.beginPath(); ctx.moveTo(m.l, fy(p)); ctx.lineTo(m.l + pw, fy(p)); ctx.stroke();
+    ctx.fillText(`${p * 100}%`, m.l - 6, fy(p));
+  }
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  for (const [v, label] of axis.ticks) {
+    ctx.beginPath(); ctx.moveTo(fx(v), m.t); ctx.lineTo(fx(v), m.t + ph); ctx.stroke();
+    ctx.fillText(label, fx(v), m.t + ph + 5);
+  }
+  ctx.fillText(axis.title, m.l + pw / 2, m.t + ph + 22);
+  ctx.save();
+  ctx.beginPath(); ctx.rect(m.l, m.t - 2, pw, ph + 4); ctx.clip();
+  ctx.lineWidth = 2;
+  for (const s of series) {
+    const n = s.sorted.length;
+    if (!n) continue;
+    ctx.strokeStyle = s.color;
+    ctx.beginPath();
+    ctx.moveTo(X(s.sorted[0]), fy(0));
+    for (let i = 0; i < n; i++) {
+      const x = X(s.sorted[i]);
+      ctx.lineTo(x, fy(i / n));
+      ctx.lineTo(x, fy((i + 1) / n));
+    }
+    ctx.stroke();
+  }
+  ctx.restore();
+  ctx.textBaseline = 'middle';
+  for (const mk of marks) {
+    const x = X(mk.x);
+    if (mk.kind === 'over') {
+      ctx.setLineDash([5, 4]);
+      ctx.strokeStyle = css('--fg');
+      ctx.lineWidth = 1.5;
+      ctx.beginPath(); ctx.moveTo(x, m.t); ctx.lineTo(x, m.t + ph); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = css('--fg');
+      ctx.textAlign = 'left';
+      ctx.fillText(mk.label, x + 5, fy(mk.labelY ?? 0.08));
+      continue;
+    }
+    const y = mk.y == null ? m.t + ph - 8 : fy(mk.y);
+    if (mk.kind === 'measured') {
+      ctx.fillStyle = mk.color;
+      ctx.beginPath(); ctx.arc(x, y, 4.5, 0, 2 * Math.PI); ctx.fill();
+      ctx.strokeStyle = css('--bg'); ctx.lineWidth = 1.5; ctx.stroke();
+    } else {
+      ctx.strokeStyle = css('--fg');
+      ctx.fillStyle = css('--bg');
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(x, y - 7); ctx.lineTo(x + 7, y); ctx.lineTo(x, y + 7); ctx.lineTo(x - 7, y); ctx.closePath();
+      ctx.fill(); ctx.stroke();
+      ctx.fillStyle = css('--fg');
+      ctx.textAlign = mk.align ?? 'left';
+      const dx = (mk.align === 'right' ? -1 : 1) * 11;
+      ctx.fillText(mk.label, x + dx, y + (mk.dy ?? 0));
+    }
+  }
+}
+
+const STAT_Y = { min: 0, median: 0.5, p90: 0.9, p99: 0.99, max: 1 };
+
+/** Paper marks and the measured values beside them, for the lines drawn in one graph. */
+function claimMarks(indices) {
+  const marks = [];
+  for (const i of indices) {
+    const line = state.lines[i];
+    const r = state.results.get(i);
+    for (const c of line.claims) {
+      const label = `${line.label}: ${c.words}`;
+      if (c.check.startsWith('above')) {
+        marks.push({ kind: 'over', x: c.ms, label: `${line.label}: paper ${c.words}` });
+      } else {
+        const y = c.stat in STAT_Y ? STAT_Y[c.stat] : null;
+        marks.push({ kind: 'paper', x: c.ms, y, label, dy: c.stat === 'max' ? -16 : 0 });
+      }
+      if (r) {
+        const v = r.summary[`${c.stat}_ms`];
+        const y = c.stat in STAT_Y ? STAT_Y[c.stat] : null;
+        marks.push({ kind: 'measured', x: v, y: c.check.startsWith('above') ? 0.5 : y, color: COLORS[i] });
+      }
+    }
+  }
+  return marks;
+}
+
+function decadeTicks(min, max) {
+  const ticks = [];
+  for (let v = 10 ** Math.ceil(Math.log10(min)); v <= max; v *= 10) {
+    ticks.push([v, v >= 1000 ? `${fmtInt(v / 1000)} s` : `${v} ms`]);
+  }
+  return ticks;
+}
+
+function legend(id, indices) {
+  const ul = $(id);
+  ul.replaceChildren();
+  for (const i of indices) {
+    const li = document.createElement('li');
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = COLORS[i];
+    const r = state.results.get(i);
+    li.append(sw, `${state.lines[i].label} ms${r ? ` (median ${fmtMs(r.summary.median_ms)})` : ''}`);
+    ul.append(li);
+  }
+}
+
+function drawFig16() {
+  if (!state.lines.length) return;
+  const top = state.lines.map((l, i) => [l, i]).filter(([l]) => l.graph !== 'bottom').map(([, i]) => i);
+  const bottom = state.lines.map((l, i) => [l, i]).filter(([l]) => l.graph !== 'top').map(([, i]) => i);
+  const series = (idx) => idx.filter((i) => state.results.has(i)).map((i) => ({ color: COLORS[i], sorted: state.results.get(i).sorted }));
+  const maxOf = (idx) => Math.max(0, ...idx.filter((i) => state.results.has(i)).map((i) => state.results.get(i).sorted.at(-1)));
+  const topMax = Math.max(1e5, 10 ** Math.ceil(Math.log10(Math.max(maxOf(top), 1))));
+  drawCdf($('top'), { log: true, min: 50, max: topMax, ticks: decadeTicks(50, topMax), title: 'time without leader (log scale)' },
+    series(top), claimMarks(top));
+  const bottomMax = Math.max(600, Math.ceil(maxOf(bottom) / 100) * 100);
+  const step = bottomMax > 1200 ? 200 : 100;
+  const ticks = [];
+  for (let v = 0; v <= bottomMax; v += step) ticks.push([v, `${v} ms`]);
+  drawCdf($('bottom'), { log: false, min: 0, max: bottomMax, ticks, title: 'time without leader' }, series(bottom), claimMarks(bottom));
+  legend('top-legend', top);
+  legend('bottom-legend', bottom);
+}
+
+function drawNacos() {
+  const f = state.failover;
+  const max = Math.max(25_000, Math.ceil((f?.total.at(-1) ?? 0) / 5000) * 5000);
+  const ticks = [];
+  for (let v = 0; v <= max; v += 5000) ticks.push([v, `${v / 1000} s`]);
+  // The election itself takes about 10 ms: its line would hide the detection line.
+  const series = f ? [
+    { color: NACOS_COLORS.detection, sorted: f.detection },
+    { color: NACOS_COLORS.total, sorted: f.total },
+  ] : [];
+  drawCdf($('nacos'), { log: false, min: 0, max, ticks, title: 'time since the leader crashed' }, series, []);
+  const ul = $('nacos-legend');
+  ul.replaceChildren();
+  for (const [key, text] of [['detection', 'a survivor times out and asks for votes (the vote itself takes ~10 ms more)'], ['total', 'every live follower follows the new leader']]) {
+    const li = document.createElement('li');
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = NACOS_COLORS[key];
+    li.append(sw, text);
+    ul.append(li);
+  }
+}
+
+function drawAll() {
+  drawFig16();
+  drawNacos();
+}
+
+// ---- Start -----------------------------------------------------------------
+
+function init() {
+  const params = new URLSearchParams(location.search);
+  const pick = (id, key) => {
+    const v = params.get(key);
+    if (v == null) return;
+    const sel = $(id);
+    if (sel.tagName === 'SELECT' && ![...sel.options].some((o) => o.value === v)) {
+      const o = document.createElement('option');
+      o.value = v;
+      o.textContent = v;
+      sel.append(o);
+    }
+    sel.value = v;
+  };
+  pick('seed', 'seed');
+  pick('trials', 'trials');
+  pick('failover', 'failover');
+  $('controls').addEventListener('submit', (e) => { e.preventDefault(); start(); });
+  $('cancel').addEventListener('click', cancel);
+  new ResizeObserver(() => drawAll()).observe($('top'));
+  window.experiments = {
+    get status() { return state.status; },
+    get timings() { return state.timings; },
+    get seed() { return state.seed; },
+    fig16Json,
+    failoverJson,
+    get failoverSummary() { return state.failover?.summary ?? null; },
+    get lines() { return state.lines; },
+  };
+  startWorker();
+}
+
+init();
