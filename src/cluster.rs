@@ -569,7 +569,8 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_field_and_the_rule() {
-        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case] = &[
             (&[("nodes", "0")], "nodes", "between 1 and 1001"),
             (&[("nodes", "1002")], "nodes", "between 1 and 1001"),
             (&[("nodes", "five")], "nodes", "whole number"),

@@ -111,6 +111,8 @@ pub struct Stats {
 }
 
 type ReadyOf<P> = Ready<<P as Protocol>::Message, <P as Protocol>::Timer, <P as Protocol>::Note>;
+/// One call into a model: the step `drive` runs on a node.
+type Step<'a, P> = &'a mut dyn FnMut(&mut P, &mut dyn Entropy, &mut ReadyOf<P>);
 
 pub struct Simulation<P: Protocol> {
     config: P::Config,
@@ -391,7 +393,7 @@ impl<P: Protocol> Simulation<P> {
     /// Calls the model on one node and carries out what it asks for. `f` is
     /// a trait object so this large function exists once per model, not once
     /// per call site (it matters for the wasm size).
-    fn drive(&mut self, id: NodeId, f: &mut dyn FnMut(&mut P, &mut dyn Entropy, &mut ReadyOf<P>)) {
+    fn drive(&mut self, id: NodeId, f: Step<'_, P>) {
         let i = (id - 1) as usize;
         let mut ready = std::mem::take(&mut self.ready);
         ready.clear();

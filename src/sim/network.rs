@@ -348,8 +348,7 @@ mod tests {
 
     #[test]
     fn latency_and_loss_are_validated_with_field_names() {
-        let mut c = NetworkConfig::default();
-        c.loss = 1.5;
+        let mut c = NetworkConfig { loss: 1.5, ..NetworkConfig::default() };
         assert_eq!(c.validate().unwrap_err().field, "network.loss");
         c.loss = f64::NAN;
         assert_eq!(c.validate().unwrap_err().field, "network.loss");
