@@ -6,7 +6,12 @@
 //! logged with its simulated time, so a run can be shared as a URL or
 //! copied as a script and replays exactly. Per-frame data crosses the
 //! boundary as flat `Float64Array`s (one copy, no per-object serialisation);
-//! events cross as one JSON string parsed by the engine's JSON.parse.
+//! events cross as one JSON string parsed by the engine's JSON.parse, at the
+//! detail the page asks for (`traceLevel`); the leadership timeline stays in
+//! wasm memory and is read from an index on.
+
+mod recorder;
+mod scenario;
 
 pub mod experiments;
 
@@ -14,13 +19,17 @@ use crate::cluster::{Cluster, ClusterConfig, Value};
 use crate::error::Error;
 use crate::protocol::{MsJson, Micros};
 use crate::script::{self, Command};
-use crate::sim::time::ms_to_micros;
-use crate::sim::trace::{json_escape_into, Window};
-use js_sys::{Array, Float64Array, Object, Reflect, JSON};
+use crate::sim::network::BeatScope;
+use crate::sim::time::{format_duration, ms_to_micros};
+use crate::sim::trace::json_escape_into;
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, JSON};
+use recorder::{Level, Recorder};
 use std::cell::RefCell;
 use std::fmt::Write;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+
+pub use recorder::MARK_STRIDE;
 
 /// Events kept between two reads of `events()`; older ones are counted, not kept.
 const EVENT_WINDOW: usize = 20_000;
@@ -101,16 +110,48 @@ fn ms(us: Micros) -> f64 {
     us as f64 / 1000.0
 }
 
+/// A whole number >= 1 from JS (wasm-bindgen would silently wrap -1 or 2.5 into a u32).
+fn whole(field: &str, v: &JsValue) -> Result<u32, Error> {
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
+        _ => Err(Error::new(field, format!("must be a whole number >= 1, got {}", describe(v)))),
+    }
+}
+
+fn describe(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        format!("`{s}`")
+    } else if let Some(n) = v.as_f64() {
+        n.to_string()
+    } else if v.is_undefined() {
+        "undefined".to_string()
+    } else if v.is_null() {
+        "null".to_string()
+    } else {
+        "a non-number".to_string()
+    }
+}
+
+/// The schedule of a scenario script, for `<raft-beat scenario="...">`:
+/// `{config: [[key, value]...], steps: [{t_ms, command, note?}], expects:
+/// [{t_ms, text}], end_ms, about}`. `;` separates commands like a newline.
+#[wasm_bindgen(js_name = parseScenario)]
+pub fn parse_scenario(text: &str) -> Result<JsValue, JsError> {
+    let json = scenario::plan_json(text).map_err(js_err)?;
+    JSON::parse(&json).map_err(|_| JsError::new("scenario: internal error: bad JSON"))
+}
+
 /// A simulated cluster. `new Simulation({model: 'nacos', nodes: 5, seed: 7})`.
 #[wasm_bindgen]
 pub struct Simulation {
     cluster: Cluster,
     config: ClusterConfig,
-    window: Rc<RefCell<Window>>,
+    recorder: Rc<RefCell<Recorder>>,
     /// Every action applied: (time, command text).
     actions: Vec<(Micros, String)>,
     node_buf: Vec<f64>,
     msg_buf: Vec<f64>,
+    mark_buf: Vec<f64>,
 }
 
 #[wasm_bindgen]
@@ -126,9 +167,17 @@ impl Simulation {
         let pairs = config_pairs(&config)?;
         let config = ClusterConfig::from_pairs(&pairs)?;
         let mut cluster = Cluster::new(&config)?;
-        let window = Rc::new(RefCell::new(Window::new(EVENT_WINDOW, true)));
-        cluster.add_sink(Box::new(window.clone()));
-        Ok(Simulation { cluster, config, window, actions: Vec::new(), node_buf: Vec::new(), msg_buf: Vec::new() })
+        let recorder = Rc::new(RefCell::new(Recorder::new(EVENT_WINDOW)));
+        cluster.add_sink(Box::new(recorder.clone()));
+        Ok(Simulation {
+            cluster,
+            config,
+            recorder,
+            actions: Vec::new(),
+            node_buf: Vec::new(),
+            msg_buf: Vec::new(),
+            mark_buf: Vec::new(),
+        })
     }
 
     /// Advances simulated time by `dtMs` milliseconds, running every event due.
@@ -148,6 +197,82 @@ impl Simulation {
         }
         let end = self.cluster.now().saturating_add(us);
         Ok(crate::with_sim!(&mut self.cluster, s => s.run_until_budget(end, max_events as u64)))
+    }
+
+    /// Runs the next event (one protocol step: a timer or a delivery) and
+    /// then on, one event at a time, until one of them leaves something in
+    /// the trace window: the page's single step. Returns false when nothing
+    /// is pending (every node down). With `traceLevel` "none" it runs one event.
+    #[wasm_bindgen(js_name = stepEvent)]
+    pub fn step_event(&mut self) -> bool {
+        let seen = |r: &Recorder| r.window.len() as u64 + r.window.overflowed;
+        let before = seen(&self.recorder.borrow());
+        let quiet = matches!(self.recorder.borrow().level, Level::None | Level::Off);
+        // Ten thousand silent ticks is over an hour of a quiet Nacos cluster.
+        for _ in 0..10_000 {
+            let Some(at) = crate::with_sim!(&self.cluster, s => s.next_event_at()) else { return false };
+            crate::with_sim!(&mut self.cluster, s => s.run_until_budget(at, 1));
+            if quiet || seen(&self.recorder.borrow()) > before {
+                return true;
+            }
+        }
+        true
+    }
+
+    /// When the next pending event is due (ms), or null when none is.
+    #[wasm_bindgen(getter, js_name = nextEventMs)]
+    pub fn next_event_ms(&self) -> Option<f64> {
+        crate::with_sim!(&self.cluster, s => s.next_event_at()).map(ms)
+    }
+
+    /// Messages on the wire now.
+    #[wasm_bindgen(getter, js_name = inFlight)]
+    pub fn in_flight(&self) -> u32 {
+        crate::with_sim!(&self.cluster, s => s.in_flight_count()) as u32
+    }
+
+    /// How much of the trace `events()` returns: "all" (every send too),
+    /// "protocol" (the default: every model step and fault, no per-message
+    /// sends), "changes" (only what changed state), "none" (no events; the
+    /// timeline is still kept) or "off" (no timeline either: the core runs
+    /// at its native speed). Less is faster.
+    #[wasm_bindgen(getter, js_name = traceLevel)]
+    pub fn trace_level(&self) -> String {
+        self.recorder.borrow().level.as_str().to_string()
+    }
+
+    #[wasm_bindgen(setter, js_name = traceLevel)]
+    pub fn set_trace_level(&mut self, level: &str) -> Result<(), JsError> {
+        let level = Level::parse(level)
+            .ok_or_else(|| js_err(Error::new("traceLevel", format!("must be all, protocol, changes or none, got `{level}`"))))?;
+        let was = std::mem::replace(&mut self.recorder.borrow_mut().level, level);
+        if level == Level::Off && was != Level::Off {
+            crate::with_sim!(&mut self.cluster, s => s.clear_sinks());
+        } else if was == Level::Off && level != Level::Off {
+            self.cluster.add_sink(Box::new(self.recorder.clone()));
+        }
+        Ok(())
+    }
+
+    /// Leadership timeline entries from index `from` on (0 for all), as one
+    /// Float64Array of `MARK_STRIDE` numbers each: t_ms, code, node, term
+    /// (-1 none). Codes: 1 became LEADER, 2 left LEADER, 3 started an
+    /// election (CANDIDATE or PRE_CANDIDATE), 4 crash, 5 restart, 6 one
+    /// leader again, 10 + kind a safety finding (10 two-leaders,
+    /// 11 election-safety, 12 double-vote, 13 term-decrease). The entries
+    /// stay in wasm memory; read only the new ones (`timelineLength`).
+    pub fn timeline(&mut self, from: f64) -> Result<Float64Array, JsError> {
+        if !(from.is_finite() && from >= 0.0 && from.fract() == 0.0) {
+            return Err(js_err(Error::new("from", format!("must be a whole number >= 0, got {from}"))));
+        }
+        self.recorder.borrow().marks_from(from as usize, &mut self.mark_buf);
+        Ok(Float64Array::from(&self.mark_buf[..]))
+    }
+
+    /// Timeline entries recorded so far.
+    #[wasm_bindgen(getter, js_name = timelineLength)]
+    pub fn timeline_length(&self) -> u32 {
+        self.recorder.borrow().mark_count() as u32
     }
 
     fn check_step(&self, field: &str, dt_ms: f64) -> Result<Micros, Error> {
@@ -214,11 +339,24 @@ impl Simulation {
     /// Nodes as one Float64Array, `NODE_STRIDE` numbers each: id, role code
     /// (0 follower, 1 pre-candidate, 2 candidate, 3 leader), term, voteFor
     /// (0 none), leader (0 none), alive (0/1), leaderDueMs (-1 none),
-    /// heartbeatDueMs (-1 none), partition group, 0.
+    /// heartbeatDueMs (-1 none), partition group, beat-rule flags (1: its
+    /// beats are dropped, 2: beats to it are dropped, 4: some of its links'
+    /// beats are dropped).
     #[wasm_bindgen(js_name = nodeData)]
     pub fn node_data(&mut self) -> Float64Array {
         self.node_buf.clear();
-        let groups: Vec<u32> = crate::with_sim!(&self.cluster, s => s.topology().groups().to_vec());
+        let (groups, flags) = crate::with_sim!(&self.cluster, s => {
+            let mut flags = vec![0u8; s.node_count() as usize];
+            for r in s.rules() {
+                match r.scope {
+                    BeatScope::All => flags.iter_mut().for_each(|f| *f |= 1),
+                    BeatScope::From(n) => flags[(n - 1) as usize] |= 1,
+                    BeatScope::To(n) => flags[(n - 1) as usize] |= 2,
+                    BeatScope::Link(a, _) => flags[(a - 1) as usize] |= 4,
+                }
+            }
+            (s.topology().groups().to_vec(), flags)
+        });
         for v in self.cluster.node_views() {
             self.node_buf.extend_from_slice(&[
                 f64::from(v.id),
@@ -230,7 +368,7 @@ impl Simulation {
                 v.countdowns.leader_due.map_or(-1.0, ms),
                 v.countdowns.heartbeat_due.map_or(-1.0, ms),
                 f64::from(groups[(v.id - 1) as usize]),
-                0.0,
+                f64::from(flags[(v.id - 1) as usize]),
             ]);
         }
         Float64Array::from(&self.node_buf[..])
@@ -282,20 +420,61 @@ impl Simulation {
     /// Trace events since the last call, oldest first, each
     /// `{t_ms, node, event, term, cat, text, ...}`.
     pub fn events(&mut self) -> Result<JsValue, JsError> {
-        let json = self.window.borrow_mut().drain_json_array();
+        let mut rec = self.recorder.borrow_mut();
+        if rec.window.is_empty() {
+            return Ok(Array::new().into());
+        }
+        let json = rec.window.drain_json_array();
         JSON::parse(&json).map_err(|_| JsError::new("events: internal error: bad JSON"))
     }
 
     /// Events that fell out of the event window before `events()` read them.
     #[wasm_bindgen(getter, js_name = eventsOverflowed)]
     pub fn events_overflowed(&self) -> f64 {
-        self.window.borrow().overflowed as f64
+        self.recorder.borrow().window.overflowed as f64
+    }
+
+    /// Cut one-way links as a Uint32Array of [from, to] pairs.
+    pub fn cuts(&self) -> Uint32Array {
+        let flat: Vec<u32> = crate::with_sim!(&self.cluster, s => s.topology().cuts().flat_map(|(a, b)| [a, b]).collect());
+        Uint32Array::from(&flat[..])
+    }
+
+    /// Every setting in force, defaults included, durations in ms:
+    /// {model, nodes, seed, tick, heartbeat, leaderTimeout, leaderRandom}
+    /// (nacos) or {..., heartbeat, electionMin, electionMax, preVote,
+    /// checkQuorum} (raft), and the network now: latencyMin, latencyMax, loss.
+    pub fn settings(&self) -> Result<JsValue, JsError> {
+        let c = &self.config;
+        let net = self.cluster.network();
+        let mut o = format!("{{\"model\":\"{}\",\"nodes\":{},\"seed\":\"{}\"", c.model.as_str(), c.nodes, self.cluster.seed());
+        let num = |o: &mut String, k: &str, us: Micros| {
+            let _ = write!(o, ",\"{k}\":{}", MsJson(us as i64));
+        };
+        match c.model {
+            crate::cluster::Model::Nacos => {
+                num(&mut o, "tick", c.nacos.tick);
+                num(&mut o, "heartbeat", c.nacos.heartbeat_interval);
+                num(&mut o, "leaderTimeout", c.nacos.leader_timeout);
+                num(&mut o, "leaderRandom", c.nacos.leader_random);
+            }
+            crate::cluster::Model::Raft => {
+                num(&mut o, "heartbeat", c.raft.heartbeat_interval);
+                num(&mut o, "electionMin", c.raft.election_min);
+                num(&mut o, "electionMax", c.raft.election_max);
+                let _ = write!(o, ",\"preVote\":{},\"checkQuorum\":{}", c.raft.pre_vote, c.raft.check_quorum);
+            }
+        }
+        num(&mut o, "latencyMin", net.latency_min);
+        num(&mut o, "latencyMax", net.latency_max);
+        let _ = write!(o, ",\"loss\":{}}}", net.loss);
+        JSON::parse(&o).map_err(|_| JsError::new("settings: internal error: bad JSON"))
     }
 
     /// The safety monitor's findings: [{t_ms, kind, nodes: [{node, term}], until_ms?, ...}].
     pub fn findings(&self) -> Result<JsValue, JsError> {
         let mut out = String::from("[");
-        for (i, f) in self.cluster.monitor().findings().iter().enumerate() {
+        for (i, f) in self.cluster.monitor().findings().enumerate() {
             if i > 0 {
                 out.push(',');
             }
@@ -324,7 +503,9 @@ impl Simulation {
         Ok(out)
     }
 
-    /// The active heartbeat-drop rules: [{id, text, remaining}].
+    /// The active heartbeat-drop rules: [{id, text, remaining, scope, from,
+    /// to}]: scope "all", "from", "to" or "link"; from/to are node ids or null;
+    /// remaining is the rounds left, or null for "until removed".
     pub fn rules(&self) -> Array {
         let out = Array::new();
         crate::with_sim!(&self.cluster, s => {
@@ -333,6 +514,15 @@ impl Simulation {
                 set(&o, "id", r.id);
                 set(&o, "text", r.describe());
                 set(&o, "remaining", opt_num(r.remaining));
+                let (scope, from, to) = match r.scope {
+                    BeatScope::All => ("all", None, None),
+                    BeatScope::From(n) => ("from", Some(n), None),
+                    BeatScope::To(n) => ("to", None, Some(n)),
+                    BeatScope::Link(a, b) => ("link", Some(a), Some(b)),
+                };
+                set(&o, "scope", scope);
+                set(&o, "from", opt_num(from));
+                set(&o, "to", opt_num(to));
                 out.push(&o);
             }
         });
@@ -350,12 +540,19 @@ impl Simulation {
 
     /// Applies one command of the scenario language now (crash 3,
     /// drop-beats from=leader count=2, partition 1,2|3,4,5, heal, ...), and
-    /// logs it for replay. `leader` is resolved to an id before logging.
-    pub fn apply(&mut self, command: &str) -> Result<(), JsError> {
+    /// logs it for replay. `leader` is resolved to an id before logging;
+    /// returns the command as logged.
+    pub fn apply(&mut self, command: &str) -> Result<String, JsError> {
         self.apply_text(command).map_err(js_err)
     }
 
-    fn apply_text(&mut self, command: &str) -> Result<(), Error> {
+    /// Actions applied so far (`actions()` has them all).
+    #[wasm_bindgen(getter, js_name = actionCount)]
+    pub fn action_count(&self) -> u32 {
+        self.actions.len() as u32
+    }
+
+    fn apply_text(&mut self, command: &str) -> Result<String, Error> {
         if command.contains('\n') {
             return Err(Error::new("command", "must be one line"));
         }
@@ -367,8 +564,8 @@ impl Simulation {
         let pinned = self.pin_leader(command.trim())?;
         let parsed = script::parse_command(1, &pinned).map_err(|e| Error::new("command", e.rule))?;
         script::apply(&mut self.cluster, &parsed, &mut Vec::new())?;
-        self.actions.push((self.cluster.now(), pinned));
-        Ok(())
+        self.actions.push((self.cluster.now(), pinned.clone()));
+        Ok(pinned)
     }
 
     /// Replaces the word `leader` with the id of the node it names now.
@@ -395,9 +592,11 @@ impl Simulation {
     }
 
     /// Advances to simulated time `tMs` (not before now) and applies a
-    /// command there: the replay of one logged action.
+    /// command there: the replay of one logged action. Returns the command
+    /// as logged. A span longer than an hour is fine here: the replay of a
+    /// shared URL jumps straight to its first action.
     #[wasm_bindgen(js_name = applyAt)]
-    pub fn apply_at(&mut self, t_ms: f64, command: &str) -> Result<(), JsError> {
+    pub fn apply_at(&mut self, t_ms: f64, command: &str) -> Result<String, JsError> {
         let t = ms_to_micros("tMs", t_ms).map_err(js_err)?;
         if t < self.cluster.now() {
             return Err(js_err(Error::new("tMs", format!("{t_ms} is before the current time {}", self.time_ms()))));
@@ -423,9 +622,9 @@ impl Simulation {
     pub fn to_script(&self) -> String {
         let mut s = format!("cluster {}\n", self.config_text());
         for (t, c) in &self.actions {
-            let _ = writeln!(s, "run until={}\n{c}", crate::sim::time::format_duration(*t));
+            let _ = writeln!(s, "run until={}\n{c}", format_duration(*t));
         }
-        let _ = writeln!(s, "run until={}", crate::sim::time::format_duration(self.cluster.now()));
+        let _ = writeln!(s, "run until={}", format_duration(self.cluster.now()));
         s
     }
 
@@ -433,49 +632,107 @@ impl Simulation {
 
     pub fn crash(&mut self, node: JsValue) -> Result<(), JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        self.apply(&format!("crash {id}"))
+        self.apply(&format!("crash {id}")).map(drop)
     }
     pub fn restart(&mut self, node: JsValue) -> Result<(), JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        self.apply(&format!("restart {id}"))
+        self.apply(&format!("restart {id}")).map(drop)
     }
     pub fn timeout(&mut self, node: JsValue) -> Result<(), JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        self.apply(&format!("timeout {id}"))
+        self.apply(&format!("timeout {id}")).map(drop)
     }
     pub fn isolate(&mut self, node: JsValue) -> Result<(), JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        self.apply(&format!("isolate {id}"))
+        self.apply(&format!("isolate {id}")).map(drop)
     }
     pub fn heal(&mut self) -> Result<(), JsError> {
-        self.apply("heal")
+        self.apply("heal").map(drop)
     }
     /// Drops heartbeats from `node` (the current leader if omitted): all of
     /// them until `allowBeats`, or the next `count` rounds. Returns the rule id.
     #[wasm_bindgen(js_name = dropBeats)]
-    pub fn drop_beats(&mut self, node: JsValue, count: Option<u32>) -> Result<u32, JsError> {
+    pub fn drop_beats(&mut self, node: JsValue, count: JsValue) -> Result<u32, JsError> {
         let node = if node.is_undefined() || node.is_null() { JsValue::from_str("leader") } else { node };
         let id = self.node_arg(&node).map_err(js_err)?;
-        let cmd = match count {
-            Some(c) => format!("drop-beats from={id} count={c}"),
-            None => format!("drop-beats from={id}"),
+        let cmd = if count.is_undefined() || count.is_null() {
+            format!("drop-beats from={id}")
+        } else {
+            format!("drop-beats from={id} count={}", whole("count", &count).map_err(js_err)?)
         };
         self.apply(&cmd)?;
         Ok(crate::with_sim!(&self.cluster, s => s.rules().last().map_or(0, |r| r.id)))
     }
     /// Removes one drop rule, or all of them when `rule` is omitted.
     #[wasm_bindgen(js_name = allowBeats)]
-    pub fn allow_beats(&mut self, rule: Option<u32>) -> Result<(), JsError> {
-        match rule {
-            Some(r) => self.apply(&format!("allow-beats rule={r}")),
-            None => self.apply("allow-beats"),
+    pub fn allow_beats(&mut self, rule: JsValue) -> Result<(), JsError> {
+        if rule.is_undefined() || rule.is_null() {
+            return self.apply("allow-beats").map(drop);
         }
+        let r = whole("rule", &rule).map_err(js_err)?;
+        self.apply(&format!("allow-beats rule={r}")).map(drop)
     }
     #[wasm_bindgen(js_name = dropMessage)]
     pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
         if !(id.is_finite() && id >= 1.0 && id.fract() == 0.0) {
             return Err(js_err(Error::new("id", format!("must be a message id (a whole number >= 1), got {id}"))));
         }
-        self.apply(&format!("drop-message {id}"))
+        self.apply(&format!("drop-message {id}")).map(drop)
+    }
+    /// Splits the network: `[[1, 2], [3, 4, 5]]`; nodes not listed form one
+    /// more side together.
+    pub fn partition(&mut self, groups: JsValue) -> Result<(), JsError> {
+        let bad = || js_err(Error::new("groups", "must be an array of arrays of node ids, like [[1, 2], [3, 4, 5]]"));
+        if !Array::is_array(&groups) {
+            return Err(bad());
+        }
+        let mut sides = Vec::new();
+        for g in Array::from(&groups).iter() {
+            if !Array::is_array(&g) {
+                return Err(bad());
+            }
+            let mut ids = Vec::new();
+            for n in Array::from(&g).iter() {
+                ids.push(self.node_arg(&n).map_err(|e| js_err(Error::new("groups", e.rule)))?.to_string());
+            }
+            sides.push(ids.join(","));
+        }
+        self.apply(&format!("partition {}", sides.join(" | "))).map(drop)
+    }
+    /// Cuts the link `from` → `to` (both ways with `both`).
+    pub fn cut(&mut self, from: JsValue, to: JsValue, both: Option<bool>) -> Result<(), JsError> {
+        self.link("cut", from, to, both.unwrap_or(false))
+    }
+    /// Restores the link `from` → `to` (both ways with `both`).
+    pub fn restore(&mut self, from: JsValue, to: JsValue, both: Option<bool>) -> Result<(), JsError> {
+        self.link("restore", from, to, both.unwrap_or(false))
+    }
+    fn link(&mut self, verb: &str, from: JsValue, to: JsValue, both: bool) -> Result<(), JsError> {
+        let a = self.node_arg(&from).map_err(|e| js_err(Error::new("from", e.rule)))?;
+        let b = self.node_arg(&to).map_err(|e| js_err(Error::new("to", e.rule)))?;
+        self.apply(&format!("{verb} {a}{}{b}", if both { "<->" } else { "->" })).map(drop)
+    }
+    /// Changes the network now: `{latencyMin, latencyMax, loss}` (ms, and a
+    /// probability), any subset; also `latency: '5ms..10ms'`.
+    pub fn network(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let pairs = config_pairs(&settings).map_err(js_err)?;
+        if pairs.is_empty() {
+            return Err(js_err(Error::new("network", "expected latencyMin, latencyMax, latency or loss")));
+        }
+        let mut words = String::from("network");
+        for (k, v) in pairs {
+            let key = k.strip_prefix("network.").unwrap_or(&k);
+            let text = match v {
+                Value::Number(n) if key == "loss" => n.to_string(),
+                Value::Number(n) => format_duration(ms_to_micros(&k, n).map_err(js_err)?),
+                Value::Text(t) => t,
+                Value::Bool(_) => return Err(js_err(Error::new(&k, "must be a duration or a probability"))),
+            };
+            if text.contains(char::is_whitespace) || text.is_empty() {
+                return Err(js_err(Error::new(&k, format!("must not be empty or contain spaces, got `{text}`"))));
+            }
+            let _ = write!(words, " {key}={text}");
+        }
+        self.apply(&words).map(drop)
     }
 }

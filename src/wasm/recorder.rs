@@ -1,0 +1,172 @@
+//! What the page keeps of the trace: a bounded window of events for the log
+//! (rendered as JSON only at the level the page asks for), and a compact
+//! timeline of leadership that stays in wasm memory and is read by index.
+
+use crate::sim::trace::{Record, Sink, Window};
+
+/// How much of the trace `events()` carries. Rendering an event as JSON costs
+/// far more than simulating it, so a fast-forward asks for less.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Every event, each message send included.
+    All,
+    /// Every model step and fault, but not the per-message `send` lines
+    /// (the model's own note, e.g. sendBeat, already says what went out).
+    Protocol,
+    /// Only what changed something: no sends, no repeated heartbeats.
+    Changes,
+    /// Nothing: the timeline is still kept.
+    None,
+    /// Nothing at all, timeline included: the recorder is detached, and the
+    /// core runs as fast as it does natively (a benchmark, a long skip).
+    Off,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "all" => Some(Level::All),
+            "protocol" => Some(Level::Protocol),
+            "changes" => Some(Level::Changes),
+            "none" => Some(Level::None),
+            "off" => Some(Level::Off),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::All => "all",
+            Level::Protocol => "protocol",
+            Level::Changes => "changes",
+            Level::None => "none",
+            Level::Off => "off",
+        }
+    }
+}
+
+/// Timeline mark codes, as handed to JavaScript (see `Simulation::timeline`).
+pub mod mark {
+    pub const BECAME_LEADER: f64 = 1.0;
+    pub const LEFT_LEADER: f64 = 2.0;
+    pub const ELECTION: f64 = 3.0;
+    pub const CRASH: f64 = 4.0;
+    pub const RESTART: f64 = 5.0;
+    pub const LEADERS_RESOLVED: f64 = 6.0;
+    /// 10 + the violation kind: 10 two-leaders, 11 election-safety,
+    /// 12 double-vote, 13 term-decrease.
+    pub const VIOLATION: f64 = 10.0;
+}
+
+/// Floats per timeline entry: t_ms, code, node (0 none), term (-1 none).
+pub const MARK_STRIDE: usize = 4;
+/// Timeline entries kept; a run that changes leader this often is noise past it.
+const MAX_MARKS: usize = 250_000;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Mark {
+    t: u64,
+    code: f64,
+    node: u32,
+    term: Option<u64>,
+}
+
+pub struct Recorder {
+    pub level: Level,
+    pub window: Window,
+    marks: Vec<Mark>,
+    /// Marks not kept because the timeline was full.
+    pub marks_lost: u64,
+    scratch: String,
+}
+
+impl Recorder {
+    pub fn new(capacity: usize) -> Self {
+        Recorder { level: Level::Protocol, window: Window::new(capacity, true), marks: Vec::new(), marks_lost: 0, scratch: String::new() }
+    }
+
+    pub fn mark_count(&self) -> usize {
+        self.marks.len()
+    }
+
+    /// Entries from index `from` on, flattened `MARK_STRIDE` floats each.
+    pub fn marks_from(&self, from: usize, out: &mut Vec<f64>) {
+        out.clear();
+        for m in self.marks.iter().skip(from) {
+            out.extend_from_slice(&[m.t as f64 / 1000.0, m.code, f64::from(m.node), m.term.map_or(-1.0, |t| t as f64)]);
+        }
+    }
+
+    fn push(&mut self, t: u64, code: f64, node: Option<u32>, term: Option<u64>) {
+        if self.marks.len() >= MAX_MARKS {
+            self.marks_lost += 1;
+            return;
+        }
+        self.marks.push(Mark { t, code, node: node.unwrap_or(0), term });
+    }
+
+    /// The string value of `"key":"..."` in the scratch JSON.
+    fn text_field(&self, key: &str) -> Option<&str> {
+        let s = &self.scratch;
+        let at = s.find(&format!("\"{key}\":\""))? + key.len() + 4;
+        let end = s[at..].find('"')?;
+        Some(&s[at..at + end])
+    }
+
+    fn term_field(&self) -> Option<u64> {
+        let s = &self.scratch;
+        let at = s.find("\"term\":")? + 7;
+        let digits: &str = &s[at..at + s[at..].find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len() - at)];
+        digits.parse().ok()
+    }
+}
+
+impl Sink for Recorder {
+    fn record(&mut self, r: &dyn Record) {
+        let name = r.name();
+        let keep = match self.level {
+            Level::All => true,
+            Level::Protocol => name != "send",
+            Level::Changes => !r.routine(),
+            Level::None | Level::Off => false,
+        };
+        if keep {
+            self.window.record(r);
+        }
+        // Leadership, crashes and the monitor's findings go to the timeline.
+        // They are rare, so reading their fields back from JSON costs nothing
+        // that matters, and the Record trait stays model-independent.
+        if !matches!(name, "role" | "crash" | "restart" | "violation" | "leaders-resolved") {
+            return;
+        }
+        self.scratch.clear();
+        r.write_json(&mut self.scratch);
+        let (t, node, term) = (r.t(), r.node(), self.term_field());
+        match name {
+            "role" => {
+                let from_leader = self.text_field("from") == Some("LEADER");
+                let to = self.text_field("to").unwrap_or("");
+                let (to_leader, to_candidate) = (to == "LEADER", to == "CANDIDATE" || to == "PRE_CANDIDATE");
+                if from_leader {
+                    self.push(t, mark::LEFT_LEADER, node, term);
+                }
+                if to_leader {
+                    self.push(t, mark::BECAME_LEADER, node, term);
+                } else if to_candidate {
+                    self.push(t, mark::ELECTION, node, term);
+                }
+            }
+            "crash" => self.push(t, mark::CRASH, node, term),
+            "restart" => self.push(t, mark::RESTART, node, term),
+            "leaders-resolved" => self.push(t, mark::LEADERS_RESOLVED, node, term),
+            _ => {
+                let kind = match self.text_field("kind") {
+                    Some("two-leaders") => 0.0,
+                    Some("election-safety") => 1.0,
+                    Some("double-vote") => 2.0,
+                    _ => 3.0,
+                };
+                self.push(t, mark::VIOLATION + kind, node, term);
+            }
+        }
+    }
+}
