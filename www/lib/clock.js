@@ -1,0 +1,131 @@
+// The one clock of a page or of an element: JavaScript owns the
+// requestAnimationFrame loop and steps every attached view's Run by wall time
+// times speed. Long gaps are clamped, a hidden tab does not advance, and
+// while messages are on the wire the clock slows down so each one takes a
+// visible moment to cross: Nacos beats travel for milliseconds every five
+// seconds, and neither would be watchable at one fixed speed.
+
+/** Longest wall-clock gap one frame may cover (a backgrounded tab, a breakpoint). */
+const MAX_GAP_MS = 100;
+/** Wall time a message of typical latency takes to cross in slow motion. */
+const CROSSING_MS = 420;
+/** Above this speed the crossing shrinks in proportion: fast means fast. */
+const SLOW_MOTION_UP_TO = 10;
+/** Wall time per frame spent stepping when fast-forwarding. */
+const STEP_BUDGET_MS = 8;
+
+export class Clock {
+  constructor({ speed = 1 } = {}) {
+    this.views = new Set();
+    this.speed = speed;
+    this.playing = false;
+    this.slowMotion = true;
+    this.last = null;
+    this.raf = 0;
+    /** Simulated ms per wall ms over the last frames. */
+    this.rate = 0;
+    /** True while slow motion holds the clock back for messages in flight. */
+    this.flying = false;
+    /** True when the core could not keep up with the speed (budget hit). */
+    this.saturated = false;
+    this.eventsPerMs = 2000;
+    /** Timings of the last frame (ms): step, hand-over, draw. */
+    this.last_frame = { step: 0, handover: 0, draw: 0, events: 0 };
+    this.listeners = new Set();
+    this.frame = this.frame.bind(this);
+    this.onVisibility = () => { this.last = null; };
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  on(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
+  emit() { for (const fn of this.listeners) fn(this); }
+
+  add(view) {
+    this.views.add(view);
+    if (!this.raf) { this.last = null; this.raf = requestAnimationFrame(this.frame); }
+  }
+  delete(view) {
+    this.views.delete(view);
+    if (!this.views.size && this.raf) { cancelAnimationFrame(this.raf); this.raf = 0; }
+  }
+  dispose() {
+    if (this.raf) cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    this.views.clear();
+    document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  play() { if (!this.playing) { this.playing = true; this.last = null; this.emit(); } }
+  pause() { if (this.playing) { this.playing = false; this.flying = false; this.emit(); } }
+  toggle() { this.playing ? this.pause() : this.play(); }
+  setSpeed(speed) {
+    if (!(speed > 0 && Number.isFinite(speed))) throw new Error(`speed: must be a positive number, got ${speed}`);
+    this.speed = speed;
+    this.emit();
+  }
+
+  frame(ts) {
+    this.raf = requestAnimationFrame(this.frame);
+    // rAF timestamps can precede a performance.now() taken earlier: clamp at 0.
+    const wallDt = this.last === null ? 0 : Math.min(Math.max(ts - this.last, 0), MAX_GAP_MS);
+    this.last = ts;
+    const t0 = performance.now();
+    let events = 0;
+    if (this.playing && !document.hidden && wallDt > 0) events = this.advance(wallDt);
+    const t1 = performance.now();
+    for (const v of this.views) if (v.active && v.run) v.run.refresh();
+    const t2 = performance.now();
+    for (const v of this.views) if (v.active) v.render(ts);
+    const t3 = performance.now();
+    this.last_frame = { step: t1 - t0, handover: t2 - t1, draw: t3 - t2, events };
+  }
+
+  /** Steps every active run together by one frame; returns the events run. */
+  advance(wallDt) {
+    const runs = [];
+    for (const v of this.views) if (v.active && v.run) runs.push(v.run);
+    if (!runs.length) return 0;
+    const start = Math.min(...runs.map((r) => r.sim.timeMs));
+    let dt = wallDt * this.speed;
+    const crossing = CROSSING_MS * Math.min(1, SLOW_MOTION_UP_TO / this.speed);
+    // Below a frame and a half a crossing is a blink: no point slowing down.
+    const slow = this.slowMotion && crossing > 24;
+    this.flying = false;
+    if (slow) {
+      for (const r of runs) {
+        if (r.messages.length) {
+          const flightRate = r.meanLatency / crossing;
+          if (wallDt * flightRate < dt) { dt = wallDt * flightRate; this.flying = true; }
+        }
+        // Stop exactly when the next beat or vote goes out, so its flight
+        // starts on screen instead of inside one long frame.
+        const next = r.nextSendIn();
+        if (next > 0.001 && next < dt) dt = next;
+      }
+    }
+    for (const r of runs) {
+      const next = r.nextActionAt() - start;
+      if (next >= 0 && next < dt) dt = next;
+    }
+    const target = start + dt;
+    const budget = Math.max(1000, Math.round(this.eventsPerMs * STEP_BUDGET_MS));
+    let events = 0;
+    const t0 = performance.now();
+    this.saturated = false;
+    for (const r of runs) {
+      const before = r.sim.eventCount;
+      try {
+        if (!r.advanceTo(target, budget)) this.saturated = true;
+      } catch (e) {
+        r.report(e);
+        this.pause();
+      }
+      events += r.sim.eventCount - before;
+    }
+    const spent = performance.now() - t0;
+    if (spent > 0.5 && events > 100) this.eventsPerMs = 0.8 * this.eventsPerMs + 0.2 * (events / spent);
+    const advanced = Math.min(...runs.map((r) => r.sim.timeMs)) - start;
+    this.rate = 0.85 * this.rate + 0.15 * (advanced / wallDt);
+    return events;
+  }
+}

@@ -1,0 +1,144 @@
+// Side by side: the same fault schedule on Nacos and on Raft, one shared
+// clock, two <raft-beat> elements. Raft runs with Nacos's timings (beats
+// every 5 s, election timeout 15-20 s) so the same schedule means the same
+// thing on both sides; only the algorithm differs.
+import { Clock } from './clock.js';
+import { TimelineRenderer } from './timeline.js';
+import { LIGHT, DARK, formatClock } from './render.js';
+import { span, speedLabel } from './text.js';
+
+const NACOS_LIKE = { heartbeat: '5s', election: '15s..20s' };
+/** The node after the leader on the ring: a follower, in either model. */
+const follower = (run) => {
+  const l = run.leaders[0]?.id ?? 1;
+  return (l % run.n) + 1;
+};
+
+export const COMPARISONS = {
+  rejoin: {
+    title: 'A partitioned follower rejoins',
+    raft: { ...NACOS_LIKE, preVote: true },
+    raftLabel: 'Raft with Pre-Vote',
+    schedule: [
+      [25_000, (run) => `isolate ${follower(run)}`, 'A follower is cut off from everyone.'],
+      [85_000, () => 'heal', 'The follower comes back.'],
+    ],
+    end: 125_000,
+    explain: 'Cut off, a Nacos node times out every 15-20 s and raises its term each time; when it returns, its vote request carries the highest term and every node grants it, so a healthy leader is unseated. With Pre-Vote, the lone Raft node only polls (PRE_CANDIDATE) and never raises its term; back in the cluster it simply follows.',
+    verdict(run) {
+      const heal = run.history.find((a) => a.command === 'heal');
+      if (!heal) return 'Waiting for the heal at 85 s…';
+      const before = run.timeline.leadersAt(heal.t - 1)[0];
+      const later = run.timeline.segments.filter((s) => s.start > heal.t);
+      if (!before) return 'No leader at the heal.';
+      if (later.length) return `Disrupted: S${later[0].node} took over at term ${later[0].term}, ${span(later[0].start - heal.t)} after the heal (leader S${before.node} was healthy).`;
+      return run.time - heal.t > 20_000 ? `Not disrupted: S${before.node} still leads at term ${before.term}.` : 'Healed; watching…';
+    },
+  },
+  minority: {
+    title: 'The leader is cut into the minority',
+    raft: { ...NACOS_LIKE, preVote: true, checkQuorum: true },
+    raftLabel: 'Raft with CheckQuorum (and Pre-Vote)',
+    schedule: [
+      [25_000, (run) => {
+        const l = run.leaders[0]?.id ?? 1, o = (l % run.n) + 1;
+        const rest = [];
+        for (let i = 1; i <= run.n; i++) if (i !== l && i !== o) rest.push(i);
+        return `partition ${l},${o} | ${rest.join(',')}`;
+      }, 'The leader and one follower are cut off from the other three.'],
+      [85_000, () => 'heal', 'The partition heals.'],
+    ],
+    end: 125_000,
+    explain: 'The majority side elects a new leader 15-20 s after the cut. The old Nacos leader never steps down (no lease, no CheckQuorum): two leaders for as long as the partition lasts (Nacos issue #771). A Raft leader with CheckQuorum notices it no longer hears from a majority and steps down.',
+    verdict(run) {
+      const cut = run.history.find((a) => a.command.startsWith('partition'));
+      if (!cut) return 'Waiting for the partition at 25 s…';
+      const heal = run.history.find((a) => a.command === 'heal');
+      const end = heal ? heal.t : run.time;
+      const both = overlap(run.timeline.segments, cut.t, end);
+      if (!both) return run.time - cut.t < 25_000 ? 'Partitioned; the majority has not elected yet…' : 'Never two leaders.';
+      const still = run.leaders.length > 1;
+      return `Two leaders for ${span(both)}${heal ? ' of the 60 s partition' : still ? ' so far' : ''}${still ? '' : heal ? '.' : ': the old leader stepped down.'}`;
+    },
+  },
+};
+
+/** Total time within [from, to] with two or more leaders at once. */
+function overlap(segments, from, to) {
+  const edges = [];
+  for (const s of segments) {
+    const a = Math.max(s.start, from), b = Math.min(s.end ?? Infinity, to);
+    if (b > a) edges.push([a, 1], [b, -1]);
+  }
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let depth = 0, since = 0, total = 0;
+  for (const [t, d] of edges) {
+    if (depth >= 2 && depth + d < 2) total += t - since;
+    if (depth < 2 && depth + d >= 2) since = t;
+    depth += d;
+  }
+  return total;
+}
+
+/** Sets up the compare section: two elements, one clock, the schedule. */
+export async function setupCompare(section) {
+  const $ = (s) => section.querySelector(s);
+  const left = $('raft-beat.left'), right = $('raft-beat.right');
+  await Promise.all([left.ready, right.ready]);
+  const clock = new Clock({ speed: 20 });
+  left.useClock(clock);
+  right.useClock(clock);
+  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+  const tls = [$('canvas.tl-left'), $('canvas.tl-right')].map((c) => {
+    const r = new TimelineRenderer(c);
+    r.theme = dark ? DARK : LIGHT;
+    return r;
+  });
+  const fit = () => tls.forEach((r) => { const b = r.canvas.getBoundingClientRect(); r.resize(b.width, b.height, devicePixelRatio || 1); });
+  new ResizeObserver(fit).observe($('.pair'));
+  fit();
+  let current = null;
+  let seed = 7;
+  const start = (id) => {
+    current = COMPARISONS[id];
+    section.querySelectorAll('[data-cmp]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.cmp === id)));
+    const plan = current.schedule.map(([t, command, note]) => ({ t_ms: t, command, note, source: 'scenario' }));
+    left.restart({ model: 'nacos', nodes: 5, seed }, { plan });
+    right.restart({ model: 'raft', nodes: 5, seed, ...current.raft }, { plan });
+    tls.forEach((r) => { r.fixedEnd = current.end; });
+    $('.raft-label').textContent = current.raftLabel;
+    $('.explain').textContent = current.explain;
+    $('.schedule').textContent = current.schedule.map(([t, , note]) => `${t / 1000} s: ${note}`).join(' ');
+    clock.play();
+  };
+  $('[data-c=play]').addEventListener('click', () => clock.toggle());
+  $('[data-c=restart]').addEventListener('click', () => current && start(Object.keys(COMPARISONS).find((k) => COMPARISONS[k] === current)));
+  $('[data-c=seed]').addEventListener('click', () => { seed = Math.floor(Math.random() * 1e6); $('.seed').textContent = `seed ${seed}`; if (current) $('[data-c=restart]').click(); });
+  const speed = $('input.cmp-speed');
+  speed.addEventListener('input', () => clock.setSpeed(10 ** Number(speed.value)));
+  const paint = () => {
+    $('[data-c=play]').textContent = clock.playing ? '❚❚ Pause' : '▶ Play';
+    $('output.cmp-speed').textContent = speedLabel(clock.speed);
+  };
+  clock.on(paint);
+  paint();
+  // The verdicts and the timelines, a few times a second; the schedule ends the run.
+  const view = {
+    active: true,
+    run: null,
+    render() {
+      if (!current) return;
+      const now = performance.now();
+      if (now - (this.last ?? 0) < 150) return;
+      this.last = now;
+      $('.cmp-clock').textContent = `t = ${formatClock(left.run.time)}`;
+      $('.verdict-left').textContent = current.verdict(left.run);
+      $('.verdict-right').textContent = current.verdict(right.run);
+      tls[0].draw(left.run);
+      tls[1].draw(right.run);
+      if (left.run.time >= current.end && clock.playing) clock.pause();
+    },
+  };
+  clock.views.add(view);
+  return { start, clock };
+}

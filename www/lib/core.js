@@ -1,0 +1,379 @@
+// The model side of the page: loads the wasm core once and wraps one
+// Simulation in a Run, which owns the run's history (settings, actions taken,
+// actions still to replay), the per-frame snapshot, the event log and the
+// leadership timeline. Renderers and controls only read a Run; every change
+// goes through it, so any run can be shared as a URL and replayed exactly.
+import init, { Simulation, parseScenario } from '../pkg/raftbeat.js';
+
+export { Simulation, parseScenario };
+
+/** Floats per node in nodeData(), per message in messageData(), per timeline mark. */
+export const NODE_STRIDE = 10;
+export const MESSAGE_STRIDE = 8;
+export const MARK_STRIDE = 4;
+/** Offsets in a node record. */
+export const N = { id: 0, role: 1, term: 2, voteFor: 3, leader: 4, alive: 5, leaderDue: 6, heartbeatDue: 7, group: 8, rules: 9 };
+/** Offsets in a message record. */
+export const M = { id: 0, kind: 1, from: 2, to: 3, sent: 4, due: 5, term: 6, granted: 7 };
+export const ROLES = ['FOLLOWER', 'PRE_CANDIDATE', 'CANDIDATE', 'LEADER'];
+export const KINDS = ['beat', 'beat-reply', 'vote-request', 'vote-reply', 'prevote-request', 'prevote-reply', 'peer-query', 'peer-query-reply'];
+/** Timeline mark codes (see Simulation.timeline). */
+export const MARK = { up: 1, down: 2, election: 3, crash: 4, restart: 5, resolved: 6, violation: 10 };
+/** The largest cluster the page draws (the core runs up to 1001). */
+export const MAX_DRAWN_NODES = 101;
+
+let loading;
+/** Loads and instantiates the wasm core once per page. */
+export function loadCore() {
+  loading ??= init();
+  return loading;
+}
+
+/** `key=value key=value` (configText) as [[key, value]...]. */
+export function parsePairs(text) {
+  return text.trim().split(/\s+/).filter(Boolean).map((w) => {
+    const at = w.indexOf('=');
+    return at < 0 ? [w, ''] : [w.slice(0, at), w.slice(at + 1)];
+  });
+}
+
+/** Everything that happened in a run, as the log keeps it. */
+class EventLog {
+  constructor(capacity) { this.capacity = capacity; this.items = []; this.dropped = 0; this.version = 0; }
+  push(events) {
+    for (const e of events) this.items.push(e);
+    const over = this.items.length - this.capacity;
+    if (over > 0) { this.items.splice(0, over); this.dropped += over; }
+    this.version++;
+  }
+  truncate(tMs) {
+    let i = this.items.length;
+    while (i > 0 && this.items[i - 1].t_ms > tMs) i--;
+    this.items.length = i;
+    this.version++;
+  }
+}
+
+/**
+ * Leadership over time, built from the core's timeline marks: who led in
+ * which term from when to when, elections, crashes, safety findings. The
+ * marks are the source of truth; segments are derived and rebuilt on a fork.
+ */
+export class Timeline {
+  constructor() { this.marks = []; this.reset(); }
+  reset() {
+    this.segments = []; // {node, term, start, end|null}
+    this.open = new Map(); // node -> segment
+    this.points = []; // {t, code, node, term}: elections, crashes, restarts, findings
+  }
+  add(t, code, node, term) {
+    this.marks.push([t, code, node, term]);
+    this.apply(t, code, node, term);
+  }
+  apply(t, code, node, term) {
+    const close = () => {
+      const s = this.open.get(node);
+      if (s) { s.end = t; this.open.delete(node); }
+    };
+    if (code === MARK.up) {
+      close();
+      const s = { node, term, start: t, end: null };
+      this.segments.push(s);
+      this.open.set(node, s);
+    } else if (code === MARK.down || code === MARK.crash) {
+      close();
+      if (code === MARK.crash) this.points.push({ t, code, node, term });
+    } else {
+      this.points.push({ t, code, node, term });
+    }
+  }
+  /** Keeps the first `count` marks (a fork: what follows is no longer true). */
+  truncate(count) {
+    this.marks.length = Math.min(this.marks.length, count);
+    this.reset();
+    for (const m of this.marks) this.apply(...m);
+  }
+  /** Leaders (node, term) at time t. */
+  leadersAt(t) {
+    return this.segments.filter((s) => s.start <= t && (s.end === null || s.end > t));
+  }
+}
+
+/**
+ * One simulated run. `settings` is what new Simulation() takes (plain
+ * object; values may be numbers in ms or text with units). `plan` is a list
+ * of {t_ms, command, note?} to apply at those simulated times (a scenario,
+ * or the actions of a shared URL). Throws the core's Error on bad settings.
+ */
+export class Run {
+  constructor(settings = {}, { plan = [], source = 'replay', logCapacity = 4000, traceLevel = 'protocol' } = {}) {
+    this.sim = new Simulation(settings);
+    this.init = { ...settings, seed: this.sim.seed };
+    this.pairs = parsePairs(this.sim.configText());
+    this.model = this.sim.model;
+    this.n = this.sim.nodeCount;
+    this.config = this.sim.settings();
+    this.traceLevel = traceLevel;
+    this.sim.traceLevel = traceLevel;
+    /** Actions applied: {t, command, source: 'user'|'scenario'|'replay'|'api', note?}. */
+    this.history = [];
+    /** Actions still to apply, sorted by time. */
+    this.pending = plan.map((p) => ({ t: +p.t_ms, command: p.command, note: p.note, source: p.source ?? source }))
+      .sort((a, b) => a.t - b.t);
+    this.log = new EventLog(logCapacity);
+    this.timeline = new Timeline();
+    /** The furthest simulated time this run's history reaches (a rewind goes back from it). */
+    this.until = 0;
+    this.marksRead = 0;
+    this.listeners = new Set();
+    this.errors = [];
+    this.topologyDirty = true;
+    this.refresh();
+  }
+
+  get now() { return this.sim.timeMs; }
+
+  /** Calls fn(kind, detail) for 'events', 'action', 'rewind', 'error', 'leaders'. */
+  on(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
+  emit(kind, detail) { for (const fn of this.listeners) fn(kind, detail); }
+
+  /** The longest a node's election countdown can be, to scale the arcs. */
+  get maxLeaderDue() {
+    const c = this.config;
+    return this.model === 'nacos' ? c.leaderTimeout + c.leaderRandom : c.electionMax;
+  }
+  get heartbeatInterval() { return this.config.heartbeat; }
+  /** Typical one-way latency now (ms). */
+  get meanLatency() { return Math.max(0.001, (this.config.latencyMin + this.config.latencyMax) / 2); }
+
+  /** Reads the snapshot the page draws from: nodes, messages, new events and marks. */
+  refresh() {
+    const sim = this.sim;
+    this.nodes = sim.nodeData();
+    this.messages = sim.messageData();
+    this.time = sim.timeMs;
+    const events = sim.events();
+    if (events.length) this.ingest(events);
+    const marks = sim.timelineLength;
+    if (marks > this.marksRead) {
+      const data = sim.timeline(this.marksRead);
+      const have = this.timeline.marks.length;
+      for (let i = 0; i < data.length; i += MARK_STRIDE) {
+        // After a rewind the replay re-creates marks the timeline already has.
+        if (this.marksRead + i / MARK_STRIDE >= have) this.timeline.add(data[i], data[i + 1], data[i + 2], data[i + 3]);
+      }
+      this.marksRead = marks;
+    }
+    if (sim.actionCount > this.history.length) this.adoptApiActions();
+    if (this.topologyDirty) {
+      this.cuts = sim.cuts();
+      this.rules = sim.rules();
+      this.config = sim.settings();
+      this.topologyDirty = false;
+    }
+    this.until = Math.max(this.until, this.time);
+    this.leaders = this.liveLeaders();
+  }
+
+  ingest(events) {
+    this.log.push(events);
+    for (const e of events) if (e.cat === 'fault') this.topologyDirty = true;
+    this.emit('events', events);
+  }
+
+  /** Actions applied straight on `simulation` (the element's public object), not through the Run. */
+  adoptApiActions() {
+    const all = this.sim.actions();
+    for (let i = this.history.length; i < all.length; i++) {
+      this.history.push({ t: all[i].t_ms, command: all[i].command, source: 'api' });
+      this.forkIfReplaying(all[i].t_ms);
+      this.emit('action', this.history[i]);
+    }
+  }
+
+  /** Live LEADERs: [{id, term}]. */
+  liveLeaders() {
+    const out = [];
+    const d = this.nodes;
+    for (let i = 0; i < d.length; i += NODE_STRIDE) {
+      if (d[i + N.role] === 3 && d[i + N.alive] === 1) out.push({ id: d[i], term: d[i + N.term] });
+    }
+    return out;
+  }
+
+  node(id) {
+    const o = (id - 1) * NODE_STRIDE, d = this.nodes;
+    if (id < 1 || o >= d.length) return null;
+    return {
+      id, role: ROLES[d[o + N.role]], roleCode: d[o + N.role], term: d[o + N.term],
+      voteFor: d[o + N.voteFor] || null, leader: d[o + N.leader] || null, alive: d[o + N.alive] === 1,
+      leaderDueMs: d[o + N.leaderDue] < 0 ? null : d[o + N.leaderDue],
+      heartbeatDueMs: d[o + N.heartbeatDue] < 0 ? null : d[o + N.heartbeatDue],
+      group: d[o + N.group], rules: d[o + N.rules],
+    };
+  }
+
+  /** How long until something is next sent on its own: the earliest
+   *  election or heartbeat countdown of a live node (ms), or Infinity. */
+  nextSendIn() {
+    let min = Infinity;
+    const d = this.nodes;
+    for (let i = 0; i < d.length; i += NODE_STRIDE) {
+      if (d[i + N.alive] !== 1) continue;
+      const a = d[i + N.leaderDue], b = d[i + N.heartbeatDue];
+      if (a >= 0 && a < min) min = a;
+      if (b >= 0 && b < min) min = b;
+    }
+    return min;
+  }
+
+  /** The time of the next action to replay, or Infinity. */
+  nextActionAt() { return this.pending.length ? this.pending[0].t : Infinity; }
+
+  /**
+   * Runs the simulation to time `target` (ms), applying pending actions at
+   * their exact times. With `maxEvents`, stops after about that many events
+   * so a fast-forward never freezes the page. Returns true when it got there.
+   */
+  advanceTo(target, maxEvents = Infinity) {
+    const sim = this.sim;
+    let budget = maxEvents;
+    // Times are whole microseconds in the core: half a microsecond is "there".
+    const EPS = 0.0005;
+    for (;;) {
+      const now = sim.timeMs;
+      const next = this.pending.length ? this.pending[0].t : Infinity;
+      const stop = Math.min(target, next);
+      if (stop - now > EPS) {
+        const span = Math.min(stop - now, 3_600_000);
+        if (budget === Infinity) sim.step(span);
+        else {
+          const before = sim.eventCount;
+          const done = sim.stepBudget(span, Math.max(1, budget));
+          budget -= sim.eventCount - before;
+          if (!done || budget <= 0) return false;
+        }
+        if (stop - sim.timeMs > EPS) continue;
+      }
+      if (this.pending.length && this.pending[0].t <= sim.timeMs + EPS) {
+        this.applyPending(this.pending.shift());
+        continue;
+      }
+      return sim.timeMs >= target - EPS;
+    }
+  }
+
+  applyPending(p) {
+    try {
+      // A planned step may name its node only when it runs ("a follower").
+      const wanted = typeof p.command === 'function' ? p.command(this) : p.command;
+      const command = this.sim.applyAt(Math.max(p.t, this.sim.timeMs), wanted);
+      const done = { t: this.sim.timeMs, command, source: p.source, note: p.note };
+      this.history.push(done);
+      this.topologyDirty = true;
+      this.emit('action', done);
+    } catch (e) {
+      // A replayed action can fail when the run differs from the one that made
+      // it (a scenario's `crash leader` with no leader): say so, go on.
+      this.report(e, typeof p.command === 'function' ? 'a planned step' : p.command);
+    }
+  }
+
+  report(error, command) {
+    const detail = { message: error.message ?? String(error), command, t: this.sim.timeMs };
+    this.errors.push(detail);
+    this.emit('error', detail);
+  }
+
+  /** Single step: runs events one at a time until one shows in the trace. */
+  stepEvent() {
+    const next = this.sim.nextEventMs;
+    const act = this.nextActionAt();
+    if (act !== Infinity && (next === undefined || next === null || act <= next)) this.advanceTo(act);
+    else this.sim.stepEvent();
+    this.refresh();
+  }
+
+  /** A user action now (script language). Throws the core's Error. */
+  act(command, source = 'user') {
+    this.forkIfReplaying(this.sim.timeMs);
+    const logged = this.sim.apply(command);
+    const done = { t: this.sim.timeMs, command: logged, source };
+    this.history.push(done);
+    this.topologyDirty = true;
+    this.emit('action', done);
+    this.refresh();
+    return logged;
+  }
+
+  /** True while actions of an earlier pass are still to replay. */
+  get replaying() { return this.pending.some((p) => p.source === 'replay-ahead'); }
+
+  /** Acting in the past forks the run: what was recorded later is dropped. */
+  forkIfReplaying(t) {
+    if (this.until <= t) return;
+    const dropped = this.pending.filter((p) => p.source === 'replay-ahead').length;
+    this.pending = this.pending.filter((p) => p.source !== 'replay-ahead');
+    this.timeline.truncate(this.marksRead);
+    this.log.truncate(t);
+    this.until = t;
+    this.emit('fork', { t, dropped });
+  }
+
+  /**
+   * Goes to simulated time t: forward by running (replaying what is
+   * pending), back by rebuilding the run from its seed and actions, which the
+   * determinism of the core makes exact. Actions after t stay, to replay.
+   */
+  seek(t, maxMs = Infinity) {
+    t = Math.max(0, t);
+    if (t >= this.sim.timeMs) {
+      this.withLevel('changes', () => this.advanceTo(t));
+      this.refresh();
+      return;
+    }
+    const later = this.history.filter((a) => a.t > t);
+    const earlier = this.history.filter((a) => a.t <= t);
+    const sim = new Simulation(this.init);
+    sim.traceLevel = 'none';
+    try {
+      for (const a of earlier) sim.applyAt(a.t, a.command);
+      while (sim.timeMs < t) sim.step(Math.min(t - sim.timeMs, 3_600_000));
+    } catch (e) {
+      sim.free();
+      throw e;
+    }
+    sim.events();
+    sim.traceLevel = this.traceLevel;
+    const old = this.sim;
+    this.sim = sim;
+    old.free();
+    this.history = earlier;
+    const ahead = later.map((a) => ({ ...a, source: 'replay-ahead' }));
+    this.pending = [...ahead, ...this.pending].sort((a, b) => a.t - b.t);
+    this.marksRead = sim.timelineLength;
+    this.log.truncate(t);
+    this.topologyDirty = true;
+    this.refresh();
+    this.emit('rewind', { t });
+    void maxMs;
+  }
+
+  withLevel(level, fn) {
+    const was = this.sim.traceLevel;
+    this.sim.traceLevel = level;
+    try { return fn(); } finally { this.sim.traceLevel = was; }
+  }
+
+  setTraceLevel(level) { this.traceLevel = level; this.sim.traceLevel = level; }
+
+  /** Every action, done and to do, for a share URL or a script. */
+  allActions() { return [...this.history, ...this.pending.filter((p) => p.source === 'replay-ahead')]; }
+
+  dispose() { this.sim.free(); this.listeners.clear(); }
+}
+
+/** The scenario language's schedule, or an Error naming the line. */
+export function planScenario(text) {
+  return parseScenario(text);
+}

@@ -1,0 +1,498 @@
+// Draws one Run on a canvas: nodes on a ring, a colour per term, the role at
+// a glance, the leader crowned, both protocol clocks as arcs, messages as
+// moving dots by kind, lost messages bursting where they were lost,
+// partitions as walls, cut links, crashed nodes grey. Reads the Run's
+// snapshot only; knows nothing of controls.
+import { NODE_STRIDE, MESSAGE_STRIDE, N, M } from './core.js';
+
+const TAU = Math.PI * 2;
+/** How long a lost message stays on screen (wall ms). */
+const LOST_MS = 900;
+const MAX_LOST = 160;
+
+export const LIGHT = {
+  bg: '#ffffff', fg: '#111827', muted: '#6b7280', track: '#e5e7eb', due: '#374151', dueLow: '#dc2626',
+  beatDue: '#059669', beat: '#2563eb', vote: '#d97706', prevote: '#7c3aed', query: '#6b7280',
+  lost: '#dc2626', crown: '#eab308', crashed: '#c7ccd4', wall: '#b91c1c', select: '#2563eb', ok: '#059669',
+  terms: ['#e5e7eb', '#93c5fd', '#86efac', '#fcd34d', '#c4b5fd', '#f9a8d4', '#5eead4', '#fdba74', '#fca5a5'],
+  halos: ['rgba(148,163,184,0.16)', 'rgba(59,130,246,0.14)', 'rgba(245,158,11,0.16)', 'rgba(16,185,129,0.14)', 'rgba(236,72,153,0.13)'],
+};
+export const DARK = {
+  ...LIGHT, bg: '#111827', fg: '#f3f4f6', muted: '#9ca3af', track: '#374151', due: '#d1d5db', crashed: '#4b5563',
+  beat: '#60a5fa', vote: '#fbbf24', prevote: '#a78bfa', query: '#9ca3af', select: '#60a5fa', wall: '#f87171', lost: '#f87171',
+};
+
+/** The fill of a term: term 0 grey, then a fixed cycle. */
+export function termColor(theme, term) {
+  return term <= 0 ? theme.terms[0] : theme.terms[1 + ((term - 1) % (theme.terms.length - 1))];
+}
+
+function kindStyle(theme, kind) {
+  // [colour, filled] : requests filled, replies hollow (as in RaftScope).
+  switch (kind) {
+    case 0: return [theme.beat, true];
+    case 1: return [theme.beat, false];
+    case 2: return [theme.vote, true];
+    case 3: return [theme.vote, false];
+    case 4: return [theme.prevote, true];
+    case 5: return [theme.prevote, false];
+    case 6: return [theme.query, true];
+    default: return [theme.query, false];
+  }
+}
+
+export class ClusterRenderer {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d');
+    this.theme = LIGHT;
+    this.reducedMotion = false;
+    this.w = 0; this.h = 0; this.dpr = 1;
+    this.n = 0;
+    this.pos = new Float64Array(0);
+    this.selected = null;
+    this.hover = null;
+    this.lost = [];
+    /** Last drawn positions of messages: id -> [x, y]. */
+    this.dots = new Map();
+    this.caption = '';
+    this.dirty = true;
+    /** What the last frame showed, for tests and assistive text. */
+    this.drawn = { leaders: [], time: 0 };
+  }
+
+  resize(cssW, cssH, dpr) {
+    const w = Math.max(1, Math.round(cssW * dpr)), h = Math.max(1, Math.round(cssH * dpr));
+    if (w !== this.canvas.width || h !== this.canvas.height) { this.canvas.width = w; this.canvas.height = h; }
+    this.w = cssW; this.h = cssH; this.dpr = dpr;
+    this.n = 0; // re-layout
+    this.dirty = true;
+  }
+
+  /** Places n nodes on a ring sized to the canvas. */
+  layout(n) {
+    const { w, h } = this;
+    const side = Math.min(w, h);
+    this.n = n;
+    this.cx = w / 2;
+    this.cy = h / 2 + (side < 420 ? 0 : 6);
+    // Room outside the ring for arcs and labels, which only small clusters get.
+    const pad = n > 40 ? Math.max(side * 0.05, 18) : Math.min(Math.max(side * 0.12, 34), 84);
+    this.R = n === 1 ? 0 : side / 2 - pad;
+    const fit = n === 1 ? side * 0.12 : this.R * Math.sin(Math.PI / n) * 0.6;
+    this.r = Math.max(4, Math.min(fit, side * 0.085));
+    this.pos = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const a = -Math.PI / 2 + (TAU * i) / n;
+      this.pos[2 * i] = this.cx + this.R * Math.cos(a);
+      this.pos[2 * i + 1] = this.cy + this.R * Math.sin(a);
+    }
+  }
+
+  /** Where node `id` is drawn, in CSS pixels: {x, y, r}. */
+  nodeAt(id) {
+    if (id < 1 || id > this.n) return null;
+    return { x: this.pos[2 * (id - 1)], y: this.pos[2 * (id - 1) + 1], r: this.r };
+  }
+
+  /** What is under (x, y): {type: 'message', id} | {type: 'node', id} | null. */
+  hit(x, y, touch = false) {
+    const slack = touch ? 14 : 6;
+    let best = null, bestD = Infinity;
+    for (const [id, [mx, my]] of this.dots) {
+      const d = Math.hypot(mx - x, my - y);
+      if (d < Math.max(this.dotR + slack, touch ? 18 : 10) && d < bestD) { best = { type: 'message', id }; bestD = d; }
+    }
+    if (best) return best;
+    const reach = Math.max(this.r + slack, touch ? 22 : 12);
+    for (let i = 0; i < this.n; i++) {
+      const d = Math.hypot(this.pos[2 * i] - x, this.pos[2 * i + 1] - y);
+      if (d <= reach && d < bestD) { best = { type: 'node', id: i + 1 }; bestD = d; }
+    }
+    return best;
+  }
+
+  /** A message was lost: animate it bursting where it was (or just after it left). */
+  addLost(run, e) {
+    if (this.lost.length >= MAX_LOST) this.lost.shift();
+    let frac = e.reason === 'partition' || e.reason === 'link-cut' ? 0.45 : 0.35;
+    let travel = true;
+    const m = this.flight?.get(e.id);
+    if (m) { frac = Math.min(1, Math.max(0, (e.t_ms - m[0]) / Math.max(1e-9, m[1] - m[0]))); travel = false; }
+    this.lost.push({ from: e.from, to: e.to, kind: kindCode(e.kind), frac, travel, born: performance.now(), reason: e.reason });
+    this.dirty = true;
+  }
+
+  get animating() { return this.lost.length > 0; }
+
+  draw(run, now = performance.now()) {
+    const { ctx, theme } = this;
+    if (this.n !== run.n) this.layout(run.n);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.fillStyle = theme.bg;
+    ctx.fillRect(0, 0, this.w, this.h);
+    const nodes = run.nodes, n = run.n, r = this.r;
+    this.dotR = Math.max(3, Math.min(r * 0.24, 7.5));
+    this.drawPartitions(nodes, n);
+    this.drawCuts(run);
+    this.drawMessages(run);
+    this.drawLost(now);
+    this.drawNodes(run, nodes, n);
+    this.drawCenter(run);
+    this.dirty = false;
+  }
+
+  drawPartitions(nodes, n) {
+    let split = false;
+    for (let i = 1; i < n; i++) if (nodes[i * NODE_STRIDE + N.group] !== nodes[N.group]) { split = true; break; }
+    this.split = split;
+    if (!split || n < 2) return;
+    const { ctx, theme, r } = this;
+    // A halo per side, then a wall between ring neighbours on different sides.
+    const halo = r * 1.75 + 6;
+    for (let i = 0; i < n; i++) {
+      const g = nodes[i * NODE_STRIDE + N.group];
+      ctx.fillStyle = theme.halos[g % theme.halos.length];
+      ctx.beginPath();
+      ctx.arc(this.pos[2 * i], this.pos[2 * i + 1], halo, 0, TAU);
+      ctx.fill();
+    }
+    ctx.strokeStyle = theme.wall;
+    ctx.lineWidth = Math.max(2, Math.min(5, r * 0.14));
+    ctx.setLineDash([7, 5]);
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const j = (i + 1) % n;
+      if (nodes[i * NODE_STRIDE + N.group] === nodes[j * NODE_STRIDE + N.group]) continue;
+      const a = -Math.PI / 2 + (TAU * (i + 0.5)) / n;
+      const inner = Math.max(0, this.R - halo - 10), outer = this.R + halo + 6;
+      ctx.moveTo(this.cx + inner * Math.cos(a), this.cy + inner * Math.sin(a));
+      ctx.lineTo(this.cx + outer * Math.cos(a), this.cy + outer * Math.sin(a));
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  drawCuts(run) {
+    const cuts = run.cuts;
+    if (!cuts || !cuts.length) return;
+    const { ctx, theme } = this;
+    const set = new Set();
+    for (let i = 0; i < cuts.length; i += 2) set.add(cuts[i] * 4096 + cuts[i + 1]);
+    ctx.strokeStyle = theme.wall;
+    ctx.fillStyle = theme.wall;
+    ctx.lineWidth = 2;
+    for (let i = 0; i < cuts.length; i += 2) {
+      const a = cuts[i], b = cuts[i + 1];
+      const both = set.has(b * 4096 + a);
+      if (both && a > b) continue;
+      const p = this.edge(a, b, 0), q = this.edge(a, b, 1);
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath(); ctx.moveTo(p[0], p[1]); ctx.lineTo(q[0], q[1]); ctx.stroke();
+      ctx.setLineDash([]);
+      const mx = (p[0] + q[0]) / 2, my = (p[1] + q[1]) / 2, s = 5;
+      ctx.lineWidth = 3;
+      ctx.beginPath(); ctx.moveTo(mx - s, my - s); ctx.lineTo(mx + s, my + s); ctx.moveTo(mx + s, my - s); ctx.lineTo(mx - s, my + s); ctx.stroke();
+      ctx.lineWidth = 2;
+      if (!both) this.arrowHead(p, q, 8);
+    }
+  }
+
+  arrowHead(p, q, size) {
+    const { ctx } = this;
+    const a = Math.atan2(q[1] - p[1], q[0] - p[0]);
+    ctx.beginPath();
+    ctx.moveTo(q[0], q[1]);
+    ctx.lineTo(q[0] - size * Math.cos(a - 0.45), q[1] - size * Math.sin(a - 0.45));
+    ctx.lineTo(q[0] - size * Math.cos(a + 0.45), q[1] - size * Math.sin(a + 0.45));
+    ctx.closePath();
+    ctx.fill();
+  }
+
+  /** The point at fraction f of the way from node a's rim to node b's rim. */
+  edge(a, b, f) {
+    const ax = this.pos[2 * (a - 1)], ay = this.pos[2 * (a - 1) + 1];
+    const bx = this.pos[2 * (b - 1)], by = this.pos[2 * (b - 1) + 1];
+    const d = Math.hypot(bx - ax, by - ay) || 1;
+    const ux = (bx - ax) / d, uy = (by - ay) / d, rim = this.r + 2;
+    const sx = ax + ux * rim, sy = ay + uy * rim, ex = bx - ux * rim, ey = by - uy * rim;
+    return [sx + (ex - sx) * f, sy + (ey - sy) * f];
+  }
+
+  drawMessages(run) {
+    const { ctx, theme } = this;
+    const m = run.messages, t = run.time, R = this.dotR;
+    this.dots.clear();
+    const flight = new Map();
+    // Path first (only when motion is reduced: the line replaces the motion).
+    if (this.reducedMotion) {
+      ctx.lineWidth = 1.5;
+      for (let i = 0; i < m.length; i += MESSAGE_STRIDE) {
+        const [c] = kindStyle(theme, m[i + M.kind]);
+        const p = this.edge(m[i + M.from], m[i + M.to], 0), q = this.edge(m[i + M.from], m[i + M.to], 1);
+        ctx.strokeStyle = c; ctx.fillStyle = c;
+        ctx.globalAlpha = 0.55;
+        ctx.beginPath(); ctx.moveTo(p[0], p[1]); ctx.lineTo(q[0], q[1]); ctx.stroke();
+        ctx.globalAlpha = 1;
+        this.arrowHead(p, q, 7);
+      }
+    }
+    for (let i = 0; i < m.length; i += MESSAGE_STRIDE) {
+      const id = m[i + M.id], kind = m[i + M.kind], from = m[i + M.from], to = m[i + M.to];
+      const sent = m[i + M.sent], due = m[i + M.due];
+      flight.set(id, [sent, due]);
+      const f = this.reducedMotion ? 0.5 : Math.min(1, Math.max(0, (t - sent) / Math.max(1e-9, due - sent)));
+      const [x, y] = this.edge(from, to, f);
+      this.dots.set(id, [x, y]);
+      const [c, filled] = kindStyle(theme, kind);
+      ctx.beginPath();
+      ctx.arc(x, y, R, 0, TAU);
+      if (filled) { ctx.fillStyle = c; ctx.fill(); } else {
+        ctx.fillStyle = theme.bg; ctx.fill();
+        ctx.lineWidth = Math.max(1.5, R * 0.38);
+        ctx.strokeStyle = m[i + M.granted] === 0 ? theme.lost : c;
+        ctx.stroke();
+      }
+      // Replies say whether they grant: a tick or a cross beside the dot.
+      if (!filled && R >= 4.5 && m[i + M.granted] >= 0 && (kind === 3 || kind === 5)) {
+        ctx.strokeStyle = m[i + M.granted] === 1 ? theme.ok : theme.lost;
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        const s = R * 0.9, ox = x + R + 3, oy = y - R;
+        if (m[i + M.granted] === 1) { ctx.moveTo(ox, oy + s * 0.5); ctx.lineTo(ox + s * 0.4, oy + s); ctx.lineTo(ox + s, oy); } else {
+          ctx.moveTo(ox, oy); ctx.lineTo(ox + s, oy + s); ctx.moveTo(ox + s, oy); ctx.lineTo(ox, oy + s);
+        }
+        ctx.stroke();
+      }
+    }
+    this.flight = flight;
+  }
+
+  drawLost(now) {
+    if (!this.lost.length) return;
+    const { ctx, theme } = this;
+    const R = this.dotR;
+    this.lost = this.lost.filter((l) => now - l.born < LOST_MS && l.from <= this.n && l.to <= this.n);
+    for (const l of this.lost) {
+      const age = (now - l.born) / LOST_MS;
+      // The first third: the dot travels on to where it is lost (unless motion is reduced).
+      const moving = l.travel && !this.reducedMotion && age < 0.33;
+      const f = moving ? l.frac * (age / 0.33) : l.frac;
+      const [x, y] = this.edge(l.from, l.to, f);
+      const [c, filled] = kindStyle(theme, l.kind);
+      if (moving) {
+        ctx.beginPath(); ctx.arc(x, y, R, 0, TAU);
+        if (filled) { ctx.fillStyle = c; ctx.fill(); } else { ctx.strokeStyle = c; ctx.lineWidth = 2; ctx.stroke(); }
+        continue;
+      }
+      const k = (age - (l.travel && !this.reducedMotion ? 0.33 : 0)) / 0.67;
+      ctx.globalAlpha = Math.max(0, 1 - k);
+      ctx.strokeStyle = theme.lost;
+      ctx.lineWidth = 2.5;
+      const s = R * 1.3;
+      ctx.beginPath(); ctx.moveTo(x - s, y - s); ctx.lineTo(x + s, y + s); ctx.moveTo(x + s, y - s); ctx.lineTo(x - s, y + s); ctx.stroke();
+      if (!this.reducedMotion) {
+        ctx.lineWidth = 1.5;
+        ctx.beginPath(); ctx.arc(x, y, R * (1.2 + 2.2 * k), 0, TAU); ctx.stroke();
+      }
+      ctx.globalAlpha = 1;
+    }
+  }
+
+  drawNodes(run, d, n) {
+    const { ctx, theme, r } = this;
+    const maxDue = run.maxLeaderDue, beat = run.heartbeatInterval;
+    const ringW = Math.max(2, Math.min(5, r * 0.13));
+    const arcR = r + ringW * 1.3 + 2;
+    const beatR = arcR + ringW * 1.6;
+    const leaders = [];
+    const big = r >= 20, mid = r >= 12;
+    for (let i = 0; i < n; i++) {
+      const o = i * NODE_STRIDE;
+      const x = this.pos[2 * i], y = this.pos[2 * i + 1];
+      const alive = d[o + N.alive] === 1, role = d[o + N.role], term = d[o + N.term];
+      // The election countdown (Nacos leaderDueMs, Raft's election timeout) on every node.
+      if (alive) {
+        const due = d[o + N.leaderDue];
+        ctx.lineWidth = ringW;
+        ctx.strokeStyle = theme.track;
+        ctx.beginPath(); ctx.arc(x, y, arcR, 0, TAU); ctx.stroke();
+        if (due >= 0) {
+          const f = Math.min(1, due / maxDue);
+          ctx.strokeStyle = f < 0.12 ? theme.dueLow : theme.due;
+          ctx.beginPath(); ctx.arc(x, y, arcR, -Math.PI / 2, -Math.PI / 2 + f * TAU); ctx.stroke();
+        }
+        // The heartbeat countdown on the leader.
+        const hb = d[o + N.heartbeatDue];
+        if (role === 3 && hb >= 0) {
+          ctx.strokeStyle = theme.beatDue;
+          ctx.lineWidth = ringW * 1.2;
+          ctx.beginPath(); ctx.arc(x, y, beatR, -Math.PI / 2, -Math.PI / 2 + Math.min(1, hb / beat) * TAU); ctx.stroke();
+        }
+      }
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, TAU);
+      ctx.fillStyle = alive ? termColor(theme, term) : theme.crashed;
+      ctx.fill();
+      // The role at a glance: leader thick, candidate dashed, pre-candidate dotted.
+      ctx.lineWidth = role === 3 && alive ? Math.max(2.5, r * 0.12) : Math.max(1, r * 0.05);
+      ctx.strokeStyle = !alive ? theme.muted : role === 2 ? theme.vote : role === 1 ? theme.prevote : theme.fg;
+      // Dashes need room: tiny nodes show candidates by a thick solid ring.
+      if (alive && (role === 2 || role === 1)) {
+        ctx.lineWidth = Math.max(2, r * 0.1);
+        if (r >= 10) ctx.setLineDash(role === 2 ? [r * 0.3, r * 0.18] : [2, r * 0.16]);
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (!alive) {
+        ctx.strokeStyle = theme.muted; ctx.lineWidth = Math.max(1.5, r * 0.08);
+        const s = r * 0.45;
+        ctx.beginPath(); ctx.moveTo(x - s, y - s); ctx.lineTo(x + s, y + s); ctx.moveTo(x + s, y - s); ctx.lineTo(x - s, y + s); ctx.stroke();
+      }
+      if (alive && role === 3) { leaders.push(i + 1); this.drawCrown(x, y, i, n); }
+      if (d[o + N.rules] & 3) this.drawMute(x, y, d[o + N.rules]);
+      if (this.selected === i + 1) {
+        ctx.strokeStyle = theme.select; ctx.lineWidth = 2; ctx.setLineDash([4, 3]);
+        ctx.beginPath(); ctx.arc(x, y, beatR + ringW + 3, 0, TAU); ctx.stroke(); ctx.setLineDash([]);
+      }
+    }
+    // Text last, one font at a time.
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    if (mid) {
+      ctx.fillStyle = '#111827';
+      ctx.font = `600 ${Math.round(Math.min(r * 0.55, 20))}px system-ui, sans-serif`;
+      for (let i = 0; i < n; i++) ctx.fillText(`S${i + 1}`, this.pos[2 * i], this.pos[2 * i + 1] - (big ? r * 0.2 : 0));
+      if (big) {
+        ctx.font = `${Math.round(Math.min(r * 0.34, 13))}px system-ui, sans-serif`;
+        for (let i = 0; i < n; i++) {
+          const o = i * NODE_STRIDE;
+          ctx.fillText(d[o + N.alive] === 1 ? `term ${d[o + N.term]}` : 'down', this.pos[2 * i], this.pos[2 * i + 1] + r * 0.33);
+        }
+      }
+    } else if (n <= 60) {
+      ctx.fillStyle = theme.muted;
+      ctx.font = '10px system-ui, sans-serif';
+      for (let i = 0; i < n; i += n > 30 ? 5 : 1) {
+        const a = -Math.PI / 2 + (TAU * i) / n, out = this.R + beatR + 10;
+        ctx.fillText(`S${i + 1}`, this.cx + out * Math.cos(a), this.cy + out * Math.sin(a));
+      }
+    }
+    // Outside each node: its role and the leader it knows (Nacos followers
+    // learn a new leader only from its first beat).
+    if (n <= 12 && r >= 18 && Math.min(this.w, this.h) >= 480) {
+      ctx.font = `${Math.round(Math.min(12, r * 0.3))}px system-ui, sans-serif`;
+      const half = 52, lh = 15;
+      for (let i = 0; i < n; i++) {
+        const o = i * NODE_STRIDE, a = -Math.PI / 2 + (TAU * i) / n;
+        const alive = d[o + N.alive] === 1, known = d[o + N.leader];
+        const role = alive ? ['FOLLOWER', 'PRE-CANDIDATE', 'CANDIDATE', 'LEADER'][d[o + N.role]] : 'CRASHED';
+        // Outward from the ring when it fits on the canvas, else inward.
+        const px = this.pos[2 * i], py = this.pos[2 * i + 1];
+        const place = (dir) => {
+          const out = beatR + ringW + 6;
+          const x = px + dir * Math.cos(a) * (out + half * Math.abs(Math.cos(a)));
+          const y = py + dir * Math.sin(a) * (out + lh * Math.abs(Math.sin(a)) + 4);
+          return [x, y];
+        };
+        let [x, y] = place(1);
+        if (x - half < 2 || x + half > this.w - 2 || y - lh < 2 || y + lh > this.h - 2) [x, y] = place(-1);
+        ctx.fillStyle = theme.fg;
+        ctx.fillText(role, x, y - lh / 2);
+        ctx.fillStyle = theme.muted;
+        ctx.fillText(alive ? (known ? `leader: S${known}` : 'leader: none') : '', x, y + lh / 2);
+      }
+    }
+    this.drawn.leaders = leaders;
+  }
+
+  drawCrown(x, y, i, n) {
+    const { ctx, theme, r } = this;
+    const s = Math.max(5, Math.min(r * 0.5, 15));
+    // Above the node on the top half of the ring, below it on the bottom half.
+    const a = -Math.PI / 2 + (TAU * i) / n;
+    const cy = Math.sin(a) > 0.3 && n > 2 ? y + r + s * 0.35 : y - r - s * 1.05;
+    const cx = x;
+    ctx.beginPath();
+    ctx.moveTo(cx - s, cy + s * 0.7);
+    ctx.lineTo(cx - s, cy);
+    ctx.lineTo(cx - s * 0.5, cy + s * 0.38);
+    ctx.lineTo(cx, cy - s * 0.2);
+    ctx.lineTo(cx + s * 0.5, cy + s * 0.38);
+    ctx.lineTo(cx + s, cy);
+    ctx.lineTo(cx + s, cy + s * 0.7);
+    ctx.closePath();
+    ctx.fillStyle = theme.crown;
+    ctx.fill();
+    ctx.lineWidth = 1.2;
+    ctx.strokeStyle = '#713f12';
+    ctx.stroke();
+  }
+
+  /** A red "beats dropped" badge at the node's upper right. */
+  drawMute(x, y, flags) {
+    const { ctx, theme, r } = this;
+    const s = Math.max(4, Math.min(r * 0.3, 10));
+    const bx = x + r * 0.78, by = y - r * 0.78;
+    ctx.beginPath(); ctx.arc(bx, by, s, 0, TAU);
+    ctx.fillStyle = theme.bg; ctx.fill();
+    ctx.strokeStyle = theme.lost; ctx.lineWidth = Math.max(1.5, s * 0.28); ctx.stroke();
+    ctx.beginPath();
+    if (flags & 1) { ctx.moveTo(bx - s * 0.7, by + s * 0.7); ctx.lineTo(bx + s * 0.7, by - s * 0.7); } else { ctx.moveTo(bx - s * 0.7, by - s * 0.7); ctx.lineTo(bx + s * 0.7, by + s * 0.7); }
+    ctx.stroke();
+  }
+
+  drawCenter(run) {
+    const { ctx, theme } = this;
+    if (run.n < 3 && this.R > 0) return;
+    const side = Math.min(this.w, this.h);
+    const big = Math.round(Math.max(13, Math.min(side * 0.05, 30)));
+    const y = run.n === 1 ? this.cy + this.r + 50 : this.cy;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = theme.fg;
+    ctx.font = `600 ${big}px ui-monospace, SFMono-Regular, Menlo, monospace`;
+    ctx.fillText(formatClock(run.time), this.cx, y - big * 0.55);
+    ctx.font = `${Math.round(big * 0.5)}px system-ui, sans-serif`;
+    const ls = run.leaders;
+    let line = ls.length === 0 ? 'no leader' : ls.length === 1 ? `leader S${ls[0].id} · term ${ls[0].term}` : `${ls.length} LEADERS: ${ls.map((l) => `S${l.id}`).join(', ')}`;
+    ctx.fillStyle = ls.length > 1 ? theme.lost : theme.muted;
+    ctx.fillText(line, this.cx, y + big * 0.45);
+    if (this.split) {
+      ctx.fillStyle = theme.wall;
+      ctx.fillText('partitioned', this.cx, y + big * 1.15);
+    }
+    if (this.caption) {
+      ctx.fillStyle = theme.muted;
+      ctx.font = `${Math.round(Math.max(11, big * 0.45))}px system-ui, sans-serif`;
+      wrapText(ctx, this.caption, this.cx, this.h - 14, this.w - 24, big * 0.55);
+    }
+    this.drawn.time = run.time;
+  }
+}
+
+function kindCode(kind) {
+  return ['beat', 'beat-reply', 'vote-request', 'vote-reply', 'prevote-request', 'prevote-reply', 'peer-query', 'peer-query-reply'].indexOf(kind);
+}
+
+/** Bottom-anchored wrapped text. */
+function wrapText(ctx, text, cx, bottom, width, lh) {
+  const words = text.split(/\s+/);
+  const lines = [];
+  let line = '';
+  for (const w of words) {
+    const t = line ? `${line} ${w}` : w;
+    if (ctx.measureText(t).width > width && line) { lines.push(line); line = w; } else line = t;
+  }
+  if (line) lines.push(line);
+  lines.slice(-3).forEach((l, i, all) => ctx.fillText(l, cx, bottom - (all.length - 1 - i) * lh));
+}
+
+/** Simulated time as the page shows it: 21.130 s, 4:05.250, 2:03:04. */
+export function formatClock(ms) {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(3)} s`;
+  const s = ms / 1000;
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  if (h === 0) return `${m}:${sec.toFixed(1).padStart(4, '0')}`;
+  return `${h}:${String(m).padStart(2, '0')}:${String(Math.floor(sec)).padStart(2, '0')}`;
+}

@@ -1,0 +1,109 @@
+// The element's styles, inside its shadow root so a host page (mdBook,
+// Docusaurus) neither breaks them nor is touched by them.
+export const STYLES = `
+:host { display: block; --bg: #fff; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --panel: #f9fafb;
+  --accent: #2563eb; --accent-fg: #fff; --danger: #b91c1c; --danger-bg: #fef2f2; --warn-bg: #fffbeb; --ok: #047857;
+  --radius: 8px; color: var(--fg); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
+@media (prefers-color-scheme: dark) {
+  :host(:not([theme=light])) { --bg: #111827; --fg: #f3f4f6; --muted: #9ca3af; --line: #374151; --panel: #1f2937;
+    --accent: #3b82f6; --danger: #f87171; --danger-bg: #3f1d1d; --warn-bg: #3a2f12; --ok: #34d399; }
+}
+:host([theme=dark]) { --bg: #111827; --fg: #f3f4f6; --muted: #9ca3af; --line: #374151; --panel: #1f2937;
+  --accent: #3b82f6; --danger: #f87171; --danger-bg: #3f1d1d; --warn-bg: #3a2f12; --ok: #34d399; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+.rb { container-type: inline-size; background: var(--bg); border-radius: var(--radius); }
+.grid { display: grid; gap: 12px; }
+@container (min-width: 960px) { .full .grid { grid-template-columns: minmax(0, 1fr) 380px; align-items: start; } }
+.main { min-width: 0; display: flex; flex-direction: column; gap: 8px; }
+button, select, input, summary { font: inherit; color: inherit; }
+button { border: 1px solid var(--line); background: var(--panel); border-radius: 6px; padding: 6px 10px; min-height: 36px; cursor: pointer; }
+button:hover:not(:disabled) { border-color: var(--muted); }
+button:disabled { opacity: .5; cursor: not-allowed; }
+button:focus-visible, input:focus-visible, select:focus-visible, canvas:focus-visible, summary:focus-visible, ol:focus-visible {
+  outline: 3px solid var(--accent); outline-offset: 2px; }
+button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); font-weight: 600; }
+button.danger { background: var(--danger-bg); color: var(--danger); border-color: currentColor; font-weight: 600; }
+button[aria-pressed=true].danger { background: var(--danger); color: #fff; }
+input[type=number], input[type=text], input[type=search], select { border: 1px solid var(--line); border-radius: 6px;
+  background: var(--bg); padding: 5px 7px; min-height: 34px; }
+.toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; }
+.toolbar .sep { flex: 1; }
+.speed { display: inline-flex; align-items: center; gap: 6px; }
+.speed input { width: 130px; }
+.speed output { min-width: 4.5em; font-variant-numeric: tabular-nums; }
+.clock { font: 600 15px ui-monospace, SFMono-Regular, Menlo, monospace; min-width: 9.5em; }
+.badge { font-size: 12px; padding: 1px 7px; border-radius: 99px; background: var(--panel); border: 1px solid var(--line); color: var(--muted); }
+.model { display: inline-flex; border: 1px solid var(--line); border-radius: 7px; overflow: hidden; }
+.model button { border: 0; border-radius: 0; min-height: 34px; background: transparent; }
+.model button[aria-checked=true] { background: var(--accent); color: var(--accent-fg); }
+.beats { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; padding: 8px 10px; border: 1px solid var(--line);
+  border-radius: var(--radius); background: var(--panel); }
+.beats .status { flex: 1 1 220px; min-width: 0; }
+.beats .status b { font-size: 15px; }
+.beats .sub { color: var(--muted); font-size: 13px; }
+.beats input { width: 58px; }
+.rules { display: flex; flex-wrap: wrap; gap: 4px; margin: 0; padding: 0; list-style: none; width: 100%; }
+.rules:empty { display: none; }
+.rules li { display: inline-flex; align-items: center; gap: 4px; font-size: 13px; padding: 2px 2px 2px 9px; border-radius: 99px;
+  background: var(--danger-bg); color: var(--danger); }
+.rules button { min-height: 26px; padding: 0 8px; border-radius: 99px; background: transparent; border: 0; color: inherit; }
+.alert { padding: 8px 12px; border-radius: var(--radius); background: var(--danger-bg); color: var(--danger); border: 1px solid currentColor; }
+.alert.past { background: var(--warn-bg); color: inherit; border-color: var(--line); }
+.stage { position: relative; aspect-ratio: 5 / 4; max-height: 76vh; min-height: 240px; border: 1px solid var(--line);
+  border-radius: var(--radius); overflow: hidden; background: var(--bg); }
+@container (max-width: 640px) { .stage { aspect-ratio: 1; } }
+:host([fill]) .rb, :host([fill]) .grid, :host([fill]) .main { height: 100%; }
+:host([fill]) .stage { aspect-ratio: auto; max-height: none; flex: 1; }
+.stage canvas { position: absolute; inset: 0; width: 100%; height: 100%; touch-action: manipulation; }
+.bigplay { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); font-size: 18px; padding: 12px 22px;
+  box-shadow: 0 2px 12px rgba(0,0,0,.15); }
+.tip { position: absolute; pointer-events: none; background: var(--fg); color: var(--bg); font-size: 12px; padding: 3px 7px;
+  border-radius: 5px; white-space: nowrap; transform: translate(-50%, calc(-100% - 10px)); }
+.tl canvas { width: 100%; height: 58px; display: block; border: 1px solid var(--line); border-radius: var(--radius); cursor: pointer;
+  touch-action: none; }
+.announce { margin: 0; min-height: 1.45em; }
+.error { margin: 0; padding: 6px 10px; border-radius: 6px; background: var(--danger-bg); color: var(--danger); }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); margin: 0; padding: 0; list-style: none; }
+.legend i { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; vertical-align: -1px; }
+.side { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
+.side > section, .side > details { border: 1px solid var(--line); border-radius: var(--radius); padding: 8px 10px; background: var(--bg); }
+.side h3, .side summary { margin: 0 0 6px; font-size: 14px; font-weight: 650; }
+details > summary { cursor: pointer; margin: 0; }
+details[open] > summary { margin-bottom: 8px; }
+.row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 6px 0; }
+.row > label { display: inline-flex; align-items: center; gap: 5px; }
+.form { display: grid; grid-template-columns: auto 1fr; gap: 6px 10px; align-items: center; }
+.form input[type=number], .form input[type=text], .form select { width: 100%; }
+.hint { color: var(--muted); font-size: 13px; margin: 4px 0; }
+dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 6px 0; font-size: 13px; }
+dl.fields dt { font-family: ui-monospace, Menlo, monospace; color: var(--muted); cursor: help; }
+dl.fields dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.log .filters { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 6px; }
+.log .filters button { min-height: 28px; padding: 2px 8px; font-size: 12px; border-radius: 99px; }
+.log .filters button[aria-pressed=false] { opacity: .55; text-decoration: line-through; }
+.log input[type=search] { width: 100%; margin-bottom: 6px; }
+.log ol { list-style: none; margin: 0; padding: 0; height: 340px; overflow-y: auto; font-size: 12.5px; border-top: 1px solid var(--line); }
+.log li { padding: 2px 2px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+.log li time { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: 4px; }
+.log li code { font-weight: 600; }
+.log li.c-election code { color: #b45309; } .log li.c-beat code { color: #1d4ed8; } .log li.c-role code { color: #7c3aed; }
+.log li.c-fault { background: var(--panel); } .log li.c-monitor { color: var(--danger); font-weight: 600; }
+.log li.note { background: var(--warn-bg); padding: 4px 6px; border-left: 3px solid #d97706; }
+.log .meta { color: var(--muted); font-size: 12px; margin: 4px 0 0; }
+.msgs { list-style: none; margin: 0; padding: 0; max-height: 180px; overflow-y: auto; font-size: 13px; }
+.msgs li { display: flex; align-items: center; justify-content: space-between; gap: 6px; padding: 2px 0; }
+.msgs button { min-height: 28px; padding: 0 8px; }
+.notes ul { margin: 0; padding-left: 18px; font-size: 13px; }
+.notes li { margin-bottom: 4px; }
+dialog { border: 1px solid var(--line); border-radius: 10px; background: var(--bg); color: var(--fg); max-width: min(560px, 94vw); }
+dialog::backdrop { background: rgba(0,0,0,.35); }
+dialog table { border-collapse: collapse; font-size: 14px; }
+dialog td { padding: 3px 10px 3px 0; vertical-align: top; }
+kbd { font: 12px ui-monospace, Menlo, monospace; border: 1px solid var(--line); border-bottom-width: 2px; border-radius: 4px; padding: 1px 5px; background: var(--panel); }
+@container (max-width: 520px) {
+  .speed input { width: 96px; } .clock { min-width: 0; flex-basis: 100%; order: -1; }
+  button { min-height: 40px; }
+}
+@media (pointer: coarse) { button { min-height: 44px; } }
+`;

@@ -1,0 +1,126 @@
+// Words the page uses: times, event lines, what each model field means, and
+// the notes that say where Nacos differs from textbook Raft when it happens.
+
+/** A log time: 21.130 s, or 1:02:03.250 past an hour. */
+export function logTime(ms) {
+  if (ms < 3_600_000) return `${(ms / 1000).toFixed(3)} s`;
+  const h = Math.floor(ms / 3_600_000), rest = ms - h * 3_600_000;
+  const m = Math.floor(rest / 60_000), s = (rest - m * 60_000) / 1000;
+  return `${h}:${String(m).padStart(2, '0')}:${s.toFixed(3).padStart(6, '0')}`;
+}
+
+/** A duration in words: 850 ms, 17.3 s, 4.2 min. */
+export function span(ms) {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/** Speed as a label: ×0.05, ×1, ×20, ×1 000. */
+export function speedLabel(x) {
+  if (x >= 1000) return `×${Math.round(x).toLocaleString('en').replace(/,/g, ' ')}`;
+  if (x >= 10) return `×${Math.round(x)}`;
+  if (x >= 1) return `×${+x.toFixed(1)}`;
+  return `×${+x.toPrecision(2)}`;
+}
+
+/** Event categories, as the log filter names them. */
+export const CATEGORIES = [
+  ['election', 'Elections'], ['beat', 'Heartbeats'], ['role', 'Roles'], ['fault', 'Faults'],
+  ['monitor', 'Safety'], ['network', 'Network'], ['boot', 'Boot'],
+];
+
+/** What each field of the inspector means, by the name the model uses. */
+export const FIELD_HELP = {
+  // Nacos RaftPeer / RaftPeerSet
+  ip: 'The node (RaftPeer.ip).',
+  state: 'RaftPeer.state: FOLLOWER, CANDIDATE or LEADER.',
+  term: 'RaftPeer.term. Raised by sendVote, taken from a candidate by receivedVote; never from a beat.',
+  voteFor: 'RaftPeer.voteFor: whom this node voted for (itself when it stood).',
+  leader: 'RaftPeerSet.leader: the leader this node knows. Followers learn it only from a beat (makeLeader).',
+  leaderDueMs: 'Counts down 500 ms per tick in MasterElection; at 0 the node runs sendVote. resetLeaderDue sets it to 15 000 + random(5 000) on every beat, granted vote and own sendBeat.',
+  heartbeatDueMs: 'Counts down 500 ms per tick in the HeartBeat task; at 0 a LEADER runs sendBeat. resetHeartbeatDue sets it to 5 000.',
+  persistedTerm: 'The term on disk: what a restart keeps (election increments are never persisted).',
+  beatFailures: 'Beats this leader sent that failed; Nacos logs them and never steps down.',
+  peers: 'RaftPeerSet: the other peers as last reported to this node.',
+  // Raft (paper names)
+  currentTerm: 'currentTerm (Figure 2): the latest term this server has seen.',
+  votedFor: 'votedFor: the candidate that received this server\'s vote in currentTerm.',
+  lastLogIndex: 'Index of the last log entry (fixed here; used only for the §5.4.1 up-to-date check).',
+  lastLogTerm: 'Term of the last log entry.',
+  votesGranted: 'Votes (or pre-votes) received in this election.',
+  electionTimeoutMs: 'The randomized election timeout drawn at the last reset.',
+  preVote: 'etcd\'s Pre-Vote: poll a majority before raising the term.',
+  checkQuorum: 'etcd\'s CheckQuorum: a leader that has not heard from a majority steps down; followers keep a lease.',
+  inLease: 'Heard from a live leader within the minimum election timeout: higher-term vote requests are ignored.',
+};
+
+/** Where Nacos 1.x RaftCore differs from textbook Raft, for the notes panel. */
+export const NACOS_DIFFERENCES = [
+  ['No log, no AppendEntries', 'Beats carry the leader\'s own peer record (and the keys of its data); votes make no log up-to-date check.'],
+  ['Slow clocks on a 500 ms tick', 'leaderDueMs is 15-20 s and beats go every 5 s (Raft: 150-300 ms and about 50 ms), so a lost leader takes 15-20 s to replace.'],
+  ['Followers learn the leader late', 'decideLeader runs on the candidate only; the others hear of the new leader at its first beat, up to 5 s after the election.'],
+  ['Beats never raise a term', 'receivedBeat accepts equal or higher terms and keeps the follower\'s own term: a node can follow at term 1 a leader at term 2.'],
+  ['A losing candidate stays CANDIDATE', 'It waits for a beat, a higher vote request or its own next timeout; decideLeader may even crown another node in its view.'],
+  ['No CheckQuorum, no lease', 'A leader cut into a minority stays LEADER for the whole partition: two leaders at once (Nacos issue #771).'],
+  ['No Pre-Vote', 'An isolated node raises its term every 15-20 s; when it returns, its vote request unseats a healthy leader (issues #785, #3652).'],
+  ['Restarts forget voteFor', 'Only the term written by raftStore survives a restart.'],
+];
+
+/**
+ * A note for an event that shows a Nacos quirk (or its Raft fix), once per
+ * kind per run: {key, text} or null. `run` gives the model and node state.
+ */
+export function quirkNote(e, model, seen) {
+  const once = (key, text) => (seen.has(key) ? null : (seen.add(key), { key, text }));
+  if (model === 'nacos') {
+    if (e.event === 'receivedBeat' && e.accepted && e.beatTerm > e.term) {
+      return once('beat-term', `Nacos: S${e.node} follows S${e.from} (term ${e.beatTerm}) but stays at term ${e.term}: receivedBeat never adopts the leader's term. Textbook Raft would raise currentTerm.`);
+    }
+    if (e.event === 'decideLeader' && e.elected) {
+      return once('learn-late', `Nacos: only S${e.node} knows S${e.elected} won. The others learn it from S${e.elected}'s first beat, up to 5 s later (watch "leader:" under each node).`);
+    }
+    if (e.event === 'violation' && e.kind === 'two-leaders') {
+      return once('two-leaders', 'Nacos has no lease and no CheckQuorum: the old leader keeps LEADER for as long as it is cut off, beside the new one (Nacos issue #771). Raft with CheckQuorum steps down.');
+    }
+    if (e.event === 'receivedBeat' && e.accepted === false && /out of date/.test(e.reason ?? '')) {
+      return once('out-of-date', `Nacos: S${e.node} rejects the beat as "out of date" (its term ${e.localTerm} > ${e.beatTerm}); the leader only counts a failure and stays LEADER.`);
+    }
+    if (e.event === 'sendVote' && e.newTerm >= 3 && !e.forced) {
+      return once('term-climb', `Nacos: S${e.node} stands again at term ${e.newTerm}. Cut off, a node raises its term every 15-20 s; on return its higher term unseats a healthy leader. Raft's Pre-Vote prevents that.`);
+    }
+  } else {
+    if (e.event === 'stepDown' && e.reason === 'check quorum lost') {
+      return once('cq', `Raft CheckQuorum: S${e.node} heard from only ${e.active} of the ${e.needed} nodes it needs, so it steps down. A Nacos leader never does.`);
+    }
+    if (e.event === 'stepDown' && e.was === 'LEADER' && e.reason === 'higher term' && e.message === 'vote-request') {
+      return once('disrupt', `Raft without Pre-Vote: S${e.from}'s higher term (${e.newTerm}) makes leader S${e.node} step down, as in Nacos. Pre-Vote avoids this.`);
+    }
+    if (e.event === 'preVote' && e.granted === false) {
+      return once('pv', `Raft Pre-Vote: S${e.node} refuses S${e.from}'s poll (${e.reason}), so no term rises and nobody is disrupted.`);
+    }
+  }
+  return null;
+}
+
+/** Keyboard shortcuts, for the ? dialog and the key handler. */
+export const SHORTCUTS = [
+  ['Space', 'Play / pause'],
+  ['. or N', 'Single step: the next event'],
+  ['R', 'Reset: the same settings from time 0'],
+  ['D', 'Drop the leader\'s heartbeats (again: allow them)'],
+  ['B', 'Drop the leader\'s next N heartbeats'],
+  ['1 … 9, 0', 'Select S1 … S10 (Tab and arrow keys on the ring too)'],
+  ['C', 'Crash the selected node (again: restart it)'],
+  ['T', 'Force an election timeout on the selected node'],
+  ['I', 'Isolate the selected node'],
+  ['H', 'Heal: remove every partition'],
+  ['- / +', 'Slower / faster'],
+  ['M', 'Switch model: Nacos / Raft'],
+  ['← / →', 'On the timeline: back / forward in time'],
+  ['S', 'Copy a link to this run'],
+  ['L', 'Search the event log'],
+  ['Esc', 'Close a dialog, deselect'],
+  ['?', 'This help'],
+];

@@ -1,0 +1,425 @@
+// <raft-beat>: a live Raft / Nacos cluster you can poke at, in one element.
+//
+//   <script type="module" src="https://example.org/raftbeat/raft-beat.js"></script>
+//   <raft-beat model="nacos" nodes="5" seed="7" speed="10" controls="minimal" autoplay></raft-beat>
+//
+// Attributes: model, nodes, seed, speed, controls (none | minimal | full),
+// autoplay, scenario (script commands separated by ; or newlines),
+// settings ("heartbeat=2s loss=0.1"), sync-url (read the run from the page
+// URL and keep it there), global-keys (shortcuts anywhere on the page), fill
+// (take the host's height), theme (light | dark). The live Simulation is
+// `element.simulation`; `element.ready` resolves once the core is loaded.
+//
+// The element wires the three parts together: the Run (lib/core.js, the
+// model), the renderers (lib/render.js, lib/timeline.js) and the controls
+// (lib/panels.js), all driven by one Clock (lib/clock.js).
+import { loadCore, Run, planScenario, parsePairs, MAX_DRAWN_NODES } from './lib/core.js';
+import { Clock } from './lib/clock.js';
+import { ClusterRenderer, LIGHT, DARK } from './lib/render.js';
+import { TimelineRenderer } from './lib/timeline.js';
+import { Controls } from './lib/panels.js';
+import { STYLES } from './lib/styles.js';
+import { decodeParams, encodeRun } from './lib/share.js';
+import { quirkNote, logTime } from './lib/text.js';
+
+/** Speeds that make each model watchable: Nacos's 15-20 s re-election in about 2 s, Raft's 150-300 ms in about 2 s. */
+export const DEFAULT_SPEED = { nacos: 10, raft: 0.1 };
+export const SPEED_RANGE = [0.001, 10_000];
+
+export class RaftBeatElement extends HTMLElement {
+  static observedAttributes = ['model', 'nodes', 'seed', 'speed', 'controls', 'autoplay', 'scenario', 'settings', 'theme'];
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    this.ready = new Promise((resolve, reject) => { this._ready = resolve; this._failed = reject; });
+    this.run = null;
+    this.clock = null;
+    this.active = false;
+    this.visible = true;
+    this.quirks = new Set();
+    this.lastLeaders = '';
+    this.plan = [];
+    this.starting = null;
+  }
+
+  /** The live Simulation (null until `ready`). A reset or a rewind makes a new one: listen for 'simulation'. */
+  get simulation() { return this.run?.sim ?? null; }
+
+  connectedCallback() {
+    this.starting ??= this.start().catch((e) => {
+      this.fail(e);
+      this._failed(e);
+    });
+    if (this.clock && this.run) { this.clock.add(this); this.active = this.visible; }
+  }
+
+  disconnectedCallback() {
+    this.clock?.delete(this);
+    this.active = false;
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (!this.run || old === value || this.applyingUrl) return;
+    if (name === 'speed') this.setSpeed(Number(value));
+    else if (name === 'controls') this.buildControls();
+    else if (name === 'theme') this.applyTheme();
+    else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else this.restart(this.settingsFromAttributes(), { plan: this.plan });
+  }
+
+  get controlsMode() {
+    const c = this.getAttribute('controls');
+    return c === 'none' || c === 'full' ? c : 'minimal';
+  }
+
+  async start() {
+    this.shadowRoot.innerHTML = `<style>${STYLES}</style><div class="rb"><div class="grid"><div class="main">
+      <div class="stage"><canvas class="ring" tabindex="0" role="img" aria-roledescription="cluster"></canvas>
+      <div class="tip" hidden></div><button class="bigplay primary" hidden>▶ Play</button></div>
+      </div></div></div>`;
+    this.root = this.shadowRoot.querySelector('.rb');
+    this.mainEl = this.shadowRoot.querySelector('.main');
+    this.stage = this.shadowRoot.querySelector('.stage');
+    this.canvas = this.shadowRoot.querySelector('canvas.ring');
+    this.renderer = new ClusterRenderer(this.canvas);
+    this.tip = this.shadowRoot.querySelector('.tip');
+    this.bigPlay = this.shadowRoot.querySelector('.bigplay');
+    this.bigPlay.addEventListener('click', () => this.clock.play());
+    this.applyTheme();
+    this.motionQuery = matchMedia('(prefers-reduced-motion: reduce)');
+    this.motionQuery.addEventListener?.('change', () => { this.renderer.reducedMotion = this.motionQuery.matches; this.renderer.dirty = true; });
+    this.renderer.reducedMotion = this.motionQuery.matches;
+    await loadCore();
+
+    // Settings: attributes, then a scenario's cluster line, then the page URL.
+    let url = null;
+    if (this.hasAttribute('sync-url')) {
+      url = decodeParams(location.search, location.hash);
+      this.applyingUrl = true;
+      for (const k of ['controls']) if (url[k]) this.setAttribute(k, url[k]);
+      if (url.scenario) this.setAttribute('scenario', url.scenario);
+      this.applyingUrl = false;
+    }
+    const problems = [...(url?.errors ?? [])];
+    let settings = this.settingsFromAttributes(problems);
+    if (url) Object.assign(settings, url.settings);
+    const plan = [...this.plan];
+    if (url?.actions.length) plan.push(...url.actions.map((a) => ({ ...a, source: 'replay-ahead' })));
+    this.clock = this.ownClock = new Clock({ speed: 1 });
+    this.clock.on(() => this.controls?.onClock());
+    try {
+      this.run = this.makeRun(settings, plan);
+    } catch (e) {
+      // A bad setting (from a URL, an attribute): say which, start the defaults.
+      problems.push(e.message);
+      settings = { model: settings.model === 'raft' ? 'raft' : 'nacos' };
+      try { this.run = this.makeRun(settings, []); } catch { this.run = this.makeRun({}, []); }
+    }
+    const speed = url?.speed ?? this.numberAttr('speed') ?? DEFAULT_SPEED[this.run.model];
+    this.clock.speed = clampSpeed(speed);
+    this.buildControls();
+    this.setupInput();
+    this.observe();
+    this.clock.add(this);
+    this.active = this.visible;
+    if (url?.t !== null && url?.t !== undefined) {
+      try {
+        this.run.seek(url.t);
+        this.announce(`Replayed the shared run to ${logTime(this.run.time)}. Press Play to go on from here.`);
+      } catch (e) { problems.push(e.message); }
+    }
+    if (problems.length) this.showError(`Some settings were not used: ${problems.join('; ')}`);
+    const autoplay = url?.autoplay ?? (this.hasAttribute('autoplay') && url?.t == null && !url?.paused);
+    if (autoplay && !url?.paused) this.clock.play();
+    this.renderer.dirty = true;
+    this.syncUrl();
+    this._ready(this);
+    this.dispatchEvent(new CustomEvent('ready', { detail: { simulation: this.simulation } }));
+  }
+
+  numberAttr(name) {
+    const v = this.getAttribute(name);
+    if (v === null || v.trim() === '') return null;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
+
+  /** The cluster settings the attributes ask for (scenario first, then model/nodes/seed/settings). */
+  settingsFromAttributes(problems = []) {
+    const s = {};
+    this.plan = [];
+    this.about = '';
+    const scenario = this.getAttribute('scenario');
+    if (scenario) {
+      try {
+        const p = planScenario(scenario);
+        for (const [k, v] of p.config) s[k] = v;
+        this.plan = p.steps.map((x) => ({ ...x, source: 'scenario' }));
+        this.about = p.about;
+      } catch (e) { problems.push(e.message); }
+    }
+    for (const k of ['model', 'nodes', 'seed']) {
+      const v = this.getAttribute(k);
+      if (v !== null && v.trim() !== '') s[k] = v.trim();
+    }
+    const extra = this.getAttribute('settings');
+    if (extra) for (const [k, v] of parsePairs(extra)) s[k] = v;
+    return s;
+  }
+
+  makeRun(settings, plan) {
+    const nodes = Number(settings.nodes ?? 5);
+    if (Number.isFinite(nodes) && nodes > MAX_DRAWN_NODES) {
+      throw new Error(`nodes: the page draws at most ${MAX_DRAWN_NODES} nodes (the core runs up to 1001: use the API or the CLI), got ${nodes}`);
+    }
+    const run = new Run(settings, { plan });
+    run.on((kind, detail) => this.onRun(kind, detail));
+    this.quirks.clear();
+    this.lastLeaders = '';
+    return run;
+  }
+
+  /** Starts a new run with these settings; the old one is dropped. Throws the core's Error. */
+  restart(settings, { plan = [], keepSpeed = true } = {}) {
+    const run = this.makeRun(settings, plan);
+    const old = this.run;
+    this.run = run;
+    old?.dispose();
+    if (!keepSpeed) this.setSpeed(DEFAULT_SPEED[run.model]);
+    this.renderer.lost = [];
+    this.renderer.dirty = true;
+    if (this.renderer.selected > run.n) this.renderer.selected = null;
+    this.controls?.onRunChanged();
+    this.syncUrl();
+    this.dispatchEvent(new CustomEvent('simulation', { detail: { simulation: run.sim } }));
+    return run;
+  }
+
+  /** Time 0 again, same settings and seed, the scenario (if any) but none of your actions. */
+  reset() {
+    this.restart(this.run.init, { plan: this.plan });
+    this.announce('Reset: the same settings and seed from time 0.');
+  }
+
+  /** Drives this element from another clock: side-by-side runs share one, so
+   *  their simulated times stay equal (and slow down together for messages). */
+  useClock(clock) {
+    if (this.clock === clock) return;
+    this.clock?.delete(this);
+    if (this.ownClock === this.clock) this.ownClock?.dispose();
+    this.clock = clock;
+    clock.add(this);
+    clock.on(() => this.controls?.onClock());
+  }
+
+  setSpeed(x) {
+    if (!(x > 0)) return;
+    this.clock.setSpeed(clampSpeed(x));
+  }
+
+  /** Applies one action (the scenario language); shows the error instead of throwing. */
+  act(command) {
+    try {
+      const logged = this.run.act(command);
+      this.clearError();
+      return logged;
+    } catch (e) {
+      this.showError(e.message);
+      return null;
+    }
+  }
+
+  /** Moves the run to simulated time t (back by replaying from the seed). */
+  seek(t) {
+    try {
+      this.run.seek(t);
+      this.renderer.lost = [];
+      this.renderer.dirty = true;
+      this.dispatchEvent(new CustomEvent('simulation', { detail: { simulation: this.run.sim } }));
+    } catch (e) { this.showError(e.message); }
+  }
+
+  select(id) {
+    this.renderer.selected = id && id >= 1 && id <= this.run.n ? id : null;
+    this.renderer.dirty = true;
+    this.controls?.onSelect(this.renderer.selected);
+  }
+
+  /** A URL that replays this run to now. */
+  shareUrl() {
+    const base = this.getAttribute('share-base') || `${location.origin}${location.pathname}`;
+    return `${base}#${encodeRun(this.run, { t: this.run.time, speed: this.clock.speed })}`;
+  }
+
+  syncUrl() {
+    if (!this.hasAttribute('sync-url') || !this.run) return;
+    const t = this.clock?.playing ? undefined : this.run.time;
+    const hash = `#${encodeRun(this.run, { t: t > 0 ? t : undefined })}`;
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  }
+
+  announce(text) {
+    this.controls?.announce(text);
+    if (this.controlsMode === 'none') { this.renderer.caption = text; this.renderer.dirty = true; }
+    this.dispatchEvent(new CustomEvent('announce', { detail: { text } }));
+  }
+  showError(text) { this.controls?.showError(text); if (this.controlsMode === 'none') this.renderer.caption = text; }
+  clearError() { this.controls?.showError(null); }
+
+  fail(e) {
+    const p = document.createElement('p');
+    p.setAttribute('role', 'alert');
+    p.textContent = `raftbeat could not start: ${e.message}`;
+    this.shadowRoot.append(p);
+  }
+
+  applyTheme() {
+    const t = this.getAttribute('theme');
+    const dark = t === 'dark' || (t !== 'light' && matchMedia('(prefers-color-scheme: dark)').matches);
+    this.renderer.theme = dark ? DARK : LIGHT;
+    if (this.timelineRenderer) this.timelineRenderer.theme = this.renderer.theme;
+    this.renderer.dirty = true;
+  }
+
+  buildControls() {
+    this.controls?.dispose();
+    this.controls = null;
+    const mode = this.controlsMode;
+    this.root.classList.toggle('full', mode === 'full');
+    if (mode !== 'none') this.controls = new Controls(this, mode);
+    this.bigPlay.hidden = this.clock.playing || !!this.controls;
+    this.renderer.caption = mode === 'none' ? this.about : '';
+    this.renderer.dirty = true;
+  }
+
+  /** Resizing, visibility (an element scrolled away or a hidden tab does not run). */
+  observe() {
+    const fit = () => {
+      const box = this.stage.getBoundingClientRect();
+      this.renderer.resize(box.width, box.height, devicePixelRatio || 1);
+    };
+    this.resizeObserver = new ResizeObserver(fit);
+    this.resizeObserver.observe(this.stage);
+    fit();
+    this.intersection = new IntersectionObserver((entries) => {
+      this.visible = entries.some((e) => e.isIntersecting);
+      this.active = this.visible && this.isConnected;
+    });
+    this.intersection.observe(this);
+    matchMedia('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.applyTheme());
+  }
+
+  setupInput() {
+    const c = this.canvas;
+    let down = null;
+    const local = (e) => { const b = c.getBoundingClientRect(); return [e.clientX - b.left, e.clientY - b.top]; };
+    c.addEventListener('pointerdown', (e) => { down = [e.clientX, e.clientY]; });
+    c.addEventListener('pointerup', (e) => {
+      if (!down || Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 12) return;
+      down = null;
+      const [x, y] = local(e);
+      this.clickAt(x, y, e.pointerType !== 'mouse');
+    });
+    c.addEventListener('pointermove', (e) => {
+      if (e.pointerType !== 'mouse') return;
+      const [x, y] = local(e);
+      const hit = this.renderer.hit(x, y);
+      c.style.cursor = hit ? 'pointer' : 'default';
+      this.hover = hit ? { ...hit, x, y } : null;
+      this.updateTip();
+    });
+    c.addEventListener('pointerleave', () => { this.hover = null; this.updateTip(); });
+    c.addEventListener('keydown', (e) => {
+      const n = this.run.n, s = this.renderer.selected;
+      if (['ArrowRight', 'ArrowDown'].includes(e.key)) { this.select(s ? (s % n) + 1 : 1); e.preventDefault(); e.stopPropagation(); }
+      if (['ArrowLeft', 'ArrowUp'].includes(e.key)) { this.select(s ? ((s + n - 2) % n) + 1 : n); e.preventDefault(); e.stopPropagation(); }
+      if (e.key === 'Enter' && s) this.controls?.focusInspector();
+    });
+    this.keyTarget = this.hasAttribute('global-keys') ? document : this;
+    this.onKey = (e) => this.controls?.onKey(e);
+    this.keyTarget.addEventListener('keydown', this.onKey);
+  }
+
+  clickAt(x, y, touch) {
+    const hit = this.renderer.hit(x, y, touch);
+    if (!hit) { this.select(null); return; }
+    if (hit.type === 'node') { this.select(hit.id); return; }
+    // A message: drop it (RaftScope's "drop" without the detour).
+    const m = this.describeMessage(hit.id);
+    if (this.act(`drop-message ${hit.id}`)) this.announce(`Dropped ${m}.`);
+  }
+
+  describeMessage(id) {
+    const m = this.run.messages;
+    for (let i = 0; i < m.length; i += 8) {
+      if (m[i] === id) {
+        const kind = ['beat', 'beat reply', 'vote request', 'vote reply', 'pre-vote request', 'pre-vote reply', 'peer query', 'peer reply'][m[i + 1]];
+        return `message #${id} (${kind} S${m[i + 2]}→S${m[i + 3]}${m[i + 6] >= 0 ? `, term ${m[i + 6]}` : ''})`;
+      }
+    }
+    return `message #${id}`;
+  }
+
+  updateTip() {
+    const h = this.hover;
+    if (!h) { this.tip.hidden = true; return; }
+    this.tip.hidden = false;
+    this.tip.style.left = `${h.x}px`;
+    this.tip.style.top = `${h.y}px`;
+    if (h.type === 'message') this.tip.textContent = `${this.describeMessage(h.id)} · click to drop it`;
+    else {
+      const n = this.run.node(h.id);
+      this.tip.textContent = n ? `S${n.id} ${n.alive ? n.role : 'CRASHED'} · term ${n.term}${n.leader ? ` · knows leader S${n.leader}` : ''} · click to inspect` : '';
+    }
+  }
+
+  /** Called by the run: new events, actions, errors, rewinds. */
+  onRun(kind, detail) {
+    if (kind === 'events') {
+      for (const e of detail) {
+        if (e.event === 'drop') this.renderer.addLost(this.run, e);
+        const note = quirkNote(e, this.run.model, this.quirks);
+        if (note) this.controls?.note(note, e);
+      }
+      this.controls?.onEvents(detail);
+    } else if (kind === 'action') {
+      if (detail.note) this.announce(detail.note);
+      else if (detail.source !== 'user') this.announce(`${logTime(detail.t)}: ${detail.command}`);
+      this.syncUrl();
+      this.controls?.onAction(detail);
+    } else if (kind === 'error') {
+      this.showError(`${detail.command ? `"${detail.command}" at ${logTime(detail.t)}: ` : ''}${detail.message}`);
+    } else if (kind === 'fork') {
+      if (detail.dropped) this.announce(`You changed the past: the ${detail.dropped} later action(s) of the earlier run are dropped.`);
+      this.syncUrl();
+    }
+  }
+
+  /** Called by the clock every frame. */
+  render(ts) {
+    const run = this.run;
+    if (!run) return;
+    const leaders = run.leaders.map((l) => `${l.id}:${l.term}`).join(',');
+    if (leaders !== this.lastLeaders) {
+      this.lastLeaders = leaders;
+      this.controls?.onLeaders(run.leaders);
+      this.dispatchEvent(new CustomEvent('leader', { detail: { leaders: run.leaders, timeMs: run.time } }));
+    }
+    // Rendering JSON for every event costs more than simulating it: when a
+    // frame runs thousands, the log keeps only what changed state.
+    const ev = this.clock.last_frame.events;
+    if (ev > 3000 && run.traceLevel === 'protocol') run.setTraceLevel('changes');
+    else if (ev < 600 && run.traceLevel === 'changes' && !this.keepChanges) run.setTraceLevel('protocol');
+    const moving = this.clock.playing || this.renderer.dirty || this.renderer.animating;
+    if (moving) this.renderer.draw(run, ts);
+    this.bigPlay.hidden = this.clock.playing || !!this.controls;
+    this.controls?.frame(ts, moving);
+    if (this.hover && moving) this.updateTip();
+  }
+}
+
+function clampSpeed(x) {
+  return Math.min(SPEED_RANGE[1], Math.max(SPEED_RANGE[0], x));
+}
+
+if (!customElements.get('raft-beat')) customElements.define('raft-beat', RaftBeatElement);
