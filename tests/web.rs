@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Float64Array, Object, Reflect};
-use raftbeat::wasm::{Simulation, NODE_STRIDE};
+use raftbeat::wasm::{parse_scenario, Simulation, MARK_STRIDE, NODE_STRIDE};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -75,7 +75,7 @@ fn dropping_the_leaders_heartbeats_elects_another_within_nacos_bounds() {
     let mut sim = nacos(11.0);
     let (old, _) = wait_for_leader(&mut sim, 20_000.0, None).unwrap();
     sim.step(6_000.0).unwrap(); // the leader's first beat reaches everyone
-    let rule = sim.drop_beats(JsValue::UNDEFINED, None).unwrap();
+    let rule = sim.drop_beats(JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     assert!(rule >= 1);
     let dropped_at = sim.time_ms();
     // The last beat was at most 5 s before the drop; a follower times out
@@ -146,4 +146,204 @@ fn bad_input_throws_errors_naming_the_field() {
     // The simulation still works after every refusal.
     sim.step(1_000.0).unwrap();
     assert_eq!(sim.time_ms(), 1_000.0);
+}
+
+/// Timeline entries as (t_ms, code, node, term).
+fn marks(sim: &mut Simulation, from: f64) -> Vec<(f64, f64, f64, f64)> {
+    let data = sim.timeline(from).unwrap().to_vec();
+    data.chunks(MARK_STRIDE).map(|c| (c[0], c[1], c[2], c[3])).collect()
+}
+
+#[wasm_bindgen_test]
+fn the_timeline_records_leadership_at_every_trace_level() {
+    let mut sim = nacos(7.0);
+    sim.set_trace_level("none").unwrap();
+    let (first, _) = wait_for_leader(&mut sim, 20_000.0, None).unwrap();
+    assert_eq!(Array::from(&sim.events().unwrap()).length(), 0, "no events at level none");
+    let up: Vec<_> = marks(&mut sim, 0.0).into_iter().filter(|m| m.1 == 1.0).collect();
+    assert_eq!(up.len(), 1, "one BECAME_LEADER mark");
+    assert_eq!((up[0].2, up[0].3), (f64::from(first), 1.0), "the leader and its term");
+    // Drop the leader's beats: it leaves LEADER (code 2) and another takes over.
+    sim.step(6_000.0).unwrap();
+    sim.apply("drop-beats from=leader").unwrap();
+    let (second, _) = wait_for_leader(&mut sim, 26_000.0, Some(first)).unwrap();
+    let all = marks(&mut sim, 0.0);
+    assert!(all.iter().any(|m| m.1 == 2.0 && m.2 == f64::from(first)), "{first} left LEADER: {all:?}");
+    assert!(all.iter().any(|m| m.1 == 3.0 && m.2 == f64::from(second)), "{second} stood for election: {all:?}");
+    assert!(all.iter().any(|m| m.1 == 1.0 && m.2 == f64::from(second) && m.3 == 2.0), "{second} leads in term 2: {all:?}");
+    // Reading from an index returns only what is new.
+    let n = sim.timeline_length() as f64;
+    assert_eq!(marks(&mut sim, n).len(), 0);
+    assert_eq!(marks(&mut sim, n - 1.0).len(), 1);
+    // Off detaches the recorder: nothing new is recorded until it is back.
+    sim.set_trace_level("off").unwrap();
+    sim.apply(&format!("crash {second}")).unwrap();
+    sim.step(30_000.0).unwrap();
+    assert_eq!(sim.timeline_length() as f64, n);
+    sim.set_trace_level("protocol").unwrap();
+    sim.apply(&format!("restart {second}")).unwrap();
+    assert!(sim.timeline_length() as f64 > n, "recording again after off");
+    let msg = error_message(sim.set_trace_level("loud"));
+    assert!(msg.starts_with("traceLevel: must be all, protocol, changes, none or off"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn trace_levels_keep_what_they_promise() {
+    let count = |level: &str| {
+        let mut sim = nacos(7.0);
+        sim.set_trace_level(level).unwrap();
+        sim.step(30_000.0).unwrap();
+        let events: Array = sim.events().unwrap().into();
+        events.iter().map(|e| get(&e, "event").as_string().unwrap()).collect::<Vec<_>>()
+    };
+    let all = count("all");
+    let protocol = count("protocol");
+    let changes = count("changes");
+    assert!(all.iter().any(|e| e == "send"));
+    assert!(!protocol.iter().any(|e| e == "send"), "protocol leaves out sends");
+    assert!(protocol.iter().any(|e| e == "receivedBeat"), "but keeps every receivedBeat");
+    assert!(changes.len() < protocol.len() && protocol.len() < all.len());
+    assert!(changes.iter().any(|e| e == "decideLeader") && changes.iter().any(|e| e == "role"));
+}
+
+#[wasm_bindgen_test]
+fn single_steps_stop_at_the_next_traced_event() {
+    let mut sim = nacos(7.0);
+    let mut times = Vec::new();
+    for _ in 0..12 {
+        assert!(sim.step_event());
+        let events: Array = sim.events().unwrap().into();
+        assert!(events.length() >= 1, "each step shows at least one event");
+        let last = events.get(events.length() - 1);
+        assert_eq!(get(&last, "t_ms").as_f64(), Some(sim.time_ms()), "the clock stands at the event");
+        times.push(sim.time_ms());
+    }
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    assert!(sim.next_event_ms().unwrap() >= sim.time_ms());
+}
+
+#[wasm_bindgen_test]
+fn actions_replayed_at_their_times_give_the_same_run() {
+    let mut a = nacos(5.0);
+    a.step(20_000.0).unwrap();
+    let pinned = a.apply("drop-beats from=leader count=2").unwrap();
+    assert!(pinned.starts_with("drop-beats from=") && !pinned.contains("leader"), "`leader` is pinned: {pinned}");
+    a.step(1_234.5).unwrap();
+    a.partition(js_sys::JSON::parse("[[1,2],[3,4,5]]").unwrap()).unwrap();
+    a.step(40_000.0).unwrap();
+    a.network(config(&[("loss", 0.25.into()), ("latencyMax", 20.into())])).unwrap();
+    a.cut(JsValue::from(3), JsValue::from("S4"), Some(true)).unwrap();
+    a.step(30_000.0).unwrap();
+    assert_eq!(a.action_count(), 4);
+    // A new simulation from the same seed, fed the logged actions with applyAt.
+    let mut b = nacos(5.0);
+    for act in a.actions().iter() {
+        b.apply_at(get(&act, "t_ms").as_f64().unwrap(), &get(&act, "command").as_string().unwrap()).unwrap();
+    }
+    b.step(a.time_ms() - b.time_ms()).unwrap();
+    assert_eq!(a.node_data().to_vec(), b.node_data().to_vec());
+    assert_eq!(a.message_data().to_vec(), b.message_data().to_vec());
+    assert_eq!(a.event_count(), b.event_count());
+    assert_eq!(a.to_script(), b.to_script());
+    assert_eq!(b.cuts().to_vec(), vec![3, 4, 4, 3]);
+    let settings = b.settings().unwrap();
+    assert_eq!(get(&settings, "loss").as_f64(), Some(0.25));
+    assert_eq!(get(&settings, "latencyMax").as_f64(), Some(20.0));
+    assert_eq!(get(&settings, "leaderTimeout").as_f64(), Some(15_000.0), "defaults are reported too");
+}
+
+#[wasm_bindgen_test]
+fn node_data_flags_dropped_beats_and_partitions() {
+    let mut sim = nacos(7.0);
+    sim.step(7_000.0).unwrap();
+    let leader = sim.leader().unwrap();
+    sim.drop_beats(JsValue::from(leader), JsValue::UNDEFINED).unwrap();
+    sim.apply("drop-beats to=1").unwrap();
+    sim.isolate(JsValue::from(2)).unwrap();
+    let d = sim.node_data().to_vec();
+    let at = |id: u32, k: usize| d[(id as usize - 1) * NODE_STRIDE + k];
+    assert_eq!(at(leader, 9) as u32 & 1, 1, "the leader's beats are dropped");
+    assert_eq!(at(1, 9) as u32 & 2, 2, "beats to S1 are dropped");
+    assert_ne!(at(2, 8), at(3, 8), "S2 is on its own side");
+    let rules = sim.rules();
+    assert_eq!(rules.length(), 2);
+    assert_eq!(get(&rules.get(0), "scope").as_string().unwrap(), "from");
+    assert_eq!(get(&rules.get(0), "from").as_f64(), Some(f64::from(leader)));
+    assert_eq!(get(&rules.get(1), "to").as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+fn scenarios_become_schedules() {
+    let plan = parse_scenario(
+        "# Drop the leader's beats.\ncluster model=nacos nodes=5 seed=7\nrun until=6s\n# Every beat of S5 is lost.\ndrop-beats from=S5\n----\n  golden output is ignored\n\nrun for=30s\nexpect leader != S5",
+    )
+    .unwrap();
+    let config: Array = get(&plan, "config").into();
+    assert_eq!(config.length(), 3);
+    let steps: Array = get(&plan, "steps").into();
+    assert_eq!(steps.length(), 1);
+    assert_eq!(get(&steps.get(0), "t_ms").as_f64(), Some(6_000.0));
+    assert_eq!(get(&steps.get(0), "command").as_string().unwrap(), "drop-beats from=S5");
+    assert_eq!(get(&steps.get(0), "note").as_string().unwrap(), "Every beat of S5 is lost.");
+    assert_eq!(get(&plan, "end_ms").as_f64(), Some(36_000.0));
+    assert_eq!(get(&plan, "about").as_string().unwrap(), "Drop the leader's beats.");
+    // `;` separates commands too, for an HTML attribute.
+    let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1").unwrap();
+    let steps: Array = get(&plan, "steps").into();
+    assert_eq!(steps.length(), 2);
+    assert_eq!(get(&steps.get(1), "t_ms").as_f64(), Some(3_000.0));
+    let msg = error_message(parse_scenario("run until=2s; explode 1"));
+    assert!(msg.starts_with("scenario line 2:"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn every_action_refuses_bad_arguments_by_name() {
+    let mut sim = nacos(1.0);
+    let cases: Vec<(Result<(), JsError>, &str)> = vec![
+        (sim.drop_beats(JsValue::from(2), JsValue::from(-1)).map(drop), "count: must be a whole number >= 1, got -1"),
+        (sim.drop_beats(JsValue::from(2), JsValue::from(2.5)).map(drop), "count: must be a whole number >= 1, got 2.5"),
+        (sim.drop_beats(JsValue::from(77), JsValue::UNDEFINED).map(drop), "node: node 77 does not exist"),
+        (sim.drop_beats(JsValue::UNDEFINED, JsValue::UNDEFINED).map(drop), "node: `leader` names no node"),
+        (sim.allow_beats(JsValue::from(1.5)), "rule: must be a whole number >= 1"),
+        (sim.allow_beats(JsValue::from(4)), "rule: no drop rule #4 is active"),
+        (sim.partition(JsValue::from_str("1,2|3")), "groups: must be an array of arrays"),
+        (sim.partition(js_sys::JSON::parse("[[1,9]]").unwrap()), "groups: node 9 does not exist"),
+        (sim.cut(JsValue::from(1), JsValue::from(1), None), "to: must differ from `from`"),
+        (sim.restore(JsValue::from("S0"), JsValue::from(2), None), "from: node 0 does not exist"),
+        (sim.network(config(&[("loss", 3.into())])), "network.loss: must be a probability between 0 and 1"),
+        (sim.network(config(&[("heartbeat", 3.into())])), "heartbeat: network takes latency="),
+        (sim.network(config(&[])), "network: expected"),
+        (sim.drop_message(f64::NAN), "id: must be a message id"),
+        (sim.drop_message(12345.0), "message: message #12345 is not in flight"),
+        (sim.timeout(JsValue::from(f64::INFINITY)), "node: must be a node id"),
+        (sim.restart(JsValue::NULL), "node: must be a number, a string or a boolean"),
+        (sim.apply("crash 1\nheal").map(drop), "command: must be one line"),
+        (sim.apply("run for=5s").map(drop), "command: must be an action"),
+        (sim.inspect(JsValue::from(0)).map(drop), "node: node 0 does not exist"),
+        (sim.timeline(-1.0).map(drop), "from: must be a whole number >= 0"),
+        (sim.step_budget(10.0, 0.0).map(drop), "maxEvents: must be a number >= 1"),
+        (sim.step(3_600_001.0), "dtMs: must be at most"),
+        (sim.apply_at(-1.0, "heal").map(drop), "tMs: must not be negative"),
+    ];
+    for (result, expected) in cases {
+        let msg = error_message(result);
+        assert!(msg.starts_with(expected), "expected `{expected}`, got `{msg}`");
+    }
+    // Absurd sizes and values in the config.
+    for (key, value, expected) in [
+        ("nodes", JsValue::from(1e9), "nodes: must be between 1 and 1001"),
+        ("nodes", JsValue::from(2.5), "nodes: must be a whole number"),
+        ("seed", JsValue::from(-1), "seed: must be a whole number"),
+        ("seed", JsValue::from_str("12345678901234567890123"), "seed: must be a whole number"),
+        ("model", JsValue::from(3), "model: must be a model name"),
+        ("timings", JsValue::from(5), "timings: is not a setting"),
+        ("heartbeat", JsValue::from(f64::INFINITY), "timings.heartbeat: must be a finite number"),
+        ("heartbeat", JsValue::from_str("5 parsecs"), "timings.heartbeat: unknown unit"),
+    ] {
+        let msg = error_message(Simulation::new(config(&[(key, value)])));
+        assert!(msg.starts_with(expected), "{key}: expected `{expected}`, got `{msg}`");
+    }
+    // Still alive and well after all of that.
+    sim.step(20_000.0).unwrap();
+    assert!(sim.leader().is_some());
 }

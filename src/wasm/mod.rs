@@ -244,7 +244,7 @@ impl Simulation {
     #[wasm_bindgen(setter, js_name = traceLevel)]
     pub fn set_trace_level(&mut self, level: &str) -> Result<(), JsError> {
         let level = Level::parse(level)
-            .ok_or_else(|| js_err(Error::new("traceLevel", format!("must be all, protocol, changes or none, got `{level}`"))))?;
+            .ok_or_else(|| js_err(Error::new("traceLevel", format!("must be all, protocol, changes, none or off, got `{level}`"))))?;
         let was = std::mem::replace(&mut self.recorder.borrow_mut().level, level);
         if level == Level::Off && was != Level::Off {
             crate::with_sim!(&mut self.cluster, s => s.clear_sinks());
