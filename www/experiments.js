@@ -1,14 +1,25 @@
-// The Experiments view: runs Figure 16 and the Nacos failover in a Web
-// Worker (experiments-worker.js), draws their cumulative distributions with
-// the paper's stated numbers marked, and tabulates them.
+// The Experiments view: runs Figure 16 and the Nacos failover on a pool of
+// Web Workers (experiments-worker.js, one a core, at most four), draws their
+// cumulative distributions with the paper's stated numbers marked, and
+// tabulates them. Statistics come from the wasm core loaded here too, so
+// they are the CLI's to the digit.
 //
-// URL parameters: ?seed=S&trials=N&failover=M&autorun=1 (shareable runs).
+// URL parameters: ?seed=S&trials=N&failover=M&autorun=1 (shareable runs),
+// &workers=N to size the pool.
 // window.experiments exposes the state and the JSON, for tests.
+
+import init, { fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary } from './pkg/raftbeat.js';
 
 const $ = (id) => document.getElementById(id);
 const COLORS = ['#6b7280', '#e377c2', '#d62728', '#ff7f0e', '#2ca02c', '#1f77b4', '#9467bd', '#8c564b', '#17becf', '#bcbd22'];
 const NACOS_COLORS = { detection: '#ff7f0e', total: '#1f77b4' };
 const MAX_SEED = 18446744073709551615n;
+/** Workers in the pool: one a core, at most four (?workers=N overrides, 1 to 16). */
+const POOL = (() => {
+  const asked = Number(new URLSearchParams(location.search).get('workers'));
+  if (Number.isInteger(asked) && asked >= 1 && asked <= 16) return asked;
+  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
+})();
 
 const state = {
   status: 'loading', // loading | idle | running | done | cancelled | error
@@ -19,52 +30,94 @@ const state = {
   failover: null, // {total, detection, elected (sorted ms arrays), summary}
   seed: '1',
   timings: null,
-  started: 0,
+  run: null,
 };
 
-let worker = null;
+let pool = [];
 
-function startWorker() {
-  worker = new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = ({ data }) => onWorkerMessage(data);
-  worker.onerror = (e) => showError(`the experiments worker failed: ${e.message}`);
+function startPool() {
+  pool = Array.from({ length: POOL }, () => {
+    const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
+    slot.worker.onmessage = ({ data }) => onWorkerMessage(slot, data);
+    slot.worker.onerror = (e) => showError(`an experiments worker failed: ${e.message}`);
+    return slot;
+  });
 }
 
-function onWorkerMessage(m) {
+function stopPool() {
+  for (const slot of pool) slot.worker.terminate();
+  startPool();
+}
+
+/**
+ * Cuts a run into tasks, costliest first: single trials of 150-150 (a trial
+ * can take minutes of simulated time), then eighths of every other line,
+ * then quarters of the Nacos failovers.
+ */
+function planTasks(seed, perLine, failover) {
+  const tasks = [];
+  const lines = state.lines.map((line, index) => ({ line, index, n: fig16TrialsFor(index, perLine) }));
+  lines.sort((a, b) => (a.line.range_ms[1] - a.line.range_ms[0]) - (b.line.range_ms[1] - b.line.range_ms[0]));
+  for (const { line, index, n } of lines) {
+    const size = line.range_ms[0] === line.range_ms[1] ? 1 : Math.max(25, Math.ceil(n / 8));
+    let piece = 0;
+    for (let first = 0; first < n; first += size) {
+      tasks.push({ cmd: 'fig16', line: index, seed, first, count: Math.min(size, n - first), piece: piece++ });
+    }
+  }
+  const size = Math.max(25, Math.ceil(failover / 4));
+  let piece = 0;
+  for (let first = 0; first < failover; first += size) {
+    tasks.push({ cmd: 'failover', seed, first, count: Math.min(size, failover - first), piece: piece++ });
+  }
+  tasks.forEach((t, i) => { t.task = i; });
+  return tasks;
+}
+
+function dispatch() {
+  const run = state.run;
+  if (!run) return;
+  for (const slot of pool) {
+    if (slot.task == null && run.queue.length) {
+      const t = run.queue.shift();
+      slot.task = t.task;
+      slot.worker.postMessage(t);
+    }
+  }
+}
+
+function onWorkerMessage(slot, m) {
+  const run = state.run;
   switch (m.type) {
     case 'ready':
-      state.lines = m.lines;
-      state.setup = m.setup;
-      state.failoverSetup = m.failoverSetup;
-      if (state.status === 'loading') {
-        describeSetups();
-        drawAll();
-        setStatus('idle', 'Ready. Press Run.');
-        if (new URLSearchParams(location.search).get('autorun') === '1') start();
-      } else {
-        setStatus(state.status, $('status').textContent);
-      }
       break;
     case 'progress': {
-      const secs = ((performance.now() - state.started) / 1000).toFixed(1);
-      $('progress').max = m.total;
-      $('progress').value = m.done;
-      $('status').textContent = `${m.label}: ${fmtInt(m.done)} / ${fmtInt(m.total)} trials · ${secs} s`;
+      if (!run || !(m.task in run.byTask)) break;
+      run.done += m.n;
+      const t = run.byTask[m.task];
+      const label = t.cmd === 'fig16' ? `${state.lines[t.line].label} ms` : 'Nacos failover';
+      $('progress').value = run.done;
+      $('status').textContent = `${label}: ${fmtInt(run.done)} / ${fmtInt(run.total)} trials · ${((performance.now() - run.t0) / 1000).toFixed(1)} s`;
       break;
     }
-    case 'line':
-      addLine(m.index, m.samples, JSON.parse(m.summary));
-      break;
-    case 'failover':
-      addFailover(m.data, JSON.parse(m.summary));
-      break;
-    case 'done': {
-      state.timings = { wallMs: m.wallMs, fig16Ms: m.fig16Ms, failoverMs: m.failoverMs };
-      const total = [...state.results.values()].reduce((n, r) => n + r.summary.trials, 0) + (state.failover?.summary.total.trials ?? 0);
-      setStatus('done', `Done: ${fmtInt(total)} trials in ${(m.wallMs / 1000).toFixed(2)} s `
-        + `(Figure 16 ${(m.fig16Ms / 1000).toFixed(2)} s, Nacos ${(m.failoverMs / 1000).toFixed(2)} s), seed ${state.seed}.`);
-      $('progress').value = $('progress').max;
-      $('json').textContent = fig16Json() + (state.failover ? `\n${failoverJson()}` : '');
+    case 'result': {
+      slot.task = null;
+      if (!run || !(m.task in run.byTask)) break;
+      const t = run.byTask[m.task];
+      const group = t.cmd === 'fig16' ? run.lines.get(t.line) : run.failover;
+      group.parts[t.piece] = m.data;
+      group.left -= 1;
+      if (group.left === 0) {
+        const data = concat(group.parts);
+        if (t.cmd === 'fig16') addLine(t.line, data, JSON.parse(fig16Summary(t.line, data)));
+        else addFailover(data, JSON.parse(failoverSummary(data)));
+      }
+      if (t.cmd === 'fig16' && run.fig16Ms == null && [...run.lines.values()].every((g) => g.left === 0)) {
+        run.fig16Ms = performance.now() - run.t0;
+      }
+      run.tasksLeft -= 1;
+      if (run.tasksLeft === 0) finish();
+      else dispatch();
       break;
     }
     case 'replay':
@@ -80,6 +133,24 @@ function onWorkerMessage(m) {
   }
 }
 
+function concat(parts) {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+function finish() {
+  const run = state.run;
+  const wallMs = performance.now() - run.t0;
+  state.timings = { wallMs, workers: POOL, fig16Ms: run.fig16Ms ?? null };
+  state.run = null;
+  const total = [...state.results.values()].reduce((n, r) => n + r.summary.trials, 0) + (state.failover?.summary.total.trials ?? 0);
+  setStatus('done', `Done: ${fmtInt(total)} trials in ${(wallMs / 1000).toFixed(2)} s on ${POOL} worker${POOL > 1 ? 's' : ''}, seed ${state.seed}.`);
+  $('progress').value = $('progress').max;
+  $('json').textContent = fig16Json() + (state.failover ? `\n${failoverJson()}` : '');
+}
+
 function setStatus(status, text) {
   state.status = status;
   $('status').textContent = text;
@@ -92,11 +163,12 @@ function setStatus(status, text) {
 function showError(message) {
   $('error').textContent = message;
   $('error').hidden = false;
-  if (state.status === 'running') {
-    worker.terminate();
-    startWorker();
+  if (state.run) {
+    state.run = null;
+    stopPool();
   }
-  setStatus(state.status === 'loading' ? 'loading' : 'error', state.status === 'loading' ? 'The simulator did not load.' : 'Stopped by an error.');
+  if (state.status === 'loading') setStatus('loading', 'The simulator did not load.');
+  else setStatus('error', 'Stopped by an error.');
 }
 
 /** The seed as typed, checked like the CLI checks --seed. */
@@ -130,18 +202,35 @@ function start() {
   drawAll();
   const perLine = Number($('trials').value);
   const failover = Number($('failover').value);
-  state.started = performance.now();
+  const tasks = planTasks(seed, perLine, failover);
+  const lines = new Map();
+  for (const t of tasks.filter((x) => x.cmd === 'fig16')) {
+    const g = lines.get(t.line) ?? { parts: [], left: 0 };
+    g.left += 1;
+    lines.set(t.line, g);
+  }
+  state.run = {
+    queue: tasks.slice(),
+    byTask: Object.fromEntries(tasks.map((t) => [t.task, t])),
+    lines,
+    failover: { parts: [], left: tasks.filter((t) => t.cmd === 'failover').length },
+    tasksLeft: tasks.length,
+    total: tasks.reduce((n, t) => n + t.count, 0),
+    done: 0,
+    t0: performance.now(),
+  };
+  $('progress').max = state.run.total;
   $('progress').value = 0;
   setStatus('running', 'Starting…');
   const params = new URLSearchParams({ seed, trials: String(perLine), failover: String(failover) });
   history.replaceState(null, '', `?${params}`);
-  worker.postMessage({ cmd: 'run', seed, perLine, failover });
+  dispatch();
 }
 
 function cancel() {
-  worker.terminate();
-  startWorker();
-  const done = $('progress').value;
+  const done = state.run?.done ?? 0;
+  state.run = null;
+  stopPool();
   setStatus('cancelled', `Cancelled after ${fmtInt(done)} trials; the lines that finished are shown.`);
 }
 
@@ -237,7 +326,7 @@ function renderTable() {
       b.title = `Replay trial ${r.slowest} of ${line.label} ms (the slowest) as a scenario script`;
       b.addEventListener('click', () => {
         $('replay-title').textContent = `Replay: ${line.label} ms, trial ${r.slowest} (${fmtMs(r.sorted[r.sorted.length - 1])} ms), seed ${state.seed}`;
-        worker.postMessage({ cmd: 'replay', line: i, seed: state.seed, trial: r.slowest });
+        (pool.find((w) => w.task == null) ?? pool[0]).worker.postMessage({ cmd: 'replay', line: i, seed: state.seed, trial: r.slowest });
       });
       last.append(b);
     }
@@ -340,9 +429,7 @@ function drawCdf(canvas, axis, series, marks) {
       ctx.lineWidth = 1.5;
       ctx.beginPath(); ctx.moveTo(x, m.t); ctx.lineTo(x, m.t + ph); ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = css('--fg');
-      ctx.textAlign = 'left';
-      ctx.fillText(mk.label, x + 5, fy(mk.labelY ?? 0.08));
+      label(ctx, mk.label, x, fy(mk.labelY ?? 0.08), 6, m.l + pw);
       continue;
     }
     const y = mk.y == null ? m.t + ph - 8 : fy(mk.y);
@@ -357,12 +444,24 @@ function drawCdf(canvas, axis, series, marks) {
       ctx.beginPath();
       ctx.moveTo(x, y - 7); ctx.lineTo(x + 7, y); ctx.lineTo(x, y + 7); ctx.lineTo(x - 7, y); ctx.closePath();
       ctx.fill(); ctx.stroke();
-      ctx.fillStyle = css('--fg');
-      ctx.textAlign = mk.align ?? 'left';
-      const dx = (mk.align === 'right' ? -1 : 1) * 11;
-      ctx.fillText(mk.label, x + dx, y + (mk.dy ?? 0));
+      label(ctx, mk.label, x, y + (mk.dy ?? 0), 11, m.l + pw);
     }
   }
+}
+
+/** A label `gap` px right of x, or left of it when it would cross `right`, on a backdrop. */
+function label(ctx, text, x, y, gap, right) {
+  ctx.font = '12px system-ui, sans-serif';
+  const w = ctx.measureText(text).width;
+  const left = x + gap + w > right ? x - gap - w : x + gap;
+  ctx.globalAlpha = 0.85;
+  ctx.fillStyle = css('--bg');
+  ctx.fillRect(left - 3, y - 8, w + 6, 16);
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = css('--fg');
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, left, y);
 }
 
 const STAT_Y = { min: 0, median: 0.5, p90: 0.9, p99: 0.99, max: 1 };
@@ -461,7 +560,7 @@ function drawAll() {
 
 // ---- Start -----------------------------------------------------------------
 
-function init() {
+async function main() {
   const params = new URLSearchParams(location.search);
   const pick = (id, key) => {
     const v = params.get(key);
@@ -480,17 +579,34 @@ function init() {
   pick('failover', 'failover');
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); start(); });
   $('cancel').addEventListener('click', cancel);
-  new ResizeObserver(() => drawAll()).observe($('top'));
   window.experiments = {
     get status() { return state.status; },
     get timings() { return state.timings; },
     get seed() { return state.seed; },
+    get workers() { return POOL; },
     fig16Json,
     failoverJson,
     get failoverSummary() { return state.failover?.summary ?? null; },
     get lines() { return state.lines; },
   };
-  startWorker();
+  try {
+    await init();
+  } catch (e) {
+    showError(`the wasm core did not load: ${e.message ?? e}`);
+    return;
+  }
+  const meta = JSON.parse(fig16Lines());
+  state.lines = meta.lines;
+  state.setup = meta.setup;
+  state.failoverSetup = JSON.parse(failoverSetup());
+  startPool();
+  describeSetups();
+  renderTable();
+  renderNacosTable();
+  drawAll();
+  new ResizeObserver(() => drawAll()).observe($('top'));
+  setStatus('idle', 'Ready. Press Run.');
+  if (params.get('autorun') === '1') start();
 }
 
-init();
+main();
