@@ -211,6 +211,10 @@ fn cli_bad_flags_name_the_flag_and_the_rule() {
         (&["experiment", "fig16", "--latency", "5ms..1ms"], "--latency: the maximum must be at least the minimum"),
         (&["experiment", "fig16", "--latency", "5"], "--latency: must be a range like 1.5ms..4.5ms"),
         (&["experiment", "fig16", "--jitter", "2s"], "--jitter: must be at most 1s"),
+        (
+            &["experiment", "fig16", "--latency", "2ms..8ms", "--lines", "12-24"],
+            "--latency: the first leader did not settle in the warm-up of 12-24 ms: heartbeats every 6ms cannot hold followers with one-way latency 2ms..8ms",
+        ),
         (&["experiment", "fig16", "--logs", "5:1,5:1"], "--logs: must name exactly five logs"),
         (&["experiment", "fig16", "--replay", "150-200"], "--replay: must be RANGE:TRIAL"),
         (&["experiment", "fig16", "--frobnicate"], "fig16: unknown option `--frobnicate`"),
