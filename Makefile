@@ -67,9 +67,13 @@ setup-browser:
 	  $(call apt_install,chromium chromium-driver,Chromium and a ChromeDriver of the same version on PATH (as chromium and chromedriver)); }
 
 # The wasm package next to the page (git-ignored), rebuilt when a Rust source changes.
+# Size: the release profile at opt-level "z", then wasm-opt -Oz. (wasm-pack's
+# --profile with a custom profile emits a module whose externref table the
+# browser rejects at load, so the level is set through the environment.)
 $(WASM): $(RUST_SOURCES)
 	@$(MAKE) --no-print-directory setup
-	wasm-pack --log-level warn build --target web --profile wasm --out-dir $(PKG) --mode no-install --no-pack
+	CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
+	  wasm-pack --log-level warn build --target web --release --out-dir $(PKG) --mode no-install --no-pack
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM) -o $(WASM)
 	@echo "make: $(WASM) is $$(stat -c %s $(WASM)) bytes"
 
