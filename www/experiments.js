@@ -22,7 +22,7 @@ const POOL = (() => {
 })();
 
 const state = {
-  status: 'loading', // loading | idle | running | done | cancelled | error
+  status: 'loading', // loading | failed | idle | running | done | cancelled | error
   lines: [],
   setup: null,
   failoverSetup: null,
@@ -155,7 +155,7 @@ function setStatus(status, text) {
   state.status = status;
   $('status').textContent = text;
   const running = status === 'running';
-  $('run').disabled = running || status === 'loading';
+  $('run').disabled = running || status === 'loading' || status === 'failed';
   $('cancel').disabled = !running;
   for (const id of ['seed', 'trials', 'failover']) $(id).disabled = running;
 }
@@ -167,7 +167,7 @@ function showError(message) {
     state.run = null;
     stopPool();
   }
-  if (state.status === 'loading') setStatus('loading', 'The simulator did not load.');
+  if (state.status === 'loading' || state.status === 'failed') setStatus('failed', 'The simulator did not load.');
   else setStatus('error', 'Stopped by an error.');
 }
 

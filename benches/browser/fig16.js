@@ -18,7 +18,7 @@ try {
     for (let i = 0; i < 3; i++) {
       const q = `experiments.html?seed=1&trials=1000&failover=0&autorun=1${workers ? `&workers=${workers}` : ''}`;
       const { page, context, problems } = await openPage(browser, server.url + q);
-      await page.waitForFunction(() => ['done', 'error'].includes(window.experiments?.status), null, { timeout: 120_000 });
+      await page.waitForFunction(() => ['done', 'error', 'failed'].includes(window.experiments?.status), null, { timeout: 120_000 });
       const r = await page.evaluate(() => ({ status: window.experiments.status, timings: window.experiments.timings, workers: window.experiments.workers }));
       if (r.status !== 'done' || problems.length) throw new Error(`run failed: ${JSON.stringify(r)} ${problems.join('; ')}`);
       times.push(r.timings.fig16Ms);

@@ -11,7 +11,7 @@ before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.stop(); });
 
 const cli = (...args) => execFileSync(join(ROOT, 'target', 'release', 'raftbeat'), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-const done = (page, timeout = 60_000) => page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(window.experiments?.status), null, { timeout });
+const done = (page, timeout = 60_000) => page.waitForFunction(() => ['done', 'error', 'cancelled', 'failed'].includes(window.experiments?.status), null, { timeout });
 
 test('a run draws both Figure 16 graphs and the Nacos CDF, with the numbers of the CLI', async () => {
   const { page, context, problems, foreign } = await openPage(browser, `${server.url}experiments.html?seed=5&trials=20&failover=20&autorun=1`);
@@ -73,7 +73,8 @@ test('the slowest trial of a line replays as a scenario script', async () => {
 
 test('a bad seed is refused with the rule, and a run can be cancelled and run again', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}experiments.html`);
-  await page.waitForFunction(() => window.experiments?.status === 'idle');
+  await page.waitForFunction(() => ['idle', 'failed'].includes(window.experiments?.status));
+  assert.equal(await page.evaluate(() => window.experiments.status), 'idle', await page.textContent('#error'));
   await page.fill('#seed', '12abc');
   await page.click('#run');
   assert.equal(await page.textContent('#error'), 'Seed: must be a whole number from 0 to 18446744073709551615, got `12abc`');
