@@ -162,8 +162,12 @@ fn check(pre_vote: bool, check_quorum: bool, base: u64) {
     let mut worst = (0, 0);
     let mut total = 0u128;
     let mut within_two_rounds = 0;
+    let (mut b_range, mut p_range) = ((Micros::MAX, 0), (1.0f64, 0.0f64));
     for i in 0..CASES {
         let c = case(base + i, pre_vote, check_quorum);
+        let (b, p, _, _) = bound(&c);
+        b_range = (b_range.0.min(b), b_range.1.max(b));
+        p_range = (p_range.0.min(p), p_range.1.max(p));
         match run(&c) {
             Ok(o) => {
                 total += u128::from(o.settled_after);
@@ -182,10 +186,14 @@ fn check(pre_vote: bool, check_quorum: bool, base: u64) {
         }
     }
     println!(
-        "preVote={pre_vote} checkQuorum={check_quorum}: {CASES} repairs, mean {} µs, worst {} µs (its bound {} µs), {within_two_rounds} settled within two rounds",
+        "preVote={pre_vote} checkQuorum={check_quorum}: {CASES} repairs, mean {} µs, worst {} µs (its bound {} µs), {within_two_rounds} settled within two rounds; p {:.3}-{:.3}, bounds {}-{} µs",
         total / u128::from(CASES),
         worst.0,
-        worst.1
+        worst.1,
+        p_range.0,
+        p_range.1,
+        b_range.0,
+        b_range.1
     );
     // The bound is loose by design (eps = 1e-9); most repairs take a round or two.
     assert!(within_two_rounds as u64 * 10 >= CASES * 8, "only {within_two_rounds} of {CASES} repairs settled within two rounds");
