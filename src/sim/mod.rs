@@ -6,6 +6,13 @@
 //! [`Simulation::advance`] runs every event due within the span, so a run is
 //! the same however its time is cut into steps. All randomness comes from one
 //! seed (see [`rng`]).
+//!
+//! The work splits in two: [`Engine`] holds everything that does not depend
+//! on the model (clock, event queue, network, timers' bookkeeping, faults,
+//! monitor, trace) and exists once; [`Simulation`] adds the nodes' model
+//! state and the messages on the wire, and is generic over the model. This
+//! keeps the per-model copy of the code small (the wasm module carries one
+//! per model).
 
 pub mod monitor;
 pub mod network;
@@ -84,20 +91,12 @@ impl Ord for Scheduled {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-struct TimerSlot<T> {
+/// A node's timer slot: the generation that a pending Timer event must
+/// match, and when it is due.
+#[derive(Clone, Copy, Debug, Default)]
+struct TimerSlot {
     gen: u32,
     due: Option<Micros>,
-    kind: Option<T>,
-}
-
-struct Slot<P: Protocol> {
-    proto: P,
-    alive: bool,
-    /// Bumped by every crash and restart; a Boot of an older epoch is stale.
-    epoch: u32,
-    rng: Stream,
-    timers: [TimerSlot<P::Timer>; MAX_TIMERS],
 }
 
 /// Counters of a run.
@@ -114,28 +113,6 @@ type ReadyOf<P> = Ready<<P as Protocol>::Message, <P as Protocol>::Timer, <P as 
 /// One call into a model: the step `drive` runs on a node.
 type Step<'a, P> = &'a mut dyn FnMut(&mut P, &mut dyn Entropy, &mut ReadyOf<P>);
 
-pub struct Simulation<P: Protocol> {
-    config: P::Config,
-    n: u32,
-    seed: u64,
-    now: Micros,
-    seq: u64,
-    queue: BinaryHeap<Scheduled>,
-    nodes: Vec<Slot<P>>,
-    network: NetworkConfig,
-    topology: Topology,
-    wire: Wire<P::Message>,
-    next_message_id: u64,
-    net_rng: Stream,
-    monitor: Monitor,
-    sinks: Vec<Box<dyn Sink>>,
-    ready: ReadyOf<P>,
-    /// Heartbeat-round counter: every protocol step that sends is one round.
-    round: u64,
-    timer_jitter: Micros,
-    stats: Stats,
-}
-
 fn check_node(n: u32, field: &str, id: NodeId) -> Result<usize, Error> {
     if id == 0 || id > n {
         Err(Error::new(field, format!("node {id} does not exist (nodes are 1 to {n})")))
@@ -144,51 +121,72 @@ fn check_node(n: u32, field: &str, id: NodeId) -> Result<usize, Error> {
     }
 }
 
-impl<P: Protocol> Simulation<P> {
-    pub fn new(config: P::Config, sim: SimConfig) -> Result<Self, Error> {
-        sim.validate()?;
-        P::validate_config(&config)?;
-        let jitter = P::boot_jitter(&config);
-        let mut this = Simulation {
+/// Everything a run has that does not depend on the model.
+pub struct Engine {
+    n: u32,
+    seed: u64,
+    now: Micros,
+    seq: u64,
+    queue: BinaryHeap<Scheduled>,
+    alive: Vec<bool>,
+    /// Bumped by every crash and restart; a Boot of an older epoch is stale.
+    epoch: Vec<u32>,
+    timers: Vec<[TimerSlot; MAX_TIMERS]>,
+    network: NetworkConfig,
+    topology: Topology,
+    next_message_id: u64,
+    net_rng: Stream,
+    monitor: Monitor,
+    sinks: Vec<Box<dyn Sink>>,
+    /// Heartbeat-round counter: every protocol step that sends is one round.
+    round: u64,
+    timer_jitter: Micros,
+    stats: Stats,
+}
+
+impl Engine {
+    fn new(sim: &SimConfig) -> Engine {
+        let n = sim.nodes as usize;
+        Engine {
             n: sim.nodes,
             seed: sim.seed,
             now: 0,
             seq: 0,
             queue: BinaryHeap::new(),
-            nodes: Vec::with_capacity(sim.nodes as usize),
-            network: sim.network,
+            alive: vec![true; n],
+            epoch: vec![0; n],
+            timers: vec![[TimerSlot::default(); MAX_TIMERS]; n],
+            network: sim.network.clone(),
             topology: Topology::new(sim.nodes),
-            wire: Wire::default(),
             next_message_id: 1,
             net_rng: Stream::new(sim.seed, rng::NETWORK_STREAM),
             monitor: Monitor::default(),
             sinks: Vec::new(),
-            ready: Ready::default(),
             round: 0,
             timer_jitter: sim.timer_jitter,
             stats: Stats::default(),
-            config,
-        };
-        for id in 1..=sim.nodes {
-            let mut rng = Stream::new(sim.seed, u64::from(id));
-            // Every server starts at its own moment: a random tick phase.
-            let phase = if jitter > 0 { rng.below(jitter) } else { 0 };
-            let proto = P::new(id, sim.nodes, &this.config, &P::Persistent::default(), &mut rng);
-            this.nodes.push(Slot {
-                proto,
-                alive: true,
-                epoch: 0,
-                rng,
-                timers: [TimerSlot { gen: 0, due: None, kind: None }; MAX_TIMERS],
-            });
-            this.schedule(phase, Pending::Boot { node: id, epoch: 0 });
         }
-        Ok(this)
     }
 
     fn schedule(&mut self, at: Micros, what: Pending) {
         self.seq += 1;
         self.queue.push(Scheduled { at, seq: self.seq, what });
+    }
+
+    /// Pops the next event due at or before `end`, moving the clock to it.
+    fn pop_due(&mut self, end: Micros) -> Option<Pending> {
+        if self.queue.peek()?.at > end {
+            return None;
+        }
+        let ev = self.queue.pop()?;
+        self.now = ev.at;
+        Some(ev.what)
+    }
+
+    fn finish_at(&mut self, end: Micros) {
+        if end > self.now {
+            self.now = end;
+        }
     }
 
     // ---- Queries -------------------------------------------------------
@@ -201,9 +199,6 @@ impl<P: Protocol> Simulation<P> {
     }
     pub fn node_count(&self) -> u32 {
         self.n
-    }
-    pub fn model_config(&self) -> &P::Config {
-        &self.config
     }
     pub fn network(&self) -> &NetworkConfig {
         &self.network
@@ -221,49 +216,17 @@ impl<P: Protocol> Simulation<P> {
     pub fn next_event_at(&self) -> Option<Micros> {
         self.queue.peek().map(|s| s.at)
     }
-
-    /// Panics on a bad id: for callers that validated it (use [`Self::node`]).
-    pub fn status(&self, id: NodeId) -> Status {
-        self.nodes[(id - 1) as usize].proto.status()
-    }
     pub fn is_alive(&self, id: NodeId) -> bool {
-        self.nodes[(id - 1) as usize].alive
+        self.alive[(id - 1) as usize]
     }
     /// Checks that a node id exists.
     pub fn node(&self, field: &str, id: NodeId) -> Result<NodeId, Error> {
         check_node(self.n, field, id).map(|_| id)
     }
-    pub fn protocol(&self, id: NodeId) -> &P {
-        &self.nodes[(id - 1) as usize].proto
-    }
-
-    /// Time left on a node's election and heartbeat clocks (None when down).
-    pub fn countdowns(&self, id: NodeId) -> Countdowns {
-        let slot = &self.nodes[(id - 1) as usize];
-        if !slot.alive {
-            return Countdowns::default();
-        }
-        let now = self.now;
-        slot.proto.countdowns(&|t: P::Timer| slot.timers[t.index()].due.map(|d| d.saturating_sub(now)))
-    }
-
-    pub fn fields(&self, id: NodeId) -> Vec<Field> {
-        self.nodes[(id - 1) as usize].proto.fields()
-    }
-
-    /// Messages on the wire, in send order.
-    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<P::Message>> {
-        self.wire.iter()
-    }
-    pub fn in_flight_count(&self) -> usize {
-        self.wire.len()
-    }
-
     /// Live nodes in LEADER state.
     pub fn leaders(&self) -> Vec<NodeId> {
         self.monitor.leaders().map(|(n, _)| n).collect()
     }
-
     /// The one live leader, if there is exactly one.
     pub fn leader(&self) -> Option<NodeId> {
         let mut it = self.monitor.leaders();
@@ -271,6 +234,9 @@ impl<P: Protocol> Simulation<P> {
             (Some((n, _)), None) => Some(n),
             _ => None,
         }
+    }
+    pub fn rules(&self) -> &[BeatRule] {
+        self.topology.rules()
     }
 
     pub fn add_sink(&mut self, sink: Box<dyn Sink>) {
@@ -286,210 +252,15 @@ impl<P: Protocol> Simulation<P> {
         self.sinks.clear();
     }
 
-    // ---- Running -------------------------------------------------------
+    // ---- Bookkeeping for the generic shell ------------------------------
 
-    /// Runs every event due within `span` from now, then sets the clock to
-    /// the end of the span.
-    pub fn advance(&mut self, span: Micros) {
-        let end = self.now.saturating_add(span);
-        self.run_until(end);
-    }
-
-    /// Runs every event due at or before `end` (no-op if `end` is past).
-    pub fn run_until(&mut self, end: Micros) {
-        self.run_until_budget(end, u64::MAX);
-    }
-
-    /// Like [`Self::run_until`] but stops after `budget` events; returns true
-    /// when it reached `end`. The clock then stands at the last event run.
-    pub fn run_until_budget(&mut self, end: Micros, budget: u64) -> bool {
-        let mut left = budget;
-        while let Some(top) = self.queue.peek() {
-            if top.at > end {
-                break;
-            }
-            if left == 0 {
-                return false;
-            }
-            let ev = self.queue.pop().expect("peeked");
-            self.now = ev.at;
-            if self.process(ev.what) {
-                self.stats.events += 1;
-                left -= 1;
-            }
-        }
-        if end > self.now {
-            self.now = end;
-        }
-        true
-    }
-
-    /// Runs until `pred` holds after an event, or `end`. Returns whether it held.
-    pub fn run_until_condition(&mut self, end: Micros, mut pred: impl FnMut(&Self) -> bool) -> bool {
-        if pred(self) {
-            return true;
-        }
-        while let Some(top) = self.queue.peek() {
-            if top.at > end {
-                break;
-            }
-            let ev = self.queue.pop().expect("peeked");
-            self.now = ev.at;
-            if self.process(ev.what) {
-                self.stats.events += 1;
-                if pred(self) {
-                    return true;
-                }
-            }
-        }
-        if end > self.now {
-            self.now = end;
-        }
-        false
-    }
-
-    /// Runs one event; false when it was stale (a replaced timer, a message
-    /// already dropped, a boot of a crashed node).
-    fn process(&mut self, what: Pending) -> bool {
-        match what {
-            Pending::Boot { node, epoch } => {
-                let slot = &self.nodes[(node - 1) as usize];
-                if !slot.alive || slot.epoch != epoch {
-                    return false;
-                }
-                self.emit(Some(node), None, EventKind::Boot);
-                self.drive(node, &mut |p, rng, out| p.start(rng, out));
-                true
-            }
-            Pending::Timer { node, slot: s, gen } => {
-                let slot = &mut self.nodes[(node - 1) as usize];
-                let timer = slot.timers[s as usize];
-                if !slot.alive || timer.gen != gen {
-                    return false;
-                }
-                slot.timers[s as usize].due = None;
-                let kind = timer.kind.expect("an armed timer has a kind");
-                self.drive(node, &mut |p, rng, out| p.on_timer(kind, rng, out));
-                true
-            }
-            Pending::Deliver(id) => {
-                let Some(m) = self.wire.take(id) else { return false };
-                if !self.nodes[(m.to - 1) as usize].alive {
-                    self.dropped(&m, DropReason::Crashed);
-                    return true;
-                }
-                if let Some(reason) = self.topology.blocked(m.from, m.to) {
-                    // Cut while the message was on the wire.
-                    self.dropped(&m, reason);
-                    return true;
-                }
-                self.stats.delivered += 1;
-                self.drive(m.to, &mut |p, rng, out| p.on_message(m.from, m.msg, rng, out));
-                true
-            }
-        }
-    }
-
-    /// Calls the model on one node and carries out what it asks for. `f` is
-    /// a trait object so this large function exists once per model, not once
-    /// per call site (it matters for the wasm size).
-    fn drive(&mut self, id: NodeId, f: Step<'_, P>) {
-        let i = (id - 1) as usize;
-        let mut ready = std::mem::take(&mut self.ready);
-        ready.clear();
-        let before = self.nodes[i].proto.status();
-        {
-            let slot = &mut self.nodes[i];
-            f(&mut slot.proto, &mut slot.rng, &mut ready);
-        }
-        let after = self.nodes[i].proto.status();
-        if !self.sinks.is_empty() {
-            for note in &ready.notes {
-                self.emit(Some(id), Some(after.term), EventKind::Protocol(note));
-            }
-        }
-        self.observe(id, (before, true), (after, true), false);
-        for &(term, candidate) in &ready.votes {
-            if let Some(f) = self.monitor.vote(self.now, id, term, candidate) {
-                self.emit(Some(id), Some(term), EventKind::Violation(f));
-            }
-        }
-        for &timer in &ready.cancels {
-            let t = &mut self.nodes[i].timers[timer.index()];
-            t.gen = t.gen.wrapping_add(1);
-            t.due = None;
-        }
-        for &(timer, after) in &ready.timers {
-            let jitter = if self.timer_jitter > 0 { self.nodes[i].rng.below(self.timer_jitter) } else { 0 };
-            let due = self.now.saturating_add(after).saturating_add(jitter);
-            let t = &mut self.nodes[i].timers[timer.index()];
-            t.gen = t.gen.wrapping_add(1);
-            t.due = Some(due);
-            t.kind = Some(timer);
-            let gen = t.gen;
-            self.schedule(due, Pending::Timer { node: id, slot: timer.index() as u8, gen });
-        }
-        if !ready.messages.is_empty() {
-            self.round += 1;
-            let round = self.round;
-            let mut beats = false;
-            for &(dest, msg) in &ready.messages {
-                beats |= msg.kind() == MessageKind::Beat;
-                match dest {
-                    Dest::To(to) => self.send(id, to, msg, round),
-                    Dest::AllOthers => {
-                        for to in 1..=self.n {
-                            if to != id {
-                                self.send(id, to, msg, round);
-                            }
-                        }
-                    }
-                }
-            }
-            if beats {
-                for rule in self.topology.expire_rules() {
-                    self.emit(None, None, EventKind::RuleRemoved { id: rule, expired: true });
-                }
-            }
-        }
-        self.ready = ready;
-    }
-
-    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Message, round: u64) {
-        let id = self.next_message_id;
-        self.next_message_id += 1;
-        self.stats.sent += 1;
-        let kind = msg.kind();
-        let mut reason = None;
-        if kind == MessageKind::Beat {
-            reason = self.topology.beat_rule_drops(from, to, round).map(DropReason::BeatRule);
-        }
-        if reason.is_none() {
-            reason = self.topology.blocked(from, to);
-        }
-        if reason.is_none() && self.network.loss > 0.0 && self.net_rng.chance(self.network.loss) {
-            reason = Some(DropReason::Loss);
-        }
-        let sent = self.now;
-        if let Some(reason) = reason {
-            let m = InFlight { id, from, to, kind, sent, due: sent, msg };
-            self.dropped(&m, reason);
+    fn emit(&mut self, node: Option<NodeId>, term: Option<u64>, kind: EventKind<'_>) {
+        if self.sinks.is_empty() {
             return;
         }
-        let latency = self.net_rng.between(self.network.latency_min, self.network.latency_max);
-        let due = sent.saturating_add(latency);
-        self.wire.push(InFlight { id, from, to, kind, sent, due, msg });
-        self.schedule(due, Pending::Deliver(id));
-        if !self.sinks.is_empty() {
-            self.emit(Some(from), msg.term(), EventKind::Send { id, kind, to, due });
-        }
-    }
-
-    fn dropped(&mut self, m: &InFlight<P::Message>, reason: DropReason) {
-        self.stats.dropped += 1;
-        if !self.sinks.is_empty() {
-            let ev = EventKind::Drop { id: m.id, kind: m.kind, from: m.from, to: m.to, reason };
-            self.emit(Some(m.from), m.msg.term(), ev);
+        let ev = TraceEvent { t: self.now, node, term, kind };
+        for s in &mut self.sinks {
+            s.record(&ev);
         }
     }
 
@@ -510,69 +281,153 @@ impl<P: Protocol> Simulation<P> {
         }
     }
 
-    fn emit(&mut self, node: Option<NodeId>, term: Option<u64>, kind: EventKind<'_>) {
-        if self.sinks.is_empty() {
-            return;
-        }
-        let ev = TraceEvent { t: self.now, node, term, kind };
-        for s in &mut self.sinks {
-            s.record(&ev);
+    fn vote(&mut self, id: NodeId, term: u64, candidate: NodeId) {
+        if let Some(f) = self.monitor.vote(self.now, id, term, candidate) {
+            self.emit(Some(id), Some(term), EventKind::Violation(f));
         }
     }
 
-    // ---- Actions -------------------------------------------------------
+    /// A Boot event: true if the node should start now.
+    fn boots(&mut self, node: NodeId, epoch: u32) -> bool {
+        let i = (node - 1) as usize;
+        if !self.alive[i] || self.epoch[i] != epoch {
+            return false;
+        }
+        self.emit(Some(node), None, EventKind::Boot);
+        true
+    }
 
-    /// Crash a node: its timers stop and messages to it are lost.
-    pub fn crash(&mut self, id: NodeId) -> Result<(), Error> {
+    /// A Timer event: true if it is still the armed one on a live node.
+    fn fires(&mut self, node: NodeId, slot: u8, gen: u32) -> bool {
+        let i = (node - 1) as usize;
+        let t = &mut self.timers[i][slot as usize];
+        if !self.alive[i] || t.gen != gen {
+            return false;
+        }
+        t.due = None;
+        true
+    }
+
+    /// A message arrives: true if it reaches the receiver; otherwise the
+    /// drop is counted and traced.
+    fn arrives(&mut self, id: u64, kind: MessageKind, from: NodeId, to: NodeId, term: Option<u64>) -> bool {
+        let reason = if !self.alive[(to - 1) as usize] {
+            Some(DropReason::Crashed)
+        } else {
+            // Cut while the message was on the wire.
+            self.topology.blocked(from, to)
+        };
+        match reason {
+            Some(r) => {
+                self.dropped(id, kind, from, to, term, r);
+                false
+            }
+            None => {
+                self.stats.delivered += 1;
+                true
+            }
+        }
+    }
+
+    fn disarm(&mut self, node: NodeId, slot: usize) {
+        let t = &mut self.timers[(node - 1) as usize][slot];
+        t.gen = t.gen.wrapping_add(1);
+        t.due = None;
+    }
+
+    fn disarm_all(&mut self, node: NodeId) {
+        for slot in 0..MAX_TIMERS {
+            self.disarm(node, slot);
+        }
+    }
+
+    fn arm(&mut self, node: NodeId, slot: usize, after: Micros) {
+        let due = self.now.saturating_add(after);
+        let t = &mut self.timers[(node - 1) as usize][slot];
+        t.gen = t.gen.wrapping_add(1);
+        t.due = Some(due);
+        let gen = t.gen;
+        self.schedule(due, Pending::Timer { node, slot: slot as u8, gen });
+    }
+
+    /// When a node's timer in `slot` is due, if armed.
+    fn timer_due(&self, node: NodeId, slot: usize) -> Option<Micros> {
+        self.timers[(node - 1) as usize][slot].due
+    }
+
+    fn next_round(&mut self) -> u64 {
+        self.round += 1;
+        self.round
+    }
+
+    fn expire_rules(&mut self) {
+        for rule in self.topology.expire_rules() {
+            self.emit(None, None, EventKind::RuleRemoved { id: rule, expired: true });
+        }
+    }
+
+    /// Sends one message: drop rules, partitions, cuts and loss first, then
+    /// a latency draw. Returns the message id and due time when it goes on
+    /// the wire (the caller keeps the payload).
+    fn route(&mut self, from: NodeId, to: NodeId, kind: MessageKind, term: Option<u64>, round: u64) -> Option<(u64, Micros)> {
+        let id = self.next_message_id;
+        self.next_message_id += 1;
+        self.stats.sent += 1;
+        let mut reason = None;
+        if kind == MessageKind::Beat {
+            reason = self.topology.beat_rule_drops(from, to, round).map(DropReason::BeatRule);
+        }
+        if reason.is_none() {
+            reason = self.topology.blocked(from, to);
+        }
+        if reason.is_none() && self.network.loss > 0.0 && self.net_rng.chance(self.network.loss) {
+            reason = Some(DropReason::Loss);
+        }
+        if let Some(reason) = reason {
+            self.dropped(id, kind, from, to, term, reason);
+            return None;
+        }
+        let latency = self.net_rng.between(self.network.latency_min, self.network.latency_max);
+        let due = self.now.saturating_add(latency);
+        self.schedule(due, Pending::Deliver(id));
+        if !self.sinks.is_empty() {
+            self.emit(Some(from), term, EventKind::Send { id, kind, to, due });
+        }
+        Some((id, due))
+    }
+
+    fn dropped(&mut self, id: u64, kind: MessageKind, from: NodeId, to: NodeId, term: Option<u64>, reason: DropReason) {
+        self.stats.dropped += 1;
+        if !self.sinks.is_empty() {
+            self.emit(Some(from), term, EventKind::Drop { id, kind, from, to, reason });
+        }
+    }
+
+    /// The bookkeeping of a crash; `status` is the node's state as it dies.
+    fn crashed(&mut self, id: NodeId, status: Status) -> Result<(), Error> {
         let i = check_node(self.n, "node", id)?;
-        if !self.nodes[i].alive {
+        if !self.alive[i] {
             return Err(Error::new("node", format!("S{id} is already down")));
         }
-        let status = self.nodes[i].proto.status();
-        let slot = &mut self.nodes[i];
-        slot.alive = false;
-        slot.epoch += 1;
-        for t in &mut slot.timers {
-            t.gen = t.gen.wrapping_add(1);
-            t.due = None;
-        }
+        self.alive[i] = false;
+        self.epoch[i] += 1;
+        self.disarm_all(id);
         self.emit(Some(id), Some(status.term), EventKind::Crash);
         self.observe(id, (status, true), (status, false), false);
         Ok(())
     }
 
-    /// Restart a node (crashing it first if it is up): it keeps only what the
-    /// model persists and starts its tasks now.
-    pub fn restart(&mut self, id: NodeId) -> Result<(), Error> {
-        let i = check_node(self.n, "node", id)?;
-        let before = (self.nodes[i].proto.status(), self.nodes[i].alive);
-        let persisted = self.nodes[i].proto.persistent();
-        let slot = &mut self.nodes[i];
-        slot.epoch += 1;
-        for t in &mut slot.timers {
-            t.gen = t.gen.wrapping_add(1);
-            t.due = None;
-        }
-        slot.proto = P::new(id, self.n, &self.config, &persisted, &mut slot.rng);
-        slot.alive = true;
-        let after = slot.proto.status();
+    /// The bookkeeping of a restart, from `before` (status, alive) to `after`.
+    fn restarted(&mut self, id: NodeId, before: (Status, bool), after: Status) {
+        let i = (id - 1) as usize;
+        self.epoch[i] += 1;
+        self.disarm_all(id);
+        self.alive[i] = true;
         self.emit(Some(id), Some(after.term), EventKind::Restart);
         self.observe(id, before, (after, true), true);
-        self.drive(id, &mut |p, rng, out| p.start(rng, out));
-        Ok(())
     }
 
-    /// Force an election timeout on a live node now.
-    pub fn force_timeout(&mut self, id: NodeId) -> Result<(), Error> {
-        let i = check_node(self.n, "node", id)?;
-        if !self.nodes[i].alive {
-            return Err(Error::new("node", format!("S{id} is down; restart it first")));
-        }
-        let term = self.nodes[i].proto.status().term;
-        self.emit(Some(id), Some(term), EventKind::Timeout);
-        self.drive(id, &mut |p, rng, out| p.force_timeout(rng, out));
-        Ok(())
-    }
+    // ---- Network actions -----------------------------------------------
 
     /// Split the network: each group is one side; nodes not listed form one
     /// more side together.
@@ -591,8 +446,7 @@ impl<P: Protocol> Simulation<P> {
             }
         }
         self.topology.partition(groups);
-        let mut sides: Vec<String> =
-            groups.iter().filter(|g| !g.is_empty()).map(|g| node_list(g)).collect();
+        let mut sides: Vec<String> = groups.iter().filter(|g| !g.is_empty()).map(|g| node_list(g)).collect();
         let rest: Vec<NodeId> = (1..=self.n).filter(|&id| !seen[(id - 1) as usize]).collect();
         if !rest.is_empty() {
             sides.push(node_list(&rest));
@@ -680,21 +534,6 @@ impl<P: Protocol> Simulation<P> {
         }
     }
 
-    pub fn rules(&self) -> &[BeatRule] {
-        self.topology.rules()
-    }
-
-    /// Drop one message in flight by id.
-    pub fn drop_message(&mut self, id: u64) -> Result<(), Error> {
-        match self.wire.take(id) {
-            Some(m) => {
-                self.dropped(&m, DropReason::Manual);
-                Ok(())
-            }
-            None => Err(Error::new("message", format!("message #{id} is not in flight"))),
-        }
-    }
-
     /// Change latency and loss; messages already in flight keep their due time.
     pub fn set_network(&mut self, network: NetworkConfig) -> Result<(), Error> {
         network.validate()?;
@@ -703,10 +542,297 @@ impl<P: Protocol> Simulation<P> {
         self.emit(None, None, EventKind::Network { what });
         Ok(())
     }
+}
+
+/// One node's model state and its own random stream.
+struct Slot<P: Protocol> {
+    proto: P,
+    rng: Stream,
+    /// The kind of timer armed in each slot.
+    kinds: [Option<P::Timer>; MAX_TIMERS],
+}
+
+/// A run of one model: the [`Engine`] plus the nodes' model state and the
+/// messages on the wire. Dereferences to the engine for everything that
+/// does not depend on the model.
+pub struct Simulation<P: Protocol> {
+    engine: Engine,
+    config: P::Config,
+    nodes: Vec<Slot<P>>,
+    wire: Wire<P::Message>,
+    ready: ReadyOf<P>,
+}
+
+impl<P: Protocol> std::ops::Deref for Simulation<P> {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+impl<P: Protocol> std::ops::DerefMut for Simulation<P> {
+    fn deref_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+}
+
+impl<P: Protocol> Simulation<P> {
+    pub fn new(config: P::Config, sim: SimConfig) -> Result<Self, Error> {
+        sim.validate()?;
+        P::validate_config(&config)?;
+        let jitter = P::boot_jitter(&config);
+        let mut this = Simulation {
+            engine: Engine::new(&sim),
+            nodes: Vec::with_capacity(sim.nodes as usize),
+            wire: Wire::default(),
+            ready: Ready::default(),
+            config,
+        };
+        for id in 1..=sim.nodes {
+            let mut rng = Stream::new(sim.seed, u64::from(id));
+            // Every server starts at its own moment: a random tick phase.
+            let phase = if jitter > 0 { rng.below(jitter) } else { 0 };
+            let proto = P::new(id, sim.nodes, &this.config, &P::Persistent::default(), &mut rng);
+            this.nodes.push(Slot { proto, rng, kinds: [None; MAX_TIMERS] });
+            this.engine.schedule(phase, Pending::Boot { node: id, epoch: 0 });
+        }
+        Ok(this)
+    }
+
+    /// The model-independent part, also reachable through deref.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    // ---- Queries -------------------------------------------------------
+
+    pub fn model_config(&self) -> &P::Config {
+        &self.config
+    }
+
+    /// Panics on a bad id: for callers that validated it (use [`Engine::node`]).
+    pub fn status(&self, id: NodeId) -> Status {
+        self.nodes[(id - 1) as usize].proto.status()
+    }
+    pub fn protocol(&self, id: NodeId) -> &P {
+        &self.nodes[(id - 1) as usize].proto
+    }
+
+    /// Time left on a node's election and heartbeat clocks (None when down).
+    pub fn countdowns(&self, id: NodeId) -> Countdowns {
+        if !self.engine.is_alive(id) {
+            return Countdowns::default();
+        }
+        let now = self.engine.now;
+        let engine = &self.engine;
+        self.nodes[(id - 1) as usize]
+            .proto
+            .countdowns(&|t: P::Timer| engine.timer_due(id, t.index()).map(|d| d.saturating_sub(now)))
+    }
+
+    pub fn fields(&self, id: NodeId) -> Vec<Field> {
+        self.nodes[(id - 1) as usize].proto.fields()
+    }
+
+    /// Messages on the wire, in send order.
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<P::Message>> {
+        self.wire.iter()
+    }
+    pub fn in_flight_count(&self) -> usize {
+        self.wire.len()
+    }
 
     /// Roles of all nodes, for quick checks.
     pub fn roles(&self) -> Vec<Role> {
         self.nodes.iter().map(|s| s.proto.status().role).collect()
+    }
+
+    // ---- Running -------------------------------------------------------
+
+    /// Runs every event due within `span` from now, then sets the clock to
+    /// the end of the span.
+    pub fn advance(&mut self, span: Micros) {
+        let end = self.engine.now.saturating_add(span);
+        self.run_until(end);
+    }
+
+    /// Runs every event due at or before `end` (no-op if `end` is past).
+    pub fn run_until(&mut self, end: Micros) {
+        self.run_until_budget(end, u64::MAX);
+    }
+
+    /// Like [`Self::run_until`] but stops after `budget` events; returns true
+    /// when it reached `end`. The clock then stands at the last event run.
+    pub fn run_until_budget(&mut self, end: Micros, budget: u64) -> bool {
+        let mut left = budget;
+        loop {
+            if left == 0 {
+                if self.engine.queue.peek().is_some_and(|top| top.at <= end) {
+                    return false;
+                }
+                break;
+            }
+            let Some(what) = self.engine.pop_due(end) else { break };
+            if self.process(what) {
+                self.engine.stats.events += 1;
+                left -= 1;
+            }
+        }
+        self.engine.finish_at(end);
+        true
+    }
+
+    /// Runs until `pred` holds after an event, or `end`. Returns whether it held.
+    pub fn run_until_condition(&mut self, end: Micros, mut pred: impl FnMut(&Self) -> bool) -> bool {
+        if pred(self) {
+            return true;
+        }
+        while let Some(what) = self.engine.pop_due(end) {
+            if self.process(what) {
+                self.engine.stats.events += 1;
+                if pred(self) {
+                    return true;
+                }
+            }
+        }
+        self.engine.finish_at(end);
+        false
+    }
+
+    /// Runs one event; false when it was stale (a replaced timer, a message
+    /// already dropped, a boot of a crashed node).
+    fn process(&mut self, what: Pending) -> bool {
+        match what {
+            Pending::Boot { node, epoch } => {
+                if !self.engine.boots(node, epoch) {
+                    return false;
+                }
+                self.drive(node, &mut |p, rng, out| p.start(rng, out));
+                true
+            }
+            Pending::Timer { node, slot, gen } => {
+                if !self.engine.fires(node, slot, gen) {
+                    return false;
+                }
+                let kind = self.nodes[(node - 1) as usize].kinds[slot as usize].expect("an armed timer has a kind");
+                self.drive(node, &mut |p, rng, out| p.on_timer(kind, rng, out));
+                true
+            }
+            Pending::Deliver(id) => {
+                let Some(m) = self.wire.take(id) else { return false };
+                if self.engine.arrives(m.id, m.kind, m.from, m.to, m.msg.term()) {
+                    self.drive(m.to, &mut |p, rng, out| p.on_message(m.from, m.msg, rng, out));
+                }
+                true
+            }
+        }
+    }
+
+    /// Calls the model on one node and carries out what it asks for. `f` is
+    /// a trait object so this function exists once per model, not once per
+    /// call site (it matters for the wasm size).
+    fn drive(&mut self, id: NodeId, f: Step<'_, P>) {
+        let i = (id - 1) as usize;
+        let mut ready = std::mem::take(&mut self.ready);
+        ready.clear();
+        let before = self.nodes[i].proto.status();
+        {
+            let slot = &mut self.nodes[i];
+            f(&mut slot.proto, &mut slot.rng, &mut ready);
+        }
+        let after = self.nodes[i].proto.status();
+        let engine = &mut self.engine;
+        if !engine.sinks.is_empty() {
+            for note in &ready.notes {
+                engine.emit(Some(id), Some(after.term), EventKind::Protocol(note));
+            }
+        }
+        engine.observe(id, (before, true), (after, true), false);
+        for &(term, candidate) in &ready.votes {
+            engine.vote(id, term, candidate);
+        }
+        for &timer in &ready.cancels {
+            engine.disarm(id, timer.index());
+        }
+        for &(timer, after) in &ready.timers {
+            let jitter = if engine.timer_jitter > 0 { self.nodes[i].rng.below(engine.timer_jitter) } else { 0 };
+            self.nodes[i].kinds[timer.index()] = Some(timer);
+            engine.arm(id, timer.index(), after.saturating_add(jitter));
+        }
+        if !ready.messages.is_empty() {
+            let round = engine.next_round();
+            let mut beats = false;
+            for &(dest, msg) in &ready.messages {
+                let (kind, term) = (msg.kind(), msg.term());
+                beats |= kind == MessageKind::Beat;
+                let (first, last) = match dest {
+                    Dest::To(to) => (to, to),
+                    Dest::AllOthers => (1, engine.n),
+                };
+                for to in first..=last {
+                    if to == id && dest == Dest::AllOthers {
+                        continue;
+                    }
+                    if let Some((mid, due)) = engine.route(id, to, kind, term, round) {
+                        let sent = engine.now;
+                        self.wire.push(InFlight { id: mid, from: id, to, kind, sent, due, msg });
+                    }
+                }
+            }
+            if beats {
+                engine.expire_rules();
+            }
+        }
+        self.ready = ready;
+    }
+
+    // ---- Node actions --------------------------------------------------
+
+    /// Crash a node: its timers stop and messages to it are lost.
+    pub fn crash(&mut self, id: NodeId) -> Result<(), Error> {
+        let i = check_node(self.engine.n, "node", id)?;
+        let status = self.nodes[i].proto.status();
+        self.engine.crashed(id, status)
+    }
+
+    /// Restart a node (crashing it first if it is up): it keeps only what the
+    /// model persists and starts its tasks now.
+    pub fn restart(&mut self, id: NodeId) -> Result<(), Error> {
+        let i = check_node(self.engine.n, "node", id)?;
+        let before = (self.nodes[i].proto.status(), self.engine.alive[i]);
+        let persisted = self.nodes[i].proto.persistent();
+        let slot = &mut self.nodes[i];
+        slot.proto = P::new(id, self.engine.n, &self.config, &persisted, &mut slot.rng);
+        let after = slot.proto.status();
+        self.engine.restarted(id, before, after);
+        self.drive(id, &mut |p, rng, out| p.start(rng, out));
+        Ok(())
+    }
+
+    /// Force an election timeout on a live node now.
+    pub fn force_timeout(&mut self, id: NodeId) -> Result<(), Error> {
+        let i = check_node(self.engine.n, "node", id)?;
+        if !self.engine.alive[i] {
+            return Err(Error::new("node", format!("S{id} is down; restart it first")));
+        }
+        let term = self.nodes[i].proto.status().term;
+        self.engine.emit(Some(id), Some(term), EventKind::Timeout);
+        self.drive(id, &mut |p, rng, out| p.force_timeout(rng, out));
+        Ok(())
+    }
+
+    /// Drop one message in flight by id.
+    pub fn drop_message(&mut self, id: u64) -> Result<(), Error> {
+        match self.wire.take(id) {
+            Some(m) => {
+                self.engine.dropped(m.id, m.kind, m.from, m.to, m.msg.term(), DropReason::Manual);
+                Ok(())
+            }
+            None => Err(Error::new("message", format!("message #{id} is not in flight"))),
+        }
     }
 }
 
