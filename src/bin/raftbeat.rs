@@ -14,7 +14,7 @@ fn main() -> std::process::ExitCode {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use raftbeat::cluster::{canonical_key, Cluster, ClusterConfig, Value};
-    use raftbeat::protocol::fmt_ms;
+    use raftbeat::protocol::{fmt_ms, Role};
     use raftbeat::script;
     use raftbeat::sim::time::{format_duration, parse_duration};
     use raftbeat::sim::trace::{Format, Sink, WriterSink};
@@ -23,50 +23,58 @@ mod cli {
     use std::process::ExitCode;
 
     const HELP: &str = "\
-    raftbeat: see how a Raft cluster keeps its leader alive with heartbeats
+raftbeat: see how a Raft cluster keeps its leader alive with heartbeats
 
-    USAGE:
-        raftbeat run SCRIPT [--rewrite] [--verbose] [--trace FILE|-] [--format jsonl|text]
-        raftbeat run [SETTINGS] (--for DURATION | --until TIME) [--trace FILE|-] [--format jsonl|text]
-        raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
-        raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
-        raftbeat serve [--dir DIR] [--port PORT]
-        raftbeat help
+USAGE:
+    raftbeat run SCRIPT [--rewrite] [--verbose] [--trace FILE|-] [--format jsonl|text]
+    raftbeat run [SETTINGS] (--for DURATION | --until TIME) [--trace FILE|-] [--format jsonl|text]
+    raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
+    raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
+    raftbeat serve [--dir DIR] [--port PORT]
+    raftbeat help
 
-    COMMANDS:
-        run SCRIPT    Run a scenario script (see docs/scenarios.md). Prints every
-                      expectation's result; compares each command's output with
-                      the golden block under it, if the file has them. Exits 1 if
-                      an expectation fails or a golden block differs.
-            --rewrite     Rewrite the script's golden blocks with this run's output.
-            --verbose     Print every command's output, not only expectations.
+COMMANDS:
+    run SCRIPT    Run a scenario script (see docs/scenarios.md). Prints every
+                  expectation's result; compares each command's output with
+                  the golden block under it, if the file has them. Exits 1 if
+                  an expectation fails or a golden block differs.
+        --rewrite     Rewrite the script's golden blocks with this run's output.
+        --verbose     Print every command's output, not only expectations.
 
-        run           Run a cluster without a script and write its trace.
-            --model nacos         Protocol model (default nacos).
-            --nodes N             Cluster size, 1 to 1001 (default 5).
-            --seed S              64-bit seed (default: random; always reported).
-            --for DURATION        How long to run, e.g. 120s, 90m, 24h.
-            --until TIME          Or: run until this simulated time.
-            --tick, --heartbeat, --leader-timeout, --leader-random DURATION
-                                  Nacos timings (defaults 500ms, 5s, 15s, 5s).
-            --latency MIN..MAX    One-way latency range (default 2ms..8ms).
-            --loss P              Message loss probability, 0 to 1 (default 0).
+    run           Run a cluster without a script, print a summary, and
+                  write its trace. SETTINGS (docs/scenarios.md has the rules):
+        --model nacos|raft    Protocol model (default nacos).
+        --nodes N             Cluster size, 1 to 1001 (default 5).
+        --seed S              64-bit seed (default: random; always reported).
+        --for DURATION        How long to run, e.g. 120s, 90m, 24h.
+        --until TIME          Or: run until this simulated time.
+        --tick, --heartbeat, --leader-timeout, --leader-random DURATION
+                              Nacos timings (defaults 500ms, 5s, 15s, 5s).
+        --election MIN..MAX   Raft election timeout range (default 150ms..300ms).
+        --heartbeat DURATION  Raft heartbeat interval (default 50ms).
+        --pre-vote true, --check-quorum true
+                              Raft's Pre-Vote and CheckQuorum (default off).
+        --logs I:T,I:T,...    Raft: each node's last log index:term.
+        --latency MIN..MAX    One-way latency range (default 2ms..8ms).
+        --loss P              Message loss probability, 0 to 1 (default 0).
+        --timer-jitter D      Timers fire up to D late (default 0).
 
-        experiment    Reproduce a measurement and print it beside the published
-                      numbers: fig16 (the Raft paper's Figure 16, ten timeout
-                      ranges), nacos-failover (Nacos leader crash to new leader).
-                      `raftbeat experiment --help` for every option.
+    experiment    Reproduce a measurement and print it beside the published
+                  numbers: fig16 (the Raft paper's Figure 16, ten timeout
+                  ranges), nacos-failover (Nacos leader crash to new leader).
+                  `raftbeat experiment --help` for every option.
 
-        serve         Serve DIR (default www) on 127.0.0.1:PORT (default 8000, or
-                      $PORT) with .wasm as application/wasm. Ctrl-C stops it.
+    serve         Serve DIR (default www) on 127.0.0.1:PORT (default 8000, or
+                  $PORT) with .wasm as application/wasm. Ctrl-C stops it.
 
-    TRACE OUTPUT (both forms of run):
-        --trace FILE|-        Write every event to FILE, or to stdout with -.
-        --format jsonl|text   One JSON object per line (default), or plain text.
-                              JSON lines: {\"t_ms\":..,\"node\":..,\"event\":..,\"term\":..,...}
+TRACE OUTPUT (both forms of run):
+    --trace FILE|-        Write every event to FILE, or to stdout with -.
+    --format jsonl|text   One JSON object per line (default), or plain text.
+                          JSON lines: {\"t_ms\":..,\"node\":..,\"event\":..,\"term\":..,...}
+                          (docs/trace.md lists every event).
 
-    DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
-    ";
+DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
+";
 
     struct Args {
         words: Vec<String>,
@@ -330,13 +338,29 @@ mod cli {
             stats.dropped,
             wall.as_secs_f64()
         );
-        for v in cluster.node_views() {
-            let role = if v.alive { v.role.as_str() } else { "DOWN" };
-            let leader = v.leader.map_or("none".into(), |l| format!("S{l}"));
+        let views = cluster.node_views();
+        if views.len() <= 25 {
+            for v in &views {
+                let role = if v.alive { v.role.as_str() } else { "DOWN" };
+                let leader = v.leader.map_or("none".into(), |l| format!("S{l}"));
+                let _ = writeln!(out, "  S{:<4} {:<13} term {:<4} leader {leader}", v.id, role, v.term);
+            }
+        } else {
+            // Too many to list: count the roles and name the leaders.
+            let live = |r: &[Role]| views.iter().filter(|v| v.alive && r.contains(&v.role)).count();
+            let leaders: Vec<String> = views
+                .iter()
+                .filter(|v| v.alive && v.role == Role::Leader)
+                .map(|v| format!("S{} (term {})", v.id, v.term))
+                .collect();
             let _ = writeln!(
                 out,
-                "  S{:<4} {:<13} term {:<4} leader {leader}",
-                v.id, role, v.term
+                "  {} followers, {} candidates, {} leaders, {} down; leaders: {}",
+                live(&[Role::Follower]),
+                live(&[Role::Candidate, Role::PreCandidate]),
+                leaders.len(),
+                views.iter().filter(|v| !v.alive).count(),
+                if leaders.is_empty() { "none".to_string() } else { leaders.join(", ") }
             );
         }
         let m = cluster.monitor();
