@@ -38,11 +38,31 @@ fn main() {
 
     let t = Instant::now();
     let mut trials = Vec::new();
-    failover::run_trials(&failover::Setup::default(), 1, 0, failover::DEFAULT_TRIALS, &mut trials).expect("the trials run");
-    println!("nacos-failover: {} trials in {:.3} s", trials.len(), t.elapsed().as_secs_f64());
+    failover::run_trials(
+        &failover::Setup::default(),
+        1,
+        0,
+        failover::DEFAULT_TRIALS,
+        &mut trials,
+    )
+    .expect("the trials run");
+    println!(
+        "nacos-failover: {} trials in {:.3} s",
+        trials.len(),
+        t.elapsed().as_secs_f64()
+    );
 
-    let pairs = [("model", "raft"), ("nodes", "5"), ("seed", "1"), ("election", "100ms..200ms"), ("heartbeat", "50ms"), ("latency", "10ms..15ms")];
-    let config = ClusterConfig::from_pairs(&pairs.map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))).expect("config");
+    let pairs = [
+        ("model", "raft"),
+        ("nodes", "5"),
+        ("seed", "1"),
+        ("election", "100ms..200ms"),
+        ("heartbeat", "50ms"),
+        ("latency", "10ms..15ms"),
+    ];
+    let config =
+        ClusterConfig::from_pairs(&pairs.map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))))
+            .expect("config");
     let mut c = Cluster::new(&config).expect("cluster");
     let sim_s = 100_000u64;
     let t = Instant::now();
@@ -56,7 +76,10 @@ fn main() {
 
     let failed = results.iter().any(|r| {
         let s = summarize(&r.samples).expect("trials");
-        r.line.claims.iter().any(|c| c.check != Check::None && !c.holds(s.get(c.stat)))
+        r.line
+            .claims
+            .iter()
+            .any(|c| c.check != Check::None && !c.holds(s.get(c.stat)))
     });
     if failed {
         eprintln!("fig16: a bound of issue 5 failed (see the table)");

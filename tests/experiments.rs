@@ -22,16 +22,35 @@ fn results() -> &'static Vec<(LineResult, Summary)> {
             .iter()
             .map(|line| {
                 let mut samples = Vec::new();
-                fig16::run_trials(line, &setup, SEED, 0, line.trials_for(PER_LINE), &mut samples).unwrap();
+                fig16::run_trials(
+                    line,
+                    &setup,
+                    SEED,
+                    0,
+                    line.trials_for(PER_LINE),
+                    &mut samples,
+                )
+                .unwrap();
                 let s = summarize(&samples).unwrap();
-                (LineResult { line, samples, slowest: 0 }, s)
+                (
+                    LineResult {
+                        line,
+                        samples,
+                        slowest: 0,
+                    },
+                    s,
+                )
             })
             .collect()
     })
 }
 
 fn summary(label: &str) -> Summary {
-    results().iter().find(|(r, _)| r.line.label() == label).map(|(_, s)| *s).unwrap()
+    results()
+        .iter()
+        .find(|(r, _)| r.line.label() == label)
+        .map(|(_, s)| *s)
+        .unwrap()
 }
 
 #[test]
@@ -41,11 +60,21 @@ fn issue_5_bounds_hold_on_fewer_trials() {
         assert_eq!(s.unresolved, 0, "{}: a trial hit the cap", r.line.label());
         for c in r.line.claims.iter().filter(|c| c.check != Check::None) {
             let v = s.get(c.stat);
-            assert!(c.holds(v), "{} {} = {v} µs: not {} (paper: {})", r.line.label(), c.stat.as_str(), c.describe_check(), c.words);
+            assert!(
+                c.holds(v),
+                "{} {} = {v} µs: not {} (paper: {})",
+                r.line.label(),
+                c.stat.as_str(),
+                c.describe_check(),
+                c.words
+            );
             checked += 1;
         }
     }
-    assert_eq!(checked, 4, "150-150 median, 150-155 median, 150-200 worst, 12-24 mean");
+    assert_eq!(
+        checked, 4,
+        "150-150 median, 150-155 median, 150-200 worst, 12-24 mean"
+    );
     // And in numbers, for whoever reads the failure:
     assert!((229_600..=344_400).contains(&summary("150-155").median));
     assert!(summary("150-200").max <= 650_000);
@@ -62,14 +91,24 @@ fn no_trial_beats_the_physical_minimum() {
     let setup = Setup::default();
     for (r, s) in results() {
         let floor = r.line.lo - r.line.heartbeat() + 4 * setup.latency.0;
-        assert!(s.min >= floor, "{}: min {} µs below {floor} µs", r.line.label(), s.min);
+        assert!(
+            s.min >= floor,
+            "{}: min {} µs below {floor} µs",
+            r.line.label(),
+            s.min
+        );
         // The paper: "the smallest possible downtime was about half of the
         // minimum election timeout": the fastest trial lands near that floor.
         // Only where the timeouts spread wider than a message takes can a
         // first election win outright; at 150-150 and 150-151 every first
         // round splits.
         if r.line.hi - r.line.lo > setup.latency.1 {
-            assert!(s.min <= floor + r.line.lo / 2, "{}: min {} µs, far above the floor {floor} µs", r.line.label(), s.min);
+            assert!(
+                s.min <= floor + r.line.lo / 2,
+                "{}: min {} µs, far above the floor {floor} µs",
+                r.line.label(),
+                s.min
+            );
         }
     }
 }
@@ -78,11 +117,20 @@ fn no_trial_beats_the_physical_minimum() {
 fn the_curves_have_the_papers_shape() {
     // Top graph: a little randomness removes most split votes.
     let top = ["150-150", "150-151", "150-155", "150-175"].map(|l| summary(l).median);
-    assert!(top.windows(2).all(|w| w[0] > w[1]), "medians {top:?} should fall as randomness grows");
-    assert!(summary("150-175").p99 < summary("150-155").p99 / 2, "the tail shrinks with randomness");
+    assert!(
+        top.windows(2).all(|w| w[0] > w[1]),
+        "medians {top:?} should fall as randomness grows"
+    );
+    assert!(
+        summary("150-175").p99 < summary("150-155").p99 / 2,
+        "the tail shrinks with randomness"
+    );
     // Bottom graph: downtime scales with the minimum timeout.
     let bottom = ["12-24", "25-50", "50-100", "100-200", "150-300"].map(|l| summary(l).median);
-    assert!(bottom.windows(2).all(|w| w[0] < w[1]), "medians {bottom:?} should grow with the timeout");
+    assert!(
+        bottom.windows(2).all(|w| w[0] < w[1]),
+        "medians {bottom:?} should grow with the timeout"
+    );
 }
 
 #[test]
@@ -94,7 +142,10 @@ fn trials_are_independent_of_order_and_chunking() {
     let mut parts = Vec::new();
     fig16::run_trials(line, &setup, 7, 0, 13, &mut parts).unwrap();
     fig16::run_trials(line, &setup, 7, 13, 27, &mut parts).unwrap();
-    assert_eq!(whole, parts, "a worker's chunks give the same trials as one run");
+    assert_eq!(
+        whole, parts,
+        "a worker's chunks give the same trials as one run"
+    );
     let mut other = Vec::new();
     fig16::run_trials(line, &setup, 8, 0, 40, &mut other).unwrap();
     assert_ne!(whole, other, "another seed, other trials");
@@ -110,10 +161,22 @@ fn a_replayed_trial_shows_the_same_election() {
         let parsed = script::parse(&text).unwrap();
         let report = script::run(&parsed, None);
         assert_eq!(report.failures().count(), 0, "{label} #{trial}:\n{text}");
-        let trace = report.outcomes.iter().flat_map(|o| o.output.iter()).cloned().collect::<Vec<_>>().join("\n");
-        assert!(trace.contains(&format!("S{}   crash", t.crashed)), "{trace}");
+        let trace = report
+            .outcomes
+            .iter()
+            .flat_map(|o| o.output.iter())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            trace.contains(&format!("S{}   crash", t.crashed)),
+            "{trace}"
+        );
         let leader = t.new_leader.unwrap();
-        assert!(trace.contains(&format!("S{leader}   becomeLeader")), "{trace}");
+        assert!(
+            trace.contains(&format!("S{leader}   becomeLeader")),
+            "{trace}"
+        );
     }
 }
 
@@ -128,30 +191,69 @@ fn nacos_failover_detects_in_its_leader_timeout_and_spreads_with_the_next_beat()
     assert_eq!(total.unresolved, 0);
     // leaderDue is 15 s + [0, 5 s) from the last beat, and the crash falls
     // within 5 s of that beat: detection lies in (10 s, 20 s].
-    assert!(detect.min > 10_000_000 && detect.max <= 20_000_000, "{detect:?}");
+    assert!(
+        detect.min > 10_000_000 && detect.max <= 20_000_000,
+        "{detect:?}"
+    );
     // A new leader beats when its heartbeatDue (reset to 5 s by sendVote)
     // runs out: about 4.5 s after its election, whatever the trial.
-    assert!(propagate.min >= 4_000_000 && propagate.max <= 5_000_000, "{propagate:?}");
-    assert!(total.median > 15_000_000 && total.max < 26_000_000, "{total:?}");
+    assert!(
+        propagate.min >= 4_000_000 && propagate.max <= 5_000_000,
+        "{propagate:?}"
+    );
+    assert!(
+        total.median > 15_000_000 && total.max < 26_000_000,
+        "{total:?}"
+    );
 }
 
 // ---- The command line ----------------------------------------------------
 
 fn raftbeat(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_raftbeat")).args(args).output().expect("the raftbeat binary runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_raftbeat"))
+        .args(args)
+        .output()
+        .expect("the raftbeat binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn cli_json_is_the_issues_array_and_equals_the_library() {
-    let (code, out, err) = raftbeat(&["experiment", "fig16", "--trials", "20", "--seed", "5", "--format", "json"]);
+    let (code, out, err) = raftbeat(&[
+        "experiment",
+        "fig16",
+        "--trials",
+        "20",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("182 trials in"), "9 lines of 20 and 2 of 150-150, wall time on stderr: {err}");
+    assert!(
+        err.contains("182 trials in"),
+        "9 lines of 20 and 2 of 150-150, wall time on stderr: {err}"
+    );
     assert_eq!(out.matches("\"range_ms\":[").count(), 10, "{out}");
-    for key in ["\"trials\":", "\"min_ms\":", "\"median_ms\":", "\"mean_ms\":", "\"p90_ms\":", "\"p99_ms\":", "\"max_ms\":"] {
+    for key in [
+        "\"trials\":",
+        "\"min_ms\":",
+        "\"median_ms\":",
+        "\"mean_ms\":",
+        "\"p90_ms\":",
+        "\"p99_ms\":",
+        "\"max_ms\":",
+    ] {
         assert_eq!(out.matches(key).count(), 10, "{key} in every line: {out}");
     }
-    assert!(out.starts_with("[\n{\"range_ms\":[150,150],\"trials\":2,"), "{out}");
+    assert!(
+        out.starts_with("[\n{\"range_ms\":[150,150],\"trials\":2,"),
+        "{out}"
+    );
     // The same numbers as the library computes for the same seed and trials.
     let setup = Setup::default();
     let lib: Vec<LineResult> = LINES
@@ -159,38 +261,90 @@ fn cli_json_is_the_issues_array_and_equals_the_library() {
         .map(|line| {
             let mut samples = Vec::new();
             fig16::run_trials(line, &setup, 5, 0, line.trials_for(20), &mut samples).unwrap();
-            LineResult { line, samples, slowest: 0 }
+            LineResult {
+                line,
+                samples,
+                slowest: 0,
+            }
         })
         .collect();
     assert_eq!(out, report::fig16_json(&lib));
     // Same flags, same bytes.
-    assert_eq!(raftbeat(&["experiment", "fig16", "--trials", "20", "--seed", "5", "--format", "json"]).1, out);
+    assert_eq!(
+        raftbeat(&[
+            "experiment",
+            "fig16",
+            "--trials",
+            "20",
+            "--seed",
+            "5",
+            "--format",
+            "json"
+        ])
+        .1,
+        out
+    );
 }
 
 #[test]
 fn cli_text_and_csv_show_the_paper_beside_the_measurement() {
-    let (code, out, err) = raftbeat(&["experiment", "fig16", "--trials", "30", "--lines", "150-155,12-24"]);
+    let (code, out, err) = raftbeat(&[
+        "experiment",
+        "fig16",
+        "--trials",
+        "30",
+        "--lines",
+        "150-155,12-24",
+    ]);
     assert_eq!(code, 0, "{err}");
-    for want in ["150-155", "12-24", "median 287", "mean 35, longest 152", "one-way latency 2.5ms..3.5ms", "seed 1"] {
+    for want in [
+        "150-155",
+        "12-24",
+        "median 287",
+        "mean 35, longest 152",
+        "one-way latency 2.5ms..3.5ms",
+        "seed 1",
+    ] {
         assert!(out.contains(want), "`{want}` missing:\n{out}");
     }
     assert!(!out.contains("150-200"), "--lines picks lines:\n{out}");
-    let (code, csv, _) = raftbeat(&["experiment", "fig16", "--trials", "10", "--lines", "150-200", "--format", "csv"]);
+    let (code, csv, _) = raftbeat(&[
+        "experiment",
+        "fig16",
+        "--trials",
+        "10",
+        "--lines",
+        "150-200",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(code, 0);
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 2, "{csv}");
-    assert!(rows[0].starts_with("range_lo_ms,range_hi_ms,graph,trials,min_ms,median_ms"), "{csv}");
-    assert!(rows[1].starts_with("150,200,top,10,") && rows[1].ends_with(",0,worst 513"), "{csv}");
+    assert!(
+        rows[0].starts_with("range_lo_ms,range_hi_ms,graph,trials,min_ms,median_ms"),
+        "{csv}"
+    );
+    assert!(
+        rows[1].starts_with("150,200,top,10,") && rows[1].ends_with(",0,worst 513"),
+        "{csv}"
+    );
     let (code, nacos, _) = raftbeat(&["experiment", "nacos-failover", "--trials", "20"]);
     assert_eq!(code, 0);
-    assert!(nacos.contains("detection") && nacos.contains("propagation") && nacos.contains("1 s bins"), "{nacos}");
+    assert!(
+        nacos.contains("detection") && nacos.contains("propagation") && nacos.contains("1 s bins"),
+        "{nacos}"
+    );
 }
 
 #[test]
 fn cli_replay_prints_a_script_that_runs() {
     let (code, out, err) = raftbeat(&["experiment", "fig16", "--replay", "150-200:3"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("# Figure 16, 150-200 ms: one trial"), "{out}");
+    assert!(
+        out.starts_with("# Figure 16, 150-200 ms: one trial"),
+        "{out}"
+    );
     let report = script::run(&script::parse(&out).unwrap(), None);
     assert_eq!(report.failures().count(), 0, "{out}");
     let (code, out, _) = raftbeat(&["experiment", "nacos-failover", "--replay", "2"]);

@@ -59,8 +59,16 @@ struct Case {
 fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
     let mut r = Stream::new(seed, 11);
     let nodes = 5;
-    let logs: Vec<LogPos> = (0..nodes).map(|_| LogPos { index: 1 + r.below(3), term: 1 + r.below(2) }).collect();
-    let logs_text: Vec<String> = logs.iter().map(|l| format!("{}:{}", l.index, l.term)).collect();
+    let logs: Vec<LogPos> = (0..nodes)
+        .map(|_| LogPos {
+            index: 1 + r.below(3),
+            term: 1 + r.below(2),
+        })
+        .collect();
+    let logs_text: Vec<String> = logs
+        .iter()
+        .map(|l| format!("{}:{}", l.index, l.term))
+        .collect();
     let jitter = if r.below(2) == 0 { 0 } else { 300 };
     let pairs: Vec<(String, Value)> = [
         ("model", "raft".to_string()),
@@ -78,14 +86,35 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
     .map(|(k, v)| (k.to_string(), Value::Text(v)))
     .collect();
     let config = ClusterConfig::from_pairs(&pairs).expect("a valid config");
-    let chaos = ChaosConfig { mean_interval: 30 * MS, max_latency: SPIKE - MS, base_latency: (MS, D), ..ChaosConfig::default() };
+    let chaos = ChaosConfig {
+        mean_interval: 30 * MS,
+        max_latency: SPIKE - MS,
+        base_latency: (MS, D),
+        ..ChaosConfig::default()
+    };
     let faults = chaos::schedule(seed, nodes, 5 * MS, FAULTS_UNTIL, &chaos);
-    Case { config, seed, faults, chaos, logs, jitter, pre_vote, check_quorum }
+    Case {
+        config,
+        seed,
+        faults,
+        chaos,
+        logs,
+        jitter,
+        pre_vote,
+        check_quorum,
+    }
 }
 
 /// The number of nodes whose log can collect a majority of votes.
 fn eligible(logs: &[LogPos]) -> usize {
-    logs.iter().filter(|mine| logs.iter().filter(|o| mine.at_least_as_up_to_date_as(**o)).count() > logs.len() / 2).count()
+    logs.iter()
+        .filter(|mine| {
+            logs.iter()
+                .filter(|o| mine.at_least_as_up_to_date_as(**o))
+                .count()
+                > logs.len() / 2
+        })
+        .count()
 }
 
 /// The derived bound B for a case, and its ingredients (p, K, R).
@@ -99,7 +128,12 @@ fn bound(c: &Case) -> (Micros, f64, u64, Micros) {
     let eps: f64 = 1e-9;
     let k = (eps.ln() / (1.0 - p).ln()).ceil() as u64;
     let r = T_MAX + c.jitter + (1 + 2 * a) * D;
-    let stale = SPIKE + if c.check_quorum { 2 * (T_MIN + c.jitter) } else { 0 };
+    let stale = SPIKE
+        + if c.check_quorum {
+            2 * (T_MIN + c.jitter)
+        } else {
+            0
+        };
     (stale + (k + 2) * r + HEARTBEAT + D, p, k, r)
 }
 
@@ -116,7 +150,9 @@ fn run(c: &Case) -> Result<Outcome, String> {
         chaos::apply(&mut cluster, &cmd).map_err(|e| format!("repair `{cmd}`: {e}"))?;
     }
     let (b, p, k, r) = bound(c);
-    let Cluster::Raft(s) = &mut cluster else { unreachable!("a raft cluster") };
+    let Cluster::Raft(s) = &mut cluster else {
+        unreachable!("a raft cluster")
+    };
     let repaired = s.now();
     // A cluster can look settled at the repair and still lose its leader: a
     // follower whose heartbeats were lost before the repair times out a
@@ -125,7 +161,9 @@ fn run(c: &Case) -> Result<Outcome, String> {
     // node following it (with heartbeats every H, no timer can fire then).
     loop {
         if !s.run_until_condition(repaired + b, |s| settled_leader(s).is_some()) {
-            let views: Vec<String> = (1..=5).map(|id| format!("S{id} {:?}", s.status(id))).collect();
+            let views: Vec<String> = (1..=5)
+                .map(|id| format!("S{id} {:?}", s.status(id)))
+                .collect();
             return Err(format!(
                 "no leader followed by every node for good within the bound {b} µs after the repair (p = {p:.3}, K = {k}, R = {r} µs); nodes: {}",
                 views.join("; ")
@@ -134,22 +172,30 @@ fn run(c: &Case) -> Result<Outcome, String> {
         let since = s.now();
         let leader = settled_leader(s).expect("settled");
         let term = s.status(leader).term;
-        let lost = s.run_until_condition(since + 3 * T_MAX, |s| s.leader() != Some(leader) || s.status(leader).term != term);
+        let lost = s.run_until_condition(since + 3 * T_MAX, |s| {
+            s.leader() != Some(leader) || s.status(leader).term != term
+        });
         if lost {
             continue;
         }
         if settled_leader(s) != Some(leader) {
-            return Err(format!("S{leader} leads term {term} for 3 Tmax but not every node follows it"));
+            return Err(format!(
+                "S{leader} leads term {term} for 3 Tmax but not every node follows it"
+            ));
         }
         if since - repaired > b {
             return Err(format!("the leader that lasts (S{leader}, term {term}) settled {} µs after the repair, past the bound {b} µs", since - repaired));
         }
-        return Ok(Outcome { settled_after: since - repaired, bound: b });
+        return Ok(Outcome {
+            settled_after: since - repaired,
+            bound: b,
+        });
     }
 }
 
 fn replay(c: &Case) -> String {
-    let mut s = chaos::to_script(&c.config, c.seed, &c.faults, FAULTS_UNTIL).replace("expect no-violations\n", "");
+    let mut s = chaos::to_script(&c.config, c.seed, &c.faults, FAULTS_UNTIL)
+        .replace("expect no-violations\n", "");
     for cmd in ["heal", "allow-beats", "network loss=0 latency=1ms..3ms"] {
         s.push_str(cmd);
         s.push('\n');
@@ -196,7 +242,10 @@ fn check(pre_vote: bool, check_quorum: bool, base: u64) {
         b_range.1
     );
     // The bound is loose by design (eps = 1e-9); most repairs take a round or two.
-    assert!(within_two_rounds as u64 * 10 >= CASES * 8, "only {within_two_rounds} of {CASES} repairs settled within two rounds");
+    assert!(
+        within_two_rounds as u64 * 10 >= CASES * 8,
+        "only {within_two_rounds} of {CASES} repairs settled within two rounds"
+    );
 }
 
 #[test]
@@ -235,7 +284,9 @@ fn the_bound_follows_from_the_timings() {
     assert!(bound(&c).2 > k);
     // Fewer servers that can win, more rounds.
     c.pre_vote = false;
-    c.logs = [9, 8, 7, 1, 1].map(|t| LogPos { index: 1, term: t }).to_vec();
+    c.logs = [9, 8, 7, 1, 1]
+        .map(|t| LogPos { index: 1, term: t })
+        .to_vec();
     assert_eq!(eligible(&c.logs), 3, "S4 and S5 can collect only two votes");
     assert!(bound(&c).2 > k);
 }

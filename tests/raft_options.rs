@@ -46,7 +46,11 @@ fn setup(seed: u64, nodes: u32, pre_vote: bool, check_quorum: bool) -> Setup {
     .into_iter()
     .map(|(k, v)| (k.to_string(), Value::Text(v)))
     .collect();
-    Setup { config: ClusterConfig::from_pairs(&pairs).expect("a valid config"), seed, jitter }
+    Setup {
+        config: ClusterConfig::from_pairs(&pairs).expect("a valid config"),
+        seed,
+        jitter,
+    }
 }
 
 fn raft(c: &mut Cluster) -> &mut Simulation<Node> {
@@ -60,13 +64,22 @@ fn raft(c: &mut Cluster) -> &mut Simulation<Node> {
 fn settled(s: &Setup) -> (Cluster, NodeId) {
     let mut c = Cluster::new(&s.config).unwrap();
     let sim = raft(&mut c);
-    assert!(sim.run_until_condition(10_000 * MS, |s| settled_leader(s).is_some()), "seed {}: no first leader in 10 s", s.seed);
+    assert!(
+        sim.run_until_condition(10_000 * MS, |s| settled_leader(s).is_some()),
+        "seed {}: no first leader in 10 s",
+        s.seed
+    );
     let l = settled_leader(sim).unwrap();
     (c, l)
 }
 
 fn script(s: &Setup, lines: &[String]) -> String {
-    let words: Vec<String> = s.config.to_pairs(s.seed).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let words: Vec<String> = s
+        .config
+        .to_pairs(s.seed)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     format!("cluster {}\n{}\n", words.join(" "), lines.join("\n"))
 }
 
@@ -87,7 +100,11 @@ fn cut_off(s: &Setup, two: bool) -> Cut {
     let followers: Vec<NodeId> = (1..=5).filter(|&id| id != leader).collect();
     let mut side = vec![followers[r.below(4) as usize]];
     if two {
-        let rest: Vec<NodeId> = followers.iter().copied().filter(|id| *id != side[0]).collect();
+        let rest: Vec<NodeId> = followers
+            .iter()
+            .copied()
+            .filter(|id| *id != side[0])
+            .collect();
         side.push(rest[r.below(3) as usize]);
     }
     let sim = raft(&mut c);
@@ -117,12 +134,19 @@ fn cut_off(s: &Setup, two: bool) -> Cut {
         &[
             format!("run until={} trace=none", format_duration(at)),
             format!("partition {}", side_text.join(",")),
-            format!("run until={} trace=role,election,fault", format_duration(heal_at)),
+            format!(
+                "run until={} trace=role,election,fault",
+                format_duration(heal_at)
+            ),
             "heal".into(),
             "run for=2s trace=role,election,fault".into(),
         ],
     );
-    Cut { rose, leader_terms: (leader_term, after), script }
+    Cut {
+        rose,
+        leader_terms: (leader_term, after),
+        script,
+    }
 }
 
 fn pre_vote_keeps_terms(check_quorum: bool, two: bool, base: u64) {
@@ -169,9 +193,19 @@ fn without_pre_vote_a_partitioned_node_raises_its_term_and_unseats_the_leader() 
     for i in 0..100 {
         let s = setup(500_000 + i, 5, false, false);
         let cut = cut_off(&s, false);
-        let (_, t0, t, _) = cut.rose.unwrap_or_else(|| panic!("seed {}: the cut-off node kept its term for 50 timeouts\n{}", s.seed, cut.script));
+        let (_, t0, t, _) = cut.rose.unwrap_or_else(|| {
+            panic!(
+                "seed {}: the cut-off node kept its term for 50 timeouts\n{}",
+                s.seed, cut.script
+            )
+        });
         assert!(t > t0);
-        assert!(cut.leader_terms.1 > cut.leader_terms.0, "seed {}: the return of a higher term left the leader in place\n{}", s.seed, cut.script);
+        assert!(
+            cut.leader_terms.1 > cut.leader_terms.0,
+            "seed {}: the return of a higher term left the leader in place\n{}",
+            s.seed,
+            cut.script
+        );
     }
 }
 
@@ -190,16 +224,22 @@ fn isolate_leader(s: &Setup, nodes: u32, others: u32) -> (Option<Micros>, bool, 
     let at = sim.now() + r.below(T_MIN);
     sim.run_until(at);
     sim.partition(std::slice::from_ref(&side)).unwrap();
-    let stepped = sim.run_until_condition(at + 100 * T_MAX, |s| s.status(leader).role != Role::Leader);
+    let stepped =
+        sim.run_until_condition(at + 100 * T_MAX, |s| s.status(leader).role != Role::Leader);
     let took = stepped.then(|| sim.now() - at);
-    let majority_leader = sim.run_until_condition(sim.now() + 20 * T_MAX, |s| s.leaders().iter().any(|l| !side.contains(l)));
+    let majority_leader = sim.run_until_condition(sim.now() + 20 * T_MAX, |s| {
+        s.leaders().iter().any(|l| !side.contains(l))
+    });
     let side_text: Vec<String> = side.iter().map(|id| id.to_string()).collect();
     let script = script(
         s,
         &[
             format!("run until={} trace=none", format_duration(at)),
             format!("partition {}", side_text.join(",")),
-            format!("run for={} trace=role,election,fault", format_duration(3 * T_MIN)),
+            format!(
+                "run for={} trace=role,election,fault",
+                format_duration(3 * T_MIN)
+            ),
         ],
     );
     (took, majority_leader, script)
@@ -215,14 +255,25 @@ fn check_quorum_a_leader_in_the_minority_steps_down_within_two_election_timeouts
         let others = (i % u64::from(nodes / 2)) as u32; // the leader plus 0..minority-1 followers
         let (took, majority, script) = isolate_leader(&s, nodes, others);
         let bound = 2 * (T_MIN + s.jitter);
-        let took = took.unwrap_or_else(|| panic!("seed {}: the leader never stepped down\n{script}", s.seed));
+        let took = took
+            .unwrap_or_else(|| panic!("seed {}: the leader never stepped down\n{script}", s.seed));
         assert!(took <= bound, "seed {}: the leader stepped down {took} µs after losing its majority, past 2 election timeouts ({bound} µs)\n{script}", s.seed);
-        assert!(majority, "seed {}: the majority side never elected a leader\n{script}", s.seed);
+        assert!(
+            majority,
+            "seed {}: the majority side never elected a leader\n{script}",
+            s.seed
+        );
         worst = worst.max(took);
     }
-    println!("checkQuorum: the slowest step-down took {worst} µs (bound {} µs)", 2 * (T_MIN + 300));
+    println!(
+        "checkQuorum: the slowest step-down took {worst} µs (bound {} µs)",
+        2 * (T_MIN + 300)
+    );
     // The bound is tight, not vacuous: some leader needs more than one check.
-    assert!(worst > T_MIN, "every leader stepped down within one timeout: {worst} µs");
+    assert!(
+        worst > T_MIN,
+        "every leader stepped down within one timeout: {worst} µs"
+    );
 }
 
 /// The control: without CheckQuorum a leader in the minority stays leader
@@ -232,7 +283,11 @@ fn without_check_quorum_a_leader_in_the_minority_stays_leader() {
     for i in 0..100 {
         let s = setup(700_000 + i, 5, i % 2 == 0, false);
         let (took, majority, script) = isolate_leader(&s, 5, (i % 2) as u32);
-        assert_eq!(took, None, "seed {}: the leader stepped down without CheckQuorum\n{script}", s.seed);
+        assert_eq!(
+            took, None,
+            "seed {}: the leader stepped down without CheckQuorum\n{script}",
+            s.seed
+        );
         assert!(majority, "seed {}\n{script}", s.seed);
     }
 }

@@ -25,7 +25,10 @@ use raftbeat::sim::rng::Stream;
 const MS: Micros = 1_000;
 
 fn schedules_per_combination() -> u64 {
-    std::env::var("RAFTBEAT_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+    std::env::var("RAFTBEAT_SCHEDULES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
 }
 
 /// One random case: cluster size, logs, jitter and the fault schedule all
@@ -45,10 +48,16 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
     let logs: Vec<LogPos> = (0..nodes)
         .map(|_| match r.below(4) {
             0 => LogPos { index: 0, term: 0 },
-            _ => LogPos { index: 1 + r.below(4), term: 1 + r.below(3) },
+            _ => LogPos {
+                index: 1 + r.below(4),
+                term: 1 + r.below(3),
+            },
         })
         .collect();
-    let logs_text: Vec<String> = logs.iter().map(|l| format!("{}:{}", l.index, l.term)).collect();
+    let logs_text: Vec<String> = logs
+        .iter()
+        .map(|l| format!("{}:{}", l.index, l.term))
+        .collect();
     let jitter = if r.below(2) == 0 { "0ms" } else { "0.3ms" };
     let pairs: Vec<(String, Value)> = [
         ("model", "raft".to_string()),
@@ -74,22 +83,35 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
     };
     let end = 400 * MS;
     let faults = chaos::schedule(seed, nodes, 5 * MS, end, &chaos);
-    Case { config, seed, faults, end, logs }
+    Case {
+        config,
+        seed,
+        faults,
+        end,
+        logs,
+    }
 }
 
 /// Whether node `id`'s log is at least as up to date as a majority of all logs.
 fn may_lead(logs: &[LogPos], id: NodeId) -> bool {
     let mine = logs[(id - 1) as usize];
-    logs.iter().filter(|l| mine.at_least_as_up_to_date_as(**l)).count() > logs.len() / 2
+    logs.iter()
+        .filter(|l| mine.at_least_as_up_to_date_as(**l))
+        .count()
+        > logs.len() / 2
 }
 
 /// Runs a case; Err describes the first violation.
 fn run(c: &Case) -> Result<(), String> {
     let mut cluster = Cluster::new(&c.config).map_err(|e| e.to_string())?;
-    let may: Vec<bool> = (1..=c.logs.len() as NodeId).map(|id| may_lead(&c.logs, id)).collect();
+    let may: Vec<bool> = (1..=c.logs.len() as NodeId)
+        .map(|id| may_lead(&c.logs, id))
+        .collect();
     let mut bad_leader: Option<(NodeId, u64, Micros)> = None;
     let mut step = |cluster: &mut Cluster, until: Micros| {
-        let Cluster::Raft(s) = cluster else { unreachable!("a raft cluster") };
+        let Cluster::Raft(s) = cluster else {
+            unreachable!("a raft cluster")
+        };
         s.run_until_condition(until, |s| {
             for (l, term) in s.monitor().leaders() {
                 if !may[(l - 1) as usize] && bad_leader.is_none() {
@@ -101,20 +123,34 @@ fn run(c: &Case) -> Result<(), String> {
     };
     for f in &c.faults {
         step(&mut cluster, f.at);
-        chaos::apply(&mut cluster, &f.command).map_err(|e| format!("fault `{}`: {e}", f.command))?;
+        chaos::apply(&mut cluster, &f.command)
+            .map_err(|e| format!("fault `{}`: {e}", f.command))?;
     }
     step(&mut cluster, c.end);
     let m = cluster.monitor();
-    for kind in [ViolationKind::ElectionSafety, ViolationKind::DoubleVote, ViolationKind::TermDecrease] {
+    for kind in [
+        ViolationKind::ElectionSafety,
+        ViolationKind::DoubleVote,
+        ViolationKind::TermDecrease,
+    ] {
         if m.count(kind) > 0 {
-            let first = m.findings().find(|f| f.kind == kind).map(|f| format!("at {} µs: {}", f.t, f.describe())).unwrap_or_default();
-            return Err(format!("{} {} findings; first {first}", m.count(kind), kind.as_str()));
+            let first = m
+                .findings()
+                .find(|f| f.kind == kind)
+                .map(|f| format!("at {} µs: {}", f.t, f.describe()))
+                .unwrap_or_default();
+            return Err(format!(
+                "{} {} findings; first {first}",
+                m.count(kind),
+                kind.as_str()
+            ));
         }
     }
     if let Some((l, term, t)) = bad_leader {
         return Err(format!(
             "S{l} became leader of term {term} at {t} µs with log {:?}, behind a majority of {:?}",
-            c.logs[(l - 1) as usize], c.logs
+            c.logs[(l - 1) as usize],
+            c.logs
         ));
     }
     Ok(())
@@ -143,7 +179,10 @@ fn check_combination(pre_vote: bool, check_quorum: bool, base_seed: u64) {
             );
         }
     }
-    assert!(faults as u64 > n * 15, "{faults} faults over {n} schedules: the schedules are too tame to mean much");
+    assert!(
+        faults as u64 > n * 15,
+        "{faults} faults over {n} schedules: the schedules are too tame to mean much"
+    );
 }
 
 #[test]
@@ -178,7 +217,11 @@ fn the_schedules_exercise_elections() {
         terms += cluster.node_views().iter().map(|v| v.term).max().unwrap();
         overlaps += cluster.monitor().count(ViolationKind::TwoLeaders);
     }
-    assert!(terms / 200 >= 5, "only {} terms per schedule on average", terms / 200);
+    assert!(
+        terms / 200 >= 5,
+        "only {} terms per schedule on average",
+        terms / 200
+    );
     assert!(overlaps > 0, "no schedule ever produced a stale leader");
 }
 
@@ -188,12 +231,26 @@ fn a_failure_report_replays() {
     let c = case(42, true, true);
     let s = replay(&c);
     assert!(s.starts_with("cluster model=raft"), "{s}");
-    assert!(s.contains("seed=42") && s.contains("preVote=true") && s.contains("checkQuorum=true"), "{s}");
+    assert!(
+        s.contains("seed=42") && s.contains("preVote=true") && s.contains("checkQuorum=true"),
+        "{s}"
+    );
     let parsed = raftbeat::script::parse(&s).expect("the replay parses");
     let report = raftbeat::script::run(&parsed, None);
-    assert_eq!(report.failures().count(), 0, "the replay of a passing case passes");
-    assert!(report.outcomes.len() > c.faults.len(), "every fault is a command");
+    assert_eq!(
+        report.failures().count(),
+        0,
+        "the replay of a passing case passes"
+    );
+    assert!(
+        report.outcomes.len() > c.faults.len(),
+        "every fault is a command"
+    );
     // And a leader whose log is behind a majority is caught.
-    let logs = [LogPos { index: 1, term: 1 }, LogPos { index: 5, term: 2 }, LogPos { index: 5, term: 2 }];
+    let logs = [
+        LogPos { index: 1, term: 1 },
+        LogPos { index: 5, term: 2 },
+        LogPos { index: 5, term: 2 },
+    ];
     assert!(!may_lead(&logs, 1) && may_lead(&logs, 2));
 }

@@ -5,7 +5,9 @@
 
 use super::failover;
 use super::fig16::{self, Line, Setup, LINES};
-use super::report::{failover_csv, failover_json, failover_text, fig16_csv, fig16_json, fig16_text, LineResult};
+use super::report::{
+    failover_csv, failover_json, failover_text, fig16_csv, fig16_json, fig16_text, LineResult,
+};
 use crate::protocol::Micros;
 use crate::sim::time::{format_duration, parse_duration};
 use std::time::Instant;
@@ -69,26 +71,45 @@ enum Format {
 
 fn value<'a>(args: &'a [String], i: &mut usize, flag: &str, what: &str) -> Result<&'a str, String> {
     *i += 1;
-    args.get(*i).map(String::as_str).ok_or_else(|| format!("{flag}: expected {what} after it"))
+    args.get(*i)
+        .map(String::as_str)
+        .ok_or_else(|| format!("{flag}: expected {what} after it"))
 }
 
 fn parse_opts(args: &[String], experiment: &str) -> Result<Opts, String> {
-    let mut o = Opts { trials: None, seed: 1, format: Format::Text, lines: None, latency: None, jitter: None, logs: None, replay: None };
+    let mut o = Opts {
+        trials: None,
+        seed: 1,
+        format: Format::Text,
+        lines: None,
+        latency: None,
+        jitter: None,
+        logs: None,
+        replay: None,
+    };
     let mut i = 0;
     while i < args.len() {
         let flag = args[i].as_str();
         match flag {
             "--trials" => {
                 let v = value(args, &mut i, flag, "a number of trials")?;
-                let n: u32 = v.parse().map_err(|_| format!("--trials: must be a whole number from 1 to 1000000, got `{v}`"))?;
+                let n: u32 = v.parse().map_err(|_| {
+                    format!("--trials: must be a whole number from 1 to 1000000, got `{v}`")
+                })?;
                 if !(1..=1_000_000).contains(&n) {
-                    return Err(format!("--trials: must be a whole number from 1 to 1000000, got `{v}`"));
+                    return Err(format!(
+                        "--trials: must be a whole number from 1 to 1000000, got `{v}`"
+                    ));
                 }
                 o.trials = Some(n);
             }
             "--seed" => {
                 let v = value(args, &mut i, flag, "a seed")?;
-                o.seed = v.parse().map_err(|_| format!("--seed: must be a whole number from 0 to 18446744073709551615, got `{v}`"))?;
+                o.seed = v.parse().map_err(|_| {
+                    format!(
+                        "--seed: must be a whole number from 0 to 18446744073709551615, got `{v}`"
+                    )
+                })?;
             }
             "--format" => {
                 let v = value(args, &mut i, flag, "text, json or csv")?;
@@ -106,7 +127,11 @@ fn parse_opts(args: &[String], experiment: &str) -> Result<Opts, String> {
                     let l = fig16::line(label).ok_or_else(|| {
                         format!(
                             "--lines: `{label}` is not a Figure 16 range; the ranges are {}",
-                            LINES.iter().map(|l| l.label()).collect::<Vec<_>>().join(", ")
+                            LINES
+                                .iter()
+                                .map(|l| l.label())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     })?;
                     if !picked.contains(&l) {
@@ -120,11 +145,15 @@ fn parse_opts(args: &[String], experiment: &str) -> Result<Opts, String> {
             }
             "--latency" => {
                 let v = value(args, &mut i, flag, "a range like 1.5ms..4.5ms")?;
-                let (a, b) = v.split_once("..").ok_or_else(|| format!("--latency: must be a range like 1.5ms..4.5ms, got `{v}`"))?;
+                let (a, b) = v.split_once("..").ok_or_else(|| {
+                    format!("--latency: must be a range like 1.5ms..4.5ms, got `{v}`")
+                })?;
                 let a = parse_duration("--latency", a).map_err(|e| e.to_string())?;
                 let b = parse_duration("--latency", b).map_err(|e| e.to_string())?;
                 if b < a {
-                    return Err(format!("--latency: the maximum must be at least the minimum, got `{v}`"));
+                    return Err(format!(
+                        "--latency: the maximum must be at least the minimum, got `{v}`"
+                    ));
                 }
                 o.latency = Some((a, b));
             }
@@ -133,25 +162,43 @@ fn parse_opts(args: &[String], experiment: &str) -> Result<Opts, String> {
                 o.jitter = Some(parse_duration("--jitter", v).map_err(|e| e.to_string())?);
             }
             "--logs" if experiment == "fig16" => {
-                let v = value(args, &mut i, flag, "five index:term logs like 5:1,5:1,5:1,3:1,3:1")?;
+                let v = value(
+                    args,
+                    &mut i,
+                    flag,
+                    "five index:term logs like 5:1,5:1,5:1,3:1,3:1",
+                )?;
                 let mut logs = Vec::new();
                 for p in v.split(',') {
-                    let bad = || format!("--logs: must be five index:term pairs like 5:1,5:1,5:1,3:1,3:1, got `{v}`");
+                    let bad = || {
+                        format!("--logs: must be five index:term pairs like 5:1,5:1,5:1,3:1,3:1, got `{v}`")
+                    };
                     let (a, b) = p.split_once(':').ok_or_else(bad)?;
-                    let (index, term) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+                    let (index, term) = (
+                        a.trim().parse().map_err(|_| bad())?,
+                        b.trim().parse().map_err(|_| bad())?,
+                    );
                     if index == 0 || term == 0 {
-                        return Err(format!("--logs: every log needs index and term of at least 1, got `{p}`"));
+                        return Err(format!(
+                            "--logs: every log needs index and term of at least 1, got `{p}`"
+                        ));
                     }
                     logs.push(crate::protocol::raft::LogPos { index, term });
                 }
-                o.logs = Some(logs.try_into().map_err(|_| format!("--logs: must name exactly five logs (S1..S5), got `{v}`"))?);
+                o.logs = Some(logs.try_into().map_err(|_| {
+                    format!("--logs: must name exactly five logs (S1..S5), got `{v}`")
+                })?);
             }
             "--replay" => {
                 let v = value(args, &mut i, flag, "a trial")?;
                 o.replay = Some(v.to_string());
             }
             "--help" | "-h" => return Err(String::new()),
-            other => return Err(format!("{experiment}: unknown option `{other}`; try `raftbeat experiment --help`")),
+            other => {
+                return Err(format!(
+                    "{experiment}: unknown option `{other}`; try `raftbeat experiment --help`"
+                ))
+            }
         }
         i += 1;
     }
@@ -185,12 +232,19 @@ pub fn main(args: &[String]) -> Result<u8, String> {
                 cmd_failover(&opts)
             }
         }
-        other => Err(format!("experiment: unknown experiment `{other}`; there are fig16 and nacos-failover")),
+        other => Err(format!(
+            "experiment: unknown experiment `{other}`; there are fig16 and nacos-failover"
+        )),
     }
 }
 
 /// Runs the Figure 16 lines; returns the results and the number of trials.
-pub fn run_fig16(lines: &[&'static Line], setup: &Setup, seed: u64, per_line: u32) -> Result<Vec<LineResult>, String> {
+pub fn run_fig16(
+    lines: &[&'static Line],
+    setup: &Setup,
+    seed: u64,
+    per_line: u32,
+) -> Result<Vec<LineResult>, String> {
     let mut out = Vec::new();
     for &line in lines {
         let n = line.trials_for(per_line);
@@ -198,14 +252,23 @@ pub fn run_fig16(lines: &[&'static Line], setup: &Setup, seed: u64, per_line: u3
         let mut slowest = (0, 0);
         for t in 0..n {
             // A setup the warm-up cannot hold names the flag that set it.
-            let trial = fig16::run_trial(line, setup, seed, t)
-                .map_err(|e| if e.field == "latency" { format!("--{e}") } else { e.to_string() })?;
+            let trial = fig16::run_trial(line, setup, seed, t).map_err(|e| {
+                if e.field == "latency" {
+                    format!("--{e}")
+                } else {
+                    e.to_string()
+                }
+            })?;
             if trial.sample.us > slowest.1 {
                 slowest = (t, trial.sample.us);
             }
             samples.push(trial.sample);
         }
-        out.push(LineResult { line, samples, slowest: slowest.0 });
+        out.push(LineResult {
+            line,
+            samples,
+            slowest: slowest.0,
+        });
     }
     Ok(out)
 }
@@ -228,9 +291,14 @@ fn fig16_setup(o: &Opts) -> Result<Setup, String> {
 fn cmd_fig16(o: &Opts) -> Result<u8, String> {
     let setup = fig16_setup(o)?;
     if let Some(r) = &o.replay {
-        let (label, t) = r.split_once(':').ok_or_else(|| format!("--replay: must be RANGE:TRIAL like 150-200:17, got `{r}`"))?;
-        let line = fig16::line(label).ok_or_else(|| format!("--replay: `{label}` is not a Figure 16 range"))?;
-        let t: u32 = t.parse().map_err(|_| format!("--replay: the trial must be a whole number, got `{t}`"))?;
+        let (label, t) = r
+            .split_once(':')
+            .ok_or_else(|| format!("--replay: must be RANGE:TRIAL like 150-200:17, got `{r}`"))?;
+        let line = fig16::line(label)
+            .ok_or_else(|| format!("--replay: `{label}` is not a Figure 16 range"))?;
+        let t: u32 = t
+            .parse()
+            .map_err(|_| format!("--replay: the trial must be a whole number, got `{t}`"))?;
         let trial = fig16::run_trial(line, &setup, o.seed, t).map_err(|e| e.to_string())?;
         print!("{}", fig16::replay_script(line, &setup, &trial));
         return Ok(0);
@@ -247,7 +315,10 @@ fn cmd_fig16(o: &Opts) -> Result<u8, String> {
         Format::Csv => fig16_csv(&results),
     };
     print!("{text}");
-    eprintln!("raftbeat: {trials} trials in {:.3} s wall", wall.as_secs_f64());
+    eprintln!(
+        "raftbeat: {trials} trials in {:.3} s wall",
+        wall.as_secs_f64()
+    );
     Ok(0)
 }
 
@@ -264,7 +335,9 @@ fn failover_setup(o: &Opts) -> Result<failover::Setup, String> {
 fn cmd_failover(o: &Opts) -> Result<u8, String> {
     let setup = failover_setup(o)?;
     if let Some(r) = &o.replay {
-        let t: u32 = r.parse().map_err(|_| format!("--replay: must be a trial number, got `{r}`"))?;
+        let t: u32 = r
+            .parse()
+            .map_err(|_| format!("--replay: must be a trial number, got `{r}`"))?;
         let trial = failover::run_trial(&setup, o.seed, t).map_err(|e| e.to_string())?;
         print!("{}", failover_replay(&setup, &trial));
         return Ok(0);
@@ -295,4 +368,3 @@ fn failover_replay(setup: &failover::Setup, t: &failover::Trial) -> String {
         t.new_leader.map_or_else(String::new, |l| format!(" == S{l}"))
     )
 }
-

@@ -34,7 +34,12 @@ pub struct Setup {
 
 impl Default for Setup {
     fn default() -> Self {
-        Setup { nodes: 5, nacos: nacos::Config::default(), network: NetworkConfig::default(), cap: 600 * 1_000_000 }
+        Setup {
+            nodes: 5,
+            nacos: nacos::Config::default(),
+            network: NetworkConfig::default(),
+            cap: 600 * 1_000_000,
+        }
     }
 }
 
@@ -60,14 +65,25 @@ pub struct Trial {
 /// The one live LEADER whose id every other live node holds as its leader.
 pub fn followed_leader(s: &Simulation<nacos::Node>) -> Option<NodeId> {
     let leader = s.leader()?;
-    (1..=s.node_count()).all(|id| id == leader || !s.is_alive(id) || s.status(id).leader == Some(leader)).then_some(leader)
+    (1..=s.node_count())
+        .all(|id| id == leader || !s.is_alive(id) || s.status(id).leader == Some(leader))
+        .then_some(leader)
 }
 
 impl Setup {
     pub fn validate(&self) -> Result<(), Error> {
-        SimConfig { nodes: self.nodes, seed: 0, network: self.network.clone(), timer_jitter: 0 }.validate()?;
+        SimConfig {
+            nodes: self.nodes,
+            seed: 0,
+            network: self.network.clone(),
+            timer_jitter: 0,
+        }
+        .validate()?;
         if self.nodes < 3 {
-            return Err(Error::new("nodes", "must be at least 3, so that a leader can fail over"));
+            return Err(Error::new(
+                "nodes",
+                "must be at least 3, so that a leader can fail over",
+            ));
         }
         if self.cap == 0 {
             return Err(Error::new("cap", "must be greater than 0"));
@@ -78,32 +94,46 @@ impl Setup {
 
 /// The seed of a failover trial (distinct from every Figure 16 line's).
 pub fn failover_seed(seed: u64, trial: u32) -> u64 {
-    trial_seed(seed, u64::MAX, 0x6e61_636f_73, trial)
+    trial_seed(seed, u64::MAX, 0x6e_6163_6f73, trial)
 }
 
 pub fn run_trial(setup: &Setup, seed: u64, trial: u32) -> Result<Trial, Error> {
     let sim_seed = failover_seed(seed, trial);
-    let sim = SimConfig { nodes: setup.nodes, seed: sim_seed, network: setup.network.clone(), timer_jitter: 0 };
+    let sim = SimConfig {
+        nodes: setup.nodes,
+        seed: sim_seed,
+        network: setup.network.clone(),
+        timer_jitter: 0,
+    };
     let mut s = Simulation::<nacos::Node>::new(setup.nacos.clone(), sim)?;
     let mut draws = Stream::new(sim_seed, EXPERIMENT_STREAM);
     // Nacos elects its first leader within leaderTimeout of boot (plus
     // rounds of split votes); give it ten minutes.
     if !s.run_until_condition(600 * 1_000_000, |s| followed_leader(s).is_some()) {
-        return Err(Error::new("nacos", "no settled first leader within 10 minutes of boot"));
+        return Err(Error::new(
+            "nacos",
+            "no settled first leader within 10 minutes of boot",
+        ));
     }
     let leader = followed_leader(&s).expect("settled");
-    let due = s.countdowns(leader).heartbeat_due.ok_or_else(|| Error::new("nacos", "the leader has no heartbeat clock"))?;
+    let due = s
+        .countdowns(leader)
+        .heartbeat_due
+        .ok_or_else(|| Error::new("nacos", "the leader has no heartbeat clock"))?;
     let beat_round = s.now() + due;
     s.run_until(beat_round);
     let crash_at = beat_round + draws.below(setup.nacos.heartbeat_interval);
     s.run_until(crash_at);
-    let leader = followed_leader(&s).ok_or_else(|| Error::new("nacos", "the cluster lost its leader before the crash"))?;
+    let leader = followed_leader(&s)
+        .ok_or_else(|| Error::new("nacos", "the cluster lost its leader before the crash"))?;
     s.crash(leader)?;
     let terms_before: Vec<u64> = (1..=setup.nodes).map(|id| s.status(id).term).collect();
     let mut detect = None;
     let mut leader_since: Option<(NodeId, Micros)> = None;
     let settled = s.run_until_condition(crash_at.saturating_add(setup.cap), |s| {
-        if detect.is_none() && (1..=s.node_count()).any(|id| s.is_alive(id) && s.status(id).role == Role::Candidate) {
+        if detect.is_none()
+            && (1..=s.node_count()).any(|id| s.is_alive(id) && s.status(id).role == Role::Candidate)
+        {
             detect = Some(s.now());
         }
         match (s.leader(), leader_since) {
@@ -118,9 +148,16 @@ pub fn run_trial(setup: &Setup, seed: u64, trial: u32) -> Result<Trial, Error> {
     // Nacos raises the term once per sendVote; a voter adopts the
     // candidate's term, so the highest term counts the elections.
     let max_before = terms_before.iter().copied().max().unwrap_or(0);
-    let max_after = (1..=setup.nodes).filter(|&id| s.is_alive(id)).map(|id| s.status(id).term).max().unwrap_or(0);
+    let max_after = (1..=setup.nodes)
+        .filter(|&id| s.is_alive(id))
+        .map(|id| s.status(id).term)
+        .max()
+        .unwrap_or(0);
     Ok(Trial {
-        sample: Sample { us: took, resolved: settled },
+        sample: Sample {
+            us: took,
+            resolved: settled,
+        },
         seed: sim_seed,
         crashed: leader,
         crash_at,
@@ -131,7 +168,13 @@ pub fn run_trial(setup: &Setup, seed: u64, trial: u32) -> Result<Trial, Error> {
     })
 }
 
-pub fn run_trials(setup: &Setup, seed: u64, first: u32, count: u32, out: &mut Vec<Trial>) -> Result<(), Error> {
+pub fn run_trials(
+    setup: &Setup,
+    seed: u64,
+    first: u32,
+    count: u32,
+    out: &mut Vec<Trial>,
+) -> Result<(), Error> {
     out.reserve(count as usize);
     for t in first..first.saturating_add(count) {
         out.push(run_trial(setup, seed, t)?);
@@ -147,25 +190,41 @@ pub const FLAT_STRIDE: usize = 4;
 impl Trial {
     pub fn write_flat(&self, out: &mut Vec<f64>) {
         let opt = |v: Option<Micros>| v.map_or(-1.0, |x| x as f64);
-        out.extend([self.sample.to_f64(), opt(self.detect), opt(self.elected), f64::from(self.elections)]);
+        out.extend([
+            self.sample.to_f64(),
+            opt(self.detect),
+            opt(self.elected),
+            f64::from(self.elections),
+        ]);
     }
 
     /// Reads trials back from the flat form (the fields it does not carry,
     /// seed and nodes, are zero).
     pub fn read_flat(data: &[f64]) -> Result<Vec<Trial>, Error> {
         if data.len() % FLAT_STRIDE != 0 {
-            return Err(Error::new("data", format!("must hold {FLAT_STRIDE} numbers per trial, got {}", data.len())));
+            return Err(Error::new(
+                "data",
+                format!(
+                    "must hold {FLAT_STRIDE} numbers per trial, got {}",
+                    data.len()
+                ),
+            ));
         }
         let opt = |v: f64| -> Result<Option<Micros>, Error> {
             if v == -1.0 {
                 Ok(None)
             } else {
-                Sample::from_f64(v).filter(|s| s.resolved).map(|s| Some(s.us)).ok_or_else(|| Error::new("data", format!("not a time in microseconds: {v}")))
+                Sample::from_f64(v)
+                    .filter(|s| s.resolved)
+                    .map(|s| Some(s.us))
+                    .ok_or_else(|| Error::new("data", format!("not a time in microseconds: {v}")))
             }
         };
         data.chunks(FLAT_STRIDE)
             .map(|c| {
-                let sample = Sample::from_f64(c[0]).ok_or_else(|| Error::new("data", format!("not a time in microseconds: {}", c[0])))?;
+                let sample = Sample::from_f64(c[0]).ok_or_else(|| {
+                    Error::new("data", format!("not a time in microseconds: {}", c[0]))
+                })?;
                 Ok(Trial {
                     sample,
                     seed: 0,
@@ -227,7 +286,10 @@ mod tests {
         let mut flat = Vec::new();
         a.write_flat(&mut flat);
         let back = Trial::read_flat(&flat).unwrap()[0];
-        assert_eq!((back.sample, back.detect, back.elected, back.elections), (a.sample, a.detect, a.elected, a.elections));
+        assert_eq!(
+            (back.sample, back.detect, back.elected, back.elections),
+            (a.sample, a.detect, a.elected, a.elections)
+        );
         assert!(Trial::read_flat(&flat[..3]).is_err());
     }
 }

@@ -159,36 +159,92 @@ pub const LINES: [Line; 10] = [
             check: Check::Above(10_000 * MS),
         }],
     },
-    Line { lo: 150 * MS, hi: 151 * MS, graph: Graph::Top, paper_trials: 1000, claims: &[] },
+    Line {
+        lo: 150 * MS,
+        hi: 151 * MS,
+        graph: Graph::Top,
+        paper_trials: 1000,
+        claims: &[],
+    },
     Line {
         lo: 150 * MS,
         hi: 155 * MS,
         graph: Graph::Top,
         paper_trials: 1000,
-        claims: &[Claim { stat: Stat::Median, paper: 287 * MS, words: "median 287", check: Check::WithinPct(20) }],
+        claims: &[Claim {
+            stat: Stat::Median,
+            paper: 287 * MS,
+            words: "median 287",
+            check: Check::WithinPct(20),
+        }],
     },
-    Line { lo: 150 * MS, hi: 175 * MS, graph: Graph::Top, paper_trials: 1000, claims: &[] },
+    Line {
+        lo: 150 * MS,
+        hi: 175 * MS,
+        graph: Graph::Top,
+        paper_trials: 1000,
+        claims: &[],
+    },
     Line {
         lo: 150 * MS,
         hi: 200 * MS,
         graph: Graph::Top,
         paper_trials: 1000,
-        claims: &[Claim { stat: Stat::Max, paper: 513 * MS, words: "worst 513", check: Check::AtMost(650 * MS) }],
+        claims: &[Claim {
+            stat: Stat::Max,
+            paper: 513 * MS,
+            words: "worst 513",
+            check: Check::AtMost(650 * MS),
+        }],
     },
-    Line { lo: 150 * MS, hi: 300 * MS, graph: Graph::Both, paper_trials: 1000, claims: &[] },
+    Line {
+        lo: 150 * MS,
+        hi: 300 * MS,
+        graph: Graph::Both,
+        paper_trials: 1000,
+        claims: &[],
+    },
     Line {
         lo: 12 * MS,
         hi: 24 * MS,
         graph: Graph::Bottom,
         paper_trials: 1000,
         claims: &[
-            Claim { stat: Stat::Mean, paper: 35 * MS, words: "mean 35", check: Check::WithinPct(20) },
-            Claim { stat: Stat::Max, paper: 152 * MS, words: "longest 152", check: Check::None },
+            Claim {
+                stat: Stat::Mean,
+                paper: 35 * MS,
+                words: "mean 35",
+                check: Check::WithinPct(20),
+            },
+            Claim {
+                stat: Stat::Max,
+                paper: 152 * MS,
+                words: "longest 152",
+                check: Check::None,
+            },
         ],
     },
-    Line { lo: 25 * MS, hi: 50 * MS, graph: Graph::Bottom, paper_trials: 1000, claims: &[] },
-    Line { lo: 50 * MS, hi: 100 * MS, graph: Graph::Bottom, paper_trials: 1000, claims: &[] },
-    Line { lo: 100 * MS, hi: 200 * MS, graph: Graph::Bottom, paper_trials: 1000, claims: &[] },
+    Line {
+        lo: 25 * MS,
+        hi: 50 * MS,
+        graph: Graph::Bottom,
+        paper_trials: 1000,
+        claims: &[],
+    },
+    Line {
+        lo: 50 * MS,
+        hi: 100 * MS,
+        graph: Graph::Bottom,
+        paper_trials: 1000,
+        claims: &[],
+    },
+    Line {
+        lo: 100 * MS,
+        hi: 200 * MS,
+        graph: Graph::Bottom,
+        paper_trials: 1000,
+        claims: &[],
+    },
 ];
 
 /// Finds a line by its label, `150-155` (milliseconds).
@@ -236,7 +292,12 @@ impl Default for Setup {
 
 impl Setup {
     pub fn validate(&self) -> Result<(), Error> {
-        NetworkConfig { latency_min: self.latency.0, latency_max: self.latency.1, loss: 0.0 }.validate()?;
+        NetworkConfig {
+            latency_min: self.latency.0,
+            latency_max: self.latency.1,
+            loss: 0.0,
+        }
+        .validate()?;
         if self.timer_jitter > 1_000_000 {
             return Err(Error::new("jitter", "must be at most 1s"));
         }
@@ -250,7 +311,11 @@ impl Setup {
     /// the first leader is drawn among them.
     pub fn most_up_to_date(&self) -> Vec<NodeId> {
         (0..self.logs.len())
-            .filter(|&i| self.logs.iter().all(|o| self.logs[i].at_least_as_up_to_date_as(*o)))
+            .filter(|&i| {
+                self.logs
+                    .iter()
+                    .all(|o| self.logs[i].at_least_as_up_to_date_as(*o))
+            })
             .map(|i| i as NodeId + 1)
             .collect()
     }
@@ -261,7 +326,10 @@ impl Setup {
     /// up to date as its own.
     pub fn can_win(&self, id: NodeId, alive: &[NodeId]) -> bool {
         let mine = self.logs[(id - 1) as usize];
-        let voters = alive.iter().filter(|&&v| mine.at_least_as_up_to_date_as(self.logs[(v - 1) as usize])).count();
+        let voters = alive
+            .iter()
+            .filter(|&&v| mine.at_least_as_up_to_date_as(self.logs[(v - 1) as usize]))
+            .count();
         voters > self.logs.len() / 2
     }
 
@@ -280,7 +348,11 @@ impl Setup {
         SimConfig {
             nodes: self.logs.len() as u32,
             seed,
-            network: NetworkConfig { latency_min: self.latency.0, latency_max: self.latency.1, loss: 0.0 },
+            network: NetworkConfig {
+                latency_min: self.latency.0,
+                latency_max: self.latency.1,
+                loss: 0.0,
+            },
             timer_jitter: self.timer_jitter,
         }
     }
@@ -288,7 +360,11 @@ impl Setup {
     /// The `cluster` line of a scenario script with this setup and a line's
     /// timings (for replaying one trial with `raftbeat run`).
     pub fn cluster_words(&self, line: &Line, seed: u64) -> String {
-        let logs: Vec<String> = self.logs.iter().map(|l| format!("{}:{}", l.index, l.term)).collect();
+        let logs: Vec<String> = self
+            .logs
+            .iter()
+            .map(|l| format!("{}:{}", l.index, l.term))
+            .collect();
         format!(
             "cluster model=raft nodes={} seed={seed} election={}..{} heartbeat={} logs={} latency={}..{} timerJitter={}",
             self.logs.len(),
@@ -359,7 +435,10 @@ pub fn run_trial(line: &Line, setup: &Setup, seed: u64, trial: u32) -> Result<Tr
     let mut draws = Stream::new(sim_seed, EXPERIMENT_STREAM);
     let eligible = setup.most_up_to_date();
     if eligible.is_empty() {
-        return Err(Error::new("logs", "no server's log is at least as up to date as all others: nobody can lead"));
+        return Err(Error::new(
+            "logs",
+            "no server's log is at least as up to date as all others: nobody can lead",
+        ));
     }
     // Warm-up: boot, then force one eligible server's election at once (a
     // 150-150 ms cluster left alone would split its votes for seconds first).
@@ -371,22 +450,41 @@ pub fn run_trial(line: &Line, setup: &Setup, seed: u64, trial: u32) -> Result<Tr
         return Err(warmup_error(line, setup, "the first leader did not settle"));
     }
     // The synchronized round: the leader's next heartbeat broadcast.
-    let due = s.countdowns(first).heartbeat_due.ok_or_else(|| warmup_error(line, setup, "the leader has no heartbeat timer"))?;
+    let due = s
+        .countdowns(first)
+        .heartbeat_due
+        .ok_or_else(|| warmup_error(line, setup, "the leader has no heartbeat timer"))?;
     let sync = s.now() + due;
     s.run_until(sync);
     // The crash, uniformly within the heartbeat interval after it.
     let crash_at = sync + draws.below(line.heartbeat());
     s.run_until(crash_at);
     if s.leader() != Some(first) {
-        return Err(warmup_error(line, setup, "the leader lost its leadership before the crash"));
+        return Err(warmup_error(
+            line,
+            setup,
+            "the leader lost its leadership before the crash",
+        ));
     }
     let old_term = s.status(first).term;
     s.crash(first)?;
-    let settled = s.run_until_condition(crash_at.saturating_add(setup.cap), |s| settled_leader(s).is_some());
+    let settled = s.run_until_condition(crash_at.saturating_add(setup.cap), |s| {
+        settled_leader(s).is_some()
+    });
     let took = s.now() - crash_at;
     let new_leader = if settled { settled_leader(&s) } else { None };
     let terms = new_leader.map_or(0, |l| s.status(l).term - old_term);
-    Ok(Trial { sample: Sample { us: took, resolved: settled }, seed: sim_seed, crashed: first, crash_at, new_leader, terms })
+    Ok(Trial {
+        sample: Sample {
+            us: took,
+            resolved: settled,
+        },
+        seed: sim_seed,
+        crashed: first,
+        crash_at,
+        new_leader,
+        terms,
+    })
 }
 
 fn warmup_error(line: &Line, setup: &Setup, what: &str) -> Error {
@@ -403,7 +501,14 @@ fn warmup_error(line: &Line, setup: &Setup, what: &str) -> Error {
 }
 
 /// Trials `first .. first + count` of a line, appended to `out`.
-pub fn run_trials(line: &Line, setup: &Setup, seed: u64, first: u32, count: u32, out: &mut Vec<Sample>) -> Result<(), Error> {
+pub fn run_trials(
+    line: &Line,
+    setup: &Setup,
+    seed: u64,
+    first: u32,
+    count: u32,
+    out: &mut Vec<Sample>,
+) -> Result<(), Error> {
     out.reserve(count as usize);
     for t in first..first.saturating_add(count) {
         out.push(run_trial(line, setup, seed, t)?.sample);
@@ -451,7 +556,11 @@ mod tests {
         let setup = Setup::default();
         assert_eq!(setup.most_up_to_date(), vec![1], "S1 leads first");
         let survivors = [2, 3, 4, 5];
-        let winners: Vec<NodeId> = survivors.iter().copied().filter(|&id| setup.can_win(id, &survivors)).collect();
+        let winners: Vec<NodeId> = survivors
+            .iter()
+            .copied()
+            .filter(|&id| setup.can_win(id, &survivors))
+            .collect();
         assert_eq!(winners, vec![2, 3], "S4 and S5 cannot collect three votes");
     }
 
@@ -469,14 +578,21 @@ mod tests {
         let l = line("150-300").unwrap();
         let setup = Setup::default();
         let a = run_trial(l, &setup, 9, 4).unwrap();
-        assert_eq!(a, run_trial(l, &setup, 9, 4).unwrap(), "same seed, same trial");
+        assert_eq!(
+            a,
+            run_trial(l, &setup, 9, 4).unwrap(),
+            "same seed, same trial"
+        );
         assert_ne!(a.seed, run_trial(l, &setup, 9, 5).unwrap().seed);
         assert!(a.sample.resolved);
         // At least: the remaining time to the earliest possible timeout (half
         // the minimum at worst), a vote round trip and a heartbeat.
         assert!(a.sample.us >= 75_000 + 3 * setup.latency.0, "{a:?}");
         let leader = a.new_leader.unwrap();
-        assert!(leader != a.crashed && setup.can_win(leader, &[2, 3, 4, 5]), "{a:?}");
+        assert!(
+            leader != a.crashed && setup.can_win(leader, &[2, 3, 4, 5]),
+            "{a:?}"
+        );
         assert!(a.terms >= 1);
     }
 }

@@ -23,7 +23,10 @@ pub fn fig16_json(results: &[LineResult]) -> String {
             out.push(',');
         }
         out.push('\n');
-        out.push_str(&line_json(r.line, &summarize(&r.samples).expect("at least one trial")));
+        out.push_str(&line_json(
+            r.line,
+            &summarize(&r.samples).expect("at least one trial"),
+        ));
     }
     out.push_str("\n]\n");
     out
@@ -31,7 +34,11 @@ pub fn fig16_json(results: &[LineResult]) -> String {
 
 /// `{"range_ms":[lo,hi],"trials":n,"min_ms":..,...,"graph":..,"paper":[..]}`.
 pub fn line_json(line: &Line, s: &Summary) -> String {
-    let mut out = format!("{{\"range_ms\":[{},{}]", MsJson(line.lo as i64), MsJson(line.hi as i64));
+    let mut out = format!(
+        "{{\"range_ms\":[{},{}]",
+        MsJson(line.lo as i64),
+        MsJson(line.hi as i64)
+    );
     s.write_json_fields(&mut out);
     json_str(&mut out, "graph", line.graph.as_str());
     out.push_str(",\"paper\":[");
@@ -56,7 +63,14 @@ pub fn fig16_csv(results: &[LineResult]) -> String {
     let mut out = String::from("range_lo_ms,range_hi_ms,graph,trials,min_ms,median_ms,mean_ms,p90_ms,p99_ms,max_ms,unresolved,paper\n");
     for r in results {
         let s = summarize(&r.samples).expect("at least one trial");
-        let _ = write!(out, "{},{},{},{}", MsJson(r.line.lo as i64), MsJson(r.line.hi as i64), r.line.graph.as_str(), s.trials);
+        let _ = write!(
+            out,
+            "{},{},{},{}",
+            MsJson(r.line.lo as i64),
+            MsJson(r.line.hi as i64),
+            r.line.graph.as_str(),
+            s.trials
+        );
         for (_, v) in s.named() {
             let _ = write!(out, ",{}", MsJson(v as i64));
         }
@@ -69,9 +83,17 @@ pub fn fig16_csv(results: &[LineResult]) -> String {
 /// The aligned table with the paper's numbers beside, then the checks.
 pub fn fig16_text(results: &[LineResult], setup: &Setup, seed: u64) -> String {
     let mut out = String::new();
-    let logs: Vec<String> = setup.logs.iter().enumerate().map(|(i, l)| format!("S{} {}:{}", i + 1, l.index, l.term)).collect();
+    let logs: Vec<String> = setup
+        .logs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("S{} {}:{}", i + 1, l.index, l.term))
+        .collect();
     let _ = writeln!(out, "Figure 16 (Raft paper, section 9.3): time without a leader, in ms, from the leader's crash");
-    let _ = writeln!(out, "until every other live server has accepted the new leader's first heartbeat.");
+    let _ = writeln!(
+        out,
+        "until every other live server has accepted the new leader's first heartbeat."
+    );
     let _ = writeln!(
         out,
         "5 servers (logs {}), one-way latency {}..{}, timer jitter {}, heartbeat = half the minimum timeout, seed {seed}.",
@@ -88,7 +110,13 @@ pub fn fig16_text(results: &[LineResult], setup: &Setup, seed: u64) -> String {
     );
     for r in results {
         let s = summarize(&r.samples).expect("at least one trial");
-        let _ = write!(out, "{:<6} {:>9} {:>6}", r.line.graph.as_str(), r.line.label(), s.trials);
+        let _ = write!(
+            out,
+            "{:<6} {:>9} {:>6}",
+            r.line.graph.as_str(),
+            r.line.label(),
+            s.trials
+        );
         for (_, v) in s.named() {
             let _ = write!(out, " {:>7}", ms_cell(v));
         }
@@ -96,7 +124,12 @@ pub fn fig16_text(results: &[LineResult], setup: &Setup, seed: u64) -> String {
         let paper: Vec<String> = r.line.claims.iter().map(|c| c.words.to_string()).collect();
         let _ = write!(out, " {}", paper.join(", "));
         if s.unresolved > 0 {
-            let _ = write!(out, "  [{} trials unresolved after {}: lower bounds]", s.unresolved, format_duration(setup.cap));
+            let _ = write!(
+                out,
+                "  [{} trials unresolved after {}: lower bounds]",
+                s.unresolved,
+                format_duration(setup.cap)
+            );
         }
         out.push('\n');
     }
@@ -104,22 +137,29 @@ pub fn fig16_text(results: &[LineResult], setup: &Setup, seed: u64) -> String {
         .iter()
         .flat_map(|r| {
             let s = summarize(&r.samples).expect("at least one trial");
-            r.line.claims.iter().filter(|c| c.check != fig16::Check::None).map(move |c| {
-                let v = s.get(c.stat);
-                format!(
-                    "  {:<4} {} {} {} ms: {} (paper: {})",
-                    if c.holds(v) { "ok" } else { "FAIL" },
-                    r.line.label(),
-                    c.stat.as_str(),
-                    ms_cell(v),
-                    c.describe_check(),
-                    c.words
-                )
-            })
+            r.line
+                .claims
+                .iter()
+                .filter(|c| c.check != fig16::Check::None)
+                .map(move |c| {
+                    let v = s.get(c.stat);
+                    format!(
+                        "  {:<4} {} {} {} ms: {} (paper: {})",
+                        if c.holds(v) { "ok" } else { "FAIL" },
+                        r.line.label(),
+                        c.stat.as_str(),
+                        ms_cell(v),
+                        c.describe_check(),
+                        c.words
+                    )
+                })
         })
         .collect();
     if !checks.is_empty() {
-        let _ = writeln!(out, "\nIssue 5's bounds (meant for the default 1000 trials a line):");
+        let _ = writeln!(
+            out,
+            "\nIssue 5's bounds (meant for the default 1000 trials a line):"
+        );
         for c in checks {
             let _ = writeln!(out, "{c}");
         }
@@ -134,13 +174,23 @@ pub fn fig16_text(results: &[LineResult], setup: &Setup, seed: u64) -> String {
 /// The phases of every trial as samples: (name, samples).
 pub fn failover_phases(trials: &[failover::Trial]) -> Vec<(&'static str, Vec<Sample>)> {
     let pick = |f: &dyn Fn(&failover::Trial) -> Option<Micros>| -> Vec<Sample> {
-        trials.iter().filter_map(|t| f(t).map(|us| Sample { us, resolved: true })).collect()
+        trials
+            .iter()
+            .filter_map(|t| f(t).map(|us| Sample { us, resolved: true }))
+            .collect()
     };
     vec![
         ("total", trials.iter().map(|t| t.sample).collect()),
         ("detection", pick(&|t| t.detect)),
         ("election", pick(&|t| Some(t.elected? - t.detect?))),
-        ("propagation", pick(&|t| t.elected.filter(|_| t.sample.resolved).map(|e| t.sample.us - e))),
+        (
+            "propagation",
+            pick(&|t| {
+                t.elected
+                    .filter(|_| t.sample.resolved)
+                    .map(|e| t.sample.us - e)
+            }),
+        ),
     ]
 }
 
@@ -159,13 +209,18 @@ pub fn failover_json(trials: &[failover::Trial]) -> String {
         out.push('}');
     }
     let elections: u64 = trials.iter().map(|t| u64::from(t.elections)).sum();
-    let _ = write!(out, ",\n\"elections_per_trial\":{}", elections as f64 / trials.len().max(1) as f64);
+    let _ = write!(
+        out,
+        ",\n\"elections_per_trial\":{}",
+        elections as f64 / trials.len().max(1) as f64
+    );
     out.push_str("\n}\n");
     out
 }
 
 pub fn failover_csv(trials: &[failover::Trial]) -> String {
-    let mut out = String::from("phase,trials,min_ms,median_ms,mean_ms,p90_ms,p99_ms,max_ms,unresolved\n");
+    let mut out =
+        String::from("phase,trials,min_ms,median_ms,mean_ms,p90_ms,p99_ms,max_ms,unresolved\n");
     for (name, samples) in failover_phases(trials) {
         if let Some(s) = summarize(&samples) {
             let _ = write!(out, "{name},{}", s.trials);
@@ -194,7 +249,11 @@ pub fn failover_text(trials: &[failover::Trial], setup: &failover::Setup, seed: 
         format_duration(setup.network.latency_max)
     );
     let _ = writeln!(out);
-    let _ = writeln!(out, "{:<12} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "phase", "trials", "min", "median", "mean", "p90", "p99", "max");
+    let _ = writeln!(
+        out,
+        "{:<12} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "phase", "trials", "min", "median", "mean", "p90", "p99", "max"
+    );
     for (name, samples) in failover_phases(trials) {
         if let Some(s) = summarize(&samples) {
             let _ = write!(out, "{name:<12} {:>6}", s.trials);
@@ -202,13 +261,22 @@ pub fn failover_text(trials: &[failover::Trial], setup: &failover::Setup, seed: 
                 let _ = write!(out, " {:>8}", ms_cell(v));
             }
             if s.unresolved > 0 {
-                let _ = write!(out, "  [{} unresolved after {}]", s.unresolved, format_duration(setup.cap));
+                let _ = write!(
+                    out,
+                    "  [{} unresolved after {}]",
+                    s.unresolved,
+                    format_duration(setup.cap)
+                );
             }
             out.push('\n');
         }
     }
     let elections: u64 = trials.iter().map(|t| u64::from(t.elections)).sum();
-    let _ = writeln!(out, "\nelections per failover: {:.2} on average", elections as f64 / trials.len().max(1) as f64);
+    let _ = writeln!(
+        out,
+        "\nelections per failover: {:.2} on average",
+        elections as f64 / trials.len().max(1) as f64
+    );
     let _ = writeln!(out, "\nDistribution of the total (1 s bins):");
     let mut bins: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
     for t in trials {

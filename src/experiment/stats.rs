@@ -33,7 +33,10 @@ impl Sample {
         if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
             return None;
         }
-        Some(Sample { us: v.abs() as Micros, resolved: v >= 0.0 })
+        Some(Sample {
+            us: v.abs() as Micros,
+            resolved: v >= 0.0,
+        })
     }
 }
 
@@ -175,23 +178,48 @@ mod tests {
     #[test]
     fn summary_of_known_samples() {
         let sum = summarize(&s(&[5, 1, 4, 2, 3])).unwrap();
-        assert_eq!((sum.trials, sum.min, sum.median, sum.mean, sum.max), (5, 1, 3, 3, 5));
-        assert_eq!(summarize(&s(&[1, 2])).unwrap().mean, 2, "1.5 rounds half up");
+        assert_eq!(
+            (sum.trials, sum.min, sum.median, sum.mean, sum.max),
+            (5, 1, 3, 3, 5)
+        );
+        assert_eq!(
+            summarize(&s(&[1, 2])).unwrap().mean,
+            2,
+            "1.5 rounds half up"
+        );
         assert!(summarize(&[]).is_none());
         let mut out = String::new();
-        summarize(&s(&[1_500, 287_000])).unwrap().write_json_fields(&mut out);
+        summarize(&s(&[1_500, 287_000]))
+            .unwrap()
+            .write_json_fields(&mut out);
         assert_eq!(out, ",\"trials\":2,\"min_ms\":1.5,\"median_ms\":1.5,\"mean_ms\":144.25,\"p90_ms\":287,\"p99_ms\":287,\"max_ms\":287");
     }
 
     #[test]
     fn unresolved_samples_round_trip_through_js_numbers() {
-        let a = Sample { us: 12_345, resolved: false };
+        let a = Sample {
+            us: 12_345,
+            resolved: false,
+        };
         assert_eq!(a.to_f64(), -12_345.0);
         assert_eq!(Sample::from_f64(a.to_f64()), Some(a));
-        assert_eq!(Sample::from_f64(7.0), Some(Sample { us: 7, resolved: true }));
+        assert_eq!(
+            Sample::from_f64(7.0),
+            Some(Sample {
+                us: 7,
+                resolved: true
+            })
+        );
         assert_eq!(Sample::from_f64(1.5), None);
         assert_eq!(Sample::from_f64(f64::NAN), None);
-        let sum = summarize(&[a, Sample { us: 1, resolved: true }]).unwrap();
+        let sum = summarize(&[
+            a,
+            Sample {
+                us: 1,
+                resolved: true,
+            },
+        ])
+        .unwrap();
         assert_eq!(sum.unresolved, 1);
     }
 

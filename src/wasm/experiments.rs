@@ -25,18 +25,30 @@ fn js_err(e: Error) -> JsError {
 }
 
 fn parse_seed(seed: &str) -> Result<u64, Error> {
-    seed.trim()
-        .parse()
-        .map_err(|_| Error::new("seed", format!("must be a whole number from 0 to 18446744073709551615, got `{seed}`")))
+    seed.trim().parse().map_err(|_| {
+        Error::new(
+            "seed",
+            format!("must be a whole number from 0 to 18446744073709551615, got `{seed}`"),
+        )
+    })
 }
 
 fn line_at(index: u32) -> Result<&'static fig16::Line, Error> {
-    LINES.get(index as usize).ok_or_else(|| Error::new("line", format!("must be 0 to {}, got {index}", LINES.len() - 1)))
+    LINES.get(index as usize).ok_or_else(|| {
+        Error::new(
+            "line",
+            format!("must be 0 to {}, got {index}", LINES.len() - 1),
+        )
+    })
 }
 
 fn samples_of(data: &[f64]) -> Result<Vec<Sample>, Error> {
     data.iter()
-        .map(|&v| Sample::from_f64(v).ok_or_else(|| Error::new("samples", format!("must be whole microseconds, got {v}"))))
+        .map(|&v| {
+            Sample::from_f64(v).ok_or_else(|| {
+                Error::new("samples", format!("must be whole microseconds, got {v}"))
+            })
+        })
         .collect()
 }
 
@@ -47,7 +59,8 @@ fn samples_of(data: &[f64]) -> Result<Vec<Sample>, Error> {
 pub fn fig16_lines() -> String {
     let setup = fig16::Setup::default();
     let mut out = String::from("{\"setup\":{");
-    let _ = write!(
+    let _ =
+        write!(
         out,
         "\"latency_ms\":[{},{}],\"timer_jitter_ms\":{},\"logs\":\"{}\",\"cap_ms\":{}}},\"lines\":[",
         MsJson(setup.latency.0 as i64),
@@ -60,7 +73,12 @@ pub fn fig16_lines() -> String {
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{{\"range_ms\":[{},{}]", MsJson(l.lo as i64), MsJson(l.hi as i64));
+        let _ = write!(
+            out,
+            "{{\"range_ms\":[{},{}]",
+            MsJson(l.lo as i64),
+            MsJson(l.hi as i64)
+        );
         json_str(&mut out, "label", &l.label());
         json_str(&mut out, "graph", l.graph.as_str());
         json_num(&mut out, "paper_trials", l.paper_trials);
@@ -93,7 +111,12 @@ pub fn fig16_trials_for(line: u32, per_line: u32) -> Result<u32, JsError> {
 /// Runs trials `first .. first + count` of Figure 16 line `line` (an index
 /// into `fig16Lines().lines`) under `seed`: their times in microseconds.
 #[wasm_bindgen(js_name = fig16Trials)]
-pub fn fig16_trials(line: u32, seed: &str, first: u32, count: u32) -> Result<Float64Array, JsError> {
+pub fn fig16_trials(
+    line: u32,
+    seed: &str,
+    first: u32,
+    count: u32,
+) -> Result<Float64Array, JsError> {
     let l = line_at(line).map_err(js_err)?;
     let seed = parse_seed(seed).map_err(js_err)?;
     let mut out = Vec::new();
@@ -109,7 +132,8 @@ pub fn fig16_trials(line: u32, seed: &str, first: u32, count: u32) -> Result<Flo
 pub fn fig16_summary(line: u32, samples: &[f64]) -> Result<String, JsError> {
     let l = line_at(line).map_err(js_err)?;
     let s = samples_of(samples).map_err(js_err)?;
-    let sum = summarize(&s).ok_or_else(|| js_err(Error::new("samples", "must hold at least one trial")))?;
+    let sum = summarize(&s)
+        .ok_or_else(|| js_err(Error::new("samples", "must hold at least one trial")))?;
     Ok(report::line_json(l, &sum))
 }
 
@@ -118,7 +142,8 @@ pub fn fig16_summary(line: u32, samples: &[f64]) -> Result<String, JsError> {
 pub fn fig16_replay(line: u32, seed: &str, trial: u32) -> Result<String, JsError> {
     let l = line_at(line).map_err(js_err)?;
     let setup = fig16::Setup::default();
-    let t = fig16::run_trial(l, &setup, parse_seed(seed).map_err(js_err)?, trial).map_err(js_err)?;
+    let t =
+        fig16::run_trial(l, &setup, parse_seed(seed).map_err(js_err)?, trial).map_err(js_err)?;
     Ok(fig16::replay_script(l, &setup, &t))
 }
 
@@ -146,7 +171,8 @@ pub fn failover_setup() -> String {
 pub fn failover_trials(seed: &str, first: u32, count: u32) -> Result<Float64Array, JsError> {
     let seed = parse_seed(seed).map_err(js_err)?;
     let mut trials = Vec::new();
-    failover::run_trials(&failover::Setup::default(), seed, first, count, &mut trials).map_err(js_err)?;
+    failover::run_trials(&failover::Setup::default(), seed, first, count, &mut trials)
+        .map_err(js_err)?;
     let mut flat = Vec::with_capacity(trials.len() * FLAT_STRIDE);
     for t in &trials {
         t.write_flat(&mut flat);
@@ -185,7 +211,10 @@ pub fn fast_forward(config: &str, sim_ms: f64) -> Result<String, JsError> {
     let mut cluster = Cluster::new(&c).map_err(js_err)?;
     let end = ms_to_micros("simMs", sim_ms).map_err(js_err)?;
     if end > 366 * 86_400_000_000 {
-        return Err(js_err(Error::new("simMs", format!("must be at most a year, got {}", format_duration(end)))));
+        return Err(js_err(Error::new(
+            "simMs",
+            format!("must be at most a year, got {}", format_duration(end)),
+        )));
     }
     cluster.run_until(end);
     let leader = cluster.leader();
