@@ -106,7 +106,7 @@ export class RaftBeatElement extends HTMLElement {
     const plan = [...this.plan];
     if (url?.actions.length) plan.push(...url.actions.map((a) => ({ ...a, source: 'replay-ahead' })));
     this.clock = this.ownClock = new Clock({ speed: 1 });
-    this.clock.on(() => this.controls?.onClock());
+    this.clock.on(() => { this.controls?.onClock(); this.followSpeed(); });
     try {
       this.run = this.makeRun(settings, plan);
     } catch (e) {
@@ -117,6 +117,7 @@ export class RaftBeatElement extends HTMLElement {
     }
     const speed = url?.speed ?? this.numberAttr('speed') ?? DEFAULT_SPEED[this.run.model];
     this.clock.speed = clampSpeed(speed);
+    this.followSpeed();
     this.buildControls();
     this.setupInput();
     this.observe();
@@ -125,7 +126,8 @@ export class RaftBeatElement extends HTMLElement {
     if (url?.t !== null && url?.t !== undefined) {
       try {
         this.run.seek(url.t);
-        this.announce(`Replayed the shared run to ${logTime(this.run.time)}. Press Play to go on from here.`);
+        // Said after the first frame, which would otherwise announce the leader over it.
+        this.firstWords = `Replayed the shared run to ${logTime(this.run.time)}. Press Play to go on from here.`;
       } catch (e) { problems.push(e.message); }
     }
     if (problems.length) this.showError(`Some settings were not used: ${problems.join('; ')}`);
@@ -208,13 +210,21 @@ export class RaftBeatElement extends HTMLElement {
     this.clock?.delete(this);
     if (this.ownClock === this.clock) this.ownClock?.dispose();
     this.clock = clock;
+    this.active = this.isConnected;
     clock.add(this);
-    clock.on(() => this.controls?.onClock());
+    clock.on(() => { this.controls?.onClock(); this.followSpeed(); });
+    this.followSpeed();
   }
 
   setSpeed(x) {
     if (!(x > 0)) return;
     this.clock.setSpeed(clampSpeed(x));
+  }
+
+  /** Per-frame settings that follow the speed. */
+  followSpeed() {
+    // Nacos beats go every 5 s: at x60 a loss must fade before the next round.
+    this.renderer.lostMs = Math.min(900, Math.max(250, 900 * (20 / this.clock.speed)));
   }
 
   /** Applies one action (the scenario language); shows the error instead of throwing. */
@@ -259,7 +269,10 @@ export class RaftBeatElement extends HTMLElement {
   }
 
   announce(text) {
-    this.controls?.announce(text);
+    // A fork is news whatever the action that caused it says about itself.
+    if (this.forkNote && !text.includes(this.forkNote)) text = `${text} ${this.forkNote}`;
+    this.forkNote = null;
+    this.controls?.show(text);
     if (this.controlsMode === 'none') { this.renderer.caption = text; this.renderer.dirty = true; }
     this.dispatchEvent(new CustomEvent('announce', { detail: { text } }));
   }
@@ -295,7 +308,8 @@ export class RaftBeatElement extends HTMLElement {
   /** Resizing, visibility (an element scrolled away or a hidden tab does not run). */
   observe() {
     const fit = () => {
-      const box = this.stage.getBoundingClientRect();
+      // The canvas's own box (inside the stage's border): one canvas pixel per device pixel.
+      const box = this.canvas.getBoundingClientRect();
       this.renderer.resize(box.width, box.height, devicePixelRatio || 1);
     };
     this.resizeObserver = new ResizeObserver(fit);
@@ -303,7 +317,8 @@ export class RaftBeatElement extends HTMLElement {
     fit();
     this.intersection = new IntersectionObserver((entries) => {
       this.visible = entries.some((e) => e.isIntersecting);
-      this.active = this.visible && this.isConnected;
+      // Runs that share a clock must advance together, seen or not.
+      this.active = (this.visible || this.clock !== this.ownClock) && this.isConnected;
     });
     this.intersection.observe(this);
     matchMedia('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.applyTheme());
@@ -390,7 +405,11 @@ export class RaftBeatElement extends HTMLElement {
     } else if (kind === 'error') {
       this.showError(`${detail.command ? `"${detail.command}" at ${logTime(detail.t)}: ` : ''}${detail.message}`);
     } else if (kind === 'fork') {
-      if (detail.dropped) this.announce(`You changed the past: the ${detail.dropped} later action(s) of the earlier run are dropped.`);
+      if (detail.dropped) {
+        const note = `You changed the past: the ${detail.dropped} later action(s) of the earlier run are dropped.`;
+        this.announce(note);
+        this.forkNote = note;
+      }
       this.syncUrl();
     }
   }
@@ -402,7 +421,7 @@ export class RaftBeatElement extends HTMLElement {
     const leaders = run.leaders.map((l) => `${l.id}:${l.term}`).join(',');
     if (leaders !== this.lastLeaders) {
       this.lastLeaders = leaders;
-      this.controls?.onLeaders(run.leaders);
+      if (this.firstWords) { this.announce(this.firstWords); this.firstWords = null; } else this.controls?.onLeaders(run.leaders);
       this.dispatchEvent(new CustomEvent('leader', { detail: { leaders: run.leaders, timeMs: run.time } }));
     }
     // Rendering JSON for every event costs more than simulating it: when a
@@ -412,7 +431,8 @@ export class RaftBeatElement extends HTMLElement {
     else if (ev < 600 && run.traceLevel === 'changes' && !this.keepChanges) run.setTraceLevel('protocol');
     const moving = this.clock.playing || this.renderer.dirty || this.renderer.animating;
     if (moving) this.renderer.draw(run, ts);
-    this.bigPlay.hidden = this.clock.playing || !!this.controls;
+    // A shared clock has its own controls (a comparison's Play button).
+    this.bigPlay.hidden = this.clock.playing || !!this.controls || this.clock !== this.ownClock;
     this.controls?.frame(ts, moving);
     if (this.hover && moving) this.updateTip();
   }

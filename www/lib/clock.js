@@ -29,6 +29,8 @@ export class Clock {
     /** True when the core could not keep up with the speed (budget hit). */
     this.saturated = false;
     this.eventsPerMs = 2000;
+    /** A simulated time to pause at exactly (a comparison's end), or Infinity. */
+    this.stopAt = Infinity;
     /** Timings of the last frame (ms): step, hand-over, draw. */
     this.last_frame = { step: 0, handover: 0, draw: 0, events: 0 };
     this.listeners = new Set();
@@ -107,6 +109,7 @@ export class Clock {
       const next = r.nextActionAt() - start;
       if (next >= 0 && next < dt) dt = next;
     }
+    if (this.stopAt - start < dt) dt = Math.max(0, this.stopAt - start);
     const target = start + dt;
     const budget = Math.max(1000, Math.round(this.eventsPerMs * STEP_BUDGET_MS));
     let events = 0;
@@ -124,7 +127,9 @@ export class Clock {
     }
     const spent = performance.now() - t0;
     if (spent > 0.5 && events > 100) this.eventsPerMs = 0.8 * this.eventsPerMs + 0.2 * (events / spent);
-    const advanced = Math.min(...runs.map((r) => r.sim.timeMs)) - start;
+    const reached = Math.min(...runs.map((r) => r.sim.timeMs));
+    if (reached >= this.stopAt - 0.0005) this.pause();
+    const advanced = reached - start;
     this.rate = 0.85 * this.rate + 0.15 * (advanced / wallDt);
     return events;
   }

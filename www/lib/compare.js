@@ -97,6 +97,10 @@ export async function setupCompare(section) {
   const fit = () => tls.forEach((r) => { const b = r.canvas.getBoundingClientRect(); r.resize(b.width, b.height, devicePixelRatio || 1); });
   new ResizeObserver(fit).observe($('.pair'));
   fit();
+  // Out of sight, the comparison waits (and costs nothing).
+  new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting) && clock.playing) clock.pause();
+  }).observe(section);
   let current = null;
   let seed = 7;
   const start = (id) => {
@@ -106,13 +110,16 @@ export async function setupCompare(section) {
     left.restart({ model: 'nacos', nodes: 5, seed }, { plan });
     right.restart({ model: 'raft', nodes: 5, seed, ...current.raft }, { plan });
     tls.forEach((r) => { r.fixedEnd = current.end; });
+    clock.stopAt = current.end;
     $('.raft-label').textContent = current.raftLabel;
     $('.explain').textContent = current.explain;
     $('.schedule').textContent = current.schedule.map(([t, , note]) => `${t / 1000} s: ${note}`).join(' ');
     clock.play();
   };
-  $('[data-c=play]').addEventListener('click', () => clock.toggle());
-  $('[data-c=restart]').addEventListener('click', () => current && start(Object.keys(COMPARISONS).find((k) => COMPARISONS[k] === current)));
+  const currentId = () => Object.keys(COMPARISONS).find((k) => COMPARISONS[k] === current);
+  // Play at the end of the schedule plays it again from the start.
+  $('[data-c=play]').addEventListener('click', () => (current && left.run.time >= current.end - 0.001 ? start(currentId()) : clock.toggle()));
+  $('[data-c=restart]').addEventListener('click', () => current && start(currentId()));
   $('[data-c=seed]').addEventListener('click', () => { seed = Math.floor(Math.random() * 1e6); $('.seed').textContent = `seed ${seed}`; if (current) $('[data-c=restart]').click(); });
   const speed = $('input.cmp-speed');
   speed.addEventListener('input', () => clock.setSpeed(10 ** Number(speed.value)));
@@ -136,7 +143,6 @@ export async function setupCompare(section) {
       $('.verdict-right').textContent = current.verdict(right.run);
       tls[0].draw(left.run);
       tls[1].draw(right.run);
-      if (left.run.time >= current.end && clock.playing) clock.pause();
     },
   };
   clock.views.add(view);

@@ -325,8 +325,9 @@ export class Run {
    * pending), back by rebuilding the run from its seed and actions, which the
    * determinism of the core makes exact. Actions after t stay, to replay.
    */
-  seek(t, maxMs = Infinity) {
-    t = Math.max(0, t);
+  seek(t) {
+    // The core counts whole microseconds: a finer target could never be reached.
+    t = Math.max(0, Math.round(t * 1000) / 1000);
     if (t >= this.sim.timeMs) {
       this.withLevel('changes', () => this.advanceTo(t));
       this.refresh();
@@ -338,7 +339,7 @@ export class Run {
     sim.traceLevel = 'none';
     try {
       for (const a of earlier) sim.applyAt(a.t, a.command);
-      while (sim.timeMs < t) sim.step(Math.min(t - sim.timeMs, 3_600_000));
+      while (t - sim.timeMs > 0.0005) sim.step(Math.min(t - sim.timeMs, 3_600_000));
     } catch (e) {
       sim.free();
       throw e;
@@ -356,7 +357,6 @@ export class Run {
     this.topologyDirty = true;
     this.refresh();
     this.emit('rewind', { t });
-    void maxMs;
   }
 
   withLevel(level, fn) {

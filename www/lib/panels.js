@@ -54,10 +54,9 @@ export class Controls {
       <button class="primary" data-a="play" aria-keyshortcuts="Space">▶ Play</button>
       <button data-a="step" aria-keyshortcuts="." title="Run to the next event (.)">Step</button>
       <button data-a="reset" aria-keyshortcuts="R" title="Same settings and seed, from time 0 (R)">Reset</button>
-      <label class="speed">Speed <input type="range" min="-3" max="4" step="0.05" aria-label="Speed (log scale)"><output>×1</output></label>
+      <label class="speed"><span class="label">Speed</span> <input type="range" min="-3" max="4" step="0.05" aria-label="Speed (log scale)"><output>×1</output></label>
       <span class="clock" role="timer" aria-label="Simulated time">0.000 s</span>
-      <span class="badge slowmo" hidden title="While messages are on the wire the clock slows so each one takes a moment to cross">slow motion</span>
-      <span class="sep"></span>
+      <span class="badge slowmo off" title="While messages are on the wire the clock slows so each one takes a moment to cross">slow motion</span>
       <span class="model" role="radiogroup" aria-label="Model">
         <button role="radio" data-model="nacos" aria-checked="false" title="Nacos 1.x RaftCore, quirks included">Nacos 1.x</button>
         <button role="radio" data-model="raft" aria-checked="false" title="Textbook Raft (optional Pre-Vote, CheckQuorum)">Raft</button>
@@ -71,9 +70,9 @@ export class Controls {
         <input type="number" class="count" min="1" max="999" value="3" aria-label="Heartbeat rounds to drop"> beats</span>
       <ul class="rules" aria-label="Active heartbeat-drop rules"></ul>
     </div>
-    <div class="alert" role="alert" hidden></div>`, stage);
+    <div class="alert" role="alert" hidden></div><p class="error" role="alert" hidden></p>`, stage);
     this.add(main, `<div class="tl"><canvas class="timeline" tabindex="0" role="slider" aria-label="Timeline of leaders and terms: click or use the arrow keys to go back in time" aria-valuemin="0"></canvas></div>
-      <p class="announce" aria-live="polite"></p><p class="error" role="alert" hidden></p>`);
+      <p class="announce" aria-live="polite"></p>`);
     if (this.full) {
       this.add(main, `<ul class="legend" aria-label="Legend">
         <li><i style="background:#2563eb"></i>beat</li><li><i style="border:2px solid #2563eb"></i>beat reply</li>
@@ -151,7 +150,7 @@ export class Controls {
         <ul>${NACOS_DIFFERENCES.map(([a, b]) => `<li><b>${esc(a)}.</b> ${esc(b)}</li>`).join('')}</ul></details>
     </div>
     <dialog class="help" aria-label="Keyboard shortcuts"><h3 style="margin-top:0">Keyboard shortcuts</h3>
-      <table>${SHORTCUTS.map(([k, d]) => `<tr><td>${k.split(' ').map((x) => (['or', '…', '/'].includes(x) ? x : `<kbd>${esc(x)}</kbd>`)).join(' ')}</td><td>${esc(d)}</td></tr>`).join('')}</table>
+      <table>${SHORTCUTS.map(([k, d]) => `<tr><td>${k.split(' ').map((x) => (['or', 'and', '…', '/'].includes(x) ? x : `<kbd>${esc(x)}</kbd>`)).join(' ')}</td><td>${esc(d)}</td></tr>`).join('')}</table>
       <p class="hint">Everything also works with touch and the mouse: click a node to inspect it, click a moving message to drop it, click the timeline to go back in time.</p>
       <form method="dialog"><button class="primary">Close</button></form></dialog>`);
   }
@@ -282,7 +281,9 @@ export class Controls {
     this.logShown = Math.min(this.logShown, -1);
   }
 
-  announce(text) { const el = this.$('.announce'); if (el) el.textContent = text; }
+  /** Says something through the host (which may add to it); `show` puts it on the page. */
+  announce(text) { this.host.announce(text); }
+  show(text) { const el = this.$('.announce'); if (el) el.textContent = text; }
 
   showError(text) {
     const el = this.$('.main .error');
@@ -299,8 +300,8 @@ export class Controls {
       this.$('.clock').textContent = `t = ${formatClock(run.time)}`;
       this.lastTime = run.time;
     }
-    const slow = this.$('.slowmo');
-    if (slow.hidden === (clock.playing && clock.flying)) slow.hidden = !(clock.playing && clock.flying);
+    // Shown or not, the badge keeps its place: the toolbar must not jump.
+    this.$('.slowmo').classList.toggle('off', !(clock.playing && clock.flying));
     if (ts - this.tick.slow > 200) { this.tick.slow = ts; this.updateBeats(); this.updateAlert(); if (this.full) this.updateInspector(); }
     if (ts - this.tick.timeline > 120) {
       this.tick.timeline = ts;
@@ -615,12 +616,12 @@ export class Controls {
   async share() {
     const url = this.host.shareUrl();
     this.host.syncUrl();
+    this.announce(`Link to this run: ${url}`);
     try {
-      await navigator.clipboard.writeText(url);
+      // A clipboard that never answers (no permission) must not leave the user waiting.
+      await Promise.race([navigator.clipboard.writeText(url), new Promise((_, no) => setTimeout(no, 1500))]);
       this.announce('Link copied: it replays this run, to this moment, exactly.');
-    } catch {
-      this.announce(`Link to this run: ${url}`);
-    }
+    } catch { /* the link is on the page already */ }
   }
 
   onKey(e) {

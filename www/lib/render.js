@@ -6,7 +6,7 @@
 import { NODE_STRIDE, MESSAGE_STRIDE, N, M } from './core.js';
 
 const TAU = Math.PI * 2;
-/** How long a lost message stays on screen (wall ms). */
+/** How long a lost message stays on screen (wall ms), at most. */
 const LOST_MS = 900;
 const MAX_LOST = 160;
 
@@ -53,6 +53,8 @@ export class ClusterRenderer {
     this.selected = null;
     this.hover = null;
     this.lost = [];
+    /** Wall ms a loss stays drawn: shorter when fast, so rounds do not pile up. */
+    this.lostMs = LOST_MS;
     /** Last drawn positions of messages: id -> [x, y]. */
     this.dots = new Map();
     this.caption = '';
@@ -272,9 +274,10 @@ export class ClusterRenderer {
     if (!this.lost.length) return;
     const { ctx, theme } = this;
     const R = this.dotR;
-    this.lost = this.lost.filter((l) => now - l.born < LOST_MS && l.from <= this.n && l.to <= this.n);
+    const life = this.lostMs;
+    this.lost = this.lost.filter((l) => now - l.born < life && l.from <= this.n && l.to <= this.n);
     for (const l of this.lost) {
-      const age = (now - l.born) / LOST_MS;
+      const age = (now - l.born) / life;
       // The first third: the dot travels on to where it is lost (unless motion is reduced).
       const moving = l.travel && !this.reducedMotion && age < 0.33;
       const f = moving ? l.frac * (age / 0.33) : l.frac;

@@ -28,11 +28,12 @@ button[aria-pressed=true].danger { background: var(--danger); color: #fff; }
 input[type=number], input[type=text], input[type=search], select { border: 1px solid var(--line); border-radius: 6px;
   background: var(--bg); padding: 5px 7px; min-height: 34px; }
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; }
-.toolbar .sep { flex: 1; }
+.toolbar .model { margin-left: auto; } /* the model, Share and ? go right, on the first line or the next */
 .speed { display: inline-flex; align-items: center; gap: 6px; }
-.speed input { width: 130px; }
+.speed input { width: 110px; }
 .speed output { min-width: 4.5em; font-variant-numeric: tabular-nums; }
-.clock { font: 600 15px ui-monospace, SFMono-Regular, Menlo, monospace; min-width: 9.5em; }
+.clock { font: 600 15px ui-monospace, SFMono-Regular, Menlo, monospace; min-width: 8.6em; }
+.slowmo.off { visibility: hidden; }
 .badge { font-size: 12px; padding: 1px 7px; border-radius: 99px; background: var(--panel); border: 1px solid var(--line); color: var(--muted); }
 .model { display: inline-flex; border: 1px solid var(--line); border-radius: 7px; overflow: hidden; }
 .model button { border: 0; border-radius: 0; min-height: 34px; background: transparent; }
@@ -50,11 +51,11 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .rules button { min-height: 26px; padding: 0 8px; border-radius: 99px; background: transparent; border: 0; color: inherit; }
 .alert { padding: 8px 12px; border-radius: var(--radius); background: var(--danger-bg); color: var(--danger); border: 1px solid currentColor; }
 .alert.past { background: var(--warn-bg); color: inherit; border-color: var(--line); }
-.stage { position: relative; aspect-ratio: 5 / 4; max-height: 76vh; min-height: 240px; border: 1px solid var(--line);
+.stage { position: relative; aspect-ratio: 5 / 4; max-height: max(300px, calc(100vh - 330px)); min-height: 240px; border: 1px solid var(--line);
   border-radius: var(--radius); overflow: hidden; background: var(--bg); }
 @container (max-width: 640px) { .stage { aspect-ratio: 1; } }
 :host([fill]) .rb, :host([fill]) .grid, :host([fill]) .main { height: 100%; }
-:host([fill]) .stage { aspect-ratio: auto; max-height: none; flex: 1; }
+:host([fill]) .stage { aspect-ratio: auto; max-height: none; min-height: 150px; flex: 1; }
 .stage canvas { position: absolute; inset: 0; width: 100%; height: 100%; touch-action: manipulation; }
 .bigplay { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); font-size: 18px; padding: 12px 22px;
   box-shadow: 0 2px 12px rgba(0,0,0,.15); }
@@ -101,6 +102,7 @@ dialog::backdrop { background: rgba(0,0,0,.35); }
 dialog table { border-collapse: collapse; font-size: 14px; }
 dialog td { padding: 3px 10px 3px 0; vertical-align: top; }
 kbd { font: 12px ui-monospace, Menlo, monospace; border: 1px solid var(--line); border-bottom-width: 2px; border-radius: 4px; padding: 1px 5px; background: var(--panel); }
+@container (max-width: 720px) { .speed .label { display: none; } .toolbar { gap: 4px 6px; } .beats { padding: 6px 8px; } }
 @container (max-width: 520px) {
   .speed input { width: 96px; } .clock { min-width: 0; flex-basis: 100%; order: -1; }
   button { min-height: 40px; }

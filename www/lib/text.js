@@ -111,7 +111,7 @@ export const SHORTCUTS = [
   ['R', 'Reset: the same settings from time 0'],
   ['D', 'Drop the leader\'s heartbeats (again: allow them)'],
   ['B', 'Drop the leader\'s next N heartbeats'],
-  ['1 … 9, 0', 'Select S1 … S10 (Tab and arrow keys on the ring too)'],
+  ['1 … 9 and 0', 'Select S1 … S10 (or focus the ring and use the arrow keys)'],
   ['C', 'Crash the selected node (again: restart it)'],
   ['T', 'Force an election timeout on the selected node'],
   ['I', 'Isolate the selected node'],

@@ -1,0 +1,100 @@
+// <raft-beat> on a bare page with one <script type="module">, a scripted
+// scenario, and embed.html taking the same settings as URL parameters.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launch, openPage, paintedPixels, SHOTS } from './harness.js';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+test('a bare page with one module script gets a live element exposing its Simulation', async () => {
+  const html = '<h1>My notes on Raft</h1><raft-beat id="demo" model="raft" nodes="3" seed="9" speed="0.3" controls="none" autoplay></raft-beat><p>After.</p>';
+  const { page, context, problems, foreign } = await openWithRoute(html);
+  await page.waitForFunction(() => document.getElementById('demo').simulation?.leader() !== undefined, null, { timeout: 20_000 });
+  const info = await page.evaluate(() => {
+    const el = document.getElementById('demo');
+    const sim = el.simulation;
+    return {
+      model: sim.model, nodes: sim.nodeCount, seed: sim.seed, speed: el.clock.speed,
+      toolbar: !!el.shadowRoot.querySelector('.toolbar'), leader: sim.leader(),
+      sameObject: sim === el.run.sim, ctor: sim.constructor.name,
+    };
+  });
+  assert.deepEqual({ ...info, leader: typeof info.leader }, {
+    model: 'raft', nodes: 3, seed: '9', speed: 0.3, toolbar: false, leader: 'number', sameObject: true, ctor: 'Simulation',
+  });
+  assert.ok(await paintedPixels(page, '#demo >> canvas') > 10_000);
+  // The host page can drive it: the element's Simulation is the live one.
+  await page.evaluate(() => {
+    const el = document.getElementById('demo');
+    el.simulation.crash(el.simulation.leader());
+  });
+  await page.waitForFunction(() => document.getElementById('demo').run.history.some((a) => a.source === 'api' && a.command.startsWith('crash')));
+  // Attributes can change later: speed applies at once, nodes restart the run.
+  await page.evaluate(() => { const el = document.getElementById('demo'); el.setAttribute('speed', '2'); el.setAttribute('nodes', '7'); });
+  await page.waitForFunction(() => document.getElementById('demo').simulation.nodeCount === 7);
+  assert.equal(await page.evaluate(() => document.getElementById('demo').clock.speed), 2);
+  await page.screenshot({ path: join(SHOTS, 'embed-bare.png') });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(foreign, []);
+  await context.close();
+});
+
+test('a scripted scenario plays its actions at their simulated times, with its comments as captions', async () => {
+  const scenario = '# Drop the leader\'s beats and watch the others take over.;cluster model=nacos nodes=5 seed=7;run until=6s;# Every beat of the leader is lost from now on.;drop-beats from=leader;run for=30s';
+  const html = `<raft-beat id="s" speed="60" controls="minimal" autoplay scenario="${scenario.replace(/"/g, '&quot;')}"></raft-beat>`;
+  const { page, context, problems } = await openWithRoute(html);
+  await page.waitForFunction(() => document.getElementById('s').run?.time > 25_000, null, { timeout: 30_000 });
+  const run = await page.evaluate(() => {
+    const r = document.getElementById('s').run;
+    return { history: r.history.map((a) => `${a.t}:${a.command}:${a.source}`), leaders: r.leaders.map((l) => l.id), config: r.sim.configText() };
+  });
+  assert.equal(run.config, 'model=nacos nodes=5 seed=7');
+  assert.deepEqual(run.history, ['6000:drop-beats from=5:scenario'], '`leader` pinned to S5 at 6 s');
+  assert.deepEqual(run.leaders, [2], 'the golden scenario 03 outcome: S2 leads');
+  // The minimal controls: transport and the drop control, no side panels.
+  assert.equal(await page.locator('#s .toolbar').count(), 1);
+  assert.equal(await page.locator('#s .beats').count(), 1);
+  assert.equal(await page.locator('#s .side').count(), 0);
+  await page.screenshot({ path: join(SHOTS, 'embed-scenario-minimal.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('embed.html takes the same settings as URL parameters', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}embed.html?model=raft&nodes=7&seed=3&preVote=true&speed=0.2&controls=minimal&autoplay=1`, { viewport: { width: 640, height: 480 } });
+  await page.waitForFunction(() => document.querySelector('raft-beat').simulation?.leader() !== undefined, null, { timeout: 20_000 });
+  const info = await page.evaluate(() => {
+    const el = document.querySelector('raft-beat');
+    return { text: el.simulation.configText(), speed: el.clock.speed, playing: el.clock.playing, h: el.getBoundingClientRect().height };
+  });
+  assert.equal(info.text, 'model=raft nodes=7 seed=3 preVote=true');
+  assert.equal(info.speed, 0.2);
+  assert.equal(info.playing, true);
+  assert.equal(info.h, 480, 'fills the iframe');
+  await page.screenshot({ path: join(SHOTS, 'embed-html.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** A page of the served origin whose HTML is `body`, opened with the harness's checks. */
+async function openWithRoute(body) {
+  const url = `${server.url}bare-test-page.html`;
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  await context.route(url, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare</title><link rel="icon" href="data:,">
+      <script type="module" src="./raft-beat.js"></script></head><body>${body}</body></html>`,
+  }));
+  const page = await context.newPage();
+  const problems = [];
+  const foreign = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const origin = new URL(url).origin;
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url()); });
+  await page.goto(url);
+  return { page, context, problems, foreign };
+}

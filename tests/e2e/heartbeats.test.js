@@ -1,0 +1,84 @@
+// The lab's main story, through the UI: wait for a leader, drop its
+// heartbeats with the button, and see another node elected within Nacos's
+// bounds, announced in the page and drawn as the leader.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launch, openPage, SHOTS } from './harness.js';
+import { ready, waitForStatus, colouredPixelsNear, GOLD, text } from './lab.js';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+test('dropping the leader\'s heartbeats elects another leader, announced and drawn', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=11&speed=40`);
+  await ready(page);
+  const first = await waitForStatus(page, /Leader S\d · term 1/);
+  const old = Number(first.match(/Leader S(\d+)/)[1]);
+  // Let the first beat reach everyone, then drop every later one.
+  await page.waitForFunction(() => document.querySelector('#lab').run.time > 8_000);
+  const button = page.locator('#lab .beats button.drop');
+  assert.equal(await button.textContent(), `Drop S${old}'s heartbeats`);
+  await button.click();
+  assert.equal(await button.getAttribute('aria-pressed'), 'true');
+  assert.equal(await button.textContent(), `Allow S${old}'s heartbeats`);
+  assert.match(await text(page, '.beats .rules'), new RegExp(`drop beats from S${old}`));
+  const droppedAt = await page.evaluate(() => document.querySelector('#lab').run.history.at(-1).t);
+  // The status line says why nothing happens for a while.
+  await page.locator('#lab .beats .sub', { hasText: 'its beats are dropped' }).waitFor();
+
+  const status = await waitForStatus(page, new RegExp(`Leader S(?!${old}\\b)\\d+ · term 2`), 40_000);
+  const leader = Number(status.match(/Leader S(\d+)/)[1]);
+  const elected = await page.evaluate(() => document.querySelector('#lab').run.timeline.segments.at(-1).start);
+  // A follower times out 15-20 s after the last beat it got (at most 5 s
+  // before the drop), plus one 500 ms tick: 10 to 20.5 s after the drop.
+  const after = elected - droppedAt;
+  assert.ok(after >= 10_000 && after <= 20_500, `re-elected ${after} ms after the drop`);
+  assert.match(await text(page, '.announce'), new RegExp(`S${leader} is the leader \\(term 2\\)`));
+  // Drawn as the leader: the renderer crowned it, and the gold is on the canvas there.
+  await page.waitForFunction((id) => document.querySelector('#lab').renderer.drawn.leaders.join() === String(id), leader);
+  assert.ok(await colouredPixelsNear(page, leader, GOLD) > 20, 'the new leader wears the crown');
+  assert.equal(await colouredPixelsNear(page, old, GOLD), 0, 'the old leader no longer does');
+  // The timeline shows both terms; the log names the Nacos methods.
+  const segments = await page.evaluate(() => document.querySelector('#lab').run.timeline.segments.map((s) => [s.node, s.term]));
+  assert.deepEqual(segments, [[old, 1], [leader, 2]]);
+  const log = await text(page, 'ol.entries');
+  assert.match(log, /sendVote/);
+  assert.match(log, /receivedVote/);
+  assert.match(log, /decideLeader/);
+  assert.match(log, new RegExp(`S${leader} has become the LEADER`));
+  await page.screenshot({ path: join(SHOTS, 'drop-heartbeats.png') });
+
+  // Allow them again: the rule goes away.
+  await page.locator('#lab .beats .rules button').click();
+  await page.locator('#lab .beats .rules li').waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('dropping the next N heartbeats, and a message clicked on the ring', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=5`);
+  await ready(page);
+  await waitForStatus(page, /Leader S5/);
+  await page.locator('#lab .beats input.count').fill('2');
+  await page.locator('#lab .beats button.next').click();
+  assert.match(await text(page, '.beats .rules'), /drop the next 2 rounds of beats from S5/);
+  // Both rounds pass (beats every 5 s) and the counted rule expires on its own.
+  await page.locator('#lab .beats .rules li').waitFor({ state: 'detached', timeout: 20_000 });
+  // Pause while a beat is in flight and click it: it is dropped.
+  await page.waitForFunction(() => document.querySelector('#lab').run.messages.length > 0, null, { timeout: 20_000 });
+  await page.evaluate(() => document.querySelector('#lab').clock.pause());
+  const dot = await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    const [id, [x, y]] = [...el.renderer.dots][0];
+    const b = el.canvas.getBoundingClientRect();
+    return { id, x: b.left + x, y: b.top + y };
+  });
+  await page.mouse.click(dot.x, dot.y);
+  assert.match(await text(page, '.announce'), new RegExp(`Dropped message #${dot.id}`));
+  const last = await page.evaluate(() => document.querySelector('#lab').run.history.at(-1).command);
+  assert.equal(last, `drop-message ${dot.id}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,125 @@
+// Shareable runs: the URL carries the seed, the settings and every action
+// with its simulated time; opening it replays the same run exactly. A
+// malformed URL gets a clear message and a working page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launch, openPage, SHOTS } from './harness.js';
+import { ready, waitForStatus, snapshot, nodeOnScreen, text } from './lab.js';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+test('a shared URL replays the same run, to the same moment, exactly', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=21&nodes=5&heartbeat=4s&loss=0.05&speed=40`);
+  await ready(page);
+  const first = await waitForStatus(page, /Leader S\d/);
+  // Act through the UI: drop the leader's beats, then crash a node from the inspector.
+  await page.locator('#lab .beats button.drop').click();
+  await waitForStatus(page, new RegExp(`Leader S(?!${first.match(/S(\d+)/)[1]}\\b)\\d+`), 40_000);
+  const pos = await nodeOnScreen(page, 1);
+  await page.mouse.click(pos.x, pos.y);
+  await page.locator('#lab [data-n=crash]').click();
+  await page.waitForFunction(() => document.querySelector('#lab').run.time > 45_000, null, { timeout: 30_000 });
+  await page.locator('#lab [data-a=play]').click(); // pause
+  const url = await page.evaluate(() => document.querySelector('#lab').shareUrl());
+  const before = await snapshot(page);
+  assert.equal(before.actions.length, 2);
+  assert.match(url, /seed=21/);
+  assert.match(url, /heartbeat=4s/);
+  assert.match(url, /loss=0.05/);
+  assert.match(url, /&a=[\d.]+%3Adrop-beats\+from%3D\d/);
+  assert.match(url, /&a=[\d.]+%3Acrash\+1/);
+  assert.match(url, /&t=[\d.]+/);
+
+  const other = await openPage(browser, url);
+  await ready(other.page);
+  await other.page.locator('#lab .announce', { hasText: 'Replayed the shared run' }).waitFor();
+  const after = await snapshot(other.page);
+  assert.deepEqual(after, before, 'same time, nodes, leaders, actions and event count');
+  assert.equal(await other.page.locator('#lab [data-a=play]').textContent(), '▶ Play', 'paused at the shared moment');
+  // And they go on the same way.
+  const on = (p) => p.evaluate(() => {
+    const run = document.querySelector('#lab').run;
+    run.advanceTo(run.time + 60_000);
+    run.refresh();
+    return Array.from(run.sim.nodeData());
+  });
+  assert.deepEqual(await on(other.page), await on(page));
+  await other.page.screenshot({ path: join(SHOTS, 'shared-replay.png') });
+  assert.deepEqual(other.problems, []);
+  assert.deepEqual(problems, []);
+  await other.context.close();
+  await context.close();
+});
+
+test('going back on the timeline replays; acting there forks the run', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=40`);
+  await ready(page);
+  await waitForStatus(page, /Leader S5/);
+  await page.waitForFunction(() => document.querySelector('#lab').run.time > 6_000);
+  await page.locator('#lab .beats button.drop').click();
+  await waitForStatus(page, /Leader S2 · term 2/, 40_000);
+  await page.locator('#lab [data-a=play]').click();
+  const end = await snapshot(page);
+  // Click the timeline between the first election and the drop.
+  const box = await page.locator('#lab canvas.timeline').boundingBox();
+  const t = await page.evaluate(() => (1_200 + document.querySelector('#lab').run.history[0].t) / 2);
+  const x = await page.evaluate((t) => {
+    const el = document.querySelector('#lab'), tl = el.controls.timeline;
+    return 8 + (t / tl.domain(el.run)) * (tl.w - 16);
+  }, t);
+  await page.mouse.click(box.x + x, box.y + 20);
+  const back = await snapshot(page);
+  assert.ok(Math.abs(back.time - t) < 200, `went back to ${back.time}, wanted ${t}`);
+  assert.deepEqual(back.leaders, [5]);
+  assert.equal(back.actions.length, 1, 'the drop is still ahead, to replay');
+  // Replaying forward gives the same end.
+  await page.evaluate((t) => { const run = document.querySelector('#lab').run; run.advanceTo(t); run.refresh(); }, end.time);
+  assert.deepEqual(await snapshot(page), end);
+  // Back again, and act: the drop that was ahead is dropped (a fork).
+  await page.mouse.click(box.x + x, box.y + 20);
+  await page.locator('#lab [data-f=heal]').click();
+  const forked = await snapshot(page);
+  assert.equal(forked.actions.length, 1);
+  assert.match(forked.actions[0], /:heal$/);
+  assert.match(await text(page, '.announce'), /You changed the past/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a malformed URL gets a clear message, and the page keeps working', async () => {
+  const bad = '#model=nacos&seed=abc&nodes=5&t=-4&speed=fast&a=soon:crash 1&a=5000:explode 2&colour=red';
+  const { page, context, problems } = await openPage(browser, `${server.url}${bad}`);
+  await ready(page);
+  const error = await text(page, '.main .error');
+  assert.match(error, /t: must be a simulated time/);
+  assert.match(error, /speed: must be a number/);
+  assert.match(error, /a: each action must be TIME_MS:COMMAND/);
+  assert.match(error, /seed: must be a whole number|colour: is not a setting/);
+  // The defaults run instead, and elect.
+  await page.evaluate(() => document.querySelector('#lab').clock.setSpeed(20));
+  await waitForStatus(page, /Leader S\d/);
+  await page.screenshot({ path: join(SHOTS, 'bad-url.png') });
+  // Bad input through the API: Errors naming the field, never a panic.
+  const messages = await page.evaluate(() => {
+    const sim = document.querySelector('#lab').simulation;
+    const out = [];
+    for (const f of [() => sim.step(NaN), () => sim.step(-1), () => sim.step(Infinity), () => sim.crash(42),
+      () => sim.dropBeats(1, 0), () => sim.apply('partition 1,2 | 2,3'), () => new sim.constructor({ nodes: 1e7 })]) {
+      try { f(); out.push('no error'); } catch (e) { out.push(`${e instanceof Error}:${e.message}`); }
+    }
+    sim.step(10);
+    return out;
+  });
+  assert.deepEqual(messages.map((m) => m.split(':').slice(0, 2).join(':')), [
+    'true:dtMs', 'true:dtMs', 'true:dtMs', 'true:node', 'true:count', 'true:groups', 'true:nodes',
+  ]);
+  // An action that cannot apply from the UI: a message, not an exception.
+  await page.locator('#lab input.groups').fill('1,2 | 2,3');
+  await page.locator('#lab [data-f=partition]').click();
+  assert.match(await text(page, '.main .error'), /groups: S2 is in more than one group/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
