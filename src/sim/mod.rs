@@ -92,11 +92,22 @@ impl Ord for Scheduled {
 }
 
 /// A node's timer slot: the generation that a pending Timer event must
-/// match, and when it is due.
+/// match, when it is due, and where its entry sits in the queue.
+///
+/// Re-arming a timer to a later time (a Raft follower does it on every
+/// heartbeat) does not push a new entry: the slot remembers the new due time
+/// and the sequence number the push would have had, and when the old entry
+/// comes up it is put back at the due time with that sequence number. The
+/// order of events is exactly that of pushing every time; the queue does a
+/// fraction of the work.
 #[derive(Clone, Copy, Debug, Default)]
 struct TimerSlot {
     gen: u32,
     due: Option<Micros>,
+    /// Time of this slot's live entry in the queue (None: no live entry).
+    queued: Option<Micros>,
+    /// The sequence number of the latest arming.
+    seq: u64,
 }
 
 /// Counters of a run.
@@ -297,15 +308,27 @@ impl Engine {
         true
     }
 
-    /// A Timer event: true if it is still the armed one on a live node.
+    /// A Timer event: true if it is still the armed one on a live node and
+    /// due now (an entry overtaken by a later re-arm goes back in the queue).
     fn fires(&mut self, node: NodeId, slot: u8, gen: u32) -> bool {
         let i = (node - 1) as usize;
         let t = &mut self.timers[i][slot as usize];
         if !self.alive[i] || t.gen != gen {
             return false;
         }
-        t.due = None;
-        true
+        match t.due {
+            Some(due) if due > self.now => {
+                t.queued = Some(due);
+                let seq = t.seq;
+                self.queue.push(Scheduled { at: due, seq, what: Pending::Timer { node, slot, gen } });
+                false
+            }
+            _ => {
+                t.due = None;
+                t.queued = None;
+                true
+            }
+        }
     }
 
     /// A message arrives: true if it reaches the receiver; otherwise the
@@ -333,6 +356,7 @@ impl Engine {
         let t = &mut self.timers[(node - 1) as usize][slot];
         t.gen = t.gen.wrapping_add(1);
         t.due = None;
+        t.queued = None;
     }
 
     fn disarm_all(&mut self, node: NodeId) {
@@ -343,11 +367,21 @@ impl Engine {
 
     fn arm(&mut self, node: NodeId, slot: usize, after: Micros) {
         let due = self.now.saturating_add(after);
+        self.seq += 1;
+        let seq = self.seq;
         let t = &mut self.timers[(node - 1) as usize][slot];
-        t.gen = t.gen.wrapping_add(1);
         t.due = Some(due);
+        t.seq = seq;
+        // A live entry before the new due time will be moved when it comes
+        // up; an earlier (or equal: the sequence number must be the new one)
+        // deadline needs a new entry.
+        if t.queued.is_some_and(|q| q < due) {
+            return;
+        }
+        t.gen = t.gen.wrapping_add(1);
+        t.queued = Some(due);
         let gen = t.gen;
-        self.schedule(due, Pending::Timer { node, slot: slot as u8, gen });
+        self.queue.push(Scheduled { at: due, seq, what: Pending::Timer { node, slot: slot as u8, gen } });
     }
 
     /// When a node's timer in `slot` is due, if armed.
