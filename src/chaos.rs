@@ -238,14 +238,19 @@ pub fn run(cluster: &mut Cluster, faults: &[Fault], end: Micros) -> Result<(), E
 }
 
 /// A scenario script that replays a config and a schedule, for a failing
-/// test to print.
-pub fn to_script(config: &ClusterConfig, seed: u64, faults: &[Fault], end: Micros) -> String {
+/// test to print, ending with the given `expect ...` lines (what the model
+/// promises: Raft may show two leaders of different terms, Nacos more).
+pub fn to_script(config: &ClusterConfig, seed: u64, faults: &[Fault], end: Micros, expectations: &[&str]) -> String {
     let words: Vec<String> = config.to_pairs(seed).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut s = format!("cluster {}\n", words.join(" "));
     for f in faults {
         s.push_str(&format!("run until={}\n{}\n", format_duration(f.at), f.command));
     }
-    s.push_str(&format!("run until={}\nexpect no-violations\n", format_duration(end)));
+    s.push_str(&format!("run until={}\n", format_duration(end)));
+    for e in expectations {
+        s.push_str(e);
+        s.push('\n');
+    }
     s
 }
 

@@ -68,7 +68,7 @@ proptest! {
         let whole = run_sliced(&cfg, &faults, span, &[u64::MAX]);
         let frames = run_sliced(&cfg, &faults, span, &[16_700]);
         let random = run_sliced(&cfg, &faults, span, &slices);
-        let replay = chaos::to_script(&cfg, seed, &faults, span);
+        let replay = chaos::to_script(&cfg, seed, &faults, span, &[]);
         prop_assert!(whole.1 > 0);
         prop_assert_eq!(&whole, &frames, "16.7 ms frames differ; replay:\n{}", replay);
         prop_assert_eq!(&whole, &random, "slices {:?} differ; replay:\n{}", slices, replay);
@@ -85,7 +85,7 @@ proptest! {
         let b = run_sliced(&cfg, &faults, span, &[u64::MAX]);
         prop_assert_eq!(&a, &b);
         // Through the script language: the same digest.
-        let text = chaos::to_script(&cfg, seed, &faults, span);
+        let text = chaos::to_script(&cfg, seed, &faults, span, &[]);
         let parsed = script::parse(&text).unwrap();
         let digest = Rc::new(RefCell::new(Digest::default()));
         let report = script::run(&parsed, Some(Box::new(digest.clone())));
@@ -114,7 +114,7 @@ proptest! {
         let faults = chaos::schedule(seed, nodes, 0, span, &ChaosConfig { mean_interval: interval_s * 1_000_000, max_latency: 20_000_000, ..ChaosConfig::default() });
         let mut c = Cluster::new(&cfg).unwrap();
         chaos::run(&mut c, &faults, span).unwrap();
-        let replay = chaos::to_script(&cfg, seed, &faults, span);
+        let replay = chaos::to_script(&cfg, seed, &faults, span, &["expect no-violation term-decrease"]);
         let m = c.monitor();
         prop_assert_eq!(m.count(ViolationKind::TermDecrease), 0, "replay:\n{}", replay);
         for f in m.findings().filter(|f| f.kind == ViolationKind::DoubleVote) {

@@ -194,8 +194,7 @@ fn run(c: &Case) -> Result<Outcome, String> {
 }
 
 fn replay(c: &Case) -> String {
-    let mut s = chaos::to_script(&c.config, c.seed, &c.faults, FAULTS_UNTIL)
-        .replace("expect no-violations\n", "");
+    let mut s = chaos::to_script(&c.config, c.seed, &c.faults, FAULTS_UNTIL, &[]);
     for cmd in ["heal", "allow-beats", "network loss=0 latency=1ms..3ms"] {
         s.push_str(cmd);
         s.push('\n');
