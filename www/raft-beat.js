@@ -424,11 +424,12 @@ export class RaftBeatElement extends HTMLElement {
       if (this.firstWords) { this.announce(this.firstWords); this.firstWords = null; } else this.controls?.onLeaders(run.leaders);
       this.dispatchEvent(new CustomEvent('leader', { detail: { leaders: run.leaders, timeMs: run.time } }));
     }
-    // Rendering JSON for every event costs more than simulating it: when a
-    // frame runs thousands, the log keeps only what changed state.
+    // Nobody reads thousands of log lines a second, and rendering them costs
+    // more than simulating them: past a few dozen events a frame the log
+    // keeps only what changed state.
     const ev = this.clock.last_frame.events;
-    if (ev > 3000 && run.traceLevel === 'protocol') run.setTraceLevel('changes');
-    else if (ev < 600 && run.traceLevel === 'changes' && !this.keepChanges) run.setTraceLevel('protocol');
+    if (ev > 40 && run.traceLevel === 'protocol') run.setTraceLevel('changes');
+    else if (ev < 10 && this.clock.playing && run.traceLevel === 'changes' && !this.keepChanges) run.setTraceLevel('protocol');
     const moving = this.clock.playing || this.renderer.dirty || this.renderer.animating;
     if (moving) this.renderer.draw(run, ts);
     // A shared clock has its own controls (a comparison's Play button).

@@ -83,6 +83,12 @@ function overlap(segments, from, to) {
 /** Sets up the compare section: two elements, one clock, the schedule. */
 export async function setupCompare(section) {
   const $ = (s) => section.querySelector(s);
+  // Made on first use: two idle clusters cost nothing before then.
+  $('.pair').innerHTML = ['left', 'right'].map((side) => `<figure>
+      <figcaption class="${side === 'left' ? '' : 'raft-label'}">${side === 'left' ? 'Nacos 1.x RaftCore' : 'Raft'}</figcaption>
+      <raft-beat class="${side}" controls="none" model="${side === 'left' ? 'nacos' : 'raft'}"></raft-beat>
+      <canvas class="tl-${side}" aria-label="${side === 'left' ? 'Nacos' : 'Raft'} leaders over time"></canvas>
+      <p class="verdict verdict-${side}" aria-live="polite"></p></figure>`).join('');
   const left = $('raft-beat.left'), right = $('raft-beat.right');
   await Promise.all([left.ready, right.ready]);
   const clock = new Clock({ speed: 20 });

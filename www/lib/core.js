@@ -39,7 +39,7 @@ export function parsePairs(text) {
 
 /** Everything that happened in a run, as the log keeps it. */
 class EventLog {
-  constructor(capacity) { this.capacity = capacity; this.items = []; this.dropped = 0; this.version = 0; }
+  constructor(capacity) { this.capacity = capacity; this.items = []; this.dropped = 0; this.version = 0; this.cuts = 0; }
   push(events) {
     for (const e of events) this.items.push(e);
     const over = this.items.length - this.capacity;
@@ -51,6 +51,7 @@ class EventLog {
     while (i > 0 && this.items[i - 1].t_ms > tMs) i--;
     this.items.length = i;
     this.version++;
+    this.cuts++;
   }
 }
 

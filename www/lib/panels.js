@@ -13,7 +13,9 @@ const h = (html) => {
   return t.content;
 };
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-const LOG_ROWS = 400;
+const LOG_ROWS = 250;
+/** Rows added per update while running: more than a reader can follow anyway. */
+const APPEND_ROWS = 60;
 
 export class Controls {
   constructor(host, mode) {
@@ -217,6 +219,9 @@ export class Controls {
       this.logShown = -1;
     });
     on('input.q', 'input', (e) => { this.logQuery = e.target.value.trim().toLowerCase(); this.logShown = -1; });
+    // Follow the newest events unless the reader scrolled back (measured
+    // here, not at every update: reading layout every update is what costs).
+    on('ol.entries', 'scroll', (e) => { const ol = e.target; this.logFollow = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 30; });
     on('ol.entries', 'click', (e) => { const n = Number(e.target.closest('[data-node]')?.dataset.node); if (n) host.select(n); });
   }
 
@@ -276,9 +281,9 @@ export class Controls {
   onAction() { this.tick.slow = 0; this.tick.timeline = 0; }
 
   note(note, e) {
-    this.notes.push({ t_ms: e.t_ms, note: note.text });
+    const log = this.run.log;
+    this.notes.push({ abs: log.dropped + log.items.lastIndexOf(e), note: note.text });
     this.announce(note.text);
-    this.logShown = Math.min(this.logShown, -1);
   }
 
   /** Says something through the host (which may add to it); `show` puts it on the page. */
@@ -294,14 +299,19 @@ export class Controls {
 
   // ---- Per frame -------------------------------------------------------
 
-  frame(ts, moving) {
+  frame(ts) {
     const run = this.run, clock = this.host.clock;
-    if (moving || this.lastTime !== run.time) {
-      this.$('.clock').textContent = `t = ${formatClock(run.time)}`;
+    this.clockEl ??= this.$('.clock');
+    this.slowEl ??= this.$('.slowmo');
+    if (this.lastTime !== run.time) {
+      // A Text node's data: no element re-parse, and the span has a fixed width.
+      const text = `t = ${formatClock(run.time)}`;
+      if (this.clockEl.firstChild) this.clockEl.firstChild.data = text; else this.clockEl.textContent = text;
       this.lastTime = run.time;
     }
     // Shown or not, the badge keeps its place: the toolbar must not jump.
-    this.$('.slowmo').classList.toggle('off', !(clock.playing && clock.flying));
+    const slow = clock.playing && clock.flying;
+    if (slow !== this.slowShown) { this.slowEl.classList.toggle('off', !slow); this.slowShown = slow; }
     if (ts - this.tick.slow > 200) { this.tick.slow = ts; this.updateBeats(); this.updateAlert(); if (this.full) this.updateInspector(); }
     if (ts - this.tick.timeline > 120) {
       this.tick.timeline = ts;
@@ -424,30 +434,48 @@ export class Controls {
     if (ul.dataset.html !== html) { ul.innerHTML = html || '<li>None right now. Pause while messages fly, then drop one.</li>'; ul.dataset.html = html; }
   }
 
-  /** Appends what is new in the log (or rebuilds it after a filter change or a rewind). */
+  /** Appends what is new in the log; rebuilds it only after a filter change or a rewind. */
   updateLog() {
     const log = this.run.log, ol = this.$('ol.entries');
-    const key = `${log.version}|${this.notes.length}`;
-    if (this.logShown === key) return;
-    const follow = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 30;
+    const filterKey = `${[...this.logFilter].join()}|${this.logQuery}|${log.cuts}`;
+    const end = log.dropped + log.items.length;
+    const rebuild = this.logShown !== filterKey || this.logAbs > end;
+    if (!rebuild && this.logAbs === end && this.notesShown === this.notes.length) return;
+    const follow = this.logFollow !== false;
     const q = this.logQuery, cats = this.logFilter;
+    if (rebuild) { this.logAbs = Math.max(log.dropped, end - 4 * LOG_ROWS); this.logHidden = 0; this.notesShown = 0; ol.textContent = ''; }
+    const notesAt = new Map();
+    for (const n of this.notes) if (n.abs >= this.logAbs) notesAt.set(n.abs, [...(notesAt.get(n.abs) ?? []), n.note]);
+    // Newest first, and no more rows than the list keeps: a burst of
+    // thousands of events costs one list's worth of HTML, not thousands.
     const rows = [];
-    let hidden = 0;
-    // Walk back from the newest until enough rows match.
-    const notes = this.notes;
-    let ni = notes.length - 1;
-    for (let i = log.items.length - 1; i >= 0 && rows.length < LOG_ROWS; i--) {
-      const e = log.items[i];
-      while (ni >= 0 && notes[ni].t_ms >= e.t_ms) { rows.push(`<li class="note">${esc(notes[ni].note)}</li>`); ni--; }
+    const cap = rebuild ? LOG_ROWS : APPEND_ROWS;
+    let skipped = 0;
+    for (let k = end - 1; k >= Math.max(this.logAbs, log.dropped); k--) {
+      const e = log.items[k - log.dropped];
+      if (rows.length >= cap) { if (cats.has(e.cat)) skipped++; else this.logHidden++; continue; }
+      for (const note of notesAt.get(k) ?? []) rows.push(`<li class="note">${esc(note)}</li>`);
       const line = `s${e.node ?? ''} ${e.event} ${e.text ?? ''}`.toLowerCase();
-      if (!cats.has(e.cat) || (q && !line.includes(q) && !(q === `s${e.node}`))) { hidden++; continue; }
-      rows.push(`<li class="c-${e.cat}"${e.node ? ` data-node="${e.node}"` : ''}><time>${logTime(e.t_ms)}</time> ${e.node ? `<b>S${e.node}</b> ` : ''}<code>${esc(e.event)}</code> ${esc(e.text ?? '')}</li>`);
+      if (!cats.has(e.cat) || (q && !line.includes(q))) this.logHidden++;
+      else rows.push(`<li class="c-${e.cat}"${e.node ? ` data-node="${e.node}"` : ''}><time>${logTime(e.t_ms)}</time> ${e.node ? `<b>S${e.node}</b> ` : ''}<code>${esc(e.event)}</code> ${esc(e.text ?? '')}</li>`);
     }
-    ol.innerHTML = rows.reverse().join('');
-    if (follow) ol.scrollTop = ol.scrollHeight;
+    if (skipped) rows.push(`<li class="note">… ${skipped} more events not listed: too fast to read. Slow down to see every one.</li>`);
+    this.logAbs = end;
+    this.notesShown = this.notes.length;
+    const html = rows.reverse().join('');
+    if (rows.length >= LOG_ROWS) ol.innerHTML = html;
+    else if (html) ol.insertAdjacentHTML('beforeend', html);
+    const extra = ol.childElementCount - LOG_ROWS;
+    if (extra > 0) {
+      const range = document.createRange();
+      range.setStartBefore(ol.firstElementChild);
+      range.setEndAfter(ol.children[extra - 1]);
+      range.deleteContents();
+    }
+    if (follow || rebuild) ol.scrollTop = ol.scrollHeight;
     const lost = log.dropped + (this.run.sim.eventsOverflowed || 0);
-    this.$('.log .meta').textContent = `${log.items.length} events kept${lost ? `, ${lost} older ones dropped` : ''}${hidden ? `, ${hidden} hidden by the filters` : ''}${this.run.traceLevel === 'changes' ? ' · running fast: only state changes are logged' : ''}.`;
-    this.logShown = key;
+    this.$('.log .meta').textContent = `${log.items.length} events kept${lost ? `, ${lost} older ones dropped` : ''}${this.logHidden ? `, ${this.logHidden} hidden by the filters` : ''}${this.run.traceLevel === 'changes' ? ' · running fast: only state changes are logged' : ''}.`;
+    this.logShown = filterKey;
   }
 
   // ---- Actions ---------------------------------------------------------

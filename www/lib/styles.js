@@ -32,7 +32,7 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .speed { display: inline-flex; align-items: center; gap: 6px; }
 .speed input { width: 110px; }
 .speed output { min-width: 4.5em; font-variant-numeric: tabular-nums; }
-.clock { font: 600 15px ui-monospace, SFMono-Regular, Menlo, monospace; min-width: 8.6em; }
+.clock { font: 600 15px ui-monospace, SFMono-Regular, Menlo, monospace; width: 9em; white-space: nowrap; contain: strict; height: 1.5em; overflow: hidden; }
 .slowmo.off { visibility: hidden; }
 .badge { font-size: 12px; padding: 1px 7px; border-radius: 99px; background: var(--panel); border: 1px solid var(--line); color: var(--muted); }
 .model { display: inline-flex; border: 1px solid var(--line); border-radius: 7px; overflow: hidden; }
@@ -76,6 +76,7 @@ details[open] > summary { margin-bottom: 8px; }
 .row > label { display: inline-flex; align-items: center; gap: 5px; }
 .form { display: grid; grid-template-columns: auto 1fr; gap: 6px 10px; align-items: center; }
 .form input[type=number], .form input[type=text], .form select { width: 100%; }
+.form .row { flex-wrap: nowrap; } .form .row input { width: auto; min-width: 0; flex: 1; }
 .hint { color: var(--muted); font-size: 13px; margin: 4px 0; }
 dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 6px 0; font-size: 13px; }
 dl.fields dt { font-family: ui-monospace, Menlo, monospace; color: var(--muted); cursor: help; }
@@ -85,7 +86,7 @@ dl.fields dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: any
 .log .filters button[aria-pressed=false] { opacity: .55; text-decoration: line-through; }
 .log input[type=search] { width: 100%; margin-bottom: 6px; }
 .log ol { list-style: none; margin: 0; padding: 0; height: 340px; overflow-y: auto; font-size: 12.5px; border-top: 1px solid var(--line); }
-.log li { padding: 2px 2px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+.log li { padding: 2px 2px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; content-visibility: auto; contain-intrinsic-size: auto 34px; }
 .log li time { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: 4px; }
 .log li code { font-weight: 600; }
 .log li.c-election code { color: #b45309; } .log li.c-beat code { color: #1d4ed8; } .log li.c-role code { color: #7c3aed; }
