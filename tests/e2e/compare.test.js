@@ -16,7 +16,7 @@ async function runComparison(page, name) {
   await page.locator(`[data-cmp=${name}]`).click();
   // Full speed: the schedule (125 simulated seconds) plays in a few seconds.
   await page.evaluate(() => { const s = document.querySelector('input.cmp-speed'); s.value = s.max; s.dispatchEvent(new Event('input')); });
-  await page.waitForFunction(() => document.querySelector('raft-beat.left').run.time >= 125_000, null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('raft-beat.left')?.run?.time >= 125_000, null, { timeout: 60_000 });
   await page.waitForTimeout(300);
   return page.evaluate(() => {
     const [l, r] = ['left', 'right'].map((s) => document.querySelector(`raft-beat.${s}`));

@@ -221,7 +221,11 @@ export class Controls {
     on('input.q', 'input', (e) => { this.logQuery = e.target.value.trim().toLowerCase(); this.logShown = -1; });
     // Follow the newest events unless the reader scrolled back (measured
     // here, not at every update: reading layout every update is what costs).
-    on('ol.entries', 'scroll', (e) => { const ol = e.target; this.logFollow = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 30; });
+    on('ol.entries', 'scroll', (e) => {
+      if (this.logScrolling) { this.logScrolling = false; return; } // our own scroll to the end
+      const ol = e.target;
+      this.logFollow = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 30;
+    });
     on('ol.entries', 'click', (e) => { const n = Number(e.target.closest('[data-node]')?.dataset.node); if (n) host.select(n); });
   }
 
@@ -472,7 +476,10 @@ export class Controls {
       range.setEndAfter(ol.children[extra - 1]);
       range.deleteContents();
     }
-    if (follow || rebuild) ol.scrollTop = ol.scrollHeight;
+    if ((follow || rebuild) && ol.scrollTop < ol.scrollHeight - ol.clientHeight - 1) {
+      this.logScrolling = true;
+      ol.scrollTop = ol.scrollHeight;
+    }
     const lost = log.dropped + (this.run.sim.eventsOverflowed || 0);
     this.$('.log .meta').textContent = `${log.items.length} events kept${lost ? `, ${lost} older ones dropped` : ''}${this.logHidden ? `, ${this.logHidden} hidden by the filters` : ''}${this.run.traceLevel === 'changes' ? ' · running fast: only state changes are logged' : ''}.`;
     this.logShown = filterKey;

@@ -86,7 +86,7 @@ dl.fields dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: any
 .log .filters button[aria-pressed=false] { opacity: .55; text-decoration: line-through; }
 .log input[type=search] { width: 100%; margin-bottom: 6px; }
 .log ol { list-style: none; margin: 0; padding: 0; height: 340px; overflow-y: auto; font-size: 12.5px; border-top: 1px solid var(--line); }
-.log li { padding: 2px 2px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; content-visibility: auto; contain-intrinsic-size: auto 34px; }
+.log li { padding: 2px 2px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 .log li time { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: 4px; }
 .log li code { font-weight: 600; }
 .log li.c-election code { color: #b45309; } .log li.c-beat code { color: #1d4ed8; } .log li.c-role code { color: #7c3aed; }
