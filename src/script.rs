@@ -566,7 +566,7 @@ fn step(
 /// expectation. `cluster` commands are refused: a cluster starts once.
 pub fn apply(c: &mut Cluster, command: &Command, output: &mut Vec<String>) -> Result<Option<String>, Error> {
     match command {
-        Command::Cluster(_) => return Err(Error::new("cluster", "the cluster is already running")),
+        Command::Cluster(_) => Err(Error::new("cluster", "the cluster is already running")),
         Command::Run { span, .. } => {
             let end = match span {
                 Span::For(d) => c.now().saturating_add(*d),
@@ -578,6 +578,21 @@ pub fn apply(c: &mut Cluster, command: &Command, output: &mut Vec<String>) -> Re
                 }
             };
             c.run_until(end);
+            Ok(None)
+        }
+        Command::Expect(e) => check(c, e, output),
+        action => act(c, action).map(|()| None),
+    }
+}
+
+/// Carries out an action (crash, partition, drop-beats, network, ...) now.
+/// `cluster`, `run` and `expect` are not actions and are refused. The page
+/// and fault schedules use this alone, so they do not carry the
+/// expectation checker.
+pub fn act(c: &mut Cluster, command: &Command) -> Result<(), Error> {
+    match command {
+        Command::Cluster(_) | Command::Run { .. } | Command::Expect(_) => {
+            return Err(Error::new("command", "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network)"))
         }
         Command::Crash(n) => {
             let id = c.resolve("node", n)?;
@@ -627,9 +642,8 @@ pub fn apply(c: &mut Cluster, command: &Command, output: &mut Vec<String>) -> Re
         Command::AllowBeats(Some(id)) => c.remove_rule(*id)?,
         Command::DropMessage(id) => c.drop_message(*id)?,
         Command::Network(pairs) => c.set_network(network_update(&c.network(), pairs)?)?,
-        Command::Expect(e) => return check(c, e, output),
     }
-    Ok(None)
+    Ok(())
 }
 
 /// The current network settings with `pairs` (latency=, loss=, ...) applied.

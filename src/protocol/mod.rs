@@ -152,7 +152,9 @@ pub enum Dest {
 
 /// A trace note from a model: one line of the trace, named after the method
 /// of the original system that did the work (e.g. Nacos's `receivedBeat`).
-pub trait Note: Debug {
+/// (No `Debug` supertrait: it would put every model's Debug code in the
+/// trait object's vtable, and so in the wasm module.)
+pub trait Note {
     /// Event name, e.g. "sendVote".
     fn name(&self) -> &'static str;
     /// Event category, for filtering: "election", "beat".
@@ -243,7 +245,7 @@ pub trait Protocol: Sized {
     type Config: Clone + Debug;
     type Message: Copy + Debug + MessageInfo;
     type Timer: TimerKind;
-    type Note: Note;
+    type Note: Note + Debug;
     /// What survives a restart (Nacos: the term last written to disk).
     type Persistent: Clone + Debug + Default;
 

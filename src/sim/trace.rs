@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 /// What happened. Model notes are borrowed as trait objects, so this type
 /// (and its renderers) exists once, not once per model.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum EventKind<'a> {
     /// A model step, named after the original method (sendVote, receivedBeat...).
     Protocol(&'a dyn Note),
@@ -42,7 +42,7 @@ pub enum EventKind<'a> {
     LeadersResolved { since: Micros },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TraceEvent<'a> {
     pub t: Micros,
     pub node: Option<NodeId>,
