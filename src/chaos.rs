@@ -223,8 +223,7 @@ pub fn repair(cluster: &Cluster, cfg: &ChaosConfig) -> Vec<String> {
 
 /// Applies one script command to a running cluster.
 pub fn apply(cluster: &mut Cluster, command: &str) -> Result<(), Error> {
-    let parsed = script::parse_command(1, command)?;
-    script::act(cluster, &parsed)
+    script::act(cluster, &script::parse_action(command)?)
 }
 
 /// Runs a schedule on a cluster up to `end`: advance to each fault, apply it.

@@ -152,6 +152,9 @@ fn err(line: usize, rule: impl Into<String>) -> Error {
     Error::new(format!("line {line}"), rule)
 }
 
+const NOT_AN_ACTION: &str =
+    "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network)";
+
 const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, expect";
 
 /// Splits `key=value` words; other words are returned as positional.
@@ -257,27 +260,14 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
     let Some((&cmd, args)) = words.split_first() else {
         return Err(err(line, format!("expected a command ({USAGE})")));
     };
-    let one_node = |args: &[&str]| -> Result<NodeRef, Error> {
-        match args {
-            [n] => Ok(n.to_string()),
-            _ => Err(err(line, format!("{cmd}: expected one node (3, S3 or leader), got `{}`", args.join(" ")))),
-        }
-    };
     let pairs = |kv: Vec<(String, String)>| kv.into_iter().map(|(k, v)| (k, Value::Text(v))).collect::<Vec<_>>();
     Ok(match cmd {
-        "cluster" | "network" => {
+        "cluster" => {
             let (kv, pos) = split_words(args);
             if let Some(p) = pos.first() {
-                return Err(err(line, format!("{cmd}: expected key=value settings, got `{p}`")));
+                return Err(err(line, format!("cluster: expected key=value settings, got `{p}`")));
             }
-            if cmd == "cluster" {
-                Command::Cluster(pairs(kv))
-            } else {
-                if kv.is_empty() {
-                    return Err(err(line, "network: expected latency=.. and/or loss=.."));
-                }
-                Command::Network(pairs(kv))
-            }
+            Command::Cluster(pairs(kv))
         }
         "run" => {
             let (kv, pos) = split_words(args);
@@ -296,6 +286,39 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
             }
             let span = span.ok_or_else(|| err(line, "run: expected for=DURATION (e.g. for=25s) or until=TIME (e.g. until=90s)"))?;
             Command::Run { span, filter }
+        }
+        "expect" => Command::Expect(parse_expect(line, args)?),
+        _ => action(line, cmd, args)?,
+    })
+}
+
+/// Parses one action line (crash 3, drop-beats from=1, ...): what the page
+/// and URLs send. `cluster`, `run` and `expect` are refused.
+pub fn parse_action(text: &str) -> Result<Command, Error> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.split_first() {
+        Some((&("cluster" | "run" | "expect"), _)) | None => Err(Error::new("command", NOT_AN_ACTION)),
+        Some((&cmd, args)) => action(1, cmd, args).map_err(|e| Error::new("command", e.rule)),
+    }
+}
+
+fn action(line: usize, cmd: &str, args: &[&str]) -> Result<Command, Error> {
+    let one_node = |args: &[&str]| -> Result<NodeRef, Error> {
+        match args {
+            [n] => Ok(n.to_string()),
+            _ => Err(err(line, format!("{cmd}: expected one node (3, S3 or leader), got `{}`", args.join(" ")))),
+        }
+    };
+    Ok(match cmd {
+        "network" => {
+            let (kv, pos) = split_words(args);
+            if let Some(p) = pos.first() {
+                return Err(err(line, format!("network: expected key=value settings, got `{p}`")));
+            }
+            if kv.is_empty() {
+                return Err(err(line, "network: expected latency=.. and/or loss=.."));
+            }
+            Command::Network(kv.into_iter().map(|(k, v)| (k, Value::Text(v))).collect())
         }
         "crash" => Command::Crash(one_node(args)?),
         "restart" => Command::Restart(one_node(args)?),
@@ -381,7 +404,6 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
             ),
             _ => return Err(err(line, "drop-message: expected one message id")),
         },
-        "expect" => Command::Expect(parse_expect(line, args)?),
         other => return Err(err(line, format!("unknown command `{other}`; expected one of {USAGE}"))),
     })
 }
@@ -591,9 +613,7 @@ pub fn apply(c: &mut Cluster, command: &Command, output: &mut Vec<String>) -> Re
 /// expectation checker.
 pub fn act(c: &mut Cluster, command: &Command) -> Result<(), Error> {
     match command {
-        Command::Cluster(_) | Command::Run { .. } | Command::Expect(_) => {
-            return Err(Error::new("command", "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network)"))
-        }
+        Command::Cluster(_) | Command::Run { .. } | Command::Expect(_) => return Err(Error::new("command", NOT_AN_ACTION)),
         Command::Crash(n) => {
             let id = c.resolve("node", n)?;
             c.crash(id)?;
