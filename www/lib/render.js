@@ -85,7 +85,8 @@ export class ClusterRenderer {
     this.r = Math.max(4, Math.min(fit, side * 0.085));
     this.pos = new Float64Array(n * 2);
     for (let i = 0; i < n; i++) {
-      const a = -Math.PI / 2 + (TAU * i) / n;
+      // Two nodes side by side (not one above the other), so the clock fits under their link.
+      const a = angle(i, n);
       this.pos[2 * i] = this.cx + this.R * Math.cos(a);
       this.pos[2 * i + 1] = this.cy + this.R * Math.sin(a);
     }
@@ -166,7 +167,7 @@ export class ClusterRenderer {
     for (let i = 0; i < n; i++) {
       const j = (i + 1) % n;
       if (nodes[i * NODE_STRIDE + N.group] === nodes[j * NODE_STRIDE + N.group]) continue;
-      const a = -Math.PI / 2 + (TAU * (i + 0.5)) / n;
+      const a = n === 2 ? -Math.PI / 2 + Math.PI * i : -Math.PI / 2 + (TAU * (i + 0.5)) / n;
       const inner = Math.max(0, this.R - halo - 10), outer = this.R + halo + 6;
       ctx.moveTo(this.cx + inner * Math.cos(a), this.cy + inner * Math.sin(a));
       ctx.lineTo(this.cx + outer * Math.cos(a), this.cy + outer * Math.sin(a));
@@ -377,7 +378,7 @@ export class ClusterRenderer {
       ctx.fillStyle = theme.muted;
       ctx.font = '10px system-ui, sans-serif';
       for (let i = 0; i < n; i += n > 30 ? 5 : 1) {
-        const a = -Math.PI / 2 + (TAU * i) / n, out = this.R + beatR + 10;
+        const a = angle(i, n), out = this.R + beatR + 10;
         ctx.fillText(`S${i + 1}`, this.cx + out * Math.cos(a), this.cy + out * Math.sin(a));
       }
     }
@@ -387,7 +388,7 @@ export class ClusterRenderer {
       ctx.font = `${Math.round(Math.min(12, r * 0.3))}px system-ui, sans-serif`;
       const half = 52, lh = 15;
       for (let i = 0; i < n; i++) {
-        const o = i * NODE_STRIDE, a = -Math.PI / 2 + (TAU * i) / n;
+        const o = i * NODE_STRIDE, a = angle(i, n);
         const alive = d[o + N.alive] === 1, known = d[o + N.leader];
         const role = alive ? ['FOLLOWER', 'PRE-CANDIDATE', 'CANDIDATE', 'LEADER'][d[o + N.role]] : 'CRASHED';
         // Outward from the ring when it fits on the canvas, else inward.
@@ -413,7 +414,7 @@ export class ClusterRenderer {
     const { ctx, theme, r } = this;
     const s = Math.max(5, Math.min(r * 0.5, 15));
     // Above the node on the top half of the ring, below it on the bottom half.
-    const a = -Math.PI / 2 + (TAU * i) / n;
+    const a = angle(i, n);
     const cy = Math.sin(a) > 0.3 && n > 2 ? y + r + s * 0.35 : y - r - s * 1.05;
     const cx = x;
     ctx.beginPath();
@@ -447,10 +448,10 @@ export class ClusterRenderer {
 
   drawCenter(run) {
     const { ctx, theme } = this;
-    if (run.n < 3 && this.R > 0) return;
     const side = Math.min(this.w, this.h);
     const big = Math.round(Math.max(13, Math.min(side * 0.05, 30)));
-    const y = run.n === 1 ? this.cy + this.r + 50 : this.cy;
+    // In the ring's middle; one or two nodes leave no middle, so below them.
+    const y = run.n === 1 ? Math.min(this.h - big * 2, this.cy + this.r * 1.6 + big * 1.5) : run.n === 2 ? this.cy + big * 2 : this.cy;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     ctx.fillStyle = theme.fg;
@@ -472,6 +473,11 @@ export class ClusterRenderer {
     }
     this.drawn.time = run.time;
   }
+}
+
+/** Where node i of n sits on the ring: S1 at the top, clockwise; two nodes side by side. */
+function angle(i, n) {
+  return n === 2 ? Math.PI * (1 - i) : -Math.PI / 2 + (TAU * i) / n;
 }
 
 function kindCode(kind) {
