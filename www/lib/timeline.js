@@ -133,6 +133,6 @@ function niceStep(raw) {
 function formatTick(t, step) {
   if (step >= 3_600_000) return `${t / 3_600_000} h`;
   if (step >= 60_000) return `${t / 60_000} min`;
-  if (step >= 1000) return `${t / 1000} s`;
+  if (t >= 1000 || step >= 1000) return `${+(t / 1000).toFixed(3)} s`;
   return `${t} ms`;
 }
