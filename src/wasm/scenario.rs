@@ -2,95 +2,113 @@
 //! then each action at the simulated time the script reaches it. The page
 //! plays the schedule with `applyAt`, so `<raft-beat scenario="...">` runs
 //! the same script the CLI runs, minus the golden checks.
+//!
+//! Only what a schedule needs is read here (`cluster`, `run`, actions,
+//! comments, golden blocks skipped, `expect` kept as text): the script's
+//! expectation grammar stays out of the page's wasm.
 
 use crate::error::Error;
 use crate::protocol::{Micros, MsJson};
-use crate::script::{self, Command, Span};
+use crate::script;
+use crate::sim::time::parse_duration;
 use crate::sim::trace::json_escape_into;
 use std::fmt::Write;
 
+fn at(line: usize, rule: impl Into<String>) -> Error {
+    Error::new(format!("scenario line {line}"), rule)
+}
+
 /// The schedule as JSON: `{"config":[[key,value],...],"steps":[{"t_ms",
-/// "command","note"}],"expects":[{"t_ms","text"}],"end_ms"}`. A comment
-/// block above a command becomes its `note`, a caption the page can show.
+/// "command","note"}],"expects":[{"t_ms","text"}],"end_ms","about"}`. The
+/// comment lines above a command become its `note`, a caption the page shows.
 pub fn plan_json(text: &str) -> Result<String, Error> {
     // Attributes cannot hold newlines comfortably: `;` separates commands too.
     let text = text.replace(';', "\n");
-    let parsed = script::parse(&text).map_err(|e| Error::new(format!("scenario {}", e.field), e.rule))?;
     let mut now: Micros = 0;
-    let mut config = String::from("[");
-    let mut steps = String::from("[");
-    let mut expects = String::from("[");
-    let mut seen_cluster = false;
-    let mut about = String::new();
-    for chunk in &parsed.chunks {
-        let note = note_of(&chunk.lead);
-        let command = chunk.text.split('#').next().unwrap_or("").trim();
-        match &chunk.command {
-            Command::Cluster(pairs) => {
-                if seen_cluster {
-                    return Err(Error::new(format!("scenario line {}", chunk.line_no), "a scenario starts one cluster"));
+    let (mut config, mut steps, mut expects) = (String::new(), String::new(), String::new());
+    let (mut about, mut note) = (None::<String>, Vec::<String>::new());
+    let mut in_golden = false;
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let trimmed = raw.trim();
+        if in_golden {
+            // A golden block runs from `----` to the next blank line.
+            in_golden = !trimmed.is_empty();
+            continue;
+        }
+        if trimmed == "----" {
+            in_golden = true;
+            continue;
+        }
+        let body = raw.split('#').next().unwrap_or("").trim();
+        if body.is_empty() {
+            if let Some(c) = trimmed.strip_prefix('#') {
+                note.push(c.trim().to_string());
+            }
+            continue;
+        }
+        let caption = std::mem::take(&mut note).join(" ");
+        let (word, rest) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
+        match word {
+            "cluster" => {
+                if about.is_some() {
+                    return Err(at(line_no, "a scenario starts one cluster"));
                 }
-                seen_cluster = true;
-                about = note.clone();
-                for (i, (k, v)) in pairs.iter().enumerate() {
-                    if i > 0 {
-                        config.push(',');
-                    }
-                    config.push('[');
+                about = Some(caption);
+                for w in rest.split_whitespace() {
+                    let Some((k, v)) = w.split_once('=') else {
+                        return Err(at(line_no, format!("cluster: expected key=value settings, got `{w}`")));
+                    };
+                    config.push_str(if config.is_empty() { "[" } else { ",[" }); // one [key, value] pair
                     json_escape_into(&mut config, k);
                     config.push(',');
-                    let v = match v {
-                        crate::cluster::Value::Text(t) => t.clone(),
-                        crate::cluster::Value::Number(n) => n.to_string(),
-                        crate::cluster::Value::Bool(b) => b.to_string(),
-                    };
-                    json_escape_into(&mut config, &v);
+                    json_escape_into(&mut config, v);
                     config.push(']');
                 }
             }
-            Command::Run { span, .. } => {
-                now = match span {
-                    Span::For(d) => now.saturating_add(*d),
-                    Span::Until(t) if *t >= now => *t,
-                    Span::Until(_) => {
-                        return Err(Error::new(format!("scenario line {}", chunk.line_no), "run until= goes back in time"));
+            "run" => {
+                let mut moved = false;
+                for w in rest.split_whitespace() {
+                    match w.split_once('=') {
+                        Some(("for", d)) => now = now.saturating_add(parse_duration("for", d).map_err(|e| at(line_no, format!("run: {e}")))?),
+                        Some(("until", d)) => {
+                            let t = parse_duration("until", d).map_err(|e| at(line_no, format!("run: {e}")))?;
+                            if t < now {
+                                return Err(at(line_no, "run until= goes back in time"));
+                            }
+                            now = t;
+                        }
+                        Some(("trace", _)) => continue,
+                        _ => return Err(at(line_no, format!("run: expected for=DURATION or until=TIME, got `{w}`"))),
                     }
-                };
-            }
-            Command::Expect(_) => {
-                if expects.len() > 1 {
-                    expects.push(',');
+                    moved = true;
                 }
-                let _ = write!(expects, "{{\"t_ms\":{},\"text\":", MsJson(now as i64));
-                json_escape_into(&mut expects, command);
+                if !moved {
+                    return Err(at(line_no, "run: expected for=DURATION (e.g. for=25s) or until=TIME (e.g. until=90s)"));
+                }
+            }
+            "expect" => {
+                expects.push_str(if expects.is_empty() { "{" } else { ",{" });
+                let _ = write!(expects, "\"t_ms\":{},\"text\":", MsJson(now as i64));
+                json_escape_into(&mut expects, body);
                 expects.push('}');
             }
             _ => {
-                if steps.len() > 1 {
-                    steps.push(',');
-                }
-                let _ = write!(steps, "{{\"t_ms\":{},\"command\":", MsJson(now as i64));
-                json_escape_into(&mut steps, command);
-                if !note.is_empty() {
+                // Checked now, so a typo is reported with its line, not at its time.
+                script::parse_action(body).map_err(|e| at(line_no, e.rule))?;
+                steps.push_str(if steps.is_empty() { "{" } else { ",{" });
+                let _ = write!(steps, "\"t_ms\":{},\"command\":", MsJson(now as i64));
+                json_escape_into(&mut steps, body);
+                if !caption.is_empty() {
                     steps.push_str(",\"note\":");
-                    json_escape_into(&mut steps, &note);
+                    json_escape_into(&mut steps, &caption);
                 }
                 steps.push('}');
             }
         }
     }
-    let _ = write!(config, "],\"steps\":{steps}],\"expects\":{expects}],\"end_ms\":{},\"about\":", MsJson(now as i64));
-    json_escape_into(&mut config, &about);
-    Ok(format!("{{\"config\":{config}}}"))
-}
-
-/// The comment lines above a command, as one caption.
-fn note_of(lead: &[String]) -> String {
-    let lines: Vec<&str> = lead
-        .iter()
-        .map(|l| l.trim())
-        .filter(|l| l.starts_with('#'))
-        .map(|l| l.trim_start_matches('#').trim())
-        .collect();
-    lines.join(" ")
+    let mut out = format!("{{\"config\":[{config}],\"steps\":[{steps}],\"expects\":[{expects}],\"end_ms\":{},\"about\":", MsJson(now as i64));
+    json_escape_into(&mut out, about.as_deref().unwrap_or(""));
+    out.push('}');
+    Ok(out)
 }
