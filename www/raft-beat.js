@@ -189,6 +189,7 @@ export class RaftBeatElement extends HTMLElement {
     old?.dispose();
     if (!keepSpeed) this.setSpeed(DEFAULT_SPEED[run.model]);
     this.renderer.lost = [];
+    this.renderer.caption = this.controlsMode === 'none' ? this.about : '';
     this.renderer.dirty = true;
     if (this.renderer.selected > run.n) this.renderer.selected = null;
     this.controls?.onRunChanged();
