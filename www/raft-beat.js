@@ -91,12 +91,12 @@ export class RaftBeatElement extends HTMLElement {
     this.renderer.reducedMotion = this.motionQuery.matches;
     await loadCore();
 
-    // Settings: attributes, then a scenario's cluster line, then the page URL.
+    // Settings: a scenario's cluster line, then the attributes, then the page URL.
     let url = null;
     if (this.hasAttribute('sync-url')) {
       url = decodeParams(location.search, location.hash);
       this.applyingUrl = true;
-      for (const k of ['controls']) if (url[k]) this.setAttribute(k, url[k]);
+      if (url.controls) this.setAttribute('controls', url.controls);
       if (url.scenario) this.setAttribute('scenario', url.scenario);
       this.applyingUrl = false;
     }
@@ -121,8 +121,9 @@ export class RaftBeatElement extends HTMLElement {
     this.buildControls();
     this.setupInput();
     this.observe();
-    this.clock.add(this);
-    this.active = this.visible;
+    // Removed from the page while the wasm loaded: stay idle until put back.
+    if (this.isConnected) this.clock.add(this);
+    this.active = this.visible && this.isConnected;
     if (url?.t !== null && url?.t !== undefined) {
       try {
         this.run.seek(url.t);

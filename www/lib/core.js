@@ -307,9 +307,6 @@ export class Run {
     return logged;
   }
 
-  /** True while actions of an earlier pass are still to replay. */
-  get replaying() { return this.pending.some((p) => p.source === 'replay-ahead'); }
-
   /** Acting in the past forks the run: what was recorded later is dropped. */
   forkIfReplaying(t) {
     if (this.until <= t) return;
