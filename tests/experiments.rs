@@ -1,6 +1,8 @@
 //! The experiments: Figure 16's faithful numbers on fewer trials with a
 //! fixed seed (the full 9 100 trials are `cargo bench --bench fig16`), the
 //! shape of the curves, replays, the Nacos failover, and the command line.
+// Native only: `wasm-pack test` builds every integration test for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use raftbeat::experiment::failover;
 use raftbeat::experiment::fig16::{self, Check, Setup, LINES};

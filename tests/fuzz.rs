@@ -2,6 +2,8 @@
 //! values. Nothing may panic: every bad input is an `Error` naming a field
 //! (or a line) and a rule. Case counts scale with RAFTBEAT_FUZZ_CASES
 //! (default 1000 per property); `make test` runs the default.
+// Native only: `wasm-pack test` builds every integration test for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use raftbeat::cluster::{canonical_key, Cluster, ClusterConfig, Value};

@@ -2,6 +2,8 @@
 //! replay from the seed, and what the safety monitor may report for the
 //! nacos model under random faults. On failure, proptest prints the inputs
 //! (the seed among them) and the message carries a script that replays it.
+// Native only: `wasm-pack test` builds every integration test for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use raftbeat::chaos::{self, ChaosConfig, Fault};

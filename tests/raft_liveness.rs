@@ -28,6 +28,8 @@
 //! - after: the new leader's first heartbeat, within H + d.
 //!
 //! B = L + 2c (Tmin + j) + (K + 2) R + H + d.
+// Native only: `wasm-pack test` builds every integration test for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use raftbeat::chaos::{self, ChaosConfig};
 use raftbeat::cluster::{Cluster, ClusterConfig, Value};

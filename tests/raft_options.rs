@@ -10,6 +10,8 @@
 //! Each property comes with its control: without the option the opposite
 //! happens, so the tests can tell the options apart. A failure prints the
 //! seed and a script that replays it (`raftbeat run FILE --verbose`).
+// Native only: `wasm-pack test` builds every integration test for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use raftbeat::cluster::{Cluster, ClusterConfig, Value};
 use raftbeat::experiment::fig16::settled_leader;

@@ -14,6 +14,8 @@
 //! A failure prints the seed and a script that replays the schedule:
 //! `raftbeat run FILE --verbose`. More schedules: RAFTBEAT_SCHEDULES=N
 //! (per combination), e.g. in release mode.
+// Native only: `wasm-pack test` builds every integration test for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use raftbeat::chaos::{self, ChaosConfig, Fault};
 use raftbeat::cluster::{Cluster, ClusterConfig, Value};

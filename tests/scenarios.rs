@@ -1,6 +1,8 @@
 //! Every scenario under tests/scenarios/ runs and must match its golden
 //! blocks. `RAFTBEAT_REWRITE=1 cargo test --test scenarios` rewrites them
 //! (then read the diff before committing it).
+// Native only: `wasm-pack test` builds every integration test for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 use raftbeat::script;
 use std::path::Path;
