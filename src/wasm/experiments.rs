@@ -46,7 +46,7 @@ fn samples_of(data: &[f64]) -> Result<Vec<Sample>, Error> {
     data.iter()
         .map(|&v| {
             Sample::from_f64(v).ok_or_else(|| {
-                Error::new("samples", format!("must be whole microseconds, got {v}"))
+                Error::new("samples", format!("must be whole microseconds, got {}", crate::num::fmt_f64(v)))
             })
         })
         .collect()

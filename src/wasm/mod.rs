@@ -189,7 +189,7 @@ fn describe(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
         format!("`{s}`")
     } else if let Some(n) = v.as_f64() {
-        n.to_string()
+        crate::num::fmt_f64(n)
     } else if v.is_undefined() {
         "undefined".to_string()
     } else if v.is_null() {
@@ -607,7 +607,7 @@ impl Simulation {
     fn node_arg(&self, node: &JsValue) -> Result<u32, Error> {
         let text = match value_of("node", node)? {
             Value::Text(t) => t,
-            Value::Number(n) => n.to_string(),
+            Value::Number(n) => crate::num::fmt_f64(n),
             Value::Bool(_) => return Err(Error::new("node", "must be a node id or `leader`")),
         };
         self.cluster.resolve("node", &text)
