@@ -80,21 +80,10 @@ test('embed.html takes the same settings as URL parameters', async () => {
 });
 
 /** A page of the served origin whose HTML is `body`, opened with the harness's checks. */
-async function openWithRoute(body) {
-  const url = `${server.url}bare-test-page.html`;
-  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
-  await context.route(url, (route) => route.fulfill({
-    contentType: 'text/html',
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare</title><link rel="icon" href="data:,">
+function openWithRoute(body) {
+  return openPage(browser, `${server.url}bare-test-page.html`, {
+    viewport: { width: 900, height: 700 },
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare</title><link rel="icon" href="data:,">
       <script type="module" src="./raft-beat.js"></script></head><body>${body}</body></html>`,
-  }));
-  const page = await context.newPage();
-  const problems = [];
-  const foreign = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  const origin = new URL(url).origin;
-  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url()); });
-  await page.goto(url);
-  return { page, context, problems, foreign };
+  });
 }
