@@ -13,6 +13,9 @@
 mod recorder;
 mod scenario;
 
+/// The Experiments page's functions, only in its own package
+/// (`www/pkg-experiments/`, `--features experiments`): the lab never calls them.
+#[cfg(feature = "experiments")]
 pub mod experiments;
 
 use crate::cluster::{Cluster, ClusterConfig, Value};
