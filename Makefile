@@ -19,12 +19,27 @@ WASM_OPT := node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --enable-reference-types --enable-bulk-memory --enable-mutable-globals \
                   --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue
 
+# Two wasm packages from the one crate (both git-ignored):
+#   www/pkg/              the lab (index.html, <raft-beat>, embed.html): no experiments,
+#                         opt-level $(LAB_OPT_LEVEL), glue without its doc comments
+#   www/pkg-experiments/  the Experiments page: --features experiments, opt-level 3
 PKG := www/pkg
 WASM := $(PKG)/raftbeat_bg.wasm
+EXP_PKG := www/pkg-experiments
+EXP_WASM := $(EXP_PKG)/raftbeat_bg.wasm
+# The lab's opt-level: 3 (speed), s or z (size); see the README. A change
+# rebuilds www/pkg/ through the stamp below.
+LAB_OPT_LEVEL ?= 3
+LAB_OPT_STAMP := target/lab-opt-level
+STRIP_GLUE := tools/strip-glue.mjs
+# Holds one wasm-pack build at a time across make runs too (see below); without flock, none.
+WASM_LOCK := $(if $(shell command -v flock),flock target/wasm-pack.lock)
 CLI := target/release/raftbeat
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
-.PHONY: help serve test setup setup-browser wasm cli test-native test-wasm test-e2e bench clean
+# A recipe that fails half-way leaves no target behind (so the next make retries).
+.DELETE_ON_ERROR:
+.PHONY: help serve test setup setup-browser wasm cli test-native test-wasm test-e2e bench clean FORCE
 
 help:
 	@echo "make serve   build and serve the page on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
@@ -66,20 +81,45 @@ setup-browser:
 	  echo "make: installing Debian's chromium and chromium-driver"; \
 	  $(call apt_install,chromium chromium-driver,Chromium and a ChromeDriver of the same version on PATH (as chromium and chromedriver)); }
 
-# The wasm package next to the page (git-ignored), rebuilt when a Rust source changes.
-# Speed first: the release profile (opt-level 3), then wasm-opt -Oz, which
-# trims it without slowing it (300 KB, 0.6-0.9 of native speed). opt-level
-# "z" makes 238 KB but runs at 0.36-0.42 of native, missing the fast-forward
-# targets; see the README. (wasm-pack's --profile with a custom profile emits
-# a module whose externref table the browser rejects at load, so any other
-# level must be set through CARGO_PROFILE_RELEASE_OPT_LEVEL.)
-$(WASM): $(RUST_SOURCES)
+# The wasm packages next to the pages, rebuilt when a Rust source changes.
+# Speed first for the experiments: the release profile (opt-level 3), then
+# wasm-opt -Oz, which trims it without slowing it (0.6-0.9 of native
+# speed; opt-level "z" runs at 0.36-0.42, too slow for Figure 16 and the
+# fast-forward; see the README). The lab's level is LAB_OPT_LEVEL. Any level
+# other than the profile's is set through CARGO_PROFILE_RELEASE_OPT_LEVEL:
+# wasm-pack's --profile with a custom profile emits a module whose externref
+# table the browser rejects at load.
+#
+# Both builds share target/: cargo rebuilds the crate whenever the features
+# or the opt-level differ from its last build, and wasm-pack then reads the
+# one target/wasm32-unknown-unknown/release/raftbeat.wasm. So the two never
+# run at once: the experiments wait for the lab (even under make -j), a lock
+# holds off another make's wasm-pack, and each recipe checks that its glue
+# has, or has not, the experiments.
+$(WASM): $(RUST_SOURCES) $(LAB_OPT_STAMP) $(STRIP_GLUE)
 	@$(MAKE) --no-print-directory setup
-	wasm-pack --log-level warn build --target web --release --out-dir $(PKG) --mode no-install --no-pack
+	CARGO_PROFILE_RELEASE_OPT_LEVEL=$(LAB_OPT_LEVEL) $(WASM_LOCK) wasm-pack --log-level warn build --target web --release --out-dir $(PKG) --mode no-install --no-pack
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM) -o $(WASM)
-	@echo "make: $(WASM) is $$(stat -c %s $(WASM)) bytes"
+	node $(STRIP_GLUE) $(PKG)/raftbeat.js
+	@! grep -q 'export function fastForward' $(PKG)/raftbeat.js || { \
+	  echo "make: $(PKG)/raftbeat.js has the experiments: another build ran at the same time? Run make wasm again."; exit 1; }
+	@echo "make: $(WASM) is $$(stat -c %s $(WASM)) bytes (opt-level $(LAB_OPT_LEVEL)), its glue $$(stat -c %s $(PKG)/raftbeat.js)"
 
-wasm: $(WASM)
+$(EXP_WASM): $(RUST_SOURCES) | $(WASM)
+	@$(MAKE) --no-print-directory setup
+	@mkdir -p target
+	CARGO_PROFILE_RELEASE_OPT_LEVEL=3 $(WASM_LOCK) wasm-pack --log-level warn build --target web --release --out-dir $(EXP_PKG) --mode no-install --no-pack -- --features experiments
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(EXP_WASM) -o $(EXP_WASM)
+	@grep -q 'export function fastForward' $(EXP_PKG)/raftbeat.js || { \
+	  echo "make: $(EXP_PKG)/raftbeat.js lacks the experiments: another build ran at the same time? Run make wasm again."; exit 1; }
+	@echo "make: $(EXP_WASM) is $$(stat -c %s $(EXP_WASM)) bytes (opt-level 3), its glue $$(stat -c %s $(EXP_PKG)/raftbeat.js)"
+
+# Rewritten only when LAB_OPT_LEVEL differs from the last build's.
+$(LAB_OPT_STAMP): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(LAB_OPT_LEVEL)" ] || echo "$(LAB_OPT_LEVEL)" > $@
+
+wasm: $(WASM) $(EXP_WASM)
 
 cli:
 	@cargo build --release --quiet --bin raftbeat
@@ -115,4 +155,4 @@ bench: setup wasm cli
 
 clean:
 	cargo clean
-	rm -rf $(PKG) node_modules
+	rm -rf $(PKG) $(EXP_PKG) node_modules

@@ -14,7 +14,7 @@
 //                  {type: 'result', task, data, ms}     Float64Array (µs; failover: 4 a trial)
 //                  {type: 'replay', script}
 //                  {type: 'error', task, message}
-import init, { fig16Trials, fig16Replay, failoverTrials } from './pkg/raftbeat.js';
+import init, { fig16Trials, fig16Replay, failoverTrials } from './pkg-experiments/raftbeat.js';
 
 const CHUNK_MS = 20;
 

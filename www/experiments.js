@@ -8,7 +8,7 @@
 // &workers=N to size the pool.
 // window.experiments exposes the state and the JSON, for tests.
 
-import init, { fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary } from './pkg/raftbeat.js';
+import init, { fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary } from './pkg-experiments/raftbeat.js';
 
 const $ = (id) => document.getElementById(id);
 const COLORS = ['#6b7280', '#e377c2', '#d62728', '#ff7f0e', '#2ca02c', '#1f77b4', '#9467bd', '#8c564b', '#17becf', '#bcbd22'];

@@ -28,7 +28,7 @@ try {
   }
   const { page, context } = await openPage(browser, server.url + 'experiments.html');
   const ff = await page.evaluate(async () => {
-    const rb = await import('./pkg/raftbeat.js');
+    const rb = await import('./pkg-experiments/raftbeat.js');
     await rb.default();
     const config = 'model=raft nodes=5 seed=1 election=100ms..200ms heartbeat=50ms latency=10ms..15ms';
     rb.fastForward(config, 600e3); // warm-up: let the engine compile the hot code
