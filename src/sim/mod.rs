@@ -16,6 +16,7 @@
 
 pub mod monitor;
 pub mod network;
+pub mod queue;
 pub mod rng;
 pub mod time;
 pub mod trace;
@@ -28,8 +29,7 @@ use crate::protocol::{
 use monitor::Monitor;
 use network::{BeatRule, BeatScope, DropReason, InFlight, NetworkConfig, Topology, Wire};
 use rng::Stream;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use queue::EventQueue;
 use trace::{EventKind, Sink, TraceEvent};
 
 /// Largest cluster the simulator accepts.
@@ -59,35 +59,45 @@ impl SimConfig {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+/// What a queue entry is for, decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Pending {
     Boot { node: NodeId, epoch: u32 },
     Timer { node: NodeId, slot: u8, gen: u32 },
     Deliver(u64),
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Scheduled {
-    at: Micros,
-    seq: u64,
-    what: Pending,
-}
+/// A [`Pending`] packed in one word, the kind in the top two bits. Copying
+/// an enum with a byte tag through the queue cost store-forwarding stalls
+/// on every event; a word moves in a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Packed(u64);
 
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+impl Packed {
+    const BOOT: u64 = 1 << 62;
+    const TIMER: u64 = 2 << 62;
+
+    #[inline]
+    fn pack(p: Pending) -> Packed {
+        Packed(match p {
+            Pending::Boot { node, epoch } => Self::BOOT | u64::from(node) << 32 | u64::from(epoch),
+            Pending::Timer { node, slot, gen } => Self::TIMER | u64::from(node) << 40 | u64::from(slot) << 32 | u64::from(gen),
+            // Message ids count from 1 and never reach 2^62.
+            Pending::Deliver(id) => {
+                debug_assert!(id < 1 << 62);
+                id
+            }
+        })
     }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    /// Reversed, so the std max-heap pops the earliest (time, seq) first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+
+    #[inline]
+    fn unpack(self) -> Pending {
+        let w = self.0;
+        match w >> 62 {
+            0 => Pending::Deliver(w),
+            1 => Pending::Boot { node: (w >> 32) as u32 & 0x3FFF_FFFF, epoch: w as u32 },
+            _ => Pending::Timer { node: (w >> 40) as u32 & 0x3F_FFFF, slot: (w >> 32) as u8, gen: w as u32 },
+        }
     }
 }
 
@@ -138,7 +148,7 @@ pub struct Engine {
     seed: u64,
     now: Micros,
     seq: u64,
-    queue: BinaryHeap<Scheduled>,
+    queue: EventQueue<Packed>,
     alive: Vec<bool>,
     /// Bumped by every crash and restart; a Boot of an older epoch is stale.
     epoch: Vec<u32>,
@@ -163,7 +173,7 @@ impl Engine {
             seed: sim.seed,
             now: 0,
             seq: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::new(),
             alive: vec![true; n],
             epoch: vec![0; n],
             timers: vec![[TimerSlot::default(); MAX_TIMERS]; n],
@@ -181,17 +191,14 @@ impl Engine {
 
     fn schedule(&mut self, at: Micros, what: Pending) {
         self.seq += 1;
-        self.queue.push(Scheduled { at, seq: self.seq, what });
+        self.queue.push(at, self.seq, Packed::pack(what));
     }
 
     /// Pops the next event due at or before `end`, moving the clock to it.
-    fn pop_due(&mut self, end: Micros) -> Option<Pending> {
-        if self.queue.peek()?.at > end {
-            return None;
-        }
-        let ev = self.queue.pop()?;
+    fn pop_due(&mut self, end: Micros) -> Option<Packed> {
+        let ev = self.queue.pop_until(end)?;
         self.now = ev.at;
-        Some(ev.what)
+        Some(ev.item)
     }
 
     fn finish_at(&mut self, end: Micros) {
@@ -320,7 +327,7 @@ impl Engine {
             Some(due) if due > self.now => {
                 t.queued = Some(due);
                 let seq = t.seq;
-                self.queue.push(Scheduled { at: due, seq, what: Pending::Timer { node, slot, gen } });
+                self.queue.push(due, seq, Packed::pack(Pending::Timer { node, slot, gen }));
                 false
             }
             _ => {
@@ -381,7 +388,7 @@ impl Engine {
         t.gen = t.gen.wrapping_add(1);
         t.queued = Some(due);
         let gen = t.gen;
-        self.queue.push(Scheduled { at: due, seq, what: Pending::Timer { node, slot: slot as u8, gen } });
+        self.queue.push(due, seq, Packed::pack(Pending::Timer { node, slot: slot as u8, gen }));
     }
 
     /// When a node's timer in `slot` is due, if armed.
@@ -704,7 +711,7 @@ impl<P: Protocol> Simulation<P> {
         let mut left = budget;
         loop {
             if left == 0 {
-                if self.engine.queue.peek().is_some_and(|top| top.at <= end) {
+                if self.engine.next_event_at().is_some_and(|at| at <= end) {
                     return false;
                 }
                 break;
@@ -738,8 +745,8 @@ impl<P: Protocol> Simulation<P> {
 
     /// Runs one event; false when it was stale (a replaced timer, a message
     /// already dropped, a boot of a crashed node).
-    fn process(&mut self, what: Pending) -> bool {
-        match what {
+    fn process(&mut self, what: Packed) -> bool {
+        match what.unpack() {
             Pending::Boot { node, epoch } => {
                 if !self.engine.boots(node, epoch) {
                     return false;
@@ -770,21 +777,22 @@ impl<P: Protocol> Simulation<P> {
     /// call site (it matters for the wasm size).
     fn drive(&mut self, id: NodeId, f: Step<'_, P>) {
         let i = (id - 1) as usize;
-        let mut ready = std::mem::take(&mut self.ready);
+        let Simulation { engine, nodes, wire, ready, .. } = self;
         ready.clear();
-        let before = self.nodes[i].proto.status();
-        {
-            let slot = &mut self.nodes[i];
-            f(&mut slot.proto, &mut slot.rng, &mut ready);
-        }
-        let after = self.nodes[i].proto.status();
-        let engine = &mut self.engine;
+        ready.keep_notes = !engine.sinks.is_empty();
+        let node = &mut nodes[i];
+        let before = node.proto.status();
+        f(&mut node.proto, &mut node.rng, ready);
+        let after = node.proto.status();
         if !engine.sinks.is_empty() {
             for note in &ready.notes {
                 engine.emit(Some(id), Some(after.term), EventKind::Protocol(note));
             }
         }
-        engine.observe(id, (before, true), (after, true), false);
+        // Most steps change nothing the monitor watches (a follower's beat).
+        if before != after {
+            engine.observe(id, (before, true), (after, true), false);
+        }
         for &(term, candidate) in &ready.votes {
             engine.vote(id, term, candidate);
         }
@@ -792,8 +800,8 @@ impl<P: Protocol> Simulation<P> {
             engine.disarm(id, timer.index());
         }
         for &(timer, after) in &ready.timers {
-            let jitter = if engine.timer_jitter > 0 { self.nodes[i].rng.below(engine.timer_jitter) } else { 0 };
-            self.nodes[i].kinds[timer.index()] = Some(timer);
+            let jitter = if engine.timer_jitter > 0 { node.rng.below(engine.timer_jitter) } else { 0 };
+            node.kinds[timer.index()] = Some(timer);
             engine.arm(id, timer.index(), after.saturating_add(jitter));
         }
         if !ready.messages.is_empty() {
@@ -812,7 +820,7 @@ impl<P: Protocol> Simulation<P> {
                     }
                     if let Some((mid, due)) = engine.route(id, to, kind, term, round) {
                         let sent = engine.now;
-                        self.wire.push(InFlight { id: mid, from: id, to, kind, sent, due, msg });
+                        wire.push(InFlight { id: mid, from: id, to, kind, sent, due, msg });
                     }
                 }
             }
@@ -820,7 +828,6 @@ impl<P: Protocol> Simulation<P> {
                 engine.expire_rules();
             }
         }
-        self.ready = ready;
     }
 
     // ---- Node actions --------------------------------------------------
@@ -872,4 +879,23 @@ impl<P: Protocol> Simulation<P> {
 
 fn node_list(ids: &[NodeId]) -> String {
     ids.iter().map(|i| format!("S{i}")).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Packed, Pending, MAX_NODES};
+
+    #[test]
+    fn queue_entries_pack_and_unpack_losslessly() {
+        for p in [
+            Pending::Boot { node: 1, epoch: 0 },
+            Pending::Boot { node: MAX_NODES, epoch: u32::MAX },
+            Pending::Timer { node: 7, slot: 1, gen: 3 },
+            Pending::Timer { node: MAX_NODES, slot: u8::MAX, gen: u32::MAX },
+            Pending::Deliver(1),
+            Pending::Deliver((1 << 62) - 1),
+        ] {
+            assert_eq!(Packed::pack(p).unpack(), p);
+        }
+    }
 }

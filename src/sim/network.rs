@@ -264,8 +264,11 @@ impl Topology {
     }
 }
 
-/// A message on the wire.
+/// A message on the wire. `repr(C)` keeps the fields where they are
+/// declared: the default layout put them at odd offsets inside the wire's
+/// `Option`, and every delivery's copy stalled on them.
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub struct InFlight<M> {
     pub id: u64,
     pub from: NodeId,
