@@ -131,8 +131,15 @@ pub struct Stats {
 }
 
 type ReadyOf<P> = Ready<<P as Protocol>::Message, <P as Protocol>::Timer, <P as Protocol>::Note>;
-/// One call into a model: the step `drive` runs on a node.
-type Step<'a, P> = &'a mut dyn FnMut(&mut P, &mut dyn Entropy, &mut ReadyOf<P>);
+/// One call into a model: the step `drive` runs on a node. An enum, not a
+/// closure, so the call is a direct one and `drive` still exists once per
+/// model (it matters for the wasm size).
+enum Step<P: Protocol> {
+    Start,
+    Timer(P::Timer),
+    Message(NodeId, P::Message),
+    ForceTimeout,
+}
 
 fn check_node(n: u32, field: &str, id: NodeId) -> Result<usize, Error> {
     if id == 0 || id > n {
@@ -195,6 +202,7 @@ impl Engine {
     }
 
     /// Pops the next event due at or before `end`, moving the clock to it.
+    #[inline]
     fn pop_due(&mut self, end: Micros) -> Option<Packed> {
         let ev = self.queue.pop_until(end)?;
         self.now = ev.at;
@@ -317,6 +325,7 @@ impl Engine {
 
     /// A Timer event: true if it is still the armed one on a live node and
     /// due now (an entry overtaken by a later re-arm goes back in the queue).
+    #[inline]
     fn fires(&mut self, node: NodeId, slot: u8, gen: u32) -> bool {
         let i = (node - 1) as usize;
         let t = &mut self.timers[i][slot as usize];
@@ -340,6 +349,7 @@ impl Engine {
 
     /// A message arrives: true if it reaches the receiver; otherwise the
     /// drop is counted and traced.
+    #[inline]
     fn arrives(&mut self, id: u64, kind: MessageKind, from: NodeId, to: NodeId, term: Option<u64>) -> bool {
         let reason = if !self.alive[(to - 1) as usize] {
             Some(DropReason::Crashed)
@@ -372,6 +382,7 @@ impl Engine {
         }
     }
 
+    #[inline]
     fn arm(&mut self, node: NodeId, slot: usize, after: Micros) {
         let due = self.now.saturating_add(after);
         self.seq += 1;
@@ -410,6 +421,7 @@ impl Engine {
     /// Sends one message: drop rules, partitions, cuts and loss first, then
     /// a latency draw. Returns the message id and due time when it goes on
     /// the wire (the caller keeps the payload).
+    #[inline]
     fn route(&mut self, from: NodeId, to: NodeId, kind: MessageKind, term: Option<u64>, round: u64) -> Option<(u64, Micros)> {
         let id = self.next_message_id;
         self.next_message_id += 1;
@@ -751,7 +763,7 @@ impl<P: Protocol> Simulation<P> {
                 if !self.engine.boots(node, epoch) {
                     return false;
                 }
-                self.drive(node, &mut |p, rng, out| p.start(rng, out));
+                self.drive(node, Step::Start);
                 true
             }
             Pending::Timer { node, slot, gen } => {
@@ -759,30 +771,34 @@ impl<P: Protocol> Simulation<P> {
                     return false;
                 }
                 let kind = self.nodes[(node - 1) as usize].kinds[slot as usize].expect("an armed timer has a kind");
-                self.drive(node, &mut |p, rng, out| p.on_timer(kind, rng, out));
+                self.drive(node, Step::Timer(kind));
                 true
             }
             Pending::Deliver(id) => {
                 let Some(m) = self.wire.take(id) else { return false };
                 if self.engine.arrives(m.id, m.kind, m.from, m.to, m.msg.term()) {
-                    self.drive(m.to, &mut |p, rng, out| p.on_message(m.from, m.msg, rng, out));
+                    self.drive(m.to, Step::Message(m.from, m.msg));
                 }
                 true
             }
         }
     }
 
-    /// Calls the model on one node and carries out what it asks for. `f` is
-    /// a trait object so this function exists once per model, not once per
-    /// call site (it matters for the wasm size).
-    fn drive(&mut self, id: NodeId, f: Step<'_, P>) {
+    /// Calls the model on one node and carries out what it asks for.
+    fn drive(&mut self, id: NodeId, step: Step<P>) {
         let i = (id - 1) as usize;
         let Simulation { engine, nodes, wire, ready, .. } = self;
         ready.clear();
         ready.keep_notes = !engine.sinks.is_empty();
         let node = &mut nodes[i];
         let before = node.proto.status();
-        f(&mut node.proto, &mut node.rng, ready);
+        let (p, rng) = (&mut node.proto, &mut node.rng);
+        match step {
+            Step::Start => p.start(rng, ready),
+            Step::Timer(kind) => p.on_timer(kind, rng, ready),
+            Step::Message(from, msg) => p.on_message(from, msg, rng, ready),
+            Step::ForceTimeout => p.force_timeout(rng, ready),
+        }
         let after = node.proto.status();
         if !engine.sinks.is_empty() {
             for note in &ready.notes {
@@ -849,7 +865,7 @@ impl<P: Protocol> Simulation<P> {
         slot.proto = P::new(id, self.engine.n, &self.config, &persisted, &mut slot.rng);
         let after = slot.proto.status();
         self.engine.restarted(id, before, after);
-        self.drive(id, &mut |p, rng, out| p.start(rng, out));
+        self.drive(id, Step::Start);
         Ok(())
     }
 
@@ -861,7 +877,7 @@ impl<P: Protocol> Simulation<P> {
         }
         let term = self.nodes[i].proto.status().term;
         self.engine.emit(Some(id), Some(term), EventKind::Timeout);
-        self.drive(id, &mut |p, rng, out| p.force_timeout(rng, out));
+        self.drive(id, Step::ForceTimeout);
         Ok(())
     }
 

@@ -66,8 +66,8 @@ pub struct EventQueue<T> {
     current: Vec<Entry<T>>,
     next: usize,
     cursor: u64,
-    heads: Box<[u32]>,
-    bits: Box<[u64]>,
+    heads: Box<[u32; SLOTS]>,
+    bits: [u64; WORDS],
     /// Wheel entries, each with the index of the next in its bucket.
     slab: Vec<(Entry<T>, u32)>,
     free: u32,
@@ -88,8 +88,8 @@ impl<T: Copy> EventQueue<T> {
             current: Vec::new(),
             next: 0,
             cursor: 0,
-            heads: vec![NIL; SLOTS].into_boxed_slice(),
-            bits: vec![0; WORDS].into_boxed_slice(),
+            heads: Box::new([NIL; SLOTS]),
+            bits: [0; WORDS],
             slab: Vec::new(),
             free: NIL,
             in_wheel: 0,
@@ -145,8 +145,14 @@ impl<T: Copy> EventQueue<T> {
     /// Removes and returns the earliest entry if it is due at or before `end`.
     #[inline]
     pub fn pop_until(&mut self, end: u64) -> Option<Entry<T>> {
-        if self.next == self.current.len() && !self.refill() {
-            return None;
+        if self.next == self.current.len() {
+            // Most buckets hold one entry: take it straight from the wheel.
+            if let Some(e) = self.pop_single(end) {
+                return e;
+            }
+            if !self.refill() {
+                return None;
+            }
         }
         let e = self.current[self.next];
         if e.at > end {
@@ -155,6 +161,35 @@ impl<T: Copy> EventQueue<T> {
         self.next += 1;
         self.len -= 1;
         Some(e)
+    }
+
+    /// With the current run used up and the next bucket holding a single
+    /// entry: that entry if due by `end` (Some(None) if not). None when the
+    /// general path must run.
+    #[inline]
+    fn pop_single(&mut self, end: u64) -> Option<Option<Entry<T>>> {
+        if self.in_wheel == 0 {
+            return None;
+        }
+        let slot = self.next_set_slot(((self.cursor + 1) % SLOTS as u64) as usize);
+        let i = self.heads[slot];
+        let (e, link) = self.slab[i as usize];
+        if link != NIL {
+            return None;
+        }
+        if e.at > end {
+            return Some(None);
+        }
+        self.heads[slot] = NIL;
+        self.bits[slot / 64] &= !(1 << (slot % 64));
+        self.slab[i as usize].1 = self.free;
+        self.free = i;
+        self.in_wheel -= 1;
+        self.len -= 1;
+        self.cursor = e.at >> SHIFT;
+        // Far entries lie beyond the old window, so beyond this bucket too.
+        self.bring_in_far();
+        Some(Some(e))
     }
 
     pub fn pop(&mut self) -> Option<Entry<T>> {
@@ -175,6 +210,7 @@ impl<T: Copy> EventQueue<T> {
         self.current.insert(at, e);
     }
 
+    #[inline]
     fn insert_wheel(&mut self, b: u64, e: Entry<T>) {
         let slot = (b % SLOTS as u64) as usize;
         let link = self.heads[slot];
@@ -208,7 +244,16 @@ impl<T: Copy> EventQueue<T> {
         } else {
             return false;
         }
-        // The window moved: bring in the far entries it now covers.
+        self.bring_in_far();
+        if self.current.len() > 1 {
+            self.current.sort_unstable_by_key(Entry::key);
+        }
+        true
+    }
+
+    /// The window moved: brings in the far entries it now covers.
+    #[inline]
+    fn bring_in_far(&mut self) {
         let end = self.cursor + SLOTS as u64;
         while let Some(top) = self.far.peek() {
             let b = top.0.at >> SHIFT;
@@ -222,10 +267,6 @@ impl<T: Copy> EventQueue<T> {
                 self.insert_wheel(b, e);
             }
         }
-        if self.current.len() > 1 {
-            self.current.sort_unstable_by_key(Entry::key);
-        }
-        true
     }
 
     /// Moves a bucket's entries into the current run.
