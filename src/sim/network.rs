@@ -145,15 +145,26 @@ pub struct Topology {
     cuts: Vec<(NodeId, NodeId)>,
     rules: Vec<BeatRule>,
     next_rule: u32,
+    /// Some partition or cut is in place: when false, every link is open
+    /// and `blocked` answers without looking (it runs twice per message).
+    split: bool,
 }
 
 impl Topology {
     pub fn new(nodes: u32) -> Self {
-        Topology { groups: vec![0; nodes as usize], cuts: Vec::new(), rules: Vec::new(), next_rule: 1 }
+        Topology { groups: vec![0; nodes as usize], cuts: Vec::new(), rules: Vec::new(), next_rule: 1, split: false }
+    }
+
+    fn update_split(&mut self) {
+        self.split = !self.cuts.is_empty() || self.is_partitioned();
     }
 
     /// Why a message from `from` to `to` cannot pass the topology right now.
+    #[inline]
     pub fn blocked(&self, from: NodeId, to: NodeId) -> Option<DropReason> {
+        if !self.split {
+            return None;
+        }
         if !self.cuts.is_empty() && self.cuts.binary_search(&(from, to)).is_ok() {
             return Some(DropReason::LinkCut);
         }
@@ -222,10 +233,12 @@ impl Topology {
                 self.groups[(n - 1) as usize] = i as u32 + 1;
             }
         }
+        self.update_split();
     }
 
     pub fn heal(&mut self) {
         self.groups.iter_mut().for_each(|g| *g = 0);
+        self.update_split();
     }
 
     pub fn is_partitioned(&self) -> bool {
@@ -243,6 +256,7 @@ impl Topology {
             Ok(_) => false,
             Err(i) => {
                 self.cuts.insert(i, (from, to));
+                self.split = true;
                 true
             }
         }
@@ -253,6 +267,7 @@ impl Topology {
         match self.cuts.binary_search(&(from, to)) {
             Ok(i) => {
                 self.cuts.remove(i);
+                self.update_split();
                 true
             }
             Err(_) => false,
@@ -371,6 +386,13 @@ mod tests {
         t.cut(1, 2);
         assert_eq!(t.blocked(1, 2), Some(DropReason::LinkCut));
         assert_eq!(t.blocked(2, 1), None, "cuts are one-way");
+        t.partition(&[vec![3]]);
+        assert_eq!(t.blocked(1, 2), Some(DropReason::LinkCut));
+        assert!(t.restore(1, 2));
+        assert_eq!(t.blocked(1, 2), None);
+        assert_eq!(t.blocked(1, 3), Some(DropReason::Partition));
+        t.heal();
+        assert!((1..=5).all(|a| (1..=5).all(|b| t.blocked(a, b).is_none())), "healed and restored: all open");
     }
 
     #[test]

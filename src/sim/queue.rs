@@ -143,7 +143,7 @@ impl<T: Copy> EventQueue<T> {
     }
 
     /// Removes and returns the earliest entry if it is due at or before `end`.
-    #[inline]
+    #[inline(always)]
     pub fn pop_until(&mut self, end: u64) -> Option<Entry<T>> {
         if self.next == self.current.len() {
             // Most buckets hold one entry: take it straight from the wheel.
@@ -166,7 +166,7 @@ impl<T: Copy> EventQueue<T> {
     /// With the current run used up and the next bucket holding a single
     /// entry: that entry if due by `end` (Some(None) if not). None when the
     /// general path must run.
-    #[inline]
+    #[inline(always)]
     fn pop_single(&mut self, end: u64) -> Option<Option<Entry<T>>> {
         if self.in_wheel == 0 {
             return None;
@@ -188,7 +188,9 @@ impl<T: Copy> EventQueue<T> {
         self.len -= 1;
         self.cursor = e.at >> SHIFT;
         // Far entries lie beyond the old window, so beyond this bucket too.
-        self.bring_in_far();
+        if !self.far.is_empty() {
+            self.bring_in_far();
+        }
         Some(Some(e))
     }
 
@@ -245,14 +247,21 @@ impl<T: Copy> EventQueue<T> {
             return false;
         }
         self.bring_in_far();
-        if self.current.len() > 1 {
-            self.current.sort_unstable_by_key(Entry::key);
+        // Insertion sort: a bucket holds a handful of entries, and the
+        // standard sort would add kilobytes to the wasm module.
+        for i in 1..self.current.len() {
+            let e = self.current[i];
+            let mut j = i;
+            while j > 0 && self.current[j - 1].key() > e.key() {
+                self.current[j] = self.current[j - 1];
+                j -= 1;
+            }
+            self.current[j] = e;
         }
         true
     }
 
     /// The window moved: brings in the far entries it now covers.
-    #[inline]
     fn bring_in_far(&mut self) {
         let end = self.cursor + SLOTS as u64;
         while let Some(top) = self.far.peek() {

@@ -93,6 +93,7 @@ impl Stream {
     }
 
     /// Uniform in `[lo, hi]`, both inclusive.
+    #[inline]
     pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
         if hi <= lo {
             lo
@@ -118,6 +119,7 @@ impl Stream {
 
 impl Entropy for Stream {
     /// Lemire's unbiased multiply-and-reject method.
+    #[inline]
     fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "below(0)");
         let (mut lo, mut hi) = mul_wide(self.next_u64(), n);
