@@ -20,6 +20,7 @@ pub mod experiments;
 
 use crate::cluster::{Cluster, ClusterConfig, Value};
 use crate::error::Error;
+use crate::num::fmt_f64;
 use crate::protocol::{MsJson, Micros};
 use crate::script;
 use crate::sim::network::BeatScope;
@@ -263,7 +264,7 @@ impl Simulation {
     pub fn step_budget(&mut self, dt_ms: f64, max_events: f64) -> Result<bool, JsError> {
         let us = self.check_step("dtMs", dt_ms).map_err(js_err)?;
         if !(max_events.is_finite() && max_events >= 1.0) {
-            return Err(js_err(Error::new("maxEvents", format!("must be a number >= 1, got {max_events}"))));
+            return Err(js_err(Error::new("maxEvents", format!("must be a number >= 1, got {}", fmt_f64(max_events)))));
         }
         let end = self.cluster.now().saturating_add(us);
         Ok(crate::with_sim!(&mut self.cluster, s => s.run_until_budget(end, max_events as u64)))
@@ -333,7 +334,7 @@ impl Simulation {
     /// stay in wasm memory; read only the new ones (`timelineLength`).
     pub fn timeline(&mut self, from: f64) -> Result<Float64Array, JsError> {
         if !(from.is_finite() && from >= 0.0 && from.fract() == 0.0) {
-            return Err(js_err(Error::new("from", format!("must be a whole number >= 0, got {from}"))));
+            return Err(js_err(Error::new("from", format!("must be a whole number >= 0, got {}", fmt_f64(from)))));
         }
         self.recorder.borrow().marks_from(from as usize, &mut self.mark_buf);
         Ok(Float64Array::from(&self.mark_buf[..]))
@@ -348,7 +349,7 @@ impl Simulation {
     fn check_step(&self, field: &str, dt_ms: f64) -> Result<Micros, Error> {
         let us = ms_to_micros(field, dt_ms)?;
         if dt_ms > MAX_STEP_MS {
-            return Err(Error::new(field, format!("must be at most {MAX_STEP_MS} (one simulated hour per call), got {dt_ms}")));
+            return Err(Error::new(field, format!("must be at most {} (one simulated hour per call), got {}", fmt_f64(MAX_STEP_MS), fmt_f64(dt_ms))));
         }
         Ok(us)
     }
@@ -542,7 +543,7 @@ impl Simulation {
         }
         num(&mut o, "latencyMin", net.latency_min);
         num(&mut o, "latencyMax", net.latency_max);
-        let _ = write!(o, ",\"loss\":{}}}", net.loss);
+        let _ = write!(o, ",\"loss\":{}}}", fmt_f64(net.loss));
         JSON::parse(&o).map_err(|_| JsError::new("settings: internal error: bad JSON"))
     }
 
@@ -675,7 +676,7 @@ impl Simulation {
     pub fn apply_at(&mut self, t_ms: f64, command: &str) -> Result<String, JsError> {
         let t = ms_to_micros("tMs", t_ms).map_err(js_err)?;
         if t < self.cluster.now() {
-            return Err(js_err(Error::new("tMs", format!("{t_ms} is before the current time {}", self.time_ms()))));
+            return Err(js_err(Error::new("tMs", format!("{} is before the current time {}", fmt_f64(t_ms), fmt_f64(self.time_ms())))));
         }
         self.cluster.run_until(t);
         self.apply(command)
@@ -756,7 +757,7 @@ impl Simulation {
     #[wasm_bindgen(js_name = dropMessage)]
     pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
         if !(id.is_finite() && id >= 1.0 && id.fract() == 0.0) {
-            return Err(js_err(Error::new("id", format!("must be a message id (a whole number >= 1), got {id}"))));
+            return Err(js_err(Error::new("id", format!("must be a message id (a whole number >= 1), got {}", fmt_f64(id)))));
         }
         self.apply(&format!("drop-message {id}")).map(drop)
     }
@@ -817,7 +818,7 @@ impl Simulation {
         for (k, v) in pairs {
             let key = k.strip_prefix("network.").unwrap_or(&k);
             let text = match v {
-                Value::Number(n) if key == "loss" => n.to_string(),
+                Value::Number(n) if key == "loss" => crate::num::fmt_f64(n),
                 Value::Number(n) => format_duration(ms_to_micros(&k, n).map_err(js_err)?),
                 Value::Text(t) => t,
                 Value::Bool(_) => return Err(js_err(Error::new(&k, "must be a duration or a probability"))),
