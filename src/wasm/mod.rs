@@ -759,7 +759,7 @@ impl Simulation {
         if !(id.is_finite() && id >= 1.0 && id.fract() == 0.0) {
             return Err(js_err(Error::new("id", format!("must be a message id (a whole number >= 1), got {}", fmt_f64(id)))));
         }
-        self.apply(&format!("drop-message {id}")).map(drop)
+        self.apply(&format!("drop-message {}", id as u64)).map(drop)
     }
     /// Splits the network: `[[1, 2], [3, 4, 5]]`; nodes not listed form one
     /// more side together.
