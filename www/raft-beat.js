@@ -17,10 +17,18 @@ import { loadCore, Run, planScenario, parsePairs, MAX_DRAWN_NODES } from './lib/
 import { Clock } from './lib/clock.js';
 import { ClusterRenderer, LIGHT, DARK } from './lib/render.js';
 import { TimelineRenderer } from './lib/timeline.js';
-import { Controls } from './lib/panels.js';
 import { STYLES } from './lib/styles.js';
 import { decodeParams, encodeRun } from './lib/share.js';
 import { quirkNote, logTime } from './lib/text.js';
+
+// The panels (lib/panels.js, about 40 KB) load only for an element that
+// shows them: an embed with controls="none" never fetches them.
+let Controls = null;
+let controlsLoading = null;
+function loadControls() {
+  controlsLoading ??= import('./lib/panels.js').then((m) => { Controls = m.Controls; });
+  return controlsLoading;
+}
 
 /** Speeds that make each model watchable: Nacos's 15-20 s re-election in about 2 s, Raft's 150-300 ms in about 2 s. */
 export const DEFAULT_SPEED = { nacos: 10, raft: 0.1 };
@@ -89,6 +97,10 @@ export class RaftBeatElement extends HTMLElement {
     this.motionQuery = matchMedia('(prefers-reduced-motion: reduce)');
     this.motionQuery.addEventListener?.('change', () => { this.renderer.reducedMotion = this.motionQuery.matches; this.renderer.dirty = true; });
     this.renderer.reducedMotion = this.motionQuery.matches;
+    // Fetched alongside the wasm when the controls will show (a page that
+    // follows its URL may say so there).
+    const early = this.hasAttribute('sync-url') ? new URLSearchParams(location.search).get('controls') ?? this.controlsMode : this.controlsMode;
+    if (early !== 'none') loadControls();
     await loadCore();
 
     // Settings: a scenario's cluster line, then the attributes, then the page URL.
@@ -105,6 +117,7 @@ export class RaftBeatElement extends HTMLElement {
     if (url) Object.assign(settings, url.settings);
     const plan = [...this.plan];
     if (url?.actions.length) plan.push(...url.actions.map((a) => ({ ...a, source: 'replay-ahead' })));
+    if (this.controlsMode !== 'none') await loadControls();
     this.clock = this.ownClock = new Clock({ speed: 1 });
     this.clock.on(() => { this.controls?.onClock(); this.followSpeed(); });
     try {
@@ -301,7 +314,11 @@ export class RaftBeatElement extends HTMLElement {
     this.controls = null;
     const mode = this.controlsMode;
     this.root.classList.toggle('full', mode === 'full');
-    if (mode !== 'none') this.controls = new Controls(this, mode);
+    if (mode !== 'none') {
+      if (Controls) this.controls = new Controls(this, mode);
+      // Switched on later: build them once they are here.
+      else loadControls().then(() => { if (this.controlsMode === mode && !this.controls) this.buildControls(); });
+    }
     this.bigPlay.hidden = this.clock.playing || !!this.controls;
     this.renderer.caption = mode === 'none' ? this.about : '';
     this.renderer.dirty = true;

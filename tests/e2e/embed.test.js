@@ -26,6 +26,16 @@ test('a bare page with one module script gets a live element exposing its Simula
     model: 'raft', nodes: 3, seed: '9', speed: 0.3, toolbar: false, leader: 'number', sameObject: true, ctor: 'Simulation',
   });
   assert.ok(await paintedPixels(page, '#demo >> canvas') > 10_000);
+  // Without controls the panels' module is never fetched; switched on, they come.
+  const loaded = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+  const before = await loaded();
+  assert.ok(before.some((p) => p.endsWith('.wasm')), `resources: ${before.join(', ')}`);
+  assert.ok(!before.some((p) => p.endsWith('/lib/panels.js')), `resources: ${before.join(', ')}`);
+  await page.evaluate(() => document.getElementById('demo').setAttribute('controls', 'minimal'));
+  await page.waitForFunction(() => !!document.getElementById('demo').shadowRoot.querySelector('.toolbar'));
+  assert.ok((await loaded()).some((p) => p.endsWith('/lib/panels.js')));
+  await page.evaluate(() => document.getElementById('demo').setAttribute('controls', 'none'));
+  await page.waitForFunction(() => !document.getElementById('demo').shadowRoot.querySelector('.toolbar'));
   // The host page can drive it: the element's Simulation is the live one.
   await page.evaluate(() => {
     const el = document.getElementById('demo');
