@@ -58,13 +58,15 @@ export class Controls {
       <button data-a="reset" aria-keyshortcuts="R" title="Same settings and seed, from time 0 (R)">Reset</button>
       <label class="speed"><span class="label">Speed</span> <input type="range" min="-3" max="4" step="0.05" aria-label="Speed (log scale)"><output>×1</output></label>
       <span class="clock" role="timer" aria-label="Simulated time">0.000 s</span>
-      <span class="badge slowmo off" title="While messages are on the wire the clock slows so each one takes a moment to cross">slow motion</span>
       <span class="model" role="radiogroup" aria-label="Model">
         <button role="radio" data-model="nacos" aria-checked="false" title="Nacos 1.x RaftCore, quirks included">Nacos 1.x</button>
         <button role="radio" data-model="raft" aria-checked="false" title="Textbook Raft (optional Pre-Vote, CheckQuorum)">Raft</button>
       </span>
       ${this.full ? '<button data-a="share" aria-keyshortcuts="S" title="Copy a link that replays this run (S)">Share</button><button data-a="help" aria-keyshortcuts="?" aria-label="Keyboard shortcuts">?</button>' : ''}
     </div>`, stage);
+    // Over the ring's corner, like a player's indicator: it comes and goes
+    // without moving anything.
+    this.add(stage, `<span class="badge slowmo off" title="While messages are on the wire the clock slows so each one takes a moment to cross">slow motion</span>`);
     this.add(main, `<div class="beats" aria-label="Heartbeats of the leader">
       <div class="status" aria-live="polite"><b class="who">No leader yet</b> <span class="sub"></span></div>
       <button class="danger drop" aria-pressed="false" aria-keyshortcuts="D" disabled>Drop the leader's heartbeats</button>
@@ -313,7 +315,6 @@ export class Controls {
       if (this.clockEl.firstChild) this.clockEl.firstChild.data = text; else this.clockEl.textContent = text;
       this.lastTime = run.time;
     }
-    // Shown or not, the badge keeps its place: the toolbar must not jump.
     const slow = clock.playing && clock.flying;
     if (slow !== this.slowShown) { this.slowEl.classList.toggle('off', !slow); this.slowShown = slow; }
     if (ts - this.tick.slow > 200) { this.tick.slow = ts; this.updateBeats(); this.updateAlert(); if (this.full) this.updateInspector(); }

@@ -32,7 +32,8 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .speed { display: inline-flex; align-items: center; gap: 6px; }
 .speed input { width: 110px; }
 .speed output { min-width: 4.5em; font-variant-numeric: tabular-nums; }
-.clock { font: 600 15px ui-monospace, SFMono-Regular, Menlo, monospace; width: 9em; white-space: nowrap; contain: strict; height: 1.5em; overflow: hidden; }
+.clock { font: 600 15px ui-monospace, SFMono-Regular, Menlo, monospace; width: 8.5em; white-space: nowrap; contain: strict; height: 1.5em; overflow: hidden; }
+.slowmo { position: absolute; top: 8px; left: 8px; pointer-events: none; }
 .slowmo.off { visibility: hidden; }
 .badge { font-size: 12px; padding: 1px 7px; border-radius: 99px; background: var(--panel); border: 1px solid var(--line); color: var(--muted); }
 .model { display: inline-flex; border: 1px solid var(--line); border-radius: 7px; overflow: hidden; }
@@ -103,7 +104,11 @@ dialog::backdrop { background: rgba(0,0,0,.35); }
 dialog table { border-collapse: collapse; font-size: 14px; }
 dialog td { padding: 3px 10px 3px 0; vertical-align: top; }
 kbd { font: 12px ui-monospace, Menlo, monospace; border: 1px solid var(--line); border-bottom-width: 2px; border-radius: 4px; padding: 1px 5px; background: var(--panel); }
-@container (max-width: 720px) { .speed .label { display: none; } .toolbar { gap: 4px 6px; } .beats { padding: 6px 8px; } }
+/* The slider keeps its aria-label when the word goes (the full layout's
+   toolbar has only the left column). */
+@container (max-width: 900px) { .speed .label { display: none; } }
+@container (max-width: 1320px) { .full .speed .label { display: none; } }
+@container (max-width: 720px) { .toolbar { gap: 4px 6px; } .beats { padding: 6px 8px; } }
 @container (max-width: 520px) {
   .speed input { width: 96px; } .clock { min-width: 0; flex-basis: 100%; order: -1; }
   button { min-height: 40px; }
