@@ -73,7 +73,6 @@ pub struct EventQueue<T> {
     free: u32,
     in_wheel: usize,
     far: BinaryHeap<Far<T>>,
-    len: usize,
 }
 
 impl<T: Copy> Default for EventQueue<T> {
@@ -94,16 +93,15 @@ impl<T: Copy> EventQueue<T> {
             free: NIL,
             in_wheel: 0,
             far: BinaryHeap::new(),
-            len: 0,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.current.len() - self.next + self.in_wheel + self.far.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// The earliest entry, if any.
@@ -113,7 +111,7 @@ impl<T: Copy> EventQueue<T> {
         }
         if self.in_wheel > 0 {
             // The first bucket ahead holds the earliest entry.
-            let slot = self.next_set_slot(((self.cursor + 1) % SLOTS as u64) as usize);
+            let (slot, _) = self.next_bucket();
             let mut best: Option<&Entry<T>> = None;
             let mut i = self.heads[slot];
             while i != NIL {
@@ -132,7 +130,6 @@ impl<T: Copy> EventQueue<T> {
     pub fn push(&mut self, at: u64, seq: u64, item: T) {
         let e = Entry { at, seq, item };
         let b = at >> SHIFT;
-        self.len += 1;
         if b <= self.cursor {
             self.insert_current(e);
         } else if b < self.cursor + SLOTS as u64 {
@@ -159,7 +156,6 @@ impl<T: Copy> EventQueue<T> {
             return None;
         }
         self.next += 1;
-        self.len -= 1;
         Some(e)
     }
 
@@ -171,7 +167,7 @@ impl<T: Copy> EventQueue<T> {
         if self.in_wheel == 0 {
             return None;
         }
-        let slot = self.next_set_slot(((self.cursor + 1) % SLOTS as u64) as usize);
+        let (slot, bucket) = self.next_bucket();
         let i = self.heads[slot];
         let (e, link) = self.slab[i as usize];
         if link != NIL {
@@ -180,13 +176,9 @@ impl<T: Copy> EventQueue<T> {
         if e.at > end {
             return Some(None);
         }
-        self.heads[slot] = NIL;
-        self.bits[slot / 64] &= !(1 << (slot % 64));
-        self.slab[i as usize].1 = self.free;
-        self.free = i;
-        self.in_wheel -= 1;
-        self.len -= 1;
-        self.cursor = e.at >> SHIFT;
+        self.take_bucket(slot);
+        self.release(i);
+        self.cursor = bucket;
         // Far entries lie beyond the old window, so beyond this bucket too.
         if !self.far.is_empty() {
             self.bring_in_far();
@@ -236,10 +228,8 @@ impl<T: Copy> EventQueue<T> {
         self.current.clear();
         self.next = 0;
         if self.in_wheel > 0 {
-            let from = ((self.cursor + 1) % SLOTS as u64) as usize;
-            let slot = self.next_set_slot(from);
-            let ahead = (slot + SLOTS - from) % SLOTS;
-            self.cursor += 1 + ahead as u64;
+            let (slot, bucket) = self.next_bucket();
+            self.cursor = bucket;
             self.unpack(slot);
         } else if let Some(top) = self.far.peek() {
             self.cursor = top.0.at >> SHIFT;
@@ -280,17 +270,38 @@ impl<T: Copy> EventQueue<T> {
 
     /// Moves a bucket's entries into the current run.
     fn unpack(&mut self, slot: usize) {
-        let mut i = self.heads[slot];
-        self.heads[slot] = NIL;
-        self.bits[slot / 64] &= !(1 << (slot % 64));
+        let mut i = self.take_bucket(slot);
         while i != NIL {
             let (e, link) = self.slab[i as usize];
             self.current.push(e);
-            self.slab[i as usize].1 = self.free;
-            self.free = i;
-            self.in_wheel -= 1;
+            self.release(i);
             i = link;
         }
+    }
+
+    /// Empties a slot; returns the first entry of its list.
+    #[inline(always)]
+    fn take_bucket(&mut self, slot: usize) -> u32 {
+        self.bits[slot / 64] &= !(1 << (slot % 64));
+        std::mem::replace(&mut self.heads[slot], NIL)
+    }
+
+    /// Returns a wheel entry's place to the free list.
+    #[inline(always)]
+    fn release(&mut self, i: u32) {
+        self.slab[i as usize].1 = self.free;
+        self.free = i;
+        self.in_wheel -= 1;
+    }
+
+    /// The first bucket after the cursor that holds anything: its slot and
+    /// its bucket number. The wheel must not be empty.
+    #[inline(always)]
+    fn next_bucket(&self) -> (usize, u64) {
+        let from = ((self.cursor + 1) % SLOTS as u64) as usize;
+        let slot = self.next_set_slot(from);
+        let ahead = (slot + SLOTS - from) % SLOTS;
+        (slot, self.cursor + 1 + ahead as u64)
     }
 
     /// The first slot at or after `from` (cyclically) with a bucket; the
