@@ -349,7 +349,7 @@ impl Engine {
 
     /// A message arrives: true if it reaches the receiver; otherwise the
     /// drop is counted and traced.
-    #[inline]
+    #[inline(always)]
     fn arrives(&mut self, id: u64, kind: MessageKind, from: NodeId, to: NodeId, term: Option<u64>) -> bool {
         let reason = if !self.alive[(to - 1) as usize] {
             Some(DropReason::Crashed)
@@ -421,7 +421,7 @@ impl Engine {
     /// Sends one message: drop rules, partitions, cuts and loss first, then
     /// a latency draw. Returns the message id and due time when it goes on
     /// the wire (the caller keeps the payload).
-    #[inline]
+    #[inline(always)]
     fn route(&mut self, from: NodeId, to: NodeId, kind: MessageKind, term: Option<u64>, round: u64) -> Option<(u64, Micros)> {
         let id = self.next_message_id;
         self.next_message_id += 1;

@@ -126,7 +126,7 @@ impl<T: Copy> EventQueue<T> {
         self.far.peek().map(|f| &f.0)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, at: u64, seq: u64, item: T) {
         let e = Entry { at, seq, item };
         let b = at >> SHIFT;
@@ -204,7 +204,7 @@ impl<T: Copy> EventQueue<T> {
         self.current.insert(at, e);
     }
 
-    #[inline]
+    #[inline(always)]
     fn insert_wheel(&mut self, b: u64, e: Entry<T>) {
         let slot = (b % SLOTS as u64) as usize;
         let link = self.heads[slot];
