@@ -69,6 +69,22 @@ test('on a phone: one column, touch works, nothing overflows', async () => {
   await waitForStatus(page, /Leader S5/);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  // Every node's drawing (crown, clock arcs, selection ring) fits the small canvas, at any cluster size.
+  const clipped = await page.evaluate(async () => {
+    const { reachOutside } = await import('./lib/render.js');
+    const renderer = document.querySelector('#lab').renderer;
+    const out = [];
+    for (const n of [1, 2, 3, 5, 7, 9, 12, 25]) {
+      renderer.layout(n);
+      for (let id = 1; id <= n; id++) {
+        const { x, y, r } = renderer.nodeAt(id), k = reachOutside(r);
+        if (x - k < 0 || y - k < 0 || x + k > renderer.w || y + k > renderer.h) out.push(`S${id} of ${n}`);
+      }
+    }
+    renderer.n = 0; // the next frame lays the real cluster out again
+    return out;
+  });
+  assert.deepEqual(clipped, [], 'drawn past the canvas edge');
   // Tap S2: the inspector shows it with the Nacos field names.
   const box = await page.evaluate(() => {
     const el = document.querySelector('#lab');

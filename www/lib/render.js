@@ -79,10 +79,18 @@ export class ClusterRenderer {
     this.cx = w / 2;
     this.cy = h / 2 + (side < 420 ? 0 : 6);
     // Room outside the ring for arcs and labels, which only small clusters get.
-    const pad = n > 40 ? Math.max(side * 0.05, 18) : Math.min(Math.max(side * 0.12, 34), 84);
-    this.R = n === 1 ? 0 : side / 2 - pad;
-    const fit = n === 1 ? side * 0.12 : this.R * Math.sin(Math.PI / n) * 0.6;
-    this.r = Math.max(4, Math.min(fit, side * 0.085));
+    let pad = n > 40 ? Math.max(side * 0.05, 18) : Math.min(Math.max(side * 0.12, 34), 84);
+    const shift = this.cy - h / 2;
+    for (let pass = 0; pass < 2; pass++) {
+      this.R = n === 1 ? 0 : side / 2 - pad;
+      const fit = n === 1 ? side * 0.12 : this.R * Math.sin(Math.PI / n) * 0.6;
+      this.r = Math.max(4, Math.min(fit, side * 0.085));
+      // The crown and the selection ring reach past the node: on a small
+      // canvas (a phone) they were cut off at the edge, so pad to fit them.
+      const reach = reachOutside(this.r) + shift + 2;
+      if (n > 40 || pad >= reach) break;
+      pad = reach;
+    }
     this.pos = new Float64Array(n * 2);
     for (let i = 0; i < n; i++) {
       // Two nodes side by side (not one above the other), so the clock fits under their link.
@@ -306,7 +314,7 @@ export class ClusterRenderer {
   drawNodes(run, d, n) {
     const { ctx, theme, r } = this;
     const maxDue = run.maxLeaderDue, beat = run.heartbeatInterval;
-    const ringW = Math.max(2, Math.min(5, r * 0.13));
+    const ringW = ringWidth(r);
     const arcR = r + ringW * 1.3 + 2;
     const beatR = arcR + ringW * 1.6;
     const leaders = [];
@@ -412,7 +420,7 @@ export class ClusterRenderer {
 
   drawCrown(x, y, i, n) {
     const { ctx, theme, r } = this;
-    const s = Math.max(5, Math.min(r * 0.5, 15));
+    const s = crownSize(r);
     // Above the node on the top half of the ring, below it on the bottom half.
     const a = angle(i, n);
     const cy = Math.sin(a) > 0.3 && n > 2 ? y + r + s * 0.35 : y - r - s * 1.05;
@@ -476,6 +484,16 @@ export class ClusterRenderer {
 }
 
 /** Where node i of n sits on the ring: S1 at the top, clockwise; two nodes side by side. */
+/** The width of a node's clock arcs. */
+function ringWidth(r) { return Math.max(2, Math.min(5, r * 0.13)); }
+/** The half-width of the leader's crown. */
+function crownSize(r) { return Math.max(5, Math.min(r * 0.5, 15)); }
+/** How far past a node's centre its drawing reaches: the selection ring (drawNodes) or the crown (drawCrown). */
+export function reachOutside(r) {
+  const ringW = ringWidth(r);
+  return Math.max(r + ringW * 3.9 + 6, r + crownSize(r) * 1.25 + 1);
+}
+
 function angle(i, n) {
   return n === 2 ? Math.PI * (1 - i) : -Math.PI / 2 + (TAU * i) / n;
 }
