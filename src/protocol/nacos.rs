@@ -287,7 +287,7 @@ impl Note {
             Note::DecideLeader { voter, voter_vote_for, top, votes, needed, elected } => {
                 write!(
                     out,
-                    "reply from S{voter} (voteFor {}): most voted {} with {votes} of {needed} needed",
+                    "reply from S{voter} (voteFor {}): most voted {} with {votes} votes ({needed} needed)",
                     id_text(*voter_vote_for),
                     id_text(*top)
                 )?;

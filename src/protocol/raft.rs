@@ -614,7 +614,7 @@ impl Note {
             Note::VoteReply { from, pre_vote, granted, votes, refused, needed, poll } => {
                 let what = if *pre_vote { "pre-vote" } else { "vote" };
                 let verdict = if *granted { "granted" } else { "refused" };
-                write!(out, "from S{from}: {what} {verdict} → {votes} granted of {needed} needed")?;
+                write!(out, "from S{from}: {what} {verdict} → {votes} granted ({needed} needed)")?;
                 if *refused > 0 {
                     write!(out, ", {refused} refused")?;
                 }

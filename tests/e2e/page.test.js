@@ -128,3 +128,24 @@ test('25 nodes are legible and 101 are drawn', async () => {
     await context.close();
   }
 });
+
+test('with every panel open, nothing is wider than the window (desktop, tablet, phone)', async () => {
+  for (const [width, height] of [[1366, 900], [1000, 800], [390, 844]]) {
+    const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=20&model=raft`, { viewport: { width, height } });
+    await ready(page);
+    // Open every <details> in the lab (Settings, messages in flight, the script, ...).
+    await page.locator('#lab details:not([open]) > summary').evaluateAll((list) => list.forEach((s) => s.click()));
+    await page.waitForFunction(() => document.querySelector('#lab').shadowRoot.querySelectorAll('details:not([open])').length === 0);
+    const over = await page.evaluate(() => {
+      const root = document.querySelector('#lab').shadowRoot;
+      const wide = [...root.querySelectorAll('input, select, button, textarea')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map((e) => e.name || e.className || e.textContent.trim());
+      return { page: document.documentElement.scrollWidth - window.innerWidth, wide };
+    });
+    assert.deepEqual(over, { page: 0, wide: [] }, `at ${width} px`);
+    if (width === 1366) await page.screenshot({ path: join(SHOTS, 'panels-open.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
