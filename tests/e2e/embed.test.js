@@ -52,6 +52,30 @@ test('a bare page with one module script gets a live element exposing its Simula
   await context.close();
 });
 
+test('in a documentation column, each role label sits clear of the clock and of the other nodes', async () => {
+  const html = '<main style="max-width:720px;margin:auto"><raft-beat id="demo" model="nacos" nodes="5" seed="7" speed="10" controls="minimal" autoplay></raft-beat></main>';
+  const { page, context, problems } = await openWithRoute(html, { viewport: { width: 900, height: 1000 } });
+  await page.waitForFunction(() => document.getElementById('demo').renderer?.drawn.labels.length > 0, null, { timeout: 20_000 });
+  const { labels, clock, nodes } = await page.evaluate(() => {
+    const r = document.getElementById('demo').renderer;
+    const nodes = [];
+    for (let id = 1; id <= r.n; id++) nodes.push(r.nodeAt(id));
+    return { labels: r.drawn.labels, clock: r.clockBox(), nodes };
+  });
+  assert.deepEqual(labels.map((l) => l.id), [1, 2, 3, 4, 5], 'every node labelled');
+  const overlaps = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  for (const l of labels) {
+    assert.ok(!overlaps(l, clock), `S${l.id}'s label is over the clock`);
+    nodes.forEach((p, i) => {
+      if (i + 1 === l.id) return;
+      assert.ok(!overlaps(l, { x0: p.x - p.r, x1: p.x + p.r, y0: p.y - p.r, y1: p.y + p.r }), `S${l.id}'s label is over S${i + 1}`);
+    });
+  }
+  await page.screenshot({ path: join(SHOTS, 'embed-doc-column.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a scripted scenario plays its actions at their simulated times, with its comments as captions', async () => {
   const scenario = '# Drop the leader\'s beats and watch the others take over.;cluster model=nacos nodes=5 seed=7;run until=6s;# Every beat of the leader is lost from now on.;drop-beats from=leader;run for=30s';
   const html = `<raft-beat id="s" speed="60" controls="minimal" autoplay scenario="${scenario.replace(/"/g, '&quot;')}"></raft-beat>`;
@@ -90,9 +114,9 @@ test('embed.html takes the same settings as URL parameters', async () => {
 });
 
 /** A page of the served origin whose HTML is `body`, opened with the harness's checks. */
-function openWithRoute(body) {
+function openWithRoute(body, { viewport = { width: 900, height: 700 } } = {}) {
   return openPage(browser, `${server.url}bare-test-page.html`, {
-    viewport: { width: 900, height: 700 },
+    viewport,
     html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare</title><link rel="icon" href="data:,">
       <script type="module" src="./raft-beat.js"></script></head><body>${body}</body></html>`,
   });

@@ -60,7 +60,7 @@ export class ClusterRenderer {
     this.caption = '';
     this.dirty = true;
     /** What the last frame showed, for tests and assistive text. */
-    this.drawn = { leaders: [], time: 0 };
+    this.drawn = { leaders: [], labels: [], time: 0 };
   }
 
   resize(cssW, cssH, dpr) {
@@ -392,6 +392,7 @@ export class ClusterRenderer {
     }
     // Outside each node: its role and the leader it knows (Nacos followers
     // learn a new leader only from its first beat).
+    const labels = [];
     if (n <= 12 && r >= 18 && Math.min(this.w, this.h) >= 480) {
       ctx.font = `${Math.round(Math.min(12, r * 0.3))}px system-ui, sans-serif`;
       const half = 52, lh = 15;
@@ -399,16 +400,21 @@ export class ClusterRenderer {
         const o = i * NODE_STRIDE, a = angle(i, n);
         const alive = d[o + N.alive] === 1, known = d[o + N.leader];
         const role = alive ? ['FOLLOWER', 'PRE-CANDIDATE', 'CANDIDATE', 'LEADER'][d[o + N.role]] : 'CRASHED';
-        // Outward from the ring when it fits on the canvas, else inward.
+        // Outward from the ring where it fits on the canvas; else below or
+        // above the node, else inward; never over the clock in the middle or
+        // another node. With no room at all, no label (the inspector has it).
         const px = this.pos[2 * i], py = this.pos[2 * i + 1];
-        const place = (dir) => {
-          const out = beatR + ringW + 6;
-          const x = px + dir * Math.cos(a) * (out + half * Math.abs(Math.cos(a)));
-          const y = py + dir * Math.sin(a) * (out + lh * Math.abs(Math.sin(a)) + 4);
-          return [x, y];
-        };
-        let [x, y] = place(1);
-        if (x - half < 2 || x + half > this.w - 2 || y - lh < 2 || y + lh > this.h - 2) [x, y] = place(-1);
+        const out = beatR + ringW + 6;
+        const radial = (dir) => [
+          px + dir * Math.cos(a) * (out + half * Math.abs(Math.cos(a))),
+          py + dir * Math.sin(a) * (out + lh * Math.abs(Math.sin(a)) + 4),
+        ];
+        const away = py >= this.cy ? 1 : -1;
+        const spot = [radial(1), [px, py + away * (out + lh)], [px, py - away * (out + lh)], radial(-1)]
+          .find(([x, y]) => this.labelFits(x, y, half, lh, i));
+        if (!spot) continue;
+        const [x, y] = spot;
+        labels.push({ id: i + 1, x0: x - half, y0: y - lh, x1: x + half, y1: y + lh });
         ctx.fillStyle = theme.fg;
         ctx.fillText(role, x, y - lh / 2);
         ctx.fillStyle = theme.muted;
@@ -416,6 +422,27 @@ export class ClusterRenderer {
       }
     }
     this.drawn.leaders = leaders;
+    this.drawn.labels = labels;
+  }
+
+  /**
+   * Whether a node label centred at (x, y), `half` wide each way and `lh`
+   * tall each way, stays on the canvas, off the clock in the middle and off
+   * every node but its own (`own`, an index).
+   */
+  labelFits(x, y, half, lh, own) {
+    if (x - half < 2 || x + half > this.w - 2 || y - lh < 2 || y + lh > this.h - 2) return false;
+    const big = this.clockSize();
+    const clock = this.clockBox(big);
+    if (x + half > clock.x0 && x - half < clock.x1 && y + lh > clock.y0 && y - lh < clock.y1) return false;
+    const keep = this.r + ringWidth(this.r) * 3;
+    for (let j = 0; j < this.n; j++) {
+      if (j === own) continue;
+      const nx = this.pos[2 * j], ny = this.pos[2 * j + 1];
+      const dx = Math.max(x - half - nx, 0, nx - x - half), dy = Math.max(y - lh - ny, 0, ny - y - lh);
+      if (Math.hypot(dx, dy) < keep) return false;
+    }
+    return true;
   }
 
   drawCrown(x, y, i, n) {
@@ -454,10 +481,17 @@ export class ClusterRenderer {
     ctx.stroke();
   }
 
+  /** Where the clock and the leader line in the ring's middle are drawn (CSS px, generous). */
+  clockBox(big = this.clockSize()) {
+    return { x0: this.cx - 3.2 * big, x1: this.cx + 3.2 * big, y0: this.cy - 1.2 * big, y1: this.cy + 1.7 * big };
+  }
+
+  /** The font size of the clock in the ring's middle. */
+  clockSize() { return Math.round(Math.max(13, Math.min(Math.min(this.w, this.h) * 0.05, 30))); }
+
   drawCenter(run) {
     const { ctx, theme } = this;
-    const side = Math.min(this.w, this.h);
-    const big = Math.round(Math.max(13, Math.min(side * 0.05, 30)));
+    const big = this.clockSize();
     // In the ring's middle; one or two nodes leave no middle, so below them.
     const y = run.n === 1 ? Math.min(this.h - big * 2, this.cy + this.r * 1.6 + big * 1.5) : run.n === 2 ? this.cy + big * 2 : this.cy;
     ctx.textAlign = 'center';
@@ -483,7 +517,6 @@ export class ClusterRenderer {
   }
 }
 
-/** Where node i of n sits on the ring: S1 at the top, clockwise; two nodes side by side. */
 /** The width of a node's clock arcs. */
 function ringWidth(r) { return Math.max(2, Math.min(5, r * 0.13)); }
 /** The half-width of the leader's crown. */
@@ -494,6 +527,7 @@ export function reachOutside(r) {
   return Math.max(r + ringW * 3.9 + 6, r + crownSize(r) * 1.25 + 1);
 }
 
+/** Where node i of n sits on the ring: S1 at the top, clockwise; two nodes side by side. */
 function angle(i, n) {
   return n === 2 ? Math.PI * (1 - i) : -Math.PI / 2 + (TAU * i) / n;
 }
