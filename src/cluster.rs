@@ -535,6 +535,11 @@ impl Cluster {
     pub fn network(&self) -> NetworkConfig {
         with_sim!(self, s => s.network().clone())
     }
+    /// Settings that are allowed but keep the cluster from settling, each
+    /// naming its fields (a change of network can add or clear some).
+    pub fn warnings(&self) -> Vec<String> {
+        with_sim!(self, s => s.config_warnings())
+    }
     pub fn add_sink(&mut self, sink: Box<dyn crate::sim::trace::Sink>) {
         with_sim!(self, s => s.add_sink(sink))
     }
@@ -576,7 +581,7 @@ mod tests {
             (&[("nodes", "five")], "nodes", "whole number"),
             (&[("loss", "1.5")], "network.loss", "between 0 and 1"),
             (&[("latency", "9ms..2ms")], "network.latencyMax", "at least"),
-            (&[("heartbeat", "20s")], "timings.leaderTimeout", "greater than timings.heartbeat"),
+            (&[("heartbeat", "1ms")], "timings.heartbeat", "at least timings.tick"),
             (&[("tick", "0.5ms")], "timings.tick", "whole milliseconds"),
             (&[("model", "paxos")], "model", "must be"),
             (&[("colour", "red")], "colour", "is not a setting"),

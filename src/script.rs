@@ -570,6 +570,8 @@ fn step(
         }
         let words: Vec<String> = config.to_pairs(c.seed()).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
         output.push(format!("  {}", words.join(" ")));
+        // Allowed, and worth watching, but said where the run starts.
+        output.extend(c.warnings().into_iter().map(|w| format!("  warning: {w}")));
         *cluster = Some(c);
         return Ok(None);
     }

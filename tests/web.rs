@@ -130,8 +130,8 @@ fn bad_input_throws_errors_naming_the_field() {
     assert!(msg.starts_with("nodes: must be between 1 and 1001"), "{msg}");
     let msg = error_message(Simulation::new(config(&[("network", config(&[("loss", 2.into())]))])));
     assert!(msg.starts_with("network.loss:"), "{msg}");
-    let msg = error_message(Simulation::new(config(&[("timings", config(&[("heartbeat", 30_000.into())]))])));
-    assert!(msg.starts_with("timings.leaderTimeout:"), "{msg}");
+    let msg = error_message(Simulation::new(config(&[("timings", config(&[("heartbeat", 2_500.5.into())]))])));
+    assert!(msg.starts_with("timings.heartbeat: must be whole milliseconds"), "{msg}");
     let msg = error_message(Simulation::new(JsValue::from_str("nacos")));
     assert!(msg.starts_with("config:"), "{msg}");
     let mut sim = nacos(1.0);
@@ -146,6 +146,25 @@ fn bad_input_throws_errors_naming_the_field() {
     // The simulation still works after every refusal.
     sim.step(1_000.0).unwrap();
     assert_eq!(sim.time_ms(), 1_000.0);
+}
+
+#[wasm_bindgen_test]
+fn unstable_timings_start_with_warnings_naming_the_fields() {
+    let texts = |sim: &Simulation| -> Vec<String> { sim.warnings().iter().map(|w| w.as_string().unwrap()).collect() };
+    assert_eq!(texts(&nacos(1.0)), Vec::<String>::new());
+    // Beats every 30 s against a 15 s leaderTimeout: allowed, warned about, and the cluster churns.
+    let mut sim = Simulation::new(config(&[("seed", 2.into()), ("timings", config(&[("heartbeat", 30_000.into())]))])).unwrap();
+    let w = texts(&sim);
+    assert!(w.len() == 1 && w[0].starts_with("timings.heartbeat (30s) is not below timings.leaderTimeout (15s)"), "{w:?}");
+    sim.step(600_000.0).unwrap();
+    let term = sim.node_data().to_vec().chunks(NODE_STRIDE).map(|n| n[2]).fold(0.0, f64::max);
+    assert!(term >= 10.0, "only term {term} after 10 min");
+    // A network change can add a warning (a vote's round trip past Raft's 150 ms).
+    let mut sim = Simulation::new(config(&[("model", "raft".into()), ("seed", 2.into())])).unwrap();
+    assert_eq!(texts(&sim), Vec::<String>::new());
+    sim.network(config(&[("latency", "80ms..90ms".into())])).unwrap();
+    let w = texts(&sim);
+    assert!(w.len() == 1 && w[0].contains("2 × network.latencyMax = 180ms"), "{w:?}");
 }
 
 /// Timeline entries as (t_ms, code, node, term).

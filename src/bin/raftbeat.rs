@@ -310,6 +310,9 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
     ) -> Result<ExitCode, String> {
         let config = ClusterConfig::from_pairs(pairs).map_err(|e| e.to_string())?;
         let mut cluster = Cluster::new(&config).map_err(|e| e.to_string())?;
+        for w in cluster.warnings() {
+            eprintln!("raftbeat: warning: {w}");
+        }
         if let Some(s) = sink {
             cluster.add_sink(s);
         }

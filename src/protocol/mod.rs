@@ -268,6 +268,15 @@ pub trait Protocol: Sized {
     /// Checks the model's timings; the error names the field and the rule.
     fn validate_config(config: &Self::Config) -> Result<(), crate::error::Error>;
 
+    /// Timings that are allowed but keep the cluster from settling (beats
+    /// slower than the election timeout, no randomness), given the network's
+    /// slowest one-way latency. Each names its fields and what to expect.
+    /// They are warnings, not errors: watching such a cluster churn is part
+    /// of what the lab is for.
+    fn config_warnings(_config: &Self::Config, _latency_max: Micros) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Nodes boot at a uniform random offset in `[0, boot_jitter)`: their
     /// tick phase, where the model has ticks.
     fn boot_jitter(_config: &Self::Config) -> Micros {

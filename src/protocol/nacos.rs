@@ -605,10 +605,33 @@ impl Protocol for Node {
         if c.heartbeat_interval < c.tick {
             return Err(Error::new("timings.heartbeat", format!("must be at least timings.tick ({}): the HeartBeat task only runs every tick", format_duration(c.tick))));
         }
-        if c.leader_timeout <= c.heartbeat_interval {
-            return Err(Error::new("timings.leaderTimeout", format!("must be greater than timings.heartbeat ({}), or followers time out between beats", format_duration(c.heartbeat_interval))));
-        }
         Ok(())
+    }
+
+    fn config_warnings(c: &Config, latency_max: Micros) -> Vec<String> {
+        let d = format_duration;
+        let mut out = Vec::new();
+        // The HeartBeat task sends when heartbeatDue has run out at a tick,
+        // and MasterElection checks leaderDue at its ticks: a beat can come
+        // up to a tick plus the latency later than the interval says.
+        if c.heartbeat_interval >= c.leader_timeout {
+            out.push(format!(
+                "timings.heartbeat ({}) is not below timings.leaderTimeout ({}): followers' leaderDue runs out between beats, so elections repeat and leaders come and go",
+                d(c.heartbeat_interval),
+                d(c.leader_timeout)
+            ));
+        } else if c.heartbeat_interval.saturating_add(c.tick).saturating_add(latency_max) >= c.leader_timeout {
+            out.push(format!(
+                "timings.heartbeat ({}) plus a tick ({}) and network.latencyMax ({}) reaches timings.leaderTimeout ({}): a late beat can let a follower's leaderDue run out and start a needless election",
+                d(c.heartbeat_interval),
+                d(c.tick),
+                d(latency_max),
+                d(c.leader_timeout)
+            ));
+        }
+        // leaderRandom 0 is no warning: the nodes' tick phases already spread
+        // their timeouts over a tick (measured: no more elections than at 5 s).
+        out
     }
 
     fn boot_jitter(c: &Config) -> Micros {

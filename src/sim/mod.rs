@@ -698,6 +698,12 @@ impl<P: Protocol> Simulation<P> {
         self.wire.len()
     }
 
+    /// The model's warnings about these timings on the network as it is now
+    /// (see [`Protocol::config_warnings`]); empty when the cluster can settle.
+    pub fn config_warnings(&self) -> Vec<String> {
+        P::config_warnings(&self.config, self.network().latency_max)
+    }
+
     /// Roles of all nodes, for quick checks.
     pub fn roles(&self) -> Vec<Role> {
         self.nodes.iter().map(|s| s.proto.status().role).collect()

@@ -565,6 +565,15 @@ impl Simulation {
         JSON::parse(&out).map_err(|_| JsError::new("findings: internal error: bad JSON"))
     }
 
+    /// Settings that are allowed but keep the cluster from settling
+    /// (heartbeats slower than the election timeout, no randomness, a round
+    /// trip longer than the timeout), each naming its fields; [] when the
+    /// cluster can settle. A `network` action can add or clear some.
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
+    pub fn warnings(&self) -> Array {
+        self.cluster.warnings().iter().map(|w| JsValue::from_str(w)).collect()
+    }
+
     /// The one live leader's id, or null.
     pub fn leader(&self) -> Option<u32> {
         self.cluster.leader()

@@ -82,3 +82,26 @@ test('dropping the next N heartbeats, and a message clicked on the ring', async 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('heartbeats slower than the timeout are allowed: the lab warns, naming the fields, and shows the churn', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=3&speed=200`);
+  await ready(page);
+  assert.ok(await page.locator('#lab .unstable').isHidden(), 'no warning with the defaults');
+  // Through the Settings form, as a person would: beats every 20 s against a 15 s leaderTimeout.
+  await page.locator('#lab details.settings > summary').click();
+  await page.locator('#lab #s-heartbeat').fill('20000');
+  await page.locator('#lab details.settings button[type=submit]').click();
+  const warning = page.locator('#lab .unstable');
+  await warning.waitFor();
+  assert.match(await warning.textContent(), /timings\.heartbeat \(20s\) is not below timings\.leaderTimeout \(15s\).*elections repeat/);
+  assert.ok(await page.locator('#lab .settings-error').isHidden(), 'no error: the settings are allowed');
+  // The churn is there to see: term after term on the timeline.
+  await page.waitForFunction(() => document.querySelector('#lab').run.timeline.segments.length >= 4, null, { timeout: 30_000 });
+  await page.screenshot({ path: join(SHOTS, 'unstable-settings.png') });
+  // Back to a 5 s heartbeat: the warning goes.
+  await page.locator('#lab #s-heartbeat').fill('5000');
+  await page.locator('#lab details.settings button[type=submit]').click();
+  await warning.waitFor({ state: 'hidden' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -74,7 +74,8 @@ export class Controls {
         <input type="number" class="count" min="1" max="999" value="3" aria-label="Heartbeat rounds to drop"> beats</span>
       <ul class="rules" aria-label="Active heartbeat-drop rules"></ul>
     </div>
-    <div class="alert" role="alert" hidden></div><p class="error" role="alert" hidden></p>`, stage);
+    <div class="alert" role="alert" hidden></div><p class="error" role="alert" hidden></p>
+    <p class="unstable" role="status" hidden></p>`, stage);
     this.add(main, `<div class="tl"><canvas class="timeline" tabindex="0" role="slider" aria-label="Timeline of leaders and terms: click or use the arrow keys to go back in time" aria-valuemin="0"></canvas></div>
       <p class="announce" aria-live="polite"></p>`);
     if (this.full) {
@@ -317,7 +318,7 @@ export class Controls {
     }
     const slow = clock.playing && clock.flying;
     if (slow !== this.slowShown) { this.slowEl.classList.toggle('off', !slow); this.slowShown = slow; }
-    if (ts - this.tick.slow > 200) { this.tick.slow = ts; this.updateBeats(); this.updateAlert(); if (this.full) this.updateInspector(); }
+    if (ts - this.tick.slow > 200) { this.tick.slow = ts; this.updateBeats(); this.updateAlert(); this.updateWarnings(); if (this.full) this.updateInspector(); }
     if (ts - this.tick.timeline > 120) {
       this.tick.timeline = ts;
       this.timeline.draw(run);
@@ -370,6 +371,16 @@ export class Controls {
     const html = rules.map((r) => `<li>${esc(r.text)}<button data-rule="${r.id}" aria-label="Remove rule ${r.id}: ${esc(r.text)}">✕</button></li>`).join('');
     if (list.dataset.html !== html) { list.innerHTML = html; list.dataset.html = html; }
     if (run.sim.traceLevel === 'none') run.topologyDirty = true; // rules may expire unseen
+  }
+
+  /** The core's warnings about unstable settings, read again only after a new run or action (a network change can add or clear one). */
+  updateWarnings() {
+    const sim = this.run.sim, key = sim.actionCount;
+    if (this.warningsFor === sim && this.warningsKey === key) return;
+    this.warningsFor = sim; this.warningsKey = key;
+    const list = sim.warnings(), el = this.$('.unstable');
+    el.textContent = list.length ? `Unstable settings (allowed, and worth watching): ${list.join('; ')}.` : '';
+    el.hidden = list.length === 0;
   }
 
   updateAlert() {

@@ -51,6 +51,7 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
   background: var(--danger-bg); color: var(--danger); }
 .rules button { min-height: 26px; padding: 0 8px; border-radius: 99px; background: transparent; border: 0; color: inherit; }
 .alert { padding: 8px 12px; border-radius: var(--radius); background: var(--danger-bg); color: var(--danger); border: 1px solid currentColor; }
+.unstable { margin: 0; padding: 6px 12px; border-radius: var(--radius); background: var(--warn-bg); border: 1px solid var(--line); font-size: 13px; }
 .alert.past { background: var(--warn-bg); color: inherit; border-color: var(--line); }
 .stage { position: relative; aspect-ratio: 5 / 4; max-height: max(300px, calc(100vh - 330px)); min-height: 240px; border: 1px solid var(--line);
   border-radius: var(--radius); overflow: hidden; background: var(--bg); }
