@@ -160,7 +160,8 @@ export class ClusterRenderer {
     if (!split || n < 2) return;
     const { ctx, theme, r } = this;
     // A halo per side, then a wall between ring neighbours on different sides.
-    const halo = r * 1.75 + 6;
+    // The halo stays within the node's reach, which the layout keeps on the canvas.
+    const halo = Math.min(r * 1.75 + 6, reachOutside(r));
     for (let i = 0; i < n; i++) {
       const g = nodes[i * NODE_STRIDE + N.group];
       ctx.fillStyle = theme.halos[g % theme.halos.length];
