@@ -72,7 +72,7 @@ test('on a phone: one column, touch works, nothing overflows', async () => {
   // Every node's drawing (crown, clock arcs, selection ring) fits the small canvas, at any cluster size.
   const clipped = await page.evaluate(async () => {
     const { reachOutside } = await import('./lib/render.js');
-    const renderer = document.querySelector('#lab').renderer;
+    const lab = document.querySelector('#lab'), renderer = lab.renderer;
     const out = [];
     for (const n of [1, 2, 3, 5, 7, 9, 12, 25]) {
       renderer.layout(n);
@@ -81,7 +81,7 @@ test('on a phone: one column, touch works, nothing overflows', async () => {
         if (x - k < 0 || y - k < 0 || x + k > renderer.w || y + k > renderer.h) out.push(`S${id} of ${n}`);
       }
     }
-    renderer.n = 0; // the next frame lays the real cluster out again
+    renderer.layout(lab.run.n); // back to the real cluster before anything reads positions
     return out;
   });
   assert.deepEqual(clipped, [], 'drawn past the canvas edge');
