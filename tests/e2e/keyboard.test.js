@@ -80,6 +80,15 @@ test('the shortcuts under ? all do what they say', async () => {
   // Typing in the search field does not trigger shortcuts.
   await page.keyboard.type('sendBeat');
   assert.equal(await run(page, () => document.querySelector('#lab').simulation.model), 'raft');
+  // From the speed slider, Space still pauses and plays (and does not scroll the page).
+  await page.locator('#lab .speed input[type=range]').focus();
+  const playing = () => run(page, () => document.querySelector('#lab').clock.playing);
+  const before = await playing();
+  await page.keyboard.press(' ');
+  assert.equal(await playing(), !before);
+  await page.keyboard.press(' ');
+  assert.equal(await playing(), before);
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -675,8 +675,13 @@ export class Controls {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const target = e.composedPath()[0];
     const tag = target?.tagName;
-    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || target?.isContentEditable) return;
-    if ((e.key === ' ' || e.key === 'Enter') && (tag === 'BUTTON' || tag === 'SUMMARY')) return;
+    // Text fields and lists keep their keys. A slider or a checkbox takes no
+    // letters, so the shortcuts still work there (Space toggles a checkbox,
+    // but pauses from the speed slider, where it would scroll the page).
+    const kind = tag === 'INPUT' ? target.type : '';
+    const typing = (tag === 'INPUT' && !['range', 'checkbox', 'radio'].includes(kind)) || tag === 'SELECT' || tag === 'TEXTAREA' || target?.isContentEditable;
+    if (typing) return;
+    if ((e.key === ' ' || e.key === 'Enter') && (tag === 'BUTTON' || tag === 'SUMMARY' || kind === 'checkbox' || kind === 'radio')) return;
     const host = this.host, sel = host.renderer.selected, key = e.key;
     const handled = () => e.preventDefault();
     if (key === ' ' || key === 'k') { host.clock.toggle(); host.syncUrl(); return handled(); }
