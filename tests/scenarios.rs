@@ -43,3 +43,16 @@ fn scenario_goldens_match() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+#[test]
+fn the_wasm_test_runs_every_scenario_too() {
+    // tests/web.rs embeds the scenarios with include_str!; a new file must be added there.
+    let web = include_str!("web.rs");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".txt") {
+            assert!(web.contains(&format!("include_str!(\"scenarios/{name}\")")), "tests/web.rs does not run {name}: add it to SCENARIOS");
+        }
+    }
+}

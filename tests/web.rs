@@ -366,3 +366,45 @@ fn every_action_refuses_bad_arguments_by_name() {
     sim.step(20_000.0).unwrap();
     assert!(sim.leader().is_some());
 }
+
+/// Every scenario script with its golden blocks, written by the native
+/// build (`tests/scenarios.rs` checks the same files natively; a native test
+/// there checks this list names them all).
+const SCENARIOS: &[(&str, &str)] = &[
+    ("01-first-election.txt", include_str!("scenarios/01-first-election.txt")),
+    ("02-stable-leader.txt", include_str!("scenarios/02-stable-leader.txt")),
+    ("03-drop-leader-beats.txt", include_str!("scenarios/03-drop-leader-beats.txt")),
+    ("04-leader-crash-restart.txt", include_str!("scenarios/04-leader-crash-restart.txt")),
+    ("05-leader-in-minority.txt", include_str!("scenarios/05-leader-in-minority.txt")),
+    ("06-rejoin-disrupts.txt", include_str!("scenarios/06-rejoin-disrupts.txt")),
+    ("07-lower-term-follower.txt", include_str!("scenarios/07-lower-term-follower.txt")),
+    ("10-raft-rejoin-without-prevote.txt", include_str!("scenarios/10-raft-rejoin-without-prevote.txt")),
+    ("11-raft-rejoin-with-prevote.txt", include_str!("scenarios/11-raft-rejoin-with-prevote.txt")),
+    ("12-raft-leader-minority-without-checkquorum.txt", include_str!("scenarios/12-raft-leader-minority-without-checkquorum.txt")),
+    ("13-raft-leader-minority-with-checkquorum.txt", include_str!("scenarios/13-raft-leader-minority-with-checkquorum.txt")),
+    ("14-raft-rejoin-prevote-race.txt", include_str!("scenarios/14-raft-rejoin-prevote-race.txt")),
+    ("15-raft-leader-minority-prevote-checkquorum.txt", include_str!("scenarios/15-raft-leader-minority-prevote-checkquorum.txt")),
+];
+
+#[wasm_bindgen_test]
+fn wasm_runs_every_scenario_exactly_as_native_wrote_it() {
+    // The golden blocks hold each command's trace to the microsecond, made
+    // natively: the wasm build (32-bit, its own multiply in the RNG) must
+    // print the same, event for event.
+    for (name, text) in SCENARIOS {
+        let parsed = raftbeat::script::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let report = raftbeat::script::run(&parsed, None);
+        assert!(report.failures().next().is_none(), "{name}: an expectation failed in wasm");
+        let mismatches = report.golden_mismatches(&parsed);
+        if let Some((chunk, outcome)) = mismatches.first() {
+            panic!(
+                "{name}:{}: `{}` differs in wasm from its native golden block\n--- native\n{}\n--- wasm\n{}",
+                chunk.line_no,
+                chunk.text.trim(),
+                chunk.expected.as_deref().unwrap_or_default().join("\n"),
+                outcome.output.join("\n")
+            );
+        }
+        assert!(parsed.chunks.iter().all(|c| c.expected.is_some()), "{name}: a command without a golden block");
+    }
+}
