@@ -356,11 +356,17 @@ function css(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-/** Sizes a canvas's backing store to its CSS size times the pixel ratio; returns its context in CSS pixels. */
+/**
+ * Sizes a canvas's backing store to its CSS size times the pixel ratio;
+ * returns its context in CSS pixels. The height keeps the canvas's own
+ * width:height, but never drops below 240 px (or 3/4 of a narrow width): the
+ * wide Nacos chart was 94 px tall on a phone, its 12 px labels overlapping.
+ */
 function prepare(canvas) {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth || canvas.width;
-  const h = Math.round(w * (canvas.height / canvas.width)) || canvas.height;
+  const ratio = Number(canvas.dataset.ratio ||= String(canvas.height / canvas.width));
+  const h = Math.max(Math.round(w * ratio), Math.min(240, Math.round(w * 0.75))) || canvas.height;
   if (canvas.width !== Math.round(w * dpr)) {
     canvas.style.height = `${h}px`;
     canvas.width = Math.round(w * dpr);

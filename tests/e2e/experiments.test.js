@@ -57,6 +57,19 @@ test('a run draws both Figure 16 graphs and the Nacos CDF, with the numbers of t
   await context.close();
 });
 
+test('on a phone the charts stay tall enough to read', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}experiments.html?seed=5&trials=20&failover=20&autorun=1`, {
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+  });
+  await done(page);
+  const heights = await page.$$eval('canvas', (cs) => Object.fromEntries(cs.map((c) => [c.id, Math.round(c.getBoundingClientRect().height)])));
+  for (const [id, h] of Object.entries(heights)) assert.ok(h >= 200, `#${id} is ${h} px tall: ${JSON.stringify(heights)}`);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0);
+  await page.screenshot({ path: join(SHOTS, 'experiments-phone.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the slowest trial of a line replays as a scenario script', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}experiments.html?seed=2&trials=10&failover=0&autorun=1`);
   await done(page);
