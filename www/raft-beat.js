@@ -412,7 +412,7 @@ export class RaftBeatElement extends HTMLElement {
     if (kind === 'events') {
       for (const e of detail) {
         if (e.event === 'drop') this.renderer.addLost(this.run, e);
-        const note = quirkNote(e, this.run.model, this.quirks);
+        const note = quirkNote(e, this.run.model, this.quirks, this.run.n);
         if (note) this.controls?.note(note, e);
       }
       this.controls?.onEvents(detail);

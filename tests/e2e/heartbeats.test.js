@@ -105,3 +105,15 @@ test('heartbeats slower than the timeout are allowed: the lab warns, naming the 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a one-node Nacos cluster says why it never elects itself; Raft leads at once', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#nodes=1&seed=3&speed=100`);
+  await ready(page);
+  await page.locator('#lab .announce', { hasText: /one-node cluster never elects itself/ }).waitFor({ timeout: 20_000 });
+  assert.match(await text(page, 'ol.entries'), /one-node cluster never elects itself/);
+  assert.equal(await page.evaluate(() => document.querySelector('#lab').run.leaders.length), 0);
+  await page.keyboard.press('m'); // the same settings under Raft
+  await waitForStatus(page, /Leader S1 · term 1/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -70,11 +70,14 @@ export const NACOS_DIFFERENCES = [
 
 /**
  * A note for an event that shows a Nacos quirk (or its Raft fix), once per
- * kind per run: {key, text} or null. `run` gives the model and node state.
+ * kind per run: {key, text} or null; `nodes` is the cluster size.
  */
-export function quirkNote(e, model, seen) {
+export function quirkNote(e, model, seen, nodes = 0) {
   const once = (key, text) => (seen.has(key) ? null : (seen.add(key), { key, text }));
   if (model === 'nacos') {
+    if (e.event === 'sendVote' && nodes === 1) {
+      return once('alone', 'Nacos: a one-node cluster never elects itself. decideLeader runs only when a vote reply arrives, and nobody is there to reply, so S1 stands again every 15-20 s, forever. Raft counts its own vote and leads at once.');
+    }
     if (e.event === 'receivedBeat' && e.accepted && e.beatTerm > e.term) {
       return once('beat-term', `Nacos: S${e.node} follows S${e.from} (term ${e.beatTerm}) but stays at term ${e.term}: receivedBeat never adopts the leader's term. Textbook Raft would raise currentTerm.`);
     }
