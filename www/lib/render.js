@@ -433,8 +433,7 @@ export class ClusterRenderer {
    */
   labelFits(x, y, half, lh, own) {
     if (x - half < 2 || x + half > this.w - 2 || y - lh < 2 || y + lh > this.h - 2) return false;
-    const big = this.clockSize();
-    const clock = this.clockBox(big);
+    const clock = this.clockBox();
     if (x + half > clock.x0 && x - half < clock.x1 && y + lh > clock.y0 && y - lh < clock.y1) return false;
     const keep = this.r + ringWidth(this.r) * 3;
     for (let j = 0; j < this.n; j++) {
@@ -482,9 +481,15 @@ export class ClusterRenderer {
     ctx.stroke();
   }
 
-  /** Where the clock and the leader line in the ring's middle are drawn (CSS px, generous). */
+  /** Where the clock and the leader line are drawn (CSS px, generous). */
   clockBox(big = this.clockSize()) {
-    return { x0: this.cx - 3.2 * big, x1: this.cx + 3.2 * big, y0: this.cy - 1.2 * big, y1: this.cy + 1.7 * big };
+    const y = this.clockY(big);
+    return { x0: this.cx - 3.2 * big, x1: this.cx + 3.2 * big, y0: y - 1.2 * big, y1: y + 1.7 * big };
+  }
+
+  /** The clock's centre line: the ring's middle; one or two nodes leave no middle, so below them. */
+  clockY(big = this.clockSize()) {
+    return this.n === 1 ? Math.min(this.h - big * 2, this.cy + this.r * 1.6 + big * 1.5) : this.n === 2 ? this.cy + big * 2 : this.cy;
   }
 
   /** The font size of the clock in the ring's middle. */
@@ -493,8 +498,7 @@ export class ClusterRenderer {
   drawCenter(run) {
     const { ctx, theme } = this;
     const big = this.clockSize();
-    // In the ring's middle; one or two nodes leave no middle, so below them.
-    const y = run.n === 1 ? Math.min(this.h - big * 2, this.cy + this.r * 1.6 + big * 1.5) : run.n === 2 ? this.cy + big * 2 : this.cy;
+    const y = this.clockY(big);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     ctx.fillStyle = theme.fg;
