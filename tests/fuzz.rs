@@ -100,6 +100,9 @@ proptest! {
                 // Keep the run small: the point is that a validated config starts.
                 cfg.nodes = cfg.nodes.min(9);
                 let mut c = Cluster::new(&cfg).expect("a validated config starts");
+                for w in c.warnings() {
+                    prop_assert!(w.starts_with("timings.") || w.contains("network.latencyMax"), "a warning names no field: {w}");
+                }
                 c.advance(1_000_000);
             }
             Err(e) => {
