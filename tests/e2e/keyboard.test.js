@@ -134,3 +134,28 @@ test('Tab reaches every control; the ring and the timeline work with arrow keys'
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('reset while skipping ahead: the skip stops cleanly, nothing touches the freed run', async () => {
+  // An hour of Raft is about 700 000 events: the skip yields to the page between chunks.
+  const { page, context, problems } = await openPage(browser, `${server.url}#model=raft&seed=4&speed=1`);
+  await ready(page);
+  await page.evaluate(() => { window.firstRun = document.querySelector('#lab').run; });
+  // Click +1 h and press R in the same task: R lands while the skip waits between chunks.
+  const during = await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    el.shadowRoot.querySelector('[data-skip="3600000"]').click();
+    const skipping = el.controls.skipping;
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'r', bubbles: true }));
+    return skipping;
+  });
+  assert.equal(during, true, 'the skip was still going when R came');
+  await page.waitForFunction(() => !document.querySelector('#lab').controls.skipping);
+  assert.equal(await run(page, () => document.querySelector('#lab').run !== window.firstRun), true, 'reset made a new run');
+  await page.waitForTimeout(300);
+  assert.deepEqual(problems, []);
+  // And the new run plays.
+  const t0 = await run(page, () => document.querySelector('#lab').run.time);
+  await page.evaluate(() => document.querySelector('#lab').clock.play());
+  await page.waitForFunction((t) => document.querySelector('#lab').run.time > t, t0);
+  await context.close();
+});

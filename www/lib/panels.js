@@ -596,11 +596,15 @@ export class Controls {
       host.showError(e.message);
     } finally {
       host.keepChanges = false;
-      run.setTraceLevel('protocol');
       buttons.forEach((b) => { b.disabled = false; });
       this.skipping = false;
-      host.renderer.dirty = true;
-      if (was) clock.play();
+      // A reset or a new run during the skip freed this run's Simulation:
+      // touching it would throw "null pointer passed to rust".
+      if (this.run === run) {
+        run.setTraceLevel('protocol');
+        host.renderer.dirty = true;
+        if (was) clock.play();
+      }
     }
   }
 
