@@ -32,6 +32,9 @@ test('random clicks, keys and junk input never break the lab', async () => {
   const rand = rng(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const log = [];
+  // The page changes under the monkey (a message's Drop button goes when it
+  // lands): an element gone between counting and acting is skipped.
+  const peek = (loc, fn) => loc.evaluate(fn, null, { timeout: 300 }).catch(() => null);
   const { page, context, problems } = await openPage(browser, `${server.url}#seed=${seed}&speed=50`, { viewport: { width: 1280, height: 900 } });
   try {
     await ready(page);
@@ -42,7 +45,9 @@ test('random clicks, keys and junk input never break the lab', async () => {
         const n = await buttons.count();
         if (!n) continue;
         const k = Math.floor(rand() * n);
-        log.push(`click ${await buttons.nth(k).evaluate((b) => b.textContent.trim().slice(0, 30))}`);
+        const label = await peek(buttons.nth(k), (b) => b.textContent.trim().slice(0, 30));
+        if (label === null) continue;
+        log.push(`click ${label}`);
         await buttons.nth(k).click({ timeout: 300 }).catch(() => {});
       } else if (r < 0.6) {
         const key = pick(KEYS);
@@ -64,14 +69,16 @@ test('random clicks, keys and junk input never break the lab', async () => {
         const n = await fields.count();
         if (!n) continue;
         const f = fields.nth(Math.floor(rand() * n));
-        if (await f.evaluate((e) => e.tagName === 'SELECT')) {
-          const options = await f.evaluate((s) => [...s.options].map((o) => o.value));
+        const tag = await peek(f, (e) => e.tagName);
+        if (tag === null) continue;
+        if (tag === 'SELECT') {
+          const options = (await peek(f, (s) => [...s.options].map((o) => o.value))) ?? [''];
           const v = pick(options);
           log.push(`select ${v}`);
           await f.selectOption(v, { timeout: 300 }).catch(() => {});
         } else {
           const v = pick(JUNK);
-          log.push(`type "${v}" into ${await f.evaluate((e) => e.className || e.name || e.type)}`);
+          log.push(`type "${v}" into ${await peek(f, (e) => e.className || e.name || e.type)}`);
           await f.fill(v, { timeout: 300 }).catch(() => {}); // a number field refuses text: that is the browser's rule
           await f.press("Enter", { timeout: 300 }).catch(() => {});
         }
