@@ -370,20 +370,23 @@ fn every_action_refuses_bad_arguments_by_name() {
 /// Every scenario script with its golden blocks, written by the native
 /// build (`tests/scenarios.rs` checks the same files natively; a native test
 /// there checks this list names them all).
-const SCENARIOS: &[(&str, &str)] = &[
-    ("01-first-election.txt", include_str!("scenarios/01-first-election.txt")),
-    ("02-stable-leader.txt", include_str!("scenarios/02-stable-leader.txt")),
-    ("03-drop-leader-beats.txt", include_str!("scenarios/03-drop-leader-beats.txt")),
-    ("04-leader-crash-restart.txt", include_str!("scenarios/04-leader-crash-restart.txt")),
-    ("05-leader-in-minority.txt", include_str!("scenarios/05-leader-in-minority.txt")),
-    ("06-rejoin-disrupts.txt", include_str!("scenarios/06-rejoin-disrupts.txt")),
-    ("07-lower-term-follower.txt", include_str!("scenarios/07-lower-term-follower.txt")),
-    ("10-raft-rejoin-without-prevote.txt", include_str!("scenarios/10-raft-rejoin-without-prevote.txt")),
-    ("11-raft-rejoin-with-prevote.txt", include_str!("scenarios/11-raft-rejoin-with-prevote.txt")),
-    ("12-raft-leader-minority-without-checkquorum.txt", include_str!("scenarios/12-raft-leader-minority-without-checkquorum.txt")),
-    ("13-raft-leader-minority-with-checkquorum.txt", include_str!("scenarios/13-raft-leader-minority-with-checkquorum.txt")),
-    ("14-raft-rejoin-prevote-race.txt", include_str!("scenarios/14-raft-rejoin-prevote-race.txt")),
-    ("15-raft-leader-minority-prevote-checkquorum.txt", include_str!("scenarios/15-raft-leader-minority-prevote-checkquorum.txt")),
+macro_rules! scenarios {
+    ($($file:literal,)*) => { &[$(($file, include_str!(concat!("scenarios/", $file)))),*] };
+}
+const SCENARIOS: &[(&str, &str)] = scenarios![
+    "01-first-election.txt",
+    "02-stable-leader.txt",
+    "03-drop-leader-beats.txt",
+    "04-leader-crash-restart.txt",
+    "05-leader-in-minority.txt",
+    "06-rejoin-disrupts.txt",
+    "07-lower-term-follower.txt",
+    "10-raft-rejoin-without-prevote.txt",
+    "11-raft-rejoin-with-prevote.txt",
+    "12-raft-leader-minority-without-checkquorum.txt",
+    "13-raft-leader-minority-with-checkquorum.txt",
+    "14-raft-rejoin-prevote-race.txt",
+    "15-raft-leader-minority-prevote-checkquorum.txt",
 ];
 
 #[wasm_bindgen_test]
