@@ -114,6 +114,9 @@ pub enum Command {
     DropMessage(u64),
     Network(Vec<(String, Value)>),
     Expect(Expectation),
+    /// A stop for a guided tour: the page halts here, showing the comment
+    /// above as a caption, until the reader continues. The CLI goes on.
+    Pause,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -155,7 +158,7 @@ fn err(line: usize, rule: impl Into<String>) -> Error {
 const NOT_AN_ACTION: &str =
     "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network)";
 
-const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, expect";
+const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, expect, pause";
 
 /// Splits `key=value` words; other words are returned as positional.
 fn split_words(words: &[&str]) -> (Vec<(String, String)>, Vec<String>) {
@@ -288,16 +291,25 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
             Command::Run { span, filter }
         }
         "expect" => Command::Expect(parse_expect(line, args)?),
+        "pause" => pause(line, args)?,
         _ => action(line, cmd, args)?,
     })
 }
 
+/// `pause` stands alone: its caption is the comment above it.
+pub fn pause(line: usize, args: &[&str]) -> Result<Command, Error> {
+    match args {
+        [] => Ok(Command::Pause),
+        _ => Err(err(line, format!("pause: takes nothing after it (its caption is the comment line above), got `{}`", args.join(" ")))),
+    }
+}
+
 /// Parses one action line (crash 3, drop-beats from=1, ...): what the page
-/// and URLs send. `cluster`, `run` and `expect` are refused.
+/// and URLs send. `cluster`, `run`, `expect` and `pause` are refused.
 pub fn parse_action(text: &str) -> Result<Command, Error> {
     let words: Vec<&str> = text.split_whitespace().collect();
     match words.split_first() {
-        Some((&("cluster" | "run" | "expect"), _)) | None => Err(Error::new("command", NOT_AN_ACTION)),
+        Some((&("cluster" | "run" | "expect" | "pause"), _)) | None => Err(Error::new("command", NOT_AN_ACTION)),
         Some((&cmd, args)) => action(1, cmd, args).map_err(|e| Error::new("command", e.rule)),
     }
 }
@@ -605,6 +617,8 @@ pub fn apply(c: &mut Cluster, command: &Command, output: &mut Vec<String>) -> Re
             Ok(None)
         }
         Command::Expect(e) => check(c, e, output),
+        // Only the page stops for a reader.
+        Command::Pause => Ok(None),
         action => act(c, action).map(|()| None),
     }
 }
@@ -615,7 +629,7 @@ pub fn apply(c: &mut Cluster, command: &Command, output: &mut Vec<String>) -> Re
 /// expectation checker.
 pub fn act(c: &mut Cluster, command: &Command) -> Result<(), Error> {
     match command {
-        Command::Cluster(_) | Command::Run { .. } | Command::Expect(_) => return Err(Error::new("command", NOT_AN_ACTION)),
+        Command::Cluster(_) | Command::Run { .. } | Command::Expect(_) | Command::Pause => return Err(Error::new("command", NOT_AN_ACTION)),
         Command::Crash(n) => {
             let id = c.resolve("node", n)?;
             c.crash(id)?;
@@ -800,6 +814,7 @@ mod tests {
             ("expect violation bad-thing", "line 1", "two-leaders"),
             ("expect role 3 king", "line 1", "expected follower"),
             ("\n\n----", "line 3", "must follow a command"),
+            ("cluster nodes=3\npause here", "line 2", "pause: takes nothing after it"),
         ];
         for (src, field, rule) in cases {
             let e = parse(src).unwrap_err();

@@ -295,6 +295,7 @@ fn node_data_flags_dropped_beats_and_partitions() {
 fn scenarios_become_schedules() {
     let plan = parse_scenario(
         "# Drop the leader's beats.\ncluster model=nacos nodes=5 seed=7\nrun until=6s\n# Every beat of S5 is lost.\ndrop-beats from=S5\n----\n  golden output is ignored\n\nrun for=30s\nexpect leader != S5",
+        None,
     )
     .unwrap();
     let config: Array = get(&plan, "config").into();
@@ -307,12 +308,38 @@ fn scenarios_become_schedules() {
     assert_eq!(get(&plan, "end_ms").as_f64(), Some(36_000.0));
     assert_eq!(get(&plan, "about").as_string().unwrap(), "Drop the leader's beats.");
     // `;` separates commands too, for an HTML attribute.
-    let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1").unwrap();
+    let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1", None).unwrap();
     let steps: Array = get(&plan, "steps").into();
     assert_eq!(steps.length(), 2);
     assert_eq!(get(&steps.get(1), "t_ms").as_f64(), Some(3_000.0));
-    let msg = error_message(parse_scenario("run until=2s; explode 1"));
+    let msg = error_message(parse_scenario("run until=2s; explode 1", None));
     assert!(msg.starts_with("scenario line 2:"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn a_pause_is_a_stop_with_its_caption_and_no_command() {
+    let plan = parse_scenario(
+        "# For readers of the file.\n\n# The tour.\ncluster seed=7\nrun until=6s\ndrop-beats from=leader\n# The leader's beats are lost; for good.\npause\nrun for=5s\npause",
+        Some(true),
+    )
+    .unwrap();
+    // A caption is the paragraph right above its command.
+    assert_eq!(get(&plan, "about").as_string().unwrap(), "The tour.");
+    let steps: Array = get(&plan, "steps").into();
+    assert_eq!(steps.length(), 3);
+    let stop = steps.get(1);
+    assert_eq!(get(&stop, "t_ms").as_f64(), Some(6_000.0));
+    assert_eq!(get(&stop, "pause").as_bool(), Some(true));
+    assert!(get(&stop, "command").is_undefined());
+    assert_eq!(get(&stop, "note").as_string().unwrap(), "The leader's beats are lost; for good.", "a file keeps its `;`");
+    assert_eq!(get(&steps.get(2), "t_ms").as_f64(), Some(11_000.0));
+    assert_eq!(get(&steps.get(2), "note").as_string().unwrap(), "");
+    let msg = error_message(parse_scenario("run until=2s; pause now", None));
+    assert!(msg.starts_with("scenario line 2: pause: takes nothing after it"), "{msg}");
+    // Not an action: the page never sends it to the core.
+    let mut sim = nacos(1.0);
+    let msg = error_message(sim.apply("pause"));
+    assert!(msg.starts_with("command: must be an action"), "{msg}");
 }
 
 #[wasm_bindgen_test]
@@ -388,6 +415,21 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "14-raft-rejoin-prevote-race.txt",
     "15-raft-leader-minority-prevote-checkquorum.txt",
 ];
+
+/// The guided tours: no golden blocks, but every `expect` behind a caption
+/// must hold in wasm too (the page plays them there).
+const TOURS: &[(&str, &str)] = &[("nacos-heartbeats.txt", include_str!("../www/tours/nacos-heartbeats.txt"))];
+
+#[wasm_bindgen_test]
+fn every_tour_caption_holds_in_wasm() {
+    for (name, text) in TOURS {
+        let parsed = raftbeat::script::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let report = raftbeat::script::run(&parsed, None);
+        let failed: Vec<_> = report.failures().map(|f| format!("{name}:{}: {}", f.line_no, f.failure.as_deref().unwrap_or(""))).collect();
+        assert!(failed.is_empty(), "{}", failed.join("\n"));
+        assert_eq!(report.outcomes.len(), parsed.chunks.len(), "{name}: stopped early");
+    }
+}
 
 #[wasm_bindgen_test]
 fn wasm_runs_every_scenario_exactly_as_native_wrote_it() {

@@ -4,7 +4,8 @@
 //   <raft-beat model="nacos" nodes="5" seed="7" speed="10" controls="minimal" autoplay></raft-beat>
 //
 // Attributes: model, nodes, seed, speed, controls (none | minimal | full),
-// autoplay, scenario (script commands separated by ; or newlines),
+// autoplay, scenario (script commands separated by ; or newlines; `pause`
+// lines make it a guided tour), scenario-src (the same, from a file),
 // settings ("heartbeat=2s loss=0.1"), sync-url (read the run from the page
 // URL and keep it there), global-keys (shortcuts anywhere on the page), fill
 // (take the host's height), theme (light | dark). The live Simulation is
@@ -35,7 +36,7 @@ export const DEFAULT_SPEED = { nacos: 10, raft: 0.1 };
 export const SPEED_RANGE = [0.001, 10_000];
 
 export class RaftBeatElement extends HTMLElement {
-  static observedAttributes = ['model', 'nodes', 'seed', 'speed', 'controls', 'autoplay', 'scenario', 'settings', 'theme'];
+  static observedAttributes = ['model', 'nodes', 'seed', 'speed', 'controls', 'autoplay', 'scenario', 'scenario-src', 'settings', 'theme'];
 
   constructor() {
     super();
@@ -72,7 +73,12 @@ export class RaftBeatElement extends HTMLElement {
     if (name === 'speed') this.setSpeed(Number(value));
     else if (name === 'controls') this.buildControls();
     else if (name === 'theme') this.applyTheme();
-    else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else this.restart(this.settingsFromAttributes(), { plan: this.plan });
+    else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else if (name === 'scenario-src') {
+      this.loadScenario().then((problem) => {
+        if (problem) this.showError(problem);
+        else this.restart(this.settingsFromAttributes(), { plan: this.plan });
+      });
+    } else this.restart(this.settingsFromAttributes(), { plan: this.plan });
   }
 
   get controlsMode() {
@@ -82,6 +88,9 @@ export class RaftBeatElement extends HTMLElement {
 
   async start() {
     this.shadowRoot.innerHTML = `<style>${STYLES}</style><div class="rb"><div class="grid"><div class="main">
+      <div class="tour" role="group" aria-label="Guided tour" hidden><p class="say" aria-live="polite"></p>
+      <div class="tour-nav"><button class="back" aria-keyshortcuts="ArrowLeft PageUp">‹ Back</button><span class="tour-count"></span>
+      <button class="next primary" aria-keyshortcuts="ArrowRight PageDown">Continue ›</button></div></div>
       <div class="stage"><canvas class="ring" tabindex="0" role="img" aria-roledescription="cluster"></canvas>
       <div class="tip" hidden></div><button class="bigplay primary" hidden>▶ Play</button></div>
       </div></div></div>`;
@@ -93,6 +102,9 @@ export class RaftBeatElement extends HTMLElement {
     this.tip = this.shadowRoot.querySelector('.tip');
     this.bigPlay = this.shadowRoot.querySelector('.bigplay');
     this.bigPlay.addEventListener('click', () => this.clock.play());
+    this.tourEl = this.shadowRoot.querySelector('.tour');
+    this.tourEl.querySelector('.back').addEventListener('click', () => this.tourBack());
+    this.tourEl.querySelector('.next').addEventListener('click', () => this.tourNext());
     this.applyTheme();
     this.motionQuery = matchMedia('(prefers-reduced-motion: reduce)');
     this.motionQuery.addEventListener?.('change', () => { this.renderer.reducedMotion = this.motionQuery.matches; this.renderer.dirty = true; });
@@ -113,13 +125,15 @@ export class RaftBeatElement extends HTMLElement {
       this.applyingUrl = false;
     }
     const problems = [...(url?.errors ?? [])];
+    const unread = await this.loadScenario();
+    if (unread) problems.push(unread);
     let settings = this.settingsFromAttributes(problems);
     if (url) Object.assign(settings, url.settings);
     const plan = [...this.plan];
     if (url?.actions.length) plan.push(...url.actions.map((a) => ({ ...a, source: 'replay-ahead' })));
     if (this.controlsMode !== 'none') await loadControls();
     this.clock = this.ownClock = new Clock({ speed: 1 });
-    this.clock.on(() => { this.controls?.onClock(); this.followSpeed(); });
+    this.clock.on(() => { this.controls?.onClock(); this.followSpeed(); this.updateTour(); });
     try {
       this.run = this.makeRun(settings, plan);
     } catch (e) {
@@ -144,6 +158,7 @@ export class RaftBeatElement extends HTMLElement {
         this.firstWords = `Replayed the shared run to ${logTime(this.run.time)}. Press Play to go on from here.`;
       } catch (e) { problems.push(e.message); }
     }
+    else this.toFirstStop();
     if (problems.length) this.showError(`Some settings were not used: ${problems.join('; ')}`);
     const autoplay = url?.autoplay ?? (this.hasAttribute('autoplay') && url?.t == null && !url?.paused);
     if (autoplay && !url?.paused) this.clock.play();
@@ -160,15 +175,31 @@ export class RaftBeatElement extends HTMLElement {
     return Number.isFinite(n) ? n : null;
   }
 
+  /** Fetches `scenario-src` (a scenario file, like a tour); returns a problem or null. */
+  async loadScenario() {
+    const src = this.getAttribute('scenario-src');
+    this.fetchedScenario = null;
+    if (!src) return null;
+    try {
+      const r = await fetch(new URL(src, document.baseURI));
+      if (!r.ok) return `scenario-src: could not load ${src} (HTTP ${r.status})`;
+      this.fetchedScenario = await r.text();
+      return null;
+    } catch (e) {
+      return `scenario-src: could not load ${src} (${e.message})`;
+    }
+  }
+
   /** The cluster settings the attributes ask for (scenario first, then model/nodes/seed/settings). */
   settingsFromAttributes(problems = []) {
     const s = {};
     this.plan = [];
     this.about = '';
-    const scenario = this.getAttribute('scenario');
+    const inline = this.getAttribute('scenario');
+    const scenario = inline ?? this.fetchedScenario;
     if (scenario) {
       try {
-        const p = planScenario(scenario);
+        const p = planScenario(scenario, { file: inline === null });
         for (const [k, v] of p.config) s[k] = v;
         this.plan = p.steps.map((x) => ({ ...x, source: 'scenario' }));
         this.about = p.about;
@@ -203,13 +234,64 @@ export class RaftBeatElement extends HTMLElement {
     old?.dispose();
     if (!keepSpeed) this.setSpeed(DEFAULT_SPEED[run.model]);
     this.renderer.lost = [];
-    this.renderer.caption = this.controlsMode === 'none' ? this.about : '';
+    this.renderer.caption = this.controlsMode === 'none' && !run.stops.length ? this.about : '';
     this.renderer.dirty = true;
     if (this.renderer.selected > run.n) this.renderer.selected = null;
     this.controls?.onRunChanged();
+    this.toFirstStop();
     this.syncUrl();
     this.dispatchEvent(new CustomEvent('simulation', { detail: { simulation: run.sim } }));
     return run;
+  }
+
+  // ---- A guided tour: a scenario's `pause` lines are its stops ----------
+
+  /** A tour opens on its first caption when that stop is at time 0. */
+  toFirstStop() {
+    if (this.run.stops.length && this.run.time === 0) this.run.advanceTo(0, Infinity, { halt: true });
+    this.updateTour();
+  }
+
+  /** Continue: play on to the next stop (or pause, while playing). */
+  tourNext() {
+    this.clock.toggle();
+    this.syncUrl();
+  }
+
+  /** Back: to the current stop when played on from it, else to the one before. */
+  tourBack() {
+    const run = this.run, k = run.stopsPassed - 1;
+    const here = run.stops[k];
+    const target = here && run.time > here.t + 0.0005 ? k : k - 1;
+    this.clock.pause();
+    if (target >= 0) this.seek(run.stops[target].t, run.stops[target]);
+    else { this.seek(0); this.toFirstStop(); }
+    this.updateTour();
+  }
+
+  updateTour() {
+    const run = this.run, el = this.tourEl, n = run?.stops.length ?? 0;
+    if (el && el.hidden !== !n) { el.hidden = !n; this.root.classList.toggle('touring', !!n); this.renderer.dirty = true; }
+    if (!n) return;
+    const k = run.stopsPassed, here = run.stops[k - 1];
+    const say = here ? here.note || '…' : this.about || 'Press Continue to start.';
+    const sayEl = el.querySelector('.say');
+    if (sayEl.textContent !== say) sayEl.textContent = say;
+    el.querySelector(".tour-count").textContent = `${k} / ${n}`;
+    // Nothing before: the start, or a first stop at time 0 not yet played on from.
+    el.querySelector('.back').disabled = run.time <= 0.0005 && (k === 0 || (k === 1 && here.t === 0));
+    el.querySelector('.next').textContent = this.clock.playing ? '❚❚ Pause' : k < n ? 'Continue ›' : 'Play on ›';
+  }
+
+  /** ←/→ (or a presenter's PageUp/PageDown) walk a tour. */
+  tourKey(e) {
+    if (!this.run?.stops.length || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return false;
+    const target = e.composedPath()[0], tag = target?.tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || tag === 'CANVAS' || target?.isContentEditable) return false;
+    if (e.key === 'ArrowRight' || e.key === 'PageDown') { if (!this.clock.playing) this.tourNext(); } else if (e.key === 'ArrowLeft' || e.key === 'PageUp') this.tourBack();
+    else return false;
+    e.preventDefault();
+    return true;
   }
 
   /** Time 0 again, same settings and seed, the scenario (if any) but none of your actions. */
@@ -255,9 +337,9 @@ export class RaftBeatElement extends HTMLElement {
   }
 
   /** Moves the run to simulated time t (back by replaying from the seed). */
-  seek(t) {
+  seek(t, stop = null) {
     try {
-      this.run.seek(t);
+      this.run.seek(t, stop);
       this.renderer.lost = [];
       this.renderer.dirty = true;
       this.dispatchEvent(new CustomEvent('simulation', { detail: { simulation: this.run.sim } }));
@@ -320,7 +402,8 @@ export class RaftBeatElement extends HTMLElement {
       else loadControls().then(() => { if (this.controlsMode === mode && !this.controls) this.buildControls(); });
     }
     this.bigPlay.hidden = this.clock.playing || !!this.controls;
-    this.renderer.caption = mode === 'none' ? this.about : '';
+    // A tour says `about` in its own bar.
+    this.renderer.caption = mode === 'none' && !this.run.stops.length ? this.about : '';
     this.renderer.dirty = true;
   }
 
@@ -370,7 +453,7 @@ export class RaftBeatElement extends HTMLElement {
       if (e.key === 'Enter' && s) this.controls?.focusInspector();
     });
     this.keyTarget = this.hasAttribute('global-keys') ? document : this;
-    this.onKey = (e) => this.controls?.onKey(e);
+    this.onKey = (e) => { if (!this.tourKey(e)) this.controls?.onKey(e); };
     this.keyTarget.addEventListener('keydown', this.onKey);
   }
 
@@ -421,6 +504,11 @@ export class RaftBeatElement extends HTMLElement {
       else if (detail.source !== 'user') this.announce(`${logTime(detail.t)}: ${detail.command}`);
       this.syncUrl();
       this.controls?.onAction(detail);
+    } else if (kind === 'stop') {
+      if (detail.halted) this.clock.pause();
+      this.renderer.dirty = true;
+      this.updateTour();
+      this.syncUrl();
     } else if (kind === 'error') {
       this.showError(`${detail.command ? `"${detail.command}" at ${logTime(detail.t)}: ` : ''}${detail.message}`);
     } else if (kind === 'fork') {
@@ -452,7 +540,7 @@ export class RaftBeatElement extends HTMLElement {
     const moving = this.clock.playing || this.renderer.dirty || this.renderer.animating;
     if (moving) this.renderer.draw(run, ts);
     // A shared clock has its own controls (a comparison's Play button).
-    this.bigPlay.hidden = this.clock.playing || !!this.controls || this.clock !== this.ownClock;
+    this.bigPlay.hidden = this.clock.playing || !!this.controls || this.clock !== this.ownClock || !this.tourEl.hidden;
     this.controls?.frame(ts, moving);
     if (this.hover && moving) this.updateTip();
   }

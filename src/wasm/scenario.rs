@@ -4,7 +4,7 @@
 //! the same script the CLI runs, minus the golden checks.
 //!
 //! Only what a schedule needs is read here (`cluster`, `run`, actions,
-//! comments, golden blocks skipped, `expect` kept as text): the script's
+//! `pause`, comments, golden blocks skipped, `expect` kept as text): the script's
 //! expectation grammar stays out of the page's wasm.
 
 use crate::error::Error;
@@ -21,9 +21,11 @@ fn at(line: usize, rule: impl Into<String>) -> Error {
 /// The schedule as JSON: `{"config":[[key,value],...],"steps":[{"t_ms",
 /// "command","note"}],"expects":[{"t_ms","text"}],"end_ms","about"}`. The
 /// comment lines above a command become its `note`, a caption the page shows.
-pub fn plan_json(text: &str) -> Result<String, Error> {
-    // Attributes cannot hold newlines comfortably: `;` separates commands too.
-    let text = text.replace(';', "\n");
+/// A `pause` is a step `{"t_ms","pause":true,"note"}` with no command: the
+/// page halts there until the reader continues (a guided tour).
+pub fn plan_json(text: &str, file: bool) -> Result<String, Error> {
+    // Attributes cannot hold newlines comfortably: there `;` separates commands too.
+    let text = if file { text.to_string() } else { text.replace(';', "\n") };
     let mut now: Micros = 0;
     let (mut config, mut steps, mut expects) = (String::new(), String::new(), String::new());
     let (mut about, mut note) = (None::<String>, Vec::<String>::new());
@@ -42,8 +44,12 @@ pub fn plan_json(text: &str) -> Result<String, Error> {
         }
         let body = raw.split('#').next().unwrap_or("").trim();
         if body.is_empty() {
-            if let Some(c) = trimmed.strip_prefix('#') {
-                note.push(c.trim().to_string());
+            match trimmed.strip_prefix('#') {
+                Some(c) => note.push(c.trim().to_string()),
+                // A caption is the comment right above its command: a blank
+                // line ends a paragraph that was about something else.
+                None if trimmed.is_empty() => note.clear(),
+                None => {}
             }
             continue;
         }
@@ -92,6 +98,13 @@ pub fn plan_json(text: &str) -> Result<String, Error> {
                 let _ = write!(expects, "\"t_ms\":{},\"text\":", MsJson(now as i64));
                 json_escape_into(&mut expects, body);
                 expects.push('}');
+            }
+            "pause" => {
+                script::pause(line_no, &rest.split_whitespace().collect::<Vec<_>>()).map_err(|e| at(line_no, e.rule))?;
+                steps.push_str(if steps.is_empty() { "{" } else { ",{" });
+                let _ = write!(steps, "\"t_ms\":{},\"pause\":true,\"note\":", MsJson(now as i64));
+                json_escape_into(&mut steps, &caption);
+                steps.push('}');
             }
             _ => {
                 // Checked now, so a typo is reported with its line, not at its time.

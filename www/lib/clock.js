@@ -118,7 +118,7 @@ export class Clock {
     for (const r of runs) {
       const before = r.sim.eventCount;
       try {
-        if (!r.advanceTo(target, budget)) this.saturated = true;
+        if (!r.advanceTo(target, budget, { halt: true })) this.saturated = true;
       } catch (e) {
         r.report(e);
         this.pause();

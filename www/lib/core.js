@@ -116,11 +116,19 @@ export class Run {
     this.config = this.sim.settings();
     this.traceLevel = traceLevel;
     this.sim.traceLevel = traceLevel;
-    /** Actions applied: {t, command, source: 'user'|'scenario'|'replay'|'api', note?}. */
+    /** Actions applied: {t, command, source: 'user'|'scenario'|'replay'|'api', note?, seq?}. */
     this.history = [];
-    /** Actions still to apply, sorted by time. */
-    this.pending = plan.map((p) => ({ t: +p.t_ms, command: p.command, note: p.note, source: p.source ?? source }))
-      .sort((a, b) => a.t - b.t);
+    // `seq` is a step's place in the plan: it orders steps of one time when a
+    // rewind puts them back (a stop after the action it talks about).
+    const steps = plan.map((p, seq) => (p.pause
+      ? { t: +p.t_ms, pause: true, note: p.note ?? '', seq, source: 'scenario' }
+      : { t: +p.t_ms, command: p.command, note: p.note, seq, source: p.source ?? source }));
+    /** The plan's stops (a scenario's `pause` lines): a guided tour halts at each. */
+    this.stops = steps.filter((p) => p.pause).sort(byTimeThenSeq);
+    /** How many stops are behind the run (the last one is the current caption). */
+    this.stopsPassed = 0;
+    /** Actions (and stops) still to apply, by time, then plan order. */
+    this.pending = steps.sort(byTimeThenSeq);
     this.log = new EventLog(logCapacity);
     this.timeline = new Timeline();
     /** The furthest simulated time this run's history reaches (a rewind goes back from it). */
@@ -134,7 +142,7 @@ export class Run {
 
   get now() { return this.sim.timeMs; }
 
-  /** Calls fn(kind, detail) for 'events', 'action', 'rewind', 'error', 'leaders'. */
+  /** Calls fn(kind, detail) for 'events', 'action', 'stop', 'rewind', 'fork', 'error'. */
   on(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
   emit(kind, detail) { for (const fn of this.listeners) fn(kind, detail); }
 
@@ -234,9 +242,11 @@ export class Run {
   /**
    * Runs the simulation to time `target` (ms), applying pending actions at
    * their exact times. With `maxEvents`, stops after about that many events
-   * so a fast-forward never freezes the page. Returns true when it got there.
+   * so a fast-forward never freezes the page. With `halt`, a stop of the
+   * plan ends it there (the clock's frames; a skip or a seek goes past
+   * stops). Returns true when it got there or halted.
    */
-  advanceTo(target, maxEvents = Infinity) {
+  advanceTo(target, maxEvents = Infinity, { halt = false } = {}) {
     const sim = this.sim;
     let budget = maxEvents;
     // Times are whole microseconds in the core: half a microsecond is "there".
@@ -257,7 +267,11 @@ export class Run {
         if (stop - sim.timeMs > EPS) continue;
       }
       if (this.pending.length && this.pending[0].t <= sim.timeMs + EPS) {
-        this.applyPending(this.pending.shift());
+        const p = this.pending.shift();
+        if (!p.pause) { this.applyPending(p); continue; }
+        this.stopsPassed = this.stops.indexOf(p) + 1;
+        this.emit('stop', { stop: p, index: this.stopsPassed - 1, halted: halt });
+        if (halt) return true;
         continue;
       }
       return sim.timeMs >= target - EPS;
@@ -269,7 +283,7 @@ export class Run {
       // A planned step may name its node only when it runs ("a follower").
       const wanted = typeof p.command === 'function' ? p.command(this) : p.command;
       const command = this.sim.applyAt(Math.max(p.t, this.sim.timeMs), wanted);
-      const done = { t: this.sim.timeMs, command, source: p.source, note: p.note };
+      const done = { t: this.sim.timeMs, command, source: p.source, note: p.note, seq: p.seq };
       this.history.push(done);
       this.topologyDirty = true;
       this.emit('action', done);
@@ -290,7 +304,7 @@ export class Run {
   stepEvent() {
     const next = this.sim.nextEventMs;
     const act = this.nextActionAt();
-    if (act !== Infinity && (next === undefined || next === null || act <= next)) this.advanceTo(act);
+    if (act !== Infinity && (next === undefined || next === null || act <= next)) this.advanceTo(act, Infinity, { halt: true });
     else this.sim.stepEvent();
     this.refresh();
   }
@@ -323,16 +337,21 @@ export class Run {
    * pending), back by rebuilding the run from its seed and actions, which the
    * determinism of the core makes exact. Actions after t stay, to replay.
    */
-  seek(t) {
+  seek(t, stop = null) {
     // The core counts whole microseconds: a finer target could never be reached.
     t = Math.max(0, Math.round(t * 1000) / 1000);
-    if (t >= this.sim.timeMs) {
+    if (!stop && t >= this.sim.timeMs) {
       this.withLevel('changes', () => this.advanceTo(t));
       this.refresh();
       return;
     }
-    const later = this.history.filter((a) => a.t > t);
-    const earlier = this.history.filter((a) => a.t <= t);
+    // Back to a stop: what came before it in the plan, not what followed at
+    // the same time (nor what the reader did there, after reaching it).
+    const before = stop
+      ? (a) => a.t < t - 0.0005 || (a.t <= t + 0.0005 && (a.seq ?? Infinity) < stop.seq)
+      : (a) => a.t <= t;
+    const later = this.history.filter((a) => !before(a));
+    const earlier = this.history.filter(before);
     const sim = new Simulation(this.init);
     sim.traceLevel = 'none';
     try {
@@ -348,8 +367,11 @@ export class Run {
     this.sim = sim;
     old.free();
     this.history = earlier;
-    const ahead = later.map((a) => ({ ...a, source: 'replay-ahead' }));
-    this.pending = [...ahead, ...this.pending].sort((a, b) => a.t - b.t);
+    // The scenario's own steps stay whatever you do; yours replay unless you act.
+    const ahead = later.map((a) => (a.source === 'scenario' ? a : { ...a, source: 'replay-ahead' }));
+    this.stopsPassed = stop ? this.stops.indexOf(stop) + 1 : this.stops.filter((s) => s.t <= t).length;
+    const waiting = this.pending.filter((p) => !p.pause);
+    this.pending = [...ahead, ...waiting, ...this.stops.slice(this.stopsPassed)].sort(byTimeThenSeq);
     this.marksRead = sim.timelineLength;
     this.log.truncate(t);
     this.topologyDirty = true;
@@ -371,7 +393,13 @@ export class Run {
   dispose() { this.sim.free(); this.listeners.clear(); }
 }
 
-/** The scenario language's schedule, or an Error naming the line. */
-export function planScenario(text) {
-  return parseScenario(text);
+/** Plan order: by time, then by place in the plan (what was not planned last). */
+function byTimeThenSeq(a, b) {
+  return a.t - b.t || (a.seq ?? Infinity) - (b.seq ?? Infinity) || 0;
+}
+
+/** The scenario language's schedule, or an Error naming the line. A `file`
+ *  is split at newlines only; an attribute's text at `;` too. */
+export function planScenario(text, { file = false } = {}) {
+  return parseScenario(text, file);
 }

@@ -52,6 +52,8 @@ export class Controls {
 
   build() {
     const host = this.host, main = host.mainEl, stage = host.stage;
+    // Above the ring, in this order: toolbar, heartbeats, alerts, then a tour's caption.
+    const top = host.tourEl;
     this.add(main, `<div class="toolbar" role="toolbar" aria-label="Simulation controls">
       <button class="primary" data-a="play" aria-keyshortcuts="Space">▶ Play</button>
       <button data-a="step" aria-keyshortcuts="." title="Run to the next event (.)">Step</button>
@@ -63,7 +65,7 @@ export class Controls {
         <button role="radio" data-model="raft" aria-checked="false" title="Textbook Raft (optional Pre-Vote, CheckQuorum)">Raft</button>
       </span>
       ${this.full ? '<button data-a="share" aria-keyshortcuts="S" title="Copy a link that replays this run (S)">Share</button><button data-a="help" aria-keyshortcuts="?" aria-label="Keyboard shortcuts">?</button>' : ''}
-    </div>`, stage);
+    </div>`, top);
     // Over the ring's corner, like a player's indicator: it comes and goes
     // without moving anything.
     this.add(stage, `<span class="badge slowmo off" title="While messages are on the wire the clock slows so each one takes a moment to cross">slow motion</span>`);
@@ -75,7 +77,7 @@ export class Controls {
       <ul class="rules" aria-label="Active heartbeat-drop rules"></ul>
     </div>
     <div class="alert" role="alert" hidden></div><p class="error" role="alert" hidden></p>
-    <p class="unstable" role="status" hidden></p>`, stage);
+    <p class="unstable" role="status" hidden></p>`, top);
     this.add(main, `<div class="tl"><canvas class="timeline" tabindex="0" role="slider" aria-label="Timeline of leaders and terms: click or use the arrow keys to go back in time" aria-valuemin="0"></canvas></div>
       <p class="announce" aria-live="polite"></p>`);
     if (this.full) {

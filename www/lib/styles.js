@@ -61,6 +61,14 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .stage canvas { position: absolute; inset: 0; width: 100%; height: 100%; touch-action: manipulation; }
 .bigplay { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); font-size: 18px; padding: 12px 22px;
   box-shadow: 0 2px 12px rgba(0,0,0,.15); }
+.tour { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px; padding: 10px 12px; border: 1px solid var(--line);
+  border-left: 4px solid var(--accent); border-radius: var(--radius); background: var(--panel); }
+.tour .say { margin: 0; flex: 1 1 260px; font-size: 15px; min-height: 4.35em; }
+/* The caption above takes its room from the ring, so both stay in view. */
+.touring .stage { max-height: max(300px, calc(100vh - 440px)); }
+.tour-nav { display: flex; align-items: center; gap: 8px; margin-left: auto; }
+.tour-count { color: var(--muted); font-variant-numeric: tabular-nums; min-width: 3.5em; text-align: center; }
+.tour .next { min-width: 8.5em; }
 .tip { position: absolute; pointer-events: none; background: var(--fg); color: var(--bg); font-size: 12px; padding: 3px 7px;
   border-radius: 5px; white-space: nowrap; transform: translate(-50%, calc(-100% - 10px)); }
 .tl canvas { width: 100%; height: 58px; display: block; border: 1px solid var(--line); border-radius: var(--radius); cursor: pointer;

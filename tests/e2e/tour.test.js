@@ -1,0 +1,127 @@
+// The guided tour (www/tour.html, www/tours/nacos-heartbeats.txt): a
+// scenario whose `pause` lines are stops. The clock halts exactly at each,
+// the caption is the comment above it, Back rebuilds the same moment.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launch, openPage, SHOTS } from './harness.js';
+import { ready, snapshot } from './lab.js';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+/** What the tour bar shows, and where the run is. */
+async function tour(page, host = '#tour') {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel), bar = el.shadowRoot.querySelector('.tour');
+    return {
+      shown: !bar.hidden, say: bar.querySelector('.say').textContent, count: bar.querySelector('.tour-count').textContent,
+      back: !bar.querySelector('.back').disabled, next: bar.querySelector('.next').textContent,
+      k: el.run.stopsPassed, time: el.run.time, playing: el.clock.playing,
+      stops: el.run.stops.map((s) => ({ t: s.t, note: s.note })),
+    };
+  }, host);
+}
+
+const halted = (page, k, host = '#tour') => page.waitForFunction(([sel, k]) => {
+  const el = document.querySelector(sel);
+  return !el.clock.playing && el.run.stopsPassed === k;
+}, [host, k], { timeout: 30_000 });
+
+test('the tour halts exactly at each stop with its caption, and Back rebuilds the same moment', async () => {
+  const { page, context, problems, foreign } = await openPage(browser, `${server.url}tour.html`, { viewport: { width: 1280, height: 900 } });
+  await ready(page, '#tour');
+  let s = await tour(page);
+  assert.ok(s.shown, 'the tour bar shows');
+  assert.equal(s.stops.length, 8);
+  assert.equal(s.count, '0 / 8');
+  assert.match(s.say, /Press Continue/, 'before the first stop: the scenario\'s about');
+  assert.equal(s.back, false, 'nothing to go back to at the start');
+  assert.equal(s.playing, false);
+
+  // Walk every stop with →: the clock halts at the stop's time, to the microsecond.
+  const at = [];
+  for (let k = 1; k <= 8; k++) {
+    await page.keyboard.press('ArrowRight');
+    await halted(page, k);
+    s = await tour(page);
+    const stop = s.stops[k - 1];
+    assert.ok(Math.abs(s.time - stop.t) < 0.0005, `stop ${k}: halted at ${s.time}, not ${stop.t}`);
+    assert.equal(s.say, stop.note);
+    assert.ok(stop.note.length > 40, `stop ${k} has a caption`);
+    assert.equal(s.count, `${k} / 8`);
+    assert.equal(s.next, k < 8 ? 'Continue ›' : 'Play on ›');
+    at.push(await snapshot(page, '#tour'));
+    if (k === 6) await page.screenshot({ path: join(SHOTS, 'tour-stop-6.png') });
+  }
+  // The captions say what the run shows: S5 led, S3 leads after the drop.
+  assert.deepEqual(at[2].leaders, [5]);
+  assert.deepEqual(at[7].leaders, [3]);
+  assert.equal(at[3].actions.filter((a) => a.includes('drop-beats')).length, 1);
+
+  // ← goes back a stop: the same state as when it was reached going forward.
+  await page.keyboard.press('ArrowLeft');
+  await halted(page, 7);
+  assert.deepEqual(await snapshot(page, '#tour'), at[6]);
+  assert.equal((await tour(page)).say, s.stops[6].note);
+  // Back over the drop: it is undone, and replays once on the way forward.
+  for (const k of [6, 5, 4, 3]) {
+    await page.keyboard.press('ArrowLeft');
+    await halted(page, k);
+    assert.deepEqual(await snapshot(page, '#tour'), at[k - 1], `back at stop ${k}`);
+  }
+  await page.keyboard.press('ArrowRight');
+  await halted(page, 4);
+  assert.deepEqual(await snapshot(page, '#tour'), at[3]);
+
+  // The buttons do the same with the mouse; Continue pauses while playing.
+  const bar = (sel) => page.locator('#tour').locator(`.tour ${sel}`);
+  await bar('.next').click();
+  assert.equal(await bar('.next').textContent(), '❚❚ Pause');
+  await halted(page, 5);
+  await bar('.next').click();
+  await page.waitForFunction(() => document.querySelector('#tour').clock.playing);
+  await bar('.next').click();
+  await page.waitForFunction(() => !document.querySelector('#tour').clock.playing);
+  s = await tour(page);
+  assert.ok(s.time > s.stops[4].t && s.time < s.stops[5].t, `paused between stops 5 and 6 at ${s.time}`);
+  // Played on from a stop, Back returns to that stop.
+  await bar('.back').click();
+  await halted(page, 5);
+  assert.deepEqual(await snapshot(page, '#tour'), at[4]);
+  await page.screenshot({ path: join(SHOTS, 'tour.png') });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(foreign, []);
+  await context.close();
+});
+
+test('an embedded tour without controls, and a scenario file that cannot load', async () => {
+  const html = `<script type="module" src="/raft-beat.js"></script>
+    <raft-beat id="a" controls="none" speed="40" scenario="# Two stops.;cluster model=nacos nodes=3 seed=4;run until=16s;# Someone leads by now.;pause;crash leader;run for=25s;# A new leader.;pause"></raft-beat>
+    <raft-beat id="b" controls="minimal" scenario-src="no/such/tour.txt"></raft-beat>`;
+  const { page, context, problems } = await openPage(browser, `${server.url}bare-tour.html`, { html });
+  await ready(page, '#a');
+  let s = await tour(page, '#a');
+  assert.ok(s.shown);
+  assert.equal(s.say, 'Two stops.');
+  assert.equal(await page.evaluate(() => document.querySelector('#a').shadowRoot.querySelector('.bigplay').hidden), true, 'the tour bar replaces the big Play button');
+  // The element's own keys, with no panels loaded: → continues.
+  await page.locator('#a').locator('.tour .next').focus();
+  await page.keyboard.press('ArrowRight');
+  await halted(page, 1, '#a');
+  assert.equal((await tour(page, '#a')).say, 'Someone leads by now.');
+  await page.keyboard.press('PageDown');
+  await halted(page, 2, '#a');
+  assert.equal((await tour(page, '#a')).say, 'A new leader.');
+  const crashed = await page.evaluate(() => document.querySelector('#a').run.history.map((a) => a.command));
+  assert.equal(crashed.length, 1);
+  assert.match(crashed[0], /^crash \d$/);
+
+  await ready(page, '#b');
+  const error = await page.evaluate(() => document.querySelector('#b').shadowRoot.querySelector('.error').textContent);
+  assert.match(error, /scenario-src: could not load no\/such\/tour\.txt \(HTTP 404\)/);
+  assert.equal(await page.evaluate(() => document.querySelector('#b').shadowRoot.querySelector('.tour').hidden), true);
+  assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
+  await context.close();
+});
