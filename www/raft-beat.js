@@ -355,13 +355,15 @@ export class RaftBeatElement extends HTMLElement {
   /** A URL that replays this run to now. */
   shareUrl() {
     const base = this.getAttribute('share-base') || `${location.origin}${location.pathname}`;
-    return `${base}#${encodeRun(this.run, { t: this.run.time, speed: this.clock.speed })}`;
+    return `${base}#${encodeRun(this.run, { t: this.run.time, speed: this.clock.speed, scenario: this.getAttribute('scenario') })}`;
   }
 
   syncUrl() {
     if (!this.hasAttribute('sync-url') || !this.run) return;
     const t = this.clock?.playing ? undefined : this.run.time;
-    const hash = `#${encodeRun(this.run, { t: t > 0 ? t : undefined })}`;
+    // The page's own scenario rides along, or a reload would plan its steps
+    // and replay them as actions too.
+    const hash = `#${encodeRun(this.run, { t: t > 0 ? t : undefined, scenario: this.getAttribute('scenario') })}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }
 

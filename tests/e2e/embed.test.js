@@ -97,6 +97,27 @@ test('a scripted scenario plays its actions at their simulated times, with its c
   await context.close();
 });
 
+test('embed.html with a scenario in its URL reloads to the same run: the script once, your actions once', async () => {
+  const scenario = 'cluster model=nacos nodes=5 seed=7;run until=6s;drop-beats from=leader';
+  const { page, context, problems } = await openPage(browser, `${server.url}embed.html?scenario=${encodeURIComponent(scenario)}&speed=60&autoplay=1`);
+  await page.waitForFunction(() => document.querySelector('raft-beat').run?.time > 7_000, null, { timeout: 30_000 });
+  await page.evaluate(() => { const el = document.querySelector('raft-beat'); el.clock.pause(); el.act('crash 1'); });
+  const before = await page.evaluate(() => { const r = document.querySelector('raft-beat').run; return { t: r.time, rules: r.sim.rules().length }; });
+  await page.waitForFunction(() => location.hash.includes('crash'));
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('raft-beat').run?.history.length >= 2, null, { timeout: 20_000 });
+  const after = await page.evaluate(() => {
+    const r = document.querySelector('raft-beat').run;
+    return { t: r.time, rules: r.sim.rules().length, history: r.history.map((a) => `${a.t}:${a.command}:${a.source}`), errors: r.errors.length };
+  });
+  assert.ok(after.t >= before.t, 'reloaded to the same moment (then autoplay goes on)');
+  assert.deepEqual(after.history, ['6000:drop-beats from=5:scenario', `${before.t}:crash 1:replay-ahead`]);
+  assert.equal(after.rules, before.rules);
+  assert.equal(after.errors, 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('embed.html takes the same settings as URL parameters', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}embed.html?model=raft&nodes=7&seed=3&preVote=true&speed=0.2&controls=minimal&autoplay=1`, { viewport: { width: 640, height: 480 } });
   await page.waitForFunction(() => document.querySelector('raft-beat').simulation?.leader() !== undefined, null, { timeout: 20_000 });

@@ -14,11 +14,14 @@ export function msText(t) {
   return String(+t.toFixed(3));
 }
 
-/** The parameters that replay `run` up to `t` (omit t to replay it live). */
-export function encodeRun(run, { t, speed } = {}) {
+/** The parameters that replay `run` up to `t` (omit t to replay it live).
+ *  With `scenario` (the run's script) the link carries the script, captions
+ *  and stops included, and only the actions it does not plan itself. */
+export function encodeRun(run, { t, speed, scenario } = {}) {
   const p = new URLSearchParams();
   for (const [k, v] of run.pairs) p.set(k, v);
-  for (const a of run.allActions()) p.append('a', `${msText(a.t)}:${a.command}`);
+  if (scenario) p.set('scenario', scenario);
+  for (const a of run.allActions()) if (!scenario || a.source !== 'scenario') p.append('a', `${msText(a.t)}:${a.command}`);
   if (t !== undefined) p.set('t', msText(t));
   if (speed !== undefined) p.set('speed', String(+speed.toPrecision(4)));
   return p.toString();
