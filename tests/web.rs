@@ -295,7 +295,6 @@ fn node_data_flags_dropped_beats_and_partitions() {
 fn scenarios_become_schedules() {
     let plan = parse_scenario(
         "# Drop the leader's beats.\ncluster model=nacos nodes=5 seed=7\nrun until=6s\n# Every beat of S5 is lost.\ndrop-beats from=S5\n----\n  golden output is ignored\n\nrun for=30s\nexpect leader != S5",
-        None,
     )
     .unwrap();
     let config: Array = get(&plan, "config").into();
@@ -308,19 +307,31 @@ fn scenarios_become_schedules() {
     assert_eq!(get(&plan, "end_ms").as_f64(), Some(36_000.0));
     assert_eq!(get(&plan, "about").as_string().unwrap(), "Drop the leader's beats.");
     // `;` separates commands too, for an HTML attribute.
-    let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1", None).unwrap();
+    let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1").unwrap();
     let steps: Array = get(&plan, "steps").into();
     assert_eq!(steps.length(), 2);
     assert_eq!(get(&steps.get(1), "t_ms").as_f64(), Some(3_000.0));
-    let msg = error_message(parse_scenario("run until=2s; explode 1", None));
+    let msg = error_message(parse_scenario("run until=2s; explode 1"));
     assert!(msg.starts_with("scenario line 2:"), "{msg}");
+    // One line: `;` ends a comment too. Several lines (docs/embedding.md's
+    // attribute): a comment runs to its line's end, minus a closing `;`.
+    for text in [
+        "# Lost.; cluster seed=7; run until=6s; # From now on.; drop-beats from=leader",
+        "# Lost.;\n  cluster seed=7;\n  run until=6s;\n  # From now on.;\n  drop-beats from=leader;\n",
+    ] {
+        let plan = parse_scenario(text).unwrap();
+        assert_eq!(get(&plan, "about").as_string().unwrap(), "Lost.", "{text}");
+        let steps: Array = get(&plan, "steps").into();
+        assert_eq!(steps.length(), 1, "{text}");
+        assert_eq!(get(&steps.get(0), "note").as_string().unwrap(), "From now on.", "{text}");
+        assert_eq!(get(&steps.get(0), "t_ms").as_f64(), Some(6_000.0), "{text}");
+    }
 }
 
 #[wasm_bindgen_test]
 fn a_pause_is_a_stop_with_its_caption_and_no_command() {
     let plan = parse_scenario(
         "# For readers of the file.\n\n# The tour.\ncluster seed=7\nrun until=6s\ndrop-beats from=leader\n# The leader's beats are lost; for good.\npause\nrun for=5s\npause",
-        Some(true),
     )
     .unwrap();
     // A caption is the paragraph right above its command.
@@ -331,10 +342,10 @@ fn a_pause_is_a_stop_with_its_caption_and_no_command() {
     assert_eq!(get(&stop, "t_ms").as_f64(), Some(6_000.0));
     assert_eq!(get(&stop, "pause").as_bool(), Some(true));
     assert!(get(&stop, "command").is_undefined());
-    assert_eq!(get(&stop, "note").as_string().unwrap(), "The leader's beats are lost; for good.", "a file keeps its `;`");
+    assert_eq!(get(&stop, "note").as_string().unwrap(), "The leader's beats are lost; for good.", "in lines of text a comment keeps its `;`");
     assert_eq!(get(&steps.get(2), "t_ms").as_f64(), Some(11_000.0));
     assert_eq!(get(&steps.get(2), "note").as_string().unwrap(), "");
-    let msg = error_message(parse_scenario("run until=2s; pause now", None));
+    let msg = error_message(parse_scenario("run until=2s; pause now"));
     assert!(msg.starts_with("scenario line 2: pause: takes nothing after it"), "{msg}");
     // Not an action: the page never sends it to the core.
     let mut sim = nacos(1.0);

@@ -195,11 +195,10 @@ export class RaftBeatElement extends HTMLElement {
     const s = {};
     this.plan = [];
     this.about = '';
-    const inline = this.getAttribute('scenario');
-    const scenario = inline ?? this.fetchedScenario;
+    const scenario = this.getAttribute('scenario') ?? this.fetchedScenario;
     if (scenario) {
       try {
-        const p = planScenario(scenario, { file: inline === null });
+        const p = planScenario(scenario);
         for (const [k, v] of p.config) s[k] = v;
         this.plan = p.steps.map((x) => ({ ...x, source: 'scenario' }));
         this.about = p.about;

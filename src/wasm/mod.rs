@@ -206,12 +206,11 @@ fn describe(v: &JsValue) -> String {
 
 /// The schedule of a scenario script, for `<raft-beat scenario="...">`:
 /// `{config: [[key, value]...], steps: [{t_ms, command, note?}], expects:
-/// [{t_ms, text}], end_ms, about}`. In an attribute's text `;` separates
-/// commands like a newline; with `file` true (a scenario file) only
-/// newlines do, so a caption may hold a `;`.
+/// [{t_ms, text}], end_ms, about}`. `;` separates commands like a newline
+/// (in one line of text, comments too).
 #[wasm_bindgen(js_name = parseScenario, unchecked_return_type = "ScenarioPlan")]
-pub fn parse_scenario(text: &str, file: Option<bool>) -> Result<JsValue, JsError> {
-    let json = scenario::plan_json(text, file.unwrap_or(false)).map_err(js_err)?;
+pub fn parse_scenario(text: &str) -> Result<JsValue, JsError> {
+    let json = scenario::plan_json(text).map_err(js_err)?;
     JSON::parse(&json).map_err(|_| JsError::new("scenario: internal error: bad JSON"))
 }
 

@@ -14,6 +14,28 @@ use crate::sim::time::parse_duration;
 use crate::sim::trace::json_escape_into;
 use std::fmt::Write;
 
+/// Attributes cannot hold newlines comfortably, so `;` separates commands
+/// too. In one line of text it separates everything, comments included (a
+/// comment ends at the next `;`). In several lines a comment runs to its
+/// line's end, so a caption may hold a `;` (a `;` closing the line is a
+/// separator, dropped).
+fn split_commands(text: &str) -> String {
+    if !text.contains('\n') {
+        return text.replace(';', "\n");
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with('#') {
+            out.push_str(t.trim_end().trim_end_matches(';'));
+        } else {
+            out.extend(line.chars().map(|c| if c == ';' { '\n' } else { c }));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn at(line: usize, rule: impl Into<String>) -> Error {
     Error::new(format!("scenario line {line}"), rule)
 }
@@ -23,9 +45,8 @@ fn at(line: usize, rule: impl Into<String>) -> Error {
 /// comment lines above a command become its `note`, a caption the page shows.
 /// A `pause` is a step `{"t_ms","pause":true,"note"}` with no command: the
 /// page halts there until the reader continues (a guided tour).
-pub fn plan_json(text: &str, file: bool) -> Result<String, Error> {
-    // Attributes cannot hold newlines comfortably: there `;` separates commands too.
-    let text = if file { text.to_string() } else { text.replace(';', "\n") };
+pub fn plan_json(text: &str) -> Result<String, Error> {
+    let text = split_commands(text);
     let mut now: Micros = 0;
     let (mut config, mut steps, mut expects) = (String::new(), String::new(), String::new());
     let (mut about, mut note) = (None::<String>, Vec::<String>::new());

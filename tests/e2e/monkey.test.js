@@ -5,7 +5,9 @@
 // replays one, RAFTBEAT_MONKEY_ACTIONS=N runs longer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launch, openPage, ROOT } from './harness.js';
 import { ready } from './lab.js';
 
 let server, browser;
@@ -23,19 +25,28 @@ function rng(seed) {
   };
 }
 
-const KEYS = [' ', '.', 'n', 'r', 'd', 'b', '1', '2', '3', '5', '7', '0', 'c', 't', 'i', 'h', '-', '+', 'm', 'Escape', '?', 'l', 'ArrowLeft', 'ArrowRight', 'Tab', 'Enter'];
+const KEYS = [' ', '.', 'n', 'r', 'd', 'b', '1', '2', '3', '5', '7', '0', 'c', 't', 'i', 'h', '-', '+', 'm', 'Escape', '?', 'l', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Tab', 'Enter'];
 const JUNK = ['', '-1', '0', '1e9', 'NaN', '3', '2.5', '1,2 | 3,4,5', '1,,2|', '9 | 9', 'leader', '<b>x</b>', '∞', '5000', '99999999999', ' '];
 
-test('random clicks, keys and junk input never break the lab', async () => {
+test('random clicks, keys and junk input never break the lab', () => monkey('', 250));
+
+// The lab playing the guided tour: Back and Continue among everything else
+// (rewinds to stops, forks, resets, model switches in the middle of a tour).
+test('random clicks, keys and junk input never break a guided tour', () => {
+  const tour = readFileSync(join(ROOT, 'www/tours/nacos-heartbeats.txt'), 'utf8');
+  return monkey(`?scenario=${encodeURIComponent(tour)}`, 150);
+});
+
+async function monkey(query, defaultActions) {
   const seed = Number(process.env.RAFTBEAT_MONKEY_SEED ?? Date.now() % 100_000);
-  const actions = Number(process.env.RAFTBEAT_MONKEY_ACTIONS ?? 250);
+  const actions = Number(process.env.RAFTBEAT_MONKEY_ACTIONS ?? defaultActions);
   const rand = rng(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const log = [];
   // The page changes under the monkey (a message's Drop button goes when it
   // lands): an element gone between counting and acting is skipped.
   const peek = (loc, fn) => loc.evaluate(fn, null, { timeout: 300 }).catch(() => null);
-  const { page, context, problems } = await openPage(browser, `${server.url}#seed=${seed}&speed=50`, { viewport: { width: 1280, height: 900 } });
+  const { page, context, problems } = await openPage(browser, `${server.url}${query}#seed=${seed}&speed=50`, { viewport: { width: 1280, height: 900 } });
   try {
     await ready(page);
     for (let i = 0; i < actions; i++) {
@@ -108,4 +119,4 @@ test('random clicks, keys and junk input never break the lab', async () => {
   } finally {
     await context.close();
   }
-});
+}

@@ -398,8 +398,7 @@ function byTimeThenSeq(a, b) {
   return a.t - b.t || (a.seq ?? Infinity) - (b.seq ?? Infinity) || 0;
 }
 
-/** The scenario language's schedule, or an Error naming the line. A `file`
- *  is split at newlines only; an attribute's text at `;` too. */
-export function planScenario(text, { file = false } = {}) {
-  return parseScenario(text, file);
+/** The scenario language's schedule, or an Error naming the line. */
+export function planScenario(text) {
+  return parseScenario(text);
 }
