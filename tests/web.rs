@@ -429,7 +429,10 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption
 /// must hold in wasm too (the page plays them there).
-const TOURS: &[(&str, &str)] = &[("nacos-heartbeats.txt", include_str!("../www/tours/nacos-heartbeats.txt"))];
+const TOURS: &[(&str, &str)] = &[
+    ("nacos-heartbeats.txt", include_str!("../www/tours/nacos-heartbeats.txt")),
+    ("raft-heartbeats.txt", include_str!("../www/tours/raft-heartbeats.txt")),
+];
 
 #[wasm_bindgen_test]
 fn every_tour_caption_holds_in_wasm() {

@@ -76,9 +76,17 @@ export class RaftBeatElement extends HTMLElement {
     else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else if (name === 'scenario-src') {
       this.loadScenario().then((problem) => {
         if (problem) this.showError(problem);
-        else this.restart(this.settingsFromAttributes(), { plan: this.plan });
+        else this.restartFromAttributes();
       });
-    } else this.restart(this.settingsFromAttributes(), { plan: this.plan });
+    } else this.restartFromAttributes();
+  }
+
+  /** A new run from the attributes; without a `speed` attribute, a new
+   *  model gets its own watchable speed (Nacos's seconds, Raft's ms). */
+  restartFromAttributes() {
+    const model = this.run.model;
+    this.restart(this.settingsFromAttributes(), { plan: this.plan });
+    if (!this.hasAttribute('speed') && this.run.model !== model) this.setSpeed(DEFAULT_SPEED[this.run.model]);
   }
 
   get controlsMode() {

@@ -91,6 +91,23 @@ test('the tour halts exactly at each stop with its caption, and Back rebuilds th
   await halted(page, 5);
   assert.deepEqual(await snapshot(page, '#tour'), at[4]);
   await page.screenshot({ path: join(SHOTS, 'tour.png') });
+
+  // The Raft tour: the same element, another file, Raft's own speed.
+  await page.getByRole('button', { name: /Textbook Raft/ }).click();
+  await page.waitForFunction(() => document.querySelector('#tour').run.model === 'raft');
+  s = await tour(page);
+  assert.equal(s.count, '0 / 8');
+  assert.equal(await page.evaluate(() => document.querySelector('#tour').clock.speed), 0.1);
+  assert.match(await page.evaluate(() => location.search), /tour=raft/);
+  for (const k of [1, 2]) {
+    await page.keyboard.press('ArrowRight');
+    await halted(page, k);
+  }
+  s = await tour(page);
+  assert.ok(Math.abs(s.time - 164.5) < 0.0005, `halted at ${s.time}`);
+  assert.match(s.say, /^S1 timed out at 160 ms/);
+  const roles = await page.evaluate(() => [1, 4].map((id) => document.querySelector('#tour').run.node(id).role));
+  assert.deepEqual(roles, ['CANDIDATE', 'CANDIDATE'], 'the caption\'s two candidates');
   assert.deepEqual(problems, []);
   assert.deepEqual(foreign, []);
   await context.close();
