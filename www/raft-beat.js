@@ -349,6 +349,7 @@ export class RaftBeatElement extends HTMLElement {
       this.run.seek(t, stop);
       this.renderer.lost = [];
       this.renderer.dirty = true;
+      this.updateTour();
       this.dispatchEvent(new CustomEvent('simulation', { detail: { simulation: this.run.sim } }));
     } catch (e) { this.showError(e.message); }
   }

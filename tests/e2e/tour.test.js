@@ -91,6 +91,13 @@ test('the tour halts exactly at each stop with its caption, and Back rebuilds th
   await halted(page, 5);
   assert.deepEqual(await snapshot(page, '#tour'), at[4]);
   await page.screenshot({ path: join(SHOTS, 'tour.png') });
+  // The timeline goes back in time too, and the tour bar follows it.
+  await page.locator('#tour').locator('canvas.timeline').focus();
+  await page.keyboard.press('Home');
+  s = await tour(page);
+  assert.equal(s.time, 0);
+  assert.equal(s.count, '0 / 8');
+  assert.match(s.say, /Press Continue/);
 
   // The Raft tour: the same element, another file, Raft's own speed.
   await page.getByRole('button', { name: /Textbook Raft/ }).click();
