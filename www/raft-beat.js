@@ -98,7 +98,8 @@ export class RaftBeatElement extends HTMLElement {
     this.shadowRoot.innerHTML = `<style>${STYLES}</style><div class="rb"><div class="grid"><div class="main">
       <div class="tour" role="group" aria-label="Guided tour" hidden><p class="say" aria-live="polite"></p>
       <div class="tour-nav"><button class="back" aria-keyshortcuts="ArrowLeft PageUp">‹ Back</button><span class="tour-count"></span>
-      <button class="next primary" aria-keyshortcuts="ArrowRight PageDown">Continue ›</button></div></div>
+      <button class="next primary" aria-keyshortcuts="ArrowRight PageDown">Continue ›</button>
+      <a class="open-lab" target="_blank" rel="noopener" hidden>Open this moment in the lab ↗</a></div></div>
       <div class="stage"><canvas class="ring" tabindex="0" role="img" aria-roledescription="cluster"></canvas>
       <div class="tip" hidden></div><button class="bigplay primary" hidden>▶ Play</button></div>
       </div></div></div>`;
@@ -113,6 +114,9 @@ export class RaftBeatElement extends HTMLElement {
     this.tourEl = this.shadowRoot.querySelector('.tour');
     this.tourEl.querySelector('.back').addEventListener('click', () => this.tourBack());
     this.tourEl.querySelector('.next').addEventListener('click', () => this.tourNext());
+    // The link is made when it is about to be followed: the run moves on.
+    const openLab = this.tourEl.querySelector('.open-lab');
+    for (const ev of ['pointerdown', 'focus', 'click']) openLab.addEventListener(ev, () => { openLab.href = this.shareUrl(); });
     this.applyTheme();
     this.motionQuery = matchMedia('(prefers-reduced-motion: reduce)');
     this.motionQuery.addEventListener?.('change', () => { this.renderer.reducedMotion = this.motionQuery.matches; this.renderer.dirty = true; });
@@ -285,6 +289,8 @@ export class RaftBeatElement extends HTMLElement {
     const sayEl = el.querySelector('.say');
     if (sayEl.textContent !== say) sayEl.textContent = say;
     el.querySelector(".tour-count").textContent = `${k} / ${n}`;
+    // Only where the page says where its lab is (share-base).
+    el.querySelector('.open-lab').hidden = !this.hasAttribute('share-base');
     // Nothing before: the start, or a first stop at time 0 not yet played on from.
     el.querySelector('.back').disabled = run.time <= 0.0005 && (k === 0 || (k === 1 && here.t === 0));
     el.querySelector('.next').textContent = this.clock.playing ? '❚❚ Pause' : k < n ? 'Continue ›' : 'Play on ›';
@@ -362,7 +368,10 @@ export class RaftBeatElement extends HTMLElement {
 
   /** A URL that replays this run to now. */
   shareUrl() {
-    const base = this.getAttribute('share-base') || `${location.origin}${location.pathname}`;
+    // A link leaves the page (the clipboard, a new tab): make it absolute.
+    // (This page's own query is left behind: the link carries the run.)
+    const base = new URL(this.getAttribute('share-base') ?? `${location.origin}${location.pathname}`, document.baseURI);
+    base.hash = '';
     return `${base}#${encodeRun(this.run, { t: this.run.time, speed: this.clock.speed, scenario: this.getAttribute('scenario') })}`;
   }
 

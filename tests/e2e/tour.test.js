@@ -91,6 +91,13 @@ test('the tour halts exactly at each stop with its caption, and Back rebuilds th
   await halted(page, 5);
   assert.deepEqual(await snapshot(page, '#tour'), at[4]);
   await page.screenshot({ path: join(SHOTS, 'tour.png') });
+  // "Open this moment in the lab": the full lab, same run, same moment.
+  const link = page.locator('#tour').locator('.tour .open-lab');
+  const [lab] = await Promise.all([context.waitForEvent('page'), link.click()]);
+  await lab.waitForFunction(() => document.querySelector('#lab')?.run?.time > 0, null, { timeout: 20_000 });
+  assert.match(lab.url(), /^http:\/\/[^/]+\/index\.html#/);
+  assert.deepEqual(await snapshot(lab, '#lab'), await snapshot(page, '#tour'));
+  await lab.close();
   // The timeline goes back in time too, and the tour bar follows it.
   await page.locator('#tour').locator('canvas.timeline').focus();
   await page.keyboard.press('Home');

@@ -69,6 +69,7 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .tour-nav { display: flex; align-items: center; gap: 8px; margin-left: auto; }
 .tour-count { color: var(--muted); font-variant-numeric: tabular-nums; min-width: 3.5em; text-align: center; }
 .tour .next { min-width: 8.5em; }
+.open-lab { color: var(--accent); font-weight: 600; white-space: nowrap; }
 .tip { position: absolute; pointer-events: none; background: var(--fg); color: var(--bg); font-size: 12px; padding: 3px 7px;
   border-radius: 5px; white-space: nowrap; transform: translate(-50%, calc(-100% - 10px)); }
 .tl canvas { width: 100%; height: 58px; display: block; border: 1px solid var(--line); border-radius: var(--radius); cursor: pointer;
