@@ -66,7 +66,7 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .tour .say { margin: 0; flex: 1 1 260px; font-size: 15px; min-height: 4.35em; }
 /* The caption above takes its room from the ring, so both stay in view. */
 .touring .stage { max-height: max(300px, calc(100vh - 440px)); }
-.tour-nav { display: flex; align-items: center; gap: 8px; margin-left: auto; }
+.tour-nav { display: flex; flex-wrap: wrap; justify-content: flex-end; align-items: center; gap: 8px; margin-left: auto; }
 .tour-count { color: var(--muted); font-variant-numeric: tabular-nums; min-width: 3.5em; text-align: center; }
 .tour .next { min-width: 8.5em; }
 .open-lab { color: var(--accent); font-weight: 600; white-space: nowrap; }
