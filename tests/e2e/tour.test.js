@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launch, openPage, SHOTS } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { startServer, launch, openPage, SHOTS, ROOT } from './harness.js';
 import { ready, snapshot } from './lab.js';
 
 let server, browser;
@@ -154,5 +155,20 @@ test('an embedded tour without controls, and a scenario file that cannot load', 
   assert.match(error, /scenario-src: could not load no\/such\/tour\.txt \(HTTP 404\)/);
   assert.equal(await page.evaluate(() => document.querySelector('#b').shadowRoot.querySelector('.tour').hidden), true);
   assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
+  await context.close();
+});
+
+test('a link into the middle of a tour opens at that stop', async () => {
+  const text = readFileSync(join(ROOT, 'www/tours/nacos-heartbeats.txt'), 'utf8');
+  const { page, context, problems } = await openPage(browser, `${server.url}embed.html?scenario=${encodeURIComponent(text)}&t=16000`);
+  await ready(page, 'raft-beat');
+  const s = await tour(page, 'raft-beat');
+  assert.equal(s.time, 16000);
+  assert.equal(s.count, '4 / 8');
+  assert.equal(s.say, s.stops[3].note);
+  assert.equal(s.playing, false);
+  await page.locator('raft-beat').locator('.tour .next').click();
+  await halted(page, 5, 'raft-beat');
+  assert.deepEqual(problems, []);
   await context.close();
 });
