@@ -97,7 +97,8 @@ export class RaftBeatElement extends HTMLElement {
   async start() {
     this.shadowRoot.innerHTML = `<style>${STYLES}</style><div class="rb"><div class="grid"><div class="main">
       <div class="tour" role="group" aria-label="Guided tour" hidden><p class="say" aria-live="polite"></p>
-      <div class="tour-nav"><button class="back" aria-keyshortcuts="ArrowLeft PageUp">‹ Back</button><span class="tour-count"></span>
+      <div class="tour-nav"><button class="back" aria-keyshortcuts="ArrowLeft PageUp">‹ Back</button>
+      <details class="stops"><summary class="tour-count" title="All stops"></summary><ol class="stop-list"></ol></details>
       <button class="next primary" aria-keyshortcuts="ArrowRight PageDown">Continue ›</button>
       <a class="open-lab" target="_blank" rel="noopener" hidden>Open this moment in the lab ↗</a></div></div>
       <div class="stage"><canvas class="ring" tabindex="0" role="img" aria-roledescription="cluster"></canvas>
@@ -114,6 +115,14 @@ export class RaftBeatElement extends HTMLElement {
     this.tourEl = this.shadowRoot.querySelector('.tour');
     this.tourEl.querySelector('.back').addEventListener('click', () => this.tourBack());
     this.tourEl.querySelector('.next').addEventListener('click', () => this.tourNext());
+    const stops = this.tourEl.querySelector('details.stops');
+    stops.addEventListener('keydown', (e) => { if (e.key === 'Escape' && stops.open) { stops.open = false; stops.querySelector('summary').focus(); } });
+    this.tourEl.querySelector('.stop-list').addEventListener('click', (e) => {
+      const k = e.target.closest('[data-stop]')?.dataset.stop;
+      if (!k) return;
+      this.tourEl.querySelector('details.stops').open = false;
+      this.goToStop(Number(k));
+    });
     // The link is made when it is about to be followed: the run moves on.
     const openLab = this.tourEl.querySelector('.open-lab');
     for (const ev of ['pointerdown', 'focus', 'click']) openLab.addEventListener(ev, () => { openLab.href = this.shareUrl(); });
@@ -273,11 +282,22 @@ export class RaftBeatElement extends HTMLElement {
   tourBack() {
     const run = this.run, k = run.stopsPassed - 1;
     const here = run.stops[k];
-    const target = here && run.time > here.t + 0.0005 ? k : k - 1;
+    this.goToStop(here && run.time > here.t + 0.0005 ? k + 1 : k);
+  }
+
+  /** Goes to stop k of a tour (1 is the first; 0 the start), as if just reached. */
+  goToStop(k) {
     this.clock.pause();
-    if (target >= 0) this.seek(run.stops[target].t, run.stops[target]);
-    else { this.seek(0); this.toFirstStop(); }
+    const sim = this.run.sim;
+    try {
+      if (k >= 1) this.run.goToStop(k - 1);
+      else { this.run.seek(0); this.toFirstStop(); }
+    } catch (e) { this.showError(e.message); }
+    this.renderer.lost = [];
+    this.renderer.dirty = true;
+    if (this.run.sim !== sim) this.dispatchEvent(new CustomEvent('simulation', { detail: { simulation: this.run.sim } }));
     this.updateTour();
+    this.syncUrl();
   }
 
   updateTour() {
@@ -288,7 +308,20 @@ export class RaftBeatElement extends HTMLElement {
     const say = here ? here.note || '…' : this.about || 'Press Continue to start.';
     const sayEl = el.querySelector('.say');
     if (sayEl.textContent !== say) sayEl.textContent = say;
-    el.querySelector(".tour-count").textContent = `${k} / ${n}`;
+    el.querySelector('.tour-count').textContent = `${k} / ${n}`;
+    // The list of stops, to jump to any: a long tour's table of contents.
+    const list = el.querySelector('.stop-list');
+    if (this.stopsListed !== run.stops) {
+      this.stopsListed = run.stops;
+      list.replaceChildren(...run.stops.map((s, i) => {
+        const li = document.createElement('li'), b = document.createElement('button');
+        b.dataset.stop = String(i + 1);
+        b.textContent = `${i + 1}. ${s.note.length > 70 ? `${s.note.slice(0, 70).replace(/\s+\S*$/, '').replace(/[\s.,;:]+$/, '')}…` : s.note || '…'}`;
+        li.append(b);
+        return li;
+      }));
+    }
+    list.querySelectorAll('button').forEach((b, i) => { if (i === k - 1) b.setAttribute('aria-current', 'step'); else b.removeAttribute('aria-current'); });
     // Only where the page says where its lab is (share-base).
     el.querySelector('.open-lab').hidden = !this.hasAttribute('share-base');
     // Nothing before: the start, or a first stop at time 0 not yet played on from.

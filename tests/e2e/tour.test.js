@@ -158,6 +158,36 @@ test('an embedded tour without controls, and a scenario file that cannot load', 
   await context.close();
 });
 
+test('the list of stops jumps anywhere, and ?stop=N opens the tour there', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}tour.html?stop=6`);
+  await ready(page, '#tour');
+  await page.waitForFunction(() => document.querySelector('#tour').run.stopsPassed === 6);
+  let s = await tour(page);
+  assert.equal(s.count, '6 / 8');
+  assert.ok(Math.abs(s.time - s.stops[5].t) < 0.0005);
+  assert.equal(s.say, s.stops[5].note);
+  const forward = await snapshot(page, '#tour');
+  // Back to stop 2 from the list, then forward to 6 again from it: the same moment.
+  const bar = page.locator('#tour').locator('.tour');
+  await bar.locator('summary.tour-count').click();
+  const items = bar.locator('.stop-list button');
+  assert.equal(await items.count(), 8);
+  assert.equal(await items.nth(5).getAttribute('aria-current'), 'step');
+  assert.match(await items.nth(1).textContent(), /^2\. S5 ran out first/);
+  await items.nth(1).click();
+  s = await tour(page);
+  assert.equal(s.count, '2 / 8');
+  assert.ok(Math.abs(s.time - s.stops[1].t) < 0.0005);
+  assert.equal(await bar.locator('details.stops').evaluate((d) => d.open), false, 'the list closes');
+  await bar.locator('summary.tour-count').click();
+  await items.nth(5).click();
+  assert.deepEqual(await snapshot(page, '#tour'), forward);
+  // The list is a table of contents: it does not leave the page wider.
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a link into the middle of a tour opens at that stop', async () => {
   const text = readFileSync(join(ROOT, 'www/tours/nacos-heartbeats.txt'), 'utf8');
   const { page, context, problems } = await openPage(browser, `${server.url}embed.html?scenario=${encodeURIComponent(text)}&t=16000`);

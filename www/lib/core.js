@@ -300,6 +300,20 @@ export class Run {
     this.emit('error', detail);
   }
 
+  /** Goes to stop i of the plan as if just reached: forward by playing to
+   *  it, back by rebuilding it from the seed. */
+  goToStop(i) {
+    const stop = this.stops[i];
+    if (!stop) throw new Error(`stop: must be a whole number from 1 to ${this.stops.length}, got ${i + 1}`);
+    const here = i === this.stopsPassed - 1 && this.sim.timeMs <= stop.t + 0.0005;
+    if (i < this.stopsPassed && !here) { this.seek(stop.t, stop); return; }
+    this.withLevel('changes', () => {
+      // Each call halts at the next stop on the way.
+      for (let guard = this.stops.length; this.stopsPassed <= i && guard >= 0; guard--) this.advanceTo(stop.t, Infinity, { halt: true });
+    });
+    this.refresh();
+  }
+
   /** Single step: runs events one at a time until one shows in the trace. */
   stepEvent() {
     const next = this.sim.nextEventMs;

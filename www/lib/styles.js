@@ -67,7 +67,17 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 /* The caption above takes its room from the ring, so both stay in view. */
 .touring .stage { max-height: max(300px, calc(100vh - 440px)); }
 .tour-nav { display: flex; flex-wrap: wrap; justify-content: flex-end; align-items: center; gap: 8px; margin-left: auto; }
-.tour-count { color: var(--muted); font-variant-numeric: tabular-nums; min-width: 3.5em; text-align: center; }
+.tour-count { color: var(--muted); font-variant-numeric: tabular-nums; min-width: 4.2em; min-height: 36px; cursor: pointer;
+  display: inline-flex; align-items: center; justify-content: center; list-style: none; padding: 0 4px; border-radius: 6px; }
+.tour-count::-webkit-details-marker { display: none; }
+.tour-count::after { content: "\\00a0▾"; font-size: 11px; }
+.tour { position: relative; }
+.stop-list { position: absolute; z-index: 5; left: 8px; right: 8px; top: calc(100% + 4px); max-height: 60vh; overflow: auto;
+  margin: 0; padding: 6px; list-style: none; background: var(--bg); border: 1px solid var(--line); border-radius: var(--radius);
+  box-shadow: 0 4px 18px rgba(0,0,0,.18); }
+.stop-list button { display: block; width: 100%; text-align: left; border: 0; background: transparent; min-height: 32px; }
+.stop-list button:hover { background: var(--panel); }
+.stop-list button[aria-current] { font-weight: 650; background: var(--panel); }
 .tour .next { min-width: 8.5em; }
 .open-lab { color: var(--accent); font-weight: 600; white-space: nowrap; }
 .tip { position: absolute; pointer-events: none; background: var(--fg); color: var(--bg); font-size: 12px; padding: 3px 7px;
