@@ -287,6 +287,8 @@ export class RaftBeatElement extends HTMLElement {
 
   /** Goes to stop k of a tour (1 is the first; 0 the start), as if just reached. */
   goToStop(k) {
+    const n = this.run.stops.length;
+    if (!Number.isInteger(k) || k < 0 || k > n) throw new Error(`stop: must be a whole number from 0 to ${n} (the stops of this run's scenario), got ${k}`);
     this.clock.pause();
     const sim = this.run.sim;
     try {
@@ -383,9 +385,9 @@ export class RaftBeatElement extends HTMLElement {
   }
 
   /** Moves the run to simulated time t (back by replaying from the seed). */
-  seek(t, stop = null) {
+  seek(t) {
     try {
-      this.run.seek(t, stop);
+      this.run.seek(t);
       this.renderer.lost = [];
       this.renderer.dirty = true;
       this.updateTour();

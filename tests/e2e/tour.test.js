@@ -182,6 +182,10 @@ test('the list of stops jumps anywhere, and ?stop=N opens the tour there', async
   await bar.locator('summary.tour-count').click();
   await items.nth(5).click();
   assert.deepEqual(await snapshot(page, '#tour'), forward);
+  // From JavaScript, a bad stop is an Error naming the field.
+  const bad = await page.evaluate(() => [9, -1, 2.5, NaN].map((k) => { try { document.querySelector('#tour').goToStop(k); return 'no error'; } catch (e) { return e.message; } }));
+  for (const m of bad) assert.match(m, /^stop: must be a whole number from 0 to 8/);
+  assert.deepEqual(await snapshot(page, '#tour'), forward, 'a refused jump changes nothing');
   // The list is a table of contents: it does not leave the page wider.
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true);
   assert.deepEqual(problems, []);
