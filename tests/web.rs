@@ -431,6 +431,7 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
 /// must hold in wasm too (the page plays them there).
 const TOURS: &[(&str, &str)] = &[
     ("nacos-heartbeats.txt", include_str!("../www/tours/nacos-heartbeats.txt")),
+    ("nacos-partition.txt", include_str!("../www/tours/nacos-partition.txt")),
     ("raft-heartbeats.txt", include_str!("../www/tours/raft-heartbeats.txt")),
 ];
 

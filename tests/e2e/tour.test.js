@@ -192,6 +192,25 @@ test('the list of stops jumps anywhere, and ?stop=N opens the tour there', async
   await context.close();
 });
 
+test('the partition tour shows two leaders at once where its caption says so', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}tour.html?tour=partition&stop=4`);
+  await ready(page, '#tour');
+  await page.waitForFunction(() => document.querySelector('#tour').run.stopsPassed === 4);
+  const s = await tour(page);
+  assert.equal(s.count, '4 / 7');
+  assert.match(s.say, /Two\s+leaders at once/);
+  const seen = await page.evaluate(() => {
+    const el = document.querySelector('#tour');
+    return { leaders: el.run.leaders.map((l) => l.id).sort(), alert: el.shadowRoot.querySelector('.alert').textContent, hidden: el.shadowRoot.querySelector('.alert').hidden };
+  });
+  assert.deepEqual(seen.leaders, [2, 5]);
+  assert.equal(seen.hidden, false);
+  assert.match(seen.alert, /2 leaders at once/);
+  await page.screenshot({ path: join(SHOTS, 'tour-partition.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a link into the middle of a tour opens at that stop', async () => {
   const text = readFileSync(join(ROOT, 'www/tours/nacos-heartbeats.txt'), 'utf8');
   const { page, context, problems } = await openPage(browser, `${server.url}embed.html?scenario=${encodeURIComponent(text)}&t=16000`);
