@@ -49,6 +49,8 @@ export class RaftBeatElement extends HTMLElement {
     this.quirks = new Set();
     this.lastLeaders = '';
     this.plan = [];
+    /** The text `scenario-src` gave (null: none, or it failed to load). */
+    this.fetchedScenario = null;
     this.starting = null;
   }
 
@@ -143,6 +145,7 @@ export class RaftBeatElement extends HTMLElement {
       this.applyingUrl = true;
       if (url.controls) this.setAttribute('controls', url.controls);
       if (url.scenario) this.setAttribute('scenario', url.scenario);
+      if (url.scenarioSrc) this.setAttribute('scenario-src', url.scenarioSrc);
       this.applyingUrl = false;
     }
     const problems = [...(url?.errors ?? [])];
@@ -407,7 +410,13 @@ export class RaftBeatElement extends HTMLElement {
     // (This page's own query is left behind: the link carries the run.)
     const base = new URL(this.getAttribute('share-base') ?? `${location.origin}${location.pathname}`, document.baseURI);
     base.hash = '';
-    return `${base}#${encodeRun(this.run, { t: this.run.time, speed: this.clock.speed, scenario: this.getAttribute('scenario') })}`;
+    return `${base}#${encodeRun(this.run, { t: this.run.time, speed: this.clock.speed, ...this.scenarioParams() })}`;
+  }
+
+  /** The run's scenario for a link: its text, or its file's absolute URL. */
+  scenarioParams() {
+    const src = this.getAttribute('scenario-src');
+    return { scenario: this.getAttribute('scenario'), scenarioSrc: src && this.fetchedScenario !== null ? new URL(src, document.baseURI).href : null };
   }
 
   syncUrl() {
@@ -415,7 +424,7 @@ export class RaftBeatElement extends HTMLElement {
     const t = this.clock?.playing ? undefined : this.run.time;
     // The page's own scenario rides along, or a reload would plan its steps
     // and replay them as actions too.
-    const hash = `#${encodeRun(this.run, { t: t > 0 ? t : undefined, scenario: this.getAttribute('scenario') })}`;
+    const hash = `#${encodeRun(this.run, { t: t > 0 ? t : undefined, ...this.scenarioParams() })}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }
 

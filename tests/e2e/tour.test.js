@@ -96,8 +96,11 @@ test('the tour halts exactly at each stop with its caption, and Back rebuilds th
   const link = page.locator('#tour').locator('.tour .open-lab');
   const [lab] = await Promise.all([context.waitForEvent('page'), link.click()]);
   await lab.waitForFunction(() => document.querySelector('#lab')?.run?.time > 0, null, { timeout: 20_000 });
-  assert.match(lab.url(), /^http:\/\/[^/]+\/index\.html#/);
+  assert.match(lab.url(), /^http:\/\/[^/]+\/index\.html#.*scenario-src=http/);
   assert.deepEqual(await snapshot(lab, '#lab'), await snapshot(page, '#tour'));
+  // The tour goes on there, at the same stop, with the lab's panels around it.
+  const there = await tour(lab, '#lab');
+  assert.deepEqual([there.count, there.say], [s.count, s.say]);
   await lab.close();
   // The timeline goes back in time too, and the tour bar follows it.
   await page.locator('#tour').locator('canvas.timeline').focus();

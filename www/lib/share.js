@@ -4,10 +4,11 @@
 //
 //   #model=nacos&nodes=5&seed=7&a=6000:drop-beats+from%3D5&t=30000
 //
-// Page options ride along: speed, controls, autoplay, paused, scenario.
+// Page options ride along: speed, controls, autoplay, paused, scenario,
+// scenario-src.
 
 /** Parameters that are not cluster settings. */
-export const PAGE_KEYS = new Set(['t', 'a', 'speed', 'controls', 'autoplay', 'paused', 'scenario']);
+export const PAGE_KEYS = new Set(['t', 'a', 'speed', 'controls', 'autoplay', 'paused', 'scenario', 'scenario-src']);
 
 /** A time in ms as the shortest exact text (times are whole microseconds). */
 export function msText(t) {
@@ -15,13 +16,16 @@ export function msText(t) {
 }
 
 /** The parameters that replay `run` up to `t` (omit t to replay it live).
- *  With `scenario` (the run's script) the link carries the script, captions
- *  and stops included, and only the actions it does not plan itself. */
-export function encodeRun(run, { t, speed, scenario } = {}) {
+ *  With `scenario` (the run's script) or `scenarioSrc` (its URL) the link
+ *  carries the script, captions and stops included, and only the actions it
+ *  does not plan itself. */
+export function encodeRun(run, { t, speed, scenario, scenarioSrc } = {}) {
   const p = new URLSearchParams();
   for (const [k, v] of run.pairs) p.set(k, v);
   if (scenario) p.set('scenario', scenario);
-  for (const a of run.allActions()) if (!scenario || a.source !== 'scenario') p.append('a', `${msText(a.t)}:${a.command}`);
+  else if (scenarioSrc) p.set('scenario-src', scenarioSrc);
+  const planned = scenario || scenarioSrc;
+  for (const a of run.allActions()) if (!planned || a.source !== 'scenario') p.append('a', `${msText(a.t)}:${a.command}`);
   if (t !== undefined) p.set('t', msText(t));
   if (speed !== undefined) p.set('speed', String(+speed.toPrecision(4)));
   return p.toString();
@@ -33,7 +37,7 @@ export function encodeRun(run, { t, speed, scenario } = {}) {
  * wrong is left out, so the page can say so and go on.
  */
 export function decodeParams(...sources) {
-  const out = { settings: {}, actions: [], t: null, speed: null, controls: null, autoplay: null, paused: null, scenario: null, errors: [] };
+  const out = { settings: {}, actions: [], t: null, speed: null, controls: null, autoplay: null, paused: null, scenario: null, scenarioSrc: null, errors: [] };
   const merged = new Map();
   let actions = null;
   for (const src of sources) {
@@ -65,6 +69,7 @@ export function decodeParams(...sources) {
       if (!['none', 'minimal', 'full'].includes(v)) out.errors.push(`controls: must be none, minimal or full, got "${v}"`);
       else out.controls = v;
     } else if (k === 'scenario') out.scenario = v;
+    else if (k === 'scenario-src') out.scenarioSrc = v;
   }
   for (const a of actions ?? []) {
     const at = a.indexOf(':');
