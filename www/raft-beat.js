@@ -76,7 +76,10 @@ export class RaftBeatElement extends HTMLElement {
     else if (name === 'controls') this.buildControls();
     else if (name === 'theme') this.applyTheme();
     else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else if (name === 'scenario-src') {
-      this.loadScenario().then((problem) => {
+      this.loadScenario().then(({ text, problem }) => {
+        // Switched again while this one loaded: the later one wins.
+        if (this.getAttribute('scenario-src') !== value) return;
+        this.fetchedScenario = text;
         if (problem) this.showError(problem);
         else this.restartFromAttributes();
       });
@@ -149,8 +152,9 @@ export class RaftBeatElement extends HTMLElement {
       this.applyingUrl = false;
     }
     const problems = [...(url?.errors ?? [])];
-    const unread = await this.loadScenario();
-    if (unread) problems.push(unread);
+    const loaded = await this.loadScenario();
+    this.fetchedScenario = loaded.text;
+    if (loaded.problem) problems.push(loaded.problem);
     let settings = this.settingsFromAttributes(problems);
     if (url) Object.assign(settings, url.settings);
     const plan = [...this.plan];
@@ -199,18 +203,16 @@ export class RaftBeatElement extends HTMLElement {
     return Number.isFinite(n) ? n : null;
   }
 
-  /** Fetches `scenario-src` (a scenario file, like a tour); returns a problem or null. */
+  /** Fetches `scenario-src` (a scenario file, like a tour): {text, problem}. */
   async loadScenario() {
     const src = this.getAttribute('scenario-src');
-    this.fetchedScenario = null;
-    if (!src) return null;
+    if (!src) return { text: null, problem: null };
     try {
       const r = await fetch(new URL(src, document.baseURI));
-      if (!r.ok) return `scenario-src: could not load ${src} (HTTP ${r.status})`;
-      this.fetchedScenario = await r.text();
-      return null;
+      if (!r.ok) return { text: null, problem: `scenario-src: could not load ${src} (HTTP ${r.status})` };
+      return { text: await r.text(), problem: null };
     } catch (e) {
-      return `scenario-src: could not load ${src} (${e.message})`;
+      return { text: null, problem: `scenario-src: could not load ${src} (${e.message})` };
     }
   }
 

@@ -110,6 +110,19 @@ test('the tour halts exactly at each stop with its caption, and Back rebuilds th
   assert.equal(s.count, '0 / 8');
   assert.match(s.say, /Press Continue/);
 
+  // Switching tours quickly: the last one asked for wins, whatever loads
+  // first (the first file is held back so that it arrives last).
+  await page.route('**/tours/raft-heartbeats.txt', async (route) => { await new Promise((r) => setTimeout(r, 700)); await route.continue(); });
+  await page.evaluate(() => {
+    const el = document.querySelector('#tour');
+    el.setAttribute('scenario-src', 'tours/raft-heartbeats.txt');
+    el.setAttribute('scenario-src', 'tours/nacos-partition.txt');
+    el.setAttribute('scenario-src', 'tours/nacos-heartbeats.txt');
+  });
+  await page.waitForFunction(() => document.querySelector('#tour').run.stops.length === 8 && document.querySelector('#tour').run.model === 'nacos');
+  await page.waitForTimeout(1_000);
+  assert.deepEqual(await page.evaluate(() => [document.querySelector('#tour').run.model, document.querySelector('#tour').run.stops.length]), ['nacos', 8]);
+  await page.unroute('**/tours/raft-heartbeats.txt');
   // The Raft tour: the same element, another file, Raft's own speed.
   await page.getByRole('button', { name: /Textbook Raft/ }).click();
   await page.waitForFunction(() => document.querySelector('#tour').run.model === 'raft');
