@@ -285,9 +285,10 @@ export class RaftBeatElement extends HTMLElement {
 
   /** Back: to the current stop when played on from it, else to the one before. */
   tourBack() {
-    const run = this.run, k = run.stopsPassed - 1;
-    const here = run.stops[k];
-    this.goToStop(here && run.time > here.t + 0.0005 ? k + 1 : k);
+    const run = this.run, k = run.stopsPassed, here = run.stops[k - 1];
+    // Before the first stop, Back is the start (the Back button is disabled
+    // there only at time 0; ← is not).
+    this.goToStop(Math.max(0, here && run.time > here.t + 0.0005 ? k : k - 1));
   }
 
   /** Goes to stop k of a tour (1 is the first; 0 the start), as if just reached. */

@@ -109,6 +109,13 @@ test('the tour halts exactly at each stop with its caption, and Back rebuilds th
   assert.equal(s.time, 0);
   assert.equal(s.count, '0 / 8');
   assert.match(s.say, /Press Continue/);
+  // Before the first stop but past time 0 (the monkey's seed 202): ← is the start.
+  await page.evaluate(() => document.querySelector('#tour').seek(200));
+  assert.deepEqual([(await tour(page)).k, (await tour(page)).time], [0, 200]);
+  await page.locator('#tour').locator('.tour .next').focus();
+  await page.keyboard.press('ArrowLeft');
+  s = await tour(page);
+  assert.deepEqual([s.time, s.count], [0, '0 / 8']);
 
   // Switching tours quickly: the last one asked for wins, whatever loads
   // first (the first file is held back so that it arrives last).
