@@ -121,7 +121,7 @@ export const SHORTCUTS = [
   ['H', 'Heal: remove every partition'],
   ['- / +', 'Slower / faster'],
   ['M', 'Switch model: Nacos / Raft'],
-  ['← / →', 'On the timeline: back / forward in time. In a guided tour: back / continue'],
+  ['← / →', 'On the timeline: back / forward in time. In a guided tour: back / continue (so do PageUp / PageDown)'],
   ['S', 'Copy a link to this run'],
   ['L', 'Search the event log'],
   ['Esc', 'Close a dialog, deselect'],
