@@ -317,6 +317,11 @@ export class RaftBeatElement extends HTMLElement {
     const sayEl = el.querySelector('.say');
     if (sayEl.textContent !== say) sayEl.textContent = say;
     el.querySelector('.tour-count').textContent = `${k} / ${n}`;
+    // A page can follow the reader (tour.html keeps ?stop= in its URL).
+    if (this.stopSaid?.run !== run || this.stopSaid.k !== k) {
+      this.stopSaid = { run, k };
+      this.dispatchEvent(new CustomEvent('stop', { detail: { stop: k, stops: n, caption: here?.note ?? '', timeMs: here?.t ?? 0 } }));
+    }
     // The list of stops, to jump to any: a long tour's table of contents.
     const list = el.querySelector('.stop-list');
     if (this.stopsListed !== run.stops) {

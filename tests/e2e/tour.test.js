@@ -215,6 +215,52 @@ test('the list of stops jumps anywhere, and ?stop=N opens the tour there', async
   await context.close();
 });
 
+test('the URL follows the reader, and a link to a stop logs what led there as walking does', async () => {
+  const log = (page) => page.evaluate(() => document.querySelector('#tour').run.log.items.map((e) => `${e.t_ms} S${e.node} ${e.event}: ${e.text}`));
+  const { page, context, problems } = await openPage(browser, `${server.url}tour.html`);
+  await ready(page, '#tour');
+  const stopEvents = [];
+  await page.exposeFunction('sawStop', (d) => stopEvents.push(d));
+  await page.evaluate(() => document.querySelector('#tour').addEventListener('stop', (e) => window.sawStop(e.detail)));
+  for (let k = 1; k <= 5; k++) {
+    await page.keyboard.press('ArrowRight');
+    await halted(page, k);
+    assert.equal(await page.evaluate(() => location.search), `?stop=${k}`);
+  }
+  const s = await tour(page);
+  assert.deepEqual(stopEvents.map((d) => d.stop), [1, 2, 3, 4, 5], 'one stop event per stop reached');
+  assert.deepEqual(stopEvents.at(-1), { stop: 5, stops: 8, caption: s.stops[4].note, timeMs: s.stops[4].t });
+  const walked = await log(page);
+  assert.ok(walked.some((l) => / receivedBeat: /.test(l)), 'walking logs every beat received');
+  const at = await snapshot(page, '#tour');
+
+  // Opened at ?stop=5: the same moment, and the same log. The jump skips
+  // fast only what lies more than three election timeouts (60 s) before.
+  const { page: linked, context: other } = await openPage(browser, page.url());
+  await ready(linked, '#tour');
+  await linked.waitForFunction(() => document.querySelector('#tour').run.stopsPassed === 5);
+  assert.deepEqual(await snapshot(linked, '#tour'), at);
+  assert.deepEqual(await log(linked), walked);
+  assert.equal(await linked.evaluate(() => location.search), '?stop=5', 'the URL keeps the stop it opened');
+  await other.close();
+
+  // Back keeps the URL in step; so does switching tours.
+  await page.keyboard.press('ArrowLeft');
+  await halted(page, 4);
+  assert.equal(await page.evaluate(() => location.search), '?stop=4');
+  await page.getByRole('button', { name: /the leader cut off/ }).click();
+  await page.waitForFunction(() => document.querySelector('#tour').run.stops.length === 7);
+  assert.equal(await page.evaluate(() => location.search), '?tour=partition');
+  await page.keyboard.press('ArrowRight');
+  await halted(page, 1);
+  assert.equal(await page.evaluate(() => location.search), '?tour=partition&stop=1');
+  await page.reload();
+  await ready(page, '#tour');
+  await page.waitForFunction(() => document.querySelector('#tour').run.stopsPassed === 1 && document.querySelector('#tour').run.stops.length === 7);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the partition tour shows two leaders at once where its caption says so', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}tour.html?tour=partition&stop=4`);
   await ready(page, '#tour');

@@ -21,6 +21,9 @@ export const KINDS = ['beat', 'beat-reply', 'vote-request', 'vote-reply', 'prevo
 export const MARK = { up: 1, down: 2, election: 3, crash: 4, restart: 5, resolved: 6, violation: 10 };
 /** The largest cluster the page draws (the core runs up to 1001). */
 export const MAX_DRAWN_NODES = 101;
+/** A jump to a stop logs this many longest election timeouts before it in
+ *  full (Nacos 60 s, Raft 0.9 s): the stretch its caption talks about. */
+const TOUR_TRACE_TAIL = 3;
 
 let loading;
 /** Loads and instantiates the wasm core once per page. */
@@ -307,10 +310,12 @@ export class Run {
     if (!stop) throw new Error(`stop: must be a whole number from 1 to ${this.stops.length}, got ${i + 1}`);
     const here = i === this.stopsPassed - 1 && this.sim.timeMs <= stop.t + 0.0005;
     if (i < this.stopsPassed && !here) { this.seek(stop.t, stop); return; }
-    this.withLevel('changes', () => {
-      // Each call halts at the next stop on the way.
-      for (let guard = this.stops.length; this.stopsPassed <= i && guard >= 0; guard--) this.advanceTo(stop.t, Infinity, { halt: true });
-    });
+    // Skip fast, with only state changes logged, to a little before the
+    // stop; then log the stretch its caption talks about in full.
+    const fullFrom = stop.t - TOUR_TRACE_TAIL * this.maxLeaderDue;
+    if (fullFrom > this.sim.timeMs) this.withLevel('changes', () => this.advanceTo(fullFrom));
+    // Each call halts at the next stop on the way.
+    for (let guard = this.stops.length; this.stopsPassed <= i && guard >= 0; guard--) this.advanceTo(stop.t, Infinity, { halt: true });
     this.refresh();
   }
 
