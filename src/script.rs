@@ -92,6 +92,8 @@ pub enum Expectation {
     Role(NodeRef, RoleOrDown),
     /// Whom a node believes is leader (None: nobody).
     KnownLeader(NodeRef, Option<NodeRef>),
+    /// Whom a node voted for in its current term (None: nobody).
+    VotedFor(NodeRef, Option<NodeRef>),
     NoViolations,
     Violation(ViolationKind),
     NoViolation(ViolationKind),
@@ -214,7 +216,7 @@ fn parse_filter(line: usize, s: &str) -> Result<Filter, Error> {
 fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, Error> {
     let bad = |what: &str| err(line, format!("expect: {what}"));
     let Some((&first, rest)) = words.split_first() else {
-        return Err(bad("expected what to check: leader, no-leader, leaders, term, role, known-leader, no-violations, violation, no-violation"));
+        return Err(bad("expected what to check: leader, no-leader, leaders, term, role, known-leader, voted-for, no-violations, violation, no-violation"));
     };
     Ok(match (first, rest) {
         ("leader", []) => Expectation::Leader(None),
@@ -232,9 +234,13 @@ fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, Error> {
             Expectation::Term { node, cmp, value }
         }
         ("role", [n, r]) => Expectation::Role(n.to_string(), parse_role(line, r)?),
-        ("known-leader", [n, l]) => {
+        ("known-leader", [n, l]) | ("voted-for", [n, l]) => {
             let l = if l.eq_ignore_ascii_case("none") { None } else { Some(l.to_string()) };
-            Expectation::KnownLeader(n.to_string(), l)
+            if first == "known-leader" {
+                Expectation::KnownLeader(n.to_string(), l)
+            } else {
+                Expectation::VotedFor(n.to_string(), l)
+            }
         }
         ("no-violations", []) => Expectation::NoViolations,
         ("violation", [k]) | ("no-violation", [k]) => {
@@ -251,7 +257,7 @@ fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, Error> {
             }
         }
         _ => return Err(bad(&format!(
-            "cannot read `{}`; forms: leader [[==|!=] NODE], no-leader, leaders N, term [NODE] OP N, role NODE ROLE, known-leader NODE NODE|none, no-violations, violation KIND, no-violation KIND",
+            "cannot read `{}`; forms: leader [[==|!=] NODE], no-leader, leaders N, term [NODE] OP N, role NODE ROLE, known-leader NODE NODE|none, voted-for NODE NODE|none, no-violations, violation KIND, no-violation KIND",
             words.join(" ")
         ))),
     })
@@ -755,15 +761,16 @@ fn check(c: &Cluster, e: &Expectation, output: &mut Vec<String>) -> Result<Optio
             };
             (actual == *want, format!("S{id} is {} (expected {})", show(actual), show(*want)))
         }
-        Expectation::KnownLeader(n, want) => {
+        Expectation::KnownLeader(n, want) | Expectation::VotedFor(n, want) => {
             let id = c.resolve("node", n)?;
             let want = match want {
                 Some(w) => Some(c.resolve("node", w)?),
                 None => None,
             };
-            let known = c.node_view(id).leader;
+            let v = c.node_view(id);
+            let (has, what) = if matches!(e, Expectation::KnownLeader(..)) { (v.leader, "knows leader") } else { (v.vote_for, "voted for") };
             let show = |x: Option<NodeId>| x.map_or("none".to_string(), |l| format!("S{l}"));
-            (known == want, format!("S{id} knows leader {} (expected {})", show(known), show(want)))
+            (has == want, format!("S{id} {what} {} (expected {})", show(has), show(want)))
         }
         Expectation::NoViolations => {
             let m = c.monitor();
@@ -848,6 +855,25 @@ mod tests {
         assert!(f.contains("line 2") && f.contains("node 9 does not exist"), "{f}");
         let s = parse("run for=1s").unwrap();
         assert!(run(&s, None).outcomes[0].failure.as_ref().unwrap().contains("no cluster yet"));
+    }
+
+    #[test]
+    fn voted_for_reads_each_nodes_vote_in_its_term() {
+        // Seed 7: S1 wins term 1 while S4 stands too (the Raft tour's start).
+        let votes: String = (1..=5).map(|k| format!("\nexpect voted-for S{k} S1")).collect();
+        let s = parse(&format!("cluster model=raft nodes=5 seed=7\nrun until=300ms\nexpect leader S1{votes}\nexpect voted-for S4 S4")).unwrap();
+        let r = run(&s, None);
+        let for_s1 = r.outcomes[3..8].iter().filter(|o| o.output[0].starts_with("  ok: ")).count();
+        assert!(for_s1 >= 3, "a leader of five has at least three votes: {:?}", r.outcomes);
+        assert!(r.outcomes[6].output[0].starts_with("  FAIL: S4 voted for S4 (expected S1)"), "{:?}", r.outcomes[6]);
+        assert!(r.outcomes[8].output[0].starts_with("  ok: S4 voted for S4"));
+        // Before any election nobody has voted; an unknown node stops the script.
+        let s = parse("cluster model=raft nodes=3 seed=7\nexpect voted-for 2 none\nexpect voted-for 4 none").unwrap();
+        let r = run(&s, None);
+        assert!(r.outcomes[1].output[0].starts_with("  ok: S2 voted for none"));
+        assert!(r.outcomes[2].failure.as_ref().unwrap().contains("node 4 does not exist"));
+        let e = parse("expect voted-for S1").unwrap_err();
+        assert!(e.rule.contains("voted-for NODE NODE|none"), "{e}");
     }
 
     #[test]

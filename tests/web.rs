@@ -432,7 +432,9 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
 const TOURS: &[(&str, &str)] = &[
     ("nacos-heartbeats.txt", include_str!("../www/tours/nacos-heartbeats.txt")),
     ("nacos-partition.txt", include_str!("../www/tours/nacos-partition.txt")),
+    ("nacos-split-vote.txt", include_str!("../www/tours/nacos-split-vote.txt")),
     ("raft-heartbeats.txt", include_str!("../www/tours/raft-heartbeats.txt")),
+    ("raft-split-vote.txt", include_str!("../www/tours/raft-split-vote.txt")),
 ];
 
 #[wasm_bindgen_test]

@@ -261,6 +261,32 @@ test('the URL follows the reader, and a link to a stop logs what led there as wa
   await context.close();
 });
 
+test('every tour on tour.html loads from its button, with a caption at each stop', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}tour.html?tour=partition`);
+  await ready(page, '#tour');
+  const names = await page.locator('[data-tour]').evaluateAll((bs) => bs.map((b) => b.dataset.tour));
+  assert.equal(names.length, 5);
+  for (const name of names) {
+    // A new tour is a new run: wait for it, not for the old one.
+    await page.evaluate(() => { window.loaded = new Promise((r) => document.querySelector('#tour').addEventListener('simulation', r, { once: true })); });
+    await page.locator(`[data-tour="${name}"]`).click();
+    await page.evaluate(() => window.loaded);
+    const src = await page.evaluate(() => document.querySelector('#tour').getAttribute('scenario-src'));
+    const text = readFileSync(join(ROOT, 'www', src), 'utf8');
+    const pauses = text.split('\n').filter((l) => l.trim() === 'pause').length;
+    const model = /^cluster model=(\w+)/m.exec(text)[1];
+    assert.deepEqual(await page.evaluate(() => [document.querySelector('#tour').run.model, document.querySelector('#tour').run.stops.length]), [model, pauses], name);
+    // To the last stop: the run gets there, with a caption at every stop.
+    await page.evaluate((n) => document.querySelector('#tour').goToStop(n), pauses);
+    const s = await tour(page);
+    assert.equal(s.count, `${pauses} / ${pauses}`, name);
+    assert.ok(s.stops.every((stop) => stop.note.length > 40), `${name}: a caption at every stop`);
+    assert.equal(await page.evaluate(() => location.search), name === 'nacos' ? `?stop=${pauses}` : `?tour=${name}&stop=${pauses}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the partition tour shows two leaders at once where its caption says so', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}tour.html?tour=partition&stop=4`);
   await ready(page, '#tour');

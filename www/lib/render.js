@@ -419,7 +419,9 @@ export class ClusterRenderer {
         ctx.fillStyle = theme.fg;
         ctx.fillText(role, x, y - lh / 2);
         ctx.fillStyle = theme.muted;
-        ctx.fillText(alive ? (known ? `leader: S${known}` : 'leader: none') : '', x, y + lh / 2);
+        // With no leader known, whom it voted for: a split vote shows here.
+        const vote = d[o + N.voteFor];
+        ctx.fillText(alive ? (known ? `leader: S${known}` : vote ? `voted for S${vote}` : 'leader: none') : '', x, y + lh / 2);
       }
     }
     this.drawn.leaders = leaders;
