@@ -116,7 +116,7 @@ export const SHORTCUTS = [
   ['B', 'Drop the leader\'s next N heartbeats'],
   ['1 … 9 and 0', 'Select S1 … S10 (or focus the ring and use the arrow keys)'],
   ['C', 'Crash the selected node (again: restart it)'],
-  ['T', 'Force an election timeout on the selected node'],
+  ['T', 'Force an election timeout on the selected node (paused, on two nodes: they stand at the same instant and may split the vote)'],
   ['I', 'Isolate the selected node'],
   ['H', 'Heal: remove every partition'],
   ['- / +', 'Slower / faster'],
