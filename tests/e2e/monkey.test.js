@@ -5,7 +5,7 @@
 // replays one, RAFTBEAT_MONKEY_ACTIONS=N runs longer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launch, openPage, ROOT } from './harness.js';
 import { ready } from './lab.js';
@@ -32,11 +32,13 @@ test('random clicks, keys and junk input never break the lab', () => monkey('', 
 
 // The lab playing the guided tour: Back and Continue among everything else
 // (rewinds to stops, forks, resets, model switches in the middle of a tour).
+// The seed picks the tour too, so the runs of CI go over all of them.
 test('random clicks, keys and junk input never break a guided tour', () => {
-  const tour = readFileSync(join(ROOT, 'www/tours/nacos-heartbeats.txt'), 'utf8');
-  return monkey(`?scenario=${encodeURIComponent(tour)}`, 150);
+  const tours = readdirSync(join(ROOT, 'www/tours')).filter((f) => f.endsWith('.txt')).sort();
+  return monkey((seed) => `?scenario=${encodeURIComponent(readFileSync(join(ROOT, 'www/tours', tours[seed % tours.length]), 'utf8'))}`, 150);
 });
 
+/** query: the page's query string, or a function of the seed giving it. */
 async function monkey(query, defaultActions) {
   const seed = Number(process.env.RAFTBEAT_MONKEY_SEED ?? Date.now() % 100_000);
   const actions = Number(process.env.RAFTBEAT_MONKEY_ACTIONS ?? defaultActions);
@@ -46,6 +48,7 @@ async function monkey(query, defaultActions) {
   // The page changes under the monkey (a message's Drop button goes when it
   // lands): an element gone between counting and acting is skipped.
   const peek = (loc, fn) => loc.evaluate(fn, null, { timeout: 300 }).catch(() => null);
+  if (typeof query === 'function') query = query(seed);
   const { page, context, problems } = await openPage(browser, `${server.url}${query}#seed=${seed}&speed=50`, { viewport: { width: 1280, height: 900 } });
   try {
     await ready(page);
