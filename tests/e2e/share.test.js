@@ -75,9 +75,15 @@ test('going back on the timeline replays; acting there forks the run', async () 
   assert.ok(Math.abs(back.time - t) < 200, `went back to ${back.time}, wanted ${t}`);
   assert.deepEqual(back.leaders, [5]);
   assert.equal(back.actions.length, 1, 'the drop is still ahead, to replay');
-  // Replaying forward gives the same end.
-  await page.evaluate((t) => { const run = document.querySelector('#lab').run; run.advanceTo(t); run.refresh(); }, end.time);
+  // The page says so, and "Latest »" replays forward to the same end.
+  await page.waitForFunction(() => !document.querySelector('#lab').shadowRoot.querySelector('.behind').hidden);
+  assert.match(await text(page, '.behind'), /^Replaying: \d+(\.\d)? s behind the latest moment\. Acting now drops the action recorded after this moment\./);
+  await page.locator('#lab .behind .latest').click();
   assert.deepEqual(await snapshot(page), end);
+  await page.waitForFunction(() => document.querySelector('#lab').shadowRoot.querySelector('.behind').hidden);
+  // The last minute of the jump is logged in full, beats and all.
+  const beats = await page.evaluate((t) => document.querySelector('#lab').run.log.items.filter((e) => e.event === 'receivedBeat' && e.t_ms > t - 60_000).length, end.time);
+  assert.ok(beats > 0, 'beats received in the last minute are in the log');
   // Back again, and act: the drop that was ahead is dropped (a fork).
   await page.mouse.click(box.x + x, box.y + 20);
   await page.locator('#lab [data-f=heal]').click();

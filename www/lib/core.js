@@ -21,9 +21,10 @@ export const KINDS = ['beat', 'beat-reply', 'vote-request', 'vote-reply', 'prevo
 export const MARK = { up: 1, down: 2, election: 3, crash: 4, restart: 5, resolved: 6, violation: 10 };
 /** The largest cluster the page draws (the core runs up to 1001). */
 export const MAX_DRAWN_NODES = 101;
-/** A jump to a stop logs this many longest election timeouts before it in
- *  full (Nacos 60 s, Raft 0.9 s): the stretch its caption talks about. */
-const TOUR_TRACE_TAIL = 3;
+/** A jump forward (to a tour's stop, along the timeline) logs this many
+ *  longest election timeouts before its target in full (Nacos 60 s, Raft
+ *  0.9 s): the stretch a reader looks at on arrival, or a caption talks about. */
+const TRACE_TAIL = 3;
 
 let loading;
 /** Loads and instantiates the wasm core once per page. */
@@ -310,10 +311,7 @@ export class Run {
     if (!stop) throw new Error(`stop: must be a whole number from 1 to ${this.stops.length}, got ${i + 1}`);
     const here = i === this.stopsPassed - 1 && this.sim.timeMs <= stop.t + 0.0005;
     if (i < this.stopsPassed && !here) { this.seek(stop.t, stop); return; }
-    // Skip fast, with only state changes logged, to a little before the
-    // stop; then log the stretch its caption talks about in full.
-    const fullFrom = stop.t - TOUR_TRACE_TAIL * this.maxLeaderDue;
-    if (fullFrom > this.sim.timeMs) this.withLevel('changes', () => this.advanceTo(fullFrom));
+    this.skipTowards(stop.t);
     // Each call halts at the next stop on the way.
     for (let guard = this.stops.length; this.stopsPassed <= i && guard >= 0; guard--) this.advanceTo(stop.t, Infinity, { halt: true });
     this.refresh();
@@ -360,7 +358,8 @@ export class Run {
     // The core counts whole microseconds: a finer target could never be reached.
     t = Math.max(0, Math.round(t * 1000) / 1000);
     if (!stop && t >= this.sim.timeMs) {
-      this.withLevel('changes', () => this.advanceTo(t));
+      this.skipTowards(t);
+      this.advanceTo(t);
       this.refresh();
       return;
     }
@@ -396,6 +395,14 @@ export class Run {
     this.topologyDirty = true;
     this.refresh();
     this.emit('rewind', { t });
+  }
+
+  /** A jump forward to t: runs fast, logging only state changes, to a
+   *  little before t, so that what is left to run is logged in full (the
+   *  stretch a reader looks at on arrival). */
+  skipTowards(t) {
+    const fullFrom = t - TRACE_TAIL * this.maxLeaderDue;
+    if (fullFrom > this.sim.timeMs) this.withLevel('changes', () => this.advanceTo(fullFrom));
   }
 
   withLevel(level, fn) {

@@ -78,7 +78,8 @@ export class Controls {
     </div>
     <div class="alert" role="alert" hidden></div><p class="error" role="alert" hidden></p>
     <p class="unstable" role="status" hidden></p>`, top);
-    this.add(main, `<div class="tl"><canvas class="timeline" tabindex="0" role="slider" aria-label="Timeline of leaders and terms: click or use the arrow keys to go back in time" aria-valuemin="0"></canvas></div>
+    this.add(main, `<div class="tl"><canvas class="timeline" tabindex="0" role="slider" aria-label="Timeline of leaders and terms: click or use the arrow keys to go back in time" aria-valuemin="0"></canvas>
+      <p class="behind" hidden><span></span> <button class="latest" title="Go to the latest moment (End on the timeline)">Latest »</button></p></div>
       <p class="announce" aria-live="polite"></p>`);
     if (this.full) {
       this.add(main, `<ul class="legend" aria-label="Legend">
@@ -191,6 +192,7 @@ export class Controls {
       host.seek(t);
       this.announce(`Went to ${logTime(this.run.time)}${this.run.until > this.run.time ? ': what follows replays unless you act' : ''}.`);
     });
+    on('.behind .latest', 'click', () => { host.seek(this.run.until); this.announce(`Back at the latest moment, ${logTime(this.run.time)}.`); });
     tl.addEventListener('keydown', (e) => {
       const run = this.run, stepMs = this.timeline.domain(run) / 40;
       let t = null;
@@ -328,10 +330,24 @@ export class Controls {
       tl.setAttribute('aria-valuemax', String(Math.round(run.until)));
       tl.setAttribute('aria-valuenow', String(Math.round(run.time)));
       tl.setAttribute('aria-valuetext', `${logTime(run.time)} of ${logTime(run.until)}`);
+      this.updateBehind();
     }
     if (!this.full) return;
     if (ts - this.tick.log > 150) { this.tick.log = ts; this.updateLog(); }
     if (ts - this.tick.msgs > 300 && this.$('details.inflight').open) { this.tick.msgs = ts; this.updateMessages(); }
+  }
+
+  /** Gone back in time: how far behind the latest moment, and a way back
+   *  to it (the timeline's End key does the same). */
+  updateBehind() {
+    const run = this.run, el = this.$('.behind'), gap = run.until - run.time;
+    // A tour has its own way back and forth (its stops).
+    const behind = gap > 0.0005 && !run.stops.length;
+    if (el.hidden === behind) el.hidden = !behind;
+    if (!behind) return;
+    const later = run.pending.filter((p) => p.source === 'replay-ahead').length;
+    const text = `Replaying: ${span(gap)} behind the latest moment.${later ? ` Acting now drops ${later > 1 ? `the ${later} actions` : 'the action'} recorded after this moment.` : ''}`;
+    if (el.firstChild.textContent !== text) el.firstChild.textContent = text;
   }
 
   /** The leader, whom the others follow, and the drop-heartbeats control. */

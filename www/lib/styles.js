@@ -84,6 +84,9 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
   border-radius: 5px; white-space: nowrap; transform: translate(-50%, calc(-100% - 10px)); }
 .tl canvas { width: 100%; height: 58px; display: block; border: 1px solid var(--line); border-radius: var(--radius); cursor: pointer;
   touch-action: none; }
+.behind { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 4px 10px; margin: 6px 0 0;
+  font-size: 13px; color: var(--muted); }
+.behind[hidden] { display: none; }
 .announce { margin: 0; min-height: 1.45em; }
 .error { margin: 0; padding: 6px 10px; border-radius: 6px; background: var(--danger-bg); color: var(--danger); }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); margin: 0; padding: 0; list-style: none; }

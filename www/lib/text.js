@@ -122,6 +122,7 @@ export const SHORTCUTS = [
   ['- / +', 'Slower / faster'],
   ['M', 'Switch model: Nacos / Raft'],
   ['← / →', 'On the timeline: back / forward in time. In a guided tour: back / continue (so do PageUp / PageDown)'],
+  ['Home / End', 'On the timeline: the start / the latest moment'],
   ['S', 'Copy a link to this run'],
   ['L', 'Search the event log'],
   ['Esc', 'Close a dialog, deselect'],
