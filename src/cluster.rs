@@ -526,6 +526,12 @@ impl Cluster {
     pub fn clear_rules(&mut self) {
         with_sim!(self, s => s.clear_rules())
     }
+    pub fn set_periodic_crash(&mut self, schedule: Option<(Micros, Micros)>) -> Result<(), Error> {
+        with_sim!(self, s => s.set_periodic_crash(schedule))
+    }
+    pub fn periodic_crash(&self) -> Option<crate::sim::PeriodicCrash> {
+        with_sim!(self, s => s.engine().periodic())
+    }
     pub fn drop_message(&mut self, id: u64) -> Result<(), Error> {
         with_sim!(self, s => s.drop_message(id))
     }

@@ -115,6 +115,8 @@ pub enum Command {
     AllowBeats(Option<u32>),
     DropMessage(u64),
     Network(Vec<(String, Value)>),
+    /// Crash the leader every `.0` and restart it `.1` later; None stops.
+    PeriodicCrash(Option<(Micros, Micros)>),
     Expect(Expectation),
     /// A stop for a guided tour: the page halts here, showing the comment
     /// above as a caption, until the reader continues. The CLI goes on.
@@ -158,9 +160,9 @@ fn err(line: usize, rule: impl Into<String>) -> Error {
 }
 
 const NOT_AN_ACTION: &str =
-    "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network)";
+    "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash)";
 
-const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, expect, pause";
+const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, expect, pause";
 
 /// Splits `key=value` words; other words are returned as positional.
 fn split_words(words: &[&str]) -> (Vec<(String, String)>, Vec<String>) {
@@ -402,6 +404,28 @@ fn action(line: usize, cmd: &str, args: &[&str]) -> Result<Command, Error> {
             }
             let scope = scope.ok_or_else(|| err(line, "drop-beats: expected all, from=NODE, to=NODE or link=A->B"))?;
             Command::DropBeats { scope, count }
+        }
+        "periodic-crash" => {
+            let usage = "periodic-crash: expected every=DURATION [down=DURATION] (down: half of every unless given), or off";
+            if args == ["off"] {
+                Command::PeriodicCrash(None)
+            } else {
+                let (kv, pos) = split_words(args);
+                if !pos.is_empty() || kv.is_empty() {
+                    return Err(err(line, usage));
+                }
+                let (mut every, mut down) = (None, None);
+                for (k, v) in kv {
+                    let slot = match k.as_str() {
+                        "every" => &mut every,
+                        "down" => &mut down,
+                        other => return Err(err(line, format!("periodic-crash: unknown setting `{other}` (it takes every= and down=)"))),
+                    };
+                    *slot = Some(parse_duration(&k, &v).map_err(|e| err(line, format!("periodic-crash: {e}")))?);
+                }
+                let every = every.ok_or_else(|| err(line, usage))?;
+                Command::PeriodicCrash(Some((every, down.unwrap_or(every / 2))))
+            }
         }
         "allow-beats" => {
             let (kv, pos) = split_words(args);
@@ -684,6 +708,7 @@ pub fn act(c: &mut Cluster, command: &Command) -> Result<(), Error> {
         Command::AllowBeats(Some(id)) => c.remove_rule(*id)?,
         Command::DropMessage(id) => c.drop_message(*id)?,
         Command::Network(pairs) => c.set_network(network_update(&c.network(), pairs)?)?,
+        Command::PeriodicCrash(schedule) => c.set_periodic_crash(*schedule)?,
     }
     Ok(())
 }
@@ -822,6 +847,12 @@ mod tests {
             ("expect role 3 king", "line 1", "expected follower"),
             ("\n\n----", "line 3", "must follow a command"),
             ("cluster nodes=3\npause here", "line 2", "pause: takes nothing after it"),
+            ("periodic-crash", "line 1", "expected every=DURATION [down=DURATION]"),
+            ("periodic-crash soon", "line 1", "expected every=DURATION [down=DURATION]"),
+            ("periodic-crash down=5s", "line 1", "expected every=DURATION [down=DURATION]"),
+            ("periodic-crash every=3", "line 1", "needs a unit"),
+            ("periodic-crash every=5s wait=1s", "line 1", "unknown setting `wait`"),
+            ("periodic-crash every=1s down=2d", "line 1", "unknown unit"),
         ];
         for (src, field, rule) in cases {
             let e = parse(src).unwrap_err();
@@ -855,6 +886,11 @@ mod tests {
         assert!(f.contains("line 2") && f.contains("node 9 does not exist"), "{f}");
         let s = parse("run for=1s").unwrap();
         assert!(run(&s, None).outcomes[0].failure.as_ref().unwrap().contains("no cluster yet"));
+        for (every, rule) in [("every=0s", "every: must be from 1ms to 24h, got 0ms"), ("every=25h", "every: must be from 1ms to 24h"), ("every=1s down=25h", "down: must be at most 24h")] {
+            let r = run(&parse(&format!("cluster nodes=3 seed=1\nperiodic-crash {every}")).unwrap_or_else(|e| panic!("{every}: {e}")), None);
+            let f = r.outcomes[1].failure.as_ref().unwrap();
+            assert!(f.contains("line 2") && f.contains(rule), "{every}: {f}");
+        }
     }
 
     #[test]

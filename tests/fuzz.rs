@@ -56,7 +56,7 @@ fn command_line() -> impl Strategy<Value = String> {
         Just("99999999999"), Just("for=1s"), Just("until=2s"), Just("trace=all"), Just("trace=,"), Just("1,2|3"),
         Just("|"), Just("1->2"), Just("2<->2"), Just("from=leader"), Just("to=S9"), Just("count=0"), Just("count=3"),
         Just("rule=1"), Just("loss=2"), Just("latency=5ms..1ms"), Just("term"), Just(">="), Just("=="), Just("role"),
-        Just("follower"), Just("known-leader"), Just("voted-for"), Just("none"), Just("violation"), Just("two-leaders"), Just("no-violations"),
+        Just("follower"), Just("known-leader"), Just("voted-for"), Just("periodic-crash"), Just("every=1s"), Just("down=0s"), Just("off"), Just("none"), Just("violation"), Just("two-leaders"), Just("no-violations"),
         Just("nodes=3"), Just("seed=1"), Just("model=raft"), Just("----"), Just("#"), Just("é"), Just("\t"),
     ];
     prop::collection::vec(word, 0..6).prop_map(|w| w.join(" "))

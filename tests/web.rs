@@ -419,6 +419,7 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "05-leader-in-minority.txt",
     "06-rejoin-disrupts.txt",
     "07-lower-term-follower.txt",
+    "08-nacos-periodic-crash.txt",
     "10-raft-rejoin-without-prevote.txt",
     "11-raft-rejoin-with-prevote.txt",
     "12-raft-leader-minority-without-checkquorum.txt",

@@ -30,6 +30,7 @@ use monitor::Monitor;
 use network::{BeatRule, BeatScope, DropReason, InFlight, NetworkConfig, Topology, Wire};
 use rng::Stream;
 use queue::EventQueue;
+use time::format_duration;
 use trace::{EventKind, Sink, TraceEvent};
 
 /// Largest cluster the simulator accepts.
@@ -65,6 +66,10 @@ enum Pending {
     Boot { node: NodeId, epoch: u32 },
     Timer { node: NodeId, slot: u8, gen: u32 },
     Deliver(u64),
+    /// The periodic leader crash is due (if `gen` is still the schedule's).
+    PeriodicCrash { gen: u32 },
+    /// Restart a node the periodic crash took down (if still down since).
+    PeriodicRestart { node: NodeId, epoch: u32 },
 }
 
 /// A [`Pending`] packed in one word, the kind in the top two bits. Copying
@@ -76,6 +81,8 @@ struct Packed(u64);
 impl Packed {
     const BOOT: u64 = 1 << 62;
     const TIMER: u64 = 2 << 62;
+    const PERIODIC: u64 = 3 << 62;
+    const RESTART: u64 = 1 << 61;
 
     #[inline]
     fn pack(p: Pending) -> Packed {
@@ -87,6 +94,8 @@ impl Packed {
                 debug_assert!(id < 1 << 62);
                 id
             }
+            Pending::PeriodicCrash { gen } => Self::PERIODIC | u64::from(gen),
+            Pending::PeriodicRestart { node, epoch } => Self::PERIODIC | Self::RESTART | u64::from(node) << 32 | u64::from(epoch),
         })
     }
 
@@ -96,7 +105,9 @@ impl Packed {
         match w >> 62 {
             0 => Pending::Deliver(w),
             1 => Pending::Boot { node: (w >> 32) as u32 & 0x3FFF_FFFF, epoch: w as u32 },
-            _ => Pending::Timer { node: (w >> 40) as u32 & 0x3F_FFFF, slot: (w >> 32) as u8, gen: w as u32 },
+            2 => Pending::Timer { node: (w >> 40) as u32 & 0x3F_FFFF, slot: (w >> 32) as u8, gen: w as u32 },
+            _ if w & Self::RESTART != 0 => Pending::PeriodicRestart { node: (w >> 32) as u32 & 0x1FFF_FFFF, epoch: w as u32 },
+            _ => Pending::PeriodicCrash { gen: w as u32 },
         }
     }
 }
@@ -170,6 +181,19 @@ pub struct Engine {
     round: u64,
     timer_jitter: Micros,
     stats: Stats,
+    /// `periodic-crash`: the schedule in force, and its generation (a
+    /// pending crash of an older one is stale).
+    periodic: Option<PeriodicCrash>,
+    periodic_gen: u32,
+}
+
+/// Crash the leader every `every`, and restart it `down` later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodicCrash {
+    pub every: Micros,
+    pub down: Micros,
+    /// When it was set: the crashes fall on since + k * every.
+    pub since: Micros,
 }
 
 impl Engine {
@@ -193,6 +217,8 @@ impl Engine {
             round: 0,
             timer_jitter: sim.timer_jitter,
             stats: Stats::default(),
+            periodic: None,
+            periodic_gen: 0,
         }
     }
 
@@ -263,6 +289,11 @@ impl Engine {
     }
     pub fn rules(&self) -> &[BeatRule] {
         self.topology.rules()
+    }
+
+    /// The `periodic-crash` schedule in force, if any.
+    pub fn periodic(&self) -> Option<PeriodicCrash> {
+        self.periodic
     }
 
     pub fn add_sink(&mut self, sink: Box<dyn Sink>) {
@@ -787,7 +818,54 @@ impl<P: Protocol> Simulation<P> {
                 }
                 true
             }
+            // Rare: kept out of the hot loop.
+            periodic => self.periodic_event(periodic),
         }
+    }
+
+    /// A `periodic-crash` event: crash the leader and plan its restart and
+    /// the next crash, or restart a node it took down. False when stale.
+    #[cold]
+    #[inline(never)]
+    fn periodic_event(&mut self, what: Pending) -> bool {
+        match what {
+            Pending::PeriodicCrash { gen } => {
+                let Some(p) = self.engine.periodic.filter(|_| gen == self.engine.periodic_gen) else { return false };
+                if let Some(id) = self.periodic_victim() {
+                    // A live node: the crash cannot fail.
+                    let _ = self.crash(id);
+                    let epoch = self.engine.epoch[(id - 1) as usize];
+                    let at = self.engine.now.saturating_add(p.down);
+                    self.engine.schedule(at, Pending::PeriodicRestart { node: id, epoch });
+                }
+                let next = self.engine.now.saturating_add(p.every);
+                self.engine.schedule(next, Pending::PeriodicCrash { gen });
+                true
+            }
+            Pending::PeriodicRestart { node, epoch } => {
+                // Restarted (or crashed again) by hand since: not ours any more.
+                let i = (node - 1) as usize;
+                if self.engine.alive[i] || self.engine.epoch[i] != epoch {
+                    return false;
+                }
+                let _ = self.restart(node);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whom the periodic crash takes down: the live leader, or of several
+    /// (a Nacos partition) the one with the highest term, then the lowest id.
+    fn periodic_victim(&self) -> Option<NodeId> {
+        let mut best: Option<(u64, NodeId)> = None;
+        for (i, node) in self.nodes.iter().enumerate() {
+            let st = node.proto.status();
+            if self.engine.alive[i] && st.role == Role::Leader && best.is_none_or(|(term, _)| st.term > term) {
+                best = Some((st.term, i as NodeId + 1));
+            }
+        }
+        best.map(|(_, id)| id)
     }
 
     /// Calls the model on one node and carries out what it asks for.
@@ -884,6 +962,29 @@ impl<P: Protocol> Simulation<P> {
         let term = self.nodes[i].proto.status().term;
         self.engine.emit(Some(id), Some(term), EventKind::Timeout);
         self.drive(id, Step::ForceTimeout);
+        Ok(())
+    }
+
+    /// Crash the leader every `every` from now and restart it `down` after
+    /// each crash (`periodic-crash every= down=`); replaces the schedule in
+    /// force. None stops the crashes; restarts already due still happen.
+    pub fn set_periodic_crash(&mut self, schedule: Option<(Micros, Micros)>) -> Result<(), Error> {
+        const DAY: Micros = 86_400_000_000;
+        if let Some((every, down)) = schedule {
+            if !(1000..=DAY).contains(&every) {
+                return Err(Error::new("every", format!("must be from 1ms to 24h, got {}", format_duration(every))));
+            }
+            if down > DAY {
+                return Err(Error::new("down", format!("must be at most 24h, got {}", format_duration(down))));
+            }
+        }
+        let e = &mut self.engine;
+        e.periodic_gen = e.periodic_gen.wrapping_add(1);
+        e.periodic = schedule.map(|(every, down)| PeriodicCrash { every, down, since: e.now });
+        if let Some(p) = e.periodic {
+            let gen = e.periodic_gen;
+            e.schedule(p.since.saturating_add(p.every), Pending::PeriodicCrash { gen });
+        }
         Ok(())
     }
 

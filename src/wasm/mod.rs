@@ -101,6 +101,8 @@ export interface Settings {
     tick?: number; leaderTimeout?: number; leaderRandom?: number;
     electionMin?: number; electionMax?: number; preVote?: boolean; checkQuorum?: boolean;
     latencyMin: number; latencyMax: number; loss: number;
+    /** `periodic-crash every= down=` in force (ms; crashes fall on since + k * every), or null. */
+    periodicCrash: { every: number; down: number; since: number } | null;
 }
 export interface ScenarioPlan {
     config: [string, string][];
@@ -520,7 +522,8 @@ impl Simulation {
     /// Every setting in force, defaults included, durations in ms:
     /// {model, nodes, seed, tick, heartbeat, leaderTimeout, leaderRandom}
     /// (nacos) or {..., heartbeat, electionMin, electionMax, preVote,
-    /// checkQuorum} (raft), and the network now: latencyMin, latencyMax, loss.
+    /// checkQuorum} (raft), the network now: latencyMin, latencyMax, loss,
+    /// and periodicCrash: {every, down, since} while `periodic-crash` runs, else null.
     #[wasm_bindgen(unchecked_return_type = "Settings")]
     pub fn settings(&self) -> Result<JsValue, JsError> {
         let c = &self.config;
@@ -545,7 +548,14 @@ impl Simulation {
         }
         num(&mut o, "latencyMin", net.latency_min);
         num(&mut o, "latencyMax", net.latency_max);
-        let _ = write!(o, ",\"loss\":{}}}", fmt_f64(net.loss));
+        let _ = write!(o, ",\"loss\":{}", fmt_f64(net.loss));
+        match self.cluster.periodic_crash() {
+            Some(p) => {
+                let ms = |us: Micros| MsJson(us as i64);
+                let _ = write!(o, ",\"periodicCrash\":{{\"every\":{},\"down\":{},\"since\":{}}}}}", ms(p.every), ms(p.down), ms(p.since));
+            }
+            None => o.push_str(",\"periodicCrash\":null}"),
+        }
         JSON::parse(&o).map_err(|_| JsError::new("settings: internal error: bad JSON"))
     }
 

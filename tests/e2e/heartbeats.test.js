@@ -117,3 +117,35 @@ test('a one-node Nacos cluster says why it never elects itself; Raft leads at on
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the leader crashed every period, hands-free, until Stop', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=400`);
+  await ready(page);
+  await waitForStatus(page, /Leader S\d · term 1/);
+  const lab = (sel) => page.locator(`#lab ${sel}`);
+  await lab('input.pc-every').fill('30');
+  await lab('input.pc-down').fill('5');
+  await lab('[data-f=periodic]').click();
+  const set = await page.evaluate(() => document.querySelector('#lab').run.history.at(-1));
+  assert.equal(set.command, 'periodic-crash every=30s down=5s');
+  await page.waitForFunction(() => document.querySelector('#lab').shadowRoot.querySelector('[data-f=periodic]').textContent === 'Stop');
+  assert.equal(await lab('input.pc-every').isDisabled(), true, 'the schedule in force is shown, not editable');
+  assert.match(await text(page, '.pc-next'), /^next in \d+(\.\d)? s$/);
+  // Three periods: a crash of that moment's leader on each, back 5 s later.
+  await page.waitForFunction((t) => document.querySelector('#lab').run.time > t, set.t + 3 * 30_000 + 6_000, { timeout: 40_000 });
+  await lab('[data-f=periodic]').click();
+  const off = await page.evaluate(() => document.querySelector('#lab').run.history.at(-1));
+  assert.equal(off.command, 'periodic-crash off');
+  await page.waitForFunction(() => document.querySelector('#lab').shadowRoot.querySelector('[data-f=periodic]').textContent === 'Start');
+  const faults = await page.evaluate(() => document.querySelector('#lab').run.log.items.filter((e) => e.event === 'crash' || e.event === 'restart').map((e) => [e.t_ms, e.node, e.event]));
+  const crashes = faults.filter((f) => f[2] === 'crash');
+  assert.ok(crashes.length >= 2, `crashes: ${JSON.stringify(faults)}`);
+  for (const [t, node] of crashes) {
+    assert.ok(Math.abs(((t - set.t) / 30_000) - Math.round((t - set.t) / 30_000)) < 1e-6, `a crash at ${t} off the period from ${set.t}`);
+    assert.ok(faults.some((f) => f[1] === node && f[2] === 'restart' && Math.abs(f[0] - (t + 5_000)) < 0.001), `S${node} is back 5 s after ${t}`);
+  }
+  // Each crash took down a leader: the timeline marks a new leader after each.
+  assert.ok(await page.evaluate(() => document.querySelector('#lab').run.timeline.segments.length) >= crashes.length + 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -124,6 +124,9 @@ export class Controls {
           <label><input type="checkbox" class="cut-both"> both ways</label><button data-f="cut">Cut</button><button data-f="restore">Restore</button></div>
         <div class="row"><label>Latency <input type="number" class="lat-min" min="0" step="any" style="width:70px" aria-label="Minimum latency (ms)"></label>–<input type="number" class="lat-max" min="0" step="any" style="width:70px" aria-label="Maximum latency (ms)"> ms
           <label>loss <input type="number" class="loss" min="0" max="100" step="any" style="width:62px" aria-label="Loss (%)"> %</label><button data-f="network">Apply</button></div>
+        <div class="row periodic"><label>Crash the leader every <input type="number" class="pc-every" min="0" step="any" style="width:70px" aria-label="Crash the leader every (seconds)"> s,</label>
+          <label>back after <input type="number" class="pc-down" min="0" step="any" style="width:62px" aria-label="Restart it after (seconds)"> s</label>
+          <button data-f="periodic">Start</button><span class="pc-next"></span></div>
         <div class="row"><span>Skip ahead</span><button data-skip="60000">+1 min</button><button data-skip="600000">+10 min</button><button data-skip="3600000">+1 h</button></div>
         <details class="inflight"><summary>Messages in flight <span class="count-msgs"></span></summary><ul class="msgs"></ul></details>
         <details class="script"><summary>This run as a script for <code>raftbeat run</code></summary><textarea readonly rows="8" style="width:100%;font:12px ui-monospace,monospace"></textarea></details>
@@ -322,7 +325,7 @@ export class Controls {
     }
     const slow = clock.playing && clock.flying;
     if (slow !== this.slowShown) { this.slowEl.classList.toggle('off', !slow); this.slowShown = slow; }
-    if (ts - this.tick.slow > 200) { this.tick.slow = ts; this.updateBeats(); this.updateAlert(); this.updateWarnings(); if (this.full) this.updateInspector(); }
+    if (ts - this.tick.slow > 200) { this.tick.slow = ts; this.updateBeats(); this.updateAlert(); this.updateWarnings(); if (this.full) { this.updateInspector(); this.updatePeriodic(); } }
     if (ts - this.tick.timeline > 120) {
       this.tick.timeline = ts;
       this.timeline.draw(run);
@@ -335,6 +338,20 @@ export class Controls {
     if (!this.full) return;
     if (ts - this.tick.log > 150) { this.tick.log = ts; this.updateLog(); }
     if (ts - this.tick.msgs > 300 && this.$('details.inflight').open) { this.tick.msgs = ts; this.updateMessages(); }
+  }
+
+  /** The periodic crash: Start or Stop, and when the next one falls. */
+  updatePeriodic() {
+    const pc = this.run.config.periodicCrash, t = this.run.time;
+    const button = this.$('[data-f=periodic]'), next = this.$('.pc-next');
+    const label = pc ? 'Stop' : 'Start';
+    if (button.textContent !== label) {
+      button.textContent = label;
+      this.$$('.periodic input').forEach((el) => { el.disabled = !!pc; });
+      if (pc) { this.$('input.pc-every').value = pc.every / 1000; this.$('input.pc-down').value = pc.down / 1000; }
+    }
+    const text = pc ? `next in ${span(pc.since + pc.every * (Math.floor((t - pc.since) / pc.every) + 1) - t)}` : '';
+    if (next.textContent !== text) next.textContent = text;
   }
 
   /** Gone back in time: how far behind the latest moment, and a way back
@@ -579,6 +596,12 @@ export class Controls {
         if (host.act(`partition ${leader},${other} | ${rest.join(',')}`) !== null) this.announce(`S${leader} (the leader) and S${other} are cut off from the majority.`);
       }
     }
+    if (kind === 'periodic') {
+      if (run.config.periodicCrash) { if (host.act('periodic-crash off') !== null) this.announce('Periodic crashes stopped (a restart already due still happens).'); } else {
+        const every = val('input.pc-every'), down = val('input.pc-down');
+        if (host.act(`periodic-crash every=${every}s down=${down || 0}s`) !== null) this.announce(`The leader will crash every ${every} s and come back ${down || 0} s later.`);
+      }
+    }
     if (kind === 'network') {
       const min = this.$('input.lat-min').valueAsNumber, max = this.$('input.lat-max').valueAsNumber, loss = this.$('input.loss').valueAsNumber;
       const words = [];
@@ -647,6 +670,10 @@ export class Controls {
     this.$('input.lat-min').value = c.latencyMin;
     this.$('input.lat-max').value = c.latencyMax;
     this.$('input.loss').value = +(c.loss * 100).toPrecision(6);
+    // The schedule in force, else a period that lets each re-election finish.
+    const pc = c.periodicCrash ?? (c.model === 'nacos' ? { every: 40_000, down: 10_000 } : { every: 2_000, down: 1_000 });
+    this.$('input.pc-every').value = pc.every / 1000;
+    this.$('input.pc-down').value = pc.down / 1000;
     this.showModelFields(c.model);
   }
 

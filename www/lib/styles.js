@@ -98,6 +98,7 @@ details > summary { cursor: pointer; margin: 0; }
 details[open] > summary { margin-bottom: 8px; }
 .row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 6px 0; }
 .row > label { display: inline-flex; align-items: center; gap: 5px; }
+.pc-next { color: var(--muted); font-size: 13px; }
 /* minmax(0, ...): the inputs' intrinsic widths must not widen the side column past the page. */
 .form { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 6px 10px; align-items: center; }
 .form input[type=number], .form input[type=text], .form select { width: 100%; min-width: 0; }
