@@ -118,6 +118,23 @@ test('a one-node Nacos cluster says why it never elects itself; Raft leads at on
   await context.close();
 });
 
+test('a restarted Nacos leader wins again on rejections, and the page says why', async () => {
+  // S5 leads term 1; crashed and restarted, it comes back at term 0 and
+  // stands for term 1: every server rejects it, and it leads all the same.
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=40&a=20000:crash%205&a=25000:restart%205`);
+  await ready(page);
+  const note = page.locator('#lab ol.entries', { hasText: /S\d rejected S5's vote request \(term 1 is not above its own\), yet S5 counts the reply as a vote/ });
+  await note.waitFor({ timeout: 20_000 });
+  const seen = await page.evaluate(() => {
+    const items = document.querySelector('#lab').run.log.items;
+    const election = items.filter((e) => e.t_ms > 25_000 && e.node !== 5 && e.event === 'receivedVote' && e.from === 5);
+    return { rejected: election.filter((e) => e.granted === false).length, granted: election.filter((e) => e.granted).length, won: items.some((e) => e.event === 'decideLeader' && e.node === 5 && e.elected === 5 && e.t_ms > 25_000) };
+  });
+  assert.deepEqual(seen, { rejected: 4, granted: 0, won: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the leader crashed every period, hands-free, until Stop', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=400`);
   await ready(page);

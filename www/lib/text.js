@@ -62,6 +62,7 @@ export const NACOS_DIFFERENCES = [
   ['Slow clocks on a 500 ms tick', 'leaderDueMs is 15-20 s and beats go every 5 s (Raft: 150-300 ms and about 50 ms), so a lost leader takes 15-20 s to replace.'],
   ['Followers learn the leader late', 'decideLeader runs on the candidate only; the others hear of the new leader at its first beat, up to 5 s after the election.'],
   ['Beats never raise a term', 'receivedBeat accepts equal or higher terms and keeps the follower\'s own term: a node can follow at term 1 a leader at term 2.'],
+  ['Votes are counted from voteFor, not grants', 'decideLeader tallies the voteFor in every reply, refusals included: a restarted leader standing again at an old term can win on the stale votes of the servers that refuse it.'],
   ['A losing candidate stays CANDIDATE', 'It waits for a beat, a higher vote request or its own next timeout; decideLeader may even crown another node in its view.'],
   ['No CheckQuorum, no lease', 'A leader cut into a minority stays LEADER for the whole partition: two leaders at once (Nacos issue #771).'],
   ['No Pre-Vote', 'An isolated node raises its term every 15-20 s; when it returns, its vote request unseats a healthy leader (issues #785, #3652).'],
@@ -80,6 +81,13 @@ export function quirkNote(e, model, seen, nodes = 0) {
     }
     if (e.event === 'receivedBeat' && e.accepted && e.beatTerm > e.term) {
       return once('beat-term', `Nacos: S${e.node} follows S${e.from} (term ${e.beatTerm}) but stays at term ${e.term}: receivedBeat never adopts the leader's term. Textbook Raft would raise currentTerm.`);
+    }
+    // Rejections remembered, to tell when decideLeader counts one as a vote.
+    if (e.event === 'receivedVote') {
+      if (e.granted === false) seen.add(`rej:${e.node}:${e.from}`); else seen.delete(`rej:${e.node}:${e.from}`);
+    }
+    if (e.event === 'decideLeader' && e.voterVoteFor === e.node && seen.has(`rej:${e.from}:${e.node}`)) {
+      return once('stale-vote', `Nacos: S${e.from} rejected S${e.node}'s vote request (term ${e.term} is not above its own), yet S${e.node} counts the reply as a vote: it still says voteFor S${e.node}, from an earlier election, and decideLeader counts voteFor, not grants. Textbook Raft counts only votes granted in this term.`);
     }
     if (e.event === 'decideLeader' && e.elected) {
       return once('learn-late', `Nacos: only S${e.node} knows S${e.elected} won. The others learn it from S${e.elected}'s first beat, up to 5 s later (watch "leader:" under each node).`);
