@@ -12,6 +12,13 @@ pub fn parse_duration(field: &str, text: &str) -> Result<Micros, Error> {
     let t = text.trim();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
+    if t.starts_with('-') {
+        return Err(Error::new(field, format!("must not be negative, got `{t}`")));
+    }
+    // `1e-9s`, `+5s`, `5 s s`: not a plain decimal before the unit.
+    if num.is_empty() || unit.contains(|c: char| c.is_ascii_digit()) {
+        return Err(Error::new(field, format!("must be a duration like 150ms or 1.5s, got `{t}`")));
+    }
     let scale: u64 = match unit {
         "us" | "µs" => 1,
         "ms" => 1_000,
@@ -107,6 +114,8 @@ mod tests {
             assert_eq!(e.field, "run.for", "{bad}");
         }
         assert!(parse_duration("f", "3 parsecs").unwrap_err().rule.contains("unknown unit"));
+        assert_eq!(parse_duration("f", "-3s").unwrap_err().rule, "must not be negative, got `-3s`");
+        assert_eq!(parse_duration("f", "1e-9s").unwrap_err().rule, "must be a duration like 150ms or 1.5s, got `1e-9s`");
     }
 
     #[test]

@@ -599,6 +599,7 @@ export class Controls {
     if (kind === 'periodic') {
       if (run.config.periodicCrash) { if (host.act('periodic-crash off') !== null) this.announce('Periodic crashes stopped (a restart already due still happens).'); } else {
         const every = val('input.pc-every'), down = val('input.pc-down');
+        if (!every.trim()) { host.showError('Crash the leader every: give a number of seconds.'); return; }
         if (host.act(`periodic-crash every=${every}s down=${down || 0}s`) !== null) this.announce(`The leader will crash every ${every} s and come back ${down || 0} s later.`);
       }
     }
