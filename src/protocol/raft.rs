@@ -1411,10 +1411,18 @@ impl Protocol for Node {
             ("lastLogTerm", self.log.term.to_string()),
         ];
         if matches!(self.role, Role::Candidate | Role::PreCandidate) {
-            f.push((
-                "votesGranted",
-                format!("{} of {} needed", self.granted_count(), self.majority()),
-            ));
+            // Who answered how: a split vote reads off the candidates.
+            // (At most a dozen names: a cluster of 101 would fill the inspector.)
+            let who = |want: bool| -> String {
+                let ids: Vec<String> = self.votes.iter().enumerate().filter(|(_, v)| **v == Some(want)).map(|(i, _)| format!("S{}", i + 1)).collect();
+                if ids.len() > 12 { format!("{}, …", ids[..12].join(", ")) } else { ids.join(", ") }
+            };
+            let refused = who(false);
+            let mut text = format!("{} of {} needed: {}", self.granted_count(), self.majority(), who(true));
+            if !refused.is_empty() {
+                text.push_str(&format!(" (refused: {refused})"));
+            }
+            f.push(("votesGranted", text));
         }
         f.push(("electionTimeoutMs", ms(self.election_timeout).to_string()));
         f.push(("preVote", self.config.pre_vote.to_string()));
@@ -2585,9 +2593,15 @@ mod tests {
         assert_eq!(get("currentTerm"), "5");
         assert_eq!(get("votedFor"), "S1");
         assert_eq!(get("state"), "CANDIDATE");
-        assert_eq!(get("votesGranted"), "1 of 3 needed");
+        assert_eq!(get("votesGranted"), "1 of 3 needed: S1");
         assert_eq!(get("electionTimeoutMs"), "231.5");
         assert_eq!(get("lastLogIndex"), "9");
+        // Replies name their voters: a split vote reads off the candidate.
+        for (from, granted) in [(4, false), (3, true)] {
+            n.on_message(from, Message::RequestVoteReply { term: 5, granted, pre_vote: false }, &mut d, &mut Out::default());
+        }
+        let votes = n.fields().into_iter().find(|(k, _)| *k == "votesGranted").map(|(_, v)| v);
+        assert_eq!(votes.as_deref(), Some("2 of 3 needed: S1, S3 (refused: S4)"));
     }
 
     #[test]

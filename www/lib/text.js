@@ -49,7 +49,7 @@ export const FIELD_HELP = {
   votedFor: 'votedFor: the candidate that received this server\'s vote in currentTerm.',
   lastLogIndex: 'Index of the last log entry (fixed here; used only for the §5.4.1 up-to-date check).',
   lastLogTerm: 'Term of the last log entry.',
-  votesGranted: 'Votes (or pre-votes) received in this election.',
+  votesGranted: 'Votes (or pre-votes) granted in this election, and by whom; refusals in brackets.',
   electionTimeoutMs: 'The randomized election timeout drawn at the last reset.',
   preVote: 'etcd\'s Pre-Vote: poll a majority before raising the term.',
   checkQuorum: 'etcd\'s CheckQuorum: a leader that has not heard from a majority steps down; followers keep a lease.',
