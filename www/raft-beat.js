@@ -20,7 +20,7 @@ import { ClusterRenderer, LIGHT, DARK } from './lib/render.js';
 import { TimelineRenderer } from './lib/timeline.js';
 import { STYLES } from './lib/styles.js';
 import { decodeParams, encodeRun } from './lib/share.js';
-import { quirkNote, logTime } from './lib/text.js';
+import { quirkNote, logTime, describeCluster } from './lib/text.js';
 
 // The panels (lib/panels.js, about 40 KB) load only for an element that
 // shows them: an embed with controls="none" never fetches them.
@@ -610,6 +610,12 @@ export class RaftBeatElement extends HTMLElement {
     else if (ev < 10 && this.clock.playing && run.traceLevel === 'changes' && !this.keepChanges) run.setTraceLevel('protocol');
     const moving = this.clock.playing || this.renderer.dirty || this.renderer.animating;
     if (moving) this.renderer.draw(run, ts);
+    // The ring in words for screen readers, when what it says changes (at most 4 times a second).
+    if (ts - (this.described ?? -Infinity) > 250) {
+      this.described = ts;
+      const label = describeCluster(run);
+      if (label !== this.canvas.getAttribute('aria-label')) this.canvas.setAttribute('aria-label', label);
+    }
     // A shared clock has its own controls (a comparison's Play button).
     this.bigPlay.hidden = this.clock.playing || !!this.controls || this.clock !== this.ownClock || !this.tourEl.hidden;
     this.controls?.frame(ts, moving);

@@ -43,6 +43,23 @@ test('the page loads the core, draws the cluster and elects a leader, with a cle
   await context.close();
 });
 
+test('a screen reader hears the ring in words, and it follows the run', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=40`);
+  await ready(page);
+  // Nacos: the followers voted for S5 but learn that it leads from its first beat.
+  const ring = (name) => page.getByRole('img', { name }).waitFor({ timeout: 20_000 });
+  await ring(/^Nacos cluster of 5: leader S5 \(term 1\)\. S1 follower, term 1, knows no leader, voted for S5;/);
+  await ring(/^Nacos cluster of 5: leader S5 \(term 1\)\. S1 follower, term 1, follows S5; .* S5 leader, term 1\.$/);
+  await page.keyboard.press('5');
+  await page.keyboard.press('c');
+  await ring(/^Nacos cluster of 5: no leader\. .* S5 crashed\.$/);
+  // Past a dozen nodes, the counts.
+  await page.evaluate(() => document.querySelector('#lab').restart({ model: 'raft', nodes: 25, seed: 3 }));
+  await ring(/^Raft cluster of 25: leader S\d+ \(term \d+\)\. 24 followers, 0 candidates, 0 crashed\.$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the canvas is crisp on HiDPI screens and follows its container', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#seed=3&speed=20`, { deviceScaleFactor: 2 });
   await ready(page);

@@ -115,6 +115,28 @@ export function quirkNote(e, model, seen, nodes = 0) {
   return null;
 }
 
+/**
+ * What the ring shows, in words: the canvas's accessible name. Each node
+ * up to a dozen; for more, the counts by role and who leads.
+ */
+export function describeCluster(run) {
+  const nodes = Array.from({ length: run.n }, (_, i) => run.node(i + 1));
+  const leaders = nodes.filter((n) => n.alive && n.role === 'LEADER').map((n) => `S${n.id} (term ${n.term})`);
+  const head = `${run.model === 'nacos' ? 'Nacos' : 'Raft'} cluster of ${run.n}: ${leaders.length ? `leader ${leaders.join(' and ')}` : 'no leader'}.`;
+  if (run.n > 12) {
+    const count = (f) => nodes.filter(f).length;
+    const down = count((n) => !n.alive), cand = count((n) => n.alive && (n.role === 'CANDIDATE' || n.role === 'PRE_CANDIDATE'));
+    return `${head} ${count((n) => n.alive && n.role === 'FOLLOWER')} followers, ${cand} candidates, ${down} crashed.`;
+  }
+  const one = (n) => {
+    if (!n.alive) return `S${n.id} crashed`;
+    const who = `S${n.id} ${n.role.toLowerCase().replace('_', '-')}, term ${n.term}`;
+    if (n.role === 'LEADER') return who;
+    return `${who}, ${n.leader ? `follows S${n.leader}` : `knows no leader${n.voteFor ? `, voted for S${n.voteFor}` : ''}`}`;
+  };
+  return `${head} ${nodes.map(one).join('; ')}.`;
+}
+
 /** Keyboard shortcuts, for the ? dialog and the key handler. */
 export const SHORTCUTS = [
   ['Space', 'Play / pause'],
