@@ -557,7 +557,9 @@ export class RaftBeatElement extends HTMLElement {
     if (h.type === 'message') this.tip.textContent = `${this.describeMessage(h.id)} · click to drop it`;
     else {
       const n = this.run.node(h.id);
-      this.tip.textContent = n ? `S${n.id} ${n.alive ? n.role : 'CRASHED'} · term ${n.term}${n.leader ? ` · knows leader S${n.leader}` : ''} · click to inspect` : '';
+      // Only the full controls have an inspector to open.
+      const more = this.controls?.full ? ' · click to inspect' : '';
+      this.tip.textContent = n ? `S${n.id} ${n.alive ? n.role : 'CRASHED'} · term ${n.term}${n.leader ? ` · knows leader S${n.leader}` : ''}${more}` : '';
     }
   }
 
