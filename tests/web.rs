@@ -434,6 +434,7 @@ const TOURS: &[(&str, &str)] = &[
     ("nacos-heartbeats.txt", include_str!("../www/tours/nacos-heartbeats.txt")),
     ("nacos-partition.txt", include_str!("../www/tours/nacos-partition.txt")),
     ("nacos-split-vote.txt", include_str!("../www/tours/nacos-split-vote.txt")),
+    ("nacos-stale-votes.txt", include_str!("../www/tours/nacos-stale-votes.txt")),
     ("raft-heartbeats.txt", include_str!("../www/tours/raft-heartbeats.txt")),
     ("raft-split-vote.txt", include_str!("../www/tours/raft-split-vote.txt")),
 ];
