@@ -72,7 +72,8 @@ enum Pending {
     PeriodicRestart { node: NodeId, epoch: u32 },
 }
 
-/// A [`Pending`] packed in one word, the kind in the top two bits. Copying
+/// A [`Pending`] packed in one word, the kind in the top two bits (the two
+/// periodic-crash kinds share 3, told apart by bit 61). Copying
 /// an enum with a byte tag through the queue cost store-forwarding stalls
 /// on every event; a word moves in a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1017,6 +1018,10 @@ mod tests {
             Pending::Timer { node: MAX_NODES, slot: u8::MAX, gen: u32::MAX },
             Pending::Deliver(1),
             Pending::Deliver((1 << 62) - 1),
+            Pending::PeriodicCrash { gen: 0 },
+            Pending::PeriodicCrash { gen: u32::MAX },
+            Pending::PeriodicRestart { node: 1, epoch: 0 },
+            Pending::PeriodicRestart { node: MAX_NODES, epoch: u32::MAX },
         ] {
             assert_eq!(Packed::pack(p).unpack(), p);
         }
