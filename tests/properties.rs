@@ -21,12 +21,29 @@ fn config(model: &str, nodes: u32, seed: u64) -> ClusterConfig {
     ClusterConfig::from_pairs(&pairs).unwrap()
 }
 
+/// The crashes and restarts a run traces: (time, node, "crash" | "restart").
+#[derive(Default)]
+struct CrashLog(Vec<(Micros, u32, &'static str)>);
+
+impl Sink for CrashLog {
+    fn record(&mut self, r: &dyn Record) {
+        if matches!(r.name(), "crash" | "restart") {
+            self.0.push((r.t(), r.node().unwrap_or(0), r.name()));
+        }
+    }
+}
+
+type Sliced = (u64, u64, String, Vec<(Micros, u32, &'static str)>);
+
 /// Runs a schedule, cutting time into the given slices (cycled), landing
-/// exactly on each fault's time. Returns the trace digest and final views.
-fn run_sliced(cfg: &ClusterConfig, faults: &[Fault], end: Micros, slices: &[Micros]) -> (u64, u64, String) {
+/// exactly on each fault's time. Returns the trace digest, the final views
+/// and the crashes and restarts traced.
+fn run_sliced(cfg: &ClusterConfig, faults: &[Fault], end: Micros, slices: &[Micros]) -> Sliced {
     let mut c = Cluster::new(cfg).unwrap();
     let digest = Rc::new(RefCell::new(Digest::default()));
+    let crashes = Rc::new(RefCell::new(CrashLog::default()));
     c.add_sink(Box::new(digest.clone()));
+    c.add_sink(Box::new(crashes.clone()));
     let mut slice = slices.iter().cycle();
     let mut go_to = |c: &mut Cluster, t: Micros| {
         while c.now() < t {
@@ -40,7 +57,8 @@ fn run_sliced(cfg: &ClusterConfig, faults: &[Fault], end: Micros, slices: &[Micr
     }
     go_to(&mut c, end);
     let d = digest.borrow();
-    (d.hash, d.count, format!("{:?}", c.node_views()))
+    let crashes = crashes.borrow().0.clone();
+    (d.hash, d.count, format!("{:?}", c.node_views()), crashes)
 }
 
 fn model() -> impl Strategy<Value = &'static str> {
@@ -76,6 +94,48 @@ proptest! {
         prop_assert!(whole.1 > 0);
         prop_assert_eq!(&whole, &frames, "16.7 ms frames differ; replay:\n{}", replay);
         prop_assert_eq!(&whole, &random, "slices {:?} differ; replay:\n{}", slices, replay);
+    }
+
+    /// `periodic-crash every=E down=D`, set at S and stopped at X: every crash
+    /// falls on S + k*E before X, its node restarts exactly D later (even
+    /// after X), nothing else crashes or restarts, and however time is cut
+    /// into steps, the trace is the same.
+    #[test]
+    fn periodic_crashes_fall_on_their_period_whatever_the_slicing(
+        seed in any::<u64>(),
+        nodes in 1u32..=7,
+        model in model(),
+        every_tenths in 1u64..=30,
+        down_pct in 0u64..=150,
+        start_pct in 0u64..=100,
+        periods in 1u64..=6,
+        slices in prop::collection::vec(prop_oneof![1u64..=1_000, 1_000u64..=3_000_000], 1..10),
+    ) {
+        let cfg = config(model, nodes, seed);
+        // In tenths of the longest election timeout (Nacos 20 s, Raft 300 ms).
+        let unit: Micros = if model == "raft" { 30_000 } else { 2_000_000 };
+        let every = every_tenths * unit;
+        let down = every * down_pct / 100;
+        let start = unit * 10 * start_pct / 100;
+        let stop = start + periods * every + every / 2;
+        let end = stop + every * 2 + down;
+        let faults = [
+            Fault { at: start, command: format!("periodic-crash every={every}us down={down}us") },
+            Fault { at: stop, command: "periodic-crash off".to_string() },
+        ];
+        let run = |slices: &[Micros]| run_sliced(&cfg, &faults, end, slices);
+        let whole = run(&[u64::MAX]);
+        prop_assert_eq!(&whole, &run(&[16_700]));
+        prop_assert_eq!(&whole, &run(&slices));
+        let log = whole.3;
+        for (i, &(t, node, what)) in log.iter().enumerate() {
+            if what == "crash" {
+                prop_assert!(t > start && t < stop && (t - start) % every == 0, "crash at {t}: not on the period {every} from {start} before {stop}: {log:?}");
+                prop_assert!(log[i + 1..].contains(&(t + down, node, "restart")), "S{node} crashed at {t} is not restarted {down} later: {log:?}");
+            } else {
+                prop_assert!(t >= down && log[..=i].contains(&(t - down, node, "crash")), "restart of S{node} at {t} with no crash {down} before: {log:?}");
+            }
+        }
     }
 
     /// The same seed and faults replay the same trace, directly or through
@@ -162,74 +222,4 @@ fn long_runs_keep_the_wire_small() {
         assert!(c.messages().len() <= 8, "{} messages in flight", c.messages().len());
     }
     assert!(digest.borrow().count > 1_000_000, "{} events", digest.borrow().count);
-}
-
-/// The crashes and restarts a run traces: (time, node, "crash" | "restart").
-#[derive(Default)]
-struct CrashLog(Vec<(Micros, u32, &'static str)>);
-
-impl Sink for CrashLog {
-    fn record(&mut self, r: &dyn Record) {
-        if matches!(r.name(), "crash" | "restart") {
-            self.0.push((r.t(), r.node().unwrap_or(0), r.name()));
-        }
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
-
-    /// `periodic-crash every=E down=D`, set at S and stopped at X: every crash
-    /// falls on S + k*E before X, its node restarts exactly D later (even
-    /// after X), nothing else crashes or restarts, and however time is cut
-    /// into steps, the trace is the same.
-    #[test]
-    fn periodic_crashes_fall_on_their_period_whatever_the_slicing(
-        seed in any::<u64>(),
-        nodes in 1u32..=7,
-        model in model(),
-        every_tenths in 1u64..=30,
-        down_pct in 0u64..=150,
-        start_pct in 0u64..=100,
-        periods in 1u64..=6,
-        slices in prop::collection::vec(prop_oneof![1u64..=1_000, 1_000u64..=3_000_000], 1..10),
-    ) {
-        let cfg = config(model, nodes, seed);
-        // In tenths of the longest election timeout (Nacos 20 s, Raft 300 ms).
-        let unit: Micros = if model == "raft" { 30_000 } else { 2_000_000 };
-        let every = every_tenths * unit;
-        let down = every * down_pct / 100;
-        let start = unit * 10 * start_pct / 100;
-        let stop = start + periods * every + every / 2;
-        let end = stop + every * 2 + down;
-        let run = |slices: &[Micros]| {
-            let mut c = Cluster::new(&cfg).unwrap();
-            let log = Rc::new(RefCell::new(CrashLog::default()));
-            let digest = Rc::new(RefCell::new(Digest::default()));
-            c.add_sink(Box::new(log.clone()));
-            c.add_sink(Box::new(digest.clone()));
-            let mut slice = slices.iter().cycle();
-            let mut go_to = |c: &mut Cluster, t: Micros| while c.now() < t { c.advance((*slice.next().unwrap()).min(t - c.now())) };
-            go_to(&mut c, start);
-            chaos::apply(&mut c, &format!("periodic-crash every={}us down={}us", every, down)).unwrap();
-            go_to(&mut c, stop);
-            chaos::apply(&mut c, "periodic-crash off").unwrap();
-            go_to(&mut c, end);
-            let d = digest.borrow();
-            let crashes = log.borrow().0.clone();
-            (d.hash, d.count, crashes)
-        };
-        let whole = run(&[u64::MAX]);
-        prop_assert_eq!(&whole, &run(&[16_700]));
-        prop_assert_eq!(&whole, &run(&slices));
-        let log = whole.2;
-        for (i, &(t, node, what)) in log.iter().enumerate() {
-            if what == "crash" {
-                prop_assert!(t > start && t < stop && (t - start) % every == 0, "crash at {t}: not on the period {every} from {start} before {stop}: {log:?}");
-                prop_assert!(log[i + 1..].contains(&(t + down, node, "restart")), "S{node} crashed at {t} is not restarted {down} later: {log:?}");
-            } else {
-                prop_assert!(t >= down && log[..=i].contains(&(t - down, node, "crash")), "restart of S{node} at {t} with no crash {down} before: {log:?}");
-            }
-        }
-    }
 }
