@@ -10,6 +10,7 @@
 use crate::error::Error;
 use crate::protocol::{nacos, raft, Countdowns, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Role};
 use crate::sim::network::{BeatScope, NetworkConfig};
+use crate::sim::trace::ClockSetBy;
 use crate::sim::time::{format_duration, parse_duration};
 use crate::sim::{rng, SimConfig, Simulation};
 
@@ -511,6 +512,51 @@ impl Cluster {
     pub fn heal(&mut self) {
         with_sim!(self, s => s.heal())
     }
+
+    /// RaftScope's "align timers": of the live nodes that are not leader,
+    /// the one whose election clock runs out first and the one that can run
+    /// out soonest with it are set to run out together: a split vote in the
+    /// making. In Raft that is the next clock; in Nacos, whose clocks run out
+    /// only on each node's own tick, the node with the nearest tick phase,
+    /// and "together" is as close as the phases are.
+    pub fn align_timers(&mut self) -> Result<(), Error> {
+        let mut clocks = self.election_clocks();
+        let first = take_earliest(&mut clocks).ok_or_else(|| too_few_clocks("align-timers"))?;
+        let at = first.0;
+        let second = clocks
+            .iter()
+            .map(|&(due, id)| (with_sim!(self, s => s.election_moment(id, at)), due, id))
+            .min()
+            .ok_or_else(|| too_few_clocks("align-timers"))?;
+        with_sim!(self, s => s.set_election_clock(second.2, at, ClockSetBy::Align, (first.1, at)));
+        Ok(())
+    }
+
+    /// RaftScope's "spread timers": election clocks that run out less than a
+    /// vote's delivery (network.latencyMax + 1 ms) after the one before them
+    /// are moved later, so the first candidate's requests arrive before the
+    /// next clock runs out. Only clocks that are too close move.
+    pub fn spread_timers(&mut self) -> Result<(), Error> {
+        let mut clocks = self.election_clocks();
+        let mut last = take_earliest(&mut clocks).ok_or_else(|| too_few_clocks("spread-timers"))?;
+        let gap = self.network().latency_max.saturating_add(1000);
+        while let Some((due, id)) = take_earliest(&mut clocks) {
+            let want = last.0.saturating_add(gap);
+            let due = if due < want { with_sim!(self, s => s.set_election_clock(id, want, ClockSetBy::Spread, (last.1, last.0))) } else { due };
+            last = (due, id);
+        }
+        Ok(())
+    }
+
+    /// When each live non-leader's election clock runs out (absolute time).
+    fn election_clocks(&self) -> Vec<(Micros, NodeId)> {
+        let now = self.now();
+        self.node_views()
+            .iter()
+            .filter(|v| v.alive && v.role != Role::Leader)
+            .filter_map(|v| v.countdowns.leader_due.map(|d| (now.saturating_add(d), v.id)))
+            .collect()
+    }
     pub fn cut(&mut self, from: NodeId, to: NodeId) -> Result<(), Error> {
         with_sim!(self, s => s.cut(from, to))
     }
@@ -649,4 +695,16 @@ mod tests {
         let l = c.leader().expect("a 3-node nacos cluster elects within 40 s");
         assert_eq!(c.resolve("node", "leader").unwrap(), l);
     }
+}
+
+/// Removes and returns the clock that runs out first (then the lowest id).
+/// Clusters are small and this runs once per key press: no sort needed.
+fn take_earliest(clocks: &mut Vec<(Micros, NodeId)>) -> Option<(Micros, NodeId)> {
+    let i = (0..clocks.len()).min_by_key(|&i| clocks[i])?;
+    Some(clocks.swap_remove(i))
+}
+
+fn too_few_clocks(command: &str) -> Error {
+    let rule = if command == "align-timers" { "needs two live nodes that are not leader" } else { "needs a live node that is not leader" };
+    Error::new(command, format!("{rule}, with an election clock running"))
 }

@@ -109,6 +109,10 @@ pub enum Command {
     Isolate(NodeRef),
     Partition(Vec<Vec<NodeRef>>),
     Heal,
+    /// RaftScope's timer keys: two election clocks run out together, or
+    /// none runs out within a vote's delivery of another.
+    AlignTimers,
+    SpreadTimers,
     Cut { from: NodeRef, to: NodeRef, both: bool },
     Restore { from: NodeRef, to: NodeRef, both: bool },
     DropBeats { scope: ScopeRef, count: Option<u32> },
@@ -160,9 +164,9 @@ fn err(line: usize, rule: impl Into<String>) -> Error {
 }
 
 const NOT_AN_ACTION: &str =
-    "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash)";
+    "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers)";
 
-const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, expect, pause";
+const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, expect, pause";
 
 /// Splits `key=value` words; other words are returned as positional.
 fn split_words(words: &[&str]) -> (Vec<(String, String)>, Vec<String>) {
@@ -349,6 +353,12 @@ fn action(line: usize, cmd: &str, args: &[&str]) -> Result<Command, Error> {
                 return Err(err(line, "heal: takes no arguments"));
             }
             Command::Heal
+        }
+        "align-timers" | "spread-timers" => {
+            if !args.is_empty() {
+                return Err(err(line, format!("{cmd}: takes no arguments")));
+            }
+            if cmd == "align-timers" { Command::AlignTimers } else { Command::SpreadTimers }
         }
         "partition" => {
             let joined = args.join(" ");
@@ -684,6 +694,8 @@ pub fn act(c: &mut Cluster, command: &Command) -> Result<(), Error> {
             c.partition(&ids)?;
         }
         Command::Heal => c.heal(),
+        Command::AlignTimers => c.align_timers()?,
+        Command::SpreadTimers => c.spread_timers()?,
         Command::Cut { from, to, both } | Command::Restore { from, to, both } => {
             let (a, b) = (c.resolve("from", from)?, c.resolve("to", to)?);
             let cut = matches!(command, Command::Cut { .. });

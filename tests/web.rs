@@ -420,6 +420,7 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "06-rejoin-disrupts.txt",
     "07-lower-term-follower.txt",
     "08-nacos-periodic-crash.txt",
+    "09-raft-align-spread.txt",
     "10-raft-rejoin-without-prevote.txt",
     "11-raft-rejoin-with-prevote.txt",
     "12-raft-leader-minority-without-checkquorum.txt",

@@ -313,6 +313,23 @@ pub trait Protocol: Sized {
     /// The user forces an election timeout now (RaftScope's "time out").
     fn force_timeout(&mut self, rng: &mut dyn Entropy, out: &mut Ready<Self::Message, Self::Timer, Self::Note>);
 
+    /// The first moment, `after` from now or later, at which this node's
+    /// election clock can run out (Nacos counts leaderDue down only on its
+    /// tick). What [`Protocol::set_election_countdown`] will set.
+    fn election_moment(&self, after: Micros, _timer_due_in: &dyn Fn(Self::Timer) -> Option<Micros>) -> Micros {
+        after
+    }
+
+    /// The user sets the election clock to run out at
+    /// [`Protocol::election_moment`] of `after`. RaftScope's "align" and
+    /// "spread" timers.
+    fn set_election_countdown(
+        &mut self,
+        after: Micros,
+        timer_due_in: &dyn Fn(Self::Timer) -> Option<Micros>,
+        out: &mut Ready<Self::Message, Self::Timer, Self::Note>,
+    );
+
     fn status(&self) -> Status;
 
     /// What a restart keeps.

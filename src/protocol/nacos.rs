@@ -708,6 +708,22 @@ impl Protocol for Node {
         self.leader_timed_out(true, rng, out);
     }
 
+    fn election_moment(&self, after: Micros, timer_due_in: &dyn Fn(Timer) -> Option<Micros>) -> Micros {
+        // MasterElection checks leaderDue only on its ticks.
+        match timer_due_in(Timer::Tick) {
+            Some(next) => next.saturating_add(after.saturating_sub(next).div_ceil(self.config.tick).saturating_mul(self.config.tick)),
+            None => after,
+        }
+    }
+
+    fn set_election_countdown(&mut self, after: Micros, timer_due_in: &dyn Fn(Timer) -> Option<Micros>, _out: &mut Out) {
+        // MasterElection subtracts a tick, then checks leaderDue: to run out
+        // on the k-th tick from the next, leaderDue must be k+1 ticks.
+        let Some(next) = timer_due_in(Timer::Tick) else { return };
+        let k = (self.election_moment(after, timer_due_in) - next) / self.config.tick;
+        self.leader_due = k.saturating_add(1).saturating_mul(self.config.tick).min(i64::MAX as Micros) as i64;
+    }
+
     fn status(&self) -> Status {
         Status { role: self.state, term: self.term, vote_for: self.vote_for, leader: self.leader }
     }

@@ -1368,6 +1368,11 @@ impl Protocol for Node {
         self.election_timeout(true, rng, out);
     }
 
+    fn set_election_countdown(&mut self, after: Micros, _timer_due_in: &dyn Fn(Timer) -> Option<Micros>, out: &mut Out) {
+        // electionTimeoutMs keeps the drawn timeout: only this countdown moves.
+        arm(out, Timer::Election, after);
+    }
+
     fn status(&self) -> Status {
         Status {
             role: self.role,

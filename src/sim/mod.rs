@@ -31,7 +31,7 @@ use network::{BeatRule, BeatScope, DropReason, InFlight, NetworkConfig, Topology
 use rng::Stream;
 use queue::EventQueue;
 use time::format_duration;
-use trace::{EventKind, Sink, TraceEvent};
+use trace::{ClockSetBy, EventKind, Sink, TraceEvent};
 
 /// Largest cluster the simulator accepts.
 pub const MAX_NODES: u32 = 1001;
@@ -151,6 +151,8 @@ enum Step<P: Protocol> {
     Timer(P::Timer),
     Message(NodeId, P::Message),
     ForceTimeout,
+    /// Set the election clock to run out this long from now.
+    SetElection(Micros),
 }
 
 fn check_node(n: u32, field: &str, id: NodeId) -> Result<usize, Error> {
@@ -883,6 +885,10 @@ impl<P: Protocol> Simulation<P> {
             Step::Timer(kind) => p.on_timer(kind, rng, ready),
             Step::Message(from, msg) => p.on_message(from, msg, rng, ready),
             Step::ForceTimeout => p.force_timeout(rng, ready),
+            Step::SetElection(after) => {
+                let e: &Engine = engine;
+                p.set_election_countdown(after, &|t: P::Timer| e.timer_due(id, t.index()).map(|d| d.saturating_sub(e.now)), ready)
+            }
         }
         let after = node.proto.status();
         if !engine.sinks.is_empty() {
@@ -964,6 +970,28 @@ impl<P: Protocol> Simulation<P> {
         self.engine.emit(Some(id), Some(term), EventKind::Timeout);
         self.drive(id, Step::ForceTimeout);
         Ok(())
+    }
+
+    /// The first moment at or after `at` when a live node's election clock
+    /// can run out (absolute time). [`Cluster::align_timers`] picks by it.
+    ///
+    /// [`Cluster::align_timers`]: crate::cluster::Cluster::align_timers
+    pub fn election_moment(&self, id: NodeId, at: Micros) -> Micros {
+        let (engine, now) = (&self.engine, self.engine.now);
+        let after = at.saturating_sub(now);
+        let due_in = |t: P::Timer| engine.timer_due(id, t.index()).map(|d| d.saturating_sub(now));
+        now.saturating_add(self.nodes[(id - 1) as usize].proto.election_moment(after, &due_in))
+    }
+
+    /// Sets a node's election clock to run out at `at` (or the model's first
+    /// moment after), logs it against `peer` (id, when its clock runs out),
+    /// and returns when it now runs out.
+    pub fn set_election_clock(&mut self, id: NodeId, at: Micros, by: ClockSetBy, peer: (NodeId, Micros)) -> Micros {
+        self.drive(id, Step::SetElection(at.saturating_sub(self.engine.now)));
+        let due = self.engine.now.saturating_add(self.countdowns(id).leader_due.unwrap_or(0));
+        let term = self.status(id).term;
+        self.engine.emit(Some(id), Some(term), EventKind::ElectionClockSet { due, by, peer: peer.0, peer_due: peer.1 });
+        due
     }
 
     /// Crash the leader every `every` from now and restart it `down` after

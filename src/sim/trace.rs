@@ -30,6 +30,10 @@ pub enum EventKind<'a> {
     Restart,
     /// The user forced an election timeout (the model's note follows).
     Timeout,
+    /// The user moved a node's election clock: it now runs out at `due`,
+    /// with `peer`'s (align: as close after it as the model allows) or
+    /// after it (spread); `peer_due` is when `peer`'s runs out.
+    ElectionClockSet { due: Micros, by: ClockSetBy, peer: NodeId, peer_due: Micros },
     Partition { groups: String },
     Heal,
     Cut { from: NodeId, to: NodeId },
@@ -40,6 +44,23 @@ pub enum EventKind<'a> {
     Violation(Finding),
     /// An overlap of two or more leaders ended.
     LeadersResolved { since: Micros },
+}
+
+/// The action that moved an election clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockSetBy {
+    Align,
+    Spread,
+}
+
+impl ClockSetBy {
+    /// The script command.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockSetBy::Align => "align-timers",
+            ClockSetBy::Spread => "spread-timers",
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -80,6 +101,7 @@ impl Record for TraceEvent<'_> {
             EventKind::Crash => "crash",
             EventKind::Restart => "restart",
             EventKind::Timeout => "timeout",
+            EventKind::ElectionClockSet { .. } => "clock-set",
             EventKind::Partition { .. } => "partition",
             EventKind::Heal => "heal",
             EventKind::Cut { .. } => "cut",
@@ -97,7 +119,7 @@ impl Record for TraceEvent<'_> {
             EventKind::Boot => "boot",
             EventKind::Role { .. } => "role",
             EventKind::Send { .. } | EventKind::Drop { .. } => "network",
-            EventKind::Crash | EventKind::Restart | EventKind::Timeout => "fault",
+            EventKind::Crash | EventKind::Restart | EventKind::Timeout | EventKind::ElectionClockSet { .. } => "fault",
             EventKind::Partition { .. } | EventKind::Heal | EventKind::Cut { .. } | EventKind::Restore { .. } => "fault",
             EventKind::RuleAdded { .. } | EventKind::RuleRemoved { .. } | EventKind::Network { .. } => "fault",
             EventKind::Violation(_) | EventKind::LeadersResolved { .. } => "monitor",
@@ -143,6 +165,12 @@ impl Record for TraceEvent<'_> {
                     json_num(out, "rule", r);
                 }
             }
+            EventKind::ElectionClockSet { due, by, peer, peer_due } => {
+                json_num(out, "due_ms", MsJson(*due as i64));
+                json_str(out, "by", by.as_str());
+                json_num(out, "peer", peer);
+                json_num(out, "peer_due_ms", MsJson(*peer_due as i64));
+            }
             EventKind::Partition { groups } => json_str(out, "groups", groups),
             EventKind::Cut { from, to } | EventKind::Restore { from, to } => {
                 json_num(out, "from", from);
@@ -184,6 +212,21 @@ impl Record for TraceEvent<'_> {
             EventKind::Crash => write!(out, "crashed: timers stop, messages to it are lost"),
             EventKind::Restart => write!(out, "restarted: volatile state lost"),
             EventKind::Timeout => write!(out, "election timeout forced"),
+            EventKind::ElectionClockSet { due, by: ClockSetBy::Align, peer, peer_due } if due == peer_due => {
+                write!(out, "align-timers: election clock set to run out with S{peer}'s, at {}", fmt_ms(*due as i64))
+            }
+            EventKind::ElectionClockSet { due, by: ClockSetBy::Align, peer, peer_due } => write!(
+                out,
+                "align-timers: election clock set to run out as soon after S{peer}'s ({}) as it can: at {}",
+                fmt_ms(*peer_due as i64),
+                fmt_ms(*due as i64)
+            ),
+            EventKind::ElectionClockSet { due, by: ClockSetBy::Spread, peer, peer_due } => write!(
+                out,
+                "spread-timers: election clock moved to run out after S{peer}'s ({}): at {}",
+                fmt_ms(*peer_due as i64),
+                fmt_ms(*due as i64)
+            ),
             EventKind::Partition { groups } => write!(out, "network partitioned: {groups}"),
             EventKind::Heal => write!(out, "network healed"),
             EventKind::Cut { from, to } => write!(out, "link S{from}→S{to} cut"),
