@@ -127,6 +127,8 @@ export class Controls {
         <div class="row periodic"><label>Crash the leader every <input type="number" class="pc-every" min="0" step="any" style="width:70px" aria-label="Crash the leader every (seconds)"> s,</label>
           <label>back after <input type="number" class="pc-down" min="0" step="any" style="width:62px" aria-label="Restart it after (seconds)"> s</label>
           <button data-f="periodic">Start</button><span class="pc-next"></span></div>
+        <div class="row"><span>Election clocks</span><button data-f="align" aria-keyshortcuts="A" title="The clock that runs out second is set to run out with the first: two candidates in one term, a split vote in the making">Align two</button>
+          <button data-f="spread" aria-keyshortcuts="E" title="Clocks that run out within a vote's delivery of the one before are moved later: the first candidate wins">Spread</button></div>
         <div class="row"><span>Skip ahead</span><button data-skip="60000">+1 min</button><button data-skip="600000">+10 min</button><button data-skip="3600000">+1 h</button></div>
         <details class="inflight"><summary>Messages in flight <span class="count-msgs"></span></summary><ul class="msgs"></ul></details>
         <details class="script"><summary>This run as a script for <code>raftbeat run</code></summary><textarea readonly rows="8" style="width:100%;font:12px ui-monospace,monospace"></textarea></details>
@@ -338,6 +340,14 @@ export class Controls {
     if (!this.full) return;
     if (ts - this.tick.log > 150) { this.tick.log = ts; this.updateLog(); }
     if (ts - this.tick.msgs > 300 && this.$('details.inflight').open) { this.tick.msgs = ts; this.updateMessages(); }
+  }
+
+  /** RaftScope's timer keys: `align-timers` or `spread-timers`, said aloud. */
+  timerKey(kind) {
+    if (this.host.act(`${kind}-timers`) === null) return;
+    this.announce(kind === 'align'
+      ? 'Aligned: the next two election clocks run out together (the log says when).'
+      : 'Spread: no election clock runs out within a vote\'s delivery of another.');
   }
 
   /** The periodic crash: Start or Stop, and when the next one falls. */
@@ -596,6 +606,7 @@ export class Controls {
         if (host.act(`partition ${leader},${other} | ${rest.join(',')}`) !== null) this.announce(`S${leader} (the leader) and S${other} are cut off from the majority.`);
       }
     }
+    if (kind === 'align' || kind === 'spread') { this.timerKey(kind); return; }
     if (kind === 'periodic') {
       if (run.config.periodicCrash) { if (host.act('periodic-crash off') !== null) this.announce('Periodic crashes stopped (a restart already due still happens).'); } else {
         const every = val('input.pc-every'), down = val('input.pc-down');
@@ -741,6 +752,8 @@ export class Controls {
     if (key === 'b') { this.dropNext(); return handled(); }
     if (/^[0-9]$/.test(key)) { const id = key === '0' ? 10 : Number(key); if (id <= this.run.n) host.select(sel === id ? null : id); return handled(); }
     if (key === 'h') { host.act('heal'); return handled(); }
+    if (key === 'a') { this.timerKey('align'); return handled(); }
+    if (key === 'e') { this.timerKey('spread'); return handled(); }
     if (key === '-' || key === '_') { host.setSpeed(host.clock.speed / 2); return handled(); }
     if (key === '+' || key === '=') { host.setSpeed(host.clock.speed * 2); return handled(); }
     if (key === 'm') { this.switchModel(this.run.model === 'nacos' ? 'raft' : 'nacos'); return handled(); }

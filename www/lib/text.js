@@ -98,6 +98,9 @@ export function quirkNote(e, model, seen, nodes = 0) {
     if (e.event === 'receivedBeat' && e.accepted === false && /out of date/.test(e.reason ?? '')) {
       return once('out-of-date', `Nacos: S${e.node} rejects the beat as "out of date" (its term ${e.localTerm} > ${e.beatTerm}); the leader only counts a failure and stays LEADER.`);
     }
+    if (e.event === 'clock-set' && e.by === 'align-timers' && e.due_ms !== e.peer_due_ms) {
+      return once('tick-phase', `Nacos: S${e.node} can time out only on its own MasterElection tick, ${Math.round(e.due_ms - e.peer_due_ms)} ms after S${e.peer}. Two Nacos servers stand together only when their tick phases are a few ms apart, so split votes are rare; Raft's timers run out anywhere.`);
+    }
     if (e.event === 'sendVote' && e.newTerm >= 3 && !e.forced) {
       return once('term-climb', `Nacos: S${e.node} stands again at term ${e.newTerm}. Cut off, a node raises its term every 15-20 s; on return its higher term unseats a healthy leader. Raft's Pre-Vote prevents that.`);
     }
@@ -149,6 +152,8 @@ export const SHORTCUTS = [
   ['T', 'Force an election timeout on the selected node (paused, on two nodes: they stand at the same instant and may split the vote)'],
   ['I', 'Isolate the selected node'],
   ['H', 'Heal: remove every partition'],
+  ['A', 'Align timers: the election clock that runs out second runs out with the first (a split vote in the making)'],
+  ['E', 'Spread timers: no election clock runs out within a vote\'s delivery of another (no split vote)'],
   ['- / +', 'Slower / faster'],
   ['M', 'Switch model: Nacos / Raft'],
   ['← / →', 'On the timeline: back / forward in time. In a guided tour: back / continue (so do PageUp / PageDown)'],
