@@ -25,7 +25,7 @@ function rng(seed) {
   };
 }
 
-const KEYS = [' ', '.', 'n', 'r', 'd', 'b', '1', '2', '3', '5', '7', '0', 'c', 't', 'i', 'h', '-', '+', 'm', 'Escape', '?', 'l', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Tab', 'Enter'];
+const KEYS = [' ', '.', 'n', 'r', 'd', 'b', '1', '2', '3', '5', '7', '0', 'c', 't', 'i', 'h', 'a', 'e', '-', '+', 'm', 'Escape', '?', 'l', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Tab', 'Enter'];
 const JUNK = ['', '-1', '0', '1e9', 'NaN', '3', '2.5', '1,2 | 3,4,5', '1,,2|', '9 | 9', 'leader', '<b>x</b>', '∞', '5000', '99999999999', ' '];
 
 test('random clicks, keys and junk input never break the lab', () => monkey('', 250));

@@ -36,7 +36,7 @@ test('Raft: a aligns the next two election clocks, Spread parts them again, and 
   const before = await clocks(page);
   await page.keyboard.press('a');
   assert.equal(await lab(page, (el) => el.run.history.at(-1).command), 'align-timers');
-  assert.match(await text(page, '.announce'), /^Aligned: the next two election clocks run out together/);
+  assert.match(await text(page, '.announce'), /^Aligned: the next two election clocks run out together \(the log says when\)\.$/);
   const aligned = await clocks(page);
   const first = Math.min(...Object.values(before));
   const together = Object.keys(aligned).filter((id) => Math.abs(aligned[id] - first) < 1e-6);
@@ -75,6 +75,8 @@ test('Nacos: align explains why its clocks cannot run out together', async () =>
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press(' ');
   await page.keyboard.press('a');
+  // With a leader alive, its beats will reset the clocks: the page says so.
+  assert.match(await text(page, '.announce'), /While S5 leads, its heartbeats reset them: crash it or drop its beats/);
   // leaderDue runs out only on each server's own MasterElection tick.
   await page.locator('#lab .log', { hasText: /align-timers: election clock set to run out as soon after S\d's \([\d ,.]+ ms\) as it can/ }).waitFor();
   await page.locator('#lab .log', { hasText: /Nacos: S\d can time out only on its own MasterElection tick, \d+ ms after S\d/ }).waitFor();

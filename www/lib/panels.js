@@ -345,9 +345,11 @@ export class Controls {
   /** RaftScope's timer keys: `align-timers` or `spread-timers`, said aloud. */
   timerKey(kind) {
     if (this.host.act(`${kind}-timers`) === null) return;
-    this.announce(kind === 'align'
+    const leader = this.run.leaders[0];
+    this.announce((kind === 'align'
       ? 'Aligned: the next two election clocks run out together (the log says when).'
-      : 'Spread: no election clock runs out within a vote\'s delivery of another.');
+      : 'Spread: no election clock runs out within a vote\'s delivery of another.')
+      + (leader ? ` While S${leader.id} leads, its heartbeats reset them: crash it or drop its beats to see the election.` : ''));
   }
 
   /** The periodic crash: Start or Stop, and when the next one falls. */
