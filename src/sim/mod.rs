@@ -974,6 +974,7 @@ impl<P: Protocol> Simulation<P> {
 
     /// The first moment at or after `at` when a live node's election clock
     /// can run out (absolute time). [`Cluster::align_timers`] picks by it.
+    /// Panics on a bad id: for callers that validated it.
     ///
     /// [`Cluster::align_timers`]: crate::cluster::Cluster::align_timers
     pub fn election_moment(&self, id: NodeId, at: Micros) -> Micros {
@@ -985,7 +986,8 @@ impl<P: Protocol> Simulation<P> {
 
     /// Sets a node's election clock to run out at `at` (or the model's first
     /// moment after), logs it against `peer` (id, when its clock runs out),
-    /// and returns when it now runs out.
+    /// and returns when it now runs out. Panics on a bad id: for callers
+    /// that validated it (and checked the node is up).
     pub fn set_election_clock(&mut self, id: NodeId, at: Micros, by: ClockSetBy, peer: (NodeId, Micros)) -> Micros {
         self.drive(id, Step::SetElection(at.saturating_sub(self.engine.now)));
         let due = self.engine.now.saturating_add(self.countdowns(id).leader_due.unwrap_or(0));
