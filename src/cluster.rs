@@ -533,13 +533,16 @@ impl Cluster {
     }
 
     /// RaftScope's "spread timers": election clocks that run out less than a
-    /// vote's delivery (network.latencyMax + 1 ms) after the one before them
-    /// are moved later, so the first candidate's requests arrive before the
-    /// next clock runs out. Only clocks that are too close move.
+    /// vote's delivery (network.latencyMax + 1 ms; with Pre-Vote, three
+    /// latencies: the poll, its replies, then the requests) after the one
+    /// before them are moved later, so the first candidate's requests
+    /// arrive before the next clock runs out. Only clocks that are too
+    /// close move.
     pub fn spread_timers(&mut self) -> Result<(), Error> {
         let mut clocks = self.election_clocks();
         let mut last = take_earliest(&mut clocks).ok_or_else(|| too_few_clocks("spread-timers"))?;
-        let gap = self.network().latency_max.saturating_add(1000);
+        let hops = with_sim!(self, s => s.vote_request_hops());
+        let gap = self.network().latency_max.saturating_mul(hops).saturating_add(1000);
         while let Some((due, id)) = take_earliest(&mut clocks) {
             let want = last.0.saturating_add(gap);
             let due = if due < want { with_sim!(self, s => s.set_election_clock(id, want, ClockSetBy::Spread, (last.1, last.0))) } else { due };
@@ -604,6 +607,18 @@ impl Cluster {
     pub fn stats(&self) -> crate::sim::Stats {
         with_sim!(self, s => s.stats())
     }
+}
+
+/// Removes and returns the clock that runs out first (then the lowest id).
+/// Clusters are small and this runs once per key press: no sort needed.
+fn take_earliest(clocks: &mut Vec<(Micros, NodeId)>) -> Option<(Micros, NodeId)> {
+    let i = (0..clocks.len()).min_by_key(|&i| clocks[i])?;
+    Some(clocks.swap_remove(i))
+}
+
+fn too_few_clocks(command: &str) -> Error {
+    let rule = if command == "align-timers" { "needs two live nodes that are not leader" } else { "needs a live node that is not leader" };
+    Error::new(command, format!("{rule}, with an election clock running"))
 }
 
 #[cfg(test)]
@@ -695,16 +710,4 @@ mod tests {
         let l = c.leader().expect("a 3-node nacos cluster elects within 40 s");
         assert_eq!(c.resolve("node", "leader").unwrap(), l);
     }
-}
-
-/// Removes and returns the clock that runs out first (then the lowest id).
-/// Clusters are small and this runs once per key press: no sort needed.
-fn take_earliest(clocks: &mut Vec<(Micros, NodeId)>) -> Option<(Micros, NodeId)> {
-    let i = (0..clocks.len()).min_by_key(|&i| clocks[i])?;
-    Some(clocks.swap_remove(i))
-}
-
-fn too_few_clocks(command: &str) -> Error {
-    let rule = if command == "align-timers" { "needs two live nodes that are not leader" } else { "needs a live node that is not leader" };
-    Error::new(command, format!("{rule}, with an election clock running"))
 }

@@ -313,6 +313,13 @@ pub trait Protocol: Sized {
     /// The user forces an election timeout now (RaftScope's "time out").
     fn force_timeout(&mut self, rng: &mut dyn Entropy, out: &mut Ready<Self::Message, Self::Timer, Self::Note>);
 
+    /// How many one-way message delays pass from an election timeout to its
+    /// vote requests reaching the voters: 1, or 3 with Pre-Vote (the poll
+    /// and its replies come first). `spread-timers` leaves that much room.
+    fn vote_request_hops(_config: &Self::Config) -> u64 {
+        1
+    }
+
     /// The first moment, `after` from now or later, at which this node's
     /// election clock can run out (Nacos counts leaderDue down only on its
     /// tick). What [`Protocol::set_election_countdown`] will set.

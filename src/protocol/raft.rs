@@ -1368,6 +1368,14 @@ impl Protocol for Node {
         self.election_timeout(true, rng, out);
     }
 
+    fn vote_request_hops(config: &Config) -> u64 {
+        if config.pre_vote {
+            3
+        } else {
+            1
+        }
+    }
+
     fn set_election_countdown(&mut self, after: Micros, _timer_due_in: &dyn Fn(Timer) -> Option<Micros>, out: &mut Out) {
         // electionTimeoutMs keeps the drawn timeout: only this countdown moves.
         arm(out, Timer::Election, after);

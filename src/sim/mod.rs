@@ -984,6 +984,11 @@ impl<P: Protocol> Simulation<P> {
         now.saturating_add(self.nodes[(id - 1) as usize].proto.election_moment(after, &due_in))
     }
 
+    /// See [`Protocol::vote_request_hops`].
+    pub fn vote_request_hops(&self) -> u64 {
+        P::vote_request_hops(&self.config)
+    }
+
     /// Sets a node's election clock to run out at `at` (or the model's first
     /// moment after), logs it against `peer` (id, when its clock runs out),
     /// and returns when it now runs out. Panics on a bad id: for callers
