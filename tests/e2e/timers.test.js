@@ -43,6 +43,10 @@ test('Raft: a aligns the next two election clocks, Spread parts them again, and 
   assert.equal(together.length, 2, `two clocks at ${first}: ${JSON.stringify(aligned)} (before ${JSON.stringify(before)})`);
   const moved = together.find((id) => Math.abs(before[id] - first) > 1e-6);
   await page.locator('#lab .log', { hasText: `S${moved} clock-set align-timers: election clock set to run out with S` }).waitFor();
+  // The inspector shows the moved timer (the drawn timeout stays as it was).
+  await page.keyboard.press(String(moved));
+  await page.locator('#lab dl.fields', { hasText: `election timer` }).filter({ hasText: `at ${(first / 1000).toFixed(3)} s` }).waitFor();
+  await page.keyboard.press('Escape');
 
   // The Faults panel's button does the same as e.
   await page.locator('#lab details.faults [data-f=spread]').click();
@@ -80,6 +84,10 @@ test('Nacos: align explains why its clocks cannot run out together', async () =>
   // leaderDue runs out only on each server's own MasterElection tick.
   await page.locator('#lab .log', { hasText: /align-timers: election clock set to run out as soon after S\d's \([\d ,.]+ ms\) as it can/ }).waitFor();
   await page.locator('#lab .log', { hasText: /Nacos: S\d can time out only on its own MasterElection tick, \d+ ms after S\d/ }).waitFor();
+  // The inspector's peers field is a table, one row per other peer.
+  await page.keyboard.press('2');
+  await page.locator('#lab dl.fields table.peers').waitFor();
+  assert.deepEqual(await page.locator('#lab table.peers td:first-child').allTextContents(), ['S1', 'S3', 'S4', 'S5']);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -17,6 +17,17 @@ const LOG_ROWS = 250;
 /** Rows added per update while running: more than a reader can follow anyway. */
 const APPEND_ROWS = 60;
 
+/**
+ * Nacos's `peers` field ("S1 FOLLOWER t0 voteFor none, S3 LEADER t1 voteFor
+ * S3", as the model writes it) as a table: RaftScope's per-peer view.
+ */
+function peerTable(text) {
+  const rows = text.split(', ').map((p) => p.split(' ')).filter((w) => w.length === 5);
+  if (!rows.length) return esc(text);
+  const cells = rows.map(([peer, state, term, , vote]) => `<tr><td>${esc(peer)}</td><td>${esc(state)}</td><td>${esc(term.slice(1))}</td><td>${esc(vote)}</td></tr>`);
+  return `<table class="peers"><tr><th>peer</th><th>state</th><th>term</th><th>voteFor</th></tr>${cells.join('')}</table>`;
+}
+
 export class Controls {
   constructor(host, mode) {
     this.host = host;
@@ -460,10 +471,17 @@ export class Controls {
     const run = this.run;
     let fields;
     try { fields = run.sim.inspect(id); } catch { return; }
-    const html = fields.map(([k, v]) => `<dt title="${esc(FIELD_HELP[k] ?? '')}">${esc(k)}</dt><dd>${esc(v)}</dd>`).join('');
+    const n = run.node(id), rules = run.rules ?? [];
+    // Raft's fields name the drawn timeout, not the time left: show the
+    // timers themselves (RaftScope does), which align and spread move.
+    if (run.model === 'raft' && n.alive) {
+      const at = (ms) => `${ms.toFixed(1)} ms, at ${logTime(run.time + ms)}`;
+      if (n.leaderDueMs != null) fields.push([n.role === 'LEADER' ? 'quorum check' : 'election timer', `runs out in ${at(n.leaderDueMs)}`]);
+      if (n.heartbeatDueMs != null) fields.push(['heartbeat timer', `next beat in ${at(n.heartbeatDueMs)}`]);
+    }
+    const html = fields.map(([k, v]) => `<dt title="${esc(FIELD_HELP[k] ?? '')}">${esc(k)}</dt><dd>${k === 'peers' ? peerTable(v) : esc(v)}</dd>`).join('');
     const dl = this.$('dl.fields');
     if (dl.dataset.html !== html) { dl.innerHTML = html; dl.dataset.html = html; }
-    const n = run.node(id), rules = run.rules ?? [];
     const from = rules.find((r) => r.scope === 'from' && r.from === id);
     const to = rules.find((r) => r.scope === 'to' && r.to === id);
     const set = (sel, text, pressed) => {

@@ -107,6 +107,9 @@ details[open] > summary { margin-bottom: 8px; }
 dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 6px 0; font-size: 13px; }
 dl.fields dt { font-family: ui-monospace, Menlo, monospace; color: var(--muted); cursor: help; }
 dl.fields dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+table.peers { border-collapse: collapse; font-size: 12px; }
+table.peers th { font-weight: 500; color: var(--muted); text-align: left; padding: 0 8px 0 0; }
+table.peers td { padding: 0 8px 0 0; }
 .log .filters { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 6px; }
 .log .filters button { min-height: 28px; padding: 2px 8px; font-size: 12px; border-radius: 99px; }
 .log .filters button[aria-pressed=false] { opacity: .55; text-decoration: line-through; }
