@@ -2,7 +2,8 @@
 //! restarts (of down and of running nodes), partitions, one-way link cuts,
 //! heartbeat drops, loss, latency spikes and forced timeouts, drawn by
 //! `raftbeat::chaos` from one seed each, and in one case in three the
-//! leader crashed every 20-100 ms by `periodic-crash`. Every option
+//! leader crashed every 20-100 ms by `periodic-crash`; in one case in three
+//! (drawn apart) `align-timers` and `spread-timers` at random moments. Every option
 //! combination (Pre-Vote, CheckQuorum) runs 10 000 schedules: 40 000 in all.
 //!
 //! Checked after every event, not only at the end:
@@ -96,6 +97,17 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
         let (every, down) = (20 + r.below(81), r.below(61));
         faults.insert(0, Fault { at: 5 * MS, command: format!("periodic-crash every={every}ms down={down}ms") });
     }
+    // One case in three also aligns or spreads the election clocks at a few
+    // random moments: aligned clocks make split votes on demand. (Drawn
+    // last, so the other draws, and the cases before this, stay the same.)
+    if r.below(3) == 0 {
+        for _ in 0..2 + r.below(5) {
+            let at = 5 * MS + r.below(end - 5 * MS);
+            let command = if r.below(3) == 0 { "spread-timers" } else { "align-timers" };
+            faults.push(Fault { at, command: command.to_string() });
+        }
+        faults.sort_by_key(|f| f.at);
+    }
     Case {
         config,
         seed,
@@ -114,8 +126,33 @@ fn may_lead(logs: &[LogPos], id: NodeId) -> bool {
         > logs.len() / 2
 }
 
-/// Runs a case; Err describes the first violation.
-fn run(c: &Case) -> Result<(), String> {
+/// Applies one fault. The schedule is drawn blind, so a timer key may find
+/// too few election clocks to move; it then changed nothing and is skipped
+/// (Ok(false)), and left out of the replay.
+fn apply(cluster: &mut Cluster, command: &str) -> Result<bool, String> {
+    match chaos::apply(cluster, command) {
+        Ok(()) => Ok(true),
+        Err(e) if command.ends_with("-timers") && e.to_string().contains(": needs ") => Ok(false),
+        Err(e) => Err(format!("fault `{command}`: {e}")),
+    }
+}
+
+/// The faults of a case that apply (see [`apply`]).
+fn applied_faults(c: &Case) -> Vec<Fault> {
+    let mut cluster = Cluster::new(&c.config).unwrap();
+    let mut kept = Vec::new();
+    for f in &c.faults {
+        cluster.run_until(f.at);
+        if apply(&mut cluster, &f.command).unwrap_or(true) {
+            kept.push(f.clone());
+        }
+    }
+    kept
+}
+
+/// Runs a case; Err describes the first violation. Ok counts the timer
+/// keys that moved a clock.
+fn run(c: &Case) -> Result<usize, String> {
     let mut cluster = Cluster::new(&c.config).map_err(|e| e.to_string())?;
     let may: Vec<bool> = (1..=c.logs.len() as NodeId)
         .map(|id| may_lead(&c.logs, id))
@@ -134,10 +171,12 @@ fn run(c: &Case) -> Result<(), String> {
             false
         });
     };
+    let mut timer_keys = 0;
     for f in &c.faults {
         step(&mut cluster, f.at);
-        chaos::apply(&mut cluster, &f.command)
-            .map_err(|e| format!("fault `{}`: {e}", f.command))?;
+        if apply(&mut cluster, &f.command)? && f.command.ends_with("-timers") {
+            timer_keys += 1;
+        }
     }
     step(&mut cluster, c.end);
     let m = cluster.monitor();
@@ -166,7 +205,7 @@ fn run(c: &Case) -> Result<(), String> {
             c.logs
         ));
     }
-    Ok(())
+    Ok(timer_keys)
 }
 
 /// The schedule as a script for `raftbeat run`, expecting what Raft
@@ -175,7 +214,7 @@ fn replay(c: &Case) -> String {
     chaos::to_script(
         &c.config,
         c.seed,
-        &c.faults,
+        &applied_faults(c),
         c.end,
         &["expect no-violation election-safety", "expect no-violation double-vote", "expect no-violation term-decrease"],
     )
@@ -183,22 +222,25 @@ fn replay(c: &Case) -> String {
 
 fn check_combination(pre_vote: bool, check_quorum: bool, base_seed: u64) {
     let n = schedules_per_combination();
-    let mut faults = 0usize;
+    let (mut faults, mut timer_keys) = (0usize, 0usize);
     for i in 0..n {
         let c = case(base_seed + i, pre_vote, check_quorum);
         faults += c.faults.len();
-        if let Err(e) = run(&c) {
-            panic!(
+        match run(&c) {
+            Ok(k) => timer_keys += k,
+            Err(e) => panic!(
                 "preVote={pre_vote} checkQuorum={check_quorum}, seed {}: {e}\nReplay with `raftbeat run FILE --verbose`:\n{}",
                 c.seed,
                 replay(&c)
-            );
+            ),
         }
     }
     assert!(
         faults as u64 > n * 15,
         "{faults} faults over {n} schedules: the schedules are too tame to mean much"
     );
+    // A third of the cases draw 2-6 timer keys: most must find clocks to move.
+    assert!(timer_keys as u64 > n / 2, "only {timer_keys} timer keys applied over {n} schedules");
 }
 
 #[test]
@@ -229,7 +271,7 @@ fn the_schedules_exercise_elections() {
     for i in 0..200 {
         let c = case(9_000_000 + i, false, false);
         let mut cluster = Cluster::new(&c.config).unwrap();
-        chaos::run(&mut cluster, &c.faults, c.end).unwrap();
+        chaos::run(&mut cluster, &applied_faults(&c), c.end).unwrap();
         terms += cluster.node_views().iter().map(|v| v.term).max().unwrap();
         overlaps += cluster.monitor().count(ViolationKind::TwoLeaders);
     }
