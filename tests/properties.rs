@@ -53,7 +53,7 @@ fn run_sliced(cfg: &ClusterConfig, faults: &[Fault], end: Micros, slices: &[Micr
     };
     for f in faults {
         go_to(&mut c, f.at);
-        chaos::apply(&mut c, &f.command).unwrap();
+        chaos::apply_drawn(&mut c, &f.command).unwrap();
     }
     go_to(&mut c, end);
     let d = digest.borrow();
@@ -78,11 +78,19 @@ proptest! {
         slices in prop::collection::vec(prop_oneof![Just(0u64), 1u64..=1_000, 1_000u64..=3_000_000], 1..20),
         // Spikes past the event queue's one-second wheel take its far path.
         max_latency in prop_oneof![Just(200_000u64), Just(3_000_000u64)],
+        timer_keys in 0u32..4,
     ) {
         let cfg = config(model, nodes, seed);
         let span: Micros = if model == "raft" { 3_000_000 } else { 60_000_000 };
         let chaos_cfg = ChaosConfig { mean_interval: span / 8, max_latency, ..ChaosConfig::default() };
-        let faults = chaos::schedule(seed, nodes, 0, span, &chaos_cfg);
+        let mut faults = chaos::schedule(seed, nodes, 0, span, &chaos_cfg);
+        // Timer keys at a few moments too: they drive a model step outside
+        // any event (as crash and timeout do).
+        for k in 0..timer_keys {
+            let at = (seed.rotate_left(8 * k) % span).max(1);
+            faults.push(Fault { at, command: if k % 3 == 2 { "spread-timers" } else { "align-timers" }.to_string() });
+        }
+        faults.sort_by_key(|f| f.at);
         let mut slices = slices;
         if slices.iter().all(|&s| s == 0) {
             slices.push(1);
@@ -90,7 +98,7 @@ proptest! {
         let whole = run_sliced(&cfg, &faults, span, &[u64::MAX]);
         let frames = run_sliced(&cfg, &faults, span, &[16_700]);
         let random = run_sliced(&cfg, &faults, span, &slices);
-        let replay = chaos::to_script(&cfg, seed, &faults, span, &[]);
+        let replay = chaos::to_script(&cfg, seed, &chaos::applied(&cfg, &faults).unwrap(), span, &[]);
         prop_assert!(whole.1 > 0);
         prop_assert_eq!(&whole, &frames, "16.7 ms frames differ; replay:\n{}", replay);
         prop_assert_eq!(&whole, &random, "slices {:?} differ; replay:\n{}", slices, replay);

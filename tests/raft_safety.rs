@@ -126,30 +126,6 @@ fn may_lead(logs: &[LogPos], id: NodeId) -> bool {
         > logs.len() / 2
 }
 
-/// Applies one fault. The schedule is drawn blind, so a timer key may find
-/// too few election clocks to move; it then changed nothing and is skipped
-/// (Ok(false)), and left out of the replay.
-fn apply(cluster: &mut Cluster, command: &str) -> Result<bool, String> {
-    match chaos::apply(cluster, command) {
-        Ok(()) => Ok(true),
-        Err(e) if command.ends_with("-timers") && e.to_string().contains(": needs ") => Ok(false),
-        Err(e) => Err(format!("fault `{command}`: {e}")),
-    }
-}
-
-/// The faults of a case that apply (see [`apply`]).
-fn applied_faults(c: &Case) -> Vec<Fault> {
-    let mut cluster = Cluster::new(&c.config).unwrap();
-    let mut kept = Vec::new();
-    for f in &c.faults {
-        cluster.run_until(f.at);
-        if apply(&mut cluster, &f.command).unwrap_or(true) {
-            kept.push(f.clone());
-        }
-    }
-    kept
-}
-
 /// Runs a case; Err describes the first violation. Ok counts the timer
 /// keys that moved a clock.
 fn run(c: &Case) -> Result<usize, String> {
@@ -174,7 +150,8 @@ fn run(c: &Case) -> Result<usize, String> {
     let mut timer_keys = 0;
     for f in &c.faults {
         step(&mut cluster, f.at);
-        if apply(&mut cluster, &f.command)? && f.command.ends_with("-timers") {
+        let applied = chaos::apply_drawn(&mut cluster, &f.command).map_err(|e| format!("fault `{}`: {e}", f.command))?;
+        if applied && f.command.ends_with("-timers") {
             timer_keys += 1;
         }
     }
@@ -214,7 +191,7 @@ fn replay(c: &Case) -> String {
     chaos::to_script(
         &c.config,
         c.seed,
-        &applied_faults(c),
+        &chaos::applied(&c.config, &c.faults).unwrap(),
         c.end,
         &["expect no-violation election-safety", "expect no-violation double-vote", "expect no-violation term-decrease"],
     )
@@ -271,7 +248,7 @@ fn the_schedules_exercise_elections() {
     for i in 0..200 {
         let c = case(9_000_000 + i, false, false);
         let mut cluster = Cluster::new(&c.config).unwrap();
-        chaos::run(&mut cluster, &applied_faults(&c), c.end).unwrap();
+        chaos::run(&mut cluster, &c.faults, c.end).unwrap();
         terms += cluster.node_views().iter().map(|v| v.term).max().unwrap();
         overlaps += cluster.monitor().count(ViolationKind::TwoLeaders);
     }
