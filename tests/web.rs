@@ -427,6 +427,7 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "13-raft-leader-minority-with-checkquorum.txt",
     "14-raft-rejoin-prevote-race.txt",
     "15-raft-leader-minority-prevote-checkquorum.txt",
+    "16-nacos-align-timers.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption
