@@ -947,7 +947,8 @@ impl<P: Protocol> Simulation<P> {
     }
 
     /// Restart a node (crashing it first if it is up): it keeps only what the
-    /// model persists and starts its tasks now.
+    /// model persists and starts its tasks now, or in a model with tick
+    /// phases (Nacos) at a random phase within a tick, as at boot.
     pub fn restart(&mut self, id: NodeId) -> Result<(), Error> {
         let i = check_node(self.engine.n, "node", id)?;
         let before = (self.nodes[i].proto.status(), self.engine.alive[i]);
@@ -956,7 +957,18 @@ impl<P: Protocol> Simulation<P> {
         slot.proto = P::new(id, self.engine.n, &self.config, &persisted, &mut slot.rng);
         let after = slot.proto.status();
         self.engine.restarted(id, before, after);
-        self.drive(id, Step::Start);
+        // Its tasks start like at boot, at a random phase: a restart at a
+        // round time (a script's, or periodic-crash's every period) would
+        // otherwise put restarted Nacos servers on one tick phase, where
+        // their clocks run out together and split vote after vote.
+        let jitter = P::boot_jitter(&self.config);
+        if jitter == 0 {
+            self.drive(id, Step::Start);
+        } else {
+            let phase = self.nodes[i].rng.below(jitter);
+            let (at, epoch) = (self.engine.now.saturating_add(phase), self.engine.epoch[i]);
+            self.engine.schedule(at, Pending::Boot { node: id, epoch });
+        }
         Ok(())
     }
 
