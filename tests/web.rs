@@ -100,15 +100,23 @@ fn frame_size_does_not_change_the_run() {
         let mut sim = nacos(3.0);
         let mut t = 0.0;
         let mut events = 0u32;
-        let mut acted = false;
+        let mut acted = 0;
         while t < 40_000.0 {
             sim.step(frame).unwrap();
             t += frame;
             events += Array::from(&sim.events().unwrap()).length();
-            if !acted && t >= 20_000.0 {
-                // Actions land at the same simulated time whatever the frame size.
-                sim.apply_at(20_000.0, "crash 2").ok();
-                acted = true;
+            // Actions land at the same simulated time whatever the frame size.
+            if acted == 0 && t >= 20_000.0 {
+                sim.apply_at(20_000.0, "crash 2").unwrap();
+                acted = 1;
+            }
+            // (Both frame sizes land on 20 s and 24 s exactly: an action
+            // cannot go back in time.)
+            if acted == 1 && t >= 24_000.0 {
+                // The timer keys drive a model step outside any event.
+                sim.apply_at(24_000.0, "align-timers").unwrap();
+                sim.apply_at(24_000.0, "spread-timers").unwrap();
+                acted = 2;
             }
         }
         sim.step(50_000.0 - sim.time_ms()).unwrap();
