@@ -521,13 +521,13 @@ impl Cluster {
     /// and "together" is as close as the phases are.
     pub fn align_timers(&mut self) -> Result<(), Error> {
         let mut clocks = self.election_clocks();
-        let first = take_earliest(&mut clocks).ok_or_else(|| too_few_clocks("align-timers"))?;
+        let first = take_earliest(&mut clocks).ok_or_else(|| Error::new("align-timers", ALIGN_NEEDS))?;
         let at = first.0;
         let second = clocks
             .iter()
             .map(|&(due, id)| (with_sim!(self, s => s.election_moment(id, at)), due, id))
             .min()
-            .ok_or_else(|| too_few_clocks("align-timers"))?;
+            .ok_or_else(|| Error::new("align-timers", ALIGN_NEEDS))?;
         with_sim!(self, s => s.set_election_clock(second.2, at, ClockSetBy::Align, (first.1, at)));
         Ok(())
     }
@@ -540,7 +540,7 @@ impl Cluster {
     /// close move.
     pub fn spread_timers(&mut self) -> Result<(), Error> {
         let mut clocks = self.election_clocks();
-        let mut last = take_earliest(&mut clocks).ok_or_else(|| too_few_clocks("spread-timers"))?;
+        let mut last = take_earliest(&mut clocks).ok_or_else(|| Error::new("spread-timers", SPREAD_NEEDS))?;
         let hops = with_sim!(self, s => s.vote_request_hops());
         let gap = self.network().latency_max.saturating_mul(hops).saturating_add(1000);
         while let Some((due, id)) = take_earliest(&mut clocks) {
@@ -616,10 +616,8 @@ fn take_earliest(clocks: &mut Vec<(Micros, NodeId)>) -> Option<(Micros, NodeId)>
     Some(clocks.swap_remove(i))
 }
 
-fn too_few_clocks(command: &str) -> Error {
-    let rule = if command == "align-timers" { "needs two live nodes that are not leader" } else { "needs a live node that is not leader" };
-    Error::new(command, format!("{rule}, with an election clock running"))
-}
+const ALIGN_NEEDS: &str = "needs two live nodes that are not leader, with an election clock running";
+const SPREAD_NEEDS: &str = "needs a live node that is not leader, with an election clock running";
 
 #[cfg(test)]
 mod tests {

@@ -436,9 +436,10 @@ impl Engine {
         self.queue.push(due, seq, Packed::pack(Pending::Timer { node, slot: slot as u8, gen }));
     }
 
-    /// When a node's timer in `slot` is due, if armed.
-    fn timer_due(&self, node: NodeId, slot: usize) -> Option<Micros> {
-        self.timers[(node - 1) as usize][slot].due
+    /// How long until a node's timer in `slot` fires, if armed: what the
+    /// models' countdowns are computed from.
+    fn timer_due_in(&self, node: NodeId, slot: usize) -> Option<Micros> {
+        self.timers[(node - 1) as usize][slot].due.map(|d| d.saturating_sub(self.now))
     }
 
     fn next_round(&mut self) -> u64 {
@@ -713,11 +714,8 @@ impl<P: Protocol> Simulation<P> {
         if !self.engine.is_alive(id) {
             return Countdowns::default();
         }
-        let now = self.engine.now;
         let engine = &self.engine;
-        self.nodes[(id - 1) as usize]
-            .proto
-            .countdowns(&|t: P::Timer| engine.timer_due(id, t.index()).map(|d| d.saturating_sub(now)))
+        self.nodes[(id - 1) as usize].proto.countdowns(&|t: P::Timer| engine.timer_due_in(id, t.index()))
     }
 
     pub fn fields(&self, id: NodeId) -> Vec<Field> {
@@ -887,7 +885,7 @@ impl<P: Protocol> Simulation<P> {
             Step::ForceTimeout => p.force_timeout(rng, ready),
             Step::SetElection(after) => {
                 let e: &Engine = engine;
-                p.set_election_countdown(after, &|t: P::Timer| e.timer_due(id, t.index()).map(|d| d.saturating_sub(e.now)), ready)
+                p.set_election_countdown(after, &|t: P::Timer| e.timer_due_in(id, t.index()), ready)
             }
         }
         let after = node.proto.status();
@@ -992,7 +990,7 @@ impl<P: Protocol> Simulation<P> {
     pub fn election_moment(&self, id: NodeId, at: Micros) -> Micros {
         let (engine, now) = (&self.engine, self.engine.now);
         let after = at.saturating_sub(now);
-        let due_in = |t: P::Timer| engine.timer_due(id, t.index()).map(|d| d.saturating_sub(now));
+        let due_in = |t: P::Timer| engine.timer_due_in(id, t.index());
         now.saturating_add(self.nodes[(id - 1) as usize].proto.election_moment(after, &due_in))
     }
 
