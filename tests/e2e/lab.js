@@ -2,6 +2,8 @@
 // a person reads it (text, the drawn canvas), plus the element's own record
 // of what it drew, for exact checks.
 
+import { openPage } from './harness.js';
+
 /** The text of an element inside <raft-beat id=lab> (playwright pierces the shadow root). */
 export async function text(page, selector, host = '#lab') {
   return (await page.locator(`${host} ${selector}`).first().textContent()).trim();
@@ -65,6 +67,14 @@ export async function snapshot(page, host = '#lab') {
       events: run.sim.eventCount,
     };
   }, host);
+}
+
+/** Opens a shared link and waits until the page has replayed it; returns what openPage returns. */
+export async function openShared(browser, url, host = '#lab') {
+  const opened = await openPage(browser, url);
+  await ready(opened.page, host);
+  await opened.page.locator(`${host} .announce`, { hasText: 'Replayed the shared run' }).waitFor();
+  return opened;
 }
 
 /** Waits for the element's `ready` promise. */

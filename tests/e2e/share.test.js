@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, launch, openPage, SHOTS } from './harness.js';
-import { ready, waitForStatus, snapshot, nodeOnScreen, text } from './lab.js';
+import { ready, waitForStatus, snapshot, openShared, nodeOnScreen, text } from './lab.js';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -33,9 +33,7 @@ test('a shared URL replays the same run, to the same moment, exactly', async () 
   assert.match(url, /&a=[\d.]+%3Acrash\+1/);
   assert.match(url, /&t=[\d.]+/);
 
-  const other = await openPage(browser, url);
-  await ready(other.page);
-  await other.page.locator('#lab .announce', { hasText: 'Replayed the shared run' }).waitFor();
+  const other = await openShared(browser, url);
   const after = await snapshot(other.page);
   assert.deepEqual(after, before, 'same time, nodes, leaders, actions and event count');
   assert.equal(await other.page.locator('#lab [data-a=play]').textContent(), '▶ Play', 'paused at the shared moment');

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, launch, openPage, SHOTS } from './harness.js';
-import { ready, waitForStatus, snapshot, text } from './lab.js';
+import { ready, waitForStatus, snapshot, openShared, text } from './lab.js';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -63,9 +63,7 @@ test('Raft: a aligns the next two election clocks, Spread parts them again, and 
   const url = await lab(page, (el) => el.shareUrl());
   assert.match(url, /&a=[\d.]+%3Aalign-timers/);
   assert.match(url, /&a=[\d.]+%3Aspread-timers/);
-  const other = await openPage(browser, url);
-  await ready(other.page);
-  await other.page.locator('#lab .announce', { hasText: 'Replayed the shared run' }).waitFor();
+  const other = await openShared(browser, url);
   assert.deepEqual(await snapshot(other.page), snap, 'the shared link replays align and spread exactly');
   assert.deepEqual([...problems, ...other.problems], []);
   await other.context.close();
