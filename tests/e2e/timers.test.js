@@ -86,6 +86,8 @@ test('Nacos: align explains why its clocks cannot run out together', async () =>
   await page.keyboard.press('2');
   await page.locator('#lab dl.fields table.peers').waitFor();
   assert.deepEqual(await page.locator('#lab table.peers td:first-child').allTextContents(), ['S1', 'S3', 'S4', 'S5']);
+  // And its election timer runs out on one of its ticks, not at leaderDueMs.
+  await page.locator('#lab dl.fields', { hasText: /election timer\s*runs out in [\d.]+ ms, at [\d.]+ s/ }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -472,12 +472,14 @@ export class Controls {
     let fields;
     try { fields = run.sim.inspect(id); } catch { return; }
     const n = run.node(id), rules = run.rules ?? [];
-    // Raft's fields name the drawn timeout, not the time left: show the
-    // timers themselves (RaftScope does), which align and spread move.
-    if (run.model === 'raft' && n.alive) {
+    // The timers themselves (RaftScope shows them), which align and spread
+    // move: Raft's fields name only the drawn timeout, and Nacos's
+    // leaderDueMs is a counter that runs out only on the node's next tick.
+    if (n.alive) {
       const at = (ms) => `${ms.toFixed(1)} ms, at ${logTime(run.time + ms)}`;
-      if (n.leaderDueMs != null) fields.push([n.role === 'LEADER' ? 'quorum check' : 'election timer', `runs out in ${at(n.leaderDueMs)}`]);
-      if (n.heartbeatDueMs != null) fields.push(['heartbeat timer', `next beat in ${at(n.heartbeatDueMs)}`]);
+      const quorum = run.model === 'raft' && n.role === 'LEADER';
+      if (n.leaderDueMs != null) fields.push([quorum ? 'quorum check' : 'election timer', `runs out in ${at(n.leaderDueMs)}`]);
+      if (n.heartbeatDueMs != null && n.role === 'LEADER') fields.push(['heartbeat timer', `next beat in ${at(n.heartbeatDueMs)}`]);
     }
     const html = fields.map(([k, v]) => `<dt title="${esc(FIELD_HELP[k] ?? '')}">${esc(k)}</dt><dd>${k === 'peers' ? peerTable(v) : esc(v)}</dd>`).join('');
     const dl = this.$('dl.fields');

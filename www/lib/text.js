@@ -53,7 +53,7 @@ export const FIELD_HELP = {
   electionTimeoutMs: 'The randomized election timeout drawn at the last reset.',
   preVote: 'etcd\'s Pre-Vote: poll a majority before raising the term.',
   checkQuorum: 'etcd\'s CheckQuorum: a leader that has not heard from a majority steps down; followers keep a lease.',
-  'election timer': 'Time left before this server starts an election (the arc around it). A heartbeat from its leader, or a vote it grants, resets it to a fresh random timeout. The a and e keys align or spread these.',
+  'election timer': 'Time left before this server starts an election (the arc around it); in Nacos, the tick on which leaderDueMs reaches 0. A heartbeat from its leader, or a vote it grants, resets it to a fresh random timeout. The a and e keys align or spread these.',
   'quorum check': 'CheckQuorum: when this runs out, the leader steps down unless a majority answered it since the last check.',
   'heartbeat timer': 'When the leader next sends heartbeats (empty AppendEntries) to every follower.',
   inLease: 'Heard from a live leader within the minimum election timeout: higher-term vote requests are ignored.',
