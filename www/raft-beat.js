@@ -22,6 +22,21 @@ import { STYLES } from './lib/styles.js';
 import { decodeParams, encodeRun } from './lib/share.js';
 import { quirkNote, logTime, describeCluster } from './lib/text.js';
 
+/**
+ * The styles as one stylesheet shared by every element on the page, adopted
+ * by each shadow root rather than written as a <style> element: a host page
+ * whose Content-Security-Policy forbids inline styles (docs sites often do)
+ * blocks <style> but not an adopted sheet. null where the browser has no
+ * constructable stylesheets; then a <style> element it is.
+ */
+const SHEET = (() => {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLES);
+    return 'adoptedStyleSheets' in ShadowRoot.prototype ? sheet : null;
+  } catch { return null; }
+})();
+
 // The panels (lib/panels.js, about 40 KB) load only for an element that
 // shows them: an embed with controls="none" never fetches them.
 let Controls = null;
@@ -42,6 +57,9 @@ export class RaftBeatElement extends HTMLElement {
     super();
     this.attachShadow({ mode: 'open' });
     this.ready = new Promise((resolve, reject) => { this._ready = resolve; this._failed = reject; });
+    // The element shows a failure itself; a page that never awaits `ready`
+    // must not get an unhandled rejection on top of it.
+    this.ready.catch(() => {});
     this.run = null;
     this.clock = null;
     this.active = false;
@@ -100,7 +118,8 @@ export class RaftBeatElement extends HTMLElement {
   }
 
   async start() {
-    this.shadowRoot.innerHTML = `<style>${STYLES}</style><div class="rb"><div class="grid"><div class="main">
+    if (SHEET) this.shadowRoot.adoptedStyleSheets = [SHEET];
+    this.shadowRoot.innerHTML = `${SHEET ? '' : `<style>${STYLES}</style>`}<div class="rb"><div class="grid"><div class="main">
       <div class="tour" role="group" aria-label="Guided tour" hidden><p class="say" aria-live="polite"></p>
       <div class="tour-nav"><button class="back" aria-keyshortcuts="ArrowLeft PageUp">‹ Back</button>
       <details class="stops"><summary class="tour-count" title="All stops"></summary><ol class="stop-list"></ol></details>
@@ -450,7 +469,12 @@ export class RaftBeatElement extends HTMLElement {
   fail(e) {
     const p = document.createElement('p');
     p.setAttribute('role', 'alert');
-    p.textContent = `raftbeat could not start: ${e.message}`;
+    // A CSP without 'wasm-unsafe-eval' is the likely cause on a docs site,
+    // and the browser's message does not say what to change.
+    const csp = /Content.Security.Policy/i.test(e.message)
+      ? " This page's Content-Security-Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its script-src."
+      : '';
+    p.textContent = `raftbeat could not start: ${e.message}${csp}`;
     this.shadowRoot.append(p);
   }
 

@@ -97,6 +97,59 @@ test('a scripted scenario plays its actions at their simulated times, with its c
   await context.close();
 });
 
+// Docs sites often send a Content-Security-Policy: no inline styles, and
+// WebAssembly only with 'wasm-unsafe-eval'. The element must be styled and
+// run under the strict one, and say what to change under one without wasm.
+test('under a strict Content-Security-Policy the element is styled and runs; without wasm-unsafe-eval it says what to add', async () => {
+  const strict = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
+  const html = '<raft-beat id="demo" model="raft" nodes="5" seed="3" speed="0.3" controls="full" autoplay></raft-beat>';
+  {
+    const { page, context, problems } = await openWithRoute(html, { csp: strict, viewport: { width: 1280, height: 900 } });
+    await page.waitForFunction(() => document.getElementById('demo').simulation?.leader() !== undefined, null, { timeout: 20_000 });
+    const looks = await page.evaluate(() => {
+      const root = document.getElementById('demo').shadowRoot;
+      const css = (sel) => getComputedStyle(root.querySelector(sel));
+      return {
+        button: css('button').borderRadius,
+        lost: [css('.legend .k-lost').width, css('.legend .k-lost').borderRadius],
+        latency: css('.lat-min').width,
+        styleElements: root.querySelectorAll('style').length,
+      };
+    });
+    assert.deepEqual(looks, { button: '6px', lost: ['8px', '0px'], latency: '70px', styleElements: 0 });
+    await page.screenshot({ path: join(SHOTS, 'embed-strict-csp.png') });
+    assert.deepEqual(problems, [], 'no CSP violation or error on the console');
+    await context.close();
+  }
+  {
+    const { page, context, problems } = await openWithRoute(html, { csp: "default-src 'self'; img-src 'self' data:" });
+    const failure = await page.evaluate(() => document.getElementById('demo').ready.then(() => 'started', (e) => e.message));
+    assert.match(failure, /Content Security Policy/);
+    const shown = await page.locator('#demo [role=alert]').textContent();
+    assert.match(shown, /^raftbeat could not start: .*add 'wasm-unsafe-eval' to its script-src\.$/);
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [], 'the failure is shown, not thrown at the page');
+    await context.close();
+  }
+  {
+    // embed.html, served by a host that sends the strict policy with every page.
+    const context = await browser.newContext({ viewport: { width: 640, height: 480 } });
+    await context.route('**/embed.html*', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': strict } });
+    });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${server.url}embed.html?model=raft&nodes=3&seed=3&autoplay=1`);
+    await page.waitForFunction(() => document.querySelector('raft-beat').simulation?.leader() !== undefined, null, { timeout: 20_000 });
+    const fills = await page.evaluate(() => document.querySelector('raft-beat').getBoundingClientRect().height);
+    assert.equal(fills, 480, 'embed.css makes the element fill the iframe');
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('embed.html with a scenario in its URL reloads to the same run: the script once, your actions once', async () => {
   const scenario = 'cluster model=nacos nodes=5 seed=7;run until=6s;drop-beats from=leader';
   const { page, context, problems } = await openPage(browser, `${server.url}embed.html?scenario=${encodeURIComponent(scenario)}&speed=60&autoplay=1`);
@@ -135,9 +188,10 @@ test('embed.html takes the same settings as URL parameters', async () => {
 });
 
 /** A page of the served origin whose HTML is `body`, opened with the harness's checks. */
-function openWithRoute(body, { viewport = { width: 900, height: 700 } } = {}) {
+function openWithRoute(body, { viewport = { width: 900, height: 700 }, csp } = {}) {
   return openPage(browser, `${server.url}bare-test-page.html`, {
     viewport,
+    headers: csp ? { 'content-security-policy': csp } : undefined,
     html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare</title><link rel="icon" href="data:,">
       <script type="module" src="./raft-beat.js"></script></head><body>${body}</body></html>`,
   });

@@ -48,11 +48,11 @@ export async function launch() {
 /**
  * Opens a page that records console messages, page errors and requests to
  * other hosts. `html`, if given, is served as the page at `url` (a bare test
- * page on the served origin).
+ * page on the served origin), with `headers` if given.
  */
-export async function openPage(browser, url, { html, ...options } = {}) {
+export async function openPage(browser, url, { html, headers, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  if (html !== undefined) await context.route(url, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  if (html !== undefined) await context.route(url, (route) => route.fulfill({ contentType: 'text/html', headers, body: html }));
   const page = await context.newPage();
   const problems = [];
   const foreign = [];

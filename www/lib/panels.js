@@ -83,7 +83,7 @@ export class Controls {
     this.add(main, `<div class="beats" aria-label="Heartbeats of the leader">
       <div class="status" aria-live="polite"><b class="who">No leader yet</b> <span class="sub"></span></div>
       <button class="danger drop" aria-pressed="false" aria-keyshortcuts="D" disabled>Drop the leader's heartbeats</button>
-      <span class="row" style="margin:0"><button class="next" aria-keyshortcuts="B" disabled>Drop next</button>
+      <span class="row flush"><button class="next" aria-keyshortcuts="B" disabled>Drop next</button>
         <input type="number" class="count" min="1" max="999" value="3" aria-label="Heartbeat rounds to drop"> beats</span>
       <ul class="rules" aria-label="Active heartbeat-drop rules"></ul>
     </div>
@@ -94,9 +94,9 @@ export class Controls {
       <p class="announce" aria-live="polite"></p>`);
     if (this.full) {
       this.add(main, `<ul class="legend" aria-label="Legend">
-        <li><i style="background:#2563eb"></i>beat</li><li><i style="border:2px solid #2563eb"></i>beat reply</li>
-        <li><i style="background:#d97706"></i>vote request</li><li><i style="border:2px solid #d97706"></i>vote reply (✓ granted, ✗ not)</li>
-        <li><i style="background:#7c3aed"></i>pre-vote</li><li><i style="background:#dc2626;border-radius:0;width:8px;height:8px"></i>lost message</li>
+        <li><i class="k-beat"></i>beat</li><li><i class="k-beat-reply"></i>beat reply</li>
+        <li><i class="k-vote"></i>vote request</li><li><i class="k-vote-reply"></i>vote reply (✓ granted, ✗ not)</li>
+        <li><i class="k-prevote"></i>pre-vote</li><li><i class="k-lost"></i>lost message</li>
         <li>grey arc: time to election timeout (leaderDueMs) · green arc: leader's next beat (heartbeatDueMs)</li>
         <li>crown: leader · dashed: candidate · fill: term colour · red badge: beats dropped · dashed red wall: partition</li></ul>`);
       this.buildSide();
@@ -133,22 +133,22 @@ export class Controls {
         <div class="row"><label>Partition <input type="text" class="groups" placeholder="1,2 | 3,4,5" size="12" aria-label="Partition groups, like 1,2 | 3,4,5"></label><button data-f="partition">Split</button></div>
         <div class="row"><label>Link <select class="cut-from" aria-label="Link from"></select></label>→<select class="cut-to" aria-label="Link to"></select>
           <label><input type="checkbox" class="cut-both"> both ways</label><button data-f="cut">Cut</button><button data-f="restore">Restore</button></div>
-        <div class="row"><label>Latency <input type="number" class="lat-min" min="0" step="any" style="width:70px" aria-label="Minimum latency (ms)"></label>–<input type="number" class="lat-max" min="0" step="any" style="width:70px" aria-label="Maximum latency (ms)"> ms
-          <label>loss <input type="number" class="loss" min="0" max="100" step="any" style="width:62px" aria-label="Loss (%)"> %</label><button data-f="network">Apply</button></div>
-        <div class="row periodic"><label>Crash the leader every <input type="number" class="pc-every" min="0" step="any" style="width:70px" aria-label="Crash the leader every (seconds)"> s,</label>
-          <label>back after <input type="number" class="pc-down" min="0" step="any" style="width:62px" aria-label="Restart it after (seconds)"> s</label>
+        <div class="row"><label>Latency <input type="number" class="lat-min w70" min="0" step="any" aria-label="Minimum latency (ms)"></label>–<input type="number" class="lat-max w70" min="0" step="any" aria-label="Maximum latency (ms)"> ms
+          <label>loss <input type="number" class="loss w62" min="0" max="100" step="any" aria-label="Loss (%)"> %</label><button data-f="network">Apply</button></div>
+        <div class="row periodic"><label>Crash the leader every <input type="number" class="pc-every w70" min="0" step="any" aria-label="Crash the leader every (seconds)"> s,</label>
+          <label>back after <input type="number" class="pc-down w62" min="0" step="any" aria-label="Restart it after (seconds)"> s</label>
           <button data-f="periodic">Start</button><span class="pc-next"></span></div>
         <div class="row"><span>Election clocks</span><button data-f="align" aria-keyshortcuts="A" title="The clock that runs out second is set to run out with the first: two candidates in one term, a split vote in the making">Align two</button>
           <button data-f="spread" aria-keyshortcuts="E" title="Clocks that run out within a vote's delivery of the one before are moved later: the first candidate wins">Spread</button></div>
         <div class="row"><span>Skip ahead</span><button data-skip="60000">+1 min</button><button data-skip="600000">+10 min</button><button data-skip="3600000">+1 h</button></div>
         <details class="inflight"><summary>Messages in flight <span class="count-msgs"></span></summary><ul class="msgs"></ul></details>
-        <details class="script"><summary>This run as a script for <code>raftbeat run</code></summary><textarea readonly rows="8" style="width:100%;font:12px ui-monospace,monospace"></textarea></details>
+        <details class="script"><summary>This run as a script for <code>raftbeat run</code></summary><textarea readonly rows="8"></textarea></details>
       </details>
       <details class="settings"><summary>Settings</summary>
         <form class="form" novalidate>
           <label for="s-model">Model</label><select id="s-model" name="model"><option value="nacos">Nacos 1.x RaftCore</option><option value="raft">Raft (textbook)</option></select>
           <label for="s-nodes">Nodes</label><input id="s-nodes" name="nodes" type="number" min="1" max="${MAX_DRAWN_NODES}" step="1">
-          <label for="s-seed">Seed</label><span class="row" style="margin:0"><input id="s-seed" name="seed" type="text" inputmode="numeric" style="flex:1" autocomplete="off"><button type="button" data-a="random-seed">Random</button></span>
+          <label for="s-seed">Seed</label><span class="row flush"><input id="s-seed" class="grow" name="seed" type="text" inputmode="numeric" autocomplete="off"><button type="button" data-a="random-seed">Random</button></span>
           <label class="nacos" for="s-tick">Tick (ms)</label><input class="nacos" id="s-tick" name="tick" type="number" min="1" step="1">
           <label for="s-heartbeat">Heartbeat (ms)</label><input id="s-heartbeat" name="heartbeat" type="number" min="1" step="any">
           <label class="nacos" for="s-lt">Leader timeout (ms)</label><input class="nacos" id="s-lt" name="leaderTimeout" type="number" min="1" step="1">
@@ -157,7 +157,7 @@ export class Controls {
           <label class="raft" for="s-emax">Election max (ms)</label><input class="raft" id="s-emax" name="electionMax" type="number" min="0" step="any">
           <span class="raft"></span><label class="raft"><input type="checkbox" name="preVote"> Pre-Vote</label>
           <span class="raft"></span><label class="raft"><input type="checkbox" name="checkQuorum"> CheckQuorum</label>
-          <label for="s-lmin">Latency (ms)</label><span class="row" style="margin:0"><input id="s-lmin" name="latencyMin" type="number" min="0" step="any" aria-label="Minimum latency (ms)">–<input name="latencyMax" type="number" min="0" step="any" aria-label="Maximum latency (ms)"></span>
+          <label for="s-lmin">Latency (ms)</label><span class="row flush"><input id="s-lmin" name="latencyMin" type="number" min="0" step="any" aria-label="Minimum latency (ms)">–<input name="latencyMax" type="number" min="0" step="any" aria-label="Maximum latency (ms)"></span>
           <label for="s-loss">Loss (%)</label><input id="s-loss" name="loss" type="number" min="0" max="100" step="any">
           <span></span><button class="primary" type="submit">Restart with these settings</button>
         </form>
@@ -173,7 +173,7 @@ export class Controls {
       <details class="notes"><summary>Where Nacos differs from textbook Raft</summary>
         <ul>${NACOS_DIFFERENCES.map(([a, b]) => `<li><b>${esc(a)}.</b> ${esc(b)}</li>`).join('')}</ul></details>
     </div>
-    <dialog class="help" aria-label="Keyboard shortcuts"><h3 style="margin-top:0">Keyboard shortcuts</h3>
+    <dialog class="help" aria-label="Keyboard shortcuts"><h3>Keyboard shortcuts</h3>
       <table>${SHORTCUTS.map(([k, d]) => `<tr><td>${k.split(' ').map((x) => (['or', 'and', '…', '/'].includes(x) ? x : `<kbd>${esc(x)}</kbd>`)).join(' ')}</td><td>${esc(d)}</td></tr>`).join('')}</table>
       <p class="hint">Everything also works with touch and the mouse: click a node to inspect it, click a moving message to drop it, click the timeline to go back in time.</p>
       <form method="dialog"><button class="primary">Close</button></form></dialog>`);

@@ -91,6 +91,9 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .error { margin: 0; padding: 6px 10px; border-radius: 6px; background: var(--danger-bg); color: var(--danger); }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); margin: 0; padding: 0; list-style: none; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; vertical-align: -1px; }
+.legend .k-beat { background: #2563eb; } .legend .k-beat-reply { border: 2px solid #2563eb; }
+.legend .k-vote { background: #d97706; } .legend .k-vote-reply { border: 2px solid #d97706; }
+.legend .k-prevote { background: #7c3aed; } .legend .k-lost { background: #dc2626; border-radius: 0; width: 8px; height: 8px; }
 .side { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
 .side > section, .side > details { border: 1px solid var(--line); border-radius: var(--radius); padding: 8px 10px; background: var(--bg); }
 .side h3, .side summary { margin: 0 0 6px; font-size: 14px; font-weight: 650; }
@@ -98,6 +101,8 @@ details > summary { cursor: pointer; margin: 0; }
 details[open] > summary { margin-bottom: 8px; }
 .row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 6px 0; }
 .row > label { display: inline-flex; align-items: center; gap: 5px; }
+.row.flush { margin: 0; } .grow { flex: 1; } input.w70 { width: 70px; } input.w62 { width: 62px; }
+.script textarea { width: 100%; font: 12px ui-monospace, monospace; }
 .pc-next { color: var(--muted); font-size: 13px; }
 /* minmax(0, ...): the inputs' intrinsic widths must not widen the side column past the page. */
 .form { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 6px 10px; align-items: center; }
@@ -131,6 +136,7 @@ dialog { border: 1px solid var(--line); border-radius: 10px; background: var(--b
 dialog::backdrop { background: rgba(0,0,0,.35); }
 dialog table { border-collapse: collapse; font-size: 14px; }
 dialog td { padding: 3px 10px 3px 0; vertical-align: top; }
+dialog h3 { margin-top: 0; }
 kbd { font: 12px ui-monospace, Menlo, monospace; border: 1px solid var(--line); border-bottom-width: 2px; border-radius: 4px; padding: 1px 5px; background: var(--panel); }
 /* The slider keeps its aria-label when the word goes (the full layout's
    toolbar has only the left column). */
