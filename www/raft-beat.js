@@ -80,12 +80,19 @@ export class RaftBeatElement extends HTMLElement {
       this.fail(e);
       this._failed(e);
     });
-    if (this.clock && this.run) { this.clock.add(this); this.active = this.visible; }
+    if (this.clock && this.run) { this.clock.add(this); this.active = this.visible; this.attach(); }
   }
 
+  /**
+   * Removed from the page (a docs site's client-side navigation does it on
+   * every page change): let go of everything outside the element, so that
+   * nothing keeps it, and its Simulation in wasm memory, alive. Put back, it
+   * goes on where it was.
+   */
   disconnectedCallback() {
     this.clock?.delete(this);
     this.active = false;
+    this.detach();
   }
 
   attributeChangedCallback(name, old, value) {
@@ -152,7 +159,6 @@ export class RaftBeatElement extends HTMLElement {
     for (const ev of ['pointerdown', 'focus', 'click']) openLab.addEventListener(ev, () => { openLab.href = this.shareUrl(); });
     this.applyTheme();
     this.motionQuery = matchMedia('(prefers-reduced-motion: reduce)');
-    this.motionQuery.addEventListener?.('change', () => { this.renderer.reducedMotion = this.motionQuery.matches; this.renderer.dirty = true; });
     this.renderer.reducedMotion = this.motionQuery.matches;
     // Fetched alongside the wasm when the controls will show (a page that
     // follows its URL may say so there).
@@ -196,7 +202,7 @@ export class RaftBeatElement extends HTMLElement {
     this.setupInput();
     this.observe();
     // Removed from the page while the wasm loaded: stay idle until put back.
-    if (this.isConnected) this.clock.add(this);
+    if (this.isConnected) { this.clock.add(this); this.attach(); }
     this.active = this.visible && this.isConnected;
     if (url?.t !== null && url?.t !== undefined) {
       try {
@@ -510,15 +516,33 @@ export class RaftBeatElement extends HTMLElement {
       this.renderer.resize(box.width, box.height, devicePixelRatio || 1);
     };
     this.resizeObserver = new ResizeObserver(fit);
-    this.resizeObserver.observe(this.stage);
     fit();
     this.intersection = new IntersectionObserver((entries) => {
       this.visible = entries.some((e) => e.isIntersecting);
       // Runs that share a clock must advance together, seen or not.
       this.active = (this.visible || this.clock !== this.ownClock) && this.isConnected;
     });
+  }
+
+  /** What the element listens to outside itself, only while it is on the page (see disconnectedCallback). */
+  attach() {
+    this.detach();
+    const signal = (this.connection = new AbortController()).signal;
+    this.resizeObserver.observe(this.stage);
     this.intersection.observe(this);
-    matchMedia('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.applyTheme());
+    matchMedia('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.applyTheme(), { signal });
+    this.motionQuery.addEventListener?.('change', () => { this.renderer.reducedMotion = this.motionQuery.matches; this.renderer.dirty = true; }, { signal });
+    if (this.keyTarget !== this) this.keyTarget.addEventListener('keydown', this.onKey, { signal });
+    // A theme or motion setting changed while it was away.
+    this.applyTheme();
+    this.renderer.reducedMotion = this.motionQuery.matches;
+  }
+
+  detach() {
+    this.connection?.abort();
+    this.connection = null;
+    this.resizeObserver?.disconnect();
+    this.intersection?.disconnect();
   }
 
   setupInput() {
@@ -549,7 +573,8 @@ export class RaftBeatElement extends HTMLElement {
     });
     this.keyTarget = this.hasAttribute('global-keys') ? document : this;
     this.onKey = (e) => { if (!this.tourKey(e)) this.controls?.onKey(e); };
-    this.keyTarget.addEventListener('keydown', this.onKey);
+    // The document's listener comes and goes with the element (attach).
+    if (this.keyTarget === this) this.addEventListener('keydown', this.onKey);
   }
 
   clickAt(x, y, touch) {

@@ -150,6 +150,63 @@ test('under a strict Content-Security-Policy the element is styled and runs; wit
   }
 });
 
+// A docs site that navigates on the client removes the element on every page
+// change. Nothing outside it (the document's listeners, media queries,
+// observers, its clock) may keep it, and its Simulation, alive; put back, it
+// goes on where it was.
+test('a removed element is garbage-collected with its Simulation; moved elsewhere, it runs on', async () => {
+  const gcBrowser = await launch(['--js-flags=--expose-gc']);
+  try {
+    const { page, context, problems } = await openPage(gcBrowser, `${server.url}gc-test-page.html`, {
+      html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gc</title><link rel="icon" href="data:,">
+        <script type="module" src="./raft-beat.js"></script></head><body><div id="a" style="width:500px"></div><div id="b" style="width:800px"></div></body></html>`,
+    });
+    const result = await page.evaluate(async () => {
+      await customElements.whenDefined('raft-beat');
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      const make = (parent) => {
+        const el = document.createElement('raft-beat');
+        for (const [k, v] of [['model', 'raft'], ['nodes', '5'], ['controls', 'full'], ['global-keys', ''], ['autoplay', ''], ['speed', '1']]) el.setAttribute(k, v);
+        parent.append(el);
+        return el;
+      };
+      const refs = [];
+      // Moved: the same run, running on, fitted to its new place, keys still heard.
+      const moved = await (async () => {
+        const el = make(document.getElementById('a'));
+        await el.ready;
+        await sleep(300);
+        const sim = el.simulation, narrow = el.renderer.w;
+        document.getElementById('b').append(el);
+        const t0 = sim.timeMs;
+        await sleep(400);
+        const ranOn = el.simulation === sim && sim.timeMs > t0;
+        const wider = el.renderer.w > narrow;
+        document.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true }));
+        await sleep(50);
+        const keyHeard = !el.clock.playing;
+        el.remove();
+        refs.push(new WeakRef(el));
+        return { ranOn, wider, keyHeard };
+      })();
+      // Removed for good: each must be collected. (The last one made is
+      // not counted: V8 may still hold it in the loop's frame.)
+      for (let i = 0; i < 7; i++) {
+        const el = make(document.getElementById('a'));
+        await el.ready;
+        await sleep(100);
+        if (i < 6) refs.push(new WeakRef(el));
+        el.remove();
+      }
+      for (let k = 0; k < 8; k++) { globalThis.gc(); await sleep(250); }
+      return { ...moved, alive: refs.filter((r) => r.deref()).length };
+    });
+    assert.deepEqual(result, { ranOn: true, wider: true, keyHeard: true, alive: 0 });
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally { await gcBrowser.close(); }
+});
+
 test('embed.html with a scenario in its URL reloads to the same run: the script once, your actions once', async () => {
   const scenario = 'cluster model=nacos nodes=5 seed=7;run until=6s;drop-beats from=leader';
   const { page, context, problems } = await openPage(browser, `${server.url}embed.html?scenario=${encodeURIComponent(scenario)}&speed=60&autoplay=1`);

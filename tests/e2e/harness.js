@@ -36,12 +36,16 @@ function chromiumPath() {
   throw new Error('no Chromium on PATH: run `make test`, which installs Debian\'s chromium');
 }
 
-/** Launches headless Chromium the way this machine allows (no sandbox as root, no background networking). */
-export async function launch() {
+/**
+ * Launches headless Chromium the way this machine allows (no sandbox as root,
+ * no background networking). `extraArgs`: more switches, e.g. V8's
+ * `--js-flags=--expose-gc` for a test that collects garbage.
+ */
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
 }
 

@@ -35,20 +35,24 @@ export class Clock {
     this.last_frame = { step: 0, handover: 0, draw: 0, events: 0 };
     this.listeners = new Set();
     this.frame = this.frame.bind(this);
+    // Listened to only while a view is attached: the document would
+    // otherwise keep this clock, and through it a removed element, alive.
     this.onVisibility = () => { this.last = null; };
-    document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   on(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
   emit() { for (const fn of this.listeners) fn(this); }
 
   add(view) {
+    if (!this.views.size) document.addEventListener('visibilitychange', this.onVisibility);
     this.views.add(view);
     if (!this.raf) { this.last = null; this.raf = requestAnimationFrame(this.frame); }
   }
   delete(view) {
     this.views.delete(view);
-    if (!this.views.size && this.raf) { cancelAnimationFrame(this.raf); this.raf = 0; }
+    if (this.views.size) return;
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    if (this.raf) { cancelAnimationFrame(this.raf); this.raf = 0; }
   }
   dispose() {
     if (this.raf) cancelAnimationFrame(this.raf);
