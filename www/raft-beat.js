@@ -14,7 +14,7 @@
 // The element wires the three parts together: the Run (lib/core.js, the
 // model), the renderers (lib/render.js, lib/timeline.js) and the controls
 // (lib/panels.js), all driven by one Clock (lib/clock.js).
-import { loadCore, Run, planScenario, parsePairs, MAX_DRAWN_NODES } from './lib/core.js';
+import { loadCore, Run, planScenario, parsePairs, MAX_DRAWN_NODES, SLICE_EVENTS } from './lib/core.js';
 import { Clock } from './lib/clock.js';
 import { ClusterRenderer, LIGHT, DARK } from './lib/render.js';
 import { TimelineRenderer } from './lib/timeline.js';
@@ -205,11 +205,11 @@ export class RaftBeatElement extends HTMLElement {
     if (this.isConnected) { this.clock.add(this); this.attach(); }
     this.active = this.visible && this.isConnected;
     if (url?.t !== null && url?.t !== undefined) {
-      try {
-        this.run.seek(url.t);
+      // In slices: a link may say t = 100 days, and the page must stay live.
+      if (await this.seek(url.t)) {
         // Said after the first frame, which would otherwise announce the leader over it.
         this.firstWords = `Replayed the shared run to ${logTime(this.run.time)}. Press Play to go on from here.`;
-      } catch (e) { problems.push(e.message); }
+      }
     }
     else this.toFirstStop();
     if (problems.length) this.showError(`Some settings were not used: ${problems.join('; ')}`);
@@ -410,6 +410,10 @@ export class RaftBeatElement extends HTMLElement {
 
   /** Applies one action (the scenario language); shows the error instead of throwing. */
   act(command) {
+    if (this.seeking) {
+      this.showError('Still on the way to the chosen moment: act once the run is there.');
+      return null;
+    }
     try {
       const logged = this.run.act(command);
       this.clearError();
@@ -420,15 +424,39 @@ export class RaftBeatElement extends HTMLElement {
     }
   }
 
-  /** Moves the run to simulated time t (back by replaying from the seed). */
-  seek(t) {
+  /**
+   * Moves the run to simulated time t (back by replaying from the seed), a
+   * slice of events at a time: a far jump (a shared link's t, a rewind over
+   * hours) keeps the page live and says how far it got, where it once froze
+   * it. A newer seek or run supersedes it. Resolves true once there; a short
+   * jump is there before this returns.
+   */
+  async seek(t) {
+    const run = this.run, token = {};
+    // Playing resumes after the last of overlapping seeks.
+    this.seekResume = this.seeking ? this.seekResume : this.clock.playing;
+    this.seeking = token;
+    this.clock.pause();
+    const started = performance.now();
     try {
-      this.run.seek(t);
-      this.renderer.lost = [];
-      this.renderer.dirty = true;
-      this.updateTour();
-      this.dispatchEvent(new CustomEvent('simulation', { detail: { simulation: this.run.sim } }));
-    } catch (e) { this.showError(e.message); }
+      const steps = run.seekSteps(t, null, SLICE_EVENTS);
+      for (let r = steps.next(); !r.done; r = steps.next()) {
+        if (performance.now() - started > 250) this.controls?.announce(`Replaying to ${logTime(t)}… ${logTime(r.value)}`);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (this.run !== run || this.seeking !== token) { steps.return(); return false; }
+      }
+    } catch (e) {
+      this.showError(e.message);
+      return false;
+    } finally {
+      if (this.seeking === token) this.seeking = null;
+    }
+    this.renderer.lost = [];
+    this.renderer.dirty = true;
+    this.updateTour();
+    this.dispatchEvent(new CustomEvent('simulation', { detail: { simulation: this.run.sim } }));
+    if (this.seekResume) this.clock.play();
+    return true;
   }
 
   select(id) {

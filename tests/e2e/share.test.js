@@ -127,3 +127,31 @@ test('a malformed URL gets a clear message, and the page keeps working', async (
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// A link may name a moment 100 days into a 101-node Raft run: hours of work.
+// The page replays it a slice at a time between frames, says how far it got,
+// and stays live; Reset abandons it. (It used to freeze the tab.)
+test('a link to a moment far ahead replays in slices: the page stays live, says how far it got, and Reset stops it', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#model=raft&nodes=101&seed=1&t=8640000000`);
+  await page.waitForFunction(() => document.querySelector('#lab')?.run, null, { timeout: 15_000 });
+  await page.locator('#lab .announce', { hasText: /^Replaying to 2400:00:00\.000… / }).waitFor({ timeout: 15_000 });
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const asked = Date.now();
+    times.push(await page.evaluate(() => document.querySelector('#lab').run.sim.timeMs));
+    assert.ok(Date.now() - asked < 1500, `the page answered after ${Date.now() - asked} ms`);
+    await page.waitForTimeout(400);
+  }
+  assert.ok(times[0] < times[1] && times[1] < times[2], `the replay moves on: ${times.join(', ')}`);
+  // Acting on the way is refused with a reason, not applied to a half-built run.
+  assert.equal(await page.evaluate(() => document.querySelector('#lab').act('crash 1')), null);
+  assert.match(await page.locator('#lab .error').first().textContent(), /Still on the way to the chosen moment/);
+  await page.locator('#lab [data-a=reset]').click();
+  await page.waitForFunction(() => !document.querySelector('#lab').seeking);
+  const after = await page.evaluate(() => document.querySelector('#lab').run.sim.timeMs);
+  assert.ok(after < 60_000, `after Reset the run starts again from 0, at ${after} ms`);
+  await page.waitForTimeout(500);
+  assert.ok(await page.evaluate(() => document.querySelector('#lab').run.sim.timeMs) < 60_000, 'and the abandoned replay does not carry on');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -25,6 +25,8 @@ export const MAX_DRAWN_NODES = 101;
  *  longest election timeouts before its target in full (Nacos 60 s, Raft
  *  0.9 s): the stretch a reader looks at on arrival, or a caption talks about. */
 const TRACE_TAIL = 3;
+/** Events a long jump (a skip, a far seek) runs between two frames: about 30 ms of work. */
+export const SLICE_EVENTS = 400_000;
 
 let loading;
 /** Loads and instantiates the wasm core once per page. */
@@ -355,11 +357,22 @@ export class Run {
    * determinism of the core makes exact. Actions after t stay, to replay.
    */
   seek(t, stop = null) {
+    for (const _ of this.seekSteps(t, stop)) { /* all at once */ }
+  }
+
+  /**
+   * The work of seek as a generator: with `slice` events it yields (the
+   * simulated time reached) after each slice of at most that many, so a far
+   * jump can run between frames (a shared link's t, hours of replay) instead
+   * of freezing the page. Nothing of the run changes until the last slice,
+   * except the forward run itself; abandoned (return()), a rebuild is freed.
+   */
+  *seekSteps(t, stop = null, slice = Infinity) {
     // The core counts whole microseconds: a finer target could never be reached.
     t = Math.max(0, Math.round(t * 1000) / 1000);
     if (!stop && t >= this.sim.timeMs) {
-      this.skipTowards(t);
-      this.advanceTo(t);
+      yield* this.skipSteps(t, slice);
+      while (!this.advanceTo(t, slice)) yield this.sim.timeMs;
       this.refresh();
       return;
     }
@@ -372,12 +385,27 @@ export class Run {
     const earlier = this.history.filter(before);
     const sim = new Simulation(this.init);
     sim.traceLevel = 'none';
+    let built = false;
     try {
-      for (const a of earlier) sim.applyAt(a.t, a.command);
-      while (t - sim.timeMs > 0.0005) sim.step(Math.min(t - sim.timeMs, 3_600_000));
-    } catch (e) {
-      sim.free();
-      throw e;
+      let since = 0;
+      const runTo = function* (to) {
+        while (to - sim.timeMs > 0.0005) {
+          const span = Math.min(to - sim.timeMs, 3_600_000);
+          if (slice === Infinity) { sim.step(span); continue; }
+          const before = sim.eventCount;
+          sim.stepBudget(span, slice - since);
+          since += sim.eventCount - before;
+          if (since >= slice) { since = 0; yield sim.timeMs; }
+        }
+      };
+      for (const a of earlier) {
+        yield* runTo(a.t);
+        sim.applyAt(a.t, a.command);
+      }
+      yield* runTo(t);
+      built = true;
+    } finally {
+      if (!built) sim.free();
     }
     sim.events();
     sim.traceLevel = this.traceLevel;
@@ -401,14 +429,18 @@ export class Run {
    *  little before t, so that what is left to run is logged in full (the
    *  stretch a reader looks at on arrival). */
   skipTowards(t) {
-    const fullFrom = t - TRACE_TAIL * this.maxLeaderDue;
-    if (fullFrom > this.sim.timeMs) this.withLevel('changes', () => this.advanceTo(fullFrom));
+    for (const _ of this.skipSteps(t)) { /* all at once */ }
   }
 
-  withLevel(level, fn) {
+  /** skipTowards in slices of at most `slice` events (see seekSteps). */
+  *skipSteps(t, slice = Infinity) {
+    const fullFrom = t - TRACE_TAIL * this.maxLeaderDue;
+    if (fullFrom <= this.sim.timeMs) return;
     const was = this.sim.traceLevel;
-    this.sim.traceLevel = level;
-    try { return fn(); } finally { this.sim.traceLevel = was; }
+    this.sim.traceLevel = 'changes';
+    try {
+      while (!this.advanceTo(fullFrom, slice)) yield this.sim.timeMs;
+    } finally { this.sim.traceLevel = was; }
   }
 
   setTraceLevel(level) { this.traceLevel = level; this.sim.traceLevel = level; }

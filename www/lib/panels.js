@@ -5,7 +5,7 @@
 import { TimelineRenderer } from './timeline.js';
 import { logTime, span, speedLabel, CATEGORIES, FIELD_HELP, NACOS_DIFFERENCES, SHORTCUTS } from './text.js';
 import { formatClock } from './render.js';
-import { MESSAGE_STRIDE, M, KINDS, MAX_DRAWN_NODES } from './core.js';
+import { MESSAGE_STRIDE, M, KINDS, MAX_DRAWN_NODES, SLICE_EVENTS } from './core.js';
 
 const h = (html) => {
   const t = document.createElement('template');
@@ -205,10 +205,13 @@ export class Controls {
       dragging = false;
       const t = at(e);
       this.timeline.preview = null;
-      host.seek(t);
-      this.announce(`Went to ${logTime(this.run.time)}${this.run.until > this.run.time ? ': what follows replays unless you act' : ''}.`);
+      host.seek(t).then((there) => {
+        if (there) this.announce(`Went to ${logTime(this.run.time)}${this.run.until > this.run.time ? ': what follows replays unless you act' : ''}.`);
+      });
     });
-    on('.behind .latest', 'click', () => { host.seek(this.run.until); this.announce(`Back at the latest moment, ${logTime(this.run.time)}.`); });
+    on('.behind .latest', 'click', () => host.seek(this.run.until).then((there) => {
+      if (there) this.announce(`Back at the latest moment, ${logTime(this.run.time)}.`);
+    }));
     tl.addEventListener('keydown', (e) => {
       const run = this.run, stepMs = this.timeline.domain(run) / 40;
       let t = null;
@@ -649,7 +652,7 @@ export class Controls {
 
   async skip(ms) {
     const host = this.host, run = this.run, clock = host.clock;
-    if (this.skipping) return;
+    if (this.skipping || host.seeking) return;
     this.skipping = true;
     const was = clock.playing;
     clock.pause();
@@ -659,7 +662,7 @@ export class Controls {
     try {
       run.setTraceLevel('changes');
       host.keepChanges = true;
-      while (!run.advanceTo(target, 400_000)) {
+      while (!run.advanceTo(target, SLICE_EVENTS)) {
         run.refresh();
         this.announce(`Skipping ahead… ${logTime(run.time)}`);
         await new Promise((r) => setTimeout(r, 0));
