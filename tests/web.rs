@@ -107,15 +107,15 @@ fn frame_size_does_not_change_the_run() {
             events += Array::from(&sim.events().unwrap()).length();
             // Actions land at the same simulated time whatever the frame size.
             if acted == 0 && t >= 20_000.0 {
-                sim.apply_at(20_000.0, "crash 2").unwrap();
+                sim.apply_at(20_000.0, "crash 2".into()).unwrap();
                 acted = 1;
             }
             // (Both frame sizes land on 20 s and 24 s exactly: an action
             // cannot go back in time.)
             if acted == 1 && t >= 24_000.0 {
                 // The timer keys drive a model step outside any event.
-                sim.apply_at(24_000.0, "align-timers").unwrap();
-                sim.apply_at(24_000.0, "spread-timers").unwrap();
+                sim.apply_at(24_000.0, "align-timers".into()).unwrap();
+                sim.apply_at(24_000.0, "spread-timers".into()).unwrap();
                 acted = 2;
             }
         }
@@ -149,7 +149,7 @@ fn bad_input_throws_errors_naming_the_field() {
     }
     let msg = error_message(sim.crash(JsValue::from(9)));
     assert!(msg.contains("node 9 does not exist"), "{msg}");
-    let msg = error_message(sim.apply("crash"));
+    let msg = error_message(sim.apply("crash".into()));
     assert!(msg.starts_with("command:"), "{msg}");
     // The simulation still works after every refusal.
     sim.step(1_000.0).unwrap();
@@ -184,7 +184,7 @@ fn marks(sim: &mut Simulation, from: f64) -> Vec<(f64, f64, f64, f64)> {
 #[wasm_bindgen_test]
 fn the_timeline_records_leadership_at_every_trace_level() {
     let mut sim = nacos(7.0);
-    sim.set_trace_level("none").unwrap();
+    sim.set_trace_level("none".into()).unwrap();
     let (first, _) = wait_for_leader(&mut sim, 20_000.0, None).unwrap();
     assert_eq!(Array::from(&sim.events().unwrap()).length(), 0, "no events at level none");
     let up: Vec<_> = marks(&mut sim, 0.0).into_iter().filter(|m| m.1 == 1.0).collect();
@@ -192,7 +192,7 @@ fn the_timeline_records_leadership_at_every_trace_level() {
     assert_eq!((up[0].2, up[0].3), (f64::from(first), 1.0), "the leader and its term");
     // Drop the leader's beats: it leaves LEADER (code 2) and another takes over.
     sim.step(6_000.0).unwrap();
-    sim.apply("drop-beats from=leader").unwrap();
+    sim.apply("drop-beats from=leader".into()).unwrap();
     let (second, _) = wait_for_leader(&mut sim, 26_000.0, Some(first)).unwrap();
     let all = marks(&mut sim, 0.0);
     assert!(all.iter().any(|m| m.1 == 2.0 && m.2 == f64::from(first)), "{first} left LEADER: {all:?}");
@@ -203,14 +203,14 @@ fn the_timeline_records_leadership_at_every_trace_level() {
     assert_eq!(marks(&mut sim, n).len(), 0);
     assert_eq!(marks(&mut sim, n - 1.0).len(), 1);
     // Off detaches the recorder: nothing new is recorded until it is back.
-    sim.set_trace_level("off").unwrap();
-    sim.apply(&format!("crash {second}")).unwrap();
+    sim.set_trace_level("off".into()).unwrap();
+    sim.apply(format!("crash {second}").into()).unwrap();
     sim.step(30_000.0).unwrap();
     assert_eq!(sim.timeline_length() as f64, n);
-    sim.set_trace_level("protocol").unwrap();
-    sim.apply(&format!("restart {second}")).unwrap();
+    sim.set_trace_level("protocol".into()).unwrap();
+    sim.apply(format!("restart {second}").into()).unwrap();
     assert!(sim.timeline_length() as f64 > n, "recording again after off");
-    let msg = error_message(sim.set_trace_level("loud"));
+    let msg = error_message(sim.set_trace_level("loud".into()));
     assert!(msg.starts_with("traceLevel: must be all, protocol, changes, none or off"), "{msg}");
 }
 
@@ -218,7 +218,7 @@ fn the_timeline_records_leadership_at_every_trace_level() {
 fn trace_levels_keep_what_they_promise() {
     let count = |level: &str| {
         let mut sim = nacos(7.0);
-        sim.set_trace_level(level).unwrap();
+        sim.set_trace_level(level.into()).unwrap();
         sim.step(30_000.0).unwrap();
         let events: Array = sim.events().unwrap().into();
         events.iter().map(|e| get(&e, "event").as_string().unwrap()).collect::<Vec<_>>()
@@ -253,7 +253,7 @@ fn single_steps_stop_at_the_next_traced_event() {
 fn actions_replayed_at_their_times_give_the_same_run() {
     let mut a = nacos(5.0);
     a.step(20_000.0).unwrap();
-    let pinned = a.apply("drop-beats from=leader count=2").unwrap();
+    let pinned = a.apply("drop-beats from=leader count=2".into()).unwrap();
     assert!(pinned.starts_with("drop-beats from=") && !pinned.contains("leader"), "`leader` is pinned: {pinned}");
     a.step(1_234.5).unwrap();
     a.partition(js_sys::JSON::parse("[[1,2],[3,4,5]]").unwrap()).unwrap();
@@ -265,7 +265,7 @@ fn actions_replayed_at_their_times_give_the_same_run() {
     // A new simulation from the same seed, fed the logged actions with applyAt.
     let mut b = nacos(5.0);
     for act in a.actions().iter() {
-        b.apply_at(get(&act, "t_ms").as_f64().unwrap(), &get(&act, "command").as_string().unwrap()).unwrap();
+        b.apply_at(get(&act, "t_ms").as_f64().unwrap(), get(&act, "command")).unwrap();
     }
     b.step(a.time_ms() - b.time_ms()).unwrap();
     assert_eq!(a.node_data().to_vec(), b.node_data().to_vec());
@@ -285,7 +285,7 @@ fn node_data_flags_dropped_beats_and_partitions() {
     sim.step(7_000.0).unwrap();
     let leader = sim.leader().unwrap();
     sim.drop_beats(JsValue::from(leader), JsValue::UNDEFINED).unwrap();
-    sim.apply("drop-beats to=1").unwrap();
+    sim.apply("drop-beats to=1".into()).unwrap();
     sim.isolate(JsValue::from(2)).unwrap();
     let d = sim.node_data().to_vec();
     let at = |id: u32, k: usize| d[(id as usize - 1) * NODE_STRIDE + k];
@@ -302,7 +302,7 @@ fn node_data_flags_dropped_beats_and_partitions() {
 #[wasm_bindgen_test]
 fn scenarios_become_schedules() {
     let plan = parse_scenario(
-        "# Drop the leader's beats.\ncluster model=nacos nodes=5 seed=7\nrun until=6s\n# Every beat of S5 is lost.\ndrop-beats from=S5\n----\n  golden output is ignored\n\nrun for=30s\nexpect leader != S5",
+        "# Drop the leader's beats.\ncluster model=nacos nodes=5 seed=7\nrun until=6s\n# Every beat of S5 is lost.\ndrop-beats from=S5\n----\n  golden output is ignored\n\nrun for=30s\nexpect leader != S5".into(),
     )
     .unwrap();
     let config: Array = get(&plan, "config").into();
@@ -315,11 +315,11 @@ fn scenarios_become_schedules() {
     assert_eq!(get(&plan, "end_ms").as_f64(), Some(36_000.0));
     assert_eq!(get(&plan, "about").as_string().unwrap(), "Drop the leader's beats.");
     // `;` separates commands too, for an HTML attribute.
-    let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1").unwrap();
+    let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1".into()).unwrap();
     let steps: Array = get(&plan, "steps").into();
     assert_eq!(steps.length(), 2);
     assert_eq!(get(&steps.get(1), "t_ms").as_f64(), Some(3_000.0));
-    let msg = error_message(parse_scenario("run until=2s; explode 1"));
+    let msg = error_message(parse_scenario("run until=2s; explode 1".into()));
     assert!(msg.starts_with("scenario line 2:"), "{msg}");
     // One line: `;` ends a comment too. Several lines (docs/embedding.md's
     // attribute): a comment runs to its line's end, minus a closing `;`.
@@ -327,7 +327,7 @@ fn scenarios_become_schedules() {
         "# Lost.; cluster seed=7; run until=6s; # From now on.; drop-beats from=leader",
         "# Lost.;\n  cluster seed=7;\n  run until=6s;\n  # From now on.;\n  drop-beats from=leader;\n",
     ] {
-        let plan = parse_scenario(text).unwrap();
+        let plan = parse_scenario(text.into()).unwrap();
         assert_eq!(get(&plan, "about").as_string().unwrap(), "Lost.", "{text}");
         let steps: Array = get(&plan, "steps").into();
         assert_eq!(steps.length(), 1, "{text}");
@@ -339,7 +339,7 @@ fn scenarios_become_schedules() {
 #[wasm_bindgen_test]
 fn a_pause_is_a_stop_with_its_caption_and_no_command() {
     let plan = parse_scenario(
-        "# For readers of the file.\n\n# The tour.\ncluster seed=7\nrun until=6s\ndrop-beats from=leader\n# The leader's beats are lost; for good.\npause\nrun for=5s\npause",
+        "# For readers of the file.\n\n# The tour.\ncluster seed=7\nrun until=6s\ndrop-beats from=leader\n# The leader's beats are lost; for good.\npause\nrun for=5s\npause".into(),
     )
     .unwrap();
     // A caption is the paragraph right above its command.
@@ -353,11 +353,11 @@ fn a_pause_is_a_stop_with_its_caption_and_no_command() {
     assert_eq!(get(&stop, "note").as_string().unwrap(), "The leader's beats are lost; for good.", "in lines of text a comment keeps its `;`");
     assert_eq!(get(&steps.get(2), "t_ms").as_f64(), Some(11_000.0));
     assert_eq!(get(&steps.get(2), "note").as_string().unwrap(), "");
-    let msg = error_message(parse_scenario("run until=2s; pause now"));
+    let msg = error_message(parse_scenario("run until=2s; pause now".into()));
     assert!(msg.starts_with("scenario line 2: pause: takes nothing after it"), "{msg}");
     // Not an action: the page never sends it to the core.
     let mut sim = nacos(1.0);
-    let msg = error_message(sim.apply("pause"));
+    let msg = error_message(sim.apply("pause".into()));
     assert!(msg.starts_with("command: must be an action"), "{msg}");
 }
 
@@ -382,13 +382,20 @@ fn every_action_refuses_bad_arguments_by_name() {
         (sim.drop_message(12345.0), "message: message #12345 is not in flight"),
         (sim.timeout(JsValue::from(f64::INFINITY)), "node: must be a node id"),
         (sim.restart(JsValue::NULL), "node: must be a number, a string or a boolean"),
-        (sim.apply("crash 1\nheal").map(drop), "command: must be one line"),
-        (sim.apply("run for=5s").map(drop), "command: must be an action"),
+        (sim.apply("crash 1\nheal".into()).map(drop), "command: must be one line"),
+        (sim.apply("run for=5s".into()).map(drop), "command: must be an action"),
         (sim.inspect(JsValue::from(0)).map(drop), "node: node 0 does not exist"),
         (sim.timeline(-1.0).map(drop), "from: must be a whole number >= 0"),
         (sim.step_budget(10.0, 0.0).map(drop), "maxEvents: must be a number >= 1"),
         (sim.step(3_600_001.0), "dtMs: must be at most"),
-        (sim.apply_at(-1.0, "heal").map(drop), "tMs: must not be negative"),
+        (sim.apply_at(-1.0, "heal".into()).map(drop), "tMs: must not be negative"),
+        // Text parameters take any JS value: a number or an object once
+        // trapped in wasm-bindgen's string copy.
+        (sim.apply(JsValue::from(5)).map(drop), "command: must be a string, got 5"),
+        (sim.apply_at(10.0, Object::new().into()).map(drop), "command: must be a string, got an object"),
+        (sim.set_trace_level(JsValue::NULL), "traceLevel: must be a string, got null"),
+        (parse_scenario(JsValue::from(true)).map(drop), "text: must be a string, got true"),
+        (sim.network(JsValue::from(5)), "settings: must be an object like {latencyMin"),
     ];
     for (result, expected) in cases {
         let msg = error_message(result);

@@ -17,6 +17,7 @@ use crate::experiment::stats::{summarize, Sample};
 use crate::protocol::{json_num, json_str, MsJson};
 use crate::sim::time::{format_duration, ms_to_micros};
 use js_sys::Float64Array;
+use super::text_arg;
 use std::fmt::Write;
 use wasm_bindgen::prelude::*;
 
@@ -168,8 +169,8 @@ pub fn failover_setup() -> String {
 /// trial (total, detection, election in microseconds, -1 when absent;
 /// elections), see `failover::FLAT_STRIDE`.
 #[wasm_bindgen(js_name = failoverTrials)]
-pub fn failover_trials(seed: &str, first: u32, count: u32) -> Result<Float64Array, JsError> {
-    let seed = parse_seed(seed).map_err(js_err)?;
+pub fn failover_trials(#[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue, first: u32, count: u32) -> Result<Float64Array, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
     let mut trials = Vec::new();
     failover::run_trials(&failover::Setup::default(), seed, first, count, &mut trials)
         .map_err(js_err)?;
@@ -197,7 +198,8 @@ pub fn failover_summary(data: &[f64]) -> Result<String, JsError> {
 /// `model=raft nodes=5 election=100ms..200ms heartbeat=50ms latency=10ms..15ms seed=1`.
 /// Returns `{"events":n,"sim_ms":t,"leader":id|null,"term":n}` as JSON.
 #[wasm_bindgen(js_name = fastForward)]
-pub fn fast_forward(config: &str, sim_ms: f64) -> Result<String, JsError> {
+pub fn fast_forward(#[wasm_bindgen(unchecked_param_type = "string")] config: JsValue, sim_ms: f64) -> Result<String, JsError> {
+    let config = text_arg("config", &config).map_err(js_err)?;
     let pairs: Vec<(String, Value)> = config
         .split_whitespace()
         .map(|w| {

@@ -141,12 +141,14 @@ fn value_of(field: &str, v: &JsValue) -> Result<Value, Error> {
 
 /// Flattens `{model, nodes, seed, timings: {...}, network: {...}}` (or the
 /// flat short keys) into key/value pairs.
-fn config_pairs(config: &JsValue) -> Result<Vec<(String, Value)>, Error> {
+/// `field` and `like` name the argument in an error: `new Simulation`'s
+/// config and `network`'s settings share this reading.
+fn config_pairs(config: &JsValue, field: &str, like: &str) -> Result<Vec<(String, Value)>, Error> {
     if config.is_undefined() || config.is_null() {
         return Ok(Vec::new());
     }
     if !config.is_object() || Array::is_array(config) {
-        return Err(Error::new("config", "must be an object like {model: 'nacos', nodes: 5, seed: 7}"));
+        return Err(Error::new(field, format!("must be an object like {like}, got {}", describe(config))));
     }
     let mut pairs = Vec::new();
     for entry in Object::entries(config.unchecked_ref::<Object>()).iter() {
@@ -201,9 +203,22 @@ fn describe(v: &JsValue) -> String {
         "undefined".to_string()
     } else if v.is_null() {
         "null".to_string()
+    } else if let Some(b) = v.as_bool() {
+        b.to_string()
+    } else if Array::is_array(v) {
+        "an array".to_string()
+    } else if v.is_object() {
+        "an object".to_string()
     } else {
-        "a non-number".to_string()
+        "a value of another type".to_string()
     }
+}
+
+/// Text from JS. A `&str` parameter would take a number or an object
+/// unchecked, and wasm-bindgen's copy of it traps in the allocator
+/// ("memory access out of bounds").
+pub(crate) fn text_arg(field: &str, v: &JsValue) -> Result<String, Error> {
+    v.as_string().ok_or_else(|| Error::new(field, format!("must be a string, got {}", describe(v))))
 }
 
 /// The schedule of a scenario script, for `<raft-beat scenario="...">`:
@@ -211,8 +226,9 @@ fn describe(v: &JsValue) -> String {
 /// [{t_ms, text}], end_ms, about}`. `;` separates commands like a newline
 /// (in one line of text, comments too).
 #[wasm_bindgen(js_name = parseScenario, unchecked_return_type = "ScenarioPlan")]
-pub fn parse_scenario(text: &str) -> Result<JsValue, JsError> {
-    let json = scenario::plan_json(text).map_err(js_err)?;
+pub fn parse_scenario(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsError> {
+    let text = text_arg("text", &text).map_err(js_err)?;
+    let json = scenario::plan_json(&text).map_err(js_err)?;
     JSON::parse(&json).map_err(|_| JsError::new("scenario: internal error: bad JSON"))
 }
 
@@ -239,7 +255,7 @@ impl Simulation {
     }
 
     fn build(config: JsValue) -> Result<Simulation, Error> {
-        let pairs = config_pairs(&config)?;
+        let pairs = config_pairs(&config, "config", "{model: 'nacos', nodes: 5, seed: 7}")?;
         let config = ClusterConfig::from_pairs(&pairs)?;
         let mut cluster = Cluster::new(&config)?;
         let recorder = Rc::new(RefCell::new(Recorder::new(EVENT_WINDOW)));
@@ -317,8 +333,9 @@ impl Simulation {
     }
 
     #[wasm_bindgen(setter, js_name = traceLevel)]
-    pub fn set_trace_level(&mut self, #[wasm_bindgen(unchecked_param_type = "TraceLevel")] level: &str) -> Result<(), JsError> {
-        let level = Level::parse(level)
+    pub fn set_trace_level(&mut self, #[wasm_bindgen(unchecked_param_type = "TraceLevel")] level: JsValue) -> Result<(), JsError> {
+        let level = text_arg("traceLevel", &level).map_err(js_err)?;
+        let level = Level::parse(&level)
             .ok_or_else(|| js_err(Error::new("traceLevel", format!("must be all, protocol, changes, none or off, got `{level}`"))))?;
         let was = std::mem::replace(&mut self.recorder.borrow_mut().level, level);
         if level == Level::Off && was != Level::Off {
@@ -642,14 +659,20 @@ impl Simulation {
     /// drop-beats from=leader count=2, partition 1,2|3,4,5, heal, ...), and
     /// logs it for replay. `leader` is resolved to an id before logging;
     /// returns the command as logged.
-    pub fn apply(&mut self, command: &str) -> Result<String, JsError> {
-        self.apply_text(command).map_err(js_err)
+    pub fn apply(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] command: JsValue) -> Result<String, JsError> {
+        let command = text_arg("command", &command).map_err(js_err)?;
+        self.apply_text(&command).map_err(js_err)
     }
 
     /// Actions applied so far (`actions()` has them all).
     #[wasm_bindgen(getter, js_name = actionCount)]
     pub fn action_count(&self) -> u32 {
         self.actions.len() as u32
+    }
+
+    /// `apply` for the facade's own commands, whose text is Rust's.
+    fn act(&mut self, command: &str) -> Result<String, JsError> {
+        self.apply_text(command).map_err(js_err)
     }
 
     fn apply_text(&mut self, command: &str) -> Result<String, Error> {
@@ -694,13 +717,14 @@ impl Simulation {
     /// as logged. A span longer than an hour is fine here: the replay of a
     /// shared URL jumps straight to its first action.
     #[wasm_bindgen(js_name = applyAt)]
-    pub fn apply_at(&mut self, t_ms: f64, command: &str) -> Result<String, JsError> {
+    pub fn apply_at(&mut self, t_ms: f64, #[wasm_bindgen(unchecked_param_type = "string")] command: JsValue) -> Result<String, JsError> {
+        let command = text_arg("command", &command).map_err(js_err)?;
         let t = ms_to_micros("tMs", t_ms).map_err(js_err)?;
         if t < self.cluster.now() {
             return Err(js_err(Error::new("tMs", format!("{} is before the current time {}", fmt_f64(t_ms), fmt_f64(self.time_ms())))));
         }
         self.cluster.run_until(t);
-        self.apply(command)
+        self.act(&command)
     }
 
     /// The actions applied so far: [{t_ms, command}].
@@ -731,22 +755,22 @@ impl Simulation {
 
     pub fn crash(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        self.apply(&format!("crash {id}")).map(drop)
+        self.act(&format!("crash {id}")).map(drop)
     }
     pub fn restart(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        self.apply(&format!("restart {id}")).map(drop)
+        self.act(&format!("restart {id}")).map(drop)
     }
     pub fn timeout(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        self.apply(&format!("timeout {id}")).map(drop)
+        self.act(&format!("timeout {id}")).map(drop)
     }
     pub fn isolate(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        self.apply(&format!("isolate {id}")).map(drop)
+        self.act(&format!("isolate {id}")).map(drop)
     }
     pub fn heal(&mut self) -> Result<(), JsError> {
-        self.apply("heal").map(drop)
+        self.act("heal").map(drop)
     }
     /// Drops heartbeats from `node` (the current leader if omitted): all of
     /// them until `allowBeats`, or the next `count` rounds. Returns the rule id.
@@ -763,24 +787,24 @@ impl Simulation {
         } else {
             format!("drop-beats from={id} count={}", whole("count", &count).map_err(js_err)?)
         };
-        self.apply(&cmd)?;
+        self.act(&cmd)?;
         Ok(crate::with_sim!(&self.cluster, s => s.rules().last().map_or(0, |r| r.id)))
     }
     /// Removes one drop rule, or all of them when `rule` is omitted.
     #[wasm_bindgen(js_name = allowBeats)]
     pub fn allow_beats(&mut self, #[wasm_bindgen(unchecked_param_type = "number | null")] rule: JsValue) -> Result<(), JsError> {
         if rule.is_undefined() || rule.is_null() {
-            return self.apply("allow-beats").map(drop);
+            return self.act("allow-beats").map(drop);
         }
         let r = whole("rule", &rule).map_err(js_err)?;
-        self.apply(&format!("allow-beats rule={r}")).map(drop)
+        self.act(&format!("allow-beats rule={r}")).map(drop)
     }
     #[wasm_bindgen(js_name = dropMessage)]
     pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
         if !(id.is_finite() && id >= 1.0 && id.fract() == 0.0) {
             return Err(js_err(Error::new("id", format!("must be a message id (a whole number >= 1), got {}", fmt_f64(id)))));
         }
-        self.apply(&format!("drop-message {}", id as u64)).map(drop)
+        self.act(&format!("drop-message {}", id as u64)).map(drop)
     }
     /// Splits the network: `[[1, 2], [3, 4, 5]]`; nodes not listed form one
     /// more side together.
@@ -800,7 +824,7 @@ impl Simulation {
             }
             sides.push(ids.join(","));
         }
-        self.apply(&format!("partition {}", sides.join(" | "))).map(drop)
+        self.act(&format!("partition {}", sides.join(" | "))).map(drop)
     }
     /// Cuts the link `from` → `to` (both ways with `both`).
     pub fn cut(
@@ -823,7 +847,7 @@ impl Simulation {
     fn link(&mut self, verb: &str, from: JsValue, to: JsValue, both: bool) -> Result<(), JsError> {
         let a = self.node_arg(&from).map_err(|e| js_err(Error::new("from", e.rule)))?;
         let b = self.node_arg(&to).map_err(|e| js_err(Error::new("to", e.rule)))?;
-        self.apply(&format!("{verb} {a}{}{b}", if both { "<->" } else { "->" })).map(drop)
+        self.act(&format!("{verb} {a}{}{b}", if both { "<->" } else { "->" })).map(drop)
     }
     /// Changes the network now: `{latencyMin, latencyMax, loss}` (ms, and a
     /// probability), any subset; also `latency: '5ms..10ms'`.
@@ -831,7 +855,7 @@ impl Simulation {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "{ latencyMin?: Duration; latencyMax?: Duration; latency?: string; loss?: number }")] settings: JsValue,
     ) -> Result<(), JsError> {
-        let pairs = config_pairs(&settings).map_err(js_err)?;
+        let pairs = config_pairs(&settings, "settings", "{latencyMin: 2, latencyMax: 8, loss: 0.1}").map_err(js_err)?;
         if pairs.is_empty() {
             return Err(js_err(Error::new("network", "expected latencyMin, latencyMax, latency or loss")));
         }
@@ -849,6 +873,6 @@ impl Simulation {
             }
             let _ = write!(words, " {key}={text}");
         }
-        self.apply(&words).map(drop)
+        self.act(&words).map(drop)
     }
 }
