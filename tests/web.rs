@@ -238,7 +238,7 @@ fn single_steps_stop_at_the_next_traced_event() {
     let mut sim = nacos(7.0);
     let mut times = Vec::new();
     for _ in 0..12 {
-        assert!(sim.step_event());
+        assert!(sim.step_event(None).unwrap());
         let events: Array = sim.events().unwrap().into();
         assert!(events.length() >= 1, "each step shows at least one event");
         let last = events.get(events.length() - 1);
@@ -247,6 +247,15 @@ fn single_steps_stop_at_the_next_traced_event() {
     }
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
     assert!(sim.next_event_ms().unwrap() >= sim.time_ms());
+    // Bounded by a planned action's time: no event after it runs, however
+    // far the next traced one is; events up to it do.
+    let now = sim.time_ms();
+    let next = sim.next_event_ms().unwrap();
+    assert!(sim.step_event(Some(next - 0.001)).unwrap());
+    assert_eq!((sim.time_ms(), sim.next_event_ms()), (now, Some(next)), "nothing ran before the bound");
+    assert!(sim.step_event(Some(next)).unwrap());
+    assert_eq!(sim.time_ms(), next, "the event at the bound ran");
+    assert!(error_message(sim.step_event(Some(f64::NAN))).starts_with("untilMs: "));
 }
 
 #[wasm_bindgen_test]

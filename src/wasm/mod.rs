@@ -294,20 +294,29 @@ impl Simulation {
     /// then on, one event at a time, until one of them leaves something in
     /// the trace window: the page's single step. Returns false when nothing
     /// is pending (every node down). With `traceLevel` "none" it runs one event.
+    /// `untilMs`: run no event due after it (a planned action comes first),
+    /// returning true with the clock where it was.
     #[wasm_bindgen(js_name = stepEvent)]
-    pub fn step_event(&mut self) -> bool {
+    pub fn step_event(&mut self, until_ms: Option<f64>) -> Result<bool, JsError> {
+        let until = match until_ms {
+            None => Micros::MAX,
+            Some(v) => ms_to_micros("untilMs", v).map_err(js_err)?,
+        };
         let seen = |r: &Recorder| r.window.len() as u64 + r.window.overflowed;
         let before = seen(&self.recorder.borrow());
         let quiet = matches!(self.recorder.borrow().level, Level::None | Level::Off);
         // Ten thousand silent ticks is over an hour of a quiet Nacos cluster.
         for _ in 0..10_000 {
-            let Some(at) = crate::with_sim!(&self.cluster, s => s.next_event_at()) else { return false };
+            let Some(at) = crate::with_sim!(&self.cluster, s => s.next_event_at()) else { return Ok(false) };
+            if at > until {
+                return Ok(true);
+            }
             crate::with_sim!(&mut self.cluster, s => s.run_until_budget(at, 1));
             if quiet || seen(&self.recorder.borrow()) > before {
-                return true;
+                return Ok(true);
             }
         }
-        true
+        Ok(true)
     }
 
     /// When the next pending event is due (ms), or null when none is.

@@ -320,3 +320,33 @@ test('a link into the middle of a tour opens at that stop', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Single step runs on until something shows in the log. In a quiet Nacos
+// cluster that can be seconds away, past a planned action or a stop: the
+// action came late and the stop was passed unseen, and the next Play halted
+// at it at once (a monkey seed found it).
+test('single steps stop at planned actions and stops, never past them', async () => {
+  const scenario = 'cluster model=nacos nodes=5 seed=7; run until=6s; # Quiet.; pause; run until=6.3s; heal; run until=6.6s; # Here.; pause; run until=7s; heal; run for=20s';
+  const html = `<raft-beat id="t" controls="minimal" scenario="${scenario}"></raft-beat>`;
+  const { page, context, problems } = await openPage(browser, `${server.url}step-test-page.html`, {
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>step</title><link rel="icon" href="data:,"><script type="module" src="./raft-beat.js"></script></head><body>${html}</body></html>`,
+  });
+  await ready(page, '#t');
+  await page.evaluate(() => document.getElementById('t').goToStop(1));
+  assert.equal(await page.evaluate(() => document.getElementById('t').run.time), 6000);
+  const seen = [];
+  for (let i = 0; i < 12; i++) {
+    await page.evaluate(() => document.getElementById('t').shadowRoot.querySelector('[data-a=step]').click());
+    seen.push(await page.evaluate(() => {
+      const run = document.getElementById('t').run;
+      return { t: run.time, stops: run.stopsPassed, late: run.pending.filter((p) => p.t < run.time - 0.0005).length };
+    }));
+  }
+  assert.deepEqual(seen.filter((s) => s.late), [], 'nothing planned is left behind the clock');
+  const heals = await page.evaluate(() => document.getElementById('t').run.history.filter((a) => a.command === 'heal').map((a) => a.t));
+  assert.deepEqual(heals, [6300, 7000], 'each action at its planned time');
+  const atStop = seen.find((s) => s.stops === 2);
+  assert.equal(atStop?.t, 6600, 'a step lands on the second stop, not past it');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
