@@ -97,7 +97,10 @@ export class RaftBeatElement extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (!this.run || old === value || this.applyingUrl) return;
-    if (name === 'speed') this.setSpeed(Number(value));
+    if (name === 'speed') {
+      if (value !== null && !(Number(value) > 0)) this.showError(`speed: must be a number above 0, got "${value}"`);
+      else this.setSpeed(Number(value));
+    }
     else if (name === 'controls') this.buildControls();
     else if (name === 'theme') this.applyTheme();
     else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else if (name === 'scenario-src') {
@@ -115,7 +118,19 @@ export class RaftBeatElement extends HTMLElement {
    *  model gets its own watchable speed (Nacos's seconds, Raft's ms). */
   restartFromAttributes() {
     const model = this.run.model;
-    this.restart(this.settingsFromAttributes(), { plan: this.plan });
+    const kept = { plan: this.plan, about: this.about };
+    const problems = [];
+    const settings = this.settingsFromAttributes(problems);
+    try {
+      if (problems.length) throw new Error(problems.join('; '));
+      this.restart(settings, { plan: this.plan });
+    } catch (e) {
+      // Set from the host page at any time (no caller to throw to): say
+      // which attribute is wrong, and the run goes on as it was.
+      Object.assign(this, kept);
+      this.showError(`Attributes not applied: ${e.message}`);
+      return;
+    }
     if (!this.hasAttribute('speed') && this.run.model !== model) this.setSpeed(DEFAULT_SPEED[this.run.model]);
   }
 

@@ -207,6 +207,28 @@ test('a removed element is garbage-collected with its Simulation; moved elsewher
   } finally { await gcBrowser.close(); }
 });
 
+// A host page sets attributes whenever it likes, with no caller to throw to:
+// a bad value must be named on the element, and its run go on untouched.
+test('a bad attribute set later is named on the element, and the run goes on as it was', async () => {
+  const html = '<raft-beat id="demo" model="raft" nodes="3" seed="9" speed="0.3" controls="minimal" autoplay></raft-beat>';
+  const { page, context, problems } = await openWithRoute(html);
+  await page.waitForFunction(() => document.getElementById('demo').simulation?.leader() !== undefined, null, { timeout: 20_000 });
+  const cases = [['nodes', 'abc', /^Attributes not applied: nodes: must be a whole number/], ['seed', '-1', /seed: must be a whole number/],
+    ['settings', 'heartbeat=abc', /heartbeat/], ['model', 'paxos', /model: must be `nacos` or `raft`/], ['nodes', '500', /nodes: the page draws at most 101/],
+    ['scenario', 'explode 1', /scenario line 1: unknown command `explode`/], ['speed', 'fast', /^speed: must be a number above 0, got "fast"$/]];
+  for (const [name, value, message] of cases) {
+    const before = await page.evaluate(() => { const el = document.getElementById('demo'); window.simBefore = el.simulation; return { t: el.simulation.timeMs }; });
+    await page.evaluate(([n, v]) => document.getElementById('demo').setAttribute(n, v), [name, value]);
+    const error = await page.locator('#demo .error').first().textContent();
+    assert.match(error, message, `${name}="${value}"`);
+    await page.waitForFunction((t) => document.getElementById('demo').simulation.timeMs > t, before.t);
+    assert.equal(await page.evaluate(() => document.getElementById('demo').simulation === window.simBefore), true, `${name}="${value}" kept the run`);
+    await page.evaluate((n) => document.getElementById('demo').setAttribute(n, { nodes: '3', seed: '9', settings: '', model: 'raft', scenario: '', speed: '0.3' }[n]), name);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('embed.html with a scenario in its URL reloads to the same run: the script once, your actions once', async () => {
   const scenario = 'cluster model=nacos nodes=5 seed=7;run until=6s;drop-beats from=leader';
   const { page, context, problems } = await openPage(browser, `${server.url}embed.html?scenario=${encodeURIComponent(scenario)}&speed=60&autoplay=1`);
