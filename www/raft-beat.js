@@ -14,7 +14,7 @@
 // The element wires the three parts together: the Run (lib/core.js, the
 // model), the renderers (lib/render.js, lib/timeline.js) and the controls
 // (lib/panels.js), all driven by one Clock (lib/clock.js).
-import { loadCore, Run, planScenario, parsePairs, MAX_DRAWN_NODES, SLICE_EVENTS } from './lib/core.js';
+import { loadCore, Run, planScenario, parsePairs, runInSlices, MAX_DRAWN_NODES, SLICE_EVENTS } from './lib/core.js';
 import { Clock } from './lib/clock.js';
 import { ClusterRenderer, LIGHT, DARK } from './lib/render.js';
 import { TimelineRenderer } from './lib/timeline.js';
@@ -174,7 +174,6 @@ export class RaftBeatElement extends HTMLElement {
     for (const ev of ['pointerdown', 'focus', 'click']) openLab.addEventListener(ev, () => { openLab.href = this.shareUrl(); });
     this.applyTheme();
     this.motionQuery = matchMedia('(prefers-reduced-motion: reduce)');
-    this.renderer.reducedMotion = this.motionQuery.matches;
     // Fetched alongside the wasm when the controls will show (a page that
     // follows its URL may say so there).
     const early = this.hasAttribute('sync-url') ? new URLSearchParams(location.search).get('controls') ?? this.controlsMode : this.controlsMode;
@@ -454,12 +453,11 @@ export class RaftBeatElement extends HTMLElement {
     this.clock.pause();
     const started = performance.now();
     try {
-      const steps = run.seekSteps(t, null, SLICE_EVENTS);
-      for (let r = steps.next(); !r.done; r = steps.next()) {
-        if (performance.now() - started > 250) this.controls?.announce(`Replaying to ${logTime(t)}… ${logTime(r.value)}`);
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        if (this.run !== run || this.seeking !== token) { steps.return(); return false; }
-      }
+      const there = await runInSlices(run.seekSteps(t, null, SLICE_EVENTS), {
+        progress: (at) => { if (performance.now() - started > 250) this.controls?.announce(`Replaying to ${logTime(t)}… ${logTime(at)}`); },
+        cancelled: () => this.run !== run || this.seeking !== token,
+      });
+      if (!there) return false;
     } catch (e) {
       this.showError(e.message);
       return false;
@@ -574,11 +572,16 @@ export class RaftBeatElement extends HTMLElement {
     this.resizeObserver.observe(this.stage);
     this.intersection.observe(this);
     matchMedia('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.applyTheme(), { signal });
-    this.motionQuery.addEventListener?.('change', () => { this.renderer.reducedMotion = this.motionQuery.matches; this.renderer.dirty = true; }, { signal });
+    this.motionQuery.addEventListener?.('change', () => this.followMotion(), { signal });
     if (this.keyTarget !== this) this.keyTarget.addEventListener('keydown', this.onKey, { signal });
     // A theme or motion setting changed while it was away.
     this.applyTheme();
+    this.followMotion();
+  }
+
+  followMotion() {
     this.renderer.reducedMotion = this.motionQuery.matches;
+    this.renderer.dirty = true;
   }
 
   detach() {

@@ -28,6 +28,20 @@ const TRACE_TAIL = 3;
 /** Events a long jump (a skip, a far seek) runs between two frames: about 30 ms of work. */
 export const SLICE_EVENTS = 400_000;
 
+/**
+ * Runs a generator of slices (Run.seekSteps, Run.advanceSteps) with a pause
+ * for the page after each: `progress(value)` first, then a stop
+ * (steps.return()) if `cancelled()`. Resolves true when it ran to the end.
+ */
+export async function runInSlices(steps, { progress = () => {}, cancelled = () => false } = {}) {
+  for (let r = steps.next(); !r.done; r = steps.next()) {
+    progress(r.value);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (cancelled()) { steps.return(); return false; }
+  }
+  return true;
+}
+
 let loading;
 /** Loads and instantiates the wasm core once per page. */
 export function loadCore() {
@@ -379,7 +393,7 @@ export class Run {
     t = Math.max(0, Math.round(t * 1000) / 1000);
     if (!stop && t >= this.sim.timeMs) {
       yield* this.skipSteps(t, slice);
-      while (!this.advanceTo(t, slice)) yield this.sim.timeMs;
+      yield* this.advanceSteps(t, slice);
       this.refresh();
       return;
     }
@@ -446,8 +460,13 @@ export class Run {
     const was = this.sim.traceLevel;
     this.sim.traceLevel = 'changes';
     try {
-      while (!this.advanceTo(fullFrom, slice)) yield this.sim.timeMs;
+      yield* this.advanceSteps(fullFrom, slice);
     } finally { this.sim.traceLevel = was; }
+  }
+
+  /** advanceTo(t) in slices of at most `slice` events, yielding the time reached after each. */
+  *advanceSteps(t, slice) {
+    while (!this.advanceTo(t, slice)) yield this.sim.timeMs;
   }
 
   setTraceLevel(level) { this.traceLevel = level; this.sim.traceLevel = level; }

@@ -5,7 +5,7 @@
 import { TimelineRenderer } from './timeline.js';
 import { logTime, span, speedLabel, CATEGORIES, FIELD_HELP, NACOS_DIFFERENCES, SHORTCUTS } from './text.js';
 import { formatClock } from './render.js';
-import { MESSAGE_STRIDE, M, KINDS, MAX_DRAWN_NODES, SLICE_EVENTS } from './core.js';
+import { MESSAGE_STRIDE, M, KINDS, MAX_DRAWN_NODES, SLICE_EVENTS, runInSlices } from './core.js';
 
 const h = (html) => {
   const t = document.createElement('template');
@@ -662,12 +662,11 @@ export class Controls {
     try {
       run.setTraceLevel('changes');
       host.keepChanges = true;
-      while (!run.advanceTo(target, SLICE_EVENTS)) {
-        run.refresh();
-        this.announce(`Skipping ahead… ${logTime(run.time)}`);
-        await new Promise((r) => setTimeout(r, 0));
-        if (this.run !== run) return;
-      }
+      const there = await runInSlices(run.advanceSteps(target, SLICE_EVENTS), {
+        progress: () => { run.refresh(); this.announce(`Skipping ahead… ${logTime(run.time)}`); },
+        cancelled: () => this.run !== run,
+      });
+      if (!there) return;
       run.refresh();
       this.announce(`Skipped to ${logTime(run.time)}.`);
     } catch (e) {
