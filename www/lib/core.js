@@ -338,12 +338,11 @@ export class Run {
     const next = this.sim.nextEventMs;
     const act = this.nextActionAt();
     if (act !== Infinity && (next === undefined || next === null || act <= next)) this.advanceTo(act, Infinity, { halt: true });
-    else if (act === Infinity) this.sim.stepEvent();
     else {
       // The core's step runs on until something shows in the trace, which
       // could be past the action (it would then come late, or a stop be
       // passed unseen): no event after it, and the action once they are done.
-      this.sim.stepEvent(act);
+      this.sim.stepEvent(act === Infinity ? undefined : act);
       if (!((this.sim.nextEventMs ?? Infinity) <= act)) this.advanceTo(act, Infinity, { halt: true });
     }
     this.refresh();
