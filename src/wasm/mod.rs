@@ -670,7 +670,7 @@ impl Simulation {
     /// returns the command as logged.
     pub fn apply(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] command: JsValue) -> Result<String, JsError> {
         let command = text_arg("command", &command).map_err(js_err)?;
-        self.apply_text(&command).map_err(js_err)
+        self.act(&command)
     }
 
     /// Actions applied so far (`actions()` has them all).
