@@ -1,5 +1,5 @@
 // The lab's wasm: size against fast-forward speed, over the build settings
-// that trade one for the other. The issue asks for both a wasm of at most
+// that trade one for the other. The targets are both a wasm of at most
 // 150 KB and a fast-forward within 2x of native; this measures how close
 // each setting comes to each. Run it after `make wasm cli` (about 5 min):
 //

@@ -64,7 +64,7 @@ impl Graph {
     }
 }
 
-/// How a measured number is held against the paper's (issue 5's bounds).
+/// How a measured number is held against the paper's stated one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
     /// Shown beside the measurement, not checked.
@@ -565,7 +565,7 @@ mod tests {
     }
 
     #[test]
-    fn claims_check_as_issue_5_states() {
+    fn claims_check_the_papers_numbers() {
         let median = LINES[2].claims[0];
         assert!(median.holds(287_000 * 6 / 5) && !median.holds(287_000 * 6 / 5 + 1));
         assert!(median.holds(287_000 * 4 / 5) && !median.holds(287_000 * 4 / 5 - 1));

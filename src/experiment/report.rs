@@ -15,7 +15,7 @@ pub struct LineResult {
     pub slowest: u32,
 }
 
-/// The JSON array of the issue: one object per line.
+/// The JSON array: one object per line.
 pub fn fig16_json(results: &[LineResult]) -> String {
     let mut out = String::from("[");
     for (i, r) in results.iter().enumerate() {
@@ -158,7 +158,7 @@ pub fn fig16_text(results: &[LineResult], setup: &Setup, seed: u64) -> String {
     if !checks.is_empty() {
         let _ = writeln!(
             out,
-            "\nIssue 5's bounds (meant for the default 1000 trials a line):"
+            "\nChecks against the paper's numbers (meant for the default 1000 trials a line):"
         );
         for c in checks {
             let _ = writeln!(out, "{c}");
