@@ -36,13 +36,13 @@ export const FIELD_HELP = {
   // Nacos RaftPeer / RaftPeerSet
   ip: 'The node (RaftPeer.ip).',
   state: 'RaftPeer.state: FOLLOWER, CANDIDATE or LEADER.',
-  term: 'RaftPeer.term. Raised by sendVote, taken from a candidate by receivedVote; never from a beat.',
+  term: 'RaftPeer.term. Raised by sendVote, taken from a candidate by receivedVote. receivedBeat never takes the beat\'s term, but each datum a beat makes a follower pull sets it to the leader\'s term (or adds 100); this model\'s beats carry no data.',
   voteFor: 'RaftPeer.voteFor: whom this node voted for (itself when it stood).',
   leader: 'RaftPeerSet.leader: the leader this node knows. Followers learn it only from a beat (makeLeader).',
   leaderDueMs: 'Counts down 500 ms per tick in MasterElection; at 0 the node runs sendVote. resetLeaderDue sets it to 15 000 + random(5 000) on every beat, granted vote and own sendBeat.',
-  heartbeatDueMs: 'Counts down 500 ms per tick in the HeartBeat task; at 0 a LEADER runs sendBeat. resetHeartbeatDue sets it to 5 000.',
-  persistedTerm: 'The term on disk: what a restart keeps (election increments are never persisted).',
-  beatFailures: 'Beats this leader sent that failed; Nacos logs them and never steps down.',
+  heartbeatDueMs: 'Counts down 500 ms per tick in the HeartBeat task; at 0 it is reset to 5 000 and a LEADER runs sendBeat. MasterElection also resets it to 5 000 when the node stands, and receivedBeat on every beat: so a new leader\'s first beat comes 4.5-5 s after it stood, whatever the count was before.',
+  persistedTerm: 'The term on disk (raftStore.updateTerm, on datum writes and pulls only, never for an election). 1.0-1.2 restart with it; from 1.3.0 a restart starts at term 0 anyway.',
+  beatFailures: 'Beats this leader sent that came back refused (e.g. "out of date beat"). Nacos also logs and counts beats that fail to arrive; it never steps down on either.',
   peers: 'RaftPeerSet: the other peers as last reported to this node.',
   // Raft (paper names)
   currentTerm: 'currentTerm (Figure 2): the latest term this server has seen.',
@@ -59,18 +59,34 @@ export const FIELD_HELP = {
   inLease: 'Heard from a live leader within the minimum election timeout: higher-term vote requests are ignored.',
 };
 
-/** Where Nacos 1.x RaftCore differs from textbook Raft, for the notes panel. */
+/**
+ * Where Nacos 1.x RaftCore differs from textbook Raft, for the notes panel:
+ * each names the Nacos method and the Raft rule it departs from (sections
+ * of the Raft paper, "In Search of an Understandable Consensus Algorithm").
+ */
 export const NACOS_DIFFERENCES = [
-  ['No log, no AppendEntries', 'Beats carry the leader\'s own peer record (and the keys of its data); votes make no log up-to-date check.'],
-  ['Slow clocks on a 500 ms tick', 'leaderDueMs is 15-20 s and beats go every 5 s (Raft: 150-300 ms and about 50 ms), so a lost leader takes 15-20 s to replace.'],
-  ['Followers learn the leader late', 'decideLeader runs on the candidate only; the others hear of the new leader at its first beat, up to 5 s after the election.'],
-  ['Beats never raise a term', 'receivedBeat accepts equal or higher terms and keeps the follower\'s own term: a node can follow at term 1 a leader at term 2.'],
-  ['Votes are counted from voteFor, not grants', 'decideLeader tallies the voteFor in every reply, refusals included: a restarted leader standing again at an old term can win on the stale votes of the servers that refuse it.'],
-  ['A losing candidate stays CANDIDATE', 'It waits for a beat, a higher vote request or its own next timeout; decideLeader may even crown another node in its view.'],
-  ['No CheckQuorum, no lease', 'A leader cut into a minority stays LEADER for the whole partition: two leaders at once (Nacos issue #771).'],
-  ['No Pre-Vote', 'An isolated node raises its term every 15-20 s; when it returns, its vote request unseats a healthy leader (issues #785, #3652).'],
-  ['Restarts forget voteFor', 'Only the term written by raftStore survives a restart.'],
+  ['Votes are counted from voteFor, whatever the term', 'decideLeader tallies the voteFor in every reply, refusals and late replies from an earlier round included, and never reads the term in a reply: a candidate can win on stale votes, two can win one term, and one can crown another node in its own view. Raft counts only the votes granted to it in its current term, and steps down on a reply with a higher term (§5.1, §5.2).'],
+  ['A leader ignores "out of date beat"', 'A follower with a higher term refuses the beat; the leader logs and counts the failure and stays LEADER. A Raft leader steps down on a higher term in any reply (§5.1).'],
+  ['No log check in the vote', 'receivedVote grants any candidate with a higher term. Raft refuses a candidate whose log is behind the voter\'s (§5.4.1); Nacos leans on the 100 that each write adds to the term.'],
+  ['Beats do not pass the term on', 'receivedBeat accepts a beat of equal or higher term and keeps its own term: a node can follow at term 1 a leader at term 2. Only the datum pulls a beat starts move it (to the leader\'s term, or +100). Raft adopts a higher term from any message (§5.1).'],
+  ['Followers learn the leader late', 'decideLeader runs on the candidate only; the others hear of the new leader at its first beat, 4.5-5 s after it stood (its heartbeatDueMs was reset to 5 000 then). A Raft leader sends heartbeats as soon as it is elected (§5.2).'],
+  ['A restart can bring the term back as 0', 'The term reaches disk only when data changes (a write, a pull, some deletes), and from 1.3.0 the stored term never reaches the restarted peer. Back at term 0 a node grants any higher term, one it voted in before included: receivedVote never reads voteFor. Raft keeps currentTerm and votedFor on stable storage (Figure 2).'],
+  ['A one-node cluster never leads', 'decideLeader runs only when a vote reply arrives. A Raft candidate counts its own vote (§5.2).'],
+  ['Slow clocks on a 500 ms tick', 'leaderDueMs is 15-20 s and beats go every 5 s, where the paper suggests 150-300 ms (§5.6, §9.3): from a leader crash until every follower knows the next one takes about 15-23 s, 10-20 s to time out and 4.5 s to the first beat.'],
 ];
+
+/**
+ * What the notes sometimes blame on Nacos but textbook Raft does too; the
+ * Raft thesis's CheckQuorum and Pre-Vote (etcd options) change it.
+ */
+export const NACOS_LIKE_RAFT = [
+  ['A losing candidate stays CANDIDATE', 'until a leader\'s beat, a higher term or its own next timeout, as in Raft (§5.2).'],
+  ['Two leaders in different terms', 'a leader cut into a minority stays LEADER until it hears a newer leader (Nacos issue #771). Raft allows one leader per term, not one at a time (§5.2); with CheckQuorum (thesis §6.2) the old leader steps down.'],
+  ['Disruptive rejoin', 'a node cut off raises its term every 15-20 s, and its return makes the leader step down, as in Raft without Pre-Vote (thesis §9.6). In Nacos it also wins, having no log check, but only if no write happened meanwhile: each adds 100 to the others\' terms.'],
+];
+
+/** Nacos events that mean a message reached the node. */
+const ARRIVALS = new Set(['receivedVote', 'decideLeader', 'receivedBeat', 'beatResponse', 'getPeer', 'peerUpdate']);
 
 /**
  * A note for an event that shows a Nacos quirk (or its Raft fix), once per
@@ -79,11 +95,28 @@ export const NACOS_DIFFERENCES = [
 export function quirkNote(e, model, seen, nodes = 0) {
   const once = (key, text) => (seen.has(key) ? null : (seen.add(key), { key, text }));
   if (model === 'nacos') {
+    // A node climbs alone when it stands again with nothing heard since it
+    // last stood: `alone:N:T` lives from N's stand at term T until a
+    // message reaches N (at that term, or at localTerm when the message
+    // changed it) or N goes down; only N's latest stand counts.
+    if (ARRIVALS.has(e.event)) {
+      seen.delete(`alone:${e.node}:${e.term}`);
+      if (e.localTerm !== undefined) seen.delete(`alone:${e.node}:${e.localTerm}`);
+    }
+    if (e.event === 'crash' || e.event === 'restart') {
+      // Rare, so a scan; a restart may not say the term it had.
+      for (const k of [...seen]) if (k.startsWith(`alone:${e.node}:`)) seen.delete(k);
+    }
+    let climbed = false;
+    if (e.event === 'sendVote') {
+      climbed = seen.delete(`alone:${e.node}:${e.newTerm - 1}`);
+      seen.add(`alone:${e.node}:${e.newTerm}`);
+    }
     if (e.event === 'sendVote' && nodes === 1) {
       return once('alone', 'Nacos: a one-node cluster never elects itself. decideLeader runs only when a vote reply arrives, and nobody is there to reply, so S1 stands again every 15-20 s, forever. Raft counts its own vote and leads at once.');
     }
     if (e.event === 'receivedBeat' && e.accepted && e.beatTerm > e.term) {
-      return once('beat-term', `Nacos: S${e.node} follows S${e.from} (term ${e.beatTerm}) but stays at term ${e.term}: receivedBeat never adopts the leader's term. Textbook Raft would raise currentTerm.`);
+      return once('beat-term', `Nacos: S${e.node} follows S${e.from} (term ${e.beatTerm}) but stays at term ${e.term}: receivedBeat never adopts the leader's term. The datum pulls a beat starts would (to the leader's term, or +100), but this model's beats carry no data. Textbook Raft adopts the higher term from any message.`);
     }
     // Rejections remembered, to tell when decideLeader counts one as a vote.
     if (e.event === 'receivedVote') {
@@ -93,19 +126,19 @@ export function quirkNote(e, model, seen, nodes = 0) {
       return once('stale-vote', `Nacos: S${e.from} rejected S${e.node}'s vote request (term ${e.term} is not above its own), yet S${e.node} counts the reply as a vote: it still says voteFor S${e.node}, from an earlier election, and decideLeader counts voteFor, not grants. Textbook Raft counts only votes granted in this term.`);
     }
     if (e.event === 'decideLeader' && e.elected) {
-      return once('learn-late', `Nacos: only S${e.node} knows S${e.elected} won. The others learn it from S${e.elected}'s first beat, up to 5 s later (watch "leader:" under each node).`);
+      return once('learn-late', `Nacos: only S${e.node} knows S${e.elected} won. The others learn it from S${e.elected}'s first beat, 4.5-5 s after it stood: standing reset its heartbeatDueMs to 5 000, and the HeartBeat task takes 500 off it each tick, the tick it stood on included (watch "leader:" under each node). A Raft leader beats at once.`);
     }
     if (e.event === 'violation' && e.kind === 'two-leaders') {
-      return once('two-leaders', 'Nacos has no lease and no CheckQuorum: the old leader keeps LEADER for as long as it is cut off, beside the new one (Nacos issue #771). Raft with CheckQuorum steps down.');
+      return once('two-leaders', 'Two leaders, in different terms: the old leader keeps LEADER while it is cut off (Nacos issue #771). Textbook Raft allows that too, one leader per term; with CheckQuorum the old leader steps down on its own.');
     }
     if (e.event === 'receivedBeat' && e.accepted === false && /out of date/.test(e.reason ?? '')) {
-      return once('out-of-date', `Nacos: S${e.node} rejects the beat as "out of date" (its term ${e.localTerm} > ${e.beatTerm}); the leader only counts a failure and stays LEADER.`);
+      return once('out-of-date', `Nacos: S${e.node} rejects the beat as "out of date" (its term ${e.localTerm} > ${e.beatTerm}); the leader only counts a failure and stays LEADER. A Raft leader steps down on a higher term in any reply.`);
     }
     if (e.event === 'clock-set' && e.by === 'align-timers' && e.due_ms !== e.peer_due_ms) {
       return once('tick-phase', `Nacos: S${e.node} can time out only on its own MasterElection tick, ${Math.round(e.due_ms - e.peer_due_ms)} ms after S${e.peer}. Two Nacos servers stand together only when their tick phases are a few ms apart, so split votes are rare; Raft's timers run out anywhere.`);
     }
-    if (e.event === 'sendVote' && e.newTerm >= 3 && !e.forced) {
-      return once('term-climb', `Nacos: S${e.node} stands again at term ${e.newTerm}. Cut off, a node raises its term every 15-20 s; on return its higher term unseats a healthy leader. Raft's Pre-Vote prevents that.`);
+    if (climbed) {
+      return once('term-climb', `Nacos: S${e.node} stands again at term ${e.newTerm}, alone: nothing reached it since it stood at term ${e.newTerm - 1}. Cut off, a node raises its term every 15-20 s, and when it returns its vote request makes the leader step down, as in Raft without Pre-Vote. In Nacos it also wins, if no write raised the others' terms by 100 meanwhile.`);
     }
   } else {
     if (e.event === 'stepDown' && e.reason === 'check quorum lost') {
@@ -155,7 +188,7 @@ export const SHORTCUTS = [
   ['T', 'Force an election timeout on the selected node (paused, on two nodes: they stand at the same instant and may split the vote)'],
   ['I', 'Isolate the selected node'],
   ['H', 'Heal: remove every partition'],
-  ['A', 'Align timers: the election clock that runs out second runs out with the first (a split vote in the making)'],
+  ['A', 'Align timers: the election clock that runs out second runs out with the first (a split vote in the making). In Nacos it rarely splits: leaderDueMs runs out only on a server\'s own 500 ms tick, so the second stands up to a tick later, mostly after the first\'s vote request has reached it'],
   ['E', 'Spread timers: no election clock runs out within a vote\'s delivery of another (no split vote)'],
   ['- / +', 'Slower / faster'],
   ['M', 'Switch model: Nacos / Raft'],

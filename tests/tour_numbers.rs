@@ -1,0 +1,422 @@
+//! The figures the guided tours (www/tours/) state in their captions, computed
+//! from the runs' traces: a duration or a count in a caption must be what the
+//! run shows. A split vote's cost is measured against the same tour run
+//! without its forced timeouts (what would have happened left alone).
+// Native only: `wasm-pack test` builds every integration test for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
+
+use raftbeat::script::{self, Command, Script};
+use raftbeat::sim::trace::{Record, Sink};
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+
+/// One traced event: time in ms, node (0: cluster-wide), name, its JSON line.
+struct Event {
+    t: f64,
+    node: u32,
+    name: &'static str,
+    json: String,
+}
+
+impl Event {
+    /// A field's raw JSON value: `3`, `"LEADER"`, `null`.
+    fn raw(&self, key: &str) -> Option<&str> {
+        let pat = format!("\"{key}\":");
+        let at = self.json.find(&pat)? + pat.len();
+        let rest = &self.json[at..];
+        let end = if rest.starts_with('"') {
+            rest[1..].find('"').map(|i| i + 2)
+        } else {
+            rest.find([',', '}'])
+        };
+        Some(&rest[..end.unwrap_or(rest.len())])
+    }
+    fn num(&self, key: &str) -> Option<f64> {
+        self.raw(key)?.parse().ok()
+    }
+    fn is(&self, key: &str, value: &str) -> bool {
+        self.raw(key).is_some_and(|v| v.trim_matches('"') == value)
+    }
+}
+
+#[derive(Default)]
+struct Events(Vec<Event>);
+
+impl Sink for Events {
+    fn record(&mut self, r: &dyn Record) {
+        let mut json = String::new();
+        r.write_json(&mut json);
+        self.0.push(Event {
+            t: r.t() as f64 / 1000.0,
+            node: r.node().unwrap_or(0),
+            name: r.name(),
+            json,
+        });
+    }
+}
+
+struct Tour {
+    script: Script,
+    events: Vec<Event>,
+}
+
+fn parse(name: &str) -> Script {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("www/tours")
+        .join(name);
+    script::parse(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn run(script: Script) -> Tour {
+    let events = Rc::new(RefCell::new(Events::default()));
+    let report = script::run(&script, Some(Box::new(events.clone())));
+    assert_eq!(report.failures().count(), 0, "every expectation holds");
+    let events = std::mem::take(&mut events.borrow_mut().0);
+    Tour { script, events }
+}
+
+fn tour(name: &str) -> Tour {
+    run(parse(name))
+}
+
+/// The tour as it would have run without its forced timeouts.
+fn left_alone(name: &str) -> Tour {
+    let mut script = parse(name);
+    let before = script.chunks.len();
+    script
+        .chunks
+        .retain(|c| !matches!(c.command, Command::Timeout(_)));
+    assert!(script.chunks.len() < before, "{name} forces timeouts");
+    script
+        .chunks
+        .retain(|c| !matches!(c.command, Command::Expect(_)));
+    run(script)
+}
+
+impl Tour {
+    /// Stop k's caption (1-based), its comment lines joined.
+    fn caption(&self, k: usize) -> String {
+        let pause = self
+            .script
+            .chunks
+            .iter()
+            .filter(|c| matches!(c.command, Command::Pause))
+            .nth(k - 1)
+            .expect("the stop");
+        let lines: Vec<&str> = pause
+            .lead
+            .iter()
+            .rev()
+            .take_while(|l| l.trim().starts_with('#'))
+            .map(|l| l.trim().trim_start_matches('#').trim())
+            .collect();
+        lines.into_iter().rev().collect::<Vec<_>>().join(" ")
+    }
+    fn says(&self, k: usize, text: &str) {
+        let caption = self.caption(k);
+        assert!(
+            caption.contains(text),
+            "stop {k}'s caption should say \"{text}\", the run's figure:\n{caption}"
+        );
+    }
+    fn all(&self, name: &'static str, node: u32) -> impl Iterator<Item = &Event> + '_ {
+        self.events
+            .iter()
+            .filter(move |e| e.name == name && (node == 0 || e.node == node))
+    }
+    fn first(&self, name: &'static str, node: u32, after: f64) -> &Event {
+        self.all(name, node)
+            .find(|e| e.t >= after)
+            .unwrap_or_else(|| panic!("no {name} on S{node} after {after} ms"))
+    }
+    fn last_before(&self, name: &'static str, node: u32, before: f64) -> &Event {
+        self.all(name, node)
+            .filter(|e| e.t < before)
+            .last()
+            .unwrap_or_else(|| panic!("no {name} on S{node} before {before} ms"))
+    }
+    /// When `node` (0: any) became LEADER at or after `after`.
+    fn led(&self, node: u32, after: f64) -> &Event {
+        self.all("role", node)
+            .find(|e| e.t >= after && e.is("to", "LEADER"))
+            .expect("a leader")
+    }
+}
+
+fn secs(ms: f64, decimals: usize) -> String {
+    format!("{:.*} s", decimals, ms / 1000.0)
+}
+
+fn millis(ms: f64) -> String {
+    format!("{ms:.0} ms")
+}
+
+#[test]
+fn nacos_heartbeats() {
+    let t = tour("nacos-heartbeats.txt");
+    let stood = t.first("sendVote", 5, 0.0);
+    t.says(2, &format!("S5 ran out first, at {}", secs(stood.t, 2)));
+    // S5 leads at the grant that brings its tally to a majority.
+    let won = t
+        .all("decideLeader", 5)
+        .find(|e| e.raw("elected") == Some("5"))
+        .unwrap();
+    let grants = t.all("decideLeader", 5).filter(|e| e.t <= won.t).count();
+    t.says(
+        2,
+        &format!(
+            "At the {} grant",
+            match grants {
+                1 => "1st",
+                2 => "2nd",
+                3 => "3rd",
+                n => panic!("{n}"),
+            }
+        ),
+    );
+    t.says(
+        2,
+        &format!("it had {} votes of 5", won.num("votes").unwrap()),
+    );
+    let beat = t.first("sendBeat", 5, 0.0);
+    t.says(
+        3,
+        &format!(
+            "first heartbeat (blue), {} after it stood",
+            secs(beat.t - stood.t, 1)
+        ),
+    );
+    let s3_stood = t.first("sendVote", 3, 0.0);
+    let s3_last_beat = t
+        .all("receivedBeat", 3)
+        .filter(|e| e.t < s3_stood.t && e.is("accepted", "true"))
+        .last()
+        .unwrap();
+    t.says(
+        6,
+        &format!(
+            "{} after the last beat it received",
+            secs(s3_stood.t - s3_last_beat.t, 1)
+        ),
+    );
+    let s3_beat = t.first("sendBeat", 3, s3_stood.t);
+    t.says(
+        8,
+        &format!(
+            "S3's first beat, {} after it stood",
+            secs(s3_beat.t - s3_stood.t, 1)
+        ),
+    );
+}
+
+#[test]
+fn nacos_partition() {
+    let t = tour("nacos-partition.txt");
+    let two = t
+        .all("violation", 0)
+        .find(|e| e.is("kind", "two-leaders"))
+        .unwrap();
+    let one = t.first("leaders-resolved", 0, two.t);
+    t.says(
+        7,
+        &format!("after {} with two leaders", secs(one.t - two.t, 1)),
+    );
+    // While the wall stands, every beat of S2 makes S3 and S4 ask S5 for its
+    // state again: the lost query leaves S5 marked LEADER in their lists.
+    let heal = t.first("heal", 0, 0.0).t;
+    let beats = t.all("sendBeat", 2).filter(|e| e.t < heal).count();
+    assert!(beats >= 2, "S2 beats more than once behind the wall");
+    for asker in [3, 4] {
+        let lost = t
+            .all("drop", asker)
+            .filter(|e| {
+                e.t < heal
+                    && e.is("kind", "peer-query")
+                    && e.is("to", "5")
+                    && e.is("reason", "partition")
+            })
+            .count();
+        assert_eq!(
+            lost, beats,
+            "S{asker} asks S5 at each of S2's beats, and each query is lost at the wall"
+        );
+    }
+    t.says(5, "they ask again at the next beat");
+}
+
+#[test]
+fn nacos_split_vote_costs_what_the_run_shows() {
+    let t = tour("nacos-split-vote.txt");
+    t.says(
+        1,
+        &format!("S4 has led term 1 since {}", secs(t.led(4, 0.0).t, 1)),
+    );
+    let forced = t
+        .all("sendVote", 2)
+        .find(|e| e.is("forced", "true"))
+        .unwrap();
+    let again = t.first("sendVote", 2, forced.t + 1.0);
+    t.says(
+        4,
+        &format!("Nothing happens for {}", secs(again.t - forced.t, 1)),
+    );
+    t.says(4, &format!("S2's ran out first, at {}", secs(again.t, 2)));
+    let beat = t.first("sendBeat", 2, again.t);
+    t.says(
+        5,
+        &format!(
+            "S2's first beat, {} after it stood",
+            secs(beat.t - again.t, 1)
+        ),
+    );
+    // From the crash until the last live follower names S2.
+    let crash = t.first("crash", 0, 0.0).t;
+    let known = t
+        .all("makeLeader", 0)
+        .filter(|e| e.is("leader", "2"))
+        .map(|e| e.t)
+        .fold(0.0, f64::max);
+    t.says(5, &format!("{} after the crash", secs(known - crash, 1)));
+    // Left alone: the first natural timeout after the crash, and its leader.
+    let alone = left_alone("nacos-split-vote.txt");
+    let natural = alone.first("sendVote", 0, crash);
+    assert_eq!(natural.node, 1, "left alone, S1 stands first");
+    t.says(
+        5,
+        &format!(
+            "S1's leaderDueMs would have run out at {}",
+            secs(natural.t, 2)
+        ),
+    );
+    let cost = t.led(0, crash).t - alone.led(0, crash).t;
+    assert_eq!(alone.led(0, crash).node, 1);
+    t.says(5, &format!("the split vote cost {}", secs(cost, 1)));
+}
+
+#[test]
+fn nacos_stale_votes() {
+    let t = tour("nacos-stale-votes.txt");
+    t.says(
+        1,
+        &format!("S5 has led term 1 since {}", secs(t.led(5, 0.0).t, 1)),
+    );
+    let crash = t.first("crash", 5, 0.0).t;
+    let restart = t.first("restart", 5, 0.0).t;
+    t.says(
+        3,
+        &format!("S5 restarts {} later", secs(restart - crash, 0)),
+    );
+    let s3_stood = t.first("sendVote", 3, 0.0);
+    let last_beat = t.last_before("receivedBeat", 3, crash);
+    t.says(
+        6,
+        &format!(
+            "({} after S5's last beat before the crash)",
+            secs(s3_stood.t - last_beat.t, 1)
+        ),
+    );
+    let s3_beat = t.first("sendBeat", 3, s3_stood.t);
+    t.says(
+        7,
+        &format!(
+            "S3's first beat, {} after it stood",
+            secs(s3_beat.t - s3_stood.t, 1)
+        ),
+    );
+    let led = t.led(5, restart);
+    let fell = t
+        .all("role", 5)
+        .find(|e| e.t > led.t && e.is("from", "LEADER"))
+        .unwrap();
+    t.says(
+        7,
+        &format!("made S5 leader for {}", secs(fell.t - led.t, 1)),
+    );
+}
+
+#[test]
+fn raft_heartbeats() {
+    let t = tour("raft-heartbeats.txt");
+    let s1 = t.first("electionTimeout", 1, 0.0);
+    let s4 = t.first("electionTimeout", 4, 0.0);
+    t.says(2, &format!("S1 timed out at {}", millis(s1.t)));
+    t.says(
+        2,
+        &format!("{} later S4 timed out too", millis(s4.t - s1.t)),
+    );
+    let s3 = t.first("electionTimeout", 3, 0.0);
+    let last_beat = t.last_before("appendEntries", 3, s3.t);
+    t.says(
+        6,
+        &format!(
+            "S3's timer ran out first, {} after the last beat it received",
+            millis(s3.t - last_beat.t)
+        ),
+    );
+    let led = t.led(3, s3.t).t;
+    t.says(
+        7,
+        &format!(
+            "about {} ms after the last beat arrived",
+            ((led - last_beat.t) / 10.0).round() * 10.0
+        ),
+    );
+}
+
+#[test]
+fn raft_split_vote_costs_what_the_run_shows() {
+    let t = tour("raft-split-vote.txt");
+    let s2 = t.first("electionTimeout", 2, 500.0);
+    let others: Vec<&Event> = [4, 5]
+        .iter()
+        .map(|&n| t.first("electionTimeout", n, 500.0))
+        .collect();
+    for e in &others {
+        t.says(5, &format!("ran out {:.1} ms after S2's", e.t - s2.t));
+    }
+    // S5's next timeout against the others' election timers then: each timer
+    // runs from its last reset for the timeout drawn there.
+    let s5 = t.first("electionTimeout", 5, others[1].t + 1.0);
+    let next_other = [2, 3, 4]
+        .iter()
+        .map(|&n| {
+            let reset = t
+                .events
+                .iter()
+                .filter(|e| e.node == n && e.t < s5.t && e.num("electionTimeoutMs").is_some())
+                .last()
+                .unwrap();
+            reset.t + reset.num("electionTimeoutMs").unwrap()
+        })
+        .fold(f64::INFINITY, f64::min);
+    t.says(
+        6,
+        &format!(
+            "S5's timer ran out next, {} before anyone else's",
+            millis(next_other - s5.t)
+        ),
+    );
+    let crash = t.first("crash", 0, 0.0).t;
+    let alone = left_alone("raft-split-vote.txt");
+    let natural = alone.first("electionTimeout", 0, crash);
+    assert_eq!(natural.node, 3, "left alone, S3 times out first");
+    let natural_leader = alone.led(0, crash);
+    assert_eq!(natural_leader.node, 3);
+    t.says(
+        6,
+        &format!("S3's timer would have run out at {}", millis(natural.t)),
+    );
+    t.says(
+        6,
+        &format!("S3 would have led from {}", millis(natural_leader.t)),
+    );
+    t.says(
+        6,
+        &format!(
+            "the split votes cost {}",
+            millis(((t.led(0, crash).t - natural_leader.t) / 10.0).round() * 10.0)
+        ),
+    );
+}
