@@ -56,7 +56,7 @@ fn summary(label: &str) -> Summary {
 }
 
 #[test]
-fn issue_5_bounds_hold_on_fewer_trials() {
+fn the_papers_numbers_hold_on_fewer_trials() {
     let mut checked = 0;
     for (r, s) in results() {
         assert_eq!(s.unresolved, 0, "{}: a trial hit the cap", r.line.label());
@@ -224,7 +224,7 @@ fn raftbeat(args: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
-fn cli_json_is_the_issues_array_and_equals_the_library() {
+fn cli_json_equals_the_library() {
     let (code, out, err) = raftbeat(&[
         "experiment",
         "fig16",
