@@ -14,11 +14,13 @@ pub mod cluster;
 pub mod error;
 pub mod num;
 pub mod experiment;
+pub mod json;
 pub mod protocol;
 pub mod script;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
 pub mod sim;
+pub mod time;
 
 pub use error::Error;
 #[cfg(target_arch = "wasm32")]

@@ -8,12 +8,10 @@
 //! election task runs first. There is no log, no AppendEntries and no data:
 //! beats are modelled in Nacos's "beat only" form.
 
-use super::{
-    fmt_ms, json_num, json_opt, json_str, Countdowns, MsJson, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId,
-    Protocol, Ready, Role, Status, TimerKind,
-};
+use super::{Countdowns, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready, Role, Status, TimerKind};
 use crate::error::Error;
-use crate::sim::time::format_duration;
+use crate::json::{json_num, json_opt, json_str};
+use crate::time::{fmt_ms, format_duration, MsJson};
 use std::fmt::Write;
 
 /// Nacos's timing constants (`GlobalExecutor`), configurable. Nacos keeps them

@@ -25,12 +25,10 @@
 //! (etcd's becomeFollower does), and a candidate whose votes are refused
 //! keeps waiting for its timeout (etcd steps back to follower).
 
-use super::{
-    fmt_ms, json_num, json_opt, json_str, Countdowns, Entropy, Field, MessageInfo, MessageKind,
-    Micros, MsJson, NodeId, Protocol, Ready, Role, Status, TimerKind,
-};
+use super::{Countdowns, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready, Role, Status, TimerKind};
 use crate::error::Error;
-use crate::sim::time::format_duration;
+use crate::json::{json_num, json_opt, json_str};
+use crate::time::{fmt_ms, format_duration, MsJson};
 use std::fmt::Write;
 
 /// The longest timing the model accepts.

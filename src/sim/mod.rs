@@ -18,7 +18,6 @@ pub mod monitor;
 pub mod network;
 pub mod queue;
 pub mod rng;
-pub mod time;
 pub mod trace;
 
 use crate::error::Error;
@@ -30,7 +29,7 @@ use monitor::Monitor;
 use network::{BeatRule, BeatScope, DropReason, InFlight, NetworkConfig, Topology, Wire};
 use rng::Stream;
 use queue::EventQueue;
-use time::format_duration;
+use crate::time::format_duration;
 use trace::{ClockSetBy, EventKind, Sink, TraceEvent};
 
 /// Largest cluster the simulator accepts.
