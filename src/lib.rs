@@ -4,6 +4,8 @@
 //!   randomness of their own.
 //! - [`sim`]: the deterministic simulator: event queue, seeded RNG, network,
 //!   faults, trace and safety monitor.
+//! - [`time`], [`json`]: durations and millisecond text, and JSON fields;
+//!   leaves that need nothing else from the crate.
 //! - [`cluster`]: a simulation whose model is chosen at run time, and its config.
 //! - [`script`]: scenario scripts with golden traces.
 //! - [`experiment`]: reproduced measurements (Raft's Figure 16, Nacos failover).
