@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::protocol::{Entropy, Micros, NodeId};
 use crate::script;
 use crate::sim::rng::Stream;
-use crate::sim::time::format_duration;
+use crate::time::format_duration;
 
 /// Which faults to draw, and how often.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::protocol::{nacos, raft, Countdowns, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Role};
 use crate::sim::network::{BeatScope, NetworkConfig};
 use crate::sim::trace::ClockSetBy;
-use crate::sim::time::{format_duration, parse_duration};
+use crate::time::{format_duration, parse_duration};
 use crate::sim::{rng, SimConfig, Simulation};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub fn canonical_key(key: &str) -> Option<&'static str> {
 fn duration(field: &str, v: &Value) -> Result<Micros, Error> {
     match v {
         Value::Text(t) => parse_duration(field, t),
-        Value::Number(ms) => crate::sim::time::ms_to_micros(field, *ms),
+        Value::Number(ms) => crate::time::ms_to_micros(field, *ms),
         Value::Bool(_) => Err(Error::new(field, format!("must be a duration, got {}", v.describe()))),
     }
 }

@@ -4,6 +4,8 @@
 //!   randomness of their own.
 //! - [`sim`]: the deterministic simulator: event queue, seeded RNG, network,
 //!   faults, trace and safety monitor.
+//! - [`time`], [`json`]: durations and millisecond text, and JSON fields;
+//!   leaves that need nothing else from the crate.
 //! - [`cluster`]: a simulation whose model is chosen at run time, and its config.
 //! - [`script`]: scenario scripts with golden traces.
 //! - [`experiment`]: reproduced measurements (Raft's Figure 16, Nacos failover).
@@ -14,11 +16,13 @@ pub mod cluster;
 pub mod error;
 pub mod num;
 pub mod experiment;
+pub mod json;
 pub mod protocol;
 pub mod script;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
 pub mod sim;
+pub mod time;
 
 pub use error::Error;
 #[cfg(target_arch = "wasm32")]

@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::protocol::{Micros, NodeId, Role};
 use crate::sim::monitor::ViolationKind;
 use crate::sim::network::{BeatScope, NetworkConfig};
-use crate::sim::time::{format_duration, parse_duration};
+use crate::time::{format_duration, parse_duration};
 use crate::sim::trace::{Filter, Sink, TextCollector};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -817,7 +817,7 @@ fn check(c: &Cluster, e: &Expectation, output: &mut Vec<String>) -> Result<Optio
         Expectation::Violation(k) | Expectation::NoViolation(k) => {
             let m = c.monitor();
             let n = m.count(*k);
-            let first = m.first(*k).map(|f| format!("; first at {}: {}", crate::protocol::fmt_ms(f.t as i64), f.describe())).unwrap_or_default();
+            let first = m.first(*k).map(|f| format!("; first at {}: {}", crate::time::fmt_ms(f.t as i64), f.describe())).unwrap_or_default();
             let want_some = matches!(e, Expectation::Violation(_));
             (want_some == (n > 0), format!("{n} {} findings{first}", k.as_str()))
         }

@@ -18,7 +18,7 @@ use raftbeat::experiment::fig16::settled_leader;
 use raftbeat::protocol::raft::Node;
 use raftbeat::protocol::{Entropy, Micros, NodeId, Role};
 use raftbeat::sim::rng::Stream;
-use raftbeat::sim::time::format_duration;
+use raftbeat::time::format_duration;
 use raftbeat::sim::Simulation;
 
 const MS: Micros = 1_000;

@@ -14,9 +14,10 @@ fn main() -> std::process::ExitCode {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use raftbeat::cluster::{canonical_key, Cluster, ClusterConfig, Value};
-    use raftbeat::protocol::{fmt_ms, Role};
+    use raftbeat::protocol::Role;
+    use raftbeat::time::fmt_ms;
     use raftbeat::script;
-    use raftbeat::sim::time::{format_duration, parse_duration};
+    use raftbeat::time::{format_duration, parse_duration};
     use raftbeat::sim::trace::{Format, Sink, WriterSink};
     use std::io::Write;
     use std::path::PathBuf;

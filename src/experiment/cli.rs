@@ -9,7 +9,7 @@ use super::report::{
     failover_csv, failover_json, failover_text, fig16_csv, fig16_json, fig16_text, LineResult,
 };
 use crate::protocol::Micros;
-use crate::sim::time::{format_duration, parse_duration};
+use crate::time::{format_duration, parse_duration};
 use std::time::Instant;
 
 pub const HELP: &str = "\

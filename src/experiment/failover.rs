@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::protocol::{nacos, Entropy, Micros, NodeId, Role};
 use crate::sim::network::NetworkConfig;
 use crate::sim::rng::Stream;
-use crate::sim::time::format_duration;
+use crate::time::format_duration;
 use crate::sim::{SimConfig, Simulation};
 
 #[derive(Clone, Debug, PartialEq)]

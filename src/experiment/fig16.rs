@@ -34,7 +34,7 @@ use crate::protocol::raft::{self, LogPos};
 use crate::protocol::{Entropy, Micros, NodeId, Protocol, Role};
 use crate::sim::network::NetworkConfig;
 use crate::sim::rng::Stream;
-use crate::sim::time::format_duration;
+use crate::time::format_duration;
 use crate::sim::{SimConfig, Simulation};
 
 /// Which of the paper's two graphs a line belongs to.

@@ -4,8 +4,10 @@
 use super::failover;
 use super::fig16::{self, Line, Setup};
 use super::stats::{ms_cell, summarize, Sample, Summary};
-use crate::protocol::{json_num, json_str, Micros, MsJson};
-use crate::sim::time::format_duration;
+use crate::protocol::Micros;
+use crate::json::{json_num, json_str};
+use crate::time::MsJson;
+use crate::time::format_duration;
 use std::fmt::Write as _;
 
 /// One line's results: every trial's sample, and the slowest trial's number.

@@ -11,15 +11,13 @@
 pub mod nacos;
 pub mod raft;
 
-use std::fmt::{self, Debug, Write};
+use std::fmt::{self, Debug};
 
 /// Node ids are 1-based, as people count servers (S1..Sn).
 pub type NodeId = u32;
 
-/// Simulated time and durations, in integer microseconds. Integer time keeps
-/// runs bit-for-bit reproducible, and microseconds resolve the narrow timeout
-/// ranges of the Raft paper (150-151 ms).
-pub type Micros = u64;
+/// Models count time in the simulator's integer microseconds.
+pub use crate::time::Micros;
 
 /// Random draws handed to a model by its driver.
 pub trait Entropy {
@@ -350,104 +348,9 @@ pub trait Protocol: Sized {
     fn fields(&self) -> Vec<Field>;
 }
 
-/// Writes `,"key":value` for a JSON number.
-pub fn json_num(out: &mut String, key: &str, value: impl fmt::Display) {
-    let _ = write!(out, ",\"{key}\":{value}");
-}
-
-/// Writes `,"key":"value"` for a JSON string that needs no escaping
-/// (identifiers and enum names only).
-pub fn json_str(out: &mut String, key: &str, value: &str) {
-    let _ = write!(out, ",\"{key}\":\"{value}\"");
-}
-
-/// Writes `,"key":value` or `,"key":null`.
-pub fn json_opt(out: &mut String, key: &str, value: Option<impl fmt::Display>) {
-    match value {
-        Some(v) => json_num(out, key, v),
-        None => {
-            let _ = write!(out, ",\"{key}\":null");
-        }
-    }
-}
-
-/// Microseconds written as an exact decimal number of milliseconds
-/// (12345678 us -> 12345.678), for JSON. No float rounding on the way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MsJson(pub i64);
-
-impl fmt::Display for MsJson {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let us = self.0;
-        let sign = if us < 0 { "-" } else { "" };
-        let (whole, frac) = (us.unsigned_abs() / 1000, us.unsigned_abs() % 1000);
-        if frac == 0 {
-            write!(f, "{sign}{whole}")
-        } else {
-            let digits = format!("{frac:03}");
-            write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
-        }
-    }
-}
-
-/// Formats a time as fixed milliseconds with three decimals, for aligned
-/// trace columns: 1153480 us -> "1 153.480 ms".
-pub fn fmt_ms_fixed(us: i64) -> String {
-    let whole = fmt_ms((us / 1000) * 1000);
-    let frac = (us % 1000).unsigned_abs();
-    format!("{}.{frac:03} ms", whole.trim_end_matches(" ms"))
-}
-
-/// Formats whole milliseconds with a thin separator every three digits, as
-/// the page prints them: 17250 ms -> "17 250 ms".
-pub fn fmt_ms(us: i64) -> String {
-    let ms = us / 1000;
-    let frac = (us % 1000).unsigned_abs();
-    let neg = us < 0;
-    let digits = ms.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(' ');
-        }
-        grouped.push(c);
-    }
-    let sign = if neg { "-" } else { "" };
-    if frac == 0 {
-        format!("{sign}{grouped} ms")
-    } else {
-        let f = format!("{frac:03}");
-        format!("{sign}{grouped}.{} ms", f.trim_end_matches('0'))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fmt_ms_groups_thousands_and_keeps_fractions() {
-        assert_eq!(fmt_ms(17_250_000), "17 250 ms");
-        assert_eq!(fmt_ms(500_000), "500 ms");
-        assert_eq!(fmt_ms(1_234_567_890), "1 234 567.89 ms");
-        assert_eq!(fmt_ms(-5_000_000), "-5 000 ms");
-        assert_eq!(fmt_ms(1_500), "1.5 ms");
-    }
-
-    #[test]
-    fn fixed_times_align() {
-        assert_eq!(fmt_ms_fixed(1_153_480), "1 153.480 ms");
-        assert_eq!(fmt_ms_fixed(5_000), "5.000 ms");
-    }
-
-    #[test]
-    fn ms_json_is_exact() {
-        assert_eq!(MsJson(12_345_678).to_string(), "12345.678");
-        assert_eq!(MsJson(1_500).to_string(), "1.5");
-        assert_eq!(MsJson(7_000).to_string(), "7");
-        assert_eq!(MsJson(-250).to_string(), "-0.25");
-        assert_eq!(MsJson(1).to_string(), "0.001");
-    }
 
     #[test]
     fn message_kind_codes_are_distinct() {

@@ -3,7 +3,9 @@
 //! RaftCore does some of these things by design (two leaders at once under a
 //! partition): the monitor reports them, it never hides them.
 
-use crate::protocol::{fmt_ms, json_num, json_str, Micros, MsJson, NodeId, Role, Status};
+use crate::protocol::{Micros, NodeId, Role, Status};
+use crate::json::{json_num, json_str};
+use crate::time::{fmt_ms, MsJson};
 use std::collections::VecDeque;
 use std::fmt::Write;
 

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::protocol::{MessageKind, Micros, NodeId};
-use crate::sim::time::format_duration;
+use crate::time::format_duration;
 use std::collections::VecDeque;
 
 /// Latency is uniform in `[latency_min, latency_max]` for every message; each

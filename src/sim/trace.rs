@@ -5,7 +5,9 @@
 //! or as a plain-language line. Sinks stream (CLI) or keep a bounded window
 //! (the page), so a long run never grows memory.
 
-use crate::protocol::{fmt_ms, fmt_ms_fixed, json_num, json_opt, json_str, MessageKind, Micros, MsJson, NodeId, Note, Role};
+use crate::protocol::{MessageKind, Micros, NodeId, Note, Role};
+use crate::json::{json_num, json_opt, json_str};
+use crate::time::{fmt_ms, fmt_ms_fixed, MsJson};
 use crate::sim::monitor::Finding;
 use crate::sim::network::DropReason;
 use std::cell::RefCell;

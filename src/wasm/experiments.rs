@@ -14,8 +14,9 @@ use crate::experiment::failover::{self, FLAT_STRIDE};
 use crate::experiment::fig16::{self, Check, LINES};
 use crate::experiment::report;
 use crate::experiment::stats::{summarize, Sample};
-use crate::protocol::{json_num, json_str, MsJson};
-use crate::sim::time::{format_duration, ms_to_micros};
+use crate::json::{json_num, json_str};
+use crate::time::MsJson;
+use crate::time::{format_duration, ms_to_micros};
 use js_sys::Float64Array;
 use super::text_arg;
 use std::fmt::Write;
@@ -223,8 +224,8 @@ pub fn fast_forward(#[wasm_bindgen(unchecked_param_type = "string")] config: JsV
     let term = leader.map(|l| cluster.node_view(l).term);
     let mut out = format!("{{\"events\":{}", cluster.stats().events);
     json_num(&mut out, "sim_ms", MsJson(end as i64));
-    crate::protocol::json_opt(&mut out, "leader", leader);
-    crate::protocol::json_opt(&mut out, "term", term);
+    crate::json::json_opt(&mut out, "leader", leader);
+    crate::json::json_opt(&mut out, "term", term);
     out.push('}');
     Ok(out)
 }

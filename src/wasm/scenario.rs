@@ -8,9 +8,10 @@
 //! expectation grammar stays out of the page's wasm.
 
 use crate::error::Error;
-use crate::protocol::{Micros, MsJson};
+use crate::protocol::Micros;
+use crate::time::MsJson;
 use crate::script;
-use crate::sim::time::parse_duration;
+use crate::time::parse_duration;
 use crate::sim::trace::json_escape_into;
 use std::fmt::Write;
 

@@ -1,0 +1,361 @@
+//! The model-independent half of a run: clock, event queue, timers'
+//! bookkeeping, message routing, the monitor and the trace sinks.
+
+use super::event::{Packed, Pending};
+use super::monitor::Monitor;
+use super::network::{BeatRule, DropReason, NetworkConfig, Topology};
+use super::queue::EventQueue;
+use super::rng::{self, Stream};
+use super::trace::{EventKind, Sink, TraceEvent};
+use super::{check_node, PeriodicCrash, SimConfig};
+use crate::error::Error;
+use crate::protocol::{MessageKind, Micros, NodeId, Status, MAX_TIMERS};
+
+/// A node's timer slot: the generation that a pending Timer event must
+/// match, when it is due, and where its entry sits in the queue.
+///
+/// Re-arming a timer to a later time (a Raft follower does it on every
+/// heartbeat) does not push a new entry: the slot remembers the new due time
+/// and the sequence number the push would have had, and when the old entry
+/// comes up it is put back at the due time with that sequence number. The
+/// order of events is exactly that of pushing every time; the queue does a
+/// fraction of the work.
+#[derive(Clone, Copy, Debug, Default)]
+struct TimerSlot {
+    gen: u32,
+    due: Option<Micros>,
+    /// Time of this slot's live entry in the queue (None: no live entry).
+    queued: Option<Micros>,
+    /// The sequence number of the latest arming.
+    seq: u64,
+}
+
+/// Counters of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Events that did work (stale timers and dropped deliveries excluded).
+    pub events: u64,
+    pub sent: u64,
+    pub delivered: u64,
+    pub dropped: u64,
+}
+
+/// Everything a run has that does not depend on the model.
+pub struct Engine {
+    pub(super) n: u32,
+    pub(super) seed: u64,
+    pub(super) now: Micros,
+    pub(super) seq: u64,
+    pub(super) queue: EventQueue<Packed>,
+    pub(super) alive: Vec<bool>,
+    /// Bumped by every crash and restart; a Boot of an older epoch is stale.
+    pub(super) epoch: Vec<u32>,
+    timers: Vec<[TimerSlot; MAX_TIMERS]>,
+    pub(super) network: NetworkConfig,
+    pub(super) topology: Topology,
+    pub(super) next_message_id: u64,
+    pub(super) net_rng: Stream,
+    pub(super) monitor: Monitor,
+    pub(super) sinks: Vec<Box<dyn Sink>>,
+    /// Heartbeat-round counter: every protocol step that sends is one round.
+    pub(super) round: u64,
+    pub(super) timer_jitter: Micros,
+    pub(super) stats: Stats,
+    /// `periodic-crash`: the schedule in force, and its generation (a
+    /// pending crash of an older one is stale).
+    pub(super) periodic: Option<PeriodicCrash>,
+    pub(super) periodic_gen: u32,
+}
+
+impl Engine {
+    pub(super) fn new(sim: &SimConfig) -> Engine {
+        let n = sim.nodes as usize;
+        Engine {
+            n: sim.nodes,
+            seed: sim.seed,
+            now: 0,
+            seq: 0,
+            queue: EventQueue::new(),
+            alive: vec![true; n],
+            epoch: vec![0; n],
+            timers: vec![[TimerSlot::default(); MAX_TIMERS]; n],
+            network: sim.network.clone(),
+            topology: Topology::new(sim.nodes),
+            next_message_id: 1,
+            net_rng: Stream::new(sim.seed, rng::NETWORK_STREAM),
+            monitor: Monitor::default(),
+            sinks: Vec::new(),
+            round: 0,
+            timer_jitter: sim.timer_jitter,
+            stats: Stats::default(),
+            periodic: None,
+            periodic_gen: 0,
+        }
+    }
+
+    pub(super) fn schedule(&mut self, at: Micros, what: Pending) {
+        self.seq += 1;
+        self.queue.push(at, self.seq, Packed::pack(what));
+    }
+
+    /// Pops the next event due at or before `end`, moving the clock to it.
+    #[inline]
+    pub(super) fn pop_due(&mut self, end: Micros) -> Option<Packed> {
+        let ev = self.queue.pop_until(end)?;
+        self.now = ev.at;
+        Some(ev.item)
+    }
+
+    pub(super) fn finish_at(&mut self, end: Micros) {
+        if end > self.now {
+            self.now = end;
+        }
+    }
+
+    // ---- Queries -------------------------------------------------------
+
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn node_count(&self) -> u32 {
+        self.n
+    }
+    pub fn network(&self) -> &NetworkConfig {
+        &self.network
+    }
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+    pub fn monitor(&self) -> &Monitor {
+        &self.monitor
+    }
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+    /// Time of the next pending event, if any.
+    pub fn next_event_at(&self) -> Option<Micros> {
+        self.queue.peek().map(|s| s.at)
+    }
+    pub fn is_alive(&self, id: NodeId) -> bool {
+        self.alive[(id - 1) as usize]
+    }
+    /// Checks that a node id exists.
+    pub fn node(&self, field: &str, id: NodeId) -> Result<NodeId, Error> {
+        check_node(self.n, field, id).map(|_| id)
+    }
+    /// Live nodes in LEADER state.
+    pub fn leaders(&self) -> Vec<NodeId> {
+        self.monitor.leaders().map(|(n, _)| n).collect()
+    }
+    /// The one live leader, if there is exactly one.
+    pub fn leader(&self) -> Option<NodeId> {
+        let mut it = self.monitor.leaders();
+        match (it.next(), it.next()) {
+            (Some((n, _)), None) => Some(n),
+            _ => None,
+        }
+    }
+    pub fn rules(&self) -> &[BeatRule] {
+        self.topology.rules()
+    }
+
+    /// The `periodic-crash` schedule in force, if any.
+    pub fn periodic(&self) -> Option<PeriodicCrash> {
+        self.periodic
+    }
+
+    pub fn add_sink(&mut self, sink: Box<dyn Sink>) {
+        self.sinks.push(sink);
+    }
+    pub fn flush_sinks(&mut self) {
+        for s in &mut self.sinks {
+            s.flush();
+        }
+    }
+    pub fn clear_sinks(&mut self) {
+        self.flush_sinks();
+        self.sinks.clear();
+    }
+
+    // ---- Bookkeeping for the generic shell ------------------------------
+
+    pub(super) fn emit(&mut self, node: Option<NodeId>, term: Option<u64>, kind: EventKind<'_>) {
+        if self.sinks.is_empty() {
+            return;
+        }
+        let ev = TraceEvent { t: self.now, node, term, kind };
+        for s in &mut self.sinks {
+            s.record(&ev);
+        }
+    }
+
+    /// Feeds a node's change of state to the monitor and the trace.
+    pub(super) fn observe(&mut self, id: NodeId, before: (Status, bool), after: (Status, bool), restarted: bool) {
+        if before == after {
+            return;
+        }
+        if before.0.role != after.0.role && after.1 {
+            self.emit(Some(id), Some(after.0.term), EventKind::Role { from: before.0.role, to: after.0.role });
+        }
+        let (found, resolved) = self.monitor.observe(self.now, id, before, after, restarted);
+        for f in found {
+            self.emit(Some(id), Some(after.0.term), EventKind::Violation(f));
+        }
+        if let Some(since) = resolved {
+            self.emit(None, None, EventKind::LeadersResolved { since });
+        }
+    }
+
+    pub(super) fn vote(&mut self, id: NodeId, term: u64, candidate: NodeId) {
+        if let Some(f) = self.monitor.vote(self.now, id, term, candidate) {
+            self.emit(Some(id), Some(term), EventKind::Violation(f));
+        }
+    }
+
+    /// A Boot event: true if the node should start now.
+    pub(super) fn boots(&mut self, node: NodeId, epoch: u32) -> bool {
+        let i = (node - 1) as usize;
+        if !self.alive[i] || self.epoch[i] != epoch {
+            return false;
+        }
+        self.emit(Some(node), None, EventKind::Boot);
+        true
+    }
+
+    /// A Timer event: true if it is still the armed one on a live node and
+    /// due now (an entry overtaken by a later re-arm goes back in the queue).
+    #[inline]
+    pub(super) fn fires(&mut self, node: NodeId, slot: u8, gen: u32) -> bool {
+        let i = (node - 1) as usize;
+        let t = &mut self.timers[i][slot as usize];
+        if !self.alive[i] || t.gen != gen {
+            return false;
+        }
+        match t.due {
+            Some(due) if due > self.now => {
+                t.queued = Some(due);
+                let seq = t.seq;
+                self.queue.push(due, seq, Packed::pack(Pending::Timer { node, slot, gen }));
+                false
+            }
+            _ => {
+                t.due = None;
+                t.queued = None;
+                true
+            }
+        }
+    }
+
+    /// A message arrives: true if it reaches the receiver; otherwise the
+    /// drop is counted and traced.
+    #[inline(always)]
+    pub(super) fn arrives(&mut self, id: u64, kind: MessageKind, from: NodeId, to: NodeId, term: Option<u64>) -> bool {
+        let reason = if !self.alive[(to - 1) as usize] {
+            Some(DropReason::Crashed)
+        } else {
+            // Cut while the message was on the wire.
+            self.topology.blocked(from, to)
+        };
+        match reason {
+            Some(r) => {
+                self.dropped(id, kind, from, to, term, r);
+                false
+            }
+            None => {
+                self.stats.delivered += 1;
+                true
+            }
+        }
+    }
+
+    pub(super) fn disarm(&mut self, node: NodeId, slot: usize) {
+        let t = &mut self.timers[(node - 1) as usize][slot];
+        t.gen = t.gen.wrapping_add(1);
+        t.due = None;
+        t.queued = None;
+    }
+
+    pub(super) fn disarm_all(&mut self, node: NodeId) {
+        for slot in 0..MAX_TIMERS {
+            self.disarm(node, slot);
+        }
+    }
+
+    #[inline]
+    pub(super) fn arm(&mut self, node: NodeId, slot: usize, after: Micros) {
+        let due = self.now.saturating_add(after);
+        self.seq += 1;
+        let seq = self.seq;
+        let t = &mut self.timers[(node - 1) as usize][slot];
+        t.due = Some(due);
+        t.seq = seq;
+        // A live entry before the new due time will be moved when it comes
+        // up; an earlier (or equal: the sequence number must be the new one)
+        // deadline needs a new entry.
+        if t.queued.is_some_and(|q| q < due) {
+            return;
+        }
+        t.gen = t.gen.wrapping_add(1);
+        t.queued = Some(due);
+        let gen = t.gen;
+        self.queue.push(due, seq, Packed::pack(Pending::Timer { node, slot: slot as u8, gen }));
+    }
+
+    /// How long until a node's timer in `slot` fires, if armed: what the
+    /// models' countdowns are computed from.
+    pub(super) fn timer_due_in(&self, node: NodeId, slot: usize) -> Option<Micros> {
+        self.timers[(node - 1) as usize][slot].due.map(|d| d.saturating_sub(self.now))
+    }
+
+    pub(super) fn next_round(&mut self) -> u64 {
+        self.round += 1;
+        self.round
+    }
+
+    pub(super) fn expire_rules(&mut self) {
+        for rule in self.topology.expire_rules() {
+            self.emit(None, None, EventKind::RuleRemoved { id: rule, expired: true });
+        }
+    }
+
+    /// Sends one message: drop rules, partitions, cuts and loss first, then
+    /// a latency draw. Returns the message id and due time when it goes on
+    /// the wire (the caller keeps the payload).
+    #[inline(always)]
+    pub(super) fn route(&mut self, from: NodeId, to: NodeId, kind: MessageKind, term: Option<u64>, round: u64) -> Option<(u64, Micros)> {
+        let id = self.next_message_id;
+        self.next_message_id += 1;
+        self.stats.sent += 1;
+        let mut reason = None;
+        if kind == MessageKind::Beat {
+            reason = self.topology.beat_rule_drops(from, to, round).map(DropReason::BeatRule);
+        }
+        if reason.is_none() {
+            reason = self.topology.blocked(from, to);
+        }
+        if reason.is_none() && self.network.loss > 0.0 && self.net_rng.chance(self.network.loss) {
+            reason = Some(DropReason::Loss);
+        }
+        if let Some(reason) = reason {
+            self.dropped(id, kind, from, to, term, reason);
+            return None;
+        }
+        let latency = self.net_rng.between(self.network.latency_min, self.network.latency_max);
+        let due = self.now.saturating_add(latency);
+        self.schedule(due, Pending::Deliver(id));
+        if !self.sinks.is_empty() {
+            self.emit(Some(from), term, EventKind::Send { id, kind, to, due });
+        }
+        Some((id, due))
+    }
+
+    pub(super) fn dropped(&mut self, id: u64, kind: MessageKind, from: NodeId, to: NodeId, term: Option<u64>, reason: DropReason) {
+        self.stats.dropped += 1;
+        if !self.sinks.is_empty() {
+            self.emit(Some(from), term, EventKind::Drop { id, kind, from, to, reason });
+        }
+    }
+}

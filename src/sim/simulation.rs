@@ -1,0 +1,284 @@
+//! A run of one model: the engine plus the nodes' model state and the
+//! messages on the wire, and the loop that runs events and carries out what
+//! the model asks for.
+
+use super::event::{Packed, Pending};
+use super::network::{InFlight, Wire};
+use super::rng::Stream;
+use super::trace::EventKind;
+use super::{Engine, SimConfig};
+use crate::error::Error;
+use crate::protocol::{Countdowns, Dest, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready, Role, Status, TimerKind, MAX_TIMERS};
+
+pub(super) type ReadyOf<P> = Ready<<P as Protocol>::Message, <P as Protocol>::Timer, <P as Protocol>::Note>;
+/// One call into a model: the step `drive` runs on a node. An enum, not a
+/// closure, so the call is a direct one and `drive` still exists once per
+/// model (it matters for the wasm size).
+pub(super) enum Step<P: Protocol> {
+    Start,
+    Timer(P::Timer),
+    Message(NodeId, P::Message),
+    ForceTimeout,
+    /// Set the election clock to run out this long from now.
+    SetElection(Micros),
+}
+
+/// One node's model state and its own random stream.
+pub(super) struct Slot<P: Protocol> {
+    pub(super) proto: P,
+    pub(super) rng: Stream,
+    /// The kind of timer armed in each slot.
+    pub(super) kinds: [Option<P::Timer>; MAX_TIMERS],
+}
+
+/// A run of one model: the [`Engine`] plus the nodes' model state and the
+/// messages on the wire. Dereferences to the engine for everything that
+/// does not depend on the model.
+pub struct Simulation<P: Protocol> {
+    pub(super) engine: Engine,
+    pub(super) config: P::Config,
+    pub(super) nodes: Vec<Slot<P>>,
+    pub(super) wire: Wire<P::Message>,
+    pub(super) ready: ReadyOf<P>,
+}
+
+impl<P: Protocol> std::ops::Deref for Simulation<P> {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+impl<P: Protocol> std::ops::DerefMut for Simulation<P> {
+    fn deref_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+}
+
+impl<P: Protocol> Simulation<P> {
+    pub fn new(config: P::Config, sim: SimConfig) -> Result<Self, Error> {
+        sim.validate()?;
+        P::validate_config(&config)?;
+        let jitter = P::boot_jitter(&config);
+        let mut this = Simulation {
+            engine: Engine::new(&sim),
+            nodes: Vec::with_capacity(sim.nodes as usize),
+            wire: Wire::default(),
+            ready: Ready::default(),
+            config,
+        };
+        for id in 1..=sim.nodes {
+            let mut rng = Stream::new(sim.seed, u64::from(id));
+            // Every server starts at its own moment: a random tick phase.
+            let phase = if jitter > 0 { rng.below(jitter) } else { 0 };
+            let proto = P::new(id, sim.nodes, &this.config, &P::Persistent::default(), &mut rng);
+            this.nodes.push(Slot { proto, rng, kinds: [None; MAX_TIMERS] });
+            this.engine.schedule(phase, Pending::Boot { node: id, epoch: 0 });
+        }
+        Ok(this)
+    }
+
+    /// The model-independent part, also reachable through deref.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    // ---- Queries -------------------------------------------------------
+
+    pub fn model_config(&self) -> &P::Config {
+        &self.config
+    }
+
+    /// Panics on a bad id: for callers that validated it (use [`Engine::node`]).
+    pub fn status(&self, id: NodeId) -> Status {
+        self.nodes[(id - 1) as usize].proto.status()
+    }
+    pub fn protocol(&self, id: NodeId) -> &P {
+        &self.nodes[(id - 1) as usize].proto
+    }
+
+    /// Time left on a node's election and heartbeat clocks (None when down).
+    pub fn countdowns(&self, id: NodeId) -> Countdowns {
+        if !self.engine.is_alive(id) {
+            return Countdowns::default();
+        }
+        let engine = &self.engine;
+        self.nodes[(id - 1) as usize].proto.countdowns(&|t: P::Timer| engine.timer_due_in(id, t.index()))
+    }
+
+    pub fn fields(&self, id: NodeId) -> Vec<Field> {
+        self.nodes[(id - 1) as usize].proto.fields()
+    }
+
+    /// Messages on the wire, in send order.
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<P::Message>> {
+        self.wire.iter()
+    }
+    pub fn in_flight_count(&self) -> usize {
+        self.wire.len()
+    }
+
+    /// The model's warnings about these timings on the network as it is now
+    /// (see [`Protocol::config_warnings`]); empty when the cluster can settle.
+    pub fn config_warnings(&self) -> Vec<String> {
+        P::config_warnings(&self.config, self.network().latency_max)
+    }
+
+    /// Roles of all nodes, for quick checks.
+    pub fn roles(&self) -> Vec<Role> {
+        self.nodes.iter().map(|s| s.proto.status().role).collect()
+    }
+
+    // ---- Running -------------------------------------------------------
+
+    /// Runs every event due within `span` from now, then sets the clock to
+    /// the end of the span.
+    pub fn advance(&mut self, span: Micros) {
+        let end = self.engine.now.saturating_add(span);
+        self.run_until(end);
+    }
+
+    /// Runs every event due at or before `end` (no-op if `end` is past).
+    pub fn run_until(&mut self, end: Micros) {
+        self.run_until_budget(end, u64::MAX);
+    }
+
+    /// Like [`Self::run_until`] but stops after `budget` events; returns true
+    /// when it reached `end`. The clock then stands at the last event run.
+    pub fn run_until_budget(&mut self, end: Micros, budget: u64) -> bool {
+        let mut left = budget;
+        loop {
+            if left == 0 {
+                if self.engine.next_event_at().is_some_and(|at| at <= end) {
+                    return false;
+                }
+                break;
+            }
+            let Some(what) = self.engine.pop_due(end) else { break };
+            if self.process(what) {
+                self.engine.stats.events += 1;
+                left -= 1;
+            }
+        }
+        self.engine.finish_at(end);
+        true
+    }
+
+    /// Runs until `pred` holds after an event, or `end`. Returns whether it held.
+    pub fn run_until_condition(&mut self, end: Micros, mut pred: impl FnMut(&Self) -> bool) -> bool {
+        if pred(self) {
+            return true;
+        }
+        while let Some(what) = self.engine.pop_due(end) {
+            if self.process(what) {
+                self.engine.stats.events += 1;
+                if pred(self) {
+                    return true;
+                }
+            }
+        }
+        self.engine.finish_at(end);
+        false
+    }
+
+    /// Runs one event; false when it was stale (a replaced timer, a message
+    /// already dropped, a boot of a crashed node).
+    fn process(&mut self, what: Packed) -> bool {
+        match what.unpack() {
+            Pending::Boot { node, epoch } => {
+                if !self.engine.boots(node, epoch) {
+                    return false;
+                }
+                self.drive(node, Step::Start);
+                true
+            }
+            Pending::Timer { node, slot, gen } => {
+                if !self.engine.fires(node, slot, gen) {
+                    return false;
+                }
+                let kind = self.nodes[(node - 1) as usize].kinds[slot as usize].expect("an armed timer has a kind");
+                self.drive(node, Step::Timer(kind));
+                true
+            }
+            Pending::Deliver(id) => {
+                let Some(m) = self.wire.take(id) else { return false };
+                if self.engine.arrives(m.id, m.kind, m.from, m.to, m.msg.term()) {
+                    self.drive(m.to, Step::Message(m.from, m.msg));
+                }
+                true
+            }
+            // Rare: kept out of the hot loop.
+            periodic => self.periodic_event(periodic),
+        }
+    }
+
+
+    /// Calls the model on one node and carries out what it asks for.
+    pub(super) fn drive(&mut self, id: NodeId, step: Step<P>) {
+        let i = (id - 1) as usize;
+        let Simulation { engine, nodes, wire, ready, .. } = self;
+        ready.clear();
+        ready.keep_notes = !engine.sinks.is_empty();
+        let node = &mut nodes[i];
+        let before = node.proto.status();
+        let (p, rng) = (&mut node.proto, &mut node.rng);
+        match step {
+            Step::Start => p.start(rng, ready),
+            Step::Timer(kind) => p.on_timer(kind, rng, ready),
+            Step::Message(from, msg) => p.on_message(from, msg, rng, ready),
+            Step::ForceTimeout => p.force_timeout(rng, ready),
+            Step::SetElection(after) => {
+                let e: &Engine = engine;
+                p.set_election_countdown(after, &|t: P::Timer| e.timer_due_in(id, t.index()), ready)
+            }
+        }
+        let after = node.proto.status();
+        if !engine.sinks.is_empty() {
+            for note in &ready.notes {
+                engine.emit(Some(id), Some(after.term), EventKind::Protocol(note));
+            }
+        }
+        // Most steps change nothing the monitor watches (a follower's beat).
+        if before != after {
+            engine.observe(id, (before, true), (after, true), false);
+        }
+        for &(term, candidate) in &ready.votes {
+            engine.vote(id, term, candidate);
+        }
+        for &timer in &ready.cancels {
+            engine.disarm(id, timer.index());
+        }
+        for &(timer, after) in &ready.timers {
+            let jitter = if engine.timer_jitter > 0 { node.rng.below(engine.timer_jitter) } else { 0 };
+            node.kinds[timer.index()] = Some(timer);
+            engine.arm(id, timer.index(), after.saturating_add(jitter));
+        }
+        if !ready.messages.is_empty() {
+            let round = engine.next_round();
+            let mut beats = false;
+            for &(dest, msg) in &ready.messages {
+                let (kind, term) = (msg.kind(), msg.term());
+                beats |= kind == MessageKind::Beat;
+                let (first, last) = match dest {
+                    Dest::To(to) => (to, to),
+                    Dest::AllOthers => (1, engine.n),
+                };
+                for to in first..=last {
+                    if to == id && dest == Dest::AllOthers {
+                        continue;
+                    }
+                    if let Some((mid, due)) = engine.route(id, to, kind, term, round) {
+                        let sent = engine.now;
+                        wire.push(InFlight { id: mid, from: id, to, kind, sent, due, msg });
+                    }
+                }
+            }
+            if beats {
+                engine.expire_rules();
+            }
+        }
+    }
+}
