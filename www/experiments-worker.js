@@ -1,3 +1,4 @@
+// @ts-check
 // One worker of the experiments pool: it runs trials of the Rust core
 // (compiled to wasm), the same code as `raftbeat experiment`, off the page's
 // thread. The page splits a run into tasks (a range of trials of one line)

@@ -1,3 +1,4 @@
+// @ts-check
 // The Experiments view: runs Figure 16 and the Nacos failover on a pool of
 // Web Workers (experiments-worker.js, one a core, at most four), draws their
 // cumulative distributions with the paper's stated numbers marked, and
