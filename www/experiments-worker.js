@@ -54,10 +54,10 @@ onmessage = async ({ data: m }) => {
     const t0 = performance.now();
     if (m.cmd === 'fig16') {
       const data = chunked(m.task, m.first, m.count, (first, n) => fig16Trials(m.line, m.seed, first, n));
-      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, [data.buffer]);
+      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
     } else if (m.cmd === 'failover') {
       const data = chunked(m.task, m.first, m.count, (first, n) => failoverTrials(m.seed, first, n));
-      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, [data.buffer]);
+      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
     } else if (m.cmd === 'replay') {
       postMessage({ type: 'replay', script: fig16Replay(m.line, m.seed, m.trial) });
     } else {
