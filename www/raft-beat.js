@@ -15,7 +15,7 @@
 // The element wires the parts together: the Run (lib/core.js, the model),
 // the renderer (lib/render.js), the tour (lib/tour.js), pointer and keys
 // (lib/input.js), the URL (lib/url-sync.js) and the controls
-// (lib/controls.js), all driven by one Clock (lib/clock.js). The controls
+// (lib/panels.js), all driven by one Clock (lib/clock.js). The controls
 // hear the element's events (`events`, see lib/events.js) and call its
 // methods: togglePlay, step, reset, setSpeed, select, act, seek, skip,
 // restart, setTraceLevel, share, announce, showError.
@@ -31,7 +31,7 @@ import { readPageUrl, shareUrl, syncUrl, share } from './lib/url-sync.js';
 import { one } from './lib/dom.js';
 
 /** @typedef {import('./lib/events.js').ElementEvents} ElementEvents */
-/** @typedef {import('./lib/controls.js').Controls} Controls */
+/** @typedef {import('./lib/panels.js').Controls} Controls */
 
 /**
  * The styles as one stylesheet shared by every element on the page, adopted
@@ -48,14 +48,14 @@ const SHEET = (() => {
   } catch { return null; }
 })();
 
-// The controls (lib/controls.js and its parts, about 40 KB) load only for
+// The controls (lib/panels.js and its parts, about 56 KB) load only for
 // an element that shows them: an embed with controls="none" never fetches them.
-/** @type {typeof import('./lib/controls.js').Controls | null} */
+/** @type {typeof import('./lib/panels.js').Controls | null} */
 let ControlsClass = null;
 /** @type {Promise<void> | null} */
 let controlsLoading = null;
 function loadControls() {
-  controlsLoading ??= import('./lib/controls.js').then((m) => { ControlsClass = m.Controls; });
+  controlsLoading ??= import('./lib/panels.js').then((m) => { ControlsClass = m.Controls; });
   return controlsLoading;
 }
 

@@ -7,7 +7,7 @@ import { LAYOUT } from './core.js';
 import { one, esc } from './dom.js';
 import { leaderTarget, toggleLeaderBeats, dropNext } from './actions.js';
 
-/** @typedef {import('./controls.js').ControlContext} ControlContext */
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 /** How often (ms) the status is read again while the run moves. */
 const EVERY_MS = 200;

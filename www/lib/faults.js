@@ -7,7 +7,7 @@ import { M, KINDS } from './core.js';
 import { one, all } from './dom.js';
 import { leaderTarget, timerKey } from './actions.js';
 
-/** @typedef {import('./controls.js').ControlContext} ControlContext */
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 const EVERY_MS = 200;
 const MESSAGES_EVERY_MS = 300;

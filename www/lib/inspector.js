@@ -6,7 +6,7 @@ import { logTime, FIELD_HELP } from './text.js';
 import { one, all, esc } from './dom.js';
 import { nodeAction, isIsolated } from './actions.js';
 
-/** @typedef {import('./controls.js').ControlContext} ControlContext */
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 /** How often (ms) the fields are read again while the run moves. */
 const EVERY_MS = 200;

@@ -5,7 +5,7 @@
 import { logTime, CATEGORIES } from './text.js';
 import { one, all, esc } from './dom.js';
 
-/** @typedef {import('./controls.js').ControlContext} ControlContext */
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 const LOG_ROWS = 250;
 /** Rows added per update while running: more than a reader can follow anyway. */

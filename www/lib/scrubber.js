@@ -6,7 +6,7 @@ import { TimelineRenderer } from './timeline.js';
 import { logTime, span } from './text.js';
 import { one } from './dom.js';
 
-/** @typedef {import('./controls.js').ControlContext} ControlContext */
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 /** How often (ms) the strip is drawn again. */
 const EVERY_MS = 120;

@@ -4,7 +4,7 @@
 import { MAX_DRAWN_NODES } from './core.js';
 import { one, all } from './dom.js';
 
-/** @typedef {import('./controls.js').ControlContext} ControlContext */
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 export class SettingsForm {
   /** @param {ControlContext} ctx @param {HTMLElement} side */

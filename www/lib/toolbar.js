@@ -7,7 +7,7 @@ import { formatClock } from './render.js';
 import { one, all } from './dom.js';
 import { switchModel } from './actions.js';
 
-/** @typedef {import('./controls.js').ControlContext} ControlContext */
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 export class Toolbar {
   /** @param {ControlContext} ctx */
