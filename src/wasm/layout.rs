@@ -122,11 +122,19 @@ pub mod mark_code {
 }
 
 /// Every role, for the table of codes (`Role::code` places each).
-const ROLES: [Role; 4] = [Role::Follower, Role::PreCandidate, Role::Candidate, Role::Leader];
+const ROLES: [Role; 4] = [
+    Role::Follower,
+    Role::PreCandidate,
+    Role::Candidate,
+    Role::Leader,
+];
 
 /// The mark code of a safety finding named `kind` (an unknown name counts as the last kind).
 pub fn violation_mark(kind: &str) -> f64 {
-    let at = ViolationKind::ALL.iter().position(|k| k.as_str() == kind).unwrap_or(ViolationKind::ALL.len() - 1);
+    let at = ViolationKind::ALL
+        .iter()
+        .position(|k| k.as_str() == kind)
+        .unwrap_or(ViolationKind::ALL.len() - 1);
     mark_code::VIOLATION + at as f64
 }
 
@@ -180,8 +188,16 @@ pub fn layout() -> JsValue {
     set(&o, "node", record_object(&node::NAMES));
     set(&o, "message", record_object(&message::NAMES));
     set(&o, "mark", record_object(&mark::NAMES));
-    set(&o, "roles", names_by_code(ROLES.iter().map(|r| (r.code(), r.as_str()))));
-    set(&o, "kinds", names_by_code(MessageKind::ALL.iter().map(|k| (k.code(), k.as_str()))));
+    set(
+        &o,
+        "roles",
+        names_by_code(ROLES.iter().map(|r| (r.code(), r.as_str()))),
+    );
+    set(
+        &o,
+        "kinds",
+        names_by_code(MessageKind::ALL.iter().map(|k| (k.code(), k.as_str()))),
+    );
     let flags = Object::new();
     for (name, bit) in rule_flag::NAMES {
         set(&flags, name, f64::from(bit));
