@@ -19,7 +19,7 @@
 // hear the element's events (`events`, see lib/events.js) and call its
 // methods: togglePlay, step, reset, setSpeed, select, act, seek, skip,
 // restart, setTraceLevel, share, announce, showError.
-import { loadCore, Run, planScenario, parsePairs, runInSlices, MAX_DRAWN_NODES, SLICE_EVENTS } from './lib/core.js';
+import { loadCore, Run, runInSlices, MAX_DRAWN_NODES, SLICE_EVENTS } from './lib/core.js';
 import { Clock } from './lib/clock.js';
 import { ClusterRenderer, LIGHT, DARK } from './lib/render.js';
 import { STYLES } from './lib/styles.js';
@@ -29,6 +29,7 @@ import { Tour } from './lib/tour.js';
 import { Input } from './lib/input.js';
 import { readPageUrl, shareUrl, syncUrl, share } from './lib/url-sync.js';
 import { one } from './lib/dom.js';
+import { numberAttr, loadScenario, readAttributes } from './lib/attributes.js';
 
 /** @typedef {import('./lib/events.js').ElementEvents} ElementEvents */
 /** @typedef {import('./lib/panels.js').Controls} Controls */
@@ -158,7 +159,7 @@ export class RaftBeatElement extends HTMLElement {
     else if (name === 'controls') this.buildControls();
     else if (name === 'theme') this.applyTheme();
     else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else if (name === 'scenario-src') {
-      this.loadScenario().then(({ text, problem }) => {
+      loadScenario(this).then(({ text, problem }) => {
         // Switched again while this one loaded: the later one wins.
         if (this.getAttribute('scenario-src') !== value) return;
         this.fetchedScenario = text;
@@ -237,7 +238,7 @@ export class RaftBeatElement extends HTMLElement {
     }
     /** @type {string[]} */
     const problems = [...(url?.errors ?? [])];
-    const loaded = await this.loadScenario();
+    const loaded = await loadScenario(this);
     this.fetchedScenario = loaded.text;
     if (loaded.problem) problems.push(loaded.problem);
     /** @type {Record<string, any>} */
@@ -256,7 +257,7 @@ export class RaftBeatElement extends HTMLElement {
       settings = { model: settings.model === 'raft' ? 'raft' : 'nacos' };
       try { this.run = this.makeRun(settings, []); } catch { this.run = this.makeRun({}, []); }
     }
-    const speed = url?.speed ?? this.numberAttr('speed') ?? defaultSpeed(this.run.model);
+    const speed = url?.speed ?? numberAttr(this, 'speed') ?? defaultSpeed(this.run.model);
     this.clock.speed = clampSpeed(speed);
     this.followSpeed();
     this.buildControls();
@@ -282,51 +283,13 @@ export class RaftBeatElement extends HTMLElement {
     this.dispatchEvent(new CustomEvent('ready', { detail: { simulation: this.simulation } }));
   }
 
-  /** @param {string} name */
-  numberAttr(name) {
-    const v = this.getAttribute(name);
-    if (v === null || v.trim() === '') return null;
-    const n = Number(v);
-    return Number.isFinite(n) ? n : null;
-  }
-
-  /** Fetches `scenario-src` (a scenario file, like a tour): {text, problem}.
-   *  @returns {Promise<{ text: string | null, problem: string | null }>} */
-  async loadScenario() {
-    const src = this.getAttribute('scenario-src');
-    if (!src) return { text: null, problem: null };
-    try {
-      const r = await fetch(new URL(src, document.baseURI));
-      if (!r.ok) return { text: null, problem: `scenario-src: could not load ${src} (HTTP ${r.status})` };
-      return { text: await r.text(), problem: null };
-    } catch (e) {
-      return { text: null, problem: `scenario-src: could not load ${src} (${/** @type {Error} */ (e).message})` };
-    }
-  }
-
-  /** The cluster settings the attributes ask for (scenario first, then model/nodes/seed/settings).
+  /** The cluster settings the attributes ask for; sets `plan` and `about` from the scenario.
    *  @param {string[]} problems @returns {Record<string, any>} */
   settingsFromAttributes(problems = []) {
-    /** @type {Record<string, any>} */
-    const s = {};
-    this.plan = [];
-    this.about = '';
-    const scenario = this.getAttribute('scenario') ?? this.fetchedScenario;
-    if (scenario) {
-      try {
-        const p = planScenario(scenario);
-        for (const [k, v] of p.config) s[k] = v;
-        this.plan = p.steps.map((x) => ({ ...x, source: 'scenario' }));
-        this.about = p.about;
-      } catch (e) { problems.push(/** @type {Error} */ (e).message); }
-    }
-    for (const k of ['model', 'nodes', 'seed']) {
-      const v = this.getAttribute(k);
-      if (v !== null && v.trim() !== '') s[k] = v.trim();
-    }
-    const extra = this.getAttribute('settings');
-    if (extra) for (const [k, v] of parsePairs(extra)) s[k] = v;
-    return s;
+    const { settings, plan, about } = readAttributes(this, this.fetchedScenario, problems);
+    this.plan = plan;
+    this.about = about;
+    return settings;
   }
 
   /** @param {Record<string, any>} settings @param {PlanStep[]} plan */
