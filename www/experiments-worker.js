@@ -1,3 +1,4 @@
+// @ts-check
 // One worker of the experiments pool: it runs trials of the Rust core
 // (compiled to wasm), the same code as `raftbeat experiment`, off the page's
 // thread. The page splits a run into tasks (a range of trials of one line)
@@ -53,10 +54,10 @@ onmessage = async ({ data: m }) => {
     const t0 = performance.now();
     if (m.cmd === 'fig16') {
       const data = chunked(m.task, m.first, m.count, (first, n) => fig16Trials(m.line, m.seed, first, n));
-      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, [data.buffer]);
+      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
     } else if (m.cmd === 'failover') {
       const data = chunked(m.task, m.first, m.count, (first, n) => failoverTrials(m.seed, first, n));
-      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, [data.buffer]);
+      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
     } else if (m.cmd === 'replay') {
       postMessage({ type: 'replay', script: fig16Replay(m.line, m.seed, m.trial) });
     } else {

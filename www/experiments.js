@@ -1,3 +1,4 @@
+// @ts-check
 // The Experiments view: runs Figure 16 and the Nacos failover on a pool of
 // Web Workers (experiments-worker.js, one a core, at most four), draws their
 // cumulative distributions with the paper's stated numbers marked, and
@@ -10,6 +11,7 @@
 
 import init, { fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary } from './pkg-experiments/raftbeat.js';
 
+/** The page's element with this id (any: the page's own markup says which kind). @param {string} id @returns {any} */
 const $ = (id) => document.getElementById(id);
 const COLORS = ['#6b7280', '#e377c2', '#d62728', '#ff7f0e', '#2ca02c', '#1f77b4', '#9467bd', '#8c564b', '#17becf', '#bcbd22'];
 const NACOS_COLORS = { detection: '#ff7f0e', total: '#1f77b4' };
@@ -55,6 +57,7 @@ function stopPool() {
  * then quarters of the Nacos failovers.
  */
 function planTasks(seed, perLine, failover) {
+  /** @type {{ cmd: 'fig16' | 'failover', line?: number, seed: unknown, first: number, count: number, piece: number, task?: number }[]} */
   const tasks = [];
   const lines = state.lines.map((line, index) => ({ line, index, n: fig16TrialsFor(index, perLine) }));
   lines.sort((a, b) => (a.line.range_ms[1] - a.line.range_ms[0]) - (b.line.range_ms[1] - b.line.range_ms[0]));
@@ -585,7 +588,7 @@ async function main() {
   pick('failover', 'failover');
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); start(); });
   $('cancel').addEventListener('click', cancel);
-  window.experiments = {
+  /** @type {any} */ (window).experiments = {
     get status() { return state.status; },
     get timings() { return state.timings; },
     get seed() { return state.seed; },

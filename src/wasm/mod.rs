@@ -10,6 +10,7 @@
 //! detail the page asks for (`traceLevel`); the leadership timeline stays in
 //! wasm memory and is read from an index on.
 
+mod layout;
 mod recorder;
 mod scenario;
 
@@ -34,17 +35,16 @@ use std::fmt::Write;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-pub use recorder::MARK_STRIDE;
+pub use layout::layout;
+use layout::{message, node, rule_flag};
+
+/// Floats per node in `nodeData()`, per message in `messageData()`, per entry in `timeline()`.
+pub use layout::{mark::STRIDE as MARK_STRIDE, message::STRIDE as MESSAGE_STRIDE, node::STRIDE as NODE_STRIDE};
 
 /// Events kept between two reads of `events()`; older ones are counted, not kept.
 const EVENT_WINDOW: usize = 20_000;
 /// Longest span one `step` may cover: one simulated hour.
 const MAX_STEP_MS: f64 = 3_600_000.0;
-
-/// Floats per node in `nodeData()`.
-pub const NODE_STRIDE: usize = 10;
-/// Floats per message in `messageData()`.
-pub const MESSAGE_STRIDE: usize = 8;
 
 /// TypeScript shapes of what crosses the boundary, for `raftbeat.d.ts`.
 #[wasm_bindgen(typescript_custom_section)]
@@ -358,10 +358,9 @@ impl Simulation {
 
     /// Leadership timeline entries from index `from` on (0 for all), as one
     /// Float64Array of `MARK_STRIDE` numbers each: t_ms, code, node, term
-    /// (-1 none). Codes: 1 became LEADER, 2 left LEADER, 3 started an
-    /// election (CANDIDATE or PRE_CANDIDATE), 4 crash, 5 restart, 6 one
-    /// leader again, 10 + kind a safety finding (10 two-leaders,
-    /// 11 election-safety, 12 double-vote, 13 term-decrease). The entries
+    /// (-1 none), laid out and coded as `layout()` says (`mark`,
+    /// `markCodes`: became or left LEADER, an election, a crash, a
+    /// restart, one leader again, a safety finding). The entries
     /// stay in wasm memory; read only the new ones (`timelineLength`).
     pub fn timeline(&mut self, from: f64) -> Result<Float64Array, JsError> {
         if !(from.is_finite() && from >= 0.0 && from.fract() == 0.0) {
@@ -440,12 +439,11 @@ impl Simulation {
         out
     }
 
-    /// Nodes as one Float64Array, `NODE_STRIDE` numbers each: id, role code
-    /// (0 follower, 1 pre-candidate, 2 candidate, 3 leader), term, voteFor
-    /// (0 none), leader (0 none), alive (0/1), leaderDueMs (-1 none),
-    /// heartbeatDueMs (-1 none), partition group, beat-rule flags (1: its
-    /// beats are dropped, 2: beats to it are dropped, 4: some of its links'
-    /// beats are dropped).
+    /// Nodes as one Float64Array, `NODE_STRIDE` numbers each, laid out as
+    /// `layout().node` says: id, role code (`layout().roles`), term,
+    /// voteFor (0 none), leader (0 none), alive (0/1), leaderDueMs (-1
+    /// none), heartbeatDueMs (-1 none), partition group, beat-rule flags
+    /// (`layout().ruleFlags`).
     #[wasm_bindgen(js_name = nodeData)]
     pub fn node_data(&mut self) -> Float64Array {
         self.node_buf.clear();
@@ -453,27 +451,27 @@ impl Simulation {
             let mut flags = vec![0u8; s.node_count() as usize];
             for r in s.rules() {
                 match r.scope {
-                    BeatScope::All => flags.iter_mut().for_each(|f| *f |= 1),
-                    BeatScope::From(n) => flags[(n - 1) as usize] |= 1,
-                    BeatScope::To(n) => flags[(n - 1) as usize] |= 2,
-                    BeatScope::Link(a, _) => flags[(a - 1) as usize] |= 4,
+                    BeatScope::All => flags.iter_mut().for_each(|f| *f |= rule_flag::FROM),
+                    BeatScope::From(n) => flags[(n - 1) as usize] |= rule_flag::FROM,
+                    BeatScope::To(n) => flags[(n - 1) as usize] |= rule_flag::TO,
+                    BeatScope::Link(a, _) => flags[(a - 1) as usize] |= rule_flag::LINK,
                 }
             }
             (s.topology().groups().to_vec(), flags)
         });
         for v in self.cluster.node_views() {
-            self.node_buf.extend_from_slice(&[
-                f64::from(v.id),
-                f64::from(v.role.code()),
-                v.term as f64,
-                f64::from(v.vote_for.unwrap_or(0)),
-                f64::from(v.leader.unwrap_or(0)),
-                if v.alive { 1.0 } else { 0.0 },
-                v.countdowns.leader_due.map_or(-1.0, ms),
-                v.countdowns.heartbeat_due.map_or(-1.0, ms),
-                f64::from(groups[(v.id - 1) as usize]),
-                f64::from(flags[(v.id - 1) as usize]),
-            ]);
+            let mut r = [0.0; NODE_STRIDE];
+            r[node::ID] = f64::from(v.id);
+            r[node::ROLE] = f64::from(v.role.code());
+            r[node::TERM] = v.term as f64;
+            r[node::VOTE_FOR] = f64::from(v.vote_for.unwrap_or(0));
+            r[node::LEADER] = f64::from(v.leader.unwrap_or(0));
+            r[node::ALIVE] = if v.alive { 1.0 } else { 0.0 };
+            r[node::LEADER_DUE] = v.countdowns.leader_due.map_or(-1.0, ms);
+            r[node::HEARTBEAT_DUE] = v.countdowns.heartbeat_due.map_or(-1.0, ms);
+            r[node::GROUP] = f64::from(groups[(v.id - 1) as usize]);
+            r[node::RULES] = f64::from(flags[(v.id - 1) as usize]);
+            self.node_buf.extend_from_slice(&r);
         }
         Float64Array::from(&self.node_buf[..])
     }
@@ -497,26 +495,25 @@ impl Simulation {
         out
     }
 
-    /// Messages as one Float64Array, `MESSAGE_STRIDE` numbers each: id, kind
-    /// code, from, to, sentMs, dueMs, term (-1 none), granted (-1 n/a, 0, 1).
-    /// Kind codes: 0 beat, 1 beat-reply, 2 vote-request, 3 vote-reply,
-    /// 4 prevote-request, 5 prevote-reply, 6 peer-query, 7 peer-query-reply.
+    /// Messages as one Float64Array, `MESSAGE_STRIDE` numbers each, laid
+    /// out as `layout().message` says: id, kind code (`layout().kinds`),
+    /// from, to, sentMs, dueMs, term (-1 none), granted (-1 n/a, 0, 1).
     #[wasm_bindgen(js_name = messageData)]
     pub fn message_data(&mut self) -> Float64Array {
         self.msg_buf.clear();
         crate::with_sim!(&self.cluster, s => {
             for m in s.in_flight() {
                 use crate::protocol::MessageInfo;
-                self.msg_buf.extend_from_slice(&[
-                    m.id as f64,
-                    f64::from(m.kind.code()),
-                    f64::from(m.from),
-                    f64::from(m.to),
-                    ms(m.sent),
-                    ms(m.due),
-                    m.msg.term().map_or(-1.0, |t| t as f64),
-                    m.msg.granted().map_or(-1.0, |g| if g { 1.0 } else { 0.0 }),
-                ]);
+                let mut r = [0.0; MESSAGE_STRIDE];
+                r[message::ID] = m.id as f64;
+                r[message::KIND] = f64::from(m.kind.code());
+                r[message::FROM] = f64::from(m.from);
+                r[message::TO] = f64::from(m.to);
+                r[message::SENT] = ms(m.sent);
+                r[message::DUE] = ms(m.due);
+                r[message::TERM] = m.msg.term().map_or(-1.0, |t| t as f64);
+                r[message::GRANTED] = m.msg.granted().map_or(-1.0, |g| if g { 1.0 } else { 0.0 });
+                self.msg_buf.extend_from_slice(&r);
             }
         });
         Float64Array::from(&self.msg_buf[..])

@@ -2,6 +2,7 @@
 //! (rendered as JSON only at the level the page asks for), and a compact
 //! timeline of leadership that stays in wasm memory and is read by index.
 
+use super::layout::{mark, mark_code, violation_mark};
 use crate::sim::trace::{Record, Sink, Window};
 
 /// How much of the trace `events()` carries. Rendering an event as JSON costs
@@ -44,21 +45,6 @@ impl Level {
     }
 }
 
-/// Timeline mark codes, as handed to JavaScript (see `Simulation::timeline`).
-pub mod mark {
-    pub const BECAME_LEADER: f64 = 1.0;
-    pub const LEFT_LEADER: f64 = 2.0;
-    pub const ELECTION: f64 = 3.0;
-    pub const CRASH: f64 = 4.0;
-    pub const RESTART: f64 = 5.0;
-    pub const LEADERS_RESOLVED: f64 = 6.0;
-    /// 10 + the violation kind: 10 two-leaders, 11 election-safety,
-    /// 12 double-vote, 13 term-decrease.
-    pub const VIOLATION: f64 = 10.0;
-}
-
-/// Floats per timeline entry: t_ms, code, node (0 none), term (-1 none).
-pub const MARK_STRIDE: usize = 4;
 /// Timeline entries kept; a run that changes leader this often is noise past it.
 const MAX_MARKS: usize = 250_000;
 
@@ -88,11 +74,16 @@ impl Recorder {
         self.marks.len()
     }
 
-    /// Entries from index `from` on, flattened `MARK_STRIDE` floats each.
+    /// Entries from index `from` on, flattened `mark::STRIDE` floats each.
     pub fn marks_from(&self, from: usize, out: &mut Vec<f64>) {
         out.clear();
         for m in self.marks.iter().skip(from) {
-            out.extend_from_slice(&[m.t as f64 / 1000.0, m.code, f64::from(m.node), m.term.map_or(-1.0, |t| t as f64)]);
+            let mut r = [0.0; mark::STRIDE];
+            r[mark::T] = m.t as f64 / 1000.0;
+            r[mark::CODE] = m.code;
+            r[mark::NODE] = f64::from(m.node);
+            r[mark::TERM] = m.term.map_or(-1.0, |t| t as f64);
+            out.extend_from_slice(&r);
         }
     }
 
@@ -147,25 +138,20 @@ impl Sink for Recorder {
                 let to = self.text_field("to").unwrap_or("");
                 let (to_leader, to_candidate) = (to == "LEADER", to == "CANDIDATE" || to == "PRE_CANDIDATE");
                 if from_leader {
-                    self.push(t, mark::LEFT_LEADER, node, term);
+                    self.push(t, mark_code::LEFT_LEADER, node, term);
                 }
                 if to_leader {
-                    self.push(t, mark::BECAME_LEADER, node, term);
+                    self.push(t, mark_code::BECAME_LEADER, node, term);
                 } else if to_candidate {
-                    self.push(t, mark::ELECTION, node, term);
+                    self.push(t, mark_code::ELECTION, node, term);
                 }
             }
-            "crash" => self.push(t, mark::CRASH, node, term),
-            "restart" => self.push(t, mark::RESTART, node, term),
-            "leaders-resolved" => self.push(t, mark::LEADERS_RESOLVED, node, term),
+            "crash" => self.push(t, mark_code::CRASH, node, term),
+            "restart" => self.push(t, mark_code::RESTART, node, term),
+            "leaders-resolved" => self.push(t, mark_code::LEADERS_RESOLVED, node, term),
             _ => {
-                let kind = match self.text_field("kind") {
-                    Some("two-leaders") => 0.0,
-                    Some("election-safety") => 1.0,
-                    Some("double-vote") => 2.0,
-                    _ => 3.0,
-                };
-                self.push(t, mark::VIOLATION + kind, node, term);
+                let code = violation_mark(self.text_field("kind").unwrap_or(""));
+                self.push(t, code, node, term);
             }
         }
     }

@@ -1,3 +1,4 @@
+// @ts-check
 // The one clock of a page or of an element: JavaScript owns the
 // requestAnimationFrame loop and steps every attached view's Run by wall time
 // times speed. Long gaps are clamped, a hidden tab does not advance, and

@@ -1,3 +1,4 @@
+// @ts-check
 // Side by side: the same fault schedule on Nacos and on Raft, one shared
 // clock, two <raft-beat> elements. Raft runs with Nacos's timings (beats
 // every 5 s, election timeout 15-20 s) so the same schedule means the same

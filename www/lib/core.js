@@ -1,24 +1,49 @@
+// @ts-check
 // The model side of the page: loads the wasm core once and wraps one
 // Simulation in a Run, which owns the run's history (settings, actions taken,
 // actions still to replay), the per-frame snapshot, the event log and the
 // leadership timeline. Renderers and controls only read a Run; every change
 // goes through it, so any run can be shared as a URL and replayed exactly.
-import init, { Simulation, parseScenario } from '../pkg/raftbeat.js';
+import init, { Simulation, parseScenario, layout } from '../pkg/raftbeat.js';
 
 export { Simulation, parseScenario };
 
-/** Floats per node in nodeData(), per message in messageData(), per timeline mark. */
-export const NODE_STRIDE = 10;
-export const MESSAGE_STRIDE = 8;
-export const MARK_STRIDE = 4;
-/** Offsets in a node record. */
-export const N = { id: 0, role: 1, term: 2, voteFor: 3, leader: 4, alive: 5, leaderDue: 6, heartbeatDue: 7, group: 8, rules: 9 };
-/** Offsets in a message record. */
-export const M = { id: 0, kind: 1, from: 2, to: 3, sent: 4, due: 5, term: 6, granted: 7 };
-export const ROLES = ['FOLLOWER', 'PRE_CANDIDATE', 'CANDIDATE', 'LEADER'];
-export const KINDS = ['beat', 'beat-reply', 'vote-request', 'vote-reply', 'prevote-request', 'prevote-reply', 'peer-query', 'peer-query-reply'];
-/** Timeline mark codes (see Simulation.timeline). */
-export const MARK = { up: 1, down: 2, election: 3, crash: 4, restart: 5, resolved: 6, violation: 10 };
+/** @typedef {import('../pkg/raftbeat.js').Layout} Layout */
+/** @typedef {import('../pkg/raftbeat.js').TraceEvent} TraceEvent */
+/** @typedef {import('../pkg/raftbeat.js').Rule} Rule */
+/** @typedef {import('../pkg/raftbeat.js').Settings} Settings */
+/** @typedef {import('../pkg/raftbeat.js').TraceLevel} TraceLevel */
+/** An action applied to a run. @typedef {{ t: number, command: string, source: string, note?: string, seq?: number }} Action */
+
+/**
+ * The binary contract with the core, as the core itself states it
+ * (src/wasm/layout.rs): the flat buffers' strides and field offsets, the
+ * role, message-kind and timeline-mark codes. Read once by loadCore; every
+ * reader of nodeData(), messageData() or timeline() goes through it.
+ */
+export const LAYOUT = /** @type {Layout} */ ({});
+/** Offsets (and stride) of a node record in nodeData(); set by loadCore. */
+export const N = /** @type {Layout['node']} */ ({});
+/** Offsets (and stride) of a message record in messageData(); set by loadCore. */
+export const M = /** @type {Layout['message']} */ ({});
+/** Timeline mark codes (see Simulation.timeline); set by loadCore. */
+export const MARK = /** @type {Layout['markCodes']} */ ({});
+/** Role names by code. */
+export const ROLES = /** @type {Layout['roles']} */ ([]);
+/** Message kind names by code. */
+export const KINDS = /** @type {string[]} */ ([]);
+
+/** Fills the contract's constants in place (so importers can hold them) from the core. */
+function readLayout() {
+  const l = layout();
+  Object.assign(LAYOUT, l);
+  Object.assign(N, l.node);
+  Object.assign(M, l.message);
+  Object.assign(MARK, l.markCodes);
+  ROLES.push(...l.roles);
+  KINDS.push(...l.kinds);
+}
+
 /** The largest cluster the page draws (the core runs up to 1001). */
 export const MAX_DRAWN_NODES = 101;
 /** A jump forward (to a tour's stop, along the timeline) logs this many
@@ -32,20 +57,23 @@ export const SLICE_EVENTS = 400_000;
  * Runs a generator of slices (Run.seekSteps, Run.advanceSteps) with a pause
  * for the page after each: `progress(value)` first, then a stop
  * (steps.return()) if `cancelled()`. Resolves true when it ran to the end.
+ * @param {Generator<number, any, any>} steps
+ * @param {{ progress?: (value: number) => void, cancelled?: () => boolean }} [options]
  */
 export async function runInSlices(steps, { progress = () => {}, cancelled = () => false } = {}) {
   for (let r = steps.next(); !r.done; r = steps.next()) {
     progress(r.value);
     await new Promise((resolve) => setTimeout(resolve, 0));
-    if (cancelled()) { steps.return(); return false; }
+    if (cancelled()) { steps.return(undefined); return false; }
   }
   return true;
 }
 
+/** @type {Promise<void> | undefined} */
 let loading;
-/** Loads and instantiates the wasm core once per page. */
+/** Loads and instantiates the wasm core once per page, and reads its layout. */
 export function loadCore() {
-  loading ??= init();
+  loading ??= init().then(() => readLayout());
   return loading;
 }
 
@@ -127,6 +155,7 @@ export class Timeline {
  * or the actions of a shared URL). Throws the core's Error on bad settings.
  */
 export class Run {
+  /** @param {Record<string, any>} [settings] @param {{ plan?: any[], source?: string, logCapacity?: number, traceLevel?: TraceLevel }} [options] */
   constructor(settings = {}, { plan = [], source = 'replay', logCapacity = 4000, traceLevel = 'protocol' } = {}) {
     this.sim = new Simulation(settings);
     this.init = { ...settings, seed: this.sim.seed };
@@ -187,9 +216,10 @@ export class Run {
     if (marks > this.marksRead) {
       const data = sim.timeline(this.marksRead);
       const have = this.timeline.marks.length;
-      for (let i = 0; i < data.length; i += MARK_STRIDE) {
+      const K = LAYOUT.mark;
+      for (let i = 0; i < data.length; i += K.stride) {
         // After a rewind the replay re-creates marks the timeline already has.
-        if (this.marksRead + i / MARK_STRIDE >= have) this.timeline.add(data[i], data[i + 1], data[i + 2], data[i + 3]);
+        if (this.marksRead + i / K.stride >= have) this.timeline.add(data[i + K.t], data[i + K.code], data[i + K.node], data[i + K.term]);
       }
       this.marksRead = marks;
     }
@@ -224,14 +254,14 @@ export class Run {
   liveLeaders() {
     const out = [];
     const d = this.nodes;
-    for (let i = 0; i < d.length; i += NODE_STRIDE) {
-      if (d[i + N.role] === 3 && d[i + N.alive] === 1) out.push({ id: d[i], term: d[i + N.term] });
+    for (let i = 0; i < d.length; i += N.stride) {
+      if (ROLES[d[i + N.role]] === 'LEADER' && d[i + N.alive] === 1) out.push({ id: d[i + N.id], term: d[i + N.term] });
     }
     return out;
   }
 
   node(id) {
-    const o = (id - 1) * NODE_STRIDE, d = this.nodes;
+    const o = (id - 1) * N.stride, d = this.nodes;
     if (id < 1 || o >= d.length) return null;
     return {
       id, role: ROLES[d[o + N.role]], roleCode: d[o + N.role], term: d[o + N.term],
@@ -247,7 +277,7 @@ export class Run {
   nextSendIn() {
     let min = Infinity;
     const d = this.nodes;
-    for (let i = 0; i < d.length; i += NODE_STRIDE) {
+    for (let i = 0; i < d.length; i += N.stride) {
       if (d[i + N.alive] !== 1) continue;
       const a = d[i + N.leaderDue], b = d[i + N.heartbeatDue];
       if (a >= 0 && a < min) min = a;
@@ -468,6 +498,7 @@ export class Run {
     while (!this.advanceTo(t, slice)) yield this.sim.timeMs;
   }
 
+  /** @param {TraceLevel} level */
   setTraceLevel(level) { this.traceLevel = level; this.sim.traceLevel = level; }
 
   /** Every action, done and to do, for a share URL or a script. */

@@ -1,9 +1,10 @@
+// @ts-check
 // Draws one Run on a canvas: nodes on a ring, a colour per term, the role at
 // a glance, the leader crowned, both protocol clocks as arcs, messages as
 // moving dots by kind, lost messages bursting where they were lost,
 // partitions as walls, cut links, crashed nodes grey. Reads the Run's
 // snapshot only; knows nothing of controls.
-import { NODE_STRIDE, MESSAGE_STRIDE, N, M } from './core.js';
+import { N, M, ROLES, KINDS, LAYOUT } from './core.js';
 
 const TAU = Math.PI * 2;
 /** How long a lost message stays on screen (wall ms), at most. */
@@ -17,6 +18,8 @@ export const LIGHT = {
   terms: ['#e5e7eb', '#93c5fd', '#86efac', '#fcd34d', '#c4b5fd', '#f9a8d4', '#5eead4', '#fdba74', '#fca5a5'],
   halos: ['rgba(148,163,184,0.16)', 'rgba(59,130,246,0.14)', 'rgba(245,158,11,0.16)', 'rgba(16,185,129,0.14)', 'rgba(236,72,153,0.13)'],
 };
+/** @typedef {typeof LIGHT} Theme */
+
 export const DARK = {
   ...LIGHT, bg: '#111827', fg: '#f3f4f6', muted: '#9ca3af', track: '#374151', due: '#d1d5db', crashed: '#4b5563',
   beat: '#60a5fa', vote: '#fbbf24', prevote: '#a78bfa', query: '#9ca3af', select: '#60a5fa', wall: '#f87171', lost: '#f87171',
@@ -27,16 +30,20 @@ export function termColor(theme, term) {
   return term <= 0 ? theme.terms[0] : theme.terms[1 + ((term - 1) % (theme.terms.length - 1))];
 }
 
+/**
+ * [colour, filled] of a message kind (its code): requests filled, replies
+ * hollow (as in RaftScope).
+ * @param {Theme} theme @param {number} kind @returns {[string, boolean]}
+ */
 function kindStyle(theme, kind) {
-  // [colour, filled] : requests filled, replies hollow (as in RaftScope).
-  switch (kind) {
-    case 0: return [theme.beat, true];
-    case 1: return [theme.beat, false];
-    case 2: return [theme.vote, true];
-    case 3: return [theme.vote, false];
-    case 4: return [theme.prevote, true];
-    case 5: return [theme.prevote, false];
-    case 6: return [theme.query, true];
+  switch (KINDS[kind]) {
+    case 'beat': return [theme.beat, true];
+    case 'beat-reply': return [theme.beat, false];
+    case 'vote-request': return [theme.vote, true];
+    case 'vote-reply': return [theme.vote, false];
+    case 'prevote-request': return [theme.prevote, true];
+    case 'prevote-reply': return [theme.prevote, false];
+    case 'peer-query': return [theme.query, true];
     default: return [theme.query, false];
   }
 }
@@ -106,10 +113,14 @@ export class ClusterRenderer {
     return { x: this.pos[2 * (id - 1)], y: this.pos[2 * (id - 1) + 1], r: this.r };
   }
 
-  /** What is under (x, y): {type: 'message', id} | {type: 'node', id} | null. */
+  /** What is under (x, y): {type: 'message', id} | {type: 'node', id} | null.
+   *  @param {number} x @param {number} y @param {boolean} [touch]
+   *  @returns {{ type: 'node' | 'message', id: number } | null} */
   hit(x, y, touch = false) {
     const slack = touch ? 14 : 6;
-    let best = null, bestD = Infinity;
+    /** @type {{ type: 'node' | 'message', id: number } | null} */
+    let best = null;
+    let bestD = Infinity;
     for (const [id, [mx, my]] of this.dots) {
       const d = Math.hypot(mx - x, my - y);
       if (d < Math.max(this.dotR + slack, touch ? 18 : 10) && d < bestD) { best = { type: 'message', id }; bestD = d; }
@@ -155,7 +166,7 @@ export class ClusterRenderer {
 
   drawPartitions(nodes, n) {
     let split = false;
-    for (let i = 1; i < n; i++) if (nodes[i * NODE_STRIDE + N.group] !== nodes[N.group]) { split = true; break; }
+    for (let i = 1; i < n; i++) if (nodes[i * N.stride + N.group] !== nodes[N.group]) { split = true; break; }
     this.split = split;
     if (!split || n < 2) return;
     const { ctx, theme, r } = this;
@@ -163,7 +174,7 @@ export class ClusterRenderer {
     // The halo stays within the node's reach, which the layout keeps on the canvas.
     const halo = Math.min(r * 1.75 + 6, reachOutside(r));
     for (let i = 0; i < n; i++) {
-      const g = nodes[i * NODE_STRIDE + N.group];
+      const g = nodes[i * N.stride + N.group];
       ctx.fillStyle = theme.halos[g % theme.halos.length];
       ctx.beginPath();
       ctx.arc(this.pos[2 * i], this.pos[2 * i + 1], halo, 0, TAU);
@@ -175,7 +186,7 @@ export class ClusterRenderer {
     ctx.beginPath();
     for (let i = 0; i < n; i++) {
       const j = (i + 1) % n;
-      if (nodes[i * NODE_STRIDE + N.group] === nodes[j * NODE_STRIDE + N.group]) continue;
+      if (nodes[i * N.stride + N.group] === nodes[j * N.stride + N.group]) continue;
       const a = n === 2 ? -Math.PI / 2 + Math.PI * i : -Math.PI / 2 + (TAU * (i + 0.5)) / n;
       const inner = Math.max(0, this.R - halo - 10), outer = this.R + halo + 6;
       ctx.moveTo(this.cx + inner * Math.cos(a), this.cy + inner * Math.sin(a));
@@ -239,7 +250,7 @@ export class ClusterRenderer {
     // Path first (only when motion is reduced: the line replaces the motion).
     if (this.reducedMotion) {
       ctx.lineWidth = 1.5;
-      for (let i = 0; i < m.length; i += MESSAGE_STRIDE) {
+      for (let i = 0; i < m.length; i += M.stride) {
         const [c] = kindStyle(theme, m[i + M.kind]);
         const p = this.edge(m[i + M.from], m[i + M.to], 0), q = this.edge(m[i + M.from], m[i + M.to], 1);
         ctx.strokeStyle = c; ctx.fillStyle = c;
@@ -249,7 +260,7 @@ export class ClusterRenderer {
         this.arrowHead(p, q, 7);
       }
     }
-    for (let i = 0; i < m.length; i += MESSAGE_STRIDE) {
+    for (let i = 0; i < m.length; i += M.stride) {
       const id = m[i + M.id], kind = m[i + M.kind], from = m[i + M.from], to = m[i + M.to];
       const sent = m[i + M.sent], due = m[i + M.due];
       flight.set(id, [sent, due]);
@@ -266,7 +277,7 @@ export class ClusterRenderer {
         ctx.stroke();
       }
       // Replies say whether they grant: a tick or a cross beside the dot.
-      if (!filled && R >= 4.5 && m[i + M.granted] >= 0 && (kind === 3 || kind === 5)) {
+      if (!filled && R >= 4.5 && m[i + M.granted] >= 0 && (KINDS[kind] === 'vote-reply' || KINDS[kind] === 'prevote-reply')) {
         ctx.strokeStyle = m[i + M.granted] === 1 ? theme.ok : theme.lost;
         ctx.lineWidth = 2;
         ctx.beginPath();
@@ -321,9 +332,9 @@ export class ClusterRenderer {
     const leaders = [];
     const big = r >= 20, mid = r >= 12;
     for (let i = 0; i < n; i++) {
-      const o = i * NODE_STRIDE;
+      const o = i * N.stride;
       const x = this.pos[2 * i], y = this.pos[2 * i + 1];
-      const alive = d[o + N.alive] === 1, role = d[o + N.role], term = d[o + N.term];
+      const alive = d[o + N.alive] === 1, role = ROLES[d[o + N.role]], term = d[o + N.term];
       // The election countdown (Nacos leaderDueMs, Raft's election timeout) on every node.
       if (alive) {
         const due = d[o + N.leaderDue];
@@ -337,7 +348,7 @@ export class ClusterRenderer {
         }
         // The heartbeat countdown on the leader.
         const hb = d[o + N.heartbeatDue];
-        if (role === 3 && hb >= 0) {
+        if (role === 'LEADER' && hb >= 0) {
           ctx.strokeStyle = theme.beatDue;
           ctx.lineWidth = ringW * 1.2;
           ctx.beginPath(); ctx.arc(x, y, beatR, -Math.PI / 2, -Math.PI / 2 + Math.min(1, hb / beat) * TAU); ctx.stroke();
@@ -348,12 +359,12 @@ export class ClusterRenderer {
       ctx.fillStyle = alive ? termColor(theme, term) : theme.crashed;
       ctx.fill();
       // The role at a glance: leader thick, candidate dashed, pre-candidate dotted.
-      ctx.lineWidth = role === 3 && alive ? Math.max(2.5, r * 0.12) : Math.max(1, r * 0.05);
-      ctx.strokeStyle = !alive ? theme.muted : role === 2 ? theme.vote : role === 1 ? theme.prevote : theme.fg;
+      ctx.lineWidth = role === 'LEADER' && alive ? Math.max(2.5, r * 0.12) : Math.max(1, r * 0.05);
+      ctx.strokeStyle = !alive ? theme.muted : role === 'CANDIDATE' ? theme.vote : role === 'PRE_CANDIDATE' ? theme.prevote : theme.fg;
       // Dashes need room: tiny nodes show candidates by a thick solid ring.
-      if (alive && (role === 2 || role === 1)) {
+      if (alive && (role === 'CANDIDATE' || role === 'PRE_CANDIDATE')) {
         ctx.lineWidth = Math.max(2, r * 0.1);
-        if (r >= 10) ctx.setLineDash(role === 2 ? [r * 0.3, r * 0.18] : [2, r * 0.16]);
+        if (r >= 10) ctx.setLineDash(role === 'CANDIDATE' ? [r * 0.3, r * 0.18] : [2, r * 0.16]);
       }
       ctx.stroke();
       ctx.setLineDash([]);
@@ -362,8 +373,8 @@ export class ClusterRenderer {
         const s = r * 0.45;
         ctx.beginPath(); ctx.moveTo(x - s, y - s); ctx.lineTo(x + s, y + s); ctx.moveTo(x + s, y - s); ctx.lineTo(x - s, y + s); ctx.stroke();
       }
-      if (alive && role === 3) { leaders.push(i + 1); this.drawCrown(x, y, i, n); }
-      if (d[o + N.rules] & 3) this.drawMute(x, y, d[o + N.rules]);
+      if (alive && role === 'LEADER') { leaders.push(i + 1); this.drawCrown(x, y, i, n); }
+      if (d[o + N.rules] & (LAYOUT.ruleFlags.from | LAYOUT.ruleFlags.to)) this.drawMute(x, y, d[o + N.rules]);
       if (this.selected === i + 1) {
         ctx.strokeStyle = theme.select; ctx.lineWidth = 2; ctx.setLineDash([4, 3]);
         ctx.beginPath(); ctx.arc(x, y, beatR + ringW + 3, 0, TAU); ctx.stroke(); ctx.setLineDash([]);
@@ -379,7 +390,7 @@ export class ClusterRenderer {
       if (big) {
         ctx.font = `${Math.round(Math.min(r * 0.34, 13))}px system-ui, sans-serif`;
         for (let i = 0; i < n; i++) {
-          const o = i * NODE_STRIDE;
+          const o = i * N.stride;
           ctx.fillText(d[o + N.alive] === 1 ? `term ${d[o + N.term]}` : 'down', this.pos[2 * i], this.pos[2 * i + 1] + r * 0.33);
         }
       }
@@ -398,9 +409,9 @@ export class ClusterRenderer {
       ctx.font = `${Math.round(Math.min(12, r * 0.3))}px system-ui, sans-serif`;
       const half = 52, lh = 15;
       for (let i = 0; i < n; i++) {
-        const o = i * NODE_STRIDE, a = angle(i, n);
+        const o = i * N.stride, a = angle(i, n);
         const alive = d[o + N.alive] === 1, known = d[o + N.leader];
-        const role = alive ? ['FOLLOWER', 'PRE-CANDIDATE', 'CANDIDATE', 'LEADER'][d[o + N.role]] : 'CRASHED';
+        const role = alive ? ROLES[d[o + N.role]].replace('_', '-') : 'CRASHED';
         // Outward from the ring where it fits on the canvas; else below or
         // above the node, else inward; never over the clock in the middle or
         // another node. With no room at all, no label (the inspector has it).
@@ -479,7 +490,7 @@ export class ClusterRenderer {
     ctx.fillStyle = theme.bg; ctx.fill();
     ctx.strokeStyle = theme.lost; ctx.lineWidth = Math.max(1.5, s * 0.28); ctx.stroke();
     ctx.beginPath();
-    if (flags & 1) { ctx.moveTo(bx - s * 0.7, by + s * 0.7); ctx.lineTo(bx + s * 0.7, by - s * 0.7); } else { ctx.moveTo(bx - s * 0.7, by - s * 0.7); ctx.lineTo(bx + s * 0.7, by + s * 0.7); }
+    if (flags & LAYOUT.ruleFlags.from) { ctx.moveTo(bx - s * 0.7, by + s * 0.7); ctx.lineTo(bx + s * 0.7, by - s * 0.7); } else { ctx.moveTo(bx - s * 0.7, by - s * 0.7); ctx.lineTo(bx + s * 0.7, by + s * 0.7); }
     ctx.stroke();
   }
 
@@ -539,8 +550,9 @@ function angle(i, n) {
   return n === 2 ? Math.PI * (1 - i) : -Math.PI / 2 + (TAU * i) / n;
 }
 
+/** @param {string} kind a trace event's message kind */
 function kindCode(kind) {
-  return ['beat', 'beat-reply', 'vote-request', 'vote-reply', 'prevote-request', 'prevote-reply', 'peer-query', 'peer-query-reply'].indexOf(kind);
+  return KINDS.indexOf(kind);
 }
 
 /** Bottom-anchored wrapped text. */

@@ -1,3 +1,4 @@
+// @ts-check
 // A run as URL parameters: the settings (seed included), every action with
 // its simulated time, and the moment shared. Opening such a URL rebuilds the
 // run from its seed and replays the actions at the same times: the same run.
@@ -18,7 +19,9 @@ export function msText(t) {
 /** The parameters that replay `run` up to `t` (omit t to replay it live).
  *  With `scenario` (the run's script) or `scenarioSrc` (its URL) the link
  *  carries the script, captions and stops included, and only the actions it
- *  does not plan itself. */
+ *  does not plan itself.
+ *  @param {import('./core.js').Run} run
+ *  @param {{ t?: number, speed?: number, scenario?: string | null, scenarioSrc?: string | null }} [options] */
 export function encodeRun(run, { t, speed, scenario, scenarioSrc } = {}) {
   const p = new URLSearchParams();
   for (const [k, v] of run.pairs) p.set(k, v);

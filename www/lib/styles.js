@@ -1,3 +1,4 @@
+// @ts-check
 // The element's styles, inside its shadow root so a host page (mdBook,
 // Docusaurus) neither breaks them nor is touched by them.
 export const STYLES = `

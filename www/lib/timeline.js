@@ -1,3 +1,4 @@
+// @ts-check
 // The term/leader strip under the ring: who led in which term over the whole
 // run, gaps without a leader, overlaps of two leaders in red, elections,
 // crashes, safety findings and the user's actions as marks. Clicking or
@@ -12,6 +13,8 @@ export class TimelineRenderer {
     this.w = 0; this.h = 0; this.dpr = 1;
     this.theme = null;
     this.preview = null;
+    /** A fixed end of the span shown (a comparison's end), or null: the run's length. @type {number | null} */
+    this.fixedEnd = null;
   }
 
   resize(cssW, cssH, dpr) {

@@ -1,0 +1,109 @@
+// @ts-check
+// The node inspector (full controls): pick a node, read its fields (Nacos's
+// peers as a table, the timers themselves), and act on it: drop its beats or
+// beats to it, crash or restart it, force its timeout, isolate it.
+import { logTime, FIELD_HELP } from './text.js';
+import { one, all, esc } from './dom.js';
+import { nodeAction, isIsolated } from './actions.js';
+
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
+
+/** How often (ms) the fields are read again while the run moves. */
+const EVERY_MS = 200;
+
+/**
+ * Nacos's `peers` field ("S1 FOLLOWER t0 voteFor none, S3 LEADER t1 voteFor
+ * S3", as the model writes it) as a table: RaftScope's per-peer view.
+ * @param {string} text
+ */
+function peerTable(text) {
+  const rows = text.split(', ').map((p) => p.split(' ')).filter((w) => w.length === 5);
+  if (!rows.length) return esc(text);
+  const cells = rows.map(([peer, state, term, , vote]) => `<tr><td>${esc(peer)}</td><td>${esc(state)}</td><td>${esc(term.slice(1))}</td><td>${esc(vote)}</td></tr>`);
+  return `<table class="peers"><tr><th>peer</th><th>state</th><th>term</th><th>voteFor</th></tr>${cells.join('')}</table>`;
+}
+
+export class Inspector {
+  /** @param {ControlContext} ctx @param {HTMLElement} side */
+  constructor({ host, parts, signal }, side) {
+    this.host = host;
+    this.el = parts.add(side, `<section class="inspector" aria-label="Node inspector">
+        <h3><label>Node <select class="pick" aria-label="Node to inspect"></select></label></h3>
+        <p class="hint pick-hint">Click a node on the ring, or press 1-9.</p>
+        <dl class="fields"></dl>
+        <div class="row node-actions">
+          <button data-n="drop-from" aria-pressed="false">Drop its beats</button>
+          <button data-n="drop-to" aria-pressed="false">Drop beats to it</button>
+          <button data-n="crash" aria-keyshortcuts="C">Crash</button>
+          <button data-n="timeout" aria-keyshortcuts="T">Force timeout</button>
+          <button data-n="isolate" aria-keyshortcuts="I">Isolate</button>
+        </div>
+      </section>`);
+    this.pick = /** @type {HTMLSelectElement} */ (one(this.el, 'select.pick'));
+    this.fields = one(this.el, 'dl.fields');
+    this.last = 0;
+    this.pick.addEventListener('change', () => host.select(Number(this.pick.value) || null));
+    for (const b of all(this.el, '[data-n]')) b.addEventListener('click', () => nodeAction(host, host.selected, b.dataset.n ?? ''));
+    const soon = () => { this.last = 0; };
+    host.events.on('action', soon, signal);
+    host.events.on('leaders', soon, signal);
+    host.events.on('run', () => this.listNodes(), signal);
+    host.events.on('select', ({ id }) => this.show(id), signal);
+    host.events.on('command', ({ name }) => { if (name === 'focus-inspector') this.pick.focus(); }, signal);
+    host.events.on('frame', ({ ts }) => { if (ts - this.last > EVERY_MS) { this.last = ts; this.update(); } }, signal);
+    this.listNodes();
+  }
+
+  listNodes() {
+    const n = this.host.run.n;
+    this.pick.innerHTML = `<option value="">none</option>${Array.from({ length: n }, (_, i) => `<option value="${i + 1}">S${i + 1}</option>`).join('')}`;
+    this.show(this.host.selected);
+  }
+
+  /** @param {number | null} id */
+  show(id) {
+    this.pick.value = id ? String(id) : '';
+    one(this.el, '.pick-hint').hidden = !!id;
+    one(this.el, '.node-actions').hidden = !id;
+    this.last = 0;
+    if (!id) this.fields.innerHTML = '';
+  }
+
+  update() {
+    const id = this.host.selected;
+    if (!id) return;
+    const run = this.host.run;
+    let fields;
+    try { fields = run.sim.inspect(id); } catch { return; }
+    const n = run.node(id), rules = run.rules ?? [];
+    if (!n) return;
+    // The timers themselves (RaftScope shows them), which align and spread
+    // move: Raft's fields name only the drawn timeout, and Nacos's
+    // leaderDueMs is a counter that runs out only on the node's next tick.
+    if (n.alive) {
+      /** @param {number} ms */
+      const at = (ms) => `${ms.toFixed(1)} ms, at ${logTime(run.time + ms)}`;
+      const quorum = run.model === 'raft' && n.role === 'LEADER';
+      if (n.leaderDueMs != null) fields.push([quorum ? 'quorum check' : 'election timer', `runs out in ${at(n.leaderDueMs)}`]);
+      if (n.heartbeatDueMs != null && n.role === 'LEADER') fields.push(['heartbeat timer', `next beat in ${at(n.heartbeatDueMs)}`]);
+    }
+    const help = /** @type {Record<string, string>} */ (FIELD_HELP);
+    const html = fields.map(([k, v]) => `<dt title="${esc(help[k] ?? '')}">${esc(k)}</dt><dd>${k === 'peers' ? peerTable(v) : esc(v)}</dd>`).join('');
+    const dl = this.fields;
+    if (dl.dataset.html !== html) { dl.innerHTML = html; dl.dataset.html = html; }
+    const from = rules.find((r) => r.scope === 'from' && r.from === id);
+    const to = rules.find((r) => r.scope === 'to' && r.to === id);
+    /** @param {string} sel @param {string} text @param {boolean} [pressed] */
+    const set = (sel, text, pressed) => {
+      const b = one(this.el, `[data-n=${sel}]`);
+      if (b.textContent !== text) b.textContent = text;
+      if (pressed !== undefined) b.setAttribute('aria-pressed', String(pressed));
+    };
+    set('drop-from', from ? `Allow S${id}'s beats` : `Drop S${id}'s beats`, !!from);
+    set('drop-to', to ? `Allow beats to S${id}` : `Drop beats to S${id}`, !!to);
+    set('crash', n.alive ? `Crash S${id}` : `Restart S${id}`);
+    const isolated = run.n > 1 && run.nodes.length && isIsolated(run, id);
+    set('isolate', isolated ? 'Heal' : `Isolate S${id}`);
+    /** @type {HTMLButtonElement} */ (one(this.el, '[data-n=timeout]')).disabled = !n.alive;
+  }
+}

@@ -1,0 +1,91 @@
+// @ts-check
+// The settings form (full controls): model, size, seed, timings, network;
+// Restart with these settings starts a new run through the element.
+import { MAX_DRAWN_NODES } from './core.js';
+import { one, all } from './dom.js';
+
+/** @typedef {import('./panels.js').ControlContext} ControlContext */
+
+export class SettingsForm {
+  /** @param {ControlContext} ctx @param {HTMLElement} side */
+  constructor({ host, parts, signal }, side) {
+    this.host = host;
+    this.el = parts.add(side, `<details class="settings"><summary>Settings</summary>
+        <form class="form" novalidate>
+          <label for="s-model">Model</label><select id="s-model" name="model"><option value="nacos">Nacos 1.x RaftCore</option><option value="raft">Raft (textbook)</option></select>
+          <label for="s-nodes">Nodes</label><input id="s-nodes" name="nodes" type="number" min="1" max="${MAX_DRAWN_NODES}" step="1">
+          <label for="s-seed">Seed</label><span class="row flush"><input id="s-seed" class="grow" name="seed" type="text" inputmode="numeric" autocomplete="off"><button type="button" data-a="random-seed">Random</button></span>
+          <label class="nacos" for="s-tick">Tick (ms)</label><input class="nacos" id="s-tick" name="tick" type="number" min="1" step="1">
+          <label for="s-heartbeat">Heartbeat (ms)</label><input id="s-heartbeat" name="heartbeat" type="number" min="1" step="any">
+          <label class="nacos" for="s-lt">Leader timeout (ms)</label><input class="nacos" id="s-lt" name="leaderTimeout" type="number" min="1" step="1">
+          <label class="nacos" for="s-lr">+ random (ms)</label><input class="nacos" id="s-lr" name="leaderRandom" type="number" min="0" step="1">
+          <label class="raft" for="s-emin">Election min (ms)</label><input class="raft" id="s-emin" name="electionMin" type="number" min="0" step="any">
+          <label class="raft" for="s-emax">Election max (ms)</label><input class="raft" id="s-emax" name="electionMax" type="number" min="0" step="any">
+          <span class="raft"></span><label class="raft"><input type="checkbox" name="preVote"> Pre-Vote</label>
+          <span class="raft"></span><label class="raft"><input type="checkbox" name="checkQuorum"> CheckQuorum</label>
+          <label for="s-lmin">Latency (ms)</label><span class="row flush"><input id="s-lmin" name="latencyMin" type="number" min="0" step="any" aria-label="Minimum latency (ms)">–<input name="latencyMax" type="number" min="0" step="any" aria-label="Maximum latency (ms)"></span>
+          <label for="s-loss">Loss (%)</label><input id="s-loss" name="loss" type="number" min="0" max="100" step="any">
+          <span></span><button class="primary" type="submit">Restart with these settings</button>
+        </form>
+        <p class="error settings-error" role="alert" hidden></p>
+      </details>`);
+    this.form = /** @type {HTMLFormElement} */ (one(this.el, 'form.form'));
+    const seed = /** @type {HTMLInputElement} */ (one(this.el, '#s-seed'));
+    const model = /** @type {HTMLSelectElement} */ (one(this.el, '#s-model'));
+    one(this.el, '[data-a=random-seed]').addEventListener('click', () => { seed.value = String(Math.floor(Math.random() * 2 ** 32)); });
+    model.addEventListener('change', () => this.showModelFields(model.value));
+    this.form.addEventListener('submit', (e) => { e.preventDefault(); this.apply(); });
+    host.events.on('run', () => this.fill(), signal);
+    this.fill();
+  }
+
+  /** A form control by name. @param {string} name */
+  field(name) { return /** @type {HTMLInputElement | null} */ (this.form.elements.namedItem(name)); }
+
+  fill() {
+    const c = /** @type {Record<string, any>} */ (this.host.run.config);
+    /** @param {string} name @param {unknown} v */
+    const set = (name, v) => { const el = this.field(name); if (!el) return; if (el.type === 'checkbox') el.checked = !!v; else el.value = v == null ? '' : String(v); };
+    set('model', c.model); set('nodes', c.nodes); set('seed', c.seed);
+    for (const k of ['tick', 'heartbeat', 'leaderTimeout', 'leaderRandom', 'electionMin', 'electionMax', 'latencyMin', 'latencyMax']) set(k, c[k]);
+    set('preVote', c.preVote); set('checkQuorum', c.checkQuorum);
+    set('loss', +(c.loss * 100).toPrecision(6));
+    this.showModelFields(c.model);
+  }
+
+  /** @param {string} model */
+  showModelFields(model) {
+    all(this.form, '.nacos').forEach((el) => { el.hidden = model !== 'nacos'; });
+    all(this.form, '.raft').forEach((el) => { el.hidden = model !== 'raft'; });
+  }
+
+  apply() {
+    const field = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (this.field(name));
+    const model = field('model').value;
+    /** @type {Record<string, string | number | boolean>} */
+    const s = { model };
+    /** @param {string} name */
+    const num = (name) => {
+      const el = field(name);
+      if (el.value.trim() === '') return;
+      const v = Number(el.value);
+      s[name] = Number.isFinite(v) ? v : el.value;
+    };
+    num('nodes');
+    if (field('seed').value.trim()) s.seed = field('seed').value.trim();
+    const keys = model === 'nacos' ? ['tick', 'heartbeat', 'leaderTimeout', 'leaderRandom'] : ['heartbeat', 'electionMin', 'electionMax'];
+    for (const k of [...keys, 'latencyMin', 'latencyMax']) num(k);
+    if (field('loss').value.trim()) s.loss = Number(field('loss').value) / 100;
+    if (model === 'raft') { s.preVote = field('preVote').checked; s.checkQuorum = field('checkQuorum').checked; }
+    const err = one(this.el, '.settings-error');
+    try {
+      const modelChanged = model !== this.host.run.model;
+      this.host.restart(s, { keepSpeed: !modelChanged });
+      err.hidden = true;
+      this.host.announce(`Restarted: ${this.host.run.sim.configText()}.`);
+    } catch (e) {
+      err.hidden = false;
+      err.textContent = /** @type {Error} */ (e).message;
+    }
+  }
+}

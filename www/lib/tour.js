@@ -1,0 +1,98 @@
+// @ts-check
+// A guided tour: a scenario's `pause` lines are its stops. The caption bar
+// above the ring says the current stop; Back, Continue, the list of stops
+// and ←/→ (or a presenter's PageUp/PageDown) walk it.
+import { one } from './dom.js';
+
+/** @typedef {import('../raft-beat.js').RaftBeatElement} Host */
+
+export class Tour {
+  /** @param {Host} host @param {HTMLElement} el the element's `.tour` bar */
+  constructor(host, el) {
+    this.host = host;
+    this.el = el;
+    /** The stop last announced with a `stop` event. @type {{ run: unknown, k: number } | null} */
+    this.said = null;
+    /** The stops the list was made from. @type {unknown} */
+    this.listed = null;
+    one(el, '.back').addEventListener('click', () => this.back());
+    one(el, '.next').addEventListener('click', () => this.next());
+    const stops = /** @type {HTMLDetailsElement} */ (one(el, 'details.stops'));
+    stops.addEventListener('keydown', (e) => { if (e.key === 'Escape' && stops.open) { stops.open = false; one(stops, 'summary').focus(); } });
+    one(el, '.stop-list').addEventListener('click', (e) => {
+      const k = /** @type {HTMLElement} */ (e.target).closest('[data-stop]')?.getAttribute('data-stop');
+      if (!k) return;
+      stops.open = false;
+      host.goToStop(Number(k));
+    });
+    // The link is made when it is about to be followed: the run moves on.
+    const openLab = /** @type {HTMLAnchorElement} */ (one(el, '.open-lab'));
+    for (const ev of ['pointerdown', 'focus', 'click']) openLab.addEventListener(ev, () => { openLab.href = host.shareUrl(); });
+  }
+
+  /** A tour opens on its first caption when that stop is at time 0. */
+  toFirstStop() {
+    const run = this.host.run;
+    if (run.stops.length && run.time === 0) run.advanceTo(0, Infinity, { halt: true });
+    this.update();
+  }
+
+  /** Continue: play on to the next stop (or pause, while playing). */
+  next() {
+    this.host.togglePlay();
+  }
+
+  /** Back: to the current stop when played on from it, else to the one before. */
+  back() {
+    const run = this.host.run, k = run.stopsPassed, here = run.stops[k - 1];
+    // Before the first stop, Back is the start (the Back button is disabled
+    // there only at time 0; ← is not).
+    this.host.goToStop(Math.max(0, here && run.time > here.t + 0.0005 ? k : k - 1));
+  }
+
+  update() {
+    const host = this.host, run = host.run, el = this.el, n = run?.stops.length ?? 0;
+    if (el.hidden !== !n) { el.hidden = !n; host.root.classList.toggle('touring', !!n); host.redraw(); }
+    if (!n) return;
+    const k = run.stopsPassed, here = run.stops[k - 1];
+    const say = here ? here.note || '…' : host.about || 'Press Continue to start.';
+    const sayEl = one(el, '.say');
+    if (sayEl.textContent !== say) sayEl.textContent = say;
+    one(el, '.tour-count').textContent = `${k} / ${n}`;
+    // A page can follow the reader (tour.html keeps ?stop= in its URL).
+    if (this.said?.run !== run || this.said.k !== k) {
+      this.said = { run, k };
+      host.dispatchEvent(new CustomEvent('stop', { detail: { stop: k, stops: n, caption: here?.note ?? '', timeMs: here?.t ?? 0 } }));
+    }
+    // The list of stops, to jump to any: a long tour's table of contents.
+    const list = one(el, '.stop-list');
+    if (this.listed !== run.stops) {
+      this.listed = run.stops;
+      list.replaceChildren(...run.stops.map((s, i) => {
+        const li = document.createElement('li'), b = document.createElement('button');
+        b.dataset.stop = String(i + 1);
+        b.textContent = `${i + 1}. ${s.note.length > 70 ? `${s.note.slice(0, 70).replace(/\s+\S*$/, '').replace(/[\s.,;:]+$/, '')}…` : s.note || '…'}`;
+        li.append(b);
+        return li;
+      }));
+    }
+    list.querySelectorAll('button').forEach((b, i) => { if (i === k - 1) b.setAttribute('aria-current', 'step'); else b.removeAttribute('aria-current'); });
+    // Only where the page says where its lab is (share-base).
+    one(el, '.open-lab').hidden = !host.hasAttribute('share-base');
+    // Nothing before: the start, or a first stop at time 0 not yet played on from.
+    /** @type {HTMLButtonElement} */ (one(el, '.back')).disabled = run.time <= 0.0005 && (k === 0 || (k === 1 && here.t === 0));
+    one(el, '.next').textContent = host.clock.playing ? '❚❚ Pause' : k < n ? 'Continue ›' : 'Play on ›';
+  }
+
+  /** ←/→ (or PageUp/PageDown) walk a tour; true when the key was the tour's. @param {KeyboardEvent} e */
+  key(e) {
+    const run = this.host.run;
+    if (!run?.stops.length || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return false;
+    const target = /** @type {HTMLElement | undefined} */ (e.composedPath()[0]), tag = target?.tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || tag === 'CANVAS' || target?.isContentEditable) return false;
+    if (e.key === 'ArrowRight' || e.key === 'PageDown') { if (!this.host.clock.playing) this.next(); } else if (e.key === 'ArrowLeft' || e.key === 'PageUp') this.back();
+    else return false;
+    e.preventDefault();
+    return true;
+  }
+}
