@@ -80,7 +80,7 @@ setup:
 	  echo "make: installing Node.js and npm"; \
 	  $(call apt_install,nodejs npm,Node.js 20 or later with npm); }
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || { \
-	  echo "make: installing the Node packages from package-lock.json (wasm-opt, playwright-core)"; \
+	  echo "make: installing the Node packages from package-lock.json (wasm-opt, terser, playwright-core)"; \
 	  npm ci --no-audit --no-fund; }
 
 # What the browser tests need besides: Chromium and its driver.
