@@ -1,6 +1,7 @@
 # raftbeat. A newcomer needs two commands:
 #   make serve   installs what is missing, builds, serves the page on 127.0.0.1:$(PORT)
-#   make test    installs what is missing, runs every test: native, wasm in headless Chrome, end-to-end
+#   make test    installs what is missing, runs the fast checks, then every test: native, wasm in
+#                headless Chrome, end-to-end
 # Both are idempotent: a second run skips the installs.
 
 SHELL := /bin/bash
@@ -21,31 +22,36 @@ WASM_OPT_FLAGS := -Oz --enable-reference-types --enable-bulk-memory --enable-mut
 
 # Two wasm packages from the one crate (both git-ignored):
 #   www/pkg/              the lab (index.html, <raft-beat>, embed.html): no experiments,
-#                         opt-level $(LAB_OPT_LEVEL), glue without its doc comments
+#                         opt-level $(LAB_OPT_LEVEL), glue minified
 #   www/pkg-experiments/  the Experiments page: --features experiments, opt-level 3
+# Each has its own cargo target dir, so the two never overwrite each other's
+# raftbeat.wasm and can build at once (make -j2 wasm).
 PKG := www/pkg
 WASM := $(PKG)/raftbeat_bg.wasm
 EXP_PKG := www/pkg-experiments
 EXP_WASM := $(EXP_PKG)/raftbeat_bg.wasm
+LAB_TARGET := target/wasm-lab
+EXP_TARGET := target/wasm-experiments
 # The lab's opt-level. s: 216 KB against 239 KB at 3, and the lab's
 # fast-forward as fast (18 M events/s, Nacos, in V8); z: 186 KB but a third of
 # native speed, under the "within 2x" target. See the README. A change
 # rebuilds www/pkg/ through the stamp below.
 LAB_OPT_LEVEL ?= s
 LAB_OPT_STAMP := target/lab-opt-level
-STRIP_GLUE := tools/strip-glue.mjs
-# Holds one wasm-pack build at a time across make runs too (see below); without flock, none.
-WASM_LOCK := $(if $(shell command -v flock),flock target/wasm-pack.lock)
+MINIFY_GLUE := tools/minify-glue.mjs
+TSC := node_modules/.bin/tsc
 CLI := target/release/raftbeat
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
 # A recipe that fails half-way leaves no target behind (so the next make retries).
 .DELETE_ON_ERROR:
-.PHONY: help serve test setup setup-browser wasm cli test-native test-wasm test-e2e bench clean FORCE
+.PHONY: help serve test check setup setup-browser wasm cli fmt-check clippy clippy-wasm \
+        clippy-wasm-experiments tsc test-native test-wasm test-e2e bench clean FORCE
 
 help:
 	@echo "make serve   build and serve the page on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
-	@echo "make test    run every test: native, wasm in headless Chrome, end-to-end"
+	@echo "make check   the fast checks only: rustfmt, clippy (native and wasm32), tsc"
+	@echo "make test    the fast checks, then every test: native, wasm in headless Chrome, end-to-end"
 	@echo "make bench   run the committed benchmarks"
 
 # apt_install PACKAGES, WHAT-TO-INSTALL-BY-HAND
@@ -74,7 +80,7 @@ setup:
 	  echo "make: installing Node.js and npm"; \
 	  $(call apt_install,nodejs npm,Node.js 20 or later with npm); }
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || { \
-	  echo "make: installing the Node packages from package-lock.json (wasm-opt, playwright-core)"; \
+	  echo "make: installing the Node packages from package-lock.json (wasm-opt, terser, playwright-core)"; \
 	  npm ci --no-audit --no-fund; }
 
 # What the browser tests need besides: Chromium and its driver.
@@ -92,28 +98,18 @@ setup-browser:
 # wasm-pack's --profile with a custom profile emits a module whose externref
 # table the browser rejects at load.
 #
-# Both builds share target/: cargo rebuilds the crate whenever the features
-# or the opt-level differ from its last build, and wasm-pack then reads the
-# one target/wasm32-unknown-unknown/release/raftbeat.wasm. So the two never
-# run at once: the experiments wait for the lab (even under make -j), a lock
-# holds off another make's wasm-pack, and each recipe checks that its glue
-# has, or has not, the experiments.
-$(WASM): $(RUST_SOURCES) $(LAB_OPT_STAMP) $(STRIP_GLUE)
-	@$(MAKE) --no-print-directory setup
-	CARGO_PROFILE_RELEASE_OPT_LEVEL=$(LAB_OPT_LEVEL) $(WASM_LOCK) wasm-pack --log-level warn build --target web --release --out-dir $(PKG) --mode no-install --no-pack
+# Each build has its own CARGO_TARGET_DIR: cargo keeps one raftbeat.wasm per
+# target dir, and the two differ in features and opt-level, so sharing one
+# would make each build undo the other (and race under make -j).
+$(WASM): $(RUST_SOURCES) $(LAB_OPT_STAMP) $(MINIFY_GLUE) | setup
+	CARGO_TARGET_DIR=$(LAB_TARGET) CARGO_PROFILE_RELEASE_OPT_LEVEL=$(LAB_OPT_LEVEL) wasm-pack --log-level warn build --target web --release --out-dir $(PKG) --mode no-install --no-pack
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM) -o $(WASM)
-	node $(STRIP_GLUE) $(PKG)/raftbeat.js
-	@! grep -q 'export function fastForward' $(PKG)/raftbeat.js || { \
-	  echo "make: $(PKG)/raftbeat.js has the experiments: another build ran at the same time? Run make wasm again."; exit 1; }
+	node $(MINIFY_GLUE) $(PKG)/raftbeat.js
 	@echo "make: $(WASM) is $$(stat -c %s $(WASM)) bytes (opt-level $(LAB_OPT_LEVEL)), its glue $$(stat -c %s $(PKG)/raftbeat.js)"
 
-$(EXP_WASM): $(RUST_SOURCES) | $(WASM)
-	@$(MAKE) --no-print-directory setup
-	@mkdir -p target
-	CARGO_PROFILE_RELEASE_OPT_LEVEL=3 $(WASM_LOCK) wasm-pack --log-level warn build --target web --release --out-dir $(EXP_PKG) --mode no-install --no-pack -- --features experiments
+$(EXP_WASM): $(RUST_SOURCES) | setup
+	CARGO_TARGET_DIR=$(EXP_TARGET) CARGO_PROFILE_RELEASE_OPT_LEVEL=3 wasm-pack --log-level warn build --target web --release --out-dir $(EXP_PKG) --mode no-install --no-pack -- --features experiments
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(EXP_WASM) -o $(EXP_WASM)
-	@grep -q 'export function fastForward' $(EXP_PKG)/raftbeat.js || { \
-	  echo "make: $(EXP_PKG)/raftbeat.js lacks the experiments: another build ran at the same time? Run make wasm again."; exit 1; }
 	@echo "make: $(EXP_WASM) is $$(stat -c %s $(EXP_WASM)) bytes (opt-level 3), its glue $$(stat -c %s $(EXP_PKG)/raftbeat.js)"
 
 # Rewritten only when LAB_OPT_LEVEL differs from the last build's.
@@ -138,18 +134,60 @@ test-wasm: setup
 test-e2e: setup setup-browser wasm cli
 	node --test --test-concurrency=1 tests/e2e/
 
-# Every suite in turn, stopping at the first red, then a summary.
+# The fast checks. The tree must be rustfmt- and clippy-clean, on wasm32 too
+# (the page's code is only built there) and with the experiments feature.
+fmt-check:
+	cargo fmt --check
+
+clippy:
+	cargo clippy --quiet --all-targets -- -D warnings
+
+clippy-wasm: setup
+	cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
+
+clippy-wasm-experiments: setup
+	cargo clippy --quiet --lib --target wasm32-unknown-unknown --features experiments -- -D warnings
+
+# The page's JavaScript against the wasm packages' type declarations (so it
+# needs them built).
+tsc: setup wasm
+	@if [ -f tsconfig.json ]; then $(TSC) -p tsconfig.json; \
+	else echo "make: no tsconfig.json yet: the type check is skipped"; fi
+
+# stage NAME COMMAND...: runs one stage of make test / make check, stopping at
+# the first red with the summary so far.
+define stages
+summary=(); \
+stage() { \
+  local name="$$1"; shift; local t0=$$SECONDS; \
+  echo; echo "== $$name"; \
+  if "$$@"; then summary+=("  ok    $$name ($$((SECONDS - t0)) s)"); \
+  else summary+=("  FAIL  $$name"); echo; echo "make $@: FAILED"; printf '%s\n' "$${summary[@]}"; exit 1; fi; \
+}
+endef
+SUBMAKE := $(MAKE) --no-print-directory
+FAST_CHECKS := \
+  stage "rustfmt (cargo fmt --check)" $(SUBMAKE) fmt-check; \
+  stage "clippy, native (all targets)" $(SUBMAKE) clippy; \
+  stage "clippy, wasm32 (the lab's library)" $(SUBMAKE) clippy-wasm; \
+  stage "clippy, wasm32 with the experiments" $(SUBMAKE) clippy-wasm-experiments;
+
+check: setup
+	@$(stages); \
+	$(FAST_CHECKS) \
+	stage "type check (tsc, after the wasm build)" $(SUBMAKE) tsc; \
+	echo; echo "make check: all checks passed"; printf '%s\n' "$${summary[@]}"
+
+# The fast checks first, then every suite in turn, stopping at the first red,
+# then a summary.
 test: setup setup-browser
-	@summary=(); \
-	stage() { \
-	  local name="$$1"; shift; local t0=$$SECONDS; \
-	  echo; echo "== $$name"; \
-	  if "$$@"; then summary+=("  ok    $$name ($$((SECONDS - t0)) s)"); \
-	  else summary+=("  FAIL  $$name"); echo; echo "make test: FAILED"; printf '%s\n' "$${summary[@]}"; exit 1; fi; \
-	}; \
-	stage "native tests (cargo test)" $(MAKE) --no-print-directory test-native; \
-	stage "wasm tests in headless Chrome (tests/web.rs)" $(MAKE) --no-print-directory test-wasm; \
-	stage "end-to-end tests (tests/e2e, Chromium)" $(MAKE) --no-print-directory test-e2e; \
+	@$(stages); \
+	$(FAST_CHECKS) \
+	stage "wasm build (www/pkg, www/pkg-experiments)" $(SUBMAKE) wasm; \
+	stage "type check (tsc)" $(SUBMAKE) tsc; \
+	stage "native tests (cargo test)" $(SUBMAKE) test-native; \
+	stage "wasm tests in headless Chrome (tests/web.rs)" $(SUBMAKE) test-wasm; \
+	stage "end-to-end tests (tests/e2e, Chromium)" $(SUBMAKE) test-e2e; \
 	echo; echo "make test: all suites passed"; printf '%s\n' "$${summary[@]}"
 
 bench: setup wasm cli

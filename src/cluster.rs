@@ -104,6 +104,12 @@ const KEYS: &[(&str, &[&str])] = &[
     ("timerJitter", &["timer-jitter"]),
 ];
 
+/// Every key a config accepts: its canonical name and its aliases (the CLI
+/// makes its settings flags of them).
+pub fn setting_keys() -> &'static [(&'static str, &'static [&'static str])] {
+    KEYS
+}
+
 /// The canonical name of a config key, or None if it is not one.
 pub fn canonical_key(key: &str) -> Option<&'static str> {
     KEYS.iter().find(|(canon, aliases)| *canon == key || aliases.contains(&key)).map(|(c, _)| *c)

@@ -9,7 +9,8 @@ use raftbeat::experiment::fig16::{self, Check, Setup, LINES};
 use raftbeat::experiment::report::{self, LineResult};
 use raftbeat::experiment::stats::{summarize, Summary};
 use raftbeat::script;
-use std::process::Command;
+mod common;
+use common::raftbeat;
 use std::sync::OnceLock;
 
 const SEED: u64 = 1;
@@ -210,18 +211,6 @@ fn nacos_failover_detects_in_its_leader_timeout_and_spreads_with_the_next_beat()
 }
 
 // ---- The command line ----------------------------------------------------
-
-fn raftbeat(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_raftbeat"))
-        .args(args)
-        .output()
-        .expect("the raftbeat binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn cli_json_equals_the_library() {

@@ -5,9 +5,11 @@
 // Native only: `wasm-pack test` builds every integration test for wasm32.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use proptest::prelude::*;
 use raftbeat::chaos::{self, ChaosConfig, Fault};
-use raftbeat::cluster::{Cluster, ClusterConfig, Value};
+use raftbeat::cluster::{Cluster, ClusterConfig};
 use raftbeat::protocol::Micros;
 use raftbeat::script;
 use raftbeat::sim::monitor::ViolationKind;
@@ -16,9 +18,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 fn config(model: &str, nodes: u32, seed: u64) -> ClusterConfig {
-    let pairs = [("model", model.to_string()), ("nodes", nodes.to_string()), ("seed", seed.to_string())];
-    let pairs: Vec<(String, Value)> = pairs.into_iter().map(|(k, v)| (k.to_string(), Value::Text(v))).collect();
-    ClusterConfig::from_pairs(&pairs).unwrap()
+    common::config([("model", model.to_string()), ("nodes", nodes.to_string()), ("seed", seed.to_string())])
 }
 
 /// The crashes and restarts a run traces: (time, node, "crash" | "restart").

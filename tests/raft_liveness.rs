@@ -32,13 +32,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use raftbeat::chaos::{self, ChaosConfig};
-use raftbeat::cluster::{Cluster, ClusterConfig, Value};
+use raftbeat::cluster::{Cluster, ClusterConfig};
 use raftbeat::experiment::fig16::settled_leader;
 use raftbeat::protocol::raft::LogPos;
 use raftbeat::protocol::{Entropy, Micros};
 use raftbeat::sim::rng::Stream;
 
-const MS: Micros = 1_000;
+mod common;
+use common::MS;
 const T_MIN: Micros = 50 * MS;
 const T_MAX: Micros = 100 * MS;
 const HEARTBEAT: Micros = 10 * MS;
@@ -67,12 +68,8 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
             term: 1 + r.below(2),
         })
         .collect();
-    let logs_text: Vec<String> = logs
-        .iter()
-        .map(|l| format!("{}:{}", l.index, l.term))
-        .collect();
     let jitter = if r.below(2) == 0 { 0 } else { 300 };
-    let pairs: Vec<(String, Value)> = [
+    let config = common::config([
         ("model", "raft".to_string()),
         ("nodes", nodes.to_string()),
         ("seed", seed.to_string()),
@@ -81,13 +78,9 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
         ("latency", "1ms..3ms".to_string()),
         ("preVote", pre_vote.to_string()),
         ("checkQuorum", check_quorum.to_string()),
-        ("logs", logs_text.join(",")),
+        ("logs", common::logs_text(&logs)),
         ("timerJitter", format!("{jitter}us")),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), Value::Text(v)))
-    .collect();
-    let config = ClusterConfig::from_pairs(&pairs).expect("a valid config");
+    ]);
     let chaos = ChaosConfig {
         mean_interval: 30 * MS,
         max_latency: SPIKE - MS,

@@ -13,7 +13,7 @@
 // Native only: `wasm-pack test` builds every integration test for wasm32.
 #![cfg(not(target_arch = "wasm32"))]
 
-use raftbeat::cluster::{Cluster, ClusterConfig, Value};
+use raftbeat::cluster::{Cluster, ClusterConfig};
 use raftbeat::experiment::fig16::settled_leader;
 use raftbeat::protocol::raft::Node;
 use raftbeat::protocol::{Entropy, Micros, NodeId, Role};
@@ -21,7 +21,8 @@ use raftbeat::sim::rng::Stream;
 use raftbeat::time::format_duration;
 use raftbeat::sim::Simulation;
 
-const MS: Micros = 1_000;
+mod common;
+use common::MS;
 const T_MIN: Micros = 50 * MS;
 const T_MAX: Micros = 100 * MS;
 const CASES: u64 = 1_000;
@@ -34,22 +35,18 @@ struct Setup {
 
 fn setup(seed: u64, nodes: u32, pre_vote: bool, check_quorum: bool) -> Setup {
     let jitter = if seed % 2 == 0 { 0 } else { 300 };
-    let pairs: Vec<(String, Value)> = [
-        ("model", "raft".to_string()),
-        ("nodes", nodes.to_string()),
-        ("seed", seed.to_string()),
-        ("election", "50ms..100ms".to_string()),
-        ("heartbeat", "10ms".to_string()),
-        ("latency", "1ms..3ms".to_string()),
-        ("preVote", pre_vote.to_string()),
-        ("checkQuorum", check_quorum.to_string()),
-        ("timerJitter", format!("{jitter}us")),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), Value::Text(v)))
-    .collect();
     Setup {
-        config: ClusterConfig::from_pairs(&pairs).expect("a valid config"),
+        config: common::config([
+            ("model", "raft".to_string()),
+            ("nodes", nodes.to_string()),
+            ("seed", seed.to_string()),
+            ("election", "50ms..100ms".to_string()),
+            ("heartbeat", "10ms".to_string()),
+            ("latency", "1ms..3ms".to_string()),
+            ("preVote", pre_vote.to_string()),
+            ("checkQuorum", check_quorum.to_string()),
+            ("timerJitter", format!("{jitter}us")),
+        ]),
         seed,
         jitter,
     }

@@ -20,13 +20,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use raftbeat::chaos::{self, ChaosConfig, Fault};
-use raftbeat::cluster::{Cluster, ClusterConfig, Value};
+use raftbeat::cluster::{Cluster, ClusterConfig};
 use raftbeat::protocol::raft::LogPos;
 use raftbeat::protocol::{Entropy, Micros, NodeId};
 use raftbeat::sim::monitor::ViolationKind;
 use raftbeat::sim::rng::Stream;
 
-const MS: Micros = 1_000;
+mod common;
+use common::MS;
 
 fn schedules_per_combination() -> u64 {
     std::env::var("RAFTBEAT_SCHEDULES")
@@ -58,12 +59,8 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
             },
         })
         .collect();
-    let logs_text: Vec<String> = logs
-        .iter()
-        .map(|l| format!("{}:{}", l.index, l.term))
-        .collect();
     let jitter = if r.below(2) == 0 { "0ms" } else { "0.3ms" };
-    let pairs: Vec<(String, Value)> = [
+    let config = common::config([
         ("model", "raft".to_string()),
         ("nodes", nodes.to_string()),
         ("seed", seed.to_string()),
@@ -72,13 +69,9 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
         ("latency", "1ms..3ms".to_string()),
         ("preVote", pre_vote.to_string()),
         ("checkQuorum", check_quorum.to_string()),
-        ("logs", logs_text.join(",")),
+        ("logs", common::logs_text(&logs)),
         ("timerJitter", jitter.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), Value::Text(v)))
-    .collect();
-    let config = ClusterConfig::from_pairs(&pairs).expect("a valid config");
+    ]);
     // One case in three crashes the leader periodically instead (its own
     // crashes; the schedule then crashes and times out nothing itself, so
     // its commands stay valid), beside partitions, cuts, drops and loss.

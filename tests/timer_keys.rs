@@ -6,14 +6,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use raftbeat::cluster::{Cluster, ClusterConfig, Value};
+use raftbeat::cluster::Cluster;
 use raftbeat::protocol::{Micros, Role};
 use raftbeat::script;
 use raftbeat::sim::trace::{Record, Sink};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-const MS: Micros = 1000;
+mod common;
+use common::MS;
 
 fn cluster(model: &str, nodes: u32, seed: u64, latency_max_ms: u64) -> Cluster {
     cluster_with(model, nodes, seed, latency_max_ms, &[])
@@ -26,12 +27,8 @@ fn cluster_with(model: &str, nodes: u32, seed: u64, latency_max_ms: u64, more: &
         ("seed", seed.to_string()),
         ("network.latency", format!("1ms..{latency_max_ms}ms")),
     ];
-    let pairs: Vec<(String, Value)> = pairs
-        .into_iter()
-        .chain(more.iter().map(|(k, v)| (*k, v.to_string())))
-        .map(|(k, v)| (k.to_string(), Value::Text(v)))
-        .collect();
-    Cluster::new(&ClusterConfig::from_pairs(&pairs).unwrap()).unwrap()
+    let more = more.iter().map(|(k, v)| (*k, v.to_string()));
+    Cluster::new(&common::config(pairs.into_iter().chain(more))).unwrap()
 }
 
 /// Every event traced, as (time, node, name).

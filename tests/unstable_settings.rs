@@ -12,22 +12,16 @@
 // Native only: `wasm-pack test` builds every integration test for wasm32.
 #![cfg(not(target_arch = "wasm32"))]
 
-use raftbeat::cluster::{Cluster, ClusterConfig, Value};
+mod common;
+
+use raftbeat::cluster::Cluster;
 use raftbeat::sim::monitor::ViolationKind;
 use raftbeat::sim::network::NetworkConfig;
 
 const SEEDS: u64 = 40;
 
 fn cluster(words: &str, seed: u64) -> Cluster {
-    let mut pairs: Vec<(String, Value)> = words
-        .split_whitespace()
-        .map(|w| {
-            let (k, v) = w.split_once('=').expect("key=value");
-            (k.to_string(), Value::Text(v.to_string()))
-        })
-        .collect();
-    pairs.push(("seed".to_string(), Value::Number(seed as f64)));
-    let config = ClusterConfig::from_pairs(&pairs).unwrap_or_else(|e| panic!("`{words}` is refused: {e}"));
+    let config = common::config_from_words(&format!("{words} seed={seed}"));
     Cluster::new(&config).unwrap_or_else(|e| panic!("`{words}` does not start: {e}"))
 }
 

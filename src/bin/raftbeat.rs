@@ -13,7 +13,10 @@ fn main() -> std::process::ExitCode {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use raftbeat::cluster::{canonical_key, Cluster, ClusterConfig, Value};
+    use clap::error::{ContextKind, ErrorKind};
+    use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+    use raftbeat::cluster::{setting_keys, Cluster, ClusterConfig, Value};
+    use raftbeat::experiment::cli::{self as experiment_cli, ExperimentArgs};
     use raftbeat::protocol::Role;
     use raftbeat::time::fmt_ms;
     use raftbeat::script;
@@ -23,89 +26,224 @@ mod cli {
     use std::path::PathBuf;
     use std::process::ExitCode;
 
-    const HELP: &str = "\
-raftbeat: see how a Raft cluster keeps its leader alive with heartbeats
-
-USAGE:
-    raftbeat run SCRIPT [--rewrite] [--verbose] [--trace FILE|-] [--format jsonl|text]
-    raftbeat run [SETTINGS] (--for DURATION | --until TIME) [--trace FILE|-] [--format jsonl|text]
-    raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
-    raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
-    raftbeat serve [--dir DIR] [--port PORT]
-    raftbeat help
-
-COMMANDS:
-    run SCRIPT    Run a scenario script (see docs/scenarios.md). Prints every
-                  expectation's result; compares each command's output with
-                  the golden block under it, if the file has them. Exits 1 if
-                  an expectation fails or a golden block differs.
-        --rewrite     Rewrite the script's golden blocks with this run's output.
-        --verbose     Print every command's output, not only expectations.
-
-    run           Run a cluster without a script, print a summary, and
-                  write its trace. SETTINGS (docs/scenarios.md has the rules):
-        --model nacos|raft    Protocol model (default nacos).
-        --nodes N             Cluster size, 1 to 1001 (default 5).
-        --seed S              64-bit seed (default: random; always reported).
-        --for DURATION        How long to run, e.g. 120s, 90m, 24h.
-        --until TIME          Or: run until this simulated time.
-        --tick, --heartbeat, --leader-timeout, --leader-random DURATION
-                              Nacos timings (defaults 500ms, 5s, 15s, 5s).
-        --election MIN..MAX   Raft election timeout range (default 150ms..300ms).
-        --heartbeat DURATION  Raft heartbeat interval (default 50ms).
-        --pre-vote true, --check-quorum true
-                              Raft's Pre-Vote and CheckQuorum (default off).
-        --logs I:T,I:T,...    Raft: each node's last log index:term.
-        --latency MIN..MAX    One-way latency range (default 2ms..8ms).
-        --loss P              Message loss probability, 0 to 1 (default 0).
-        --timer-jitter D      Timers fire up to D late (default 0).
-
-    experiment    Reproduce a measurement and print it beside the published
-                  numbers: fig16 (the Raft paper's Figure 16, ten timeout
-                  ranges), nacos-failover (Nacos leader crash to new leader).
-                  `raftbeat experiment --help` for every option.
-
-    serve         Serve DIR (default www) on 127.0.0.1:PORT (default 8000, or
-                  $PORT) with .wasm as application/wasm. Ctrl-C stops it.
-
-TRACE OUTPUT (both forms of run):
-    --trace FILE|-        Write every event to FILE, or to stdout with -.
-    --format jsonl|text   One JSON object per line (default), or plain text.
-                          JSON lines: {\"t_ms\":..,\"node\":..,\"event\":..,\"term\":..,...}
-                          (docs/trace.md lists every event).
-
-DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
-";
-
-    struct Args {
-        words: Vec<String>,
-        pos: usize,
+    /// raftbeat: see how a Raft cluster keeps its leader alive with heartbeats
+    #[derive(Parser)]
+    #[command(
+        name = "raftbeat",
+        override_usage = "\
+raftbeat run SCRIPT [--rewrite] [--verbose] [--trace FILE|-] [--format jsonl|text]
+       raftbeat run [SETTINGS] (--for DURATION | --until TIME) [--trace FILE|-] [--format jsonl|text]
+       raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
+       raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
+       raftbeat serve [--dir DIR] [--port PORT]
+       raftbeat help [COMMAND]",
+        after_help = "\
+`raftbeat COMMAND --help` lists a command's options.
+DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
+    )]
+    struct Cli {
+        #[command(subcommand)]
+        command: Option<Command>,
     }
 
-    impl Args {
-        fn next(&mut self) -> Option<String> {
-            let w = self.words.get(self.pos).cloned();
-            self.pos += 1;
-            w
+    #[derive(Subcommand)]
+    enum Command {
+        Run(RunArgs),
+        Experiment(ExperimentArgs),
+        Serve(ServeArgs),
+    }
+
+    /// Run a scenario script, or a cluster without one
+    ///
+    /// With a SCRIPT (see docs/scenarios.md): prints every expectation's
+    /// result; compares each command's output with the golden block under
+    /// it, if the file has them. Exits 1 if an expectation fails or a golden
+    /// block differs.
+    ///
+    /// Without one: runs a cluster of the SETTINGS (docs/scenarios.md has the
+    /// rules) for --for DURATION or --until TIME, prints a summary, and writes
+    /// its trace.
+    #[derive(Args)]
+    #[command(
+        override_usage = "\
+raftbeat run SCRIPT [--rewrite] [--verbose] [--trace FILE|-] [--format jsonl|text]
+       raftbeat run [SETTINGS] (--for DURATION | --until TIME) [--trace FILE|-] [--format jsonl|text]",
+        after_help = "\
+JSON lines: {\"t_ms\":..,\"node\":..,\"event\":..,\"term\":..,...} (docs/trace.md lists every event).
+DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
+    )]
+    struct RunArgs {
+        /// A scenario script to run (docs/scenarios.md).
+        script: Option<PathBuf>,
+        /// Rewrite the script's golden blocks with this run's output.
+        #[arg(long, help_heading = "With a SCRIPT")]
+        rewrite: bool,
+        /// Print every command's output, not only expectations.
+        #[arg(long, short, help_heading = "With a SCRIPT")]
+        verbose: bool,
+        /// How long to run, e.g. 120s, 90m, 24h.
+        #[arg(long = "for", value_name = "DURATION", allow_hyphen_values = true, help_heading = "Without a script")]
+        span_for: Option<String>,
+        /// Or: run until this simulated time.
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true, help_heading = "Without a script")]
+        until: Option<String>,
+        #[command(flatten)]
+        settings: Settings,
+        /// Write every event to FILE, or to stdout with -.
+        #[arg(long, value_name = "FILE|-", allow_hyphen_values = true, help_heading = "Trace output (both forms)")]
+        trace: Option<String>,
+        /// One JSON object per line (jsonl, the default), or plain text.
+        #[arg(long, value_name = "jsonl|text", allow_hyphen_values = true, help_heading = "Trace output (both forms)")]
+        format: Option<String>,
+    }
+
+    /// Serve DIR on 127.0.0.1:PORT with .wasm as application/wasm
+    ///
+    /// Ctrl-C stops it.
+    #[derive(Args)]
+    struct ServeArgs {
+        /// The directory to serve (default www).
+        #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
+        dir: Option<PathBuf>,
+        /// The port (default 8000, or $PORT).
+        #[arg(long, value_name = "PORT", allow_hyphen_values = true)]
+        port: Option<String>,
+    }
+
+    /// What `raftbeat run --help` says of each setting: its flag's value and
+    /// its rule. A setting not listed here is still a flag, named after its key.
+    const SETTING_HELP: &[(&str, &str, &str)] = &[
+        ("model", "nacos|raft", "Protocol model (default nacos)"),
+        ("nodes", "N", "Cluster size, 1 to 1001 (default 5)"),
+        ("seed", "S", "64-bit seed (default: random; always reported)"),
+        ("timings.tick", "DURATION", "Nacos tick (default 500ms)"),
+        ("timings.heartbeat", "DURATION", "Heartbeat interval (Nacos default 5s, Raft 50ms)"),
+        ("timings.leaderTimeout", "DURATION", "Nacos leader timeout (default 15s)"),
+        ("timings.leaderRandom", "DURATION", "Nacos leader timeout's random part (default 5s)"),
+        ("timings.election", "MIN..MAX", "Raft election timeout range (default 150ms..300ms)"),
+        ("timings.electionMin", "DURATION", "Raft: the shortest election timeout alone"),
+        ("timings.electionMax", "DURATION", "Raft: the longest election timeout alone"),
+        ("preVote", "true|false", "Raft's Pre-Vote (default off)"),
+        ("checkQuorum", "true|false", "Raft's CheckQuorum (default off)"),
+        ("logs", "I:T,I:T,...", "Raft: each node's last log index:term"),
+        ("network.latency", "MIN..MAX", "One-way latency range (default 2ms..8ms)"),
+        ("network.latencyMin", "DURATION", "The shortest one-way latency alone"),
+        ("network.latencyMax", "DURATION", "The longest one-way latency alone"),
+        ("network.loss", "P", "Message loss probability, 0 to 1 (default 0)"),
+        ("timerJitter", "D", "Timers fire up to D late (default 0)"),
+    ];
+
+    /// The settings flags of `raftbeat run`, one per config key: `--loss`,
+    /// `--leader-timeout`, ... Any spelling of the key or of its aliases, as
+    /// is or in kebab case, is the same flag (`--network.loss`,
+    /// `--leaderTimeout`). Their values go, as text and in command-line order,
+    /// to the one config parser, ClusterConfig::from_pairs.
+    struct Settings {
+        /// (canonical key, value), in command-line order.
+        pairs: Vec<(&'static str, String)>,
+    }
+
+    /// `timings.leaderTimeout` -> `timings.leader-timeout`.
+    fn kebab(name: &str) -> String {
+        let mut out = String::new();
+        for c in name.chars() {
+            if c.is_ascii_uppercase() {
+                out.push('-');
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
         }
-        fn value(&mut self, flag: &str) -> Result<String, String> {
-            self.next()
-                .ok_or_else(|| format!("{flag}: expected a value after it"))
+        out
+    }
+
+    /// The flag a setting is shown and named by: the kebab case of its first
+    /// name without a dot (`network.loss` -> `loss`, `preVote` -> `pre-vote`).
+    fn setting_flag(canon: &'static str, aliases: &[&'static str]) -> String {
+        let short = std::iter::once(&canon).chain(aliases).find(|n| !n.contains('.'));
+        kebab(short.unwrap_or(&canon))
+    }
+
+    fn setting_arg(&(canon, aliases): &(&'static str, &'static [&'static str])) -> Arg {
+        let flag = setting_flag(canon, aliases);
+        let mut spellings: Vec<String> = Vec::new();
+        for name in std::iter::once(&canon).chain(aliases) {
+            for s in [name.to_string(), kebab(name)] {
+                if s != flag && !spellings.contains(&s) {
+                    spellings.push(s);
+                }
+            }
+        }
+        let (value, help) = SETTING_HELP
+            .iter()
+            .find(|(k, _, _)| *k == canon)
+            .map_or(("VALUE", "A cluster setting (docs/scenarios.md)"), |(_, v, h)| (*v, *h));
+        Arg::new(canon)
+            .long(flag)
+            .aliases(spellings)
+            .value_name(value)
+            .help(help)
+            .action(ArgAction::Append)
+            .allow_hyphen_values(true)
+            .help_heading("Settings (without a script; docs/scenarios.md has the rules)")
+    }
+
+    impl FromArgMatches for Settings {
+        fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+            let mut found: Vec<(usize, &'static str, String)> = Vec::new();
+            for &(canon, _) in setting_keys() {
+                if let (Some(values), Some(at)) = (m.get_many::<String>(canon), m.indices_of(canon)) {
+                    found.extend(at.zip(values).map(|(i, v)| (i, canon, v.clone())));
+                }
+            }
+            found.sort_by_key(|(i, _, _)| *i);
+            Ok(Settings { pairs: found.into_iter().map(|(_, k, v)| (k, v)).collect() })
+        }
+        fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+            *self = Self::from_arg_matches(m)?;
+            Ok(())
+        }
+    }
+
+    impl Args for Settings {
+        fn augment_args(cmd: clap::Command) -> clap::Command {
+            cmd.args(setting_keys().iter().map(setting_arg))
+        }
+        fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+            Self::augment_args(cmd)
+        }
+    }
+
+    /// A config error names the setting's flag (`--loss: must be ...`) when
+    /// the flag set it.
+    fn flag_error(e: raftbeat::error::Error, given: &[(&'static str, String)]) -> String {
+        match setting_keys().iter().find(|(canon, _)| *canon == e.field && given.iter().any(|(k, _)| k == canon)) {
+            Some(&(canon, aliases)) => format!("--{}: {}", setting_flag(canon, aliases), e.rule),
+            None => e.to_string(),
         }
     }
 
     pub fn main() -> ExitCode {
-        let words: Vec<String> = std::env::args().skip(1).collect();
-        let mut args = Args { words, pos: 0 };
-        let result = match args.next().as_deref() {
-            None | Some("help" | "--help" | "-h") => {
-                print!("{HELP}");
-                Ok(ExitCode::SUCCESS)
-            }
-            Some("run") => cmd_run(&mut args),
-            Some("serve") => cmd_serve(&mut args),
-            Some("experiment") => raftbeat::experiment::cli::main(&args.words[args.pos..]).map(ExitCode::from),
-            Some(other) => Err(format!("unknown command `{other}`; try `raftbeat --help`")),
+        let argv: Vec<String> = std::env::args().collect();
+        let result = match Cli::try_parse_from(&argv) {
+            Ok(cli) => match cli.command {
+                None => {
+                    print!("{}", Cli::command().render_help());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(Command::Run(args)) => cmd_run(args),
+                Some(Command::Serve(args)) => cmd_serve(args),
+                Some(Command::Experiment(args)) => match experiment_cli::run(args) {
+                    Some(result) => result.map(ExitCode::from),
+                    None => {
+                        // No experiment named: its help, as for `--help`.
+                        let help = Cli::try_parse_from(["raftbeat", "experiment", "--help"]).err();
+                        print!("{}", help.map(|e| e.render().to_string()).unwrap_or_default());
+                        Ok(ExitCode::SUCCESS)
+                    }
+                },
+            },
+            Err(e) => usage_error(e, &argv[1..]),
         };
         match result {
             Ok(code) => code,
@@ -114,6 +252,55 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
                 ExitCode::from(2)
             }
         }
+    }
+
+    /// Help is printed (exit 0); a usage error becomes one line naming the
+    /// command and the bad word or flag (exit 2).
+    fn usage_error(e: clap::Error, args: &[String]) -> Result<ExitCode, String> {
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            let _ = e.print();
+            return Ok(ExitCode::SUCCESS);
+        }
+        let context = |kind| e.get(kind).map(|v| v.to_string()).unwrap_or_default();
+        // The flag alone, without its value name: `--trials <N>` -> `--trials`.
+        let arg = context(ContextKind::InvalidArg);
+        let arg = arg.split_whitespace().next().unwrap_or_default().to_string();
+        let command = args.first().map(String::as_str);
+        let experiment = args.get(1).map(String::as_str).filter(|w| !w.starts_with('-'));
+        Err(match (e.kind(), command) {
+            (ErrorKind::InvalidSubcommand, Some("experiment")) => format!(
+                "experiment: unknown experiment `{}`; there are fig16 and nacos-failover",
+                context(ContextKind::InvalidSubcommand)
+            ),
+            (ErrorKind::InvalidSubcommand, _) => format!(
+                "unknown command `{}`; try `raftbeat --help`",
+                context(ContextKind::InvalidSubcommand)
+            ),
+            (ErrorKind::UnknownArgument, Some("run")) if arg.starts_with('-') => {
+                format!("unknown option `{arg}`; try `raftbeat run --help`")
+            }
+            (ErrorKind::UnknownArgument, Some("run")) => format!("unexpected argument `{arg}`"),
+            (ErrorKind::UnknownArgument, Some("serve")) => format!("serve: unexpected argument `{arg}`"),
+            (ErrorKind::UnknownArgument, Some("experiment")) => format!(
+                "{}: unknown option `{arg}`; try `raftbeat experiment --help`",
+                experiment.unwrap_or("experiment")
+            ),
+            (ErrorKind::UnknownArgument, _) => format!("unknown command `{arg}`; try `raftbeat --help`"),
+            // A flag at the end, without its value.
+            (ErrorKind::InvalidValue, _) if context(ContextKind::InvalidValue).is_empty() => {
+                let what = match command {
+                    Some("experiment") => experiment_cli::expected_value(&arg),
+                    _ => "a value",
+                };
+                format!("{arg}: expected {what} after it")
+            }
+            // Anything else: clap's own message, on one line.
+            _ => {
+                let text = e.render().to_string();
+                let first = text.lines().next().unwrap_or_default();
+                first.trim_start_matches("error: ").to_string()
+            }
+        })
     }
 
     fn trace_sink(path: &Option<String>, format: Format) -> Result<Option<Box<dyn Sink>>, String> {
@@ -134,69 +321,29 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
         })
     }
 
-    fn cmd_run(args: &mut Args) -> Result<ExitCode, String> {
-        let mut script_path = None;
-        let mut rewrite = false;
-        let mut verbose = false;
-        let mut trace = None;
-        let mut format = Format::Jsonl;
-        let mut pairs: Vec<(String, Value)> = Vec::new();
-        let mut span_for = None;
-        let mut until = None;
-        while let Some(w) = args.next() {
-            match w.as_str() {
-                "--help" | "-h" => {
-                    print!("{HELP}");
-                    return Ok(ExitCode::SUCCESS);
-                }
-                "--rewrite" => rewrite = true,
-                "--verbose" | "-v" => verbose = true,
-                "--trace" => trace = Some(args.value("--trace")?),
-                "--format" => {
-                    format = match args.value("--format")?.as_str() {
-                        "jsonl" | "json" => Format::Jsonl,
-                        "text" => Format::Text,
-                        other => {
-                            return Err(format!("--format: must be jsonl or text, got `{other}`"))
-                        }
-                    }
-                }
-                "--for" => {
-                    span_for = Some(
-                        parse_duration("--for", &args.value("--for")?)
-                            .map_err(|e| e.to_string())?,
-                    )
-                }
-                "--until" => {
-                    until = Some(
-                        parse_duration("--until", &args.value("--until")?)
-                            .map_err(|e| e.to_string())?,
-                    )
-                }
-                flag if flag.starts_with("--") => {
-                    let key = kebab_to_camel(&flag[2..]);
-                    if canonical_key(&key).is_none() {
-                        return Err(format!(
-                            "unknown option `{flag}`; try `raftbeat run --help`"
-                        ));
-                    }
-                    let v = args.value(flag)?;
-                    pairs.push((key, Value::Text(v)));
-                }
-                path if script_path.is_none() => script_path = Some(PathBuf::from(path)),
-                extra => return Err(format!("unexpected argument `{extra}`")),
-            }
-        }
-        let sink = trace_sink(&trace, format)?;
-        match script_path {
+    fn cmd_run(args: RunArgs) -> Result<ExitCode, String> {
+        let format = match args.format.as_deref() {
+            None | Some("jsonl" | "json") => Format::Jsonl,
+            Some("text") => Format::Text,
+            Some(other) => return Err(format!("--format: must be jsonl or text, got `{other}`")),
+        };
+        let duration = |flag: &str, v: &Option<String>| -> Result<Option<u64>, String> {
+            v.as_deref().map(|v| parse_duration(flag, v).map_err(|e| e.to_string())).transpose()
+        };
+        let span_for = duration("--for", &args.span_for)?;
+        let until = duration("--until", &args.until)?;
+        let pairs = args.settings.pairs;
+        let sink = trace_sink(&args.trace, format)?;
+        let trace_on_stdout = args.trace.as_deref() == Some("-");
+        match args.script {
             Some(path) => {
                 if !pairs.is_empty() || span_for.is_some() || until.is_some() {
                     return Err("a script sets its own cluster and run times; drop the settings flags or the script".into());
                 }
-                run_script(&path, rewrite, verbose, sink, trace.as_deref() == Some("-"))
+                run_script(&path, args.rewrite, args.verbose, sink, trace_on_stdout)
             }
             None => {
-                if rewrite {
+                if args.rewrite {
                     return Err("--rewrite needs a SCRIPT".into());
                 }
                 let end = match (span_for, until) {
@@ -207,25 +354,9 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
                         return Err("run: give a SCRIPT, or --for DURATION (e.g. --for 120s)".into())
                     }
                 };
-                free_run(&pairs, end, sink, trace.as_deref() == Some("-"))
+                free_run(&pairs, end, sink, trace_on_stdout)
             }
         }
-    }
-
-    fn kebab_to_camel(s: &str) -> String {
-        let mut out = String::new();
-        let mut up = false;
-        for c in s.chars() {
-            if c == '-' {
-                up = true;
-            } else if up {
-                out.push(c.to_ascii_uppercase());
-                up = false;
-            } else {
-                out.push(c);
-            }
-        }
-        out
     }
 
     fn run_script(
@@ -304,13 +435,15 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
     }
 
     fn free_run(
-        pairs: &[(String, Value)],
+        pairs: &[(&'static str, String)],
         end: u64,
         sink: Option<Box<dyn Sink>>,
         trace_on_stdout: bool,
     ) -> Result<ExitCode, String> {
-        let config = ClusterConfig::from_pairs(pairs).map_err(|e| e.to_string())?;
-        let mut cluster = Cluster::new(&config).map_err(|e| e.to_string())?;
+        let values: Vec<(String, Value)> =
+            pairs.iter().map(|(k, v)| (k.to_string(), Value::Text(v.clone()))).collect();
+        let config = ClusterConfig::from_pairs(&values).map_err(|e| flag_error(e, pairs))?;
+        let mut cluster = Cluster::new(&config).map_err(|e| flag_error(e, pairs))?;
         for w in cluster.warnings() {
             eprintln!("raftbeat: warning: {w}");
         }
@@ -380,27 +513,19 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h.
         }
         Ok(ExitCode::SUCCESS)
     }
-
-    fn cmd_serve(args: &mut Args) -> Result<ExitCode, String> {
-        let mut dir = PathBuf::from("www");
-        let mut port: u16 = match std::env::var("PORT") {
-            Ok(p) if !p.is_empty() => p
+    fn cmd_serve(args: ServeArgs) -> Result<ExitCode, String> {
+        let dir = args.dir.unwrap_or_else(|| PathBuf::from("www"));
+        let port: u16 = match args.port {
+            Some(v) => v
                 .parse()
-                .map_err(|_| format!("PORT: must be a port number, got `{p}`"))?,
-            _ => 8000,
+                .map_err(|_| format!("--port: must be a port number, got `{v}`"))?,
+            None => match std::env::var("PORT") {
+                Ok(p) if !p.is_empty() => p
+                    .parse()
+                    .map_err(|_| format!("PORT: must be a port number, got `{p}`"))?,
+                _ => 8000,
+            },
         };
-        while let Some(w) = args.next() {
-            match w.as_str() {
-                "--dir" => dir = PathBuf::from(args.value("--dir")?),
-                "--port" => {
-                    let v = args.value("--port")?;
-                    port = v
-                        .parse()
-                        .map_err(|_| format!("--port: must be a port number, got `{v}`"))?;
-                }
-                other => return Err(format!("serve: unexpected argument `{other}`")),
-            }
-        }
         if !dir.join("index.html").is_file() {
             return Err(format!("serve: {} has no index.html", dir.display()));
         }

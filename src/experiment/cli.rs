@@ -12,44 +12,111 @@ use crate::protocol::Micros;
 use crate::time::{format_duration, parse_duration};
 use std::time::Instant;
 
-pub const HELP: &str = "\
-raftbeat experiment: reproduce measurements, print them with the published numbers
-
-USAGE:
-    raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
+/// Reproduce a measurement and print it beside the published numbers
+///
+/// Results go to stdout, the same for the same flags byte for byte; the wall
+/// time goes to stderr.
+#[derive(clap::Args)]
+#[command(
+    override_usage = "\
+raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
                               [--lines LO-HI,...] [--latency MIN..MAX] [--jitter D]
-                              [--replay LO-HI:TRIAL]
-    raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
-                              [--latency MIN..MAX] [--replay TRIAL]
+                              [--logs I:T,...] [--replay LO-HI:TRIAL]
+       raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
+                              [--latency MIN..MAX] [--replay TRIAL]",
+    after_help = "`raftbeat experiment EXPERIMENT --help` explains every option."
+)]
+pub struct ExperimentArgs {
+    #[command(subcommand)]
+    experiment: Option<Experiment>,
+}
 
-fig16             Figure 16 of the Raft paper: five servers, two of the four
-                  survivors unable to win (shorter logs), the leader crashed
-                  uniformly within its heartbeat interval (half the minimum
-                  timeout) after one heartbeat round; the time from the crash
-                  until every other live server has accepted the new leader's
-                  first heartbeat. Ten timeout ranges; the paper's stated
-                  numbers beside the measured ones.
-    --trials N        Trials per line (default 1000; 150-150 runs a tenth, as
-                      in the paper).
-    --seed S          Seed of the whole run (default 1). Trial i of a line has
-                      its own seed derived from S, the range and i.
-    --format F        text (default), json (an array of {\"range_ms\":[lo,hi],
-                      \"trials\":n,\"min_ms\",\"median_ms\",\"mean_ms\",\"p90_ms\",
-                      \"p99_ms\",\"max_ms\",...}) or csv.
-    --lines L         Only these ranges, e.g. 150-155,12-24.
-    --latency A..B    One-way latency of every message (default 1.5ms..4.5ms).
-    --jitter D        Timers fire up to D late (default 0.2ms).
-    --logs L          The five logs, index:term (default 5:1,5:1,5:1,3:1,3:1);
-                      the first leader is drawn among the most up to date.
-    --replay R:I      Print a scenario script replaying trial I of range R
-                      (run it with `raftbeat run FILE --verbose`).
+#[derive(clap::Subcommand)]
+enum Experiment {
+    Fig16(Fig16Args),
+    NacosFailover(FailoverArgs),
+}
 
-nacos-failover    Nacos 1.x (default timings, 2-8 ms LAN): crash the leader
-                  within its heartbeat interval after a beat round; the time
-                  until every live follower follows a new leader, with its
-                  phases (detection, election, propagation) and histogram.
-    --trials N        Trials (default 1000).
-";
+/// Figure 16 of the Raft paper: the time to replace a crashed leader
+///
+/// Five servers, two of the four survivors unable to win (shorter logs), the
+/// leader crashed uniformly within its heartbeat interval (half the minimum
+/// timeout) after one heartbeat round; the time from the crash until every
+/// other live server has accepted the new leader's first heartbeat. Ten
+/// timeout ranges; the paper's stated numbers beside the measured ones.
+#[derive(clap::Args)]
+struct Fig16Args {
+    /// Trials per line (default 1000; 150-150 runs a tenth, as in the paper).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    trials: Option<String>,
+    /// Seed of the whole run (default 1). Trial i of a line has its own seed
+    /// derived from S, the range and i.
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    seed: Option<String>,
+    /// text (default), json (an array of {"range_ms":[lo,hi], "trials":n,
+    /// "min_ms","median_ms","mean_ms","p90_ms", "p99_ms","max_ms",...}) or csv.
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    format: Option<String>,
+    /// Only these ranges, e.g. 150-155,12-24.
+    #[arg(long, value_name = "L", allow_hyphen_values = true)]
+    lines: Option<String>,
+    /// One-way latency of every message (default 1.5ms..4.5ms).
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
+    latency: Option<String>,
+    /// Timers fire up to D late (default 0.2ms).
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    jitter: Option<String>,
+    /// The five logs, index:term (default 5:1,5:1,5:1,3:1,3:1); the first
+    /// leader is drawn among the most up to date.
+    #[arg(long, value_name = "L", allow_hyphen_values = true)]
+    logs: Option<String>,
+    /// Print a scenario script replaying trial I of range R (run it with
+    /// `raftbeat run FILE --verbose`).
+    #[arg(long, value_name = "R:I", allow_hyphen_values = true)]
+    replay: Option<String>,
+}
+
+/// Nacos 1.x failover: the time from a leader crash to a new leader
+///
+/// Nacos 1.x (default timings, 2-8 ms LAN): crash the leader within its
+/// heartbeat interval after a beat round; the time until every live follower
+/// follows a new leader, with its phases (detection, election, propagation)
+/// and histogram.
+#[derive(clap::Args)]
+struct FailoverArgs {
+    /// Trials (default 1000).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    trials: Option<String>,
+    /// Seed of the whole run (default 1).
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    seed: Option<String>,
+    /// text (default), json or csv.
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    format: Option<String>,
+    /// One-way latency of every message (default 2ms..8ms).
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
+    latency: Option<String>,
+    /// Print a scenario script replaying trial I (run it with
+    /// `raftbeat run FILE --verbose`).
+    #[arg(long, value_name = "I", allow_hyphen_values = true)]
+    replay: Option<String>,
+}
+
+/// What a flag given without its value should have been followed by, for
+/// the message `--trials: expected a number of trials after it`.
+pub fn expected_value(flag: &str) -> &'static str {
+    match flag {
+        "--trials" => "a number of trials",
+        "--seed" => "a seed",
+        "--format" => "text, json or csv",
+        "--lines" => "ranges like 150-155,12-24",
+        "--latency" => "a range like 1.5ms..4.5ms",
+        "--jitter" => "a duration like 0.2ms",
+        "--logs" => "five index:term logs like 5:1,5:1,5:1,3:1,3:1",
+        "--replay" => "a trial",
+        _ => "a value",
+    }
+}
 
 struct Opts {
     trials: Option<u32>,
@@ -69,173 +136,119 @@ enum Format {
     Csv,
 }
 
-fn value<'a>(args: &'a [String], i: &mut usize, flag: &str, what: &str) -> Result<&'a str, String> {
-    *i += 1;
-    args.get(*i)
-        .map(String::as_str)
-        .ok_or_else(|| format!("{flag}: expected {what} after it"))
-}
-
-fn parse_opts(args: &[String], experiment: &str) -> Result<Opts, String> {
-    let mut o = Opts {
-        trials: None,
-        seed: 1,
-        format: Format::Text,
-        lines: None,
-        latency: None,
-        jitter: None,
-        logs: None,
-        replay: None,
-    };
-    let mut i = 0;
-    while i < args.len() {
-        let flag = args[i].as_str();
-        match flag {
-            "--trials" => {
-                let v = value(args, &mut i, flag, "a number of trials")?;
-                let n: u32 = v.parse().map_err(|_| {
-                    format!("--trials: must be a whole number from 1 to 1000000, got `{v}`")
-                })?;
-                if !(1..=1_000_000).contains(&n) {
-                    return Err(format!(
-                        "--trials: must be a whole number from 1 to 1000000, got `{v}`"
-                    ));
+impl Opts {
+    /// The options both experiments have, checked: each bad value is named
+    /// with its flag and the rule.
+    fn common(
+        trials: Option<&str>,
+        seed: Option<&str>,
+        format: Option<&str>,
+        latency: Option<&str>,
+        replay: Option<String>,
+    ) -> Result<Opts, String> {
+        let trials = trials
+            .map(|v| {
+                let bad = || format!("--trials: must be a whole number from 1 to 1000000, got `{v}`");
+                let n: u32 = v.parse().map_err(|_| bad())?;
+                if (1..=1_000_000).contains(&n) {
+                    Ok(n)
+                } else {
+                    Err(bad())
                 }
-                o.trials = Some(n);
-            }
-            "--seed" => {
-                let v = value(args, &mut i, flag, "a seed")?;
-                o.seed = v.parse().map_err(|_| {
-                    format!(
-                        "--seed: must be a whole number from 0 to 18446744073709551615, got `{v}`"
-                    )
-                })?;
-            }
-            "--format" => {
-                let v = value(args, &mut i, flag, "text, json or csv")?;
-                o.format = match v {
-                    "text" => Format::Text,
-                    "json" => Format::Json,
-                    "csv" => Format::Csv,
-                    _ => return Err(format!("--format: must be text, json or csv, got `{v}`")),
-                };
-            }
-            "--lines" if experiment == "fig16" => {
-                let v = value(args, &mut i, flag, "ranges like 150-155,12-24")?;
-                let mut picked = Vec::new();
-                for label in v.split(',').filter(|s| !s.trim().is_empty()) {
-                    let l = fig16::line(label).ok_or_else(|| {
-                        format!(
-                            "--lines: `{label}` is not a Figure 16 range; the ranges are {}",
-                            LINES
-                                .iter()
-                                .map(|l| l.label())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    })?;
-                    if !picked.contains(&l) {
-                        picked.push(l);
-                    }
-                }
-                if picked.is_empty() {
-                    return Err("--lines: name at least one range, e.g. 150-155".into());
-                }
-                o.lines = Some(picked);
-            }
-            "--latency" => {
-                let v = value(args, &mut i, flag, "a range like 1.5ms..4.5ms")?;
-                let (a, b) = v.split_once("..").ok_or_else(|| {
-                    format!("--latency: must be a range like 1.5ms..4.5ms, got `{v}`")
-                })?;
+            })
+            .transpose()?;
+        let seed = seed
+            .map(|v| {
+                v.parse().map_err(|_| {
+                    format!("--seed: must be a whole number from 0 to 18446744073709551615, got `{v}`")
+                })
+            })
+            .transpose()?
+            .unwrap_or(1);
+        let format = match format {
+            None | Some("text") => Format::Text,
+            Some("json") => Format::Json,
+            Some("csv") => Format::Csv,
+            Some(v) => return Err(format!("--format: must be text, json or csv, got `{v}`")),
+        };
+        let latency = latency
+            .map(|v| {
+                let (a, b) = v
+                    .split_once("..")
+                    .ok_or_else(|| format!("--latency: must be a range like 1.5ms..4.5ms, got `{v}`"))?;
                 let a = parse_duration("--latency", a).map_err(|e| e.to_string())?;
                 let b = parse_duration("--latency", b).map_err(|e| e.to_string())?;
                 if b < a {
-                    return Err(format!(
-                        "--latency: the maximum must be at least the minimum, got `{v}`"
-                    ));
+                    return Err(format!("--latency: the maximum must be at least the minimum, got `{v}`"));
                 }
-                o.latency = Some((a, b));
-            }
-            "--jitter" if experiment == "fig16" => {
-                let v = value(args, &mut i, flag, "a duration like 0.2ms")?;
-                o.jitter = Some(parse_duration("--jitter", v).map_err(|e| e.to_string())?);
-            }
-            "--logs" if experiment == "fig16" => {
-                let v = value(
-                    args,
-                    &mut i,
-                    flag,
-                    "five index:term logs like 5:1,5:1,5:1,3:1,3:1",
-                )?;
-                let mut logs = Vec::new();
-                for p in v.split(',') {
-                    let bad = || {
-                        format!("--logs: must be five index:term pairs like 5:1,5:1,5:1,3:1,3:1, got `{v}`")
-                    };
-                    let (a, b) = p.split_once(':').ok_or_else(bad)?;
-                    let (index, term) = (
-                        a.trim().parse().map_err(|_| bad())?,
-                        b.trim().parse().map_err(|_| bad())?,
-                    );
-                    if index == 0 || term == 0 {
-                        return Err(format!(
-                            "--logs: every log needs index and term of at least 1, got `{p}`"
-                        ));
-                    }
-                    logs.push(crate::protocol::raft::LogPos { index, term });
-                }
-                o.logs = Some(logs.try_into().map_err(|_| {
-                    format!("--logs: must name exactly five logs (S1..S5), got `{v}`")
-                })?);
-            }
-            "--replay" => {
-                let v = value(args, &mut i, flag, "a trial")?;
-                o.replay = Some(v.to_string());
-            }
-            "--help" | "-h" => return Err(String::new()),
-            other => {
-                return Err(format!(
-                    "{experiment}: unknown option `{other}`; try `raftbeat experiment --help`"
-                ))
-            }
-        }
-        i += 1;
+                Ok((a, b))
+            })
+            .transpose()?;
+        Ok(Opts { trials, seed, format, lines: None, latency, jitter: None, logs: None, replay })
     }
-    Ok(o)
+
+    fn fig16(a: Fig16Args) -> Result<Opts, String> {
+        let mut o = Opts::common(
+            a.trials.as_deref(),
+            a.seed.as_deref(),
+            a.format.as_deref(),
+            a.latency.as_deref(),
+            a.replay,
+        )?;
+        if let Some(v) = &a.lines {
+            let mut picked = Vec::new();
+            for label in v.split(',').filter(|s| !s.trim().is_empty()) {
+                let l = fig16::line(label).ok_or_else(|| {
+                    format!(
+                        "--lines: `{label}` is not a Figure 16 range; the ranges are {}",
+                        LINES.iter().map(|l| l.label()).collect::<Vec<_>>().join(", ")
+                    )
+                })?;
+                if !picked.contains(&l) {
+                    picked.push(l);
+                }
+            }
+            if picked.is_empty() {
+                return Err("--lines: name at least one range, e.g. 150-155".into());
+            }
+            o.lines = Some(picked);
+        }
+        if let Some(v) = &a.jitter {
+            o.jitter = Some(parse_duration("--jitter", v).map_err(|e| e.to_string())?);
+        }
+        if let Some(v) = &a.logs {
+            let mut logs = Vec::new();
+            for p in v.split(',') {
+                let bad =
+                    || format!("--logs: must be five index:term pairs like 5:1,5:1,5:1,3:1,3:1, got `{v}`");
+                let (a, b) = p.split_once(':').ok_or_else(bad)?;
+                let (index, term) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+                if index == 0 || term == 0 {
+                    return Err(format!("--logs: every log needs index and term of at least 1, got `{p}`"));
+                }
+                logs.push(crate::protocol::raft::LogPos { index, term });
+            }
+            o.logs = Some(
+                logs.try_into()
+                    .map_err(|_| format!("--logs: must name exactly five logs (S1..S5), got `{v}`"))?,
+            );
+        }
+        Ok(o)
+    }
+
+    fn failover(a: FailoverArgs) -> Result<Opts, String> {
+        Opts::common(a.trials.as_deref(), a.seed.as_deref(), a.format.as_deref(), a.latency.as_deref(), a.replay)
+    }
 }
 
-/// Runs `raftbeat experiment ARGS...`; returns the exit code, or an error
-/// message (exit 2).
-pub fn main(args: &[String]) -> Result<u8, String> {
-    let Some((what, rest)) = args.split_first() else {
-        print!("{HELP}");
-        return Ok(0);
-    };
-    match what.as_str() {
-        "help" | "--help" | "-h" => {
-            print!("{HELP}");
-            Ok(0)
-        }
-        "fig16" | "nacos-failover" => {
-            let opts = match parse_opts(rest, what) {
-                Ok(o) => o,
-                Err(e) if e.is_empty() => {
-                    print!("{HELP}");
-                    return Ok(0);
-                }
-                Err(e) => return Err(e),
-            };
-            if what == "fig16" {
-                cmd_fig16(&opts)
-            } else {
-                cmd_failover(&opts)
-            }
-        }
-        other => Err(format!(
-            "experiment: unknown experiment `{other}`; there are fig16 and nacos-failover"
-        )),
-    }
+/// Runs `raftbeat experiment ...` as parsed: the exit code, or an error
+/// message (exit 2); None when no experiment is named (the caller prints the
+/// help).
+pub fn run(args: ExperimentArgs) -> Option<Result<u8, String>> {
+    Some(match args.experiment? {
+        Experiment::Fig16(a) => Opts::fig16(a).and_then(|o| cmd_fig16(&o)),
+        Experiment::NacosFailover(a) => Opts::failover(a).and_then(|o| cmd_failover(&o)),
+    })
 }
 
 /// Runs the Figure 16 lines; returns the results and the number of trials.
