@@ -34,7 +34,7 @@ LAB_TARGET := target/wasm-lab
 EXP_TARGET := target/wasm-experiments
 # The lab's opt-level. s: 216 KB against 239 KB at 3, and the lab's
 # fast-forward as fast (18 M events/s, Nacos, in V8); z: 186 KB but a third of
-# native speed, under the "within 2x" target. See the README. A change
+# native speed, under the "within 2x" target. See docs/performance.md. A change
 # rebuilds www/pkg/ through the stamp below.
 LAB_OPT_LEVEL ?= s
 LAB_OPT_STAMP := target/lab-opt-level
@@ -93,7 +93,7 @@ setup-browser:
 # Speed first for the experiments: the release profile (opt-level 3), then
 # wasm-opt -Oz, which trims it without slowing it (0.6-0.9 of native
 # speed; opt-level "z" runs at 0.36-0.42, too slow for Figure 16 and the
-# fast-forward; see the README). The lab's level is LAB_OPT_LEVEL. Any level
+# fast-forward; see docs/performance.md). The lab's level is LAB_OPT_LEVEL. Any level
 # other than the profile's is set through CARGO_PROFILE_RELEASE_OPT_LEVEL:
 # wasm-pack's --profile with a custom profile emits a module whose externref
 # table the browser rejects at load.

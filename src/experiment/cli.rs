@@ -60,13 +60,13 @@ struct Fig16Args {
     /// Only these ranges, e.g. 150-155,12-24.
     #[arg(long, value_name = "L", allow_hyphen_values = true)]
     lines: Option<String>,
-    /// One-way latency of every message (default 1.5ms..4.5ms).
+    /// One-way latency of every message (default 2.5ms..3.5ms).
     #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     latency: Option<String>,
     /// Timers fire up to D late (default 0.2ms).
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     jitter: Option<String>,
-    /// The five logs, index:term (default 5:1,5:1,5:1,3:1,3:1); the first
+    /// The five logs, index:term (default 6:1,5:1,4:1,3:1,2:1); the first
     /// leader is drawn among the most up to date.
     #[arg(long, value_name = "L", allow_hyphen_values = true)]
     logs: Option<String>,
