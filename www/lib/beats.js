@@ -131,7 +131,7 @@ export class Beats {
     if (leaders.length > 1) {
       const since = run.timeline.segments.filter((s) => s.end === null).reduce((a, s) => Math.max(a, s.start), 0);
       el.className = 'alert';
-      el.textContent = `⚠ Safety monitor: ${leaders.length} leaders at once (${leaders.map((l) => `S${l.id} term ${l.term}`).join(', ')}) for ${span(run.time - since)}.${run.model === 'nacos' ? ' Nacos has no lease and no CheckQuorum: the old leader stays LEADER while it is cut off.' : ''}`;
+      el.textContent = `⚠ Safety monitor: ${leaders.length} leaders at once (${leaders.map((l) => `S${l.id} term ${l.term}`).join(', ')}) for ${span(run.time - since)}.${run.model === 'nacos' ? ' Like textbook Raft without CheckQuorum, Nacos keeps a leader that is cut off as LEADER; it steps down only on a vote request of higher term or a beat of equal or higher term.' : ''}`;
       el.hidden = false;
       return;
     }

@@ -5,7 +5,7 @@
 // event log, notes) plus the shortcut help. Each part subscribes to the
 // element's events (lib/events.js) and acts through the element's methods;
 // none writes the element's fields, nor the element theirs.
-import { NACOS_DIFFERENCES, SHORTCUTS } from './text.js';
+import { NACOS_DIFFERENCES, NACOS_LIKE_RAFT, SHORTCUTS } from './text.js';
 import { Parts, one, esc } from './dom.js';
 import { Toolbar } from './toolbar.js';
 import { Beats } from './beats.js';
@@ -64,6 +64,8 @@ export class Controls {
     this.log = new EventLog(ctx, side);
     this.parts.add(side, `<details class="notes"><summary>Where Nacos differs from textbook Raft</summary>
         <ul>${NACOS_DIFFERENCES.map(([a, b]) => `<li><b>${esc(a)}.</b> ${esc(b)}</li>`).join('')}</ul></details>`);
+    this.parts.add(side, `<details class="notes"><summary>What Nacos shares with textbook Raft</summary>
+        <ul>${NACOS_LIKE_RAFT.map(([a, b]) => `<li><b>${esc(a)}.</b> ${esc(b)}</li>`).join('')}</ul></details>`);
     const help = /** @type {HTMLDialogElement} */ (this.parts.add(mount.grid, `<dialog class="help" aria-label="Keyboard shortcuts"><h3>Keyboard shortcuts</h3>
       <table>${SHORTCUTS.map(([k, d]) => `<tr><td>${k.split(' ').map((x) => (['or', 'and', '…', '/'].includes(x) ? x : `<kbd>${esc(x)}</kbd>`)).join(' ')}</td><td>${esc(d)}</td></tr>`).join('')}</table>
       <p class="hint">Everything also works with touch and the mouse: click a node to inspect it, click a moving message to drop it, click the timeline to go back in time.</p>
