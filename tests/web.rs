@@ -441,14 +441,15 @@ fn config_objects_are_read_by_field_and_bad_values_named() {
         (config(&[("nodes", f64::NAN.into())]), "nodes: must be a whole number, got NaN"),
         (config(&[("network", config(&[("loss", f64::NAN.into())]))]), "network.loss: must be"),
         (config(&[("nodez", 3.into())]), "nodez: is not a setting"),
+        (config(&[("nodes", JsValue::NULL)]), "nodes: must be a number, a string or a boolean, got null"),
         (JsValue::from(7), "config: must be an object like {model: 'nacos', nodes: 5, seed: 7}, got 7"),
         (Array::new().into(), "config: must be an object like"),
     ] {
         let msg = error_message(Simulation::new(value));
         assert!(msg.starts_with(expected), "expected `{expected}`, got `{msg}`");
     }
-    // undefined and null are "not given": the defaults hold.
-    let sim = Simulation::new(config(&[("model", JsValue::UNDEFINED), ("nodes", JsValue::NULL), ("seed", 3.into())])).unwrap();
+    // undefined is "not given": the defaults hold.
+    let sim = Simulation::new(config(&[("model", JsValue::UNDEFINED), ("nodes", JsValue::UNDEFINED), ("seed", 3.into())])).unwrap();
     assert_eq!((sim.model(), sim.node_count(), sim.seed()), ("nacos".to_string(), 5, "3".to_string()));
     // A 64-bit seed as a BigInt keeps every digit; strings and booleans pass as they are.
     let big = js_sys::BigInt::from(u64::MAX);

@@ -38,7 +38,7 @@ fn entries(o: &JsValue) -> impl Iterator<Item = (String, JsValue)> {
 
 /// Flattens `{model, nodes, seed, timings: {...}, network: {...}}` (or the
 /// flat short keys) into key/value pairs: `timings.heartbeat`, `nodes`, ...
-/// `undefined` and `null` values count as not given. `field` and `like` name
+/// `undefined` values count as not given. `field` and `like` name
 /// the argument in an error: `new Simulation`'s config and `network`'s
 /// settings share this reading.
 pub fn config_pairs(config: &JsValue, field: &str, like: &str) -> Result<Vec<(String, Value)>, Error> {
@@ -50,13 +50,13 @@ pub fn config_pairs(config: &JsValue, field: &str, like: &str) -> Result<Vec<(St
     }
     let mut pairs = Vec::new();
     for (key, val) in entries(config) {
-        if val.is_undefined() || val.is_null() {
+        if val.is_undefined() {
             continue;
         }
         if (key == "timings" || key == "network") && val.is_object() && !Array::is_array(&val) {
             for (k, v) in entries(&val) {
                 let k = format!("{key}.{k}");
-                if !(v.is_undefined() || v.is_null()) {
+                if !v.is_undefined() {
                     pairs.push((k.clone(), scalar(&k, &v)?));
                 }
             }
