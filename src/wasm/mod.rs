@@ -33,7 +33,7 @@ use crate::sim::time::{format_duration, ms_to_micros};
 use config::config_pairs;
 use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, JSON};
 use recorder::{Level, Recorder};
-use views::{to_js, FindingJs, MessageJs, NodeJs, RuleJs, SettingsJs};
+use views::{to_js, to_js_list, FindingJs, MessageJs, NodeJs, RuleJs, SettingsJs};
 use std::cell::RefCell;
 use std::fmt::Write;
 use std::rc::Rc;
@@ -392,8 +392,7 @@ impl Simulation {
     /// heartbeatDueMs}. Convenient; `nodeData()` is about 30 times cheaper.
     #[wasm_bindgen(unchecked_return_type = "NodeView[]")]
     pub fn nodes(&self) -> Result<JsValue, JsError> {
-        let views: Vec<NodeJs> = self.cluster.node_views().iter().map(NodeJs::from).collect();
-        to_js("nodes", &views)
+        to_js_list("nodes", self.cluster.node_views().iter().map(NodeJs::from))
     }
 
     /// Nodes as one Float64Array, `NODE_STRIDE` numbers each: id, role code
@@ -437,8 +436,7 @@ impl Simulation {
     /// Messages in flight as objects: {id, kind, from, to, sentMs, dueMs, term, granted}.
     #[wasm_bindgen(unchecked_return_type = "MessageView[]")]
     pub fn messages(&self) -> Result<JsValue, JsError> {
-        let views: Vec<MessageJs> = self.cluster.messages().iter().map(MessageJs::from).collect();
-        to_js("messages", &views)
+        to_js_list("messages", self.cluster.messages().iter().map(MessageJs::from))
     }
 
     /// Messages as one Float64Array, `MESSAGE_STRIDE` numbers each: id, kind
@@ -504,8 +502,7 @@ impl Simulation {
     /// The safety monitor's findings: [{tMs, kind, nodes: [{node, term}], untilMs?, ..., text}].
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn findings(&self) -> Result<JsValue, JsError> {
-        let findings: Vec<FindingJs> = self.cluster.monitor().findings().map(FindingJs::from).collect();
-        to_js("findings", &findings)
+        to_js_list("findings", self.cluster.monitor().findings().map(FindingJs::from))
     }
 
     /// Settings that are allowed but keep the cluster from settling
@@ -514,7 +511,7 @@ impl Simulation {
     /// cluster can settle. A `network` action can add or clear some.
     #[wasm_bindgen(unchecked_return_type = "string[]")]
     pub fn warnings(&self) -> Result<JsValue, JsError> {
-        to_js("warnings", &self.cluster.warnings())
+        to_js_list("warnings", self.cluster.warnings())
     }
 
     /// The one live leader's id, or null.
@@ -526,7 +523,7 @@ impl Simulation {
     #[wasm_bindgen(unchecked_return_type = "[string, string][]")]
     pub fn inspect(&self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<JsValue, JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        to_js("inspect", &self.cluster.fields(id))
+        to_js_list("inspect", self.cluster.fields(id))
     }
 
     /// The active heartbeat-drop rules: [{id, text, remaining, scope, from,
@@ -535,7 +532,7 @@ impl Simulation {
     #[wasm_bindgen(unchecked_return_type = "Rule[]")]
     pub fn rules(&self) -> Result<JsValue, JsError> {
         let rules: Vec<RuleJs> = crate::with_sim!(&self.cluster, s => s.rules().iter().map(RuleJs::from).collect());
-        to_js("rules", &rules)
+        to_js_list("rules", rules)
     }
 
     fn node_arg(&self, node: &JsValue) -> Result<u32, Error> {

@@ -15,9 +15,21 @@ use wasm_bindgen::prelude::*;
 /// integer past 2^53 is an error, not a silent rounding).
 const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
 
-/// `value` as a JS value; `what` names the call in the (never expected) error.
+/// `value` as a JS value; `what` names the call in the (never expected)
+/// error. Serde's own message is left out: formatting it costs the lab's
+/// wasm more than it would ever tell.
 pub fn to_js<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&SERIALIZER).map_err(|e| JsError::new(&format!("{what}: internal error: {e}")))
+    value.serialize(&SERIALIZER).map_err(|_| JsError::new(&format!("{what}: internal error: a value JavaScript cannot hold")))
+}
+
+/// A list as a JS array, one element at a time (cheaper in code than
+/// serde's sequence serializer, once per element type).
+pub fn to_js_list<T: Serialize>(what: &str, items: impl IntoIterator<Item = T>) -> Result<JsValue, JsError> {
+    let out = js_sys::Array::new();
+    for item in items {
+        out.push(&to_js(what, &item)?);
+    }
+    Ok(out.into())
 }
 
 pub fn ms(us: Micros) -> f64 {
@@ -29,7 +41,7 @@ pub fn ms(us: Micros) -> f64 {
 pub struct NodeJs {
     id: u32,
     role: &'static str,
-    term: u64,
+    term: f64,
     vote_for: Option<u32>,
     leader: Option<u32>,
     alive: bool,
@@ -42,7 +54,7 @@ impl From<&NodeView> for NodeJs {
         NodeJs {
             id: v.id,
             role: v.role.as_str(),
-            term: v.term,
+            term: v.term as f64,
             vote_for: v.vote_for,
             leader: v.leader,
             alive: v.alive,
@@ -55,26 +67,26 @@ impl From<&NodeView> for NodeJs {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageJs {
-    id: u64,
+    id: f64,
     kind: &'static str,
     from: u32,
     to: u32,
     sent_ms: f64,
     due_ms: f64,
-    term: Option<u64>,
+    term: Option<f64>,
     granted: Option<bool>,
 }
 
 impl From<&MessageView> for MessageJs {
     fn from(m: &MessageView) -> Self {
         MessageJs {
-            id: m.id,
+            id: m.id as f64,
             kind: m.kind.as_str(),
             from: m.from,
             to: m.to,
             sent_ms: ms(m.sent),
             due_ms: ms(m.due),
-            term: m.term,
+            term: m.term.map(|t| t as f64),
             granted: m.granted,
         }
     }
@@ -191,36 +203,36 @@ pub struct FindingJs {
     #[serde(skip_serializing_if = "Option::is_none")]
     until_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    first: Option<u64>,
+    first: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    second: Option<u64>,
+    second: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    from_term: Option<u64>,
+    from_term: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    to_term: Option<u64>,
+    to_term: Option<f64>,
     text: String,
 }
 
 #[derive(Serialize)]
 pub struct FindingNode {
     node: u32,
-    term: u64,
+    term: f64,
 }
 
 impl From<&Finding> for FindingJs {
     fn from(f: &Finding) -> Self {
         let (first, second) = match f.kind {
-            ViolationKind::DoubleVote => (Some(f.detail.0), Some(f.detail.1)),
+            ViolationKind::DoubleVote => (Some(f.detail.0 as f64), Some(f.detail.1 as f64)),
             _ => (None, None),
         };
         let (from_term, to_term) = match f.kind {
-            ViolationKind::TermDecrease => (Some(f.detail.0), Some(f.detail.1)),
+            ViolationKind::TermDecrease => (Some(f.detail.0 as f64), Some(f.detail.1 as f64)),
             _ => (None, None),
         };
         FindingJs {
             t_ms: ms(f.t),
             kind: f.kind.as_str(),
-            nodes: f.nodes.iter().map(|&(node, term)| FindingNode { node, term }).collect(),
+            nodes: f.nodes.iter().map(|&(node, term)| FindingNode { node, term: term as f64 }).collect(),
             until_ms: f.until.map(ms),
             first,
             second,
