@@ -5,7 +5,7 @@
 //!
 //! Read with `Object.entries`, not serde-wasm-bindgen's Deserializer: its
 //! type errors format floats with core's float formatting, which costs the
-//! lab's wasm about 17 KB gzipped (see docs/embedding.md, "What crosses the
+//! lab's wasm 14 KB gzipped (see docs/embedding.md, "What crosses the
 //! boundary").
 
 use crate::cluster::Value;
