@@ -33,7 +33,7 @@ fn error_message(r: Result<impl Sized, JsError>) -> String {
 
 /// Live nodes in LEADER state, from `nodes()`.
 fn leaders(sim: &Simulation) -> Vec<u32> {
-    sim.nodes()
+    Array::from(&sim.nodes().unwrap())
         .iter()
         .filter(|n| get(n, "role").as_string().as_deref() == Some("LEADER") && get(n, "alive").as_bool() == Some(true))
         .map(|n| get(&n, "id").as_f64().unwrap() as u32)
@@ -61,7 +61,7 @@ fn a_nacos_cluster_elects_a_leader_the_nodes_agree_on() {
     assert!(at <= 15_600.0, "first election at {at} ms");
     // Followers learn the leader only at its first beat, up to 5 s later.
     sim.step(5_600.0).unwrap();
-    let nodes: Array = sim.nodes();
+    let nodes = Array::from(&sim.nodes().unwrap());
     for n in nodes.iter() {
         assert_eq!(get(&n, "leader").as_f64(), Some(f64::from(leader)), "every node follows S{leader}");
         let role = get(&n, "role").as_string().unwrap();
@@ -86,7 +86,7 @@ fn dropping_the_leaders_heartbeats_elects_another_within_nacos_bounds() {
     assert!((10_000.0..=21_000.0).contains(&after), "re-elected {after} ms after the drop");
     // The old leader was reachable: the winner's vote request (higher term)
     // made it a FOLLOWER that voted for the winner, so there was no overlap.
-    let nodes = sim.nodes();
+    let nodes = Array::from(&sim.nodes().unwrap());
     let old_node = nodes.get(old - 1);
     assert_eq!(get(&old_node, "role").as_string().unwrap(), "FOLLOWER");
     assert_eq!(get(&old_node, "voteFor").as_f64(), Some(f64::from(new)));
@@ -158,7 +158,7 @@ fn bad_input_throws_errors_naming_the_field() {
 
 #[wasm_bindgen_test]
 fn unstable_timings_start_with_warnings_naming_the_fields() {
-    let texts = |sim: &Simulation| -> Vec<String> { sim.warnings().iter().map(|w| w.as_string().unwrap()).collect() };
+    let texts = |sim: &Simulation| -> Vec<String> { Array::from(&sim.warnings().unwrap()).iter().map(|w| w.as_string().unwrap()).collect() };
     assert_eq!(texts(&nacos(1.0)), Vec::<String>::new());
     // Beats every 30 s against a 15 s leaderTimeout: allowed, warned about, and the cluster churns.
     let mut sim = Simulation::new(config(&[("seed", 2.into()), ("timings", config(&[("heartbeat", 30_000.into())]))])).unwrap();
@@ -301,7 +301,7 @@ fn node_data_flags_dropped_beats_and_partitions() {
     assert_eq!(at(leader, 9) as u32 & 1, 1, "the leader's beats are dropped");
     assert_eq!(at(1, 9) as u32 & 2, 2, "beats to S1 are dropped");
     assert_ne!(at(2, 8), at(3, 8), "S2 is on its own side");
-    let rules = sim.rules();
+    let rules = Array::from(&sim.rules().unwrap());
     assert_eq!(rules.length(), 2);
     assert_eq!(get(&rules.get(0), "scope").as_string().unwrap(), "from");
     assert_eq!(get(&rules.get(0), "from").as_f64(), Some(f64::from(leader)));
@@ -318,16 +318,16 @@ fn scenarios_become_schedules() {
     assert_eq!(config.length(), 3);
     let steps: Array = get(&plan, "steps").into();
     assert_eq!(steps.length(), 1);
-    assert_eq!(get(&steps.get(0), "t_ms").as_f64(), Some(6_000.0));
+    assert_eq!(get(&steps.get(0), "tMs").as_f64(), Some(6_000.0));
     assert_eq!(get(&steps.get(0), "command").as_string().unwrap(), "drop-beats from=S5");
     assert_eq!(get(&steps.get(0), "note").as_string().unwrap(), "Every beat of S5 is lost.");
-    assert_eq!(get(&plan, "end_ms").as_f64(), Some(36_000.0));
+    assert_eq!(get(&plan, "endMs").as_f64(), Some(36_000.0));
     assert_eq!(get(&plan, "about").as_string().unwrap(), "Drop the leader's beats.");
     // `;` separates commands too, for an HTML attribute.
     let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1".into()).unwrap();
     let steps: Array = get(&plan, "steps").into();
     assert_eq!(steps.length(), 2);
-    assert_eq!(get(&steps.get(1), "t_ms").as_f64(), Some(3_000.0));
+    assert_eq!(get(&steps.get(1), "tMs").as_f64(), Some(3_000.0));
     let msg = error_message(parse_scenario("run until=2s; explode 1".into()));
     assert!(msg.starts_with("scenario line 2:"), "{msg}");
     // One line: `;` ends a comment too. Several lines (docs/embedding.md's
@@ -341,7 +341,7 @@ fn scenarios_become_schedules() {
         let steps: Array = get(&plan, "steps").into();
         assert_eq!(steps.length(), 1, "{text}");
         assert_eq!(get(&steps.get(0), "note").as_string().unwrap(), "From now on.", "{text}");
-        assert_eq!(get(&steps.get(0), "t_ms").as_f64(), Some(6_000.0), "{text}");
+        assert_eq!(get(&steps.get(0), "tMs").as_f64(), Some(6_000.0), "{text}");
     }
 }
 
@@ -356,11 +356,11 @@ fn a_pause_is_a_stop_with_its_caption_and_no_command() {
     let steps: Array = get(&plan, "steps").into();
     assert_eq!(steps.length(), 3);
     let stop = steps.get(1);
-    assert_eq!(get(&stop, "t_ms").as_f64(), Some(6_000.0));
+    assert_eq!(get(&stop, "tMs").as_f64(), Some(6_000.0));
     assert_eq!(get(&stop, "pause").as_bool(), Some(true));
     assert!(get(&stop, "command").is_undefined());
     assert_eq!(get(&stop, "note").as_string().unwrap(), "The leader's beats are lost; for good.", "in lines of text a comment keeps its `;`");
-    assert_eq!(get(&steps.get(2), "t_ms").as_f64(), Some(11_000.0));
+    assert_eq!(get(&steps.get(2), "tMs").as_f64(), Some(11_000.0));
     assert_eq!(get(&steps.get(2), "note").as_string().unwrap(), "");
     let msg = error_message(parse_scenario("run until=2s; pause now".into()));
     assert!(msg.starts_with("scenario line 2: pause: takes nothing after it"), "{msg}");
@@ -427,6 +427,93 @@ fn every_action_refuses_bad_arguments_by_name() {
     // Still alive and well after all of that.
     sim.step(20_000.0).unwrap();
     assert!(sim.leader().is_some());
+}
+
+#[wasm_bindgen_test]
+fn config_objects_are_read_by_field_and_bad_values_named() {
+    let array = || JsValue::from(Array::of1(&3.into()));
+    for (value, expected) in [
+        (config(&[("nodes", array())]), "nodes: must be a number, a string or a boolean, got an array"),
+        (config(&[("seed", Object::new().into())]), "seed: must be a number, a string or a boolean, got an object"),
+        (config(&[("timings", config(&[("heartbeat", array())]))]), "timings.heartbeat: must be a number, a string or a boolean, got an array"),
+        (config(&[("timings", config(&[("heartbeat", config(&[]))]))]), "timings.heartbeat: must be a number, a string or a boolean, got an object"),
+        (config(&[("nodes", js_sys::Function::new_no_args("").into())]), "nodes: must be a number, a string or a boolean"),
+        (config(&[("nodes", f64::NAN.into())]), "nodes: must be a whole number, got NaN"),
+        (config(&[("network", config(&[("loss", f64::NAN.into())]))]), "network.loss: must be"),
+        (config(&[("nodez", 3.into())]), "nodez: is not a setting"),
+        (config(&[("nodes", JsValue::NULL)]), "nodes: must be a number, a string or a boolean, got null"),
+        (JsValue::from(7), "config: must be an object like {model: 'nacos', nodes: 5, seed: 7}, got 7"),
+        (Array::new().into(), "config: must be an object like"),
+    ] {
+        let msg = error_message(Simulation::new(value));
+        assert!(msg.starts_with(expected), "expected `{expected}`, got `{msg}`");
+    }
+    // undefined is "not given": the defaults hold.
+    let sim = Simulation::new(config(&[("model", JsValue::UNDEFINED), ("nodes", JsValue::UNDEFINED), ("seed", 3.into())])).unwrap();
+    assert_eq!((sim.model(), sim.node_count(), sim.seed()), ("nacos".to_string(), 5, "3".to_string()));
+    // A 64-bit seed as a BigInt keeps every digit; strings and booleans pass as they are.
+    let big = js_sys::BigInt::from(u64::MAX);
+    let sim = Simulation::new(config(&[("seed", big.into()), ("model", "raft".into()), ("preVote", true.into()), ("timings", config(&[("heartbeat", "40ms".into())]))])).unwrap();
+    assert_eq!(sim.seed(), u64::MAX.to_string());
+    let settings = sim.settings().unwrap();
+    assert_eq!(get(&settings, "preVote").as_bool(), Some(true));
+    assert_eq!(get(&settings, "heartbeat").as_f64(), Some(40.0));
+}
+
+#[wasm_bindgen_test]
+fn snapshots_cross_as_plain_objects_with_camel_case_fields() {
+    let mut sim = Simulation::new(config(&[("model", "raft".into()), ("seed", 1.into())])).unwrap();
+    let settings = sim.settings().unwrap();
+    assert_eq!(get(&settings, "seed").as_string().as_deref(), Some("1"));
+    assert_eq!(get(&settings, "checkQuorum").as_bool(), Some(false));
+    assert!(get(&settings, "tick").is_undefined(), "Nacos's timings are left out of a Raft cluster's settings");
+    assert!(get(&settings, "periodicCrash").is_null());
+    let (leader, _) = wait_for_leader(&mut sim, 5_000.0, None).expect("raft elects within 5 s");
+    let nodes = Array::from(&sim.nodes().unwrap());
+    let node = nodes.get(leader - 1);
+    // Each as nodeData has it (role code 3 LEADER, -1 for no countdown).
+    let flat = sim.node_data().to_vec();
+    let at = |k: usize| flat[(leader as usize - 1) * NODE_STRIDE + k];
+    assert_eq!(get(&node, "role").as_string().as_deref(), Some("LEADER"));
+    assert_eq!(get(&node, "term").as_f64(), Some(at(2)));
+    assert_eq!(get(&node, "voteFor").as_f64(), Some(at(3)));
+    assert!(get(&node, "leaderDueMs").is_null() && at(6) == -1.0);
+    assert_eq!(get(&node, "heartbeatDueMs").as_f64(), Some(at(7)));
+    // Messages: each as messageData has it, times in ms.
+    while sim.in_flight() == 0 {
+        sim.step(1.0).unwrap();
+    }
+    let messages = Array::from(&sim.messages().unwrap());
+    let flat = sim.message_data().to_vec();
+    assert_eq!(messages.length() as usize * raftbeat::wasm::MESSAGE_STRIDE, flat.len());
+    let m = messages.get(0);
+    assert_eq!(get(&m, "id").as_f64(), Some(flat[0]));
+    assert_eq!((get(&m, "sentMs").as_f64(), get(&m, "dueMs").as_f64()), (Some(flat[4]), Some(flat[5])));
+    assert!(get(&m, "kind").as_string().is_some() && (get(&m, "granted").is_null() || get(&m, "granted").as_bool().is_some()));
+    let fields = Array::from(&sim.inspect(JsValue::from(leader)).unwrap());
+    assert!(fields.length() > 0);
+    assert!(fields.iter().all(|f| Array::is_array(&f) && Array::from(&f).get(0).is_string() && Array::from(&f).get(1).is_string()));
+    sim.apply("periodic-crash every=40s down=10s".into()).unwrap();
+    let periodic = get(&sim.settings().unwrap(), "periodicCrash");
+    assert_eq!((get(&periodic, "every").as_f64(), get(&periodic, "down").as_f64()), (Some(40_000.0), Some(10_000.0)));
+    sim.apply("periodic-crash off".into()).unwrap();
+    // Isolated, a Raft leader stays LEADER while the others elect: two leaders at once.
+    let mut sim = Simulation::new(config(&[("model", "raft".into()), ("seed", 1.into())])).unwrap();
+    let (old, _) = wait_for_leader(&mut sim, 5_000.0, None).unwrap();
+    sim.isolate(JsValue::from(old)).unwrap();
+    wait_for_leader(&mut sim, 5_000.0, Some(old)).expect("the others elect");
+    sim.heal().unwrap();
+    sim.step(2_000.0).unwrap();
+    let findings = Array::from(&sim.findings().unwrap());
+    assert!(findings.length() >= 1);
+    let f = findings.get(0);
+    assert_eq!(get(&f, "kind").as_string().as_deref(), Some("two-leaders"));
+    let (t, until) = (get(&f, "tMs").as_f64().unwrap(), get(&f, "untilMs").as_f64().expect("the overlap ended at the heal"));
+    assert!(t < until && until <= sim.time_ms(), "{t} .. {until}");
+    assert!(get(&f, "t_ms").is_undefined() && get(&f, "text").as_string().unwrap().contains("leaders at once"));
+    let involved = Array::from(&get(&f, "nodes"));
+    assert_eq!(involved.length(), 2);
+    assert!(get(&involved.get(0), "term").as_f64().unwrap() >= 1.0);
 }
 
 /// Every scenario script with its golden blocks, written by the native

@@ -60,9 +60,9 @@ function planTasks(seed, perLine, failover) {
   /** @type {{ cmd: 'fig16' | 'failover', line?: number, seed: unknown, first: number, count: number, piece: number, task?: number }[]} */
   const tasks = [];
   const lines = state.lines.map((line, index) => ({ line, index, n: fig16TrialsFor(index, perLine) }));
-  lines.sort((a, b) => (a.line.range_ms[1] - a.line.range_ms[0]) - (b.line.range_ms[1] - b.line.range_ms[0]));
+  lines.sort((a, b) => (a.line.rangeMs[1] - a.line.rangeMs[0]) - (b.line.rangeMs[1] - b.line.rangeMs[0]));
   for (const { line, index, n } of lines) {
-    const size = line.range_ms[0] === line.range_ms[1] ? 1 : Math.max(25, Math.ceil(n / 8));
+    const size = line.rangeMs[0] === line.rangeMs[1] ? 1 : Math.max(25, Math.ceil(n / 8));
     let piece = 0;
     for (let first = 0; first < n; first += size) {
       tasks.push({ cmd: 'fig16', line: index, seed, first, count: Math.min(size, n - first), piece: piece++ });
@@ -280,8 +280,8 @@ const fmtMs = (ms) => (ms >= 100 ? fmtInt(Math.round(ms)) : ms.toFixed(1));
 function describeSetups() {
   $('fig16-setup').textContent = setupText(state.setup);
   const f = state.failoverSetup;
-  $('nacos-setup').textContent = `${f.nodes} nodes with Nacos's own timings (a ${f.tick_ms} ms tick, a beat every ${f.heartbeat_ms / 1000} s, `
-    + `leaderDue ${f.leader_timeout_ms / 1000} s plus a random 0\u2013${f.leader_random_ms / 1000} s), one-way latency ${f.latency_ms[0]}\u2013${f.latency_ms[1]} ms. `
+  $('nacos-setup').textContent = `${f.nodes} nodes with Nacos's own timings (a ${f.tickMs} ms tick, a beat every ${f.heartbeatMs / 1000} s, `
+    + `leaderDue ${f.leaderTimeoutMs / 1000} s plus a random 0\u2013${f.leaderRandomMs / 1000} s), one-way latency ${f.latencyMs[0]}\u2013${f.latencyMs[1]} ms. `
     + 'The leader crashes uniformly within its heartbeat interval after a beat round; time runs until every live follower\u2019s '
     + 'peers.leader names the new leader. Followers learn it only from its beats, and a new leader\u2019s first beat waits for its heartbeatDue.';
 }
@@ -291,8 +291,8 @@ function setupText(setup) {
     + 'S1 leads and crashes; of the four survivors, S4 and S5 can never collect three votes. '
     + 'The leader sends one heartbeat round, then crashes uniformly within its heartbeat interval (half the minimum timeout). '
     + 'Time runs from the crash until every other live server has accepted the new leader\u2019s first heartbeat. '
-    + `One-way latency ${setup.latency_ms[0]}\u2013${setup.latency_ms[1]} ms (network and the vote\u2019s disk write), `
-    + `timers up to ${setup.timer_jitter_ms} ms late.`;
+    + `One-way latency ${setup.latencyMs[0]}\u2013${setup.latencyMs[1]} ms (network and the vote\u2019s disk write), `
+    + `timers up to ${setup.timerJitterMs} ms late.`;
 }
 
 function renderTable() {
@@ -604,10 +604,10 @@ async function main() {
     showError(`the wasm core did not load: ${e.message ?? e}`);
     return;
   }
-  const meta = JSON.parse(fig16Lines());
+  const meta = fig16Lines();
   state.lines = meta.lines;
   state.setup = meta.setup;
-  state.failoverSetup = JSON.parse(failoverSetup());
+  state.failoverSetup = failoverSetup();
   startPool();
   describeSetups();
   renderTable();

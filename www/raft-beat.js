@@ -64,7 +64,7 @@ function loadControls() {
 export const DEFAULT_SPEED = { nacos: 10, raft: 0.1 };
 export const SPEED_RANGE = [0.001, 10_000];
 
-/** @typedef {{ t_ms: number, command?: string | ((run: Run) => string), note?: string, pause?: boolean, source?: string }} PlanStep */
+/** @typedef {{ tMs: number, command?: string | ((run: Run) => string), note?: string, pause?: boolean, source?: string }} PlanStep */
 
 export class RaftBeatElement extends HTMLElement {
   static observedAttributes = ['model', 'nodes', 'seed', 'speed', 'controls', 'autoplay', 'scenario', 'scenario-src', 'settings', 'theme'];

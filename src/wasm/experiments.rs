@@ -5,8 +5,10 @@
 //! Seeds cross as decimal strings (64-bit seeds do not fit a JS number).
 //! Times cross as microseconds in `Float64Array`s; a negative time is a
 //! trial that hit the experiment's cap (its absolute value is how long it
-//! ran). Summaries cross as the JSON the CLI prints, so the page and
-//! `raftbeat experiment ... --format json` can be compared number for number.
+//! ran). Summaries cross as the JSON text the CLI prints, so the page shows
+//! and offers the very document `raftbeat experiment ... --format json`
+//! writes, number for number. The setups and `fastForward`'s result are
+//! plain objects (serde-wasm-bindgen, camelCase, times in ms).
 
 use crate::cluster::{Cluster, ClusterConfig, Value};
 use crate::error::Error;
@@ -14,13 +16,83 @@ use crate::experiment::failover::{self, FLAT_STRIDE};
 use crate::experiment::fig16::{self, Check, LINES};
 use crate::experiment::report;
 use crate::experiment::stats::{summarize, Sample};
-use crate::json::{json_num, json_str};
-use crate::time::MsJson;
 use crate::time::{format_duration, ms_to_micros};
 use js_sys::Float64Array;
 use super::text_arg;
-use std::fmt::Write;
+use super::views::{ms, to_js};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+export interface Fig16Lines {
+    setup: { latencyMs: [number, number]; timerJitterMs: number; logs: string; capMs: number };
+    lines: { rangeMs: [number, number]; label: string; graph: "top" | "bottom" | "both"; paperTrials: number; heartbeatMs: number;
+        claims: { stat: string; ms: number; words: string; check: string; checked: boolean }[] }[];
+}
+export interface FailoverSetup {
+    nodes: number; tickMs: number; heartbeatMs: number; leaderTimeoutMs: number; leaderRandomMs: number;
+    latencyMs: [number, number]; defaultTrials: number;
+}
+export interface FastForward { events: number; simMs: number; leader: number | null; term: number | null }
+"#;
+
+#[derive(Serialize)]
+struct Fig16Lines {
+    setup: Fig16Setup,
+    lines: Vec<LineJs>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Fig16Setup {
+    latency_ms: [f64; 2],
+    timer_jitter_ms: f64,
+    /// `index:term` per server, S1 first.
+    logs: String,
+    cap_ms: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineJs {
+    range_ms: [f64; 2],
+    label: String,
+    graph: &'static str,
+    paper_trials: u32,
+    heartbeat_ms: f64,
+    claims: Vec<ClaimJs>,
+}
+
+#[derive(Serialize)]
+struct ClaimJs {
+    stat: &'static str,
+    ms: f64,
+    words: &'static str,
+    check: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FailoverSetup {
+    nodes: u32,
+    tick_ms: f64,
+    heartbeat_ms: f64,
+    leader_timeout_ms: f64,
+    leader_random_ms: f64,
+    latency_ms: [f64; 2],
+    default_trials: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FastForward {
+    events: u64,
+    sim_ms: f64,
+    leader: Option<u32>,
+    term: Option<u64>,
+}
 
 fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
@@ -54,53 +126,38 @@ fn samples_of(data: &[f64]) -> Result<Vec<Sample>, Error> {
         .collect()
 }
 
-/// The Figure 16 lines and the default setup, as JSON:
-/// `{"setup":{...},"lines":[{"range_ms":[lo,hi],"label":"150-155","graph":"top",
-/// "paper_trials":1000,"heartbeat_ms":75,"claims":[{"stat":"median","ms":287,"words":..,"check":..}]}]}`.
-#[wasm_bindgen(js_name = fig16Lines)]
-pub fn fig16_lines() -> String {
+/// The Figure 16 lines and the default setup: `{setup: {latencyMs: [lo, hi],
+/// timerJitterMs, logs, capMs}, lines: [{rangeMs: [lo, hi], label: "150-155",
+/// graph: "top", paperTrials: 1000, heartbeatMs: 75, claims: [{stat:
+/// "median", ms: 287, words, check, checked}]}]}`.
+#[wasm_bindgen(js_name = fig16Lines, unchecked_return_type = "Fig16Lines")]
+pub fn fig16_lines() -> Result<JsValue, JsError> {
     let setup = fig16::Setup::default();
-    let mut out = String::from("{\"setup\":{");
-    let _ =
-        write!(
-        out,
-        "\"latency_ms\":[{},{}],\"timer_jitter_ms\":{},\"logs\":\"{}\",\"cap_ms\":{}}},\"lines\":[",
-        MsJson(setup.latency.0 as i64),
-        MsJson(setup.latency.1 as i64),
-        MsJson(setup.timer_jitter as i64),
-        setup.logs.iter().map(|l| format!("{}:{}", l.index, l.term)).collect::<Vec<_>>().join(","),
-        MsJson(setup.cap as i64)
-    );
-    for (i, l) in LINES.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(
-            out,
-            "{{\"range_ms\":[{},{}]",
-            MsJson(l.lo as i64),
-            MsJson(l.hi as i64)
-        );
-        json_str(&mut out, "label", &l.label());
-        json_str(&mut out, "graph", l.graph.as_str());
-        json_num(&mut out, "paper_trials", l.paper_trials);
-        json_num(&mut out, "heartbeat_ms", MsJson(l.heartbeat() as i64));
-        out.push_str(",\"claims\":[");
-        for (j, c) in l.claims.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "{{\"stat\":\"{}\"", c.stat.as_str());
-            json_num(&mut out, "ms", MsJson(c.paper as i64));
-            json_str(&mut out, "words", c.words);
-            let _ = write!(out, ",\"check\":\"{}\"", c.describe_check());
-            json_num(&mut out, "checked", c.check != Check::None);
-            out.push('}');
-        }
-        out.push_str("]}");
-    }
-    out.push_str("]}");
-    out
+    let lines = LINES
+        .iter()
+        .map(|l| LineJs {
+            range_ms: [ms(l.lo), ms(l.hi)],
+            label: l.label(),
+            graph: l.graph.as_str(),
+            paper_trials: l.paper_trials,
+            heartbeat_ms: ms(l.heartbeat()),
+            claims: l
+                .claims
+                .iter()
+                .map(|c| ClaimJs { stat: c.stat.as_str(), ms: ms(c.paper), words: c.words, check: c.describe_check(), checked: c.check != Check::None })
+                .collect(),
+        })
+        .collect();
+    let meta = Fig16Lines {
+        setup: Fig16Setup {
+            latency_ms: [ms(setup.latency.0), ms(setup.latency.1)],
+            timer_jitter_ms: ms(setup.timer_jitter),
+            logs: setup.logs.iter().map(|l| format!("{}:{}", l.index, l.term)).collect::<Vec<_>>().join(","),
+            cap_ms: ms(setup.cap),
+        },
+        lines,
+    };
+    to_js("fig16Lines", &meta)
 }
 
 /// Trials per line for a run asked for `perLine` trials a line (150-150
@@ -149,20 +206,22 @@ pub fn fig16_replay(line: u32, seed: &str, trial: u32) -> Result<String, JsError
     Ok(fig16::replay_script(l, &setup, &t))
 }
 
-/// The Nacos failover setup, as JSON: timings and latency in ms.
-#[wasm_bindgen(js_name = failoverSetup)]
-pub fn failover_setup() -> String {
+/// The Nacos failover setup: `{nodes, tickMs, heartbeatMs, leaderTimeoutMs,
+/// leaderRandomMs, latencyMs: [lo, hi], defaultTrials}`.
+#[wasm_bindgen(js_name = failoverSetup, unchecked_return_type = "FailoverSetup")]
+pub fn failover_setup() -> Result<JsValue, JsError> {
     let s = failover::Setup::default();
-    format!(
-        "{{\"nodes\":{},\"tick_ms\":{},\"heartbeat_ms\":{},\"leader_timeout_ms\":{},\"leader_random_ms\":{},\"latency_ms\":[{},{}],\"default_trials\":{}}}",
-        s.nodes,
-        MsJson(s.nacos.tick as i64),
-        MsJson(s.nacos.heartbeat_interval as i64),
-        MsJson(s.nacos.leader_timeout as i64),
-        MsJson(s.nacos.leader_random as i64),
-        MsJson(s.network.latency_min as i64),
-        MsJson(s.network.latency_max as i64),
-        failover::DEFAULT_TRIALS
+    to_js(
+        "failoverSetup",
+        &FailoverSetup {
+            nodes: s.nodes,
+            tick_ms: ms(s.nacos.tick),
+            heartbeat_ms: ms(s.nacos.heartbeat_interval),
+            leader_timeout_ms: ms(s.nacos.leader_timeout),
+            leader_random_ms: ms(s.nacos.leader_random),
+            latency_ms: [ms(s.network.latency_min), ms(s.network.latency_max)],
+            default_trials: failover::DEFAULT_TRIALS,
+        },
     )
 }
 
@@ -197,9 +256,9 @@ pub fn failover_summary(data: &[f64]) -> Result<String, JsError> {
 /// milliseconds, as fast as the core goes: what a fast-forward costs.
 /// `config` is a script `cluster` line without the word, e.g.
 /// `model=raft nodes=5 election=100ms..200ms heartbeat=50ms latency=10ms..15ms seed=1`.
-/// Returns `{"events":n,"sim_ms":t,"leader":id|null,"term":n}` as JSON.
-#[wasm_bindgen(js_name = fastForward)]
-pub fn fast_forward(#[wasm_bindgen(unchecked_param_type = "string")] config: JsValue, sim_ms: f64) -> Result<String, JsError> {
+/// Returns `{events, simMs, leader: id | null, term: n | null}`.
+#[wasm_bindgen(js_name = fastForward, unchecked_return_type = "FastForward")]
+pub fn fast_forward(#[wasm_bindgen(unchecked_param_type = "string")] config: JsValue, sim_ms: f64) -> Result<JsValue, JsError> {
     let config = text_arg("config", &config).map_err(js_err)?;
     let pairs: Vec<(String, Value)> = config
         .split_whitespace()
@@ -222,10 +281,5 @@ pub fn fast_forward(#[wasm_bindgen(unchecked_param_type = "string")] config: JsV
     cluster.run_until(end);
     let leader = cluster.leader();
     let term = leader.map(|l| cluster.node_view(l).term);
-    let mut out = format!("{{\"events\":{}", cluster.stats().events);
-    json_num(&mut out, "sim_ms", MsJson(end as i64));
-    crate::json::json_opt(&mut out, "leader", leader);
-    crate::json::json_opt(&mut out, "term", term);
-    out.push('}');
-    Ok(out)
+    to_js("fastForward", &FastForward { events: cluster.stats().events, sim_ms: ms(end), leader, term })
 }

@@ -6,13 +6,18 @@
 //! logged with its simulated time, so a run can be shared as a URL or
 //! copied as a script and replays exactly. Per-frame data crosses the
 //! boundary as flat `Float64Array`s (one copy, no per-object serialisation);
-//! events cross as one JSON string parsed by the engine's JSON.parse, at the
-//! detail the page asks for (`traceLevel`); the leadership timeline stays in
-//! wasm memory and is read from an index on.
+//! events cross as one JSON string (the trace's own JSON, as the CLI writes
+//! it) parsed by the engine's JSON.parse, at the detail the page asks for
+//! (`traceLevel`); the leadership timeline stays in wasm memory and is read
+//! from an index on. Everything else structured (the config in; nodes,
+//! messages, rules, settings, findings, a scenario's plan out) crosses
+//! through serde-wasm-bindgen (`config.rs`, `views.rs`).
 
+mod config;
 mod layout;
 mod recorder;
 mod scenario;
+pub(crate) mod views;
 
 /// The Experiments page's functions, only in its own package
 /// (`www/pkg-experiments/`, `--features experiments`): the lab never calls them.
@@ -23,13 +28,13 @@ use crate::cluster::{Cluster, ClusterConfig, Value};
 use crate::error::Error;
 use crate::num::fmt_f64;
 use crate::protocol::Micros;
-use crate::time::MsJson;
 use crate::script;
 use crate::sim::network::BeatScope;
 use crate::time::{format_duration, ms_to_micros};
-use crate::sim::trace::json_escape_into;
+use config::config_pairs;
 use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, JSON};
 use recorder::{Level, Recorder};
+use views::{to_js, to_js_list, FindingJs, MessageJs, NodeJs, RuleJs, SettingsJs};
 use std::cell::RefCell;
 use std::fmt::Write;
 use std::rc::Rc;
@@ -80,10 +85,15 @@ export interface TraceEvent {
     [field: string]: unknown;
 }
 export interface Finding {
-    t_ms: number;
+    tMs: number;
     kind: "two-leaders" | "election-safety" | "double-vote" | "term-decrease";
     nodes: { node: number; term: number }[];
-    until_ms?: number;
+    /** two-leaders: when the overlap ended, once it has. */
+    untilMs?: number;
+    /** double-vote: the two candidates voted for. */
+    first?: number; second?: number;
+    /** term-decrease: the term before and after. */
+    fromTerm?: number; toTerm?: number;
     text: string;
 }
 export interface NodeView {
@@ -108,9 +118,9 @@ export interface Settings {
 export interface ScenarioPlan {
     config: [string, string][];
     /** An action, or a stop of a guided tour (`pause`: no command, `note` is its caption). */
-    steps: ({ t_ms: number; command: string; note?: string } | { t_ms: number; pause: true; note: string })[];
-    expects: { t_ms: number; text: string }[];
-    end_ms: number;
+    steps: ({ tMs: number; command: string; note?: string } | { tMs: number; pause: true; note: string })[];
+    expects: { tMs: number; text: string }[];
+    endMs: number;
     about: string;
 }
 export type TraceLevel = "all" | "protocol" | "changes" | "none" | "off";
@@ -140,52 +150,11 @@ fn value_of(field: &str, v: &JsValue) -> Result<Value, Error> {
     }
 }
 
-/// Flattens `{model, nodes, seed, timings: {...}, network: {...}}` (or the
-/// flat short keys) into key/value pairs.
-/// `field` and `like` name the argument in an error: `new Simulation`'s
-/// config and `network`'s settings share this reading.
-fn config_pairs(config: &JsValue, field: &str, like: &str) -> Result<Vec<(String, Value)>, Error> {
-    if config.is_undefined() || config.is_null() {
-        return Ok(Vec::new());
-    }
-    if !config.is_object() || Array::is_array(config) {
-        return Err(Error::new(field, format!("must be an object like {like}, got {}", describe(config))));
-    }
-    let mut pairs = Vec::new();
-    for entry in Object::entries(config.unchecked_ref::<Object>()).iter() {
-        let entry: Array = entry.unchecked_into();
-        let key = entry.get(0).as_string().unwrap_or_default();
-        let val = entry.get(1);
-        if val.is_undefined() {
-            continue;
-        }
-        if (key == "timings" || key == "network") && val.is_object() {
-            for inner in Object::entries(val.unchecked_ref::<Object>()).iter() {
-                let inner: Array = inner.unchecked_into();
-                let k = format!("{key}.{}", inner.get(0).as_string().unwrap_or_default());
-                let v = inner.get(1);
-                if !v.is_undefined() {
-                    pairs.push((k.clone(), value_of(&k, &v)?));
-                }
-            }
-        } else {
-            pairs.push((key.clone(), value_of(&key, &val)?));
-        }
-    }
-    Ok(pairs)
-}
-
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
 }
 
-fn opt_num(v: Option<impl Into<f64>>) -> JsValue {
-    v.map_or(JsValue::NULL, |x| JsValue::from_f64(x.into()))
-}
-
-fn ms(us: Micros) -> f64 {
-    us as f64 / 1000.0
-}
+use views::ms;
 
 /// A whole number >= 1 from JS (wasm-bindgen would silently wrap -1 or 2.5 into a u32).
 fn whole(field: &str, v: &JsValue) -> Result<u32, Error> {
@@ -223,14 +192,13 @@ pub(crate) fn text_arg(field: &str, v: &JsValue) -> Result<String, Error> {
 }
 
 /// The schedule of a scenario script, for `<raft-beat scenario="...">`:
-/// `{config: [[key, value]...], steps: [{t_ms, command, note?}], expects:
-/// [{t_ms, text}], end_ms, about}`. `;` separates commands like a newline
+/// `{config: [[key, value]...], steps: [{tMs, command, note?}], expects:
+/// [{tMs, text}], endMs, about}`. `;` separates commands like a newline
 /// (in one line of text, comments too).
 #[wasm_bindgen(js_name = parseScenario, unchecked_return_type = "ScenarioPlan")]
 pub fn parse_scenario(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsError> {
     let text = text_arg("text", &text).map_err(js_err)?;
-    let json = scenario::plan_json(&text).map_err(js_err)?;
-    JSON::parse(&json).map_err(|_| JsError::new("scenario: internal error: bad JSON"))
+    to_js("parseScenario", &scenario::plan(&text).map_err(js_err)?)
 }
 
 /// A simulated cluster. `new Simulation({model: 'nacos', nodes: 5, seed: 7})`.
@@ -422,21 +390,8 @@ impl Simulation {
     /// Nodes as objects: {id, role, term, voteFor, leader, alive, leaderDueMs,
     /// heartbeatDueMs}. Convenient; `nodeData()` is about 30 times cheaper.
     #[wasm_bindgen(unchecked_return_type = "NodeView[]")]
-    pub fn nodes(&self) -> Array {
-        let out = Array::new();
-        for v in self.cluster.node_views() {
-            let o = Object::new();
-            set(&o, "id", v.id);
-            set(&o, "role", v.role.as_str());
-            set(&o, "term", v.term as f64);
-            set(&o, "voteFor", opt_num(v.vote_for));
-            set(&o, "leader", opt_num(v.leader));
-            set(&o, "alive", v.alive);
-            set(&o, "leaderDueMs", opt_num(v.countdowns.leader_due.map(ms)));
-            set(&o, "heartbeatDueMs", opt_num(v.countdowns.heartbeat_due.map(ms)));
-            out.push(&o);
-        }
-        out
+    pub fn nodes(&self) -> Result<JsValue, JsError> {
+        to_js_list("nodes", self.cluster.node_views().iter().map(NodeJs::from))
     }
 
     /// Nodes as one Float64Array, `NODE_STRIDE` numbers each, laid out as
@@ -478,21 +433,8 @@ impl Simulation {
 
     /// Messages in flight as objects: {id, kind, from, to, sentMs, dueMs, term, granted}.
     #[wasm_bindgen(unchecked_return_type = "MessageView[]")]
-    pub fn messages(&self) -> Array {
-        let out = Array::new();
-        for m in self.cluster.messages() {
-            let o = Object::new();
-            set(&o, "id", m.id as f64);
-            set(&o, "kind", m.kind.as_str());
-            set(&o, "from", m.from);
-            set(&o, "to", m.to);
-            set(&o, "sentMs", ms(m.sent));
-            set(&o, "dueMs", ms(m.due));
-            set(&o, "term", opt_num(m.term.map(|t| t as f64)));
-            set(&o, "granted", m.granted.map_or(JsValue::NULL, JsValue::from_bool));
-            out.push(&o);
-        }
-        out
+    pub fn messages(&self) -> Result<JsValue, JsError> {
+        to_js_list("messages", self.cluster.messages().iter().map(MessageJs::from))
     }
 
     /// Messages as one Float64Array, `MESSAGE_STRIDE` numbers each, laid
@@ -550,55 +492,14 @@ impl Simulation {
     /// and periodicCrash: {every, down, since} while `periodic-crash` runs, else null.
     #[wasm_bindgen(unchecked_return_type = "Settings")]
     pub fn settings(&self) -> Result<JsValue, JsError> {
-        let c = &self.config;
-        let net = self.cluster.network();
-        let mut o = format!("{{\"model\":\"{}\",\"nodes\":{},\"seed\":\"{}\"", c.model.as_str(), c.nodes, self.cluster.seed());
-        let num = |o: &mut String, k: &str, us: Micros| {
-            let _ = write!(o, ",\"{k}\":{}", MsJson(us as i64));
-        };
-        match c.model {
-            crate::cluster::Model::Nacos => {
-                num(&mut o, "tick", c.nacos.tick);
-                num(&mut o, "heartbeat", c.nacos.heartbeat_interval);
-                num(&mut o, "leaderTimeout", c.nacos.leader_timeout);
-                num(&mut o, "leaderRandom", c.nacos.leader_random);
-            }
-            crate::cluster::Model::Raft => {
-                num(&mut o, "heartbeat", c.raft.heartbeat_interval);
-                num(&mut o, "electionMin", c.raft.election_min);
-                num(&mut o, "electionMax", c.raft.election_max);
-                let _ = write!(o, ",\"preVote\":{},\"checkQuorum\":{}", c.raft.pre_vote, c.raft.check_quorum);
-            }
-        }
-        num(&mut o, "latencyMin", net.latency_min);
-        num(&mut o, "latencyMax", net.latency_max);
-        let _ = write!(o, ",\"loss\":{}", fmt_f64(net.loss));
-        match self.cluster.periodic_crash() {
-            Some(p) => {
-                let ms = |us: Micros| MsJson(us as i64);
-                let _ = write!(o, ",\"periodicCrash\":{{\"every\":{},\"down\":{},\"since\":{}}}}}", ms(p.every), ms(p.down), ms(p.since));
-            }
-            None => o.push_str(",\"periodicCrash\":null}"),
-        }
-        JSON::parse(&o).map_err(|_| JsError::new("settings: internal error: bad JSON"))
+        let settings = SettingsJs::new(&self.config, self.cluster.seed(), &self.cluster.network(), self.cluster.periodic_crash());
+        to_js("settings", &settings)
     }
 
-    /// The safety monitor's findings: [{t_ms, kind, nodes: [{node, term}], until_ms?, ...}].
+    /// The safety monitor's findings: [{tMs, kind, nodes: [{node, term}], untilMs?, ..., text}].
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn findings(&self) -> Result<JsValue, JsError> {
-        let mut out = String::from("[");
-        for (i, f) in self.cluster.monitor().findings().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "{{\"t_ms\":{}", MsJson(f.t as i64));
-            f.write_json(&mut out);
-            out.push_str(",\"text\":");
-            json_escape_into(&mut out, &f.describe());
-            out.push('}');
-        }
-        out.push(']');
-        JSON::parse(&out).map_err(|_| JsError::new("findings: internal error: bad JSON"))
+        to_js_list("findings", self.cluster.monitor().findings().map(FindingJs::from))
     }
 
     /// Settings that are allowed but keep the cluster from settling
@@ -606,8 +507,8 @@ impl Simulation {
     /// trip longer than the timeout), each naming its fields; [] when the
     /// cluster can settle. A `network` action can add or clear some.
     #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn warnings(&self) -> Array {
-        self.cluster.warnings().iter().map(|w| JsValue::from_str(w)).collect()
+    pub fn warnings(&self) -> Result<JsValue, JsError> {
+        to_js_list("warnings", self.cluster.warnings())
     }
 
     /// The one live leader's id, or null.
@@ -617,40 +518,18 @@ impl Simulation {
 
     /// A node's model fields by their original names: [[name, value], ...].
     #[wasm_bindgen(unchecked_return_type = "[string, string][]")]
-    pub fn inspect(&self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<Array, JsError> {
+    pub fn inspect(&self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<JsValue, JsError> {
         let id = self.node_arg(&node).map_err(js_err)?;
-        let out = Array::new();
-        for (k, v) in self.cluster.fields(id) {
-            out.push(&Array::of2(&JsValue::from_str(k), &JsValue::from_str(&v)));
-        }
-        Ok(out)
+        to_js_list("inspect", self.cluster.fields(id))
     }
 
     /// The active heartbeat-drop rules: [{id, text, remaining, scope, from,
     /// to}]: scope "all", "from", "to" or "link"; from/to are node ids or null;
     /// remaining is the rounds left, or null for "until removed".
     #[wasm_bindgen(unchecked_return_type = "Rule[]")]
-    pub fn rules(&self) -> Array {
-        let out = Array::new();
-        crate::with_sim!(&self.cluster, s => {
-            for r in s.rules() {
-                let o = Object::new();
-                set(&o, "id", r.id);
-                set(&o, "text", r.describe());
-                set(&o, "remaining", opt_num(r.remaining));
-                let (scope, from, to) = match r.scope {
-                    BeatScope::All => ("all", None, None),
-                    BeatScope::From(n) => ("from", Some(n), None),
-                    BeatScope::To(n) => ("to", None, Some(n)),
-                    BeatScope::Link(a, b) => ("link", Some(a), Some(b)),
-                };
-                set(&o, "scope", scope);
-                set(&o, "from", opt_num(from));
-                set(&o, "to", opt_num(to));
-                out.push(&o);
-            }
-        });
-        out
+    pub fn rules(&self) -> Result<JsValue, JsError> {
+        let rules: Vec<RuleJs> = crate::with_sim!(&self.cluster, s => s.rules().iter().map(RuleJs::from).collect());
+        to_js_list("rules", rules)
     }
 
     fn node_arg(&self, node: &JsValue) -> Result<u32, Error> {

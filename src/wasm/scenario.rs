@@ -9,11 +9,43 @@
 
 use crate::error::Error;
 use crate::protocol::Micros;
-use crate::time::MsJson;
 use crate::script;
 use crate::time::parse_duration;
-use crate::sim::trace::json_escape_into;
-use std::fmt::Write;
+use serde::Serialize;
+
+/// The schedule: `{config: [[key, value], ...], steps: [{tMs, command,
+/// note?}], expects: [{tMs, text}], endMs, about}`. The comment lines above a
+/// command become its `note`, a caption the page shows. A `pause` is a step
+/// `{tMs, pause: true, note}` with no command: the page halts there until the
+/// reader continues (a guided tour).
+#[derive(Serialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    config: Vec<(String, String)>,
+    steps: Vec<Step>,
+    expects: Vec<Expect>,
+    end_ms: f64,
+    about: String,
+}
+
+#[derive(Serialize, Debug)]
+#[serde(rename_all = "camelCase")]
+struct Step {
+    t_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pause: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+#[derive(Serialize, Debug)]
+#[serde(rename_all = "camelCase")]
+struct Expect {
+    t_ms: f64,
+    text: String,
+}
 
 /// Attributes cannot hold newlines comfortably, so `;` separates commands
 /// too. In one line of text it separates everything, comments included (a
@@ -41,15 +73,12 @@ fn at(line: usize, rule: impl Into<String>) -> Error {
     Error::new(format!("scenario line {line}"), rule)
 }
 
-/// The schedule as JSON: `{"config":[[key,value],...],"steps":[{"t_ms",
-/// "command","note"}],"expects":[{"t_ms","text"}],"end_ms","about"}`. The
-/// comment lines above a command become its `note`, a caption the page shows.
-/// A `pause` is a step `{"t_ms","pause":true,"note"}` with no command: the
-/// page halts there until the reader continues (a guided tour).
-pub fn plan_json(text: &str) -> Result<String, Error> {
+/// The schedule of a scenario script (see [`Plan`]).
+pub fn plan(text: &str) -> Result<Plan, Error> {
     let text = split_commands(text);
     let mut now: Micros = 0;
-    let (mut config, mut steps, mut expects) = (String::new(), String::new(), String::new());
+    let mut plan = Plan::default();
+    let ms = |us: Micros| us as f64 / 1000.0;
     let (mut about, mut note) = (None::<String>, Vec::<String>::new());
     let mut in_golden = false;
     for (i, raw) in text.lines().enumerate() {
@@ -87,11 +116,7 @@ pub fn plan_json(text: &str) -> Result<String, Error> {
                     let Some((k, v)) = w.split_once('=') else {
                         return Err(at(line_no, format!("cluster: expected key=value settings, got `{w}`")));
                     };
-                    config.push_str(if config.is_empty() { "[" } else { ",[" }); // one [key, value] pair
-                    json_escape_into(&mut config, k);
-                    config.push(',');
-                    json_escape_into(&mut config, v);
-                    config.push(']');
+                    plan.config.push((k.to_string(), v.to_string()));
                 }
             }
             "run" => {
@@ -116,34 +141,21 @@ pub fn plan_json(text: &str) -> Result<String, Error> {
                 }
             }
             "expect" => {
-                expects.push_str(if expects.is_empty() { "{" } else { ",{" });
-                let _ = write!(expects, "\"t_ms\":{},\"text\":", MsJson(now as i64));
-                json_escape_into(&mut expects, body);
-                expects.push('}');
+                plan.expects.push(Expect { t_ms: ms(now), text: body.to_string() });
             }
             "pause" => {
                 script::pause(line_no, &rest.split_whitespace().collect::<Vec<_>>()).map_err(|e| at(line_no, e.rule))?;
-                steps.push_str(if steps.is_empty() { "{" } else { ",{" });
-                let _ = write!(steps, "\"t_ms\":{},\"pause\":true,\"note\":", MsJson(now as i64));
-                json_escape_into(&mut steps, &caption);
-                steps.push('}');
+                plan.steps.push(Step { t_ms: ms(now), command: None, pause: true, note: Some(caption) });
             }
             _ => {
                 // Checked now, so a typo is reported with its line, not at its time.
                 script::parse_action(body).map_err(|e| at(line_no, e.rule))?;
-                steps.push_str(if steps.is_empty() { "{" } else { ",{" });
-                let _ = write!(steps, "\"t_ms\":{},\"command\":", MsJson(now as i64));
-                json_escape_into(&mut steps, body);
-                if !caption.is_empty() {
-                    steps.push_str(",\"note\":");
-                    json_escape_into(&mut steps, &caption);
-                }
-                steps.push('}');
+                let note = (!caption.is_empty()).then_some(caption);
+                plan.steps.push(Step { t_ms: ms(now), command: Some(body.to_string()), pause: false, note });
             }
         }
     }
-    let mut out = format!("{{\"config\":[{config}],\"steps\":[{steps}],\"expects\":[{expects}],\"end_ms\":{},\"about\":", MsJson(now as i64));
-    json_escape_into(&mut out, about.as_deref().unwrap_or(""));
-    out.push('}');
-    Ok(out)
+    plan.end_ms = ms(now);
+    plan.about = about.unwrap_or_default();
+    Ok(plan)
 }

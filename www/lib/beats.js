@@ -144,7 +144,7 @@ export class Beats {
     if (f?.length) {
       el.className = 'alert past';
       const last = f[f.length - 1];
-      el.textContent = `Safety monitor: ${f.length} finding${f.length > 1 ? 's' : ''}; last at ${logTime(last.t_ms)}: ${last.text}.`;
+      el.textContent = `Safety monitor: ${f.length} finding${f.length > 1 ? 's' : ''}; last at ${logTime(last.tMs)}: ${last.text}.`;
       el.hidden = false;
     } else el.hidden = true;
   }

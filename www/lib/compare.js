@@ -113,7 +113,7 @@ export async function setupCompare(section) {
   const start = (id) => {
     current = COMPARISONS[id];
     section.querySelectorAll('[data-cmp]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.cmp === id)));
-    const plan = current.schedule.map(([t, command, note]) => ({ t_ms: t, command, note, source: 'scenario' }));
+    const plan = current.schedule.map(([t, command, note]) => ({ tMs: t, command, note, source: 'scenario' }));
     left.restart({ model: 'nacos', nodes: 5, seed }, { plan });
     right.restart({ model: 'raft', nodes: 5, seed, ...current.raft }, { plan });
     tls.forEach((r) => { r.fixedEnd = current.end; });

@@ -151,7 +151,7 @@ export class Timeline {
 /**
  * One simulated run. `settings` is what new Simulation() takes (plain
  * object; values may be numbers in ms or text with units). `plan` is a list
- * of {t_ms, command, note?} to apply at those simulated times (a scenario,
+ * of {tMs, command, note?} to apply at those simulated times (a scenario,
  * or the actions of a shared URL). Throws the core's Error on bad settings.
  */
 export class Run {
@@ -170,8 +170,8 @@ export class Run {
     // `seq` is a step's place in the plan: it orders steps of one time when a
     // rewind puts them back (a stop after the action it talks about).
     const steps = plan.map((p, seq) => (p.pause
-      ? { t: +p.t_ms, pause: true, note: p.note ?? '', seq, source: 'scenario' }
-      : { t: +p.t_ms, command: p.command, note: p.note, seq, source: p.source ?? source }));
+      ? { t: +p.tMs, pause: true, note: p.note ?? '', seq, source: 'scenario' }
+      : { t: +p.tMs, command: p.command, note: p.note, seq, source: p.source ?? source }));
     /** The plan's stops (a scenario's `pause` lines): a guided tour halts at each. */
     this.stops = steps.filter((p) => p.pause).sort(byTimeThenSeq);
     /** How many stops are behind the run (the last one is the current caption). */

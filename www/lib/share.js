@@ -82,8 +82,8 @@ export function decodeParams(...sources) {
       out.errors.push(`a: each action must be TIME_MS:COMMAND, like 6000:crash 3, got "${a.slice(0, 60)}"`);
       continue;
     }
-    out.actions.push({ t_ms: t, command });
+    out.actions.push({ tMs: t, command });
   }
-  out.actions.sort((x, y) => x.t_ms - y.t_ms);
+  out.actions.sort((x, y) => x.tMs - y.tMs);
   return out;
 }
