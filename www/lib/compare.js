@@ -25,7 +25,7 @@ export const COMPARISONS = {
       [85_000, () => 'heal', 'The follower comes back.'],
     ],
     end: 125_000,
-    explain: 'Cut off, a Nacos node times out every 15-20 s and raises its term each time; when it returns, its vote request carries the highest term and, while no write has raised the others' terms by 100, every node grants it, so a healthy leader is unseated. With Pre-Vote, the lone Raft node only polls (PRE_CANDIDATE) and never raises its term; back in the cluster it simply follows.',
+    explain: 'Cut off, a Nacos node times out every 15-20 s and raises its term each time; when it returns, its vote request carries the highest term and, while no write has raised the others\' terms by 100, every node grants it, so a healthy leader is unseated. With Pre-Vote, the lone Raft node only polls (PRE_CANDIDATE) and never raises its term; back in the cluster it simply follows.',
     verdict(run) {
       const heal = run.history.find((a) => a.command === 'heal');
       if (!heal) return 'Waiting for the heal at 85 s…';
@@ -50,7 +50,7 @@ export const COMPARISONS = {
       [85_000, () => 'heal', 'The partition heals.'],
     ],
     end: 125_000,
-    explain: 'The majority side elects a new leader 15-20 s after the cut. The old Nacos leader stays LEADER while cut off (no lease, no CheckQuorum): two leaders for as long as the partition lasts (Nacos issue #771); it steps down on the new leader's first beat after the heal. A Raft leader with CheckQuorum notices it no longer hears from a majority and steps down.',
+    explain: 'The majority side elects a new leader 15-20 s after the cut. The old Nacos leader stays LEADER while cut off (no lease, no CheckQuorum): two leaders for as long as the partition lasts (Nacos issue #771); it steps down on the new leader\'s first beat after the heal. A Raft leader with CheckQuorum notices it no longer hears from a majority and steps down.',
     verdict(run) {
       const cut = run.history.find((a) => a.command.startsWith('partition'));
       if (!cut) return 'Waiting for the partition at 25 s…';
