@@ -601,7 +601,7 @@ impl Simulation {
         }
         num(&mut o, "latencyMin", net.latency_min);
         num(&mut o, "latencyMax", net.latency_max);
-        let _ = write!(o, ",\"loss\":{}", fmt_f64(net.loss));
+        let _ = write!(o, ",\"loss\":{}", crate::num::fmt_f64_exact(net.loss));
         match self.cluster.periodic() {
             Some(p) => {
                 let ms = |us: Micros| MsJson(us as i64);
