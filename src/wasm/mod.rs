@@ -804,6 +804,8 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "number | null")] count: JsValue,
     ) -> Result<u32, JsError> {
         let from = if node.is_undefined() || node.is_null() { NodeRef::Leader } else { Self::node_arg("node", &node).map_err(js_err)? };
+        // The parameter is `node`: an error names it so (the action's field is `from`).
+        let from = NodeRef::Id(self.cluster.resolve("node", from).map_err(js_err)?);
         let count = if count.is_undefined() || count.is_null() { None } else { Some(whole("count", &count).map_err(js_err)?) };
         self.act_now(Action::DropBeats { scope: ScopeRef::From(from), count })?;
         Ok(self.cluster.rules().last().map_or(0, |r| r.id))
