@@ -120,8 +120,6 @@ export type ActionObject =
     | { do: "periodicCrash"; off: true };
 /** An action as done and logged: when, its script line, and its object (`leader` pinned to the node it named). */
 export interface LoggedAction { t_ms: number; command: string; action: ActionObject }
-/** @deprecated the name of LoggedAction before actions were objects too. */
-export type Action = LoggedAction;
 export interface Settings {
     model: "nacos" | "raft"; nodes: number; seed: string; heartbeat: number;
     tick?: number; leaderTimeout?: number; leaderRandom?: number;

@@ -57,7 +57,7 @@ test('a loss set from JavaScript replays exactly from a share link, every digit'
   await ready(page);
   await page.waitForFunction(() => document.querySelector('#lab').run.time > 2_000);
   // A settings change from JS starts a new run; its loss goes into the link's settings.
-  await page.evaluate(() => document.querySelector('#lab').restart({ seed: 9, nodes: 5, loss: 0.7654321 }));
+  await page.evaluate(() => document.querySelector('#lab').restart({ seed: 9, nodes: 5, loss: 0.0765432 }));
   await page.waitForFunction(() => document.querySelector('#lab').run.time > 2_000);
   // An action object from JS: the network's loss, then the run goes on.
   const logged = await page.evaluate(() => {
@@ -68,7 +68,7 @@ test('a loss set from JavaScript replays exactly from a share link, every digit'
   await page.waitForFunction(() => document.querySelector('#lab').run.time > 6_000);
   await page.locator('#lab [data-a=play]').click(); // pause
   const url = await page.evaluate(() => document.querySelector('#lab').shareUrl());
-  assert.match(url, /[#&]loss=0\.7654321(&|$)/);
+  assert.match(url, /[#&]loss=0\.0765432(&|$)/);
   assert.match(url, /&a=[\d.]+%3Anetwork\+latency%3D1\.234ms\.\.9ms\+loss%3D0\.1234567(&|$)/);
   const read = (p) => p.evaluate(() => {
     const run = document.querySelector('#lab').run;
@@ -76,7 +76,7 @@ test('a loss set from JavaScript replays exactly from a share link, every digit'
   });
   const before = await read(page);
   assert.equal(before.loss, 0.1234567);
-  assert.match(before.script, /^cluster model=nacos nodes=5 seed=9 loss=0\.7654321\n/);
+  assert.match(before.script, /^cluster model=nacos nodes=5 seed=9 loss=0\.0765432\n/);
 
   const other = await openShared(browser, url);
   const after = await read(other.page);

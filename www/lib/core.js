@@ -357,8 +357,13 @@ export class Run {
    *  (`leader` pinned). Throws the core's Error. */
   act(action, source = 'user') {
     this.forkIfReplaying(this.sim.timeMs);
-    // A line is read by the core (apply's parse), then acted like an object.
-    const logged = typeof action === 'string' ? this.sim.applyAt(this.sim.timeMs, action) : this.sim.act(action);
+    // A line is read by the core (apply: parse, then act), right now: no
+    // event due at this same moment runs first.
+    let logged;
+    if (typeof action === 'string') {
+      this.sim.apply(action);
+      logged = this.sim.actions()[this.sim.actionCount - 1];
+    } else logged = this.sim.act(action);
     const done = { t: logged.t_ms, action: logged.action, command: logged.command, source };
     this.history.push(done);
     this.topologyDirty = true;
