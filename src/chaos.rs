@@ -1,5 +1,5 @@
-//! Random fault schedules, written as scenario-script commands so that any
-//! schedule prints as a script that replays it exactly (`raftbeat run`).
+//! Random fault schedules, as typed script actions, so that any schedule
+//! prints as a script that replays it exactly (`raftbeat run`).
 //!
 //! A schedule comes from its own seed: the same seed, cluster size and span
 //! give the same faults. The generator keeps track of what it broke so every
@@ -9,7 +9,7 @@
 use crate::cluster::{Cluster, ClusterConfig};
 use crate::error::Error;
 use crate::protocol::{Entropy, Micros, NodeId};
-use crate::script;
+use crate::script::{self, Action, NetworkChange, NodeRef, ScopeRef};
 use crate::sim::rng::Stream;
 use crate::time::format_duration;
 
@@ -35,8 +35,8 @@ pub struct ChaosConfig {
 }
 
 impl ChaosConfig {
-    fn base_network(&self) -> String {
-        format!("network loss=0 latency={}..{}", format_duration(self.base_latency.0), format_duration(self.base_latency.1))
+    fn base_network(&self) -> Action {
+        Action::Network(NetworkChange { latency_min: Some(self.base_latency.0), latency_max: Some(self.base_latency.1), loss: Some(0.0) })
     }
 }
 
@@ -57,11 +57,11 @@ impl Default for ChaosConfig {
     }
 }
 
-/// One fault: when, and the script command that does it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One fault: when, and the action that does it.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fault {
     pub at: Micros,
-    pub command: String,
+    pub command: Action,
 }
 
 /// What the generator has broken so far.
@@ -130,13 +130,13 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
             "crash" => {
                 let n = pick(&mut rng, &alive);
                 b.down.push(n);
-                format!("crash {n}")
+                Action::Crash(NodeRef::Id(n))
             }
             "restart" => {
                 let i = rng.below(b.down.len() as u64) as usize;
-                format!("restart {}", b.down.remove(i))
+                Action::Restart(NodeRef::Id(b.down.remove(i)))
             }
-            "restart-running" => format!("restart {}", pick(&mut rng, &alive)),
+            "restart-running" => Action::Restart(NodeRef::Id(pick(&mut rng, &alive))),
             "partition" => {
                 // A random side of 1..=half the nodes (or any size without keep_majority).
                 let max_side = if cfg.keep_majority { minority.max(1) } else { nodes - 1 };
@@ -149,11 +149,11 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
                 }
                 side.sort_unstable();
                 b.isolated = true;
-                format!("partition {}", side.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","))
+                Action::Partition(vec![side.into_iter().map(NodeRef::Id).collect()])
             }
             "heal" => {
                 b.isolated = false;
-                "heal".to_string()
+                Action::Heal
             }
             "cut" => {
                 let a = pick(&mut rng, &all);
@@ -162,25 +162,26 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
                 if !b.cuts.contains(&(a, c)) {
                     b.cuts.push((a, c));
                 }
-                format!("cut {a}->{c}")
+                Action::Cut { from: NodeRef::Id(a), to: NodeRef::Id(c), both: false }
             }
             "restore" => {
                 let i = rng.below(b.cuts.len() as u64) as usize;
                 let (a, c) = b.cuts.remove(i);
-                format!("restore {a}->{c}")
+                Action::Restore { from: NodeRef::Id(a), to: NodeRef::Id(c), both: false }
             }
             "drop-beats" => {
                 b.drops = true;
                 let n = pick(&mut rng, &all);
+                let n = NodeRef::Id(n);
                 match rng.below(3) {
-                    0 => format!("drop-beats from={n}"),
-                    1 => format!("drop-beats to={n} count={}", 1 + rng.below(5)),
-                    _ => format!("drop-beats from={n} count={}", 1 + rng.below(5)),
+                    0 => Action::DropBeats { scope: ScopeRef::From(n), count: None },
+                    1 => Action::DropBeats { scope: ScopeRef::To(n), count: Some(1 + rng.below(5) as u32) },
+                    _ => Action::DropBeats { scope: ScopeRef::From(n), count: Some(1 + rng.below(5) as u32) },
                 }
             }
             "allow-beats" => {
                 b.drops = false;
-                "allow-beats".to_string()
+                Action::AllowBeats(None)
             }
             "network" => {
                 if b.lossy {
@@ -191,10 +192,10 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
                     let loss = (rng.below(1001) as f64 / 1000.0) * cfg.max_loss;
                     let lo = cfg.base_latency.0;
                     let hi = lo + rng.below(cfg.max_latency.max(1));
-                    format!("network loss={} latency={}..{}", crate::num::fmt_f64(loss), format_duration(lo), format_duration(hi))
+                    Action::Network(NetworkChange { latency_min: Some(lo), latency_max: Some(hi), loss: Some(loss) })
                 }
             }
-            "timeout" => format!("timeout {}", pick(&mut rng, &alive)),
+            "timeout" => Action::Timeout(NodeRef::Id(pick(&mut rng, &alive))),
             other => unreachable!("unknown option {other}"),
         };
         out.push(Fault { at: t, command });
@@ -202,36 +203,49 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
     out
 }
 
-/// The commands that undo everything a schedule may have broken: heal,
+/// The actions that undo everything a schedule may have broken: heal,
 /// allow beats, restore every link, restart every crashed node, and put
 /// the network back to `cfg.base_latency` with no loss.
-pub fn repair(cluster: &Cluster, cfg: &ChaosConfig) -> Vec<String> {
-    let mut out = vec!["heal".to_string(), "allow-beats".to_string(), cfg.base_network()];
-    let n = cluster.node_count();
-    crate::with_sim!(cluster, s => {
-        for (a, b) in s.topology().cuts().collect::<Vec<_>>() {
-            out.push(format!("restore {a}->{b}"));
-        }
-        for id in 1..=n {
-            if !s.is_alive(id) {
-                out.push(format!("restart {id}"));
-            }
-        }
-    });
+pub fn repair(cluster: &Cluster, cfg: &ChaosConfig) -> Vec<Action> {
+    let mut out = vec![Action::Heal, Action::AllowBeats(None), cfg.base_network()];
+    for (a, b) in cluster.topology().cuts() {
+        out.push(Action::Restore { from: NodeRef::Id(a), to: NodeRef::Id(b), both: false });
+    }
+    out.extend((1..=cluster.node_count()).filter(|&id| !cluster.is_alive(id)).map(|id| Action::Restart(NodeRef::Id(id))));
     out
 }
 
-/// Applies one script command to a running cluster.
-pub fn apply(cluster: &mut Cluster, command: &str) -> Result<(), Error> {
-    script::act(cluster, &script::parse_action(command)?)
+/// An action, typed or as a script line (`"periodic-crash off"`).
+pub trait IntoAction {
+    fn into_action(&self) -> Result<Action, Error>;
+}
+impl IntoAction for Action {
+    fn into_action(&self) -> Result<Action, Error> {
+        Ok(self.clone())
+    }
+}
+impl IntoAction for str {
+    fn into_action(&self) -> Result<Action, Error> {
+        self.parse()
+    }
+}
+impl IntoAction for String {
+    fn into_action(&self) -> Result<Action, Error> {
+        self.parse()
+    }
 }
 
-/// Applies a command drawn without looking at the cluster. `align-timers`
+/// Applies one action to a running cluster.
+pub fn apply(cluster: &mut Cluster, action: &(impl IntoAction + ?Sized)) -> Result<(), Error> {
+    script::act(cluster, &action.into_action()?).map(drop)
+}
+
+/// Applies an action drawn without looking at the cluster. `align-timers`
 /// and `spread-timers` may then find too few election clocks to move: they
 /// changed nothing, and this returns Ok(false); leave them out of a replay
 /// script ([`applied`]), which stops at an error. Other errors are errors.
-pub fn apply_drawn(cluster: &mut Cluster, command: &str) -> Result<bool, Error> {
-    match apply(cluster, command) {
+pub fn apply_drawn(cluster: &mut Cluster, action: &(impl IntoAction + ?Sized)) -> Result<bool, Error> {
+    match apply(cluster, action) {
         Err(e) if (e.field == "align-timers" || e.field == "spread-timers") && e.rule.starts_with("needs ") => Ok(false),
         other => other.map(|()| true),
     }
@@ -290,7 +304,7 @@ mod tests {
         assert_eq!(a, schedule(5, 5, 0, 600_000_000, &cfg));
         assert_ne!(a, schedule(6, 5, 0, 600_000_000, &cfg));
         assert!(a.len() > 200, "{} faults", a.len());
-        let kinds: std::collections::BTreeSet<&str> = a.iter().map(|f| f.command.split_whitespace().next().unwrap()).collect();
+        let kinds: std::collections::BTreeSet<&str> = a.iter().map(|f| f.command.name()).collect();
         for k in ["crash", "restart", "partition", "heal", "cut", "restore", "drop-beats", "allow-beats", "network", "timeout"] {
             assert!(kinds.contains(k), "{k} never drawn: {kinds:?}");
         }
@@ -308,17 +322,16 @@ mod tests {
     fn keep_majority_never_downs_a_majority() {
         let cfg = ChaosConfig { mean_interval: 1_000_000, keep_majority: true, ..ChaosConfig::default() };
         let faults = schedule(9, 5, 0, 300_000_000, &cfg);
-        let mut down = std::collections::BTreeSet::new();
+        let mut down = std::collections::HashSet::new();
         for f in &faults {
-            let w: Vec<&str> = f.command.split_whitespace().collect();
-            match w[0] {
-                "crash" => {
-                    down.insert(w[1].to_string());
+            match &f.command {
+                Action::Crash(n) => {
+                    down.insert(*n);
                 }
-                "restart" => {
-                    down.remove(w[1]);
+                Action::Restart(n) => {
+                    down.remove(n);
                 }
-                "partition" => assert!(w[1].split(',').count() <= 2, "{}", f.command),
+                Action::Partition(sides) => assert!(sides.len() == 1 && sides[0].len() <= 2, "{}", f.command),
                 _ => {}
             }
             assert!(down.len() <= 2, "{down:?} at {}", f.at);
@@ -334,9 +347,9 @@ mod tests {
         assert_eq!(apply_drawn(&mut c, "spread-timers"), Ok(true), "one clock is enough to spread");
         assert!(apply_drawn(&mut c, "crash 9").is_err(), "other errors stay errors");
         let faults = [
-            Fault { at: 1_000_000, command: "align-timers".to_string() },
-            Fault { at: 2_000_000, command: "crash 1".to_string() },
-            Fault { at: 3_000_000, command: "spread-timers".to_string() },
+            Fault { at: 1_000_000, command: Action::AlignTimers },
+            Fault { at: 2_000_000, command: Action::Crash(NodeRef::Id(1)) },
+            Fault { at: 3_000_000, command: Action::SpreadTimers },
         ];
         // Node 1 is down at 3 s: nothing to spread either.
         assert_eq!(applied(&config, &faults).unwrap(), vec![faults[1].clone()]);

@@ -9,10 +9,11 @@
 
 use crate::error::Error;
 use crate::protocol::{nacos, raft, Countdowns, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Role};
-use crate::sim::network::{BeatScope, NetworkConfig};
+use crate::script::NodeRef;
+use crate::sim::network::NetworkConfig;
 use crate::sim::trace::ClockSetBy;
 use crate::time::{format_duration, parse_duration};
-use crate::sim::{rng, SimConfig, Simulation};
+use crate::sim::{rng, Engine, SimConfig, Simulation};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Model {
@@ -185,10 +186,7 @@ fn probability(field: &str, v: &Value) -> Result<f64, Error> {
         Value::Number(n) => *n,
         Value::Bool(_) => return Err(Error::new(field, format!("must be a number between 0 and 1, got {}", v.describe()))),
     };
-    if !(0.0..=1.0).contains(&p) {
-        return Err(Error::new(field, format!("must be a probability between 0 and 1, got {}", crate::num::fmt_f64(p))));
-    }
-    Ok(p)
+    crate::script::NetworkChange::check_loss(field, p)
 }
 
 impl ClusterConfig {
@@ -311,6 +309,8 @@ impl ClusterConfig {
 
     /// The settings as `key=value` words, the way a script's `cluster` line
     /// or a URL writes them (only what differs from the defaults, plus seed).
+    /// Exact: [`Self::from_pairs`] reads them back as the same config, the
+    /// loss bit for bit.
     pub fn to_pairs(&self, seed: u64) -> Vec<(String, String)> {
         let d = ClusterConfig::default();
         let mut out = vec![("model".to_string(), self.model.as_str().to_string()), ("nodes".to_string(), self.nodes.to_string()), ("seed".to_string(), seed.to_string())];
@@ -347,7 +347,7 @@ impl ClusterConfig {
             out.push(("latency".to_string(), format!("{}..{}", format_duration(self.network.latency_min), format_duration(self.network.latency_max))));
         }
         if self.network.loss != d.network.loss {
-            out.push(("loss".to_string(), crate::num::fmt_f64(self.network.loss)));
+            out.push(("loss".to_string(), crate::num::fmt_f64_exact(self.network.loss)));
         }
         if self.timer_jitter != 0 {
             out.push(("timerJitter".to_string(), format_duration(self.timer_jitter)));
@@ -382,6 +382,12 @@ pub struct MessageView {
 }
 
 /// A simulation of any model.
+///
+/// What does not depend on the model (the clock, the network, faults,
+/// drop rules, the monitor, sinks) is the [`Engine`], which a cluster hands
+/// out ([`Cluster::engine`], or through `Deref` like a `Simulation`): it is
+/// not forwarded verb by verb. The methods here are the ones whose work
+/// depends on the model's node type.
 pub enum Cluster {
     Nacos(Simulation<nacos::Node>),
     Raft(Simulation<raft::Node>),
@@ -398,8 +404,21 @@ macro_rules! with_sim {
     };
 }
 
+impl std::ops::Deref for Cluster {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        self.engine()
+    }
+}
+
+impl std::ops::DerefMut for Cluster {
+    fn deref_mut(&mut self) -> &mut Engine {
+        self.engine_mut()
+    }
+}
+
 impl Cluster {
-    /// Starts a cluster; with no seed in the config, one is drawn (see [`Cluster::seed`]).
+    /// Starts a cluster; with no seed in the config, one is drawn (see [`Engine::seed`]).
     pub fn new(config: &ClusterConfig) -> Result<Cluster, Error> {
         config.validate()?;
         let seed = config.seed.unwrap_or_else(rng::fresh_seed);
@@ -417,20 +436,23 @@ impl Cluster {
         }
     }
 
-    pub fn seed(&self) -> u64 {
-        with_sim!(self, s => s.seed())
+    /// The model-independent part: clock, network, faults, rules, monitor, sinks.
+    pub fn engine(&self) -> &Engine {
+        with_sim!(self, s => s.engine())
     }
-    pub fn now(&self) -> Micros {
-        with_sim!(self, s => s.now())
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        with_sim!(self, s => s.engine_mut())
     }
-    pub fn node_count(&self) -> u32 {
-        with_sim!(self, s => s.node_count())
-    }
+
     pub fn advance(&mut self, span: Micros) {
         with_sim!(self, s => s.advance(span))
     }
     pub fn run_until(&mut self, end: Micros) {
         with_sim!(self, s => s.run_until(end))
+    }
+    /// Runs up to `end` but at most `budget` events; true when it got there.
+    pub fn run_until_budget(&mut self, end: Micros, budget: u64) -> bool {
+        with_sim!(self, s => s.run_until_budget(end, budget))
     }
 
     pub fn node_view(&self, id: NodeId) -> NodeView {
@@ -464,40 +486,28 @@ impl Cluster {
             granted: m.msg.granted(),
         }).collect())
     }
+    pub fn in_flight_count(&self) -> usize {
+        with_sim!(self, s => s.in_flight_count())
+    }
 
     pub fn fields(&self, id: NodeId) -> Vec<Field> {
         with_sim!(self, s => s.fields(id))
     }
 
-    pub fn leader(&self) -> Option<NodeId> {
-        with_sim!(self, s => s.leader())
-    }
-    pub fn leaders(&self) -> Vec<NodeId> {
-        with_sim!(self, s => s.leaders())
-    }
-
-    /// Resolves a node reference: `3`, `S3` or `leader` (the one live leader).
-    pub fn resolve(&self, field: &str, text: &str) -> Result<NodeId, Error> {
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("leader") {
-            let leaders = self.leaders();
-            return match leaders.as_slice() {
+    /// The node an action names, now: an id that exists, or `leader`, the
+    /// one live leader at this moment. `field` names the node in an error.
+    pub fn resolve(&self, field: &str, node: NodeRef) -> Result<NodeId, Error> {
+        match node {
+            NodeRef::Id(id) => self.node(field, id),
+            NodeRef::Leader => match self.leaders().as_slice() {
                 [one] => Ok(*one),
                 [] => Err(Error::new(field, "`leader` names no node: there is no leader right now")),
                 many => Err(Error::new(
                     field,
-                    format!(
-                        "`leader` is ambiguous: {} are all LEADER; name one",
-                        many.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")
-                    ),
+                    format!("`leader` is ambiguous: {} are all LEADER; name one", many.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")),
                 )),
-            };
+            },
         }
-        let digits = t.strip_prefix('S').or_else(|| t.strip_prefix('s')).unwrap_or(t);
-        let id: NodeId = digits
-            .parse()
-            .map_err(|_| Error::new(field, format!("must be a node id (3 or S3) or `leader`, got `{t}`")))?;
-        with_sim!(self, s => s.node(field, id))
     }
 
     pub fn crash(&mut self, id: NodeId) -> Result<(), Error> {
@@ -508,15 +518,6 @@ impl Cluster {
     }
     pub fn force_timeout(&mut self, id: NodeId) -> Result<(), Error> {
         with_sim!(self, s => s.force_timeout(id))
-    }
-    pub fn partition(&mut self, groups: &[Vec<NodeId>]) -> Result<(), Error> {
-        with_sim!(self, s => s.partition(groups))
-    }
-    pub fn isolate(&mut self, id: NodeId) -> Result<(), Error> {
-        with_sim!(self, s => s.isolate(id))
-    }
-    pub fn heal(&mut self) {
-        with_sim!(self, s => s.heal())
     }
 
     /// RaftScope's "align timers": of the live nodes that are not leader,
@@ -566,52 +567,16 @@ impl Cluster {
             .filter_map(|v| v.countdowns.leader_due.map(|d| (now.saturating_add(d), v.id)))
             .collect()
     }
-    pub fn cut(&mut self, from: NodeId, to: NodeId) -> Result<(), Error> {
-        with_sim!(self, s => s.cut(from, to))
-    }
-    pub fn restore(&mut self, from: NodeId, to: NodeId) -> Result<(), Error> {
-        with_sim!(self, s => s.restore(from, to))
-    }
-    pub fn drop_beats(&mut self, scope: BeatScope, rounds: Option<u32>) -> Result<u32, Error> {
-        with_sim!(self, s => s.drop_beats(scope, rounds))
-    }
-    pub fn remove_rule(&mut self, id: u32) -> Result<(), Error> {
-        with_sim!(self, s => s.remove_rule(id))
-    }
-    pub fn clear_rules(&mut self) {
-        with_sim!(self, s => s.clear_rules())
-    }
     pub fn set_periodic_crash(&mut self, schedule: Option<(Micros, Micros)>) -> Result<(), Error> {
         with_sim!(self, s => s.set_periodic_crash(schedule))
     }
-    pub fn periodic_crash(&self) -> Option<crate::sim::PeriodicCrash> {
-        with_sim!(self, s => s.engine().periodic())
-    }
     pub fn drop_message(&mut self, id: u64) -> Result<(), Error> {
         with_sim!(self, s => s.drop_message(id))
-    }
-    pub fn set_network(&mut self, network: NetworkConfig) -> Result<(), Error> {
-        with_sim!(self, s => s.set_network(network))
-    }
-    pub fn network(&self) -> NetworkConfig {
-        with_sim!(self, s => s.network().clone())
     }
     /// Settings that are allowed but keep the cluster from settling, each
     /// naming its fields (a change of network can add or clear some).
     pub fn warnings(&self) -> Vec<String> {
         with_sim!(self, s => s.config_warnings())
-    }
-    pub fn add_sink(&mut self, sink: Box<dyn crate::sim::trace::Sink>) {
-        with_sim!(self, s => s.add_sink(sink))
-    }
-    pub fn flush_sinks(&mut self) {
-        with_sim!(self, s => s.flush_sinks())
-    }
-    pub fn monitor(&self) -> &crate::sim::monitor::Monitor {
-        with_sim!(self, s => s.monitor())
-    }
-    pub fn stats(&self) -> crate::sim::Stats {
-        with_sim!(self, s => s.stats())
     }
 }
 
@@ -706,12 +671,14 @@ mod tests {
     #[test]
     fn node_references_resolve_and_fail_clearly() {
         let mut c = Cluster::new(&ClusterConfig { seed: Some(1), nodes: 3, ..Default::default() }).unwrap();
-        assert_eq!(c.resolve("node", "S2").unwrap(), 2);
-        assert_eq!(c.resolve("node", "3").unwrap(), 3);
-        assert!(c.resolve("node", "4").unwrap_err().rule.contains("does not exist"));
-        assert!(c.resolve("node", "leader").unwrap_err().rule.contains("no leader"));
+        let node = |t: &str| NodeRef::parse("node", t).unwrap();
+        assert_eq!(c.resolve("node", node("S2")).unwrap(), 2);
+        assert_eq!(c.resolve("node", node("3")).unwrap(), 3);
+        assert!(c.resolve("node", node("4")).unwrap_err().rule.contains("does not exist"));
+        assert!(c.resolve("node", node("leader")).unwrap_err().rule.contains("no leader"));
+        assert!(NodeRef::parse("node", "S").unwrap_err().rule.contains("must be a node id"));
         c.advance(40_000_000);
         let l = c.leader().expect("a 3-node nacos cluster elects within 40 s");
-        assert_eq!(c.resolve("node", "leader").unwrap(), l);
+        assert_eq!(c.resolve("node", node("leader")).unwrap(), l);
     }
 }

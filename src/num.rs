@@ -1,8 +1,9 @@
-//! Decimal text for the few floats raftbeat reads and prints (probabilities,
-//! milliseconds from JavaScript). core's float formatting and parsing
-//! (Grisu, Dragon4, dec2flt) would add about 25 KB to the wasm module, a
-//! sixth of its budget; these cover what the simulator needs, exactly
-//! enough for messages and round trips of short decimals.
+//! Decimal text for the floats raftbeat reads and prints (probabilities,
+//! milliseconds from JavaScript). Two kinds of text: [`fmt_f64`] rounds to six
+//! decimals, for messages and the trace; [`fmt_f64_exact`] and [`parse_f64`]
+//! round-trip every value bit for bit, for what is replayed (scripts, share
+//! links, `toScript()`): a loss of 0.1234567 set from JavaScript must replay
+//! as 0.1234567, not 0.123457.
 
 /// Up to six decimals, trailing zeros trimmed: 0.1 -> "0.1", 5.0 -> "5";
 /// from 1e15 up, one digit and an exponent ("1e300"); NaN and infinities by name.
@@ -41,33 +42,43 @@ fn exponent10(a: f64) -> (f64, i32) {
     (v, e)
 }
 
-/// Parses a plain decimal: optional sign, digits, optional fraction
-/// ("0.25", "-3", ".5", "1."). No exponents, no "inf"/"nan".
+/// The shortest text that reads back as exactly `x` (Rust's round-trip
+/// formatting): 0.1234567 -> "0.1234567", 5.0 -> "5", 1e-9 -> "1e-9" (an
+/// exponent only for very small or very large values). NaN and infinities by
+/// name, like [`fmt_f64`]; [`parse_f64`] refuses those.
+pub fn fmt_f64_exact(x: f64) -> String {
+    let a = x.abs();
+    if !x.is_finite() {
+        fmt_f64(x)
+    } else if a != 0.0 && !(1e-5..1e16).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Parses a decimal, correctly rounded: optional sign, digits, optional
+/// fraction, optional exponent ("0.25", "-3", ".5", "1.", "1e-9"). No
+/// "inf"/"nan", no hex.
 pub fn parse_f64(s: &str) -> Option<f64> {
     let t = s.trim();
-    let (neg, body) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exp) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (body, None),
     };
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    if int.is_empty() && frac.is_empty() {
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
         return None;
     }
-    if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    if let Some(e) = exp {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        if e.is_empty() || !digits(e) {
+            return None;
+        }
     }
-    let mut value = 0f64;
-    for b in int.bytes() {
-        value = value * 10.0 + f64::from(b - b'0');
-    }
-    let mut scale = 1f64;
-    let mut fraction = 0f64;
-    for b in frac.bytes().take(18) {
-        fraction = fraction * 10.0 + f64::from(b - b'0');
-        scale *= 10.0;
-    }
-    let v = value + fraction / scale;
-    Some(if neg { -v } else { v })
+    t.parse().ok()
 }
 
 #[cfg(test)]
@@ -91,9 +102,21 @@ mod tests {
         }
         assert_eq!(parse_f64(".5"), Some(0.5));
         assert_eq!(parse_f64("-2.5"), Some(-2.5));
-        for bad in ["", ".", "1e3", "NaN", "inf", "1.2.3", "0x10", "- 1", "1,5"] {
+        for bad in ["", ".", "1e", "e3", "NaN", "inf", "1.2.3", "0x10", "- 1", "1,5", "1e+-3"] {
             assert_eq!(parse_f64(bad), None, "{bad}");
         }
         assert_eq!(parse_f64("0.1").unwrap(), 0.1);
+        assert_eq!(parse_f64("1e3"), Some(1000.0));
+    }
+
+    #[test]
+    fn exact_text_reads_back_bit_for_bit() {
+        for (x, s) in [(0.1234567, "0.1234567"), (0.1, "0.1"), (5.0, "5"), (1e-9, "1e-9"), (0.0, "0"), (1e300, "1e300"), (0.30000000000000004, "0.30000000000000004")] {
+            assert_eq!(fmt_f64_exact(x), s);
+            assert_eq!(parse_f64(s).map(f64::to_bits), Some(x.to_bits()), "{s}");
+        }
+        for x in [f64::MIN_POSITIVE, 5e-324, 0.1 + 0.2, 1.0 / 3.0, -0.0, f64::MAX, 123456789.123] {
+            assert_eq!(parse_f64(&fmt_f64_exact(x)).map(f64::to_bits), Some(x.to_bits()), "{x}");
+        }
     }
 }

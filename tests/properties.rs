@@ -88,7 +88,7 @@ proptest! {
         // any event (as crash and timeout do).
         for k in 0..timer_keys {
             let at = (seed.rotate_left(8 * k) % span).max(1);
-            faults.push(Fault { at, command: if k % 3 == 2 { "spread-timers" } else { "align-timers" }.to_string() });
+            faults.push(Fault { at, command: if k % 3 == 2 { "spread-timers" } else { "align-timers" }.parse().unwrap() });
         }
         faults.sort_by_key(|f| f.at);
         let mut slices = slices;
@@ -128,8 +128,8 @@ proptest! {
         let stop = start + periods * every + every / 2;
         let end = stop + every * 2 + down;
         let faults = [
-            Fault { at: start, command: format!("periodic-crash every={every}us down={down}us") },
-            Fault { at: stop, command: "periodic-crash off".to_string() },
+            Fault { at: start, command: format!("periodic-crash every={every}us down={down}us").parse().unwrap() },
+            Fault { at: stop, command: "periodic-crash off".parse().unwrap() },
         ];
         let run = |slices: &[Micros]| run_sliced(&cfg, &faults, end, slices);
         let whole = run(&[u64::MAX]);
@@ -197,7 +197,7 @@ fn nacos_under_faults(seed: u64, nodes: u32, interval_s: u64) -> Result<(), Test
     let mut faults = chaos::schedule(seed, nodes, 0, span, &chaos_cfg);
     if periodic {
         let (every, down) = (30 + (seed >> 8) % 61, (seed >> 16) % 31);
-        faults.insert(0, Fault { at: 0, command: format!("periodic-crash every={every}s down={down}s") });
+        faults.insert(0, Fault { at: 0, command: format!("periodic-crash every={every}s down={down}s").parse().unwrap() });
     }
     let mut c = Cluster::new(&cfg).unwrap();
     let crashes = Rc::new(RefCell::new(CrashLog::default()));

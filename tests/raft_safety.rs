@@ -88,7 +88,7 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
     let mut faults = chaos::schedule(seed, nodes, 5 * MS, end, &chaos);
     if periodic {
         let (every, down) = (20 + r.below(81), r.below(61));
-        faults.insert(0, Fault { at: 5 * MS, command: format!("periodic-crash every={every}ms down={down}ms") });
+        faults.insert(0, Fault { at: 5 * MS, command: format!("periodic-crash every={every}ms down={down}ms").parse().unwrap() });
     }
     // One case in three also aligns or spreads the election clocks at a few
     // random moments: aligned clocks make split votes on demand. (Drawn
@@ -97,7 +97,7 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
         for _ in 0..2 + r.below(5) {
             let at = 5 * MS + r.below(end - 5 * MS);
             let command = if r.below(3) == 0 { "spread-timers" } else { "align-timers" };
-            faults.push(Fault { at, command: command.to_string() });
+            faults.push(Fault { at, command: command.parse().unwrap() });
         }
         faults.sort_by_key(|f| f.at);
     }
@@ -144,7 +144,7 @@ fn run(c: &Case) -> Result<usize, String> {
     for f in &c.faults {
         step(&mut cluster, f.at);
         let applied = chaos::apply_drawn(&mut cluster, &f.command).map_err(|e| format!("fault `{}`: {e}", f.command))?;
-        if applied && f.command.ends_with("-timers") {
+        if applied && f.command.name().ends_with("-timers") {
             timer_keys += 1;
         }
     }

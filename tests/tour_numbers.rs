@@ -5,7 +5,7 @@
 // Native only: `wasm-pack test` builds every integration test for wasm32.
 #![cfg(not(target_arch = "wasm32"))]
 
-use raftbeat::script::{self, Command, Script};
+use raftbeat::script::{self, Action, Command, Script};
 use raftbeat::sim::trace::{Record, Sink};
 use std::cell::RefCell;
 use std::path::Path;
@@ -87,7 +87,7 @@ fn left_alone(name: &str) -> Tour {
     let before = script.chunks.len();
     script
         .chunks
-        .retain(|c| !matches!(c.command, Command::Timeout(_)));
+        .retain(|c| !matches!(c.command, Command::Action(Action::Timeout(_))));
     assert!(script.chunks.len() < before, "{name} forces timeouts");
     script
         .chunks

@@ -273,8 +273,8 @@ fn actions_replayed_at_their_times_give_the_same_run() {
     assert_eq!(a.action_count(), 4);
     // A new simulation from the same seed, fed the logged actions with applyAt.
     let mut b = nacos(5.0);
-    for act in a.actions().iter() {
-        b.apply_at(get(&act, "t_ms").as_f64().unwrap(), get(&act, "command")).unwrap();
+    for act in a.actions().unwrap().iter() {
+        b.apply_at(get(&act, "tMs").as_f64().unwrap(), get(&act, "command")).unwrap();
     }
     b.step(a.time_ms() - b.time_ms()).unwrap();
     assert_eq!(a.node_data().to_vec(), b.node_data().to_vec());
@@ -286,6 +286,78 @@ fn actions_replayed_at_their_times_give_the_same_run() {
     assert_eq!(get(&settings, "loss").as_f64(), Some(0.25));
     assert_eq!(get(&settings, "latencyMax").as_f64(), Some(20.0));
     assert_eq!(get(&settings, "leaderTimeout").as_f64(), Some(15_000.0), "defaults are reported too");
+}
+
+fn object(js: &str) -> JsValue {
+    js_sys::JSON::parse(js).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn act_takes_action_objects_and_logs_them_exactly() {
+    let mut a = nacos(5.0);
+    a.step(20_000.0).unwrap();
+    let leader = a.leader().unwrap();
+    let logged = a.act(object(r#"{"do": "dropBeats", "from": "leader", "count": 2}"#)).unwrap();
+    assert_eq!(get(&logged, "command").as_string().unwrap(), format!("drop-beats from={leader} count=2"), "`leader` is pinned");
+    assert_eq!(get(&get(&logged, "action"), "from").as_f64(), Some(f64::from(leader)));
+    assert_eq!(get(&logged, "tMs").as_f64(), Some(20_000.0));
+    a.step(1_000.0).unwrap();
+    a.act(object(r#"{"do": "network", "loss": 0.1234567, "latency": "1.234ms..9ms"}"#)).unwrap();
+    a.act(object(r#"{"do": "partition", "groups": [[1, 2], ["S3", 4, 5]]}"#)).unwrap();
+    a.act(object(r#"{"do": "crash", "node": 1}"#)).unwrap();
+    let settings = a.settings().unwrap();
+    assert_eq!(get(&settings, "loss").as_f64().map(f64::to_bits), Some(0.1234567f64.to_bits()), "settings() keeps every digit");
+    assert_eq!(get(&settings, "latencyMin").as_f64(), Some(1.234));
+    let script = a.to_script();
+    assert!(script.contains("\nnetwork latency=1.234ms..9ms loss=0.1234567\n"), "{script}");
+    assert!(script.contains("\npartition 1,2 | 3,4,5\n"), "{script}");
+    // The logged objects replay the same run through applyAt.
+    let mut b = nacos(5.0);
+    for act in a.actions().unwrap().iter() {
+        b.apply_at(get(&act, "tMs").as_f64().unwrap(), get(&act, "action")).unwrap();
+    }
+    b.step(a.time_ms() - b.time_ms()).unwrap();
+    assert_eq!(a.to_script(), b.to_script());
+    assert_eq!(a.node_data().to_vec(), b.node_data().to_vec());
+    assert_eq!(a.event_count(), b.event_count());
+    let action = get(&b.actions().unwrap().get(1), "action");
+    assert_eq!(get(&action, "loss").as_f64().map(f64::to_bits), Some(0.1234567f64.to_bits()));
+    assert_eq!(get(&action, "do").as_string().as_deref(), Some("network"));
+}
+
+#[wasm_bindgen_test]
+fn act_refuses_bad_objects_naming_the_field() {
+    let mut sim = nacos(1.0);
+    for (arg, expected) in [
+        (JsValue::from(5), "act: must be an object like {do: 'crash', node: 3}, got 5"),
+        (JsValue::from_str("crash 1"), "act: must be an object"),
+        (object("[1, 2]"), "act: must be an object"),
+        (JsValue::NULL, "act: must be an object"),
+        (object(r#"{"node": 1}"#), "act.do: is missing"),
+        (object(r#"{"do": "explode"}"#), "act.do: must be one of crash, restart, timeout, isolate, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, got `explode`"),
+        (object(r#"{"do": 7}"#), "act.do: must be one of"),
+        (object(r#"{"do": "crash"}"#), "act.node: is missing; crash needs it"),
+        (object(r#"{"do": "crash", "node": true}"#), "act.node: must be a node id (3 or S3) or `leader`, got true"),
+        (object(r#"{"do": "crash", "node": 9}"#), "node: node 9 does not exist"),
+        (object(r#"{"do": "crash", "node": 1, "when": "now"}"#), "act.when: is not a field of crash (it takes node)"),
+        (object(r#"{"do": "dropBeats", "from": 3, "count": -1}"#), "act.count: must be a whole number of heartbeat rounds, at least 1, got -1"),
+        (object(r#"{"do": "dropBeats", "from": 3, "count": "2"}"#), "act.count: must be a whole number"),
+        (object(r#"{"do": "partition", "groups": [1, 2]}"#), "act.groups: must be an array of arrays"),
+        (object(r#"{"do": "partition", "groups": {"a": 1}}"#), "act.groups: must be an array of arrays"),
+        (object(r#"{"do": "network", "loss": 2}"#), "act.loss: must be a probability between 0 and 1, got 2"),
+        (object(r#"{"do": "network", "loss": "0.1"}"#), "act.loss: must be a number between 0 and 1"),
+        (object(r#"{"do": "network"}"#), "act.loss: is missing"),
+        (object(r#"{"do": "cut", "from": 1, "to": 2, "both": 1}"#), "act.both: must be true or false, got 1"),
+        (object(r#"{"do": "periodicCrash", "every": -5}"#), "act.every: must not be negative"),
+        (object(r#"{"do": "dropMessage", "id": 1.5}"#), "act.id: must be a whole number"),
+    ] {
+        let msg = error_message(sim.act(arg));
+        assert!(msg.starts_with(expected), "expected `{expected}`, got `{msg}`");
+    }
+    assert_eq!(sim.action_count(), 0, "nothing refused was logged");
+    sim.step(1_000.0).unwrap();
+    sim.act(object(r#"{"do": "heal", "node": null}"#)).unwrap();
+    assert_eq!(sim.action_count(), 1);
 }
 
 #[wasm_bindgen_test]
@@ -401,7 +473,8 @@ fn every_action_refuses_bad_arguments_by_name() {
         // Text parameters take any JS value: a number or an object once
         // trapped in wasm-bindgen's string copy.
         (sim.apply(JsValue::from(5)).map(drop), "command: must be a string, got 5"),
-        (sim.apply_at(10.0, Object::new().into()).map(drop), "command: must be a string, got an object"),
+        (sim.apply_at(10.0, JsValue::from(5)).map(drop), "act: must be an object like {do: 'crash', node: 3}, got 5"),
+        (sim.apply_at(10.0, Object::new().into()).map(drop), "act.do: is missing"),
         (sim.set_trace_level(JsValue::NULL), "traceLevel: must be a string, got null"),
         (parse_scenario(JsValue::from(true)).map(drop), "text: must be a string, got true"),
         (sim.network(JsValue::from(5)), "settings: must be an object like {latencyMin"),

@@ -1,10 +1,11 @@
 //! The JavaScript-facing facade: one `Simulation` type, stepped from
 //! `requestAnimationFrame`.
 //!
-//! Everything a user does goes through [`Simulation::apply`] as a line of
-//! the scenario-script language (`crash 3`, `drop-beats from=1`), and is
-//! logged with its simulated time, so a run can be shared as a URL or
-//! copied as a script and replays exactly. Per-frame data crosses the
+//! Everything a user does is an [`Action`], given to [`Simulation::act`] as
+//! an object (`{do: "crash", node: 3}`) or to `apply` as a line of the
+//! scenario-script language (`crash 3`), and is logged, typed, with its
+//! simulated time, so a run can be shared as a URL or copied as a script and
+//! replays exactly, every number included. Per-frame data crosses the
 //! boundary as flat `Float64Array`s (one copy, no per-object serialisation);
 //! events cross as one JSON string (the trace's own JSON, as the CLI writes
 //! it) parsed by the engine's JSON.parse, at the detail the page asks for
@@ -28,7 +29,8 @@ use crate::cluster::{Cluster, ClusterConfig, Value};
 use crate::error::Error;
 use crate::num::fmt_f64;
 use crate::protocol::Micros;
-use crate::script;
+use crate::script::fields::{action_from_fields, action_to_fields, Fields};
+use crate::script::{self, Action, NetworkChange, NodeRef, ScopeRef};
 use crate::sim::network::BeatScope;
 use crate::time::{format_duration, ms_to_micros};
 use config::config_pairs;
@@ -106,7 +108,29 @@ export interface MessageView {
     term: number | null; granted: boolean | null;
 }
 export interface Rule { id: number; text: string; remaining: number | null; scope: "all" | "from" | "to" | "link"; from: number | null; to: number | null }
-export interface Action { t_ms: number; command: string }
+/**
+ * An action, for `act` and `applyAt`: `do` names it (camelCase), the other
+ * fields are its arguments. Nodes are NodeRefs, durations are ms numbers or
+ * text with a unit, `loss` a number from 0 to 1 (kept exactly). A wrong type,
+ * a missing field or an unknown `do` is an Error naming `act.FIELD`.
+ */
+export type ActionObject =
+    | { do: "crash" | "restart" | "timeout" | "isolate"; node: NodeRef }
+    | { do: "partition"; groups: NodeRef[][] }
+    | { do: "heal" | "alignTimers" | "spreadTimers" }
+    | { do: "cut" | "restore"; from: NodeRef; to: NodeRef; both?: boolean }
+    /** from: beats a node sends; to: beats it receives; both: one link; or all: true. count: rounds (else until allowBeats). */
+    | { do: "dropBeats"; from?: NodeRef; to?: NodeRef; all?: true; count?: number }
+    /** Removes one rule, or every rule without `rule`. */
+    | { do: "allowBeats"; rule?: number }
+    | { do: "dropMessage"; id: number }
+    /** Any subset; `latency` sets both ends ("2ms..8ms" or one duration). */
+    | { do: "network"; latencyMin?: Duration; latencyMax?: Duration; latency?: Duration; loss?: number }
+    /** Crash the leader every `every` and restart it `down` later (half of every unless given); `off: true` stops. */
+    | { do: "periodicCrash"; every: Duration; down?: Duration }
+    | { do: "periodicCrash"; off: true };
+/** An action as done and logged: when, its script line, and its object (`leader` pinned to the node it named). */
+export interface LoggedAction { tMs: number; command: string; action: ActionObject }
 export interface Settings {
     model: "nacos" | "raft"; nodes: number; seed: string; heartbeat: number;
     tick?: number; leaderTimeout?: number; leaderRandom?: number;
@@ -207,8 +231,8 @@ pub struct Simulation {
     cluster: Cluster,
     config: ClusterConfig,
     recorder: Rc<RefCell<Recorder>>,
-    /// Every action applied: (time, command text).
-    actions: Vec<(Micros, String)>,
+    /// Every action applied, as done (`leader` pinned), with its time.
+    actions: Vec<(Micros, Action)>,
     node_buf: Vec<f64>,
     msg_buf: Vec<f64>,
     mark_buf: Vec<f64>,
@@ -256,7 +280,7 @@ impl Simulation {
             return Err(js_err(Error::new("maxEvents", format!("must be a number >= 1, got {}", fmt_f64(max_events)))));
         }
         let end = self.cluster.now().saturating_add(us);
-        Ok(crate::with_sim!(&mut self.cluster, s => s.run_until_budget(end, max_events as u64)))
+        Ok(self.cluster.run_until_budget(end, max_events as u64))
     }
 
     /// Runs the next event (one protocol step: a timer or a delivery) and
@@ -276,11 +300,11 @@ impl Simulation {
         let quiet = matches!(self.recorder.borrow().level, Level::None | Level::Off);
         // Ten thousand silent ticks is over an hour of a quiet Nacos cluster.
         for _ in 0..10_000 {
-            let Some(at) = crate::with_sim!(&self.cluster, s => s.next_event_at()) else { return Ok(false) };
+            let Some(at) = self.cluster.next_event_at() else { return Ok(false) };
             if at > until {
                 return Ok(true);
             }
-            crate::with_sim!(&mut self.cluster, s => s.run_until_budget(at, 1));
+            self.cluster.run_until_budget(at, 1);
             if quiet || seen(&self.recorder.borrow()) > before {
                 return Ok(true);
             }
@@ -291,13 +315,13 @@ impl Simulation {
     /// When the next pending event is due (ms), or null when none is.
     #[wasm_bindgen(getter, js_name = nextEventMs)]
     pub fn next_event_ms(&self) -> Option<f64> {
-        crate::with_sim!(&self.cluster, s => s.next_event_at()).map(ms)
+        self.cluster.next_event_at().map(ms)
     }
 
     /// Messages on the wire now.
     #[wasm_bindgen(getter, js_name = inFlight)]
     pub fn in_flight(&self) -> u32 {
-        crate::with_sim!(&self.cluster, s => s.in_flight_count()) as u32
+        self.cluster.in_flight_count() as u32
     }
 
     /// How much of the trace `events()` returns: "all" (every send too),
@@ -317,7 +341,7 @@ impl Simulation {
             .ok_or_else(|| js_err(Error::new("traceLevel", format!("must be all, protocol, changes, none or off, got `{level}`"))))?;
         let was = std::mem::replace(&mut self.recorder.borrow_mut().level, level);
         if level == Level::Off && was != Level::Off {
-            crate::with_sim!(&mut self.cluster, s => s.clear_sinks());
+            self.cluster.clear_sinks();
         } else if was == Level::Off && level != Level::Off {
             self.cluster.add_sink(Box::new(self.recorder.clone()));
         }
@@ -402,7 +426,8 @@ impl Simulation {
     #[wasm_bindgen(js_name = nodeData)]
     pub fn node_data(&mut self) -> Float64Array {
         self.node_buf.clear();
-        let (groups, flags) = crate::with_sim!(&self.cluster, s => {
+        let (groups, flags) = {
+            let s = self.cluster.engine();
             let mut flags = vec![0u8; s.node_count() as usize];
             for r in s.rules() {
                 match r.scope {
@@ -413,7 +438,7 @@ impl Simulation {
                 }
             }
             (s.topology().groups().to_vec(), flags)
-        });
+        };
         for v in self.cluster.node_views() {
             let mut r = [0.0; NODE_STRIDE];
             r[node::ID] = f64::from(v.id);
@@ -481,7 +506,7 @@ impl Simulation {
 
     /// Cut one-way links as a Uint32Array of [from, to] pairs.
     pub fn cuts(&self) -> Uint32Array {
-        let flat: Vec<u32> = crate::with_sim!(&self.cluster, s => s.topology().cuts().flat_map(|(a, b)| [a, b]).collect());
+        let flat: Vec<u32> = self.cluster.topology().cuts().flat_map(|(a, b)| [a, b]).collect();
         Uint32Array::from(&flat[..])
     }
 
@@ -492,7 +517,7 @@ impl Simulation {
     /// and periodicCrash: {every, down, since} while `periodic-crash` runs, else null.
     #[wasm_bindgen(unchecked_return_type = "Settings")]
     pub fn settings(&self) -> Result<JsValue, JsError> {
-        let settings = SettingsJs::new(&self.config, self.cluster.seed(), &self.cluster.network(), self.cluster.periodic_crash());
+        let settings = SettingsJs::new(&self.config, self.cluster.seed(), &self.cluster.network(), self.cluster.periodic());
         to_js("settings", &settings)
     }
 
@@ -519,7 +544,7 @@ impl Simulation {
     /// A node's model fields by their original names: [[name, value], ...].
     #[wasm_bindgen(unchecked_return_type = "[string, string][]")]
     pub fn inspect(&self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<JsValue, JsError> {
-        let id = self.node_arg(&node).map_err(js_err)?;
+        let id = Self::node_arg("node", &node).and_then(|n| self.cluster.resolve("node", n)).map_err(js_err)?;
         to_js_list("inspect", self.cluster.fields(id))
     }
 
@@ -528,26 +553,42 @@ impl Simulation {
     /// remaining is the rounds left, or null for "until removed".
     #[wasm_bindgen(unchecked_return_type = "Rule[]")]
     pub fn rules(&self) -> Result<JsValue, JsError> {
-        let rules: Vec<RuleJs> = crate::with_sim!(&self.cluster, s => s.rules().iter().map(RuleJs::from).collect());
+        let rules: Vec<RuleJs> = self.cluster.rules().iter().map(RuleJs::from).collect();
         to_js_list("rules", rules)
     }
 
-    fn node_arg(&self, node: &JsValue) -> Result<u32, Error> {
-        let text = match value_of("node", node)? {
-            Value::Text(t) => t,
-            Value::Number(n) => crate::num::fmt_f64(n),
-            Value::Bool(_) => return Err(Error::new("node", "must be a node id or `leader`")),
-        };
-        self.cluster.resolve("node", &text)
+    /// A node argument of the convenience methods: an id, "S3" or "leader".
+    fn node_arg(field: &str, node: &JsValue) -> Result<NodeRef, Error> {
+        match value_of(field, node)? {
+            Value::Text(t) => NodeRef::parse(field, &t),
+            Value::Number(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(NodeRef::Id(n as u32)),
+            Value::Number(n) => Err(Error::new(field, format!("must be a node id (3 or S3) or `leader`, got {}", fmt_f64(n)))),
+            Value::Bool(_) => Err(Error::new(field, "must be a node id or `leader`")),
+        }
+    }
+
+    /// Applies one action now, given as an object:
+    /// `act({do: "dropBeats", from: 3, count: 2})`, `act({do: "crash", node:
+    /// "leader"})`, `act({do: "network", loss: 0.1234567})` (the shapes:
+    /// the `ActionObject` type). Logs it for replay with `leader` pinned to
+    /// the node it named, and returns it as logged: {tMs, command, action}.
+    /// A wrong type, a missing field or an unknown action is an Error naming
+    /// `act.FIELD` and the rule.
+    #[wasm_bindgen(unchecked_return_type = "LoggedAction")]
+    pub fn act(&mut self, #[wasm_bindgen(unchecked_param_type = "ActionObject")] action: JsValue) -> Result<JsValue, JsError> {
+        let action = action_arg(&action).map_err(js_err)?;
+        let i = self.do_act(&action).map_err(js_err)?;
+        self.logged(i)
     }
 
     /// Applies one command of the scenario language now (crash 3,
-    /// drop-beats from=leader count=2, partition 1,2|3,4,5, heal, ...), and
-    /// logs it for replay. `leader` is resolved to an id before logging;
-    /// returns the command as logged.
+    /// drop-beats from=leader count=2, partition 1,2|3,4,5, heal, ...): read
+    /// as an action, then `act`. Returns the command as logged (`leader`
+    /// pinned to an id).
     pub fn apply(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] command: JsValue) -> Result<String, JsError> {
-        let command = text_arg("command", &command).map_err(js_err)?;
-        self.act(&command)
+        let action: Action = text_arg("command", &command).map_err(js_err)?.trim().parse().map_err(js_err)?;
+        let i = self.do_act(&action).map_err(js_err)?;
+        Ok(self.actions[i].1.to_string())
     }
 
     /// Actions applied so far (`actions()` has them all).
@@ -556,107 +597,78 @@ impl Simulation {
         self.actions.len() as u32
     }
 
-    /// `apply` for the facade's own commands, whose text is Rust's.
-    fn act(&mut self, command: &str) -> Result<String, JsError> {
-        self.apply_text(command).map_err(js_err)
+    /// Carries out an action through the cluster and logs it as done;
+    /// returns its place in the log.
+    fn do_act(&mut self, action: &Action) -> Result<usize, Error> {
+        let done = script::act(&mut self.cluster, action)?;
+        self.actions.push((self.cluster.now(), done));
+        Ok(self.actions.len() - 1)
     }
 
-    fn apply_text(&mut self, command: &str) -> Result<String, Error> {
-        if command.contains('\n') {
-            return Err(Error::new("command", "must be one line"));
-        }
-        // The action grammar only: run and expect (and their checker) stay out of the wasm.
-        script::parse_action(command.trim())?;
-        // Pin `leader` to the node it names now, so a replay does the same.
-        let pinned = self.pin_leader(command.trim())?;
-        let parsed = script::parse_action(&pinned)?;
-        script::act(&mut self.cluster, &parsed)?;
-        self.actions.push((self.cluster.now(), pinned.clone()));
-        Ok(pinned)
+    /// Logged action `i` as {tMs, command, action}.
+    fn logged(&self, i: usize) -> Result<JsValue, JsError> {
+        let (t, a) = &self.actions[i];
+        let o = Object::new();
+        set(&o, "tMs", ms(*t));
+        set(&o, "command", a.to_string());
+        set(&o, "action", action_object(a)?);
+        Ok(o.into())
     }
 
-    /// Replaces the word `leader` with the id of the node it names now.
-    fn pin_leader(&self, command: &str) -> Result<String, Error> {
-        let words = command.split(|c: char| !c.is_ascii_alphanumeric());
-        if !words.into_iter().any(|w| w.eq_ignore_ascii_case("leader")) {
-            return Ok(command.to_string());
-        }
-        let id = self.cluster.resolve("node", "leader")?.to_string();
-        let mut out = String::new();
-        let mut word = String::new();
-        for c in command.chars().chain(std::iter::once('\n')) {
-            if c.is_ascii_alphanumeric() {
-                word.push(c);
-                continue;
-            }
-            out.push_str(if word.eq_ignore_ascii_case("leader") { &id } else { &word });
-            word.clear();
-            if c != '\n' {
-                out.push(c);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Advances to simulated time `tMs` (not before now) and applies a
-    /// command there: the replay of one logged action. Returns the command
-    /// as logged. A span longer than an hour is fine here: the replay of a
-    /// shared URL jumps straight to its first action.
-    #[wasm_bindgen(js_name = applyAt)]
-    pub fn apply_at(&mut self, t_ms: f64, #[wasm_bindgen(unchecked_param_type = "string")] command: JsValue) -> Result<String, JsError> {
-        let command = text_arg("command", &command).map_err(js_err)?;
+    /// Advances to simulated time `tMs` (not before now) and applies an
+    /// action there, given as script text or as an object: the replay of one
+    /// logged action. Returns it as logged: {tMs, command, action}. A span
+    /// longer than an hour is fine here: the replay of a shared URL jumps
+    /// straight to its first action.
+    #[wasm_bindgen(js_name = applyAt, unchecked_return_type = "LoggedAction")]
+    pub fn apply_at(&mut self, t_ms: f64, #[wasm_bindgen(unchecked_param_type = "string | ActionObject")] action: JsValue) -> Result<JsValue, JsError> {
+        let action = if action.is_string() { text_arg("command", &action).map_err(js_err)?.trim().parse::<Action>().map_err(js_err)? } else { action_arg(&action).map_err(js_err)? };
         let t = ms_to_micros("tMs", t_ms).map_err(js_err)?;
         if t < self.cluster.now() {
             return Err(js_err(Error::new("tMs", format!("{} is before the current time {}", fmt_f64(t_ms), fmt_f64(self.time_ms())))));
         }
         self.cluster.run_until(t);
-        self.act(&command)
+        let i = self.do_act(&action).map_err(js_err)?;
+        self.logged(i)
     }
 
-    /// The actions applied so far: [{t_ms, command}].
-    #[wasm_bindgen(unchecked_return_type = "Action[]")]
-    pub fn actions(&self) -> Array {
-        let out = Array::new();
-        for (t, c) in &self.actions {
-            let o = Object::new();
-            set(&o, "t_ms", ms(*t));
-            set(&o, "command", c.as_str());
-            out.push(&o);
-        }
-        out
+    /// The actions applied so far: [{t_ms, command, action}].
+    #[wasm_bindgen(unchecked_return_type = "LoggedAction[]")]
+    pub fn actions(&self) -> Result<Array, JsError> {
+        (0..self.actions.len()).map(|i| self.logged(i)).collect()
     }
 
-    /// This run so far as a scenario script for `raftbeat run`.
+    /// This run so far as a scenario script for `raftbeat run`; every number
+    /// as exact as the run's own.
     #[wasm_bindgen(js_name = toScript)]
     pub fn to_script(&self) -> String {
         let mut s = format!("cluster {}\n", self.config_text());
-        for (t, c) in &self.actions {
-            let _ = writeln!(s, "run until={}\n{c}", format_duration(*t));
+        for (t, a) in &self.actions {
+            let _ = writeln!(s, "run until={}\n{a}", format_duration(*t));
         }
         let _ = writeln!(s, "run until={}", format_duration(self.cluster.now()));
         s
     }
 
-    // Convenience actions, each a logged command.
+    // Convenience actions: each builds its action and goes through `act`.
 
+    fn act_now(&mut self, action: Action) -> Result<(), JsError> {
+        self.do_act(&action).map(drop).map_err(js_err)
+    }
     pub fn crash(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
-        let id = self.node_arg(&node).map_err(js_err)?;
-        self.act(&format!("crash {id}")).map(drop)
+        self.act_now(Action::Crash(Self::node_arg("node", &node).map_err(js_err)?))
     }
     pub fn restart(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
-        let id = self.node_arg(&node).map_err(js_err)?;
-        self.act(&format!("restart {id}")).map(drop)
+        self.act_now(Action::Restart(Self::node_arg("node", &node).map_err(js_err)?))
     }
     pub fn timeout(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
-        let id = self.node_arg(&node).map_err(js_err)?;
-        self.act(&format!("timeout {id}")).map(drop)
+        self.act_now(Action::Timeout(Self::node_arg("node", &node).map_err(js_err)?))
     }
     pub fn isolate(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
-        let id = self.node_arg(&node).map_err(js_err)?;
-        self.act(&format!("isolate {id}")).map(drop)
+        self.act_now(Action::Isolate(Self::node_arg("node", &node).map_err(js_err)?))
     }
     pub fn heal(&mut self) -> Result<(), JsError> {
-        self.act("heal").map(drop)
+        self.act_now(Action::Heal)
     }
     /// Drops heartbeats from `node` (the current leader if omitted): all of
     /// them until `allowBeats`, or the next `count` rounds. Returns the rule id.
@@ -666,31 +678,25 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "NodeRef | null")] node: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | null")] count: JsValue,
     ) -> Result<u32, JsError> {
-        let node = if node.is_undefined() || node.is_null() { JsValue::from_str("leader") } else { node };
-        let id = self.node_arg(&node).map_err(js_err)?;
-        let cmd = if count.is_undefined() || count.is_null() {
-            format!("drop-beats from={id}")
-        } else {
-            format!("drop-beats from={id} count={}", whole("count", &count).map_err(js_err)?)
-        };
-        self.act(&cmd)?;
-        Ok(crate::with_sim!(&self.cluster, s => s.rules().last().map_or(0, |r| r.id)))
+        let from = if node.is_undefined() || node.is_null() { NodeRef::Leader } else { Self::node_arg("node", &node).map_err(js_err)? };
+        // The parameter is `node`: an error names it so (the action's field is `from`).
+        let from = NodeRef::Id(self.cluster.resolve("node", from).map_err(js_err)?);
+        let count = if count.is_undefined() || count.is_null() { None } else { Some(whole("count", &count).map_err(js_err)?) };
+        self.act_now(Action::DropBeats { scope: ScopeRef::From(from), count })?;
+        Ok(self.cluster.rules().last().map_or(0, |r| r.id))
     }
     /// Removes one drop rule, or all of them when `rule` is omitted.
     #[wasm_bindgen(js_name = allowBeats)]
     pub fn allow_beats(&mut self, #[wasm_bindgen(unchecked_param_type = "number | null")] rule: JsValue) -> Result<(), JsError> {
-        if rule.is_undefined() || rule.is_null() {
-            return self.act("allow-beats").map(drop);
-        }
-        let r = whole("rule", &rule).map_err(js_err)?;
-        self.act(&format!("allow-beats rule={r}")).map(drop)
+        let rule = if rule.is_undefined() || rule.is_null() { None } else { Some(whole("rule", &rule).map_err(js_err)?) };
+        self.act_now(Action::AllowBeats(rule))
     }
     #[wasm_bindgen(js_name = dropMessage)]
     pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
         if !(id.is_finite() && id >= 1.0 && id.fract() == 0.0) {
             return Err(js_err(Error::new("id", format!("must be a message id (a whole number >= 1), got {}", fmt_f64(id)))));
         }
-        self.act(&format!("drop-message {}", id as u64)).map(drop)
+        self.act_now(Action::DropMessage(id as u64))
     }
     /// Splits the network: `[[1, 2], [3, 4, 5]]`; nodes not listed form one
     /// more side together.
@@ -704,13 +710,12 @@ impl Simulation {
             if !Array::is_array(&g) {
                 return Err(bad());
             }
-            let mut ids = Vec::new();
-            for n in Array::from(&g).iter() {
-                ids.push(self.node_arg(&n).map_err(|e| js_err(Error::new("groups", e.rule)))?.to_string());
-            }
-            sides.push(ids.join(","));
+            sides.push(Array::from(&g).iter().map(|n| Self::node_arg("groups", &n)).collect::<Result<Vec<_>, _>>().map_err(js_err)?);
         }
-        self.act(&format!("partition {}", sides.join(" | "))).map(drop)
+        if sides.iter().all(Vec::is_empty) {
+            return Err(bad());
+        }
+        self.act_now(Action::Partition(sides))
     }
     /// Cuts the link `from` → `to` (both ways with `both`).
     pub fn cut(
@@ -719,7 +724,8 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "NodeRef")] to: JsValue,
         both: Option<bool>,
     ) -> Result<(), JsError> {
-        self.link("cut", from, to, both.unwrap_or(false))
+        let (from, to) = (Self::node_arg("from", &from).map_err(js_err)?, Self::node_arg("to", &to).map_err(js_err)?);
+        self.act_now(Action::Cut { from, to, both: both.unwrap_or(false) })
     }
     /// Restores the link `from` → `to` (both ways with `both`).
     pub fn restore(
@@ -728,12 +734,8 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "NodeRef")] to: JsValue,
         both: Option<bool>,
     ) -> Result<(), JsError> {
-        self.link("restore", from, to, both.unwrap_or(false))
-    }
-    fn link(&mut self, verb: &str, from: JsValue, to: JsValue, both: bool) -> Result<(), JsError> {
-        let a = self.node_arg(&from).map_err(|e| js_err(Error::new("from", e.rule)))?;
-        let b = self.node_arg(&to).map_err(|e| js_err(Error::new("to", e.rule)))?;
-        self.act(&format!("{verb} {a}{}{b}", if both { "<->" } else { "->" })).map(drop)
+        let (from, to) = (Self::node_arg("from", &from).map_err(js_err)?, Self::node_arg("to", &to).map_err(js_err)?);
+        self.act_now(Action::Restore { from, to, both: both.unwrap_or(false) })
     }
     /// Changes the network now: `{latencyMin, latencyMax, loss}` (ms, and a
     /// probability), any subset; also `latency: '5ms..10ms'`.
@@ -745,20 +747,26 @@ impl Simulation {
         if pairs.is_empty() {
             return Err(js_err(Error::new("network", "expected latencyMin, latencyMax, latency or loss")));
         }
-        let mut words = String::from("network");
-        for (k, v) in pairs {
-            let key = k.strip_prefix("network.").unwrap_or(&k);
-            let text = match v {
-                Value::Number(n) if key == "loss" => crate::num::fmt_f64(n),
-                Value::Number(n) => format_duration(ms_to_micros(&k, n).map_err(js_err)?),
-                Value::Text(t) => t,
-                Value::Bool(_) => return Err(js_err(Error::new(&k, "must be a duration or a probability"))),
-            };
-            if text.contains(char::is_whitespace) || text.is_empty() {
-                return Err(js_err(Error::new(&k, format!("must not be empty or contain spaces, got `{text}`"))));
-            }
-            let _ = write!(words, " {key}={text}");
+        let mut change = NetworkChange::default();
+        for (k, v) in &pairs {
+            change.set(k, v).map_err(js_err)?;
         }
-        self.act(&words).map(drop)
+        self.act_now(Action::Network(change))
     }
+}
+
+/// The action object `act` and `applyAt` take, read through
+/// serde-wasm-bindgen and checked field by field (see [`script::fields`]).
+fn action_arg(v: &JsValue) -> Result<Action, Error> {
+    if !v.is_object() || Array::is_array(v) {
+        return Err(Error::new("act", format!("must be an object like {{do: 'crash', node: 3}}, got {}", describe(v))));
+    }
+    let fields: Fields = serde_wasm_bindgen::from_value(v.clone()).map_err(|e| Error::new("act", format!("must be an object of plain values: {e}")))?;
+    action_from_fields(&fields)
+}
+
+/// An action as the object `act` takes back.
+fn action_object(a: &Action) -> Result<JsValue, JsError> {
+    let s = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(&action_to_fields(a), &s).map_err(|_| JsError::new("actions: internal error: cannot build an action object"))
 }

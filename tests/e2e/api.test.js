@@ -29,7 +29,15 @@ test('random calls with junk arguments get Errors naming the field, never a trap
     // BigInts aside: JS itself refuses to make numbers of them).
     const JUNK = [undefined, null, NaN, -1, 0, 1, 2, 3, 5, 7, 2.5, 1e9, -1e300, Infinity, -Infinity, 2 ** 32, 2 ** 53,
       '', 'S1', 'leader', '1', 'x', '10s', 'crash 1', 'drop-beats from=leader', 'partition 1,2|3', 'heal', 'nacos',
-      {}, [], [[1, 2], [3]], [[1], [1]], { latencyMin: -5 }, { latency: 'abc' }, { loss: 2 }, { model: 'raft' }, true, false];
+      {}, [], [[1, 2], [3]], [[1], [1]], { latencyMin: -5 }, { latency: 'abc' }, { loss: 2 }, { model: 'raft' }, true, false,
+      // Action objects for act and applyAt, good and bad.
+      { do: 'crash', node: 1 }, { do: 'crash', node: 'leader' }, { do: 'crash' }, { do: 'explode' }, { do: 7 }, { node: 3 },
+      { do: 'dropBeats', from: 3, count: -1 }, { do: 'dropBeats', from: 'leader', count: 2 }, { do: 'dropBeats', all: true, to: 1 },
+      { do: 'partition', groups: [[1, 2], [3, 'S9']] }, { do: 'partition', groups: [[1, 2], [3, 4, 5]] }, { do: 'partition', groups: 'x' },
+      { do: 'network', loss: 0.1234567 }, { do: 'network', loss: -1 }, { do: 'network', latency: '9ms..2ms' }, { do: 'network' },
+      { do: 'cut', from: 1, to: 2, both: 'yes' }, { do: 'restore', from: 1, to: 2 }, { do: 'allowBeats', rule: 1.5 },
+      { do: 'periodicCrash', every: 0 }, { do: 'periodicCrash', off: true }, { do: 'dropMessage', id: 2 ** 60 },
+      { do: 'heal', extra: [1, { deep: true }] }, { do: 'spreadTimers' }, { do: 'alignTimers' }, { do: 'timeout', node: NaN }];
     const CONFIGS = [{}, { model: 'raft', nodes: 5, seed: 3 }, { model: 'nacos', nodes: 3, seed: 1 }, { model: 'raft', nodes: 1 },
       { model: 'raft', nodes: 7, preVote: true, checkQuorum: true }];
     const proto = core.Simulation.prototype;

@@ -52,6 +52,44 @@ test('a shared URL replays the same run, to the same moment, exactly', async () 
   await context.close();
 });
 
+test('a loss set from JavaScript replays exactly from a share link, every digit', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=9&nodes=5&speed=40`);
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector('#lab').run.time > 2_000);
+  // A settings change from JS starts a new run; its loss goes into the link's settings.
+  await page.evaluate(() => document.querySelector('#lab').restart({ seed: 9, nodes: 5, loss: 0.0765432 }));
+  await page.waitForFunction(() => document.querySelector('#lab').run.time > 2_000);
+  // An action object from JS: the network's loss, then the run goes on.
+  const logged = await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    return el.run.act({ do: 'network', loss: 0.1234567, latency: '1.234ms..9ms' });
+  });
+  assert.equal(logged, 'network latency=1.234ms..9ms loss=0.1234567');
+  await page.waitForFunction(() => document.querySelector('#lab').run.time > 6_000);
+  await page.locator('#lab [data-a=play]').click(); // pause
+  const url = await page.evaluate(() => document.querySelector('#lab').shareUrl());
+  assert.match(url, /[#&]loss=0\.0765432(&|$)/);
+  assert.match(url, /&a=[\d.]+%3Anetwork\+latency%3D1\.234ms\.\.9ms\+loss%3D0\.1234567(&|$)/);
+  const read = (p) => p.evaluate(() => {
+    const run = document.querySelector('#lab').run;
+    return { loss: run.sim.settings().loss, first: run.config.loss, script: run.sim.toScript(), action: run.history[0].action };
+  });
+  const before = await read(page);
+  assert.equal(before.loss, 0.1234567);
+  assert.match(before.script, /^cluster model=nacos nodes=5 seed=9 loss=0\.0765432\n/);
+
+  const other = await openShared(browser, url);
+  const after = await read(other.page);
+  assert.equal(after.loss, 0.1234567, 'the replayed network has the same loss, bit for bit');
+  assert.deepEqual(after.action, { do: 'network', latencyMin: 1.234, latencyMax: 9, loss: 0.1234567 });
+  assert.equal(after.script, before.script);
+  assert.deepEqual(await snapshot(other.page), await snapshot(page), 'the same run');
+  assert.deepEqual(other.problems, []);
+  assert.deepEqual(problems, []);
+  await other.context.close();
+  await context.close();
+});
+
 test('going back on the timeline replays; acting there forks the run', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=40`);
   await ready(page);

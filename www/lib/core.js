@@ -152,7 +152,9 @@ export class Timeline {
  * One simulated run. `settings` is what new Simulation() takes (plain
  * object; values may be numbers in ms or text with units). `plan` is a list
  * of {tMs, command, note?} to apply at those simulated times (a scenario,
- * or the actions of a shared URL). Throws the core's Error on bad settings.
+ * or the actions of a shared URL); `command` is a line of the scenario
+ * language or an action object ({do: 'crash', node: 3}). Throws the core's
+ * Error on bad settings.
  */
 export class Run {
   /** @param {Record<string, any>} [settings] @param {{ plan?: any[], source?: string, logCapacity?: number, traceLevel?: TraceLevel }} [options] */
@@ -165,7 +167,9 @@ export class Run {
     this.config = this.sim.settings();
     this.traceLevel = traceLevel;
     this.sim.traceLevel = traceLevel;
-    /** Actions applied: {t, command, source: 'user'|'scenario'|'replay'|'api', note?, seq?}. */
+    /** Actions applied, as the core logged them: {t, action (the typed object,
+     *  what a replay applies), command (its script line, exact: for share
+     *  links and display), source: 'user'|'scenario'|'replay'|'api', note?, seq?}. */
     this.history = [];
     // `seq` is a step's place in the plan: it orders steps of one time when a
     // rewind puts them back (a stop after the action it talks about).
@@ -244,8 +248,8 @@ export class Run {
   adoptApiActions() {
     const all = this.sim.actions();
     for (let i = this.history.length; i < all.length; i++) {
-      this.history.push({ t: all[i].t_ms, command: all[i].command, source: 'api' });
-      this.forkIfReplaying(all[i].t_ms);
+      this.history.push({ t: all[i].tMs, action: all[i].action, command: all[i].command, source: 'api' });
+      this.forkIfReplaying(all[i].tMs);
       this.emit('action', this.history[i]);
     }
   }
@@ -332,8 +336,8 @@ export class Run {
     try {
       // A planned step may name its node only when it runs ("a follower").
       const wanted = typeof p.command === 'function' ? p.command(this) : p.command;
-      const command = this.sim.applyAt(Math.max(p.t, this.sim.timeMs), wanted);
-      const done = { t: this.sim.timeMs, command, source: p.source, note: p.note, seq: p.seq };
+      const logged = this.sim.applyAt(Math.max(p.t, this.sim.timeMs), p.action ?? wanted);
+      const done = { t: logged.tMs, action: logged.action, command: logged.command, source: p.source, note: p.note, seq: p.seq };
       this.history.push(done);
       this.topologyDirty = true;
       this.emit('action', done);
@@ -378,16 +382,24 @@ export class Run {
     this.refresh();
   }
 
-  /** A user action now (script language). Throws the core's Error. */
-  act(command, source = 'user') {
+  /** A user action now: an action object ({do: 'dropBeats', from: 3}) or a
+   *  line of the scenario language. Returns its script line as logged
+   *  (`leader` pinned). Throws the core's Error. */
+  act(action, source = 'user') {
     this.forkIfReplaying(this.sim.timeMs);
-    const logged = this.sim.apply(command);
-    const done = { t: this.sim.timeMs, command: logged, source };
+    // A line is read by the core (apply: parse, then act), right now: no
+    // event due at this same moment runs first.
+    let logged;
+    if (typeof action === 'string') {
+      this.sim.apply(action);
+      logged = this.sim.actions()[this.sim.actionCount - 1];
+    } else logged = this.sim.act(action);
+    const done = { t: logged.tMs, action: logged.action, command: logged.command, source };
     this.history.push(done);
     this.topologyDirty = true;
     this.emit('action', done);
     this.refresh();
-    return logged;
+    return logged.command;
   }
 
   /** Acting in the past forks the run: what was recorded later is dropped. */
@@ -450,7 +462,7 @@ export class Run {
       };
       for (const a of earlier) {
         yield* runTo(a.t);
-        sim.applyAt(a.t, a.command);
+        sim.applyAt(a.t, a.action ?? a.command);
       }
       yield* runTo(t);
       built = true;
