@@ -39,7 +39,11 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOC: Counting = Counting;
 
 fn config(model: &str, nodes: u32, seed: u64) -> ClusterConfig {
-    let pairs = [("model", model.to_string()), ("nodes", nodes.to_string()), ("seed", seed.to_string())];
+    let pairs = [
+        ("model", model.to_string()),
+        ("nodes", nodes.to_string()),
+        ("seed", seed.to_string()),
+    ];
     ClusterConfig::from_pairs(&pairs.map(|(k, v)| (k.to_string(), Value::Text(v)))).unwrap()
 }
 
@@ -71,8 +75,13 @@ fn main() {
     let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
 
     if wants("throughput") {
-        println!("== events per wall second (one core, no trace / full JSONL trace to a null writer)");
-        println!("{:<6} {:>6} {:>14} {:>14} {:>16} {:>12}", "model", "nodes", "events/s", "traced ev/s", "sim s / wall s", "events");
+        println!(
+            "== events per wall second (one core, no trace / full JSONL trace to a null writer)"
+        );
+        println!(
+            "{:<6} {:>6} {:>14} {:>14} {:>16} {:>12}",
+            "model", "nodes", "events/s", "traced ev/s", "sim s / wall s", "events"
+        );
         for model in ["nacos", "raft"] {
             for nodes in [5u32, 51, 501] {
                 let min = match nodes {
@@ -113,9 +122,23 @@ fn main() {
             heap.push(LIVE.load(Ordering::Relaxed) - base);
         }
         let wall = start.elapsed().as_secs_f64();
-        println!("faults {}, events {}, wall {wall:.3} s, findings {}", faults.len(), c.stats().events, c.monitor().total());
-        println!("live heap by hour (KiB): {}", heap.iter().map(|b| (b / 1024).to_string()).collect::<Vec<_>>().join(" "));
-        let (lo, hi) = (heap[1..].iter().min().unwrap(), heap[1..].iter().max().unwrap());
+        println!(
+            "faults {}, events {}, wall {wall:.3} s, findings {}",
+            faults.len(),
+            c.stats().events,
+            c.monitor().total()
+        );
+        println!(
+            "live heap by hour (KiB): {}",
+            heap.iter()
+                .map(|b| (b / 1024).to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let (lo, hi) = (
+            heap[1..].iter().min().unwrap(),
+            heap[1..].iter().max().unwrap(),
+        );
         println!("hours 2-24: min {} KiB, max {} KiB", lo / 1024, hi / 1024);
         // Keep going: the monitor's bounded memories fill within the first
         // day; after that the heap must not grow at all.
@@ -123,7 +146,10 @@ fn main() {
         let mut daily = Vec::new();
         for day in 2..=7u64 {
             let mut peak = 0;
-            for f in more.iter().filter(|f| f.at > (day - 1) * 24 * HOUR && f.at <= day * 24 * HOUR) {
+            for f in more
+                .iter()
+                .filter(|f| f.at > (day - 1) * 24 * HOUR && f.at <= day * 24 * HOUR)
+            {
                 c.run_until(f.at);
                 chaos::apply(&mut c, &f.command).unwrap();
                 peak = peak.max(LIVE.load(Ordering::Relaxed) - base);
@@ -131,13 +157,24 @@ fn main() {
             c.run_until(day * 24 * HOUR);
             daily.push(peak.max(LIVE.load(Ordering::Relaxed) - base));
         }
-        println!("live heap, max per day for days 2-7 (KiB): {}", daily.iter().map(|b| (b / 1024).to_string()).collect::<Vec<_>>().join(" "));
+        println!(
+            "live heap, max per day for days 2-7 (KiB): {}",
+            daily
+                .iter()
+                .map(|b| (b / 1024).to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
 
         println!("\n== the same day with the full JSONL trace streamed to a null writer");
         let start = Instant::now();
         let mut c = Cluster::new(&cfg).unwrap();
         c.add_sink(Box::new(WriterSink::new(std::io::sink(), Format::Jsonl)));
         chaos::run(&mut c, &faults, 24 * HOUR).unwrap();
-        println!("events {}, wall {:.3} s", c.stats().events, start.elapsed().as_secs_f64());
+        println!(
+            "events {}, wall {:.3} s",
+            c.stats().events,
+            start.elapsed().as_secs_f64()
+        );
     }
 }

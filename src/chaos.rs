@@ -36,7 +36,11 @@ pub struct ChaosConfig {
 
 impl ChaosConfig {
     fn base_network(&self) -> Action {
-        Action::Network(NetworkChange { latency_min: Some(self.base_latency.0), latency_max: Some(self.base_latency.1), loss: Some(0.0) })
+        Action::Network(NetworkChange {
+            latency_min: Some(self.base_latency.0),
+            latency_max: Some(self.base_latency.1),
+            loss: Some(0.0),
+        })
     }
 }
 
@@ -78,11 +82,23 @@ fn pick<T: Copy>(rng: &mut Stream, items: &[T]) -> T {
 }
 
 /// Draws the faults for a cluster of `nodes` between `start` and `end`.
-pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosConfig) -> Vec<Fault> {
+pub fn schedule(
+    seed: u64,
+    nodes: u32,
+    start: Micros,
+    end: Micros,
+    cfg: &ChaosConfig,
+) -> Vec<Fault> {
     // A stream no simulation uses (simulations use 0..=nodes).
     let mut rng = Stream::new(seed, u64::MAX);
     let mut out = Vec::new();
-    let mut b = Broken { down: Vec::new(), isolated: false, cuts: Vec::new(), drops: false, lossy: false };
+    let mut b = Broken {
+        down: Vec::new(),
+        isolated: false,
+        cuts: Vec::new(),
+        drops: false,
+        lossy: false,
+    };
     let minority = (nodes - 1) / 2;
     let mut t = start;
     let all: Vec<NodeId> = (1..=nodes).collect();
@@ -92,9 +108,17 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
         if t >= end {
             break;
         }
-        let alive: Vec<NodeId> = all.iter().copied().filter(|n| !b.down.contains(n)).collect();
+        let alive: Vec<NodeId> = all
+            .iter()
+            .copied()
+            .filter(|n| !b.down.contains(n))
+            .collect();
         let mut options: Vec<&str> = Vec::new();
-        let budget = if cfg.keep_majority { minority as usize } else { nodes.saturating_sub(1) as usize };
+        let budget = if cfg.keep_majority {
+            minority as usize
+        } else {
+            nodes.saturating_sub(1) as usize
+        };
         if cfg.crashes {
             if b.down.len() < budget && !alive.is_empty() {
                 options.push("crash");
@@ -139,7 +163,11 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
             "restart-running" => Action::Restart(NodeRef::Id(pick(&mut rng, &alive))),
             "partition" => {
                 // A random side of 1..=half the nodes (or any size without keep_majority).
-                let max_side = if cfg.keep_majority { minority.max(1) } else { nodes - 1 };
+                let max_side = if cfg.keep_majority {
+                    minority.max(1)
+                } else {
+                    nodes - 1
+                };
                 let size = 1 + rng.below(u64::from(max_side)) as usize;
                 let mut pool = all.clone();
                 let mut side = Vec::new();
@@ -162,21 +190,38 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
                 if !b.cuts.contains(&(a, c)) {
                     b.cuts.push((a, c));
                 }
-                Action::Cut { from: NodeRef::Id(a), to: NodeRef::Id(c), both: false }
+                Action::Cut {
+                    from: NodeRef::Id(a),
+                    to: NodeRef::Id(c),
+                    both: false,
+                }
             }
             "restore" => {
                 let i = rng.below(b.cuts.len() as u64) as usize;
                 let (a, c) = b.cuts.remove(i);
-                Action::Restore { from: NodeRef::Id(a), to: NodeRef::Id(c), both: false }
+                Action::Restore {
+                    from: NodeRef::Id(a),
+                    to: NodeRef::Id(c),
+                    both: false,
+                }
             }
             "drop-beats" => {
                 b.drops = true;
                 let n = pick(&mut rng, &all);
                 let n = NodeRef::Id(n);
                 match rng.below(3) {
-                    0 => Action::DropBeats { scope: ScopeRef::From(n), count: None },
-                    1 => Action::DropBeats { scope: ScopeRef::To(n), count: Some(1 + rng.below(5) as u32) },
-                    _ => Action::DropBeats { scope: ScopeRef::From(n), count: Some(1 + rng.below(5) as u32) },
+                    0 => Action::DropBeats {
+                        scope: ScopeRef::From(n),
+                        count: None,
+                    },
+                    1 => Action::DropBeats {
+                        scope: ScopeRef::To(n),
+                        count: Some(1 + rng.below(5) as u32),
+                    },
+                    _ => Action::DropBeats {
+                        scope: ScopeRef::From(n),
+                        count: Some(1 + rng.below(5) as u32),
+                    },
                 }
             }
             "allow-beats" => {
@@ -192,7 +237,11 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
                     let loss = (rng.below(1001) as f64 / 1000.0) * cfg.max_loss;
                     let lo = cfg.base_latency.0;
                     let hi = lo + rng.below(cfg.max_latency.max(1));
-                    Action::Network(NetworkChange { latency_min: Some(lo), latency_max: Some(hi), loss: Some(loss) })
+                    Action::Network(NetworkChange {
+                        latency_min: Some(lo),
+                        latency_max: Some(hi),
+                        loss: Some(loss),
+                    })
                 }
             }
             "timeout" => Action::Timeout(NodeRef::Id(pick(&mut rng, &alive))),
@@ -209,9 +258,17 @@ pub fn schedule(seed: u64, nodes: u32, start: Micros, end: Micros, cfg: &ChaosCo
 pub fn repair(cluster: &Cluster, cfg: &ChaosConfig) -> Vec<Action> {
     let mut out = vec![Action::Heal, Action::AllowBeats(None), cfg.base_network()];
     for (a, b) in cluster.topology().cuts() {
-        out.push(Action::Restore { from: NodeRef::Id(a), to: NodeRef::Id(b), both: false });
+        out.push(Action::Restore {
+            from: NodeRef::Id(a),
+            to: NodeRef::Id(b),
+            both: false,
+        });
     }
-    out.extend((1..=cluster.node_count()).filter(|&id| !cluster.is_alive(id)).map(|id| Action::Restart(NodeRef::Id(id))));
+    out.extend(
+        (1..=cluster.node_count())
+            .filter(|&id| !cluster.is_alive(id))
+            .map(|id| Action::Restart(NodeRef::Id(id))),
+    );
     out
 }
 
@@ -244,9 +301,17 @@ pub fn apply(cluster: &mut Cluster, action: &(impl IntoAction + ?Sized)) -> Resu
 /// and `spread-timers` may then find too few election clocks to move: they
 /// changed nothing, and this returns Ok(false); leave them out of a replay
 /// script ([`applied`]), which stops at an error. Other errors are errors.
-pub fn apply_drawn(cluster: &mut Cluster, action: &(impl IntoAction + ?Sized)) -> Result<bool, Error> {
+pub fn apply_drawn(
+    cluster: &mut Cluster,
+    action: &(impl IntoAction + ?Sized),
+) -> Result<bool, Error> {
     match apply(cluster, action) {
-        Err(e) if (e.field == "align-timers" || e.field == "spread-timers") && e.rule.starts_with("needs ") => Ok(false),
+        Err(e)
+            if (e.field == "align-timers" || e.field == "spread-timers")
+                && e.rule.starts_with("needs ") =>
+        {
+            Ok(false)
+        }
         other => other.map(|()| true),
     }
 }
@@ -270,7 +335,12 @@ pub fn applied(config: &ClusterConfig, faults: &[Fault]) -> Result<Vec<Fault>, E
 pub fn run(cluster: &mut Cluster, faults: &[Fault], end: Micros) -> Result<(), Error> {
     for f in faults {
         cluster.run_until(f.at);
-        apply_drawn(cluster, &f.command).map_err(|e| Error::new(format!("fault at {}: `{}`", format_duration(f.at), f.command), e.to_string()))?;
+        apply_drawn(cluster, &f.command).map_err(|e| {
+            Error::new(
+                format!("fault at {}: `{}`", format_duration(f.at), f.command),
+                e.to_string(),
+            )
+        })?;
     }
     cluster.run_until(end);
     Ok(())
@@ -279,11 +349,25 @@ pub fn run(cluster: &mut Cluster, faults: &[Fault], end: Micros) -> Result<(), E
 /// A scenario script that replays a config and a schedule, for a failing
 /// test to print, ending with the given `expect ...` lines (what the model
 /// promises: Raft may show two leaders of different terms, Nacos more).
-pub fn to_script(config: &ClusterConfig, seed: u64, faults: &[Fault], end: Micros, expectations: &[&str]) -> String {
-    let words: Vec<String> = config.to_pairs(seed).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+pub fn to_script(
+    config: &ClusterConfig,
+    seed: u64,
+    faults: &[Fault],
+    end: Micros,
+    expectations: &[&str],
+) -> String {
+    let words: Vec<String> = config
+        .to_pairs(seed)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     let mut s = format!("cluster {}\n", words.join(" "));
     for f in faults {
-        s.push_str(&format!("run until={}\n{}\n", format_duration(f.at), f.command));
+        s.push_str(&format!(
+            "run until={}\n{}\n",
+            format_duration(f.at),
+            f.command
+        ));
     }
     s.push_str(&format!("run until={}\n", format_duration(end)));
     for e in expectations {
@@ -299,17 +383,35 @@ mod tests {
 
     #[test]
     fn schedules_are_reproducible_and_always_valid() {
-        let cfg = ChaosConfig { mean_interval: 2_000_000, ..ChaosConfig::default() };
+        let cfg = ChaosConfig {
+            mean_interval: 2_000_000,
+            ..ChaosConfig::default()
+        };
         let a = schedule(5, 5, 0, 600_000_000, &cfg);
         assert_eq!(a, schedule(5, 5, 0, 600_000_000, &cfg));
         assert_ne!(a, schedule(6, 5, 0, 600_000_000, &cfg));
         assert!(a.len() > 200, "{} faults", a.len());
         let kinds: std::collections::BTreeSet<&str> = a.iter().map(|f| f.command.name()).collect();
-        for k in ["crash", "restart", "partition", "heal", "cut", "restore", "drop-beats", "allow-beats", "network", "timeout"] {
+        for k in [
+            "crash",
+            "restart",
+            "partition",
+            "heal",
+            "cut",
+            "restore",
+            "drop-beats",
+            "allow-beats",
+            "network",
+            "timeout",
+        ] {
             assert!(kinds.contains(k), "{k} never drawn: {kinds:?}");
         }
         // Every command applies cleanly to a real cluster.
-        let config = ClusterConfig { nodes: 5, seed: Some(1), ..Default::default() };
+        let config = ClusterConfig {
+            nodes: 5,
+            seed: Some(1),
+            ..Default::default()
+        };
         let mut c = Cluster::new(&config).unwrap();
         run(&mut c, &a, 600_000_000).unwrap();
         for cmd in repair(&c, &cfg) {
@@ -320,7 +422,11 @@ mod tests {
 
     #[test]
     fn keep_majority_never_downs_a_majority() {
-        let cfg = ChaosConfig { mean_interval: 1_000_000, keep_majority: true, ..ChaosConfig::default() };
+        let cfg = ChaosConfig {
+            mean_interval: 1_000_000,
+            keep_majority: true,
+            ..ChaosConfig::default()
+        };
         let faults = schedule(9, 5, 0, 300_000_000, &cfg);
         let mut down = std::collections::HashSet::new();
         for f in &faults {
@@ -331,7 +437,9 @@ mod tests {
                 Action::Restart(n) => {
                     down.remove(n);
                 }
-                Action::Partition(sides) => assert!(sides.len() == 1 && sides[0].len() <= 2, "{}", f.command),
+                Action::Partition(sides) => {
+                    assert!(sides.len() == 1 && sides[0].len() <= 2, "{}", f.command)
+                }
                 _ => {}
             }
             assert!(down.len() <= 2, "{down:?} at {}", f.at);
@@ -340,20 +448,46 @@ mod tests {
 
     #[test]
     fn a_timer_key_with_nothing_to_move_is_skipped_and_left_out_of_the_replay() {
-        let config = ClusterConfig { nodes: 1, seed: Some(3), ..Default::default() };
+        let config = ClusterConfig {
+            nodes: 1,
+            seed: Some(3),
+            ..Default::default()
+        };
         let mut c = Cluster::new(&config).unwrap();
         c.run_until(1_000_000); // booted: its tick (and leaderDue) runs
         assert_eq!(apply_drawn(&mut c, "align-timers"), Ok(false));
-        assert_eq!(apply_drawn(&mut c, "spread-timers"), Ok(true), "one clock is enough to spread");
-        assert!(apply_drawn(&mut c, "crash 9").is_err(), "other errors stay errors");
+        assert_eq!(
+            apply_drawn(&mut c, "spread-timers"),
+            Ok(true),
+            "one clock is enough to spread"
+        );
+        assert!(
+            apply_drawn(&mut c, "crash 9").is_err(),
+            "other errors stay errors"
+        );
         let faults = [
-            Fault { at: 1_000_000, command: Action::AlignTimers },
-            Fault { at: 2_000_000, command: Action::Crash(NodeRef::Id(1)) },
-            Fault { at: 3_000_000, command: Action::SpreadTimers },
+            Fault {
+                at: 1_000_000,
+                command: Action::AlignTimers,
+            },
+            Fault {
+                at: 2_000_000,
+                command: Action::Crash(NodeRef::Id(1)),
+            },
+            Fault {
+                at: 3_000_000,
+                command: Action::SpreadTimers,
+            },
         ];
         // Node 1 is down at 3 s: nothing to spread either.
         assert_eq!(applied(&config, &faults).unwrap(), vec![faults[1].clone()]);
-        let text = to_script(&config, 3, &applied(&config, &faults).unwrap(), 4_000_000, &[]);
+        let text = to_script(
+            &config,
+            3,
+            &applied(&config, &faults).unwrap(),
+            4_000_000,
+            &[],
+        );
         let report = script::run(&script::parse(&text).unwrap(), None);
         assert_eq!(report.failures().count(), 0, "{text}");
     }

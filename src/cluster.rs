@@ -8,12 +8,14 @@
 //! `timings.heartbeat`, `network.loss`, and so on.
 
 use crate::error::Error;
-use crate::protocol::{nacos, raft, Countdowns, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Role};
+use crate::protocol::{
+    nacos, raft, Countdowns, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Role,
+};
 use crate::script::NodeRef;
 use crate::sim::network::NetworkConfig;
 use crate::sim::trace::ClockSetBy;
-use crate::time::{format_duration, parse_duration};
 use crate::sim::{rng, Engine, SimConfig, Simulation};
+use crate::time::{format_duration, parse_duration};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Model {
@@ -26,7 +28,10 @@ impl Model {
         match s.trim().to_ascii_lowercase().as_str() {
             "nacos" => Ok(Model::Nacos),
             "raft" => Ok(Model::Raft),
-            other => Err(Error::new("model", format!("must be `nacos` or `raft`, got `{other}`"))),
+            other => Err(Error::new(
+                "model",
+                format!("must be `nacos` or `raft`, got `{other}`"),
+            )),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -90,7 +95,10 @@ const KEYS: &[(&str, &[&str])] = &[
     ("seed", &[]),
     ("timings.tick", &["tick"]),
     ("timings.heartbeat", &["heartbeat"]),
-    ("timings.leaderTimeout", &["leaderTimeout", "leader-timeout"]),
+    (
+        "timings.leaderTimeout",
+        &["leaderTimeout", "leader-timeout"],
+    ),
     ("timings.leaderRandom", &["leaderRandom", "leader-random"]),
     ("timings.electionMin", &["electionMin", "election-min"]),
     ("timings.electionMax", &["electionMax", "election-max"]),
@@ -113,22 +121,34 @@ pub fn setting_keys() -> &'static [(&'static str, &'static [&'static str])] {
 
 /// The canonical name of a config key, or None if it is not one.
 pub fn canonical_key(key: &str) -> Option<&'static str> {
-    KEYS.iter().find(|(canon, aliases)| *canon == key || aliases.contains(&key)).map(|(c, _)| *c)
+    KEYS.iter()
+        .find(|(canon, aliases)| *canon == key || aliases.contains(&key))
+        .map(|(c, _)| *c)
 }
 
 fn duration(field: &str, v: &Value) -> Result<Micros, Error> {
     match v {
         Value::Text(t) => parse_duration(field, t),
         Value::Number(ms) => crate::time::ms_to_micros(field, *ms),
-        Value::Bool(_) => Err(Error::new(field, format!("must be a duration, got {}", v.describe()))),
+        Value::Bool(_) => Err(Error::new(
+            field,
+            format!("must be a duration, got {}", v.describe()),
+        )),
     }
 }
 
 fn integer(field: &str, v: &Value) -> Result<u64, Error> {
-    let bad = || Error::new(field, format!("must be a whole number, got {}", v.describe()));
+    let bad = || {
+        Error::new(
+            field,
+            format!("must be a whole number, got {}", v.describe()),
+        )
+    };
     match v {
         Value::Text(t) => t.trim().parse::<u64>().map_err(|_| bad()),
-        Value::Number(n) if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 9.007_199_254_740_991e15 => {
+        Value::Number(n)
+            if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 9.007_199_254_740_991e15 =>
+        {
             Ok(*n as u64)
         }
         _ => Err(bad()),
@@ -141,10 +161,16 @@ fn boolean(field: &str, v: &Value) -> Result<bool, Error> {
         Value::Text(t) => match t.trim() {
             "true" | "on" | "yes" | "1" => Ok(true),
             "false" | "off" | "no" | "0" => Ok(false),
-            _ => Err(Error::new(field, format!("must be true or false, got {}", v.describe()))),
+            _ => Err(Error::new(
+                field,
+                format!("must be true or false, got {}", v.describe()),
+            )),
         },
         Value::Number(n) if *n == 0.0 || *n == 1.0 => Ok(*n == 1.0),
-        Value::Number(_) => Err(Error::new(field, format!("must be true or false, got {}", v.describe()))),
+        Value::Number(_) => Err(Error::new(
+            field,
+            format!("must be true or false, got {}", v.describe()),
+        )),
     }
 }
 
@@ -168,23 +194,47 @@ fn range(field: &str, v: &Value) -> Result<(Micros, Micros), Error> {
 /// Abstract logs, one `index:term` per node in id order: `5:1,5:1,3:1`.
 fn logs(field: &str, v: &Value) -> Result<Vec<raft::LogPos>, Error> {
     let Value::Text(t) = v else {
-        return Err(Error::new(field, "must be text like 5:1,5:1,3:1 (index:term per node)"));
+        return Err(Error::new(
+            field,
+            "must be text like 5:1,5:1,3:1 (index:term per node)",
+        ));
     };
     t.split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|p| {
-            let (i, term) = p.trim().split_once(':').ok_or_else(|| Error::new(field, format!("expected index:term, got `{p}`")))?;
-            let bad = || Error::new(field, format!("expected whole numbers in index:term, got `{p}`"));
-            Ok(raft::LogPos { index: i.parse().map_err(|_| bad())?, term: term.parse().map_err(|_| bad())? })
+            let (i, term) = p
+                .trim()
+                .split_once(':')
+                .ok_or_else(|| Error::new(field, format!("expected index:term, got `{p}`")))?;
+            let bad = || {
+                Error::new(
+                    field,
+                    format!("expected whole numbers in index:term, got `{p}`"),
+                )
+            };
+            Ok(raft::LogPos {
+                index: i.parse().map_err(|_| bad())?,
+                term: term.parse().map_err(|_| bad())?,
+            })
         })
         .collect()
 }
 
 fn probability(field: &str, v: &Value) -> Result<f64, Error> {
     let p = match v {
-        Value::Text(t) => crate::num::parse_f64(t).ok_or(()).map_err(|_| Error::new(field, format!("must be a number between 0 and 1, got {}", v.describe())))?,
+        Value::Text(t) => crate::num::parse_f64(t).ok_or(()).map_err(|_| {
+            Error::new(
+                field,
+                format!("must be a number between 0 and 1, got {}", v.describe()),
+            )
+        })?,
         Value::Number(n) => *n,
-        Value::Bool(_) => return Err(Error::new(field, format!("must be a number between 0 and 1, got {}", v.describe()))),
+        Value::Bool(_) => {
+            return Err(Error::new(
+                field,
+                format!("must be a number between 0 and 1, got {}", v.describe()),
+            ))
+        }
     };
     crate::script::NetworkChange::check_loss(field, p)
 }
@@ -205,7 +255,13 @@ impl ClusterConfig {
         let mut resolved = Vec::with_capacity(pairs.len());
         for (k, v) in pairs {
             let canon = canonical_key(k).ok_or_else(|| {
-                Error::new(k.as_str(), format!("is not a setting; known: {}", KEYS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")))
+                Error::new(
+                    k.as_str(),
+                    format!(
+                        "is not a setting; known: {}",
+                        KEYS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+                    ),
+                )
             })?;
             if resolved.iter().any(|(c, _)| *c == canon) {
                 return Err(Error::new(canon, "is given twice"));
@@ -215,7 +271,12 @@ impl ClusterConfig {
         if let Some((_, v)) = resolved.iter().find(|(k, _)| *k == "model") {
             c.model = match v {
                 Value::Text(t) => Model::parse(t)?,
-                other => return Err(Error::new("model", format!("must be a model name, got {}", other.describe()))),
+                other => {
+                    return Err(Error::new(
+                        "model",
+                        format!("must be a model name, got {}", other.describe()),
+                    ))
+                }
             };
         }
         for (k, v) in resolved {
@@ -230,14 +291,26 @@ impl ClusterConfig {
             if model == m {
                 Ok(())
             } else {
-                Err(Error::new(key, format!("is a {} setting; this cluster runs {}", m.as_str(), model.as_str())))
+                Err(Error::new(
+                    key,
+                    format!(
+                        "is a {} setting; this cluster runs {}",
+                        m.as_str(),
+                        model.as_str()
+                    ),
+                ))
             }
         };
         match key {
             "model" => {}
             "nodes" => {
                 let n = integer(key, v)?;
-                self.nodes = u32::try_from(n).map_err(|_| Error::new(key, format!("must be between 1 and {}, got {n}", crate::sim::MAX_NODES)))?;
+                self.nodes = u32::try_from(n).map_err(|_| {
+                    Error::new(
+                        key,
+                        format!("must be between 1 and {}, got {n}", crate::sim::MAX_NODES),
+                    )
+                })?;
             }
             "seed" => self.seed = Some(integer(key, v)?),
             "timings.tick" => {
@@ -280,7 +353,9 @@ impl ClusterConfig {
                 only(Model::Nacos)?;
                 self.nacos.leader_random = duration(key, v)?;
             }
-            "network.latency" => (self.network.latency_min, self.network.latency_max) = range(key, v)?,
+            "network.latency" => {
+                (self.network.latency_min, self.network.latency_max) = range(key, v)?
+            }
             "network.latencyMin" => self.network.latency_min = duration(key, v)?,
             "network.latencyMax" => self.network.latency_max = duration(key, v)?,
             "network.loss" => self.network.loss = probability(key, v)?,
@@ -296,7 +371,14 @@ impl ClusterConfig {
             Model::Nacos => nacos::Node::validate_config(&self.nacos),
             Model::Raft => {
                 if self.raft.logs.len() > self.nodes as usize {
-                    return Err(Error::new("logs", format!("gives {} logs for {} nodes", self.raft.logs.len(), self.nodes)));
+                    return Err(Error::new(
+                        "logs",
+                        format!(
+                            "gives {} logs for {} nodes",
+                            self.raft.logs.len(),
+                            self.nodes
+                        ),
+                    ));
                 }
                 raft::Node::validate_config(&self.raft)
             }
@@ -304,7 +386,12 @@ impl ClusterConfig {
     }
 
     fn sim_config(&self, seed: u64) -> SimConfig {
-        SimConfig { nodes: self.nodes, seed, network: self.network.clone(), timer_jitter: self.timer_jitter }
+        SimConfig {
+            nodes: self.nodes,
+            seed,
+            network: self.network.clone(),
+            timer_jitter: self.timer_jitter,
+        }
     }
 
     /// The settings as `key=value` words, the way a script's `cluster` line
@@ -313,7 +400,11 @@ impl ClusterConfig {
     /// loss bit for bit.
     pub fn to_pairs(&self, seed: u64) -> Vec<(String, String)> {
         let d = ClusterConfig::default();
-        let mut out = vec![("model".to_string(), self.model.as_str().to_string()), ("nodes".to_string(), self.nodes.to_string()), ("seed".to_string(), seed.to_string())];
+        let mut out = vec![
+            ("model".to_string(), self.model.as_str().to_string()),
+            ("nodes".to_string(), self.nodes.to_string()),
+            ("seed".to_string(), seed.to_string()),
+        ];
         let dur = |out: &mut Vec<(String, String)>, k: &str, v: Micros, dv: Micros| {
             if v != dv {
                 out.push((k.to_string(), format_duration(v)));
@@ -322,15 +413,44 @@ impl ClusterConfig {
         match self.model {
             Model::Nacos => {
                 dur(&mut out, "tick", self.nacos.tick, d.nacos.tick);
-                dur(&mut out, "heartbeat", self.nacos.heartbeat_interval, d.nacos.heartbeat_interval);
-                dur(&mut out, "leaderTimeout", self.nacos.leader_timeout, d.nacos.leader_timeout);
-                dur(&mut out, "leaderRandom", self.nacos.leader_random, d.nacos.leader_random);
+                dur(
+                    &mut out,
+                    "heartbeat",
+                    self.nacos.heartbeat_interval,
+                    d.nacos.heartbeat_interval,
+                );
+                dur(
+                    &mut out,
+                    "leaderTimeout",
+                    self.nacos.leader_timeout,
+                    d.nacos.leader_timeout,
+                );
+                dur(
+                    &mut out,
+                    "leaderRandom",
+                    self.nacos.leader_random,
+                    d.nacos.leader_random,
+                );
             }
             Model::Raft => {
-                if (self.raft.election_min, self.raft.election_max) != (d.raft.election_min, d.raft.election_max) {
-                    out.push(("election".to_string(), format!("{}..{}", format_duration(self.raft.election_min), format_duration(self.raft.election_max))));
+                if (self.raft.election_min, self.raft.election_max)
+                    != (d.raft.election_min, d.raft.election_max)
+                {
+                    out.push((
+                        "election".to_string(),
+                        format!(
+                            "{}..{}",
+                            format_duration(self.raft.election_min),
+                            format_duration(self.raft.election_max)
+                        ),
+                    ));
                 }
-                dur(&mut out, "heartbeat", self.raft.heartbeat_interval, d.raft.heartbeat_interval);
+                dur(
+                    &mut out,
+                    "heartbeat",
+                    self.raft.heartbeat_interval,
+                    d.raft.heartbeat_interval,
+                );
                 if self.raft.pre_vote {
                     out.push(("preVote".to_string(), "true".to_string()));
                 }
@@ -338,19 +458,39 @@ impl ClusterConfig {
                     out.push(("checkQuorum".to_string(), "true".to_string()));
                 }
                 if !self.raft.logs.is_empty() {
-                    let l: Vec<String> = self.raft.logs.iter().map(|p| format!("{}:{}", p.index, p.term)).collect();
+                    let l: Vec<String> = self
+                        .raft
+                        .logs
+                        .iter()
+                        .map(|p| format!("{}:{}", p.index, p.term))
+                        .collect();
                     out.push(("logs".to_string(), l.join(",")));
                 }
             }
         }
-        if (self.network.latency_min, self.network.latency_max) != (d.network.latency_min, d.network.latency_max) {
-            out.push(("latency".to_string(), format!("{}..{}", format_duration(self.network.latency_min), format_duration(self.network.latency_max))));
+        if (self.network.latency_min, self.network.latency_max)
+            != (d.network.latency_min, d.network.latency_max)
+        {
+            out.push((
+                "latency".to_string(),
+                format!(
+                    "{}..{}",
+                    format_duration(self.network.latency_min),
+                    format_duration(self.network.latency_max)
+                ),
+            ));
         }
         if self.network.loss != d.network.loss {
-            out.push(("loss".to_string(), crate::num::fmt_f64_exact(self.network.loss)));
+            out.push((
+                "loss".to_string(),
+                crate::num::fmt_f64_exact(self.network.loss),
+            ));
         }
         if self.timer_jitter != 0 {
-            out.push(("timerJitter".to_string(), format_duration(self.timer_jitter)));
+            out.push((
+                "timerJitter".to_string(),
+                format_duration(self.timer_jitter),
+            ));
         }
         out
     }
@@ -471,7 +611,9 @@ impl Cluster {
     }
 
     pub fn node_views(&self) -> Vec<NodeView> {
-        (1..=self.node_count()).map(|id| self.node_view(id)).collect()
+        (1..=self.node_count())
+            .map(|id| self.node_view(id))
+            .collect()
     }
 
     pub fn messages(&self) -> Vec<MessageView> {
@@ -501,10 +643,19 @@ impl Cluster {
             NodeRef::Id(id) => self.node(field, id),
             NodeRef::Leader => match self.leaders().as_slice() {
                 [one] => Ok(*one),
-                [] => Err(Error::new(field, "`leader` names no node: there is no leader right now")),
+                [] => Err(Error::new(
+                    field,
+                    "`leader` names no node: there is no leader right now",
+                )),
                 many => Err(Error::new(
                     field,
-                    format!("`leader` is ambiguous: {} are all LEADER; name one", many.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "`leader` is ambiguous: {} are all LEADER; name one",
+                        many.iter()
+                            .map(|n| format!("S{n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 )),
             },
         }
@@ -528,7 +679,8 @@ impl Cluster {
     /// and "together" is as close as the phases are.
     pub fn align_timers(&mut self) -> Result<(), Error> {
         let mut clocks = self.election_clocks();
-        let first = take_earliest(&mut clocks).ok_or_else(|| Error::new("align-timers", ALIGN_NEEDS))?;
+        let first =
+            take_earliest(&mut clocks).ok_or_else(|| Error::new("align-timers", ALIGN_NEEDS))?;
         let at = first.0;
         let second = clocks
             .iter()
@@ -547,12 +699,21 @@ impl Cluster {
     /// close move.
     pub fn spread_timers(&mut self) -> Result<(), Error> {
         let mut clocks = self.election_clocks();
-        let mut last = take_earliest(&mut clocks).ok_or_else(|| Error::new("spread-timers", SPREAD_NEEDS))?;
+        let mut last =
+            take_earliest(&mut clocks).ok_or_else(|| Error::new("spread-timers", SPREAD_NEEDS))?;
         let hops = with_sim!(self, s => s.vote_request_hops());
-        let gap = self.network().latency_max.saturating_mul(hops).saturating_add(1000);
+        let gap = self
+            .network()
+            .latency_max
+            .saturating_mul(hops)
+            .saturating_add(1000);
         while let Some((due, id)) = take_earliest(&mut clocks) {
             let want = last.0.saturating_add(gap);
-            let due = if due < want { with_sim!(self, s => s.set_election_clock(id, want, ClockSetBy::Spread, (last.1, last.0))) } else { due };
+            let due = if due < want {
+                with_sim!(self, s => s.set_election_clock(id, want, ClockSetBy::Spread, (last.1, last.0)))
+            } else {
+                due
+            };
             last = (due, id);
         }
         Ok(())
@@ -564,7 +725,11 @@ impl Cluster {
         self.node_views()
             .iter()
             .filter(|v| v.alive && v.role != Role::Leader)
-            .filter_map(|v| v.countdowns.leader_due.map(|d| (now.saturating_add(d), v.id)))
+            .filter_map(|v| {
+                v.countdowns
+                    .leader_due
+                    .map(|d| (now.saturating_add(d), v.id))
+            })
             .collect()
     }
     pub fn set_periodic_crash(&mut self, schedule: Option<(Micros, Micros)>) -> Result<(), Error> {
@@ -587,7 +752,8 @@ fn take_earliest(clocks: &mut Vec<(Micros, NodeId)>) -> Option<(Micros, NodeId)>
     Some(clocks.swap_remove(i))
 }
 
-const ALIGN_NEEDS: &str = "needs two live nodes that are not leader, with an election clock running";
+const ALIGN_NEEDS: &str =
+    "needs two live nodes that are not leader, with an election clock running";
 const SPREAD_NEEDS: &str = "needs a live node that is not leader, with an election clock running";
 
 #[cfg(test)]
@@ -595,16 +761,22 @@ mod tests {
     use super::*;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, Value)> {
-        items.iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect()
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
+            .collect()
     }
 
     #[test]
     fn short_and_canonical_keys_are_the_same_setting() {
         let a = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "4s"), ("nodes", "3")])).unwrap();
-        let b = ClusterConfig::from_pairs(&pairs(&[("timings.heartbeat", "4s"), ("nodes", "3")])).unwrap();
+        let b = ClusterConfig::from_pairs(&pairs(&[("timings.heartbeat", "4s"), ("nodes", "3")]))
+            .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.nacos.heartbeat_interval, 4_000_000);
-        let e = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "4s"), ("timings.heartbeat", "3s")])).unwrap_err();
+        let e =
+            ClusterConfig::from_pairs(&pairs(&[("heartbeat", "4s"), ("timings.heartbeat", "3s")]))
+                .unwrap_err();
         assert_eq!(e.field, "timings.heartbeat");
     }
 
@@ -617,7 +789,11 @@ mod tests {
             (&[("nodes", "five")], "nodes", "whole number"),
             (&[("loss", "1.5")], "network.loss", "between 0 and 1"),
             (&[("latency", "9ms..2ms")], "network.latencyMax", "at least"),
-            (&[("heartbeat", "1ms")], "timings.heartbeat", "at least timings.tick"),
+            (
+                &[("heartbeat", "1ms")],
+                "timings.heartbeat",
+                "at least timings.tick",
+            ),
             (&[("tick", "0.5ms")], "timings.tick", "whole milliseconds"),
             (&[("model", "paxos")], "model", "must be"),
             (&[("colour", "red")], "colour", "is not a setting"),
@@ -632,53 +808,122 @@ mod tests {
 
     #[test]
     fn settings_of_the_other_model_are_refused() {
-        let e = ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("leaderTimeout", "15s")])).unwrap_err();
+        let e = ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("leaderTimeout", "15s")]))
+            .unwrap_err();
         assert_eq!(e.field, "timings.leaderTimeout");
-        assert!(e.rule.contains("nacos setting; this cluster runs raft"), "{e}");
+        assert!(
+            e.rule.contains("nacos setting; this cluster runs raft"),
+            "{e}"
+        );
         let e = ClusterConfig::from_pairs(&pairs(&[("preVote", "true")])).unwrap_err();
         assert!(e.rule.contains("raft setting"), "{e}");
         // The model may come after its settings.
-        let c = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "20ms"), ("election", "100ms..200ms"), ("model", "raft"), ("preVote", "on")])).unwrap();
-        assert_eq!((c.raft.heartbeat_interval, c.raft.election_min, c.raft.election_max, c.raft.pre_vote), (20_000, 100_000, 200_000, true));
-        let e = ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("logs", "5:1,x")])).unwrap_err();
+        let c = ClusterConfig::from_pairs(&pairs(&[
+            ("heartbeat", "20ms"),
+            ("election", "100ms..200ms"),
+            ("model", "raft"),
+            ("preVote", "on"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (
+                c.raft.heartbeat_interval,
+                c.raft.election_min,
+                c.raft.election_max,
+                c.raft.pre_vote
+            ),
+            (20_000, 100_000, 200_000, true)
+        );
+        let e =
+            ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("logs", "5:1,x")])).unwrap_err();
         assert_eq!(e.field, "logs");
-        let e = ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("nodes", "2"), ("logs", "1:1,1:1,1:1")])).unwrap_err();
+        let e = ClusterConfig::from_pairs(&pairs(&[
+            ("model", "raft"),
+            ("nodes", "2"),
+            ("logs", "1:1,1:1,1:1"),
+        ]))
+        .unwrap_err();
         assert!(e.rule.contains("3 logs for 2 nodes"), "{e}");
     }
 
     #[test]
     fn js_numbers_are_milliseconds() {
-        let c = ClusterConfig::from_pairs(&[("heartbeat".into(), Value::Number(2500.0)), ("loss".into(), Value::Number(0.25))]).unwrap();
+        let c = ClusterConfig::from_pairs(&[
+            ("heartbeat".into(), Value::Number(2500.0)),
+            ("loss".into(), Value::Number(0.25)),
+        ])
+        .unwrap();
         assert_eq!(c.nacos.heartbeat_interval, 2_500_000);
         assert_eq!(c.network.loss, 0.25);
-        let e = ClusterConfig::from_pairs(&[("heartbeat".into(), Value::Number(f64::NAN))]).unwrap_err();
+        let e = ClusterConfig::from_pairs(&[("heartbeat".into(), Value::Number(f64::NAN))])
+            .unwrap_err();
         assert_eq!(e.field, "timings.heartbeat");
     }
 
     #[test]
     fn pairs_round_trip_through_text() {
         for input in [
-            &[("nodes", "7"), ("heartbeat", "3s"), ("latency", "1ms..20ms"), ("loss", "0.1")][..],
-            &[("model", "raft"), ("election", "12ms..24ms"), ("heartbeat", "6ms"), ("checkQuorum", "true"), ("logs", "2:1,1:1"), ("timerJitter", "0.5ms")][..],
+            &[
+                ("nodes", "7"),
+                ("heartbeat", "3s"),
+                ("latency", "1ms..20ms"),
+                ("loss", "0.1"),
+            ][..],
+            &[
+                ("model", "raft"),
+                ("election", "12ms..24ms"),
+                ("heartbeat", "6ms"),
+                ("checkQuorum", "true"),
+                ("logs", "2:1,1:1"),
+                ("timerJitter", "0.5ms"),
+            ][..],
         ] {
             let c = ClusterConfig::from_pairs(&pairs(input)).unwrap();
-            let text: Vec<(String, Value)> = c.to_pairs(42).into_iter().map(|(k, v)| (k, Value::Text(v))).collect();
+            let text: Vec<(String, Value)> = c
+                .to_pairs(42)
+                .into_iter()
+                .map(|(k, v)| (k, Value::Text(v)))
+                .collect();
             let again = ClusterConfig::from_pairs(&text).unwrap();
-            assert_eq!(again, ClusterConfig { seed: Some(42), ..c });
+            assert_eq!(
+                again,
+                ClusterConfig {
+                    seed: Some(42),
+                    ..c
+                }
+            );
         }
     }
 
     #[test]
     fn node_references_resolve_and_fail_clearly() {
-        let mut c = Cluster::new(&ClusterConfig { seed: Some(1), nodes: 3, ..Default::default() }).unwrap();
+        let mut c = Cluster::new(&ClusterConfig {
+            seed: Some(1),
+            nodes: 3,
+            ..Default::default()
+        })
+        .unwrap();
         let node = |t: &str| NodeRef::parse("node", t).unwrap();
         assert_eq!(c.resolve("node", node("S2")).unwrap(), 2);
         assert_eq!(c.resolve("node", node("3")).unwrap(), 3);
-        assert!(c.resolve("node", node("4")).unwrap_err().rule.contains("does not exist"));
-        assert!(c.resolve("node", node("leader")).unwrap_err().rule.contains("no leader"));
-        assert!(NodeRef::parse("node", "S").unwrap_err().rule.contains("must be a node id"));
+        assert!(c
+            .resolve("node", node("4"))
+            .unwrap_err()
+            .rule
+            .contains("does not exist"));
+        assert!(c
+            .resolve("node", node("leader"))
+            .unwrap_err()
+            .rule
+            .contains("no leader"));
+        assert!(NodeRef::parse("node", "S")
+            .unwrap_err()
+            .rule
+            .contains("must be a node id"));
         c.advance(40_000_000);
-        let l = c.leader().expect("a 3-node nacos cluster elects within 40 s");
+        let l = c
+            .leader()
+            .expect("a 3-node nacos cluster elects within 40 s");
         assert_eq!(c.resolve("node", node("leader")).unwrap(), l);
     }
 }

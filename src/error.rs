@@ -13,7 +13,10 @@ pub struct Error {
 
 impl Error {
     pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Error { field: field.into(), rule: rule.into() }
+        Error {
+            field: field.into(),
+            rule: rule.into(),
+        }
     }
 }
 

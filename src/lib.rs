@@ -14,9 +14,9 @@
 pub mod chaos;
 pub mod cluster;
 pub mod error;
-pub mod num;
 pub mod experiment;
 pub mod json;
+pub mod num;
 pub mod protocol;
 pub mod script;
 #[cfg(not(target_arch = "wasm32"))]

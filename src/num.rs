@@ -12,13 +12,22 @@ pub fn fmt_f64(x: f64) -> String {
         return "NaN".to_string();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "Infinity".to_string() } else { "-Infinity".to_string() };
+        return if x > 0.0 {
+            "Infinity".to_string()
+        } else {
+            "-Infinity".to_string()
+        };
     }
     let neg = x < 0.0;
     let a = x.abs();
     if a >= 1e15 {
         let (mantissa, e) = exponent10(a);
-        return format!("{}{}e{}", if neg { "-" } else { "" }, mantissa.round() as u64, e);
+        return format!(
+            "{}{}e{}",
+            if neg { "-" } else { "" },
+            mantissa.round() as u64,
+            e
+        );
     }
     let scaled = (a * 1e6).round() as u64;
     let (whole, frac) = (scaled / 1_000_000, scaled % 1_000_000);
@@ -87,7 +96,16 @@ mod tests {
 
     #[test]
     fn formats_what_people_type() {
-        for (x, s) in [(0.1, "0.1"), (5.0, "5"), (0.25, "0.25"), (16.7, "16.7"), (-48.8, "-48.8"), (0.0, "0"), (1e-9, "0"), (123456.5, "123456.5")] {
+        for (x, s) in [
+            (0.1, "0.1"),
+            (5.0, "5"),
+            (0.25, "0.25"),
+            (16.7, "16.7"),
+            (-48.8, "-48.8"),
+            (0.0, "0"),
+            (1e-9, "0"),
+            (123456.5, "123456.5"),
+        ] {
             assert_eq!(fmt_f64(x), s);
         }
         assert_eq!(fmt_f64(f64::NAN), "NaN");
@@ -102,7 +120,9 @@ mod tests {
         }
         assert_eq!(parse_f64(".5"), Some(0.5));
         assert_eq!(parse_f64("-2.5"), Some(-2.5));
-        for bad in ["", ".", "1e", "e3", "NaN", "inf", "1.2.3", "0x10", "- 1", "1,5", "1e+-3"] {
+        for bad in [
+            "", ".", "1e", "e3", "NaN", "inf", "1.2.3", "0x10", "- 1", "1,5", "1e+-3",
+        ] {
             assert_eq!(parse_f64(bad), None, "{bad}");
         }
         assert_eq!(parse_f64("0.1").unwrap(), 0.1);
@@ -111,12 +131,32 @@ mod tests {
 
     #[test]
     fn exact_text_reads_back_bit_for_bit() {
-        for (x, s) in [(0.1234567, "0.1234567"), (0.1, "0.1"), (5.0, "5"), (1e-9, "1e-9"), (0.0, "0"), (1e300, "1e300"), (0.30000000000000004, "0.30000000000000004")] {
+        for (x, s) in [
+            (0.1234567, "0.1234567"),
+            (0.1, "0.1"),
+            (5.0, "5"),
+            (1e-9, "1e-9"),
+            (0.0, "0"),
+            (1e300, "1e300"),
+            (0.30000000000000004, "0.30000000000000004"),
+        ] {
             assert_eq!(fmt_f64_exact(x), s);
             assert_eq!(parse_f64(s).map(f64::to_bits), Some(x.to_bits()), "{s}");
         }
-        for x in [f64::MIN_POSITIVE, 5e-324, 0.1 + 0.2, 1.0 / 3.0, -0.0, f64::MAX, 123456789.123] {
-            assert_eq!(parse_f64(&fmt_f64_exact(x)).map(f64::to_bits), Some(x.to_bits()), "{x}");
+        for x in [
+            f64::MIN_POSITIVE,
+            5e-324,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            -0.0,
+            f64::MAX,
+            123456789.123,
+        ] {
+            assert_eq!(
+                parse_f64(&fmt_f64_exact(x)).map(f64::to_bits),
+                Some(x.to_bits()),
+                "{x}"
+            );
         }
     }
 }

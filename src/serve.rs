@@ -62,7 +62,13 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn respond(stream: &mut TcpStream, status: &str, mime: &str, body: &[u8], head_only: bool) -> std::io::Result<()> {
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    mime: &str,
+    body: &[u8],
+    head_only: bool,
+) -> std::io::Result<()> {
     let header = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
         body.len()
@@ -90,17 +96,33 @@ fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let head_only = method == "HEAD";
     if method != "GET" && !head_only {
-        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"GET or HEAD only\n", false);
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"GET or HEAD only\n",
+            false,
+        );
     }
     match resolve(root, target).and_then(|p| fs::read(&p).ok().map(|b| (p, b))) {
         Some((path, body)) => respond(&mut stream, "200 OK", mime_type(&path), &body, head_only),
-        None => respond(&mut stream, "404 Not Found", "text/plain; charset=utf-8", b"not found\n", head_only),
+        None => respond(
+            &mut stream,
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            b"not found\n",
+            head_only,
+        ),
     }
 }
 
 /// Serves `root` on `addr` (e.g. "127.0.0.1:8000") until the process ends.
 /// `on_ready` gets the bound address (useful with port 0).
-pub fn serve(root: &Path, addr: &str, on_ready: impl FnOnce(std::net::SocketAddr)) -> std::io::Result<()> {
+pub fn serve(
+    root: &Path,
+    addr: &str,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr)?;
     on_ready(listener.local_addr()?);
     for stream in listener.incoming() {
@@ -120,17 +142,29 @@ mod tests {
     #[test]
     fn resolve_refuses_to_climb_out() {
         let root = Path::new("/srv/www");
-        assert_eq!(resolve(root, "/pkg/raftbeat_bg.wasm?x=1"), Some(PathBuf::from("/srv/www/pkg/raftbeat_bg.wasm")));
+        assert_eq!(
+            resolve(root, "/pkg/raftbeat_bg.wasm?x=1"),
+            Some(PathBuf::from("/srv/www/pkg/raftbeat_bg.wasm"))
+        );
         assert_eq!(resolve(root, "/../etc/passwd"), None);
         assert_eq!(resolve(root, "/%2e%2e/etc/passwd"), None);
-        assert_eq!(resolve(root, "/a%20b.js"), Some(PathBuf::from("/srv/www/a b.js")));
+        assert_eq!(
+            resolve(root, "/a%20b.js"),
+            Some(PathBuf::from("/srv/www/a b.js"))
+        );
         assert_eq!(resolve(root, "/%zz"), None);
     }
 
     #[test]
     fn wasm_is_served_as_application_wasm() {
-        assert_eq!(mime_type(Path::new("x/raftbeat_bg.wasm")), "application/wasm");
-        assert_eq!(mime_type(Path::new("main.js")), "text/javascript; charset=utf-8");
+        assert_eq!(
+            mime_type(Path::new("x/raftbeat_bg.wasm")),
+            "application/wasm"
+        );
+        assert_eq!(
+            mime_type(Path::new("main.js")),
+            "text/javascript; charset=utf-8"
+        );
     }
 
     #[test]
@@ -150,7 +184,12 @@ mod tests {
             out
         };
         let ok = get("/");
-        assert!(ok.starts_with("HTTP/1.1 200 OK") && ok.contains("text/html") && ok.ends_with("<p>hi</p>"), "{ok}");
+        assert!(
+            ok.starts_with("HTTP/1.1 200 OK")
+                && ok.contains("text/html")
+                && ok.ends_with("<p>hi</p>"),
+            "{ok}"
+        );
         assert!(get("/missing.js").starts_with("HTTP/1.1 404"));
         fs::remove_dir_all(&dir).ok();
     }

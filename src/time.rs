@@ -17,14 +17,22 @@ pub type Micros = u64;
 /// is rejected: the unit is part of the value.
 pub fn parse_duration(field: &str, text: &str) -> Result<Micros, Error> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     if t.starts_with('-') {
-        return Err(Error::new(field, format!("must not be negative, got `{t}`")));
+        return Err(Error::new(
+            field,
+            format!("must not be negative, got `{t}`"),
+        ));
     }
     // `1e-9s`, `+5s`, `5 s s`: not a plain decimal before the unit.
     if num.is_empty() || unit.contains(|c: char| c.is_ascii_digit()) {
-        return Err(Error::new(field, format!("must be a duration like 150ms or 1.5s, got `{t}`")));
+        return Err(Error::new(
+            field,
+            format!("must be a duration like 150ms or 1.5s, got `{t}`"),
+        ));
     }
     let scale: u64 = match unit {
         "us" | "µs" => 1,
@@ -32,10 +40,25 @@ pub fn parse_duration(field: &str, text: &str) -> Result<Micros, Error> {
         "s" => 1_000_000,
         "m" | "min" => 60_000_000,
         "h" => 3_600_000_000,
-        "" => return Err(Error::new(field, format!("needs a unit (us, ms, s, m, h), got `{t}`"))),
-        _ => return Err(Error::new(field, format!("unknown unit `{unit}` in `{t}` (use us, ms, s, m or h)"))),
+        "" => {
+            return Err(Error::new(
+                field,
+                format!("needs a unit (us, ms, s, m, h), got `{t}`"),
+            ))
+        }
+        _ => {
+            return Err(Error::new(
+                field,
+                format!("unknown unit `{unit}` in `{t}` (use us, ms, s, m or h)"),
+            ))
+        }
     };
-    decimal_times(num, scale).ok_or_else(|| Error::new(field, format!("must be a non-negative duration like 150ms or 1.5s, got `{t}`")))
+    decimal_times(num, scale).ok_or_else(|| {
+        Error::new(
+            field,
+            format!("must be a non-negative duration like 150ms or 1.5s, got `{t}`"),
+        )
+    })
 }
 
 /// `num` (a decimal like "1.25") times `scale`, exactly, or None if it is not
@@ -72,14 +95,26 @@ fn decimal_times(num: &str, scale: u64) -> Option<u64> {
 /// beyond what a u64 of microseconds holds.
 pub fn ms_to_micros(field: &str, ms: f64) -> Result<Micros, Error> {
     if !ms.is_finite() {
-        return Err(Error::new(field, format!("must be a finite number of milliseconds, got {}", fmt_f64(ms))));
+        return Err(Error::new(
+            field,
+            format!(
+                "must be a finite number of milliseconds, got {}",
+                fmt_f64(ms)
+            ),
+        ));
     }
     if ms < 0.0 {
-        return Err(Error::new(field, format!("must not be negative, got {}", fmt_f64(ms))));
+        return Err(Error::new(
+            field,
+            format!("must not be negative, got {}", fmt_f64(ms)),
+        ));
     }
     let us = (ms * 1000.0).round();
     if us > 9.0e15 {
-        return Err(Error::new(field, format!("is too large, got {} ms", fmt_f64(ms))));
+        return Err(Error::new(
+            field,
+            format!("is too large, got {} ms", fmt_f64(ms)),
+        ));
     }
     Ok(us as Micros)
 }
@@ -166,13 +201,32 @@ mod tests {
 
     #[test]
     fn rejects_what_it_cannot_represent() {
-        for bad in ["25", "-1s", "1.2.3s", "s", "1.0005ms", "abc", "1e3ms", "99999999999999999999s", ""] {
+        for bad in [
+            "25",
+            "-1s",
+            "1.2.3s",
+            "s",
+            "1.0005ms",
+            "abc",
+            "1e3ms",
+            "99999999999999999999s",
+            "",
+        ] {
             let e = parse_duration("run.for", bad).unwrap_err();
             assert_eq!(e.field, "run.for", "{bad}");
         }
-        assert!(parse_duration("f", "3 parsecs").unwrap_err().rule.contains("unknown unit"));
-        assert_eq!(parse_duration("f", "-3s").unwrap_err().rule, "must not be negative, got `-3s`");
-        assert_eq!(parse_duration("f", "1e-9s").unwrap_err().rule, "must be a duration like 150ms or 1.5s, got `1e-9s`");
+        assert!(parse_duration("f", "3 parsecs")
+            .unwrap_err()
+            .rule
+            .contains("unknown unit"));
+        assert_eq!(
+            parse_duration("f", "-3s").unwrap_err().rule,
+            "must not be negative, got `-3s`"
+        );
+        assert_eq!(
+            parse_duration("f", "1e-9s").unwrap_err().rule,
+            "must be a duration like 150ms or 1.5s, got `1e-9s`"
+        );
     }
 
     #[test]
@@ -185,9 +239,15 @@ mod tests {
     #[test]
     fn ms_from_js_is_checked() {
         assert_eq!(ms_to_micros("dtMs", 16.7).unwrap(), 16_700);
-        assert!(ms_to_micros("dtMs", f64::NAN).unwrap_err().rule.contains("finite"));
+        assert!(ms_to_micros("dtMs", f64::NAN)
+            .unwrap_err()
+            .rule
+            .contains("finite"));
         assert!(ms_to_micros("dtMs", f64::INFINITY).is_err());
-        assert!(ms_to_micros("dtMs", -1.0).unwrap_err().rule.contains("negative"));
+        assert!(ms_to_micros("dtMs", -1.0)
+            .unwrap_err()
+            .rule
+            .contains("negative"));
     }
 
     #[test]

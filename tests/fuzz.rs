@@ -10,13 +10,35 @@ use raftbeat::cluster::{canonical_key, Cluster, ClusterConfig, Value};
 use raftbeat::script;
 
 fn cases() -> u32 {
-    std::env::var("RAFTBEAT_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+    std::env::var("RAFTBEAT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
 }
 
 const KEYS: &[&str] = &[
-    "model", "nodes", "seed", "tick", "heartbeat", "leaderTimeout", "leaderRandom", "electionMin", "electionMax",
-    "election", "preVote", "checkQuorum", "logs", "latency", "latencyMin", "latencyMax", "loss", "timerJitter",
-    "timings.heartbeat", "network.loss", "bogus", "",
+    "model",
+    "nodes",
+    "seed",
+    "tick",
+    "heartbeat",
+    "leaderTimeout",
+    "leaderRandom",
+    "electionMin",
+    "electionMax",
+    "election",
+    "preVote",
+    "checkQuorum",
+    "logs",
+    "latency",
+    "latencyMin",
+    "latencyMax",
+    "loss",
+    "timerJitter",
+    "timings.heartbeat",
+    "network.loss",
+    "bogus",
+    "",
 ];
 
 fn text_value() -> impl Strategy<Value = String> {
@@ -41,7 +63,15 @@ fn value() -> impl Strategy<Value = Value> {
     prop_oneof![
         text_value().prop_map(Value::Text),
         any::<f64>().prop_map(Value::Number),
-        prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-0.0), Just(1e300), Just(0.5), Just(5.0)].prop_map(Value::Number),
+        prop_oneof![
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(-0.0),
+            Just(1e300),
+            Just(0.5),
+            Just(5.0)
+        ]
+        .prop_map(Value::Number),
         any::<bool>().prop_map(Value::Bool),
     ]
 }
@@ -50,14 +80,63 @@ fn value() -> impl Strategy<Value = Value> {
 /// hostile words.
 fn command_line() -> impl Strategy<Value = String> {
     let word = prop_oneof![
-        Just("cluster"), Just("run"), Just("crash"), Just("restart"), Just("timeout"), Just("isolate"),
-        Just("partition"), Just("heal"), Just("cut"), Just("restore"), Just("drop-beats"), Just("allow-beats"),
-        Just("drop-message"), Just("network"), Just("expect"), Just("leader"), Just("S1"), Just("3"), Just("0"),
-        Just("99999999999"), Just("for=1s"), Just("until=2s"), Just("trace=all"), Just("trace=,"), Just("1,2|3"),
-        Just("|"), Just("1->2"), Just("2<->2"), Just("from=leader"), Just("to=S9"), Just("count=0"), Just("count=3"),
-        Just("rule=1"), Just("loss=2"), Just("latency=5ms..1ms"), Just("term"), Just(">="), Just("=="), Just("role"),
-        Just("follower"), Just("known-leader"), Just("voted-for"), Just("periodic-crash"), Just("every=1s"), Just("down=0s"), Just("off"), Just("none"), Just("violation"), Just("two-leaders"), Just("no-violations"),
-        Just("nodes=3"), Just("seed=1"), Just("model=raft"), Just("----"), Just("#"), Just("é"), Just("\t"),
+        Just("cluster"),
+        Just("run"),
+        Just("crash"),
+        Just("restart"),
+        Just("timeout"),
+        Just("isolate"),
+        Just("partition"),
+        Just("heal"),
+        Just("cut"),
+        Just("restore"),
+        Just("drop-beats"),
+        Just("allow-beats"),
+        Just("drop-message"),
+        Just("network"),
+        Just("expect"),
+        Just("leader"),
+        Just("S1"),
+        Just("3"),
+        Just("0"),
+        Just("99999999999"),
+        Just("for=1s"),
+        Just("until=2s"),
+        Just("trace=all"),
+        Just("trace=,"),
+        Just("1,2|3"),
+        Just("|"),
+        Just("1->2"),
+        Just("2<->2"),
+        Just("from=leader"),
+        Just("to=S9"),
+        Just("count=0"),
+        Just("count=3"),
+        Just("rule=1"),
+        Just("loss=2"),
+        Just("latency=5ms..1ms"),
+        Just("term"),
+        Just(">="),
+        Just("=="),
+        Just("role"),
+        Just("follower"),
+        Just("known-leader"),
+        Just("voted-for"),
+        Just("periodic-crash"),
+        Just("every=1s"),
+        Just("down=0s"),
+        Just("off"),
+        Just("none"),
+        Just("violation"),
+        Just("two-leaders"),
+        Just("no-violations"),
+        Just("nodes=3"),
+        Just("seed=1"),
+        Just("model=raft"),
+        Just("----"),
+        Just("#"),
+        Just("é"),
+        Just("\t"),
     ];
     prop::collection::vec(word, 0..6).prop_map(|w| w.join(" "))
 }

@@ -18,7 +18,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 fn config(model: &str, nodes: u32, seed: u64) -> ClusterConfig {
-    common::config([("model", model.to_string()), ("nodes", nodes.to_string()), ("seed", seed.to_string())])
+    common::config([
+        ("model", model.to_string()),
+        ("nodes", nodes.to_string()),
+        ("seed", seed.to_string()),
+    ])
 }
 
 /// The crashes and restarts a run traces: (time, node, "crash" | "restart").
@@ -193,24 +197,59 @@ fn nacos_under_faults(seed: u64, nodes: u32, interval_s: u64) -> Result<(), Test
     // One case in three crashes the leader periodically (every 30-90 s,
     // back after 0-30 s) instead of the schedule's crashes and timeouts.
     let periodic = seed % 3 == 0;
-    let chaos_cfg = ChaosConfig { mean_interval: interval_s * 1_000_000, max_latency: 20_000_000, crashes: !periodic, timeouts: !periodic, ..ChaosConfig::default() };
+    let chaos_cfg = ChaosConfig {
+        mean_interval: interval_s * 1_000_000,
+        max_latency: 20_000_000,
+        crashes: !periodic,
+        timeouts: !periodic,
+        ..ChaosConfig::default()
+    };
     let mut faults = chaos::schedule(seed, nodes, 0, span, &chaos_cfg);
     if periodic {
         let (every, down) = (30 + (seed >> 8) % 61, (seed >> 16) % 31);
-        faults.insert(0, Fault { at: 0, command: format!("periodic-crash every={every}s down={down}s").parse().unwrap() });
+        faults.insert(
+            0,
+            Fault {
+                at: 0,
+                command: format!("periodic-crash every={every}s down={down}s")
+                    .parse()
+                    .unwrap(),
+            },
+        );
     }
     let mut c = Cluster::new(&cfg).unwrap();
     let crashes = Rc::new(RefCell::new(CrashLog::default()));
     c.add_sink(Box::new(crashes.clone()));
     chaos::run(&mut c, &faults, span).unwrap();
-    let replay = chaos::to_script(&cfg, seed, &faults, span, &["expect no-violation term-decrease"]);
+    let replay = chaos::to_script(
+        &cfg,
+        seed,
+        &faults,
+        span,
+        &["expect no-violation term-decrease"],
+    );
     let m = c.monitor();
-    prop_assert_eq!(m.count(ViolationKind::TermDecrease), 0, "replay:\n{}", replay);
+    prop_assert_eq!(
+        m.count(ViolationKind::TermDecrease),
+        0,
+        "replay:\n{}",
+        replay
+    );
     for f in m.findings().filter(|f| f.kind == ViolationKind::DoubleVote) {
         let node = f.nodes[0].0;
         // By the schedule or by periodic-crash: the trace has every restart.
-        let restarted_before = crashes.borrow().0.iter().any(|&(t, n, what)| t <= f.t && n == node && what == "restart");
-        prop_assert!(restarted_before, "S{} voted twice without a restart: {}\nreplay:\n{}", node, f.describe(), replay);
+        let restarted_before = crashes
+            .borrow()
+            .0
+            .iter()
+            .any(|&(t, n, what)| t <= f.t && n == node && what == "restart");
+        prop_assert!(
+            restarted_before,
+            "S{} voted twice without a restart: {}\nreplay:\n{}",
+            node,
+            f.describe(),
+            replay
+        );
     }
     let s = c.stats();
     prop_assert_eq!(s.sent, s.delivered + s.dropped + c.messages().len() as u64);
@@ -223,7 +262,11 @@ fn nacos_under_faults(seed: u64, nodes: u32, interval_s: u64) -> Result<(), Test
     }
     let before = c.now();
     c.run_until(before + 60_000_000);
-    prop_assert!(!c.leaders().is_empty(), "no leader 60 s after repair; replay:\n{}", replay);
+    prop_assert!(
+        !c.leaders().is_empty(),
+        "no leader 60 s after repair; replay:\n{}",
+        replay
+    );
     Ok(())
 }
 
@@ -242,9 +285,18 @@ fn a_healthy_nacos_cluster_has_no_findings_over_a_day() {
     for seed in 1..=5 {
         let mut c = Cluster::new(&config("nacos", 5, seed)).unwrap();
         c.run_until(24 * 3_600_000_000);
-        assert_eq!(c.monitor().total(), 0, "seed {seed}: {:?}", c.monitor().findings().next());
+        assert_eq!(
+            c.monitor().total(),
+            0,
+            "seed {seed}: {:?}",
+            c.monitor().findings().next()
+        );
         assert_eq!(c.leaders().len(), 1, "seed {seed}");
-        assert_eq!(c.node_view(c.leader().unwrap()).term, 1, "seed {seed}: one election in a day");
+        assert_eq!(
+            c.node_view(c.leader().unwrap()).term,
+            1,
+            "seed {seed}: one election in a day"
+        );
     }
 }
 
@@ -257,7 +309,15 @@ fn long_runs_keep_the_wire_small() {
     c.add_sink(Box::new(digest.clone()));
     for day in 1..=7u64 {
         c.run_until(day * 24 * 3_600_000_000);
-        assert!(c.messages().len() <= 8, "{} messages in flight", c.messages().len());
+        assert!(
+            c.messages().len() <= 8,
+            "{} messages in flight",
+            c.messages().len()
+        );
     }
-    assert!(digest.borrow().count > 1_000_000, "{} events", digest.borrow().count);
+    assert!(
+        digest.borrow().count > 1_000_000,
+        "{} events",
+        digest.borrow().count
+    );
 }

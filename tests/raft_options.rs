@@ -18,8 +18,8 @@ use raftbeat::experiment::fig16::settled_leader;
 use raftbeat::protocol::raft::Node;
 use raftbeat::protocol::{Entropy, Micros, NodeId, Role};
 use raftbeat::sim::rng::Stream;
-use raftbeat::time::format_duration;
 use raftbeat::sim::Simulation;
+use raftbeat::time::format_duration;
 
 mod common;
 use common::MS;

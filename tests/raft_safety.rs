@@ -88,7 +88,15 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
     let mut faults = chaos::schedule(seed, nodes, 5 * MS, end, &chaos);
     if periodic {
         let (every, down) = (20 + r.below(81), r.below(61));
-        faults.insert(0, Fault { at: 5 * MS, command: format!("periodic-crash every={every}ms down={down}ms").parse().unwrap() });
+        faults.insert(
+            0,
+            Fault {
+                at: 5 * MS,
+                command: format!("periodic-crash every={every}ms down={down}ms")
+                    .parse()
+                    .unwrap(),
+            },
+        );
     }
     // One case in three also aligns or spreads the election clocks at a few
     // random moments: aligned clocks make split votes on demand. (Drawn
@@ -96,8 +104,15 @@ fn case(seed: u64, pre_vote: bool, check_quorum: bool) -> Case {
     if r.below(3) == 0 {
         for _ in 0..2 + r.below(5) {
             let at = 5 * MS + r.below(end - 5 * MS);
-            let command = if r.below(3) == 0 { "spread-timers" } else { "align-timers" };
-            faults.push(Fault { at, command: command.parse().unwrap() });
+            let command = if r.below(3) == 0 {
+                "spread-timers"
+            } else {
+                "align-timers"
+            };
+            faults.push(Fault {
+                at,
+                command: command.parse().unwrap(),
+            });
         }
         faults.sort_by_key(|f| f.at);
     }
@@ -143,7 +158,8 @@ fn run(c: &Case) -> Result<usize, String> {
     let mut timer_keys = 0;
     for f in &c.faults {
         step(&mut cluster, f.at);
-        let applied = chaos::apply_drawn(&mut cluster, &f.command).map_err(|e| format!("fault `{}`: {e}", f.command))?;
+        let applied = chaos::apply_drawn(&mut cluster, &f.command)
+            .map_err(|e| format!("fault `{}`: {e}", f.command))?;
         if applied && f.command.name().ends_with("-timers") {
             timer_keys += 1;
         }
@@ -186,7 +202,11 @@ fn replay(c: &Case) -> String {
         c.seed,
         &chaos::applied(&c.config, &c.faults).unwrap(),
         c.end,
-        &["expect no-violation election-safety", "expect no-violation double-vote", "expect no-violation term-decrease"],
+        &[
+            "expect no-violation election-safety",
+            "expect no-violation double-vote",
+            "expect no-violation term-decrease",
+        ],
     )
 }
 
@@ -210,7 +230,10 @@ fn check_combination(pre_vote: bool, check_quorum: bool, base_seed: u64) {
         "{faults} faults over {n} schedules: the schedules are too tame to mean much"
     );
     // A third of the cases draw 2-6 timer keys: most must find clocks to move.
-    assert!(timer_keys as u64 > n / 2, "only {timer_keys} timer keys applied over {n} schedules");
+    assert!(
+        timer_keys as u64 > n / 2,
+        "only {timer_keys} timer keys applied over {n} schedules"
+    );
 }
 
 #[test]

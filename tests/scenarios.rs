@@ -11,9 +11,17 @@ use std::path::Path;
 fn scenario_goldens_match() {
     let rewrite = std::env::var_os("RAFTBEAT_REWRITE").is_some();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
     files.sort();
-    assert!(files.len() >= 7, "expected the scenario files, found {}", files.len());
+    assert!(
+        files.len() >= 7,
+        "expected the scenario files, found {}",
+        files.len()
+    );
     let mut problems = Vec::new();
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy();
@@ -21,7 +29,13 @@ fn scenario_goldens_match() {
         let parsed = script::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let report = script::run(&parsed, None);
         for f in report.failures() {
-            problems.push(format!("{name}:{}: `{}` failed: {} (seed {:?})", f.line_no, f.text.trim(), f.failure.as_deref().unwrap_or(""), report.seed));
+            problems.push(format!(
+                "{name}:{}: `{}` failed: {} (seed {:?})",
+                f.line_no,
+                f.text.trim(),
+                f.failure.as_deref().unwrap_or(""),
+                report.seed
+            ));
         }
         if rewrite {
             std::fs::write(path, report.rewrite(&parsed)).unwrap();
@@ -36,7 +50,11 @@ fn scenario_goldens_match() {
                 outcome.output.join("\n")
             ));
         }
-        let missing = parsed.chunks.iter().filter(|c| c.expected.is_none()).count();
+        let missing = parsed
+            .chunks
+            .iter()
+            .filter(|c| c.expected.is_none())
+            .count();
         if missing > 0 {
             problems.push(format!("{name}: {missing} commands have no golden block (RAFTBEAT_REWRITE=1 to write them)"));
         }
@@ -52,12 +70,21 @@ fn the_wasm_test_runs_every_scenario_too() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         if name.ends_with(".txt") {
-            assert!(web.contains(&format!("    \"{name}\",")), "tests/web.rs does not run {name}: add it to SCENARIOS");
+            assert!(
+                web.contains(&format!("    \"{name}\",")),
+                "tests/web.rs does not run {name}: add it to SCENARIOS"
+            );
         }
     }
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("www/tours")).unwrap() {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("www/tours")).unwrap()
+    {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(web.contains(&format!("(\"{name}\", include_str!(\"../www/tours/{name}\"))")), "tests/web.rs does not run {name}: add it to TOURS");
+        assert!(
+            web.contains(&format!(
+                "(\"{name}\", include_str!(\"../www/tours/{name}\"))"
+            )),
+            "tests/web.rs does not run {name}: add it to TOURS"
+        );
     }
 }
 
@@ -71,11 +98,25 @@ fn every_tour_stop_has_a_caption_backed_by_an_expectation() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let parsed = script::parse(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let parsed = script::parse(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let report = script::run(&parsed, None);
-        let failed: Vec<_> = report.failures().map(|f| format!("{name}:{}: {}", f.line_no, f.failure.as_deref().unwrap_or(""))).collect();
+        let failed: Vec<_> = report
+            .failures()
+            .map(|f| {
+                format!(
+                    "{name}:{}: {}",
+                    f.line_no,
+                    f.failure.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
         assert!(failed.is_empty(), "{}", failed.join("\n"));
-        assert_eq!(report.outcomes.len(), parsed.chunks.len(), "{name}: the tour stopped early");
+        assert_eq!(
+            report.outcomes.len(),
+            parsed.chunks.len(),
+            "{name}: the tour stopped early"
+        );
         let (mut stops, mut checks) = (0, 0);
         for chunk in &parsed.chunks {
             match chunk.command {
@@ -83,8 +124,17 @@ fn every_tour_stop_has_a_caption_backed_by_an_expectation() {
                 script::Command::Pause => {
                     stops += 1;
                     // The caption: the comment lines right above (after the last blank line).
-                    let caption = chunk.lead.iter().rev().take_while(|l| l.trim().starts_with('#')).count();
-                    assert!(caption > 0, "{name}:{}: stop {stops} has no caption (a comment right above `pause`)", chunk.line_no);
+                    let caption = chunk
+                        .lead
+                        .iter()
+                        .rev()
+                        .take_while(|l| l.trim().starts_with('#'))
+                        .count();
+                    assert!(
+                        caption > 0,
+                        "{name}:{}: stop {stops} has no caption (a comment right above `pause`)",
+                        chunk.line_no
+                    );
                     assert!(stops == 1 || checks > 0, "{name}:{}: nothing checks stop {stops}'s caption: add an `expect` before it", chunk.line_no);
                     checks = 0;
                 }
@@ -110,14 +160,32 @@ mod round_trips {
     }
     /// Durations in whole microseconds, short and long.
     fn micros() -> impl Strategy<Value = u64> {
-        prop_oneof![0u64..5_000, 0u64..100_000_000, Just(1234), (0u64..90_000).prop_map(|s| s * 1_000_000)]
+        prop_oneof![
+            0u64..5_000,
+            0u64..100_000_000,
+            Just(1234),
+            (0u64..90_000).prop_map(|s| s * 1_000_000)
+        ]
     }
     /// Probabilities as typed, as computed, and at the edges.
     fn loss() -> impl Strategy<Value = f64> {
-        prop_oneof![Just(0.1234567), Just(1e-9), Just(0.0), Just(1.0), Just(5e-324), 0.0f64..=1.0, (0u32..1001).prop_map(|k| f64::from(k) / 1000.0 * 0.3)]
+        prop_oneof![
+            Just(0.1234567),
+            Just(1e-9),
+            Just(0.0),
+            Just(1.0),
+            Just(5e-324),
+            0.0f64..=1.0,
+            (0u32..1001).prop_map(|k| f64::from(k) / 1000.0 * 0.3)
+        ]
     }
     fn scope() -> impl Strategy<Value = ScopeRef> {
-        prop_oneof![Just(ScopeRef::All), node().prop_map(ScopeRef::From), node().prop_map(ScopeRef::To), (node(), node()).prop_map(|(a, b)| ScopeRef::Link(a, b))]
+        prop_oneof![
+            Just(ScopeRef::All),
+            node().prop_map(ScopeRef::From),
+            node().prop_map(ScopeRef::To),
+            (node(), node()).prop_map(|(a, b)| ScopeRef::Link(a, b))
+        ]
     }
     fn action() -> impl Strategy<Value = Action> {
         prop_oneof![
@@ -125,16 +193,36 @@ mod round_trips {
             node().prop_map(Action::Restart),
             node().prop_map(Action::Timeout),
             node().prop_map(Action::Isolate),
-            prop::collection::vec(prop::collection::vec(node(), 1..4), 1..4).prop_map(Action::Partition),
+            prop::collection::vec(prop::collection::vec(node(), 1..4), 1..4)
+                .prop_map(Action::Partition),
             Just(Action::Heal),
-            (node(), node(), any::<bool>()).prop_map(|(from, to, both)| Action::Cut { from, to, both }),
-            (node(), node(), any::<bool>()).prop_map(|(from, to, both)| Action::Restore { from, to, both }),
-            (scope(), prop::option::of(1u32..=u32::MAX)).prop_map(|(scope, count)| Action::DropBeats { scope, count }),
+            (node(), node(), any::<bool>()).prop_map(|(from, to, both)| Action::Cut {
+                from,
+                to,
+                both
+            }),
+            (node(), node(), any::<bool>()).prop_map(|(from, to, both)| Action::Restore {
+                from,
+                to,
+                both
+            }),
+            (scope(), prop::option::of(1u32..=u32::MAX))
+                .prop_map(|(scope, count)| Action::DropBeats { scope, count }),
             prop::option::of(any::<u32>()).prop_map(Action::AllowBeats),
             any::<u64>().prop_map(Action::DropMessage),
-            (prop::option::of(micros()), prop::option::of(micros()), prop::option::of(loss()))
+            (
+                prop::option::of(micros()),
+                prop::option::of(micros()),
+                prop::option::of(loss())
+            )
                 .prop_filter("network changes something", |c| *c != (None, None, None))
-                .prop_map(|(latency_min, latency_max, loss)| Action::Network(NetworkChange { latency_min, latency_max, loss })),
+                .prop_map(
+                    |(latency_min, latency_max, loss)| Action::Network(NetworkChange {
+                        latency_min,
+                        latency_max,
+                        loss
+                    })
+                ),
             prop::option::of((micros(), micros())).prop_map(Action::PeriodicCrash),
             Just(Action::AlignTimers),
             Just(Action::SpreadTimers),

@@ -20,7 +20,13 @@ fn cluster(model: &str, nodes: u32, seed: u64, latency_max_ms: u64) -> Cluster {
     cluster_with(model, nodes, seed, latency_max_ms, &[])
 }
 
-fn cluster_with(model: &str, nodes: u32, seed: u64, latency_max_ms: u64, more: &[(&str, &str)]) -> Cluster {
+fn cluster_with(
+    model: &str,
+    nodes: u32,
+    seed: u64,
+    latency_max_ms: u64,
+    more: &[(&str, &str)],
+) -> Cluster {
     let pairs = [
         ("model", model.to_string()),
         ("nodes", nodes.to_string()),
@@ -57,7 +63,12 @@ fn clocks(c: &Cluster) -> Vec<(u32, Micros)> {
 }
 
 fn earliest(clocks: &[(u32, Micros)]) -> (u32, Micros) {
-    clocks.iter().map(|&(id, due)| (due, id)).min().map(|(due, id)| (id, due)).unwrap()
+    clocks
+        .iter()
+        .map(|&(id, due)| (due, id))
+        .min()
+        .map(|(due, id)| (id, due))
+        .unwrap()
 }
 
 /// Runs for a while, then crashes the leader if asked (the usual way to
@@ -203,13 +214,29 @@ fn raft_aligned_nodes_time_out_at_the_same_instant() {
         let events = traced(&mut c);
         c.align_timers().unwrap();
         let (first, at) = earliest(&clocks(&c));
-        let second = clocks(&c).into_iter().find(|&(id, due)| due == at && id != first).unwrap().0;
+        let second = clocks(&c)
+            .into_iter()
+            .find(|&(id, due)| due == at && id != first)
+            .unwrap()
+            .0;
         c.run_until(at + 1);
-        let timed_out: Vec<u32> = events.borrow().0.iter().filter(|e| e.0 == at && e.2 == "electionTimeout").map(|e| e.1).collect();
-        assert!(timed_out.contains(&first) && timed_out.contains(&second), "seed {seed}: S{first} and S{second} at {at}: {timed_out:?}");
+        let timed_out: Vec<u32> = events
+            .borrow()
+            .0
+            .iter()
+            .filter(|e| e.0 == at && e.2 == "electionTimeout")
+            .map(|e| e.1)
+            .collect();
+        assert!(
+            timed_out.contains(&first) && timed_out.contains(&second),
+            "seed {seed}: S{first} and S{second} at {at}: {timed_out:?}"
+        );
         checked += 1;
     }
-    assert!(checked >= 50, "only {checked} of 200 seeds had a quiet wire");
+    assert!(
+        checked >= 50,
+        "only {checked} of 200 seeds had a quiet wire"
+    );
 }
 
 /// Without spread, the align above does split Raft's vote some of the time:
@@ -237,15 +264,24 @@ fn too_few_clocks_is_an_error_naming_the_command() {
     let mut c = cluster("raft", 1, 1, 8);
     c.run_until(1_000 * MS);
     let e = c.align_timers().unwrap_err().to_string();
-    assert!(e.starts_with("align-timers:") && e.contains("two live nodes that are not leader"), "{e}");
+    assert!(
+        e.starts_with("align-timers:") && e.contains("two live nodes that are not leader"),
+        "{e}"
+    );
     let e = c.spread_timers().unwrap_err().to_string();
-    assert!(e.starts_with("spread-timers:") && e.contains("a live node that is not leader"), "{e}");
+    assert!(
+        e.starts_with("spread-timers:") && e.contains("a live node that is not leader"),
+        "{e}"
+    );
     let mut c = cluster("nacos", 3, 1, 8);
     for id in 1..=3 {
         c.crash(id).unwrap();
     }
     assert!(c.spread_timers().is_err());
-    for (text, rule) in [("align-timers now", "align-timers: takes no arguments"), ("spread-timers 3", "spread-timers: takes no arguments")] {
+    for (text, rule) in [
+        ("align-timers now", "align-timers: takes no arguments"),
+        ("spread-timers 3", "spread-timers: takes no arguments"),
+    ] {
         let e = script::parse_action(text).unwrap_err().to_string();
         assert!(e.contains(rule), "{text}: {e}");
     }

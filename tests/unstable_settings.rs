@@ -60,20 +60,34 @@ fn term_range(words: &str, span_us: u64, expect_warning: Option<&str>) -> (u64, 
 #[test]
 fn raft_heartbeats_slower_than_the_election_timeout_are_allowed_warned_and_churn() {
     let ten_s = 10_000_000;
-    let (unstable, _) = term_range("model=raft heartbeat=200ms", ten_s, Some("timings.electionMin (150ms)"));
+    let (unstable, _) = term_range(
+        "model=raft heartbeat=200ms",
+        ten_s,
+        Some("timings.electionMin (150ms)"),
+    );
     let (_, calm) = term_range("model=raft", ten_s, None);
     // Ten seconds hold 50 heartbeat rounds: every one of them lets a
     // follower time out. With the defaults, one or two elections at the start.
-    assert!(unstable >= 10, "heartbeat 200ms: only term {unstable} after 10 s on some seed");
+    assert!(
+        unstable >= 10,
+        "heartbeat 200ms: only term {unstable} after 10 s on some seed"
+    );
     assert!(calm <= 3, "defaults: term {calm} after 10 s on some seed");
 }
 
 #[test]
 fn nacos_heartbeats_slower_than_the_leader_timeout_are_allowed_warned_and_churn() {
     let ten_min = 600_000_000;
-    let (unstable, _) = term_range("model=nacos heartbeat=20s", ten_min, Some("timings.leaderTimeout (15s)"));
+    let (unstable, _) = term_range(
+        "model=nacos heartbeat=20s",
+        ten_min,
+        Some("timings.leaderTimeout (15s)"),
+    );
     let (_, calm) = term_range("model=nacos", ten_min, None);
-    assert!(unstable >= 10, "heartbeat 20s: only term {unstable} after 10 min on some seed");
+    assert!(
+        unstable >= 10,
+        "heartbeat 20s: only term {unstable} after 10 min on some seed"
+    );
     assert!(calm <= 3, "defaults: term {calm} after 10 min on some seed");
 }
 
@@ -87,25 +101,68 @@ fn each_unsettling_timing_has_its_own_warning_naming_its_fields() {
             assert!(w[0].contains(p), "`{words}`: `{p}` not in {w:?}");
         }
     };
-    one("model=raft heartbeat=100ms latency=55ms..60ms", &["timings.heartbeat (100ms)", "network.latencyMax (60ms)", "late heartbeat"]);
-    one("model=raft latency=70ms..80ms", &["2 × network.latencyMax = 160ms", "timings.electionMin (150ms)"]);
-    one("model=raft election=150ms..150ms", &["timings.electionMin equals timings.electionMax (150ms)", "split votes"]);
-    one("model=nacos heartbeat=14600ms", &["timings.heartbeat (14600ms)", "a tick (500ms)", "timings.leaderTimeout (15s)"]);
-    one("model=nacos heartbeat=15s", &["is not below timings.leaderTimeout (15s)"]);
+    one(
+        "model=raft heartbeat=100ms latency=55ms..60ms",
+        &[
+            "timings.heartbeat (100ms)",
+            "network.latencyMax (60ms)",
+            "late heartbeat",
+        ],
+    );
+    one(
+        "model=raft latency=70ms..80ms",
+        &[
+            "2 × network.latencyMax = 160ms",
+            "timings.electionMin (150ms)",
+        ],
+    );
+    one(
+        "model=raft election=150ms..150ms",
+        &[
+            "timings.electionMin equals timings.electionMax (150ms)",
+            "split votes",
+        ],
+    );
+    one(
+        "model=nacos heartbeat=14600ms",
+        &[
+            "timings.heartbeat (14600ms)",
+            "a tick (500ms)",
+            "timings.leaderTimeout (15s)",
+        ],
+    );
+    one(
+        "model=nacos heartbeat=15s",
+        &["is not below timings.leaderTimeout (15s)"],
+    );
     // Just inside every bound: no warning.
-    assert_eq!(warned("model=raft heartbeat=100ms latency=40ms..49ms"), Vec::<String>::new());
-    assert_eq!(warned("model=raft election=150ms..151ms latency=70ms..74ms"), Vec::<String>::new());
-    assert_eq!(warned("model=nacos heartbeat=14400ms"), Vec::<String>::new());
+    assert_eq!(
+        warned("model=raft heartbeat=100ms latency=40ms..49ms"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        warned("model=raft election=150ms..151ms latency=70ms..74ms"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        warned("model=nacos heartbeat=14400ms"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn warnings_follow_the_network_as_it_changes() {
     let mut c = cluster("model=raft", 3);
     assert!(c.warnings().is_empty());
-    let slow = NetworkConfig { latency_min: 80_000, latency_max: 90_000, loss: 0.0 };
+    let slow = NetworkConfig {
+        latency_min: 80_000,
+        latency_max: 90_000,
+        loss: 0.0,
+    };
     c.set_network(slow).expect("a valid network");
     let w = c.warnings();
     assert!(w.len() == 1 && w[0].contains("round trip"), "{w:?}");
-    c.set_network(NetworkConfig::default()).expect("a valid network");
+    c.set_network(NetworkConfig::default())
+        .expect("a valid network");
     assert!(c.warnings().is_empty(), "{:?}", c.warnings());
 }

@@ -18,7 +18,12 @@ fn config(pairs: &[(&str, JsValue)]) -> JsValue {
 }
 
 fn nacos(seed: f64) -> Simulation {
-    Simulation::new(config(&[("model", "nacos".into()), ("nodes", 5.into()), ("seed", seed.into())])).unwrap()
+    Simulation::new(config(&[
+        ("model", "nacos".into()),
+        ("nodes", 5.into()),
+        ("seed", seed.into()),
+    ]))
+    .unwrap()
 }
 
 fn get(o: &JsValue, k: &str) -> JsValue {
@@ -27,7 +32,10 @@ fn get(o: &JsValue, k: &str) -> JsValue {
 
 fn error_message(r: Result<impl Sized, JsError>) -> String {
     let e: JsValue = r.err().expect("expected an error").into();
-    assert!(e.is_instance_of::<js_sys::Error>(), "a JS Error, not a bare value");
+    assert!(
+        e.is_instance_of::<js_sys::Error>(),
+        "a JS Error, not a bare value"
+    );
     get(&e, "message").as_string().unwrap()
 }
 
@@ -35,7 +43,10 @@ fn error_message(r: Result<impl Sized, JsError>) -> String {
 fn leaders(sim: &Simulation) -> Vec<u32> {
     Array::from(&sim.nodes().unwrap())
         .iter()
-        .filter(|n| get(n, "role").as_string().as_deref() == Some("LEADER") && get(n, "alive").as_bool() == Some(true))
+        .filter(|n| {
+            get(n, "role").as_string().as_deref() == Some("LEADER")
+                && get(n, "alive").as_bool() == Some(true)
+        })
         .map(|n| get(&n, "id").as_f64().unwrap() as u32)
         .collect()
 }
@@ -57,13 +68,18 @@ fn a_nacos_cluster_elects_a_leader_the_nodes_agree_on() {
     let mut sim = nacos(7.0);
     assert_eq!(sim.node_count(), 5);
     assert_eq!(sim.seed(), "7");
-    let (leader, at) = wait_for_leader(&mut sim, 20_000.0, None).expect("nacos elects within 15 s of start plus a vote round trip");
+    let (leader, at) = wait_for_leader(&mut sim, 20_000.0, None)
+        .expect("nacos elects within 15 s of start plus a vote round trip");
     assert!(at <= 15_600.0, "first election at {at} ms");
     // Followers learn the leader only at its first beat, up to 5 s later.
     sim.step(5_600.0).unwrap();
     let nodes = Array::from(&sim.nodes().unwrap());
     for n in nodes.iter() {
-        assert_eq!(get(&n, "leader").as_f64(), Some(f64::from(leader)), "every node follows S{leader}");
+        assert_eq!(
+            get(&n, "leader").as_f64(),
+            Some(f64::from(leader)),
+            "every node follows S{leader}"
+        );
         let role = get(&n, "role").as_string().unwrap();
         let id = get(&n, "id").as_f64().unwrap() as u32;
         assert_eq!(role, if id == leader { "LEADER" } else { "FOLLOWER" });
@@ -75,15 +91,21 @@ fn dropping_the_leaders_heartbeats_elects_another_within_nacos_bounds() {
     let mut sim = nacos(11.0);
     let (old, _) = wait_for_leader(&mut sim, 20_000.0, None).unwrap();
     sim.step(6_000.0).unwrap(); // the leader's first beat reaches everyone
-    let rule = sim.drop_beats(JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
+    let rule = sim
+        .drop_beats(JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .unwrap();
     assert!(rule >= 1);
     let dropped_at = sim.time_ms();
     // The last beat was at most 5 s before the drop; a follower times out
     // 15-20 s after it (plus one 500 ms tick), and wins within a round trip.
-    let (new, at) = wait_for_leader(&mut sim, 26_000.0, Some(old)).expect("a new leader within 26 s");
+    let (new, at) =
+        wait_for_leader(&mut sim, 26_000.0, Some(old)).expect("a new leader within 26 s");
     assert_ne!(new, old);
     let after = at - dropped_at;
-    assert!((10_000.0..=21_000.0).contains(&after), "re-elected {after} ms after the drop");
+    assert!(
+        (10_000.0..=21_000.0).contains(&after),
+        "re-elected {after} ms after the drop"
+    );
     // The old leader was reachable: the winner's vote request (higher term)
     // made it a FOLLOWER that voted for the winner, so there was no overlap.
     let nodes = Array::from(&sim.nodes().unwrap());
@@ -91,7 +113,11 @@ fn dropping_the_leaders_heartbeats_elects_another_within_nacos_bounds() {
     assert_eq!(get(&old_node, "role").as_string().unwrap(), "FOLLOWER");
     assert_eq!(get(&old_node, "voteFor").as_f64(), Some(f64::from(new)));
     let findings: Array = sim.findings().unwrap().into();
-    assert_eq!(findings.length(), 0, "no safety findings when nobody is partitioned");
+    assert_eq!(
+        findings.length(),
+        0,
+        "no safety findings when nobody is partitioned"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -135,11 +161,23 @@ fn frame_size_does_not_change_the_run() {
 #[wasm_bindgen_test]
 fn bad_input_throws_errors_naming_the_field() {
     let msg = error_message(Simulation::new(config(&[("nodes", 0.into())])));
-    assert!(msg.starts_with("nodes: must be between 1 and 1001"), "{msg}");
-    let msg = error_message(Simulation::new(config(&[("network", config(&[("loss", 2.into())]))])));
+    assert!(
+        msg.starts_with("nodes: must be between 1 and 1001"),
+        "{msg}"
+    );
+    let msg = error_message(Simulation::new(config(&[(
+        "network",
+        config(&[("loss", 2.into())]),
+    )])));
     assert!(msg.starts_with("network.loss:"), "{msg}");
-    let msg = error_message(Simulation::new(config(&[("timings", config(&[("heartbeat", 2_500.5.into())]))])));
-    assert!(msg.starts_with("timings.heartbeat: must be whole milliseconds"), "{msg}");
+    let msg = error_message(Simulation::new(config(&[(
+        "timings",
+        config(&[("heartbeat", 2_500.5.into())]),
+    )])));
+    assert!(
+        msg.starts_with("timings.heartbeat: must be whole milliseconds"),
+        "{msg}"
+    );
     let msg = error_message(Simulation::new(JsValue::from_str("nacos")));
     assert!(msg.starts_with("config:"), "{msg}");
     let mut sim = nacos(1.0);
@@ -158,27 +196,51 @@ fn bad_input_throws_errors_naming_the_field() {
 
 #[wasm_bindgen_test]
 fn unstable_timings_start_with_warnings_naming_the_fields() {
-    let texts = |sim: &Simulation| -> Vec<String> { Array::from(&sim.warnings().unwrap()).iter().map(|w| w.as_string().unwrap()).collect() };
+    let texts = |sim: &Simulation| -> Vec<String> {
+        Array::from(&sim.warnings().unwrap())
+            .iter()
+            .map(|w| w.as_string().unwrap())
+            .collect()
+    };
     assert_eq!(texts(&nacos(1.0)), Vec::<String>::new());
     // Beats every 30 s against a 15 s leaderTimeout: allowed, warned about, and the cluster churns.
-    let mut sim = Simulation::new(config(&[("seed", 2.into()), ("timings", config(&[("heartbeat", 30_000.into())]))])).unwrap();
+    let mut sim = Simulation::new(config(&[
+        ("seed", 2.into()),
+        ("timings", config(&[("heartbeat", 30_000.into())])),
+    ]))
+    .unwrap();
     let w = texts(&sim);
-    assert!(w.len() == 1 && w[0].starts_with("timings.heartbeat (30s) is not below timings.leaderTimeout (15s)"), "{w:?}");
+    assert!(
+        w.len() == 1
+            && w[0].starts_with("timings.heartbeat (30s) is not below timings.leaderTimeout (15s)"),
+        "{w:?}"
+    );
     sim.step(600_000.0).unwrap();
-    let term = sim.node_data().to_vec().chunks(NODE_STRIDE).map(|n| n[2]).fold(0.0, f64::max);
+    let term = sim
+        .node_data()
+        .to_vec()
+        .chunks(NODE_STRIDE)
+        .map(|n| n[2])
+        .fold(0.0, f64::max);
     assert!(term >= 10.0, "only term {term} after 10 min");
     // A network change can add a warning (a vote's round trip past Raft's 150 ms).
     let mut sim = Simulation::new(config(&[("model", "raft".into()), ("seed", 2.into())])).unwrap();
     assert_eq!(texts(&sim), Vec::<String>::new());
-    sim.network(config(&[("latency", "80ms..90ms".into())])).unwrap();
+    sim.network(config(&[("latency", "80ms..90ms".into())]))
+        .unwrap();
     let w = texts(&sim);
-    assert!(w.len() == 1 && w[0].contains("2 × network.latencyMax = 180ms"), "{w:?}");
+    assert!(
+        w.len() == 1 && w[0].contains("2 × network.latencyMax = 180ms"),
+        "{w:?}"
+    );
 }
 
 /// Timeline entries as (t_ms, code, node, term).
 fn marks(sim: &mut Simulation, from: f64) -> Vec<(f64, f64, f64, f64)> {
     let data = sim.timeline(from).unwrap().to_vec();
-    data.chunks(MARK_STRIDE).map(|c| (c[0], c[1], c[2], c[3])).collect()
+    data.chunks(MARK_STRIDE)
+        .map(|c| (c[0], c[1], c[2], c[3]))
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -186,18 +248,39 @@ fn the_timeline_records_leadership_at_every_trace_level() {
     let mut sim = nacos(7.0);
     sim.set_trace_level("none".into()).unwrap();
     let (first, _) = wait_for_leader(&mut sim, 20_000.0, None).unwrap();
-    assert_eq!(Array::from(&sim.events().unwrap()).length(), 0, "no events at level none");
-    let up: Vec<_> = marks(&mut sim, 0.0).into_iter().filter(|m| m.1 == 1.0).collect();
+    assert_eq!(
+        Array::from(&sim.events().unwrap()).length(),
+        0,
+        "no events at level none"
+    );
+    let up: Vec<_> = marks(&mut sim, 0.0)
+        .into_iter()
+        .filter(|m| m.1 == 1.0)
+        .collect();
     assert_eq!(up.len(), 1, "one BECAME_LEADER mark");
-    assert_eq!((up[0].2, up[0].3), (f64::from(first), 1.0), "the leader and its term");
+    assert_eq!(
+        (up[0].2, up[0].3),
+        (f64::from(first), 1.0),
+        "the leader and its term"
+    );
     // Drop the leader's beats: it leaves LEADER (code 2) and another takes over.
     sim.step(6_000.0).unwrap();
     sim.apply("drop-beats from=leader".into()).unwrap();
     let (second, _) = wait_for_leader(&mut sim, 26_000.0, Some(first)).unwrap();
     let all = marks(&mut sim, 0.0);
-    assert!(all.iter().any(|m| m.1 == 2.0 && m.2 == f64::from(first)), "{first} left LEADER: {all:?}");
-    assert!(all.iter().any(|m| m.1 == 3.0 && m.2 == f64::from(second)), "{second} stood for election: {all:?}");
-    assert!(all.iter().any(|m| m.1 == 1.0 && m.2 == f64::from(second) && m.3 == 2.0), "{second} leads in term 2: {all:?}");
+    assert!(
+        all.iter().any(|m| m.1 == 2.0 && m.2 == f64::from(first)),
+        "{first} left LEADER: {all:?}"
+    );
+    assert!(
+        all.iter().any(|m| m.1 == 3.0 && m.2 == f64::from(second)),
+        "{second} stood for election: {all:?}"
+    );
+    assert!(
+        all.iter()
+            .any(|m| m.1 == 1.0 && m.2 == f64::from(second) && m.3 == 2.0),
+        "{second} leads in term 2: {all:?}"
+    );
     // Reading from an index returns only what is new.
     let n = sim.timeline_length() as f64;
     assert_eq!(marks(&mut sim, n).len(), 0);
@@ -209,9 +292,15 @@ fn the_timeline_records_leadership_at_every_trace_level() {
     assert_eq!(sim.timeline_length() as f64, n);
     sim.set_trace_level("protocol".into()).unwrap();
     sim.apply(format!("restart {second}").into()).unwrap();
-    assert!(sim.timeline_length() as f64 > n, "recording again after off");
+    assert!(
+        sim.timeline_length() as f64 > n,
+        "recording again after off"
+    );
     let msg = error_message(sim.set_trace_level("loud".into()));
-    assert!(msg.starts_with("traceLevel: must be all, protocol, changes, none or off"), "{msg}");
+    assert!(
+        msg.starts_with("traceLevel: must be all, protocol, changes, none or off"),
+        "{msg}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -221,14 +310,23 @@ fn trace_levels_keep_what_they_promise() {
         sim.set_trace_level(level.into()).unwrap();
         sim.step(30_000.0).unwrap();
         let events: Array = sim.events().unwrap().into();
-        events.iter().map(|e| get(&e, "event").as_string().unwrap()).collect::<Vec<_>>()
+        events
+            .iter()
+            .map(|e| get(&e, "event").as_string().unwrap())
+            .collect::<Vec<_>>()
     };
     let all = count("all");
     let protocol = count("protocol");
     let changes = count("changes");
     assert!(all.iter().any(|e| e == "send"));
-    assert!(!protocol.iter().any(|e| e == "send"), "protocol leaves out sends");
-    assert!(protocol.iter().any(|e| e == "receivedBeat"), "but keeps every receivedBeat");
+    assert!(
+        !protocol.iter().any(|e| e == "send"),
+        "protocol leaves out sends"
+    );
+    assert!(
+        protocol.iter().any(|e| e == "receivedBeat"),
+        "but keeps every receivedBeat"
+    );
     assert!(changes.len() < protocol.len() && protocol.len() < all.len());
     assert!(changes.iter().any(|e| e == "decideLeader") && changes.iter().any(|e| e == "role"));
 }
@@ -242,7 +340,11 @@ fn single_steps_stop_at_the_next_traced_event() {
         let events: Array = sim.events().unwrap().into();
         assert!(events.length() >= 1, "each step shows at least one event");
         let last = events.get(events.length() - 1);
-        assert_eq!(get(&last, "t_ms").as_f64(), Some(sim.time_ms()), "the clock stands at the event");
+        assert_eq!(
+            get(&last, "t_ms").as_f64(),
+            Some(sim.time_ms()),
+            "the clock stands at the event"
+        );
         times.push(sim.time_ms());
     }
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
@@ -252,7 +354,11 @@ fn single_steps_stop_at_the_next_traced_event() {
     let now = sim.time_ms();
     let next = sim.next_event_ms().unwrap();
     assert!(sim.step_event(Some(next - 0.001)).unwrap());
-    assert_eq!((sim.time_ms(), sim.next_event_ms()), (now, Some(next)), "nothing ran before the bound");
+    assert_eq!(
+        (sim.time_ms(), sim.next_event_ms()),
+        (now, Some(next)),
+        "nothing ran before the bound"
+    );
     assert!(sim.step_event(Some(next)).unwrap());
     assert_eq!(sim.time_ms(), next, "the event at the bound ran");
     assert!(error_message(sim.step_event(Some(f64::NAN))).starts_with("untilMs: "));
@@ -263,18 +369,25 @@ fn actions_replayed_at_their_times_give_the_same_run() {
     let mut a = nacos(5.0);
     a.step(20_000.0).unwrap();
     let pinned = a.apply("drop-beats from=leader count=2".into()).unwrap();
-    assert!(pinned.starts_with("drop-beats from=") && !pinned.contains("leader"), "`leader` is pinned: {pinned}");
+    assert!(
+        pinned.starts_with("drop-beats from=") && !pinned.contains("leader"),
+        "`leader` is pinned: {pinned}"
+    );
     a.step(1_234.5).unwrap();
-    a.partition(js_sys::JSON::parse("[[1,2],[3,4,5]]").unwrap()).unwrap();
+    a.partition(js_sys::JSON::parse("[[1,2],[3,4,5]]").unwrap())
+        .unwrap();
     a.step(40_000.0).unwrap();
-    a.network(config(&[("loss", 0.25.into()), ("latencyMax", 20.into())])).unwrap();
-    a.cut(JsValue::from(3), JsValue::from("S4"), Some(true)).unwrap();
+    a.network(config(&[("loss", 0.25.into()), ("latencyMax", 20.into())]))
+        .unwrap();
+    a.cut(JsValue::from(3), JsValue::from("S4"), Some(true))
+        .unwrap();
     a.step(30_000.0).unwrap();
     assert_eq!(a.action_count(), 4);
     // A new simulation from the same seed, fed the logged actions with applyAt.
     let mut b = nacos(5.0);
     for act in a.actions().unwrap().iter() {
-        b.apply_at(get(&act, "tMs").as_f64().unwrap(), get(&act, "command")).unwrap();
+        b.apply_at(get(&act, "tMs").as_f64().unwrap(), get(&act, "command"))
+            .unwrap();
     }
     b.step(a.time_ms() - b.time_ms()).unwrap();
     assert_eq!(a.node_data().to_vec(), b.node_data().to_vec());
@@ -285,7 +398,11 @@ fn actions_replayed_at_their_times_give_the_same_run() {
     let settings = b.settings().unwrap();
     assert_eq!(get(&settings, "loss").as_f64(), Some(0.25));
     assert_eq!(get(&settings, "latencyMax").as_f64(), Some(20.0));
-    assert_eq!(get(&settings, "leaderTimeout").as_f64(), Some(15_000.0), "defaults are reported too");
+    assert_eq!(
+        get(&settings, "leaderTimeout").as_f64(),
+        Some(15_000.0),
+        "defaults are reported too"
+    );
 }
 
 fn object(js: &str) -> JsValue {
@@ -297,31 +414,59 @@ fn act_takes_action_objects_and_logs_them_exactly() {
     let mut a = nacos(5.0);
     a.step(20_000.0).unwrap();
     let leader = a.leader().unwrap();
-    let logged = a.act(object(r#"{"do": "dropBeats", "from": "leader", "count": 2}"#)).unwrap();
-    assert_eq!(get(&logged, "command").as_string().unwrap(), format!("drop-beats from={leader} count=2"), "`leader` is pinned");
-    assert_eq!(get(&get(&logged, "action"), "from").as_f64(), Some(f64::from(leader)));
+    let logged = a
+        .act(object(
+            r#"{"do": "dropBeats", "from": "leader", "count": 2}"#,
+        ))
+        .unwrap();
+    assert_eq!(
+        get(&logged, "command").as_string().unwrap(),
+        format!("drop-beats from={leader} count=2"),
+        "`leader` is pinned"
+    );
+    assert_eq!(
+        get(&get(&logged, "action"), "from").as_f64(),
+        Some(f64::from(leader))
+    );
     assert_eq!(get(&logged, "tMs").as_f64(), Some(20_000.0));
     a.step(1_000.0).unwrap();
-    a.act(object(r#"{"do": "network", "loss": 0.1234567, "latency": "1.234ms..9ms"}"#)).unwrap();
-    a.act(object(r#"{"do": "partition", "groups": [[1, 2], ["S3", 4, 5]]}"#)).unwrap();
+    a.act(object(
+        r#"{"do": "network", "loss": 0.1234567, "latency": "1.234ms..9ms"}"#,
+    ))
+    .unwrap();
+    a.act(object(
+        r#"{"do": "partition", "groups": [[1, 2], ["S3", 4, 5]]}"#,
+    ))
+    .unwrap();
     a.act(object(r#"{"do": "crash", "node": 1}"#)).unwrap();
     let settings = a.settings().unwrap();
-    assert_eq!(get(&settings, "loss").as_f64().map(f64::to_bits), Some(0.1234567f64.to_bits()), "settings() keeps every digit");
+    assert_eq!(
+        get(&settings, "loss").as_f64().map(f64::to_bits),
+        Some(0.1234567f64.to_bits()),
+        "settings() keeps every digit"
+    );
     assert_eq!(get(&settings, "latencyMin").as_f64(), Some(1.234));
     let script = a.to_script();
-    assert!(script.contains("\nnetwork latency=1.234ms..9ms loss=0.1234567\n"), "{script}");
+    assert!(
+        script.contains("\nnetwork latency=1.234ms..9ms loss=0.1234567\n"),
+        "{script}"
+    );
     assert!(script.contains("\npartition 1,2 | 3,4,5\n"), "{script}");
     // The logged objects replay the same run through applyAt.
     let mut b = nacos(5.0);
     for act in a.actions().unwrap().iter() {
-        b.apply_at(get(&act, "tMs").as_f64().unwrap(), get(&act, "action")).unwrap();
+        b.apply_at(get(&act, "tMs").as_f64().unwrap(), get(&act, "action"))
+            .unwrap();
     }
     b.step(a.time_ms() - b.time_ms()).unwrap();
     assert_eq!(a.to_script(), b.to_script());
     assert_eq!(a.node_data().to_vec(), b.node_data().to_vec());
     assert_eq!(a.event_count(), b.event_count());
     let action = get(&b.actions().unwrap().get(1), "action");
-    assert_eq!(get(&action, "loss").as_f64().map(f64::to_bits), Some(0.1234567f64.to_bits()));
+    assert_eq!(
+        get(&action, "loss").as_f64().map(f64::to_bits),
+        Some(0.1234567f64.to_bits())
+    );
     assert_eq!(get(&action, "do").as_string().as_deref(), Some("network"));
 }
 
@@ -365,12 +510,17 @@ fn node_data_flags_dropped_beats_and_partitions() {
     let mut sim = nacos(7.0);
     sim.step(7_000.0).unwrap();
     let leader = sim.leader().unwrap();
-    sim.drop_beats(JsValue::from(leader), JsValue::UNDEFINED).unwrap();
+    sim.drop_beats(JsValue::from(leader), JsValue::UNDEFINED)
+        .unwrap();
     sim.apply("drop-beats to=1".into()).unwrap();
     sim.isolate(JsValue::from(2)).unwrap();
     let d = sim.node_data().to_vec();
     let at = |id: u32, k: usize| d[(id as usize - 1) * NODE_STRIDE + k];
-    assert_eq!(at(leader, 9) as u32 & 1, 1, "the leader's beats are dropped");
+    assert_eq!(
+        at(leader, 9) as u32 & 1,
+        1,
+        "the leader's beats are dropped"
+    );
     assert_eq!(at(1, 9) as u32 & 2, 2, "beats to S1 are dropped");
     assert_ne!(at(2, 8), at(3, 8), "S2 is on its own side");
     let rules = Array::from(&sim.rules().unwrap());
@@ -391,10 +541,19 @@ fn scenarios_become_schedules() {
     let steps: Array = get(&plan, "steps").into();
     assert_eq!(steps.length(), 1);
     assert_eq!(get(&steps.get(0), "tMs").as_f64(), Some(6_000.0));
-    assert_eq!(get(&steps.get(0), "command").as_string().unwrap(), "drop-beats from=S5");
-    assert_eq!(get(&steps.get(0), "note").as_string().unwrap(), "Every beat of S5 is lost.");
+    assert_eq!(
+        get(&steps.get(0), "command").as_string().unwrap(),
+        "drop-beats from=S5"
+    );
+    assert_eq!(
+        get(&steps.get(0), "note").as_string().unwrap(),
+        "Every beat of S5 is lost."
+    );
     assert_eq!(get(&plan, "endMs").as_f64(), Some(36_000.0));
-    assert_eq!(get(&plan, "about").as_string().unwrap(), "Drop the leader's beats.");
+    assert_eq!(
+        get(&plan, "about").as_string().unwrap(),
+        "Drop the leader's beats."
+    );
     // `;` separates commands too, for an HTML attribute.
     let plan = parse_scenario("run until=2s; crash 1; run for=1s; restart 1".into()).unwrap();
     let steps: Array = get(&plan, "steps").into();
@@ -431,11 +590,18 @@ fn a_pause_is_a_stop_with_its_caption_and_no_command() {
     assert_eq!(get(&stop, "tMs").as_f64(), Some(6_000.0));
     assert_eq!(get(&stop, "pause").as_bool(), Some(true));
     assert!(get(&stop, "command").is_undefined());
-    assert_eq!(get(&stop, "note").as_string().unwrap(), "The leader's beats are lost; for good.", "in lines of text a comment keeps its `;`");
+    assert_eq!(
+        get(&stop, "note").as_string().unwrap(),
+        "The leader's beats are lost; for good.",
+        "in lines of text a comment keeps its `;`"
+    );
     assert_eq!(get(&steps.get(2), "tMs").as_f64(), Some(11_000.0));
     assert_eq!(get(&steps.get(2), "note").as_string().unwrap(), "");
     let msg = error_message(parse_scenario("run until=2s; pause now".into()));
-    assert!(msg.starts_with("scenario line 2: pause: takes nothing after it"), "{msg}");
+    assert!(
+        msg.starts_with("scenario line 2: pause: takes nothing after it"),
+        "{msg}"
+    );
     // Not an action: the page never sends it to the core.
     let mut sim = nacos(1.0);
     let msg = error_message(sim.apply("pause".into()));
@@ -446,56 +612,163 @@ fn a_pause_is_a_stop_with_its_caption_and_no_command() {
 fn every_action_refuses_bad_arguments_by_name() {
     let mut sim = nacos(1.0);
     let cases: Vec<(Result<(), JsError>, &str)> = vec![
-        (sim.drop_beats(JsValue::from(2), JsValue::from(-1)).map(drop), "count: must be a whole number >= 1, got -1"),
-        (sim.drop_beats(JsValue::from(2), JsValue::from(2.5)).map(drop), "count: must be a whole number >= 1, got 2.5"),
-        (sim.drop_beats(JsValue::from(77), JsValue::UNDEFINED).map(drop), "node: node 77 does not exist"),
-        (sim.drop_beats(JsValue::UNDEFINED, JsValue::UNDEFINED).map(drop), "node: `leader` names no node"),
-        (sim.allow_beats(JsValue::from(1.5)), "rule: must be a whole number >= 1"),
-        (sim.allow_beats(JsValue::from(4)), "rule: no drop rule #4 is active"),
-        (sim.partition(JsValue::from_str("1,2|3")), "groups: must be an array of arrays"),
-        (sim.partition(js_sys::JSON::parse("[[1,9]]").unwrap()), "groups: node 9 does not exist"),
-        (sim.cut(JsValue::from(1), JsValue::from(1), None), "to: must differ from `from`"),
-        (sim.restore(JsValue::from("S0"), JsValue::from(2), None), "from: node 0 does not exist"),
-        (sim.network(config(&[("loss", 3.into())])), "network.loss: must be a probability between 0 and 1"),
-        (sim.network(config(&[("heartbeat", 3.into())])), "heartbeat: network takes latency="),
+        (
+            sim.drop_beats(JsValue::from(2), JsValue::from(-1))
+                .map(drop),
+            "count: must be a whole number >= 1, got -1",
+        ),
+        (
+            sim.drop_beats(JsValue::from(2), JsValue::from(2.5))
+                .map(drop),
+            "count: must be a whole number >= 1, got 2.5",
+        ),
+        (
+            sim.drop_beats(JsValue::from(77), JsValue::UNDEFINED)
+                .map(drop),
+            "node: node 77 does not exist",
+        ),
+        (
+            sim.drop_beats(JsValue::UNDEFINED, JsValue::UNDEFINED)
+                .map(drop),
+            "node: `leader` names no node",
+        ),
+        (
+            sim.allow_beats(JsValue::from(1.5)),
+            "rule: must be a whole number >= 1",
+        ),
+        (
+            sim.allow_beats(JsValue::from(4)),
+            "rule: no drop rule #4 is active",
+        ),
+        (
+            sim.partition(JsValue::from_str("1,2|3")),
+            "groups: must be an array of arrays",
+        ),
+        (
+            sim.partition(js_sys::JSON::parse("[[1,9]]").unwrap()),
+            "groups: node 9 does not exist",
+        ),
+        (
+            sim.cut(JsValue::from(1), JsValue::from(1), None),
+            "to: must differ from `from`",
+        ),
+        (
+            sim.restore(JsValue::from("S0"), JsValue::from(2), None),
+            "from: node 0 does not exist",
+        ),
+        (
+            sim.network(config(&[("loss", 3.into())])),
+            "network.loss: must be a probability between 0 and 1",
+        ),
+        (
+            sim.network(config(&[("heartbeat", 3.into())])),
+            "heartbeat: network takes latency=",
+        ),
         (sim.network(config(&[])), "network: expected"),
         (sim.drop_message(f64::NAN), "id: must be a message id"),
-        (sim.drop_message(12345.0), "message: message #12345 is not in flight"),
-        (sim.timeout(JsValue::from(f64::INFINITY)), "node: must be a node id"),
-        (sim.restart(JsValue::NULL), "node: must be a number, a string or a boolean"),
-        (sim.apply("crash 1\nheal".into()).map(drop), "command: must be one line"),
-        (sim.apply("run for=5s".into()).map(drop), "command: must be an action"),
-        (sim.inspect(JsValue::from(0)).map(drop), "node: node 0 does not exist"),
-        (sim.timeline(-1.0).map(drop), "from: must be a whole number >= 0"),
-        (sim.step_budget(10.0, 0.0).map(drop), "maxEvents: must be a number >= 1"),
+        (
+            sim.drop_message(12345.0),
+            "message: message #12345 is not in flight",
+        ),
+        (
+            sim.timeout(JsValue::from(f64::INFINITY)),
+            "node: must be a node id",
+        ),
+        (
+            sim.restart(JsValue::NULL),
+            "node: must be a number, a string or a boolean",
+        ),
+        (
+            sim.apply("crash 1\nheal".into()).map(drop),
+            "command: must be one line",
+        ),
+        (
+            sim.apply("run for=5s".into()).map(drop),
+            "command: must be an action",
+        ),
+        (
+            sim.inspect(JsValue::from(0)).map(drop),
+            "node: node 0 does not exist",
+        ),
+        (
+            sim.timeline(-1.0).map(drop),
+            "from: must be a whole number >= 0",
+        ),
+        (
+            sim.step_budget(10.0, 0.0).map(drop),
+            "maxEvents: must be a number >= 1",
+        ),
         (sim.step(3_600_001.0), "dtMs: must be at most"),
-        (sim.apply_at(-1.0, "heal".into()).map(drop), "tMs: must not be negative"),
+        (
+            sim.apply_at(-1.0, "heal".into()).map(drop),
+            "tMs: must not be negative",
+        ),
         // Text parameters take any JS value: a number or an object once
         // trapped in wasm-bindgen's string copy.
-        (sim.apply(JsValue::from(5)).map(drop), "command: must be a string, got 5"),
-        (sim.apply_at(10.0, JsValue::from(5)).map(drop), "act: must be an object like {do: 'crash', node: 3}, got 5"),
-        (sim.apply_at(10.0, Object::new().into()).map(drop), "act.do: is missing"),
-        (sim.set_trace_level(JsValue::NULL), "traceLevel: must be a string, got null"),
-        (parse_scenario(JsValue::from(true)).map(drop), "text: must be a string, got true"),
-        (sim.network(JsValue::from(5)), "settings: must be an object like {latencyMin"),
+        (
+            sim.apply(JsValue::from(5)).map(drop),
+            "command: must be a string, got 5",
+        ),
+        (
+            sim.apply_at(10.0, JsValue::from(5)).map(drop),
+            "act: must be an object like {do: 'crash', node: 3}, got 5",
+        ),
+        (
+            sim.apply_at(10.0, Object::new().into()).map(drop),
+            "act.do: is missing",
+        ),
+        (
+            sim.set_trace_level(JsValue::NULL),
+            "traceLevel: must be a string, got null",
+        ),
+        (
+            parse_scenario(JsValue::from(true)).map(drop),
+            "text: must be a string, got true",
+        ),
+        (
+            sim.network(JsValue::from(5)),
+            "settings: must be an object like {latencyMin",
+        ),
     ];
     for (result, expected) in cases {
         let msg = error_message(result);
-        assert!(msg.starts_with(expected), "expected `{expected}`, got `{msg}`");
+        assert!(
+            msg.starts_with(expected),
+            "expected `{expected}`, got `{msg}`"
+        );
     }
     // Absurd sizes and values in the config.
     for (key, value, expected) in [
-        ("nodes", JsValue::from(1e9), "nodes: must be between 1 and 1001"),
+        (
+            "nodes",
+            JsValue::from(1e9),
+            "nodes: must be between 1 and 1001",
+        ),
         ("nodes", JsValue::from(2.5), "nodes: must be a whole number"),
         ("seed", JsValue::from(-1), "seed: must be a whole number"),
-        ("seed", JsValue::from_str("12345678901234567890123"), "seed: must be a whole number"),
+        (
+            "seed",
+            JsValue::from_str("12345678901234567890123"),
+            "seed: must be a whole number",
+        ),
         ("model", JsValue::from(3), "model: must be a model name"),
         ("timings", JsValue::from(5), "timings: is not a setting"),
-        ("heartbeat", JsValue::from(f64::INFINITY), "timings.heartbeat: must be a finite number"),
-        ("heartbeat", JsValue::from_str("5 parsecs"), "timings.heartbeat: unknown unit"),
+        (
+            "heartbeat",
+            JsValue::from(f64::INFINITY),
+            "timings.heartbeat: must be a finite number",
+        ),
+        (
+            "heartbeat",
+            JsValue::from_str("5 parsecs"),
+            "timings.heartbeat: unknown unit",
+        ),
     ] {
         let msg = error_message(Simulation::new(config(&[(key, value)])));
-        assert!(msg.starts_with(expected), "{key}: expected `{expected}`, got `{msg}`");
+        assert!(
+            msg.starts_with(expected),
+            "{key}: expected `{expected}`, got `{msg}`"
+        );
     }
     // Still alive and well after all of that.
     sim.step(20_000.0).unwrap();
@@ -506,27 +779,71 @@ fn every_action_refuses_bad_arguments_by_name() {
 fn config_objects_are_read_by_field_and_bad_values_named() {
     let array = || JsValue::from(Array::of1(&3.into()));
     for (value, expected) in [
-        (config(&[("nodes", array())]), "nodes: must be a number, a string or a boolean, got an array"),
-        (config(&[("seed", Object::new().into())]), "seed: must be a number, a string or a boolean, got an object"),
-        (config(&[("timings", config(&[("heartbeat", array())]))]), "timings.heartbeat: must be a number, a string or a boolean, got an array"),
-        (config(&[("timings", config(&[("heartbeat", config(&[]))]))]), "timings.heartbeat: must be a number, a string or a boolean, got an object"),
-        (config(&[("nodes", js_sys::Function::new_no_args("").into())]), "nodes: must be a number, a string or a boolean"),
-        (config(&[("nodes", f64::NAN.into())]), "nodes: must be a whole number, got NaN"),
-        (config(&[("network", config(&[("loss", f64::NAN.into())]))]), "network.loss: must be"),
+        (
+            config(&[("nodes", array())]),
+            "nodes: must be a number, a string or a boolean, got an array",
+        ),
+        (
+            config(&[("seed", Object::new().into())]),
+            "seed: must be a number, a string or a boolean, got an object",
+        ),
+        (
+            config(&[("timings", config(&[("heartbeat", array())]))]),
+            "timings.heartbeat: must be a number, a string or a boolean, got an array",
+        ),
+        (
+            config(&[("timings", config(&[("heartbeat", config(&[]))]))]),
+            "timings.heartbeat: must be a number, a string or a boolean, got an object",
+        ),
+        (
+            config(&[("nodes", js_sys::Function::new_no_args("").into())]),
+            "nodes: must be a number, a string or a boolean",
+        ),
+        (
+            config(&[("nodes", f64::NAN.into())]),
+            "nodes: must be a whole number, got NaN",
+        ),
+        (
+            config(&[("network", config(&[("loss", f64::NAN.into())]))]),
+            "network.loss: must be",
+        ),
         (config(&[("nodez", 3.into())]), "nodez: is not a setting"),
-        (config(&[("nodes", JsValue::NULL)]), "nodes: must be a number, a string or a boolean, got null"),
-        (JsValue::from(7), "config: must be an object like {model: 'nacos', nodes: 5, seed: 7}, got 7"),
+        (
+            config(&[("nodes", JsValue::NULL)]),
+            "nodes: must be a number, a string or a boolean, got null",
+        ),
+        (
+            JsValue::from(7),
+            "config: must be an object like {model: 'nacos', nodes: 5, seed: 7}, got 7",
+        ),
         (Array::new().into(), "config: must be an object like"),
     ] {
         let msg = error_message(Simulation::new(value));
-        assert!(msg.starts_with(expected), "expected `{expected}`, got `{msg}`");
+        assert!(
+            msg.starts_with(expected),
+            "expected `{expected}`, got `{msg}`"
+        );
     }
     // undefined is "not given": the defaults hold.
-    let sim = Simulation::new(config(&[("model", JsValue::UNDEFINED), ("nodes", JsValue::UNDEFINED), ("seed", 3.into())])).unwrap();
-    assert_eq!((sim.model(), sim.node_count(), sim.seed()), ("nacos".to_string(), 5, "3".to_string()));
+    let sim = Simulation::new(config(&[
+        ("model", JsValue::UNDEFINED),
+        ("nodes", JsValue::UNDEFINED),
+        ("seed", 3.into()),
+    ]))
+    .unwrap();
+    assert_eq!(
+        (sim.model(), sim.node_count(), sim.seed()),
+        ("nacos".to_string(), 5, "3".to_string())
+    );
     // A 64-bit seed as a BigInt keeps every digit; strings and booleans pass as they are.
     let big = js_sys::BigInt::from(u64::MAX);
-    let sim = Simulation::new(config(&[("seed", big.into()), ("model", "raft".into()), ("preVote", true.into()), ("timings", config(&[("heartbeat", "40ms".into())]))])).unwrap();
+    let sim = Simulation::new(config(&[
+        ("seed", big.into()),
+        ("model", "raft".into()),
+        ("preVote", true.into()),
+        ("timings", config(&[("heartbeat", "40ms".into())])),
+    ]))
+    .unwrap();
     assert_eq!(sim.seed(), u64::MAX.to_string());
     let settings = sim.settings().unwrap();
     assert_eq!(get(&settings, "preVote").as_bool(), Some(true));
@@ -539,7 +856,10 @@ fn snapshots_cross_as_plain_objects_with_camel_case_fields() {
     let settings = sim.settings().unwrap();
     assert_eq!(get(&settings, "seed").as_string().as_deref(), Some("1"));
     assert_eq!(get(&settings, "checkQuorum").as_bool(), Some(false));
-    assert!(get(&settings, "tick").is_undefined(), "Nacos's timings are left out of a Raft cluster's settings");
+    assert!(
+        get(&settings, "tick").is_undefined(),
+        "Nacos's timings are left out of a Raft cluster's settings"
+    );
     assert!(get(&settings, "periodicCrash").is_null());
     let (leader, _) = wait_for_leader(&mut sim, 5_000.0, None).expect("raft elects within 5 s");
     let nodes = Array::from(&sim.nodes().unwrap());
@@ -558,17 +878,35 @@ fn snapshots_cross_as_plain_objects_with_camel_case_fields() {
     }
     let messages = Array::from(&sim.messages().unwrap());
     let flat = sim.message_data().to_vec();
-    assert_eq!(messages.length() as usize * raftbeat::wasm::MESSAGE_STRIDE, flat.len());
+    assert_eq!(
+        messages.length() as usize * raftbeat::wasm::MESSAGE_STRIDE,
+        flat.len()
+    );
     let m = messages.get(0);
     assert_eq!(get(&m, "id").as_f64(), Some(flat[0]));
-    assert_eq!((get(&m, "sentMs").as_f64(), get(&m, "dueMs").as_f64()), (Some(flat[4]), Some(flat[5])));
-    assert!(get(&m, "kind").as_string().is_some() && (get(&m, "granted").is_null() || get(&m, "granted").as_bool().is_some()));
+    assert_eq!(
+        (get(&m, "sentMs").as_f64(), get(&m, "dueMs").as_f64()),
+        (Some(flat[4]), Some(flat[5]))
+    );
+    assert!(
+        get(&m, "kind").as_string().is_some()
+            && (get(&m, "granted").is_null() || get(&m, "granted").as_bool().is_some())
+    );
     let fields = Array::from(&sim.inspect(JsValue::from(leader)).unwrap());
     assert!(fields.length() > 0);
-    assert!(fields.iter().all(|f| Array::is_array(&f) && Array::from(&f).get(0).is_string() && Array::from(&f).get(1).is_string()));
-    sim.apply("periodic-crash every=40s down=10s".into()).unwrap();
+    assert!(fields.iter().all(|f| Array::is_array(&f)
+        && Array::from(&f).get(0).is_string()
+        && Array::from(&f).get(1).is_string()));
+    sim.apply("periodic-crash every=40s down=10s".into())
+        .unwrap();
     let periodic = get(&sim.settings().unwrap(), "periodicCrash");
-    assert_eq!((get(&periodic, "every").as_f64(), get(&periodic, "down").as_f64()), (Some(40_000.0), Some(10_000.0)));
+    assert_eq!(
+        (
+            get(&periodic, "every").as_f64(),
+            get(&periodic, "down").as_f64()
+        ),
+        (Some(40_000.0), Some(10_000.0))
+    );
     sim.apply("periodic-crash off".into()).unwrap();
     // Isolated, a Raft leader stays LEADER while the others elect: two leaders at once.
     let mut sim = Simulation::new(config(&[("model", "raft".into()), ("seed", 1.into())])).unwrap();
@@ -581,9 +919,20 @@ fn snapshots_cross_as_plain_objects_with_camel_case_fields() {
     assert!(findings.length() >= 1);
     let f = findings.get(0);
     assert_eq!(get(&f, "kind").as_string().as_deref(), Some("two-leaders"));
-    let (t, until) = (get(&f, "tMs").as_f64().unwrap(), get(&f, "untilMs").as_f64().expect("the overlap ended at the heal"));
+    let (t, until) = (
+        get(&f, "tMs").as_f64().unwrap(),
+        get(&f, "untilMs")
+            .as_f64()
+            .expect("the overlap ended at the heal"),
+    );
     assert!(t < until && until <= sim.time_ms(), "{t} .. {until}");
-    assert!(get(&f, "t_ms").is_undefined() && get(&f, "text").as_string().unwrap().contains("leaders at once"));
+    assert!(
+        get(&f, "t_ms").is_undefined()
+            && get(&f, "text")
+                .as_string()
+                .unwrap()
+                .contains("leaders at once")
+    );
     let involved = Array::from(&get(&f, "nodes"));
     assert_eq!(involved.length(), 2);
     assert!(get(&involved.get(0), "term").as_f64().unwrap() >= 1.0);
@@ -617,12 +966,30 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
 /// The guided tours: no golden blocks, but every `expect` behind a caption
 /// must hold in wasm too (the page plays them there).
 const TOURS: &[(&str, &str)] = &[
-    ("nacos-heartbeats.txt", include_str!("../www/tours/nacos-heartbeats.txt")),
-    ("nacos-partition.txt", include_str!("../www/tours/nacos-partition.txt")),
-    ("nacos-split-vote.txt", include_str!("../www/tours/nacos-split-vote.txt")),
-    ("nacos-stale-votes.txt", include_str!("../www/tours/nacos-stale-votes.txt")),
-    ("raft-heartbeats.txt", include_str!("../www/tours/raft-heartbeats.txt")),
-    ("raft-split-vote.txt", include_str!("../www/tours/raft-split-vote.txt")),
+    (
+        "nacos-heartbeats.txt",
+        include_str!("../www/tours/nacos-heartbeats.txt"),
+    ),
+    (
+        "nacos-partition.txt",
+        include_str!("../www/tours/nacos-partition.txt"),
+    ),
+    (
+        "nacos-split-vote.txt",
+        include_str!("../www/tours/nacos-split-vote.txt"),
+    ),
+    (
+        "nacos-stale-votes.txt",
+        include_str!("../www/tours/nacos-stale-votes.txt"),
+    ),
+    (
+        "raft-heartbeats.txt",
+        include_str!("../www/tours/raft-heartbeats.txt"),
+    ),
+    (
+        "raft-split-vote.txt",
+        include_str!("../www/tours/raft-split-vote.txt"),
+    ),
 ];
 
 #[wasm_bindgen_test]
@@ -630,9 +997,22 @@ fn every_tour_caption_holds_in_wasm() {
     for (name, text) in TOURS {
         let parsed = raftbeat::script::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let report = raftbeat::script::run(&parsed, None);
-        let failed: Vec<_> = report.failures().map(|f| format!("{name}:{}: {}", f.line_no, f.failure.as_deref().unwrap_or(""))).collect();
+        let failed: Vec<_> = report
+            .failures()
+            .map(|f| {
+                format!(
+                    "{name}:{}: {}",
+                    f.line_no,
+                    f.failure.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
         assert!(failed.is_empty(), "{}", failed.join("\n"));
-        assert_eq!(report.outcomes.len(), parsed.chunks.len(), "{name}: stopped early");
+        assert_eq!(
+            report.outcomes.len(),
+            parsed.chunks.len(),
+            "{name}: stopped early"
+        );
     }
 }
 
@@ -644,7 +1024,10 @@ fn wasm_runs_every_scenario_exactly_as_native_wrote_it() {
     for (name, text) in SCENARIOS {
         let parsed = raftbeat::script::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let report = raftbeat::script::run(&parsed, None);
-        assert!(report.failures().next().is_none(), "{name}: an expectation failed in wasm");
+        assert!(
+            report.failures().next().is_none(),
+            "{name}: an expectation failed in wasm"
+        );
         let mismatches = report.golden_mismatches(&parsed);
         if let Some((chunk, outcome)) = mismatches.first() {
             panic!(
@@ -655,6 +1038,9 @@ fn wasm_runs_every_scenario_exactly_as_native_wrote_it() {
                 outcome.output.join("\n")
             );
         }
-        assert!(parsed.chunks.iter().all(|c| c.expected.is_some()), "{name}: a command without a golden block");
+        assert!(
+            parsed.chunks.iter().all(|c| c.expected.is_some()),
+            "{name}: a command without a golden block"
+        );
     }
 }

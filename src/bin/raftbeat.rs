@@ -14,14 +14,16 @@ fn main() -> std::process::ExitCode {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::error::{ContextKind, ErrorKind};
-    use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+    use clap::{
+        Arg, ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
+    };
     use raftbeat::cluster::{setting_keys, Cluster, ClusterConfig, Value};
     use raftbeat::experiment::cli::{self as experiment_cli, ExperimentArgs};
     use raftbeat::protocol::Role;
-    use raftbeat::time::fmt_ms;
     use raftbeat::script;
-    use raftbeat::time::{format_duration, parse_duration};
     use raftbeat::sim::trace::{Format, Sink, WriterSink};
+    use raftbeat::time::fmt_ms;
+    use raftbeat::time::{format_duration, parse_duration};
     use std::io::Write;
     use std::path::PathBuf;
     use std::process::ExitCode;
@@ -82,18 +84,38 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
         #[arg(long, short, help_heading = "With a SCRIPT")]
         verbose: bool,
         /// How long to run, e.g. 120s, 90m, 24h.
-        #[arg(long = "for", value_name = "DURATION", allow_hyphen_values = true, help_heading = "Without a script")]
+        #[arg(
+            long = "for",
+            value_name = "DURATION",
+            allow_hyphen_values = true,
+            help_heading = "Without a script"
+        )]
         span_for: Option<String>,
         /// Or: run until this simulated time.
-        #[arg(long, value_name = "TIME", allow_hyphen_values = true, help_heading = "Without a script")]
+        #[arg(
+            long,
+            value_name = "TIME",
+            allow_hyphen_values = true,
+            help_heading = "Without a script"
+        )]
         until: Option<String>,
         #[command(flatten)]
         settings: Settings,
         /// Write every event to FILE, or to stdout with -.
-        #[arg(long, value_name = "FILE|-", allow_hyphen_values = true, help_heading = "Trace output (both forms)")]
+        #[arg(
+            long,
+            value_name = "FILE|-",
+            allow_hyphen_values = true,
+            help_heading = "Trace output (both forms)"
+        )]
         trace: Option<String>,
         /// One JSON object per line (jsonl, the default), or plain text.
-        #[arg(long, value_name = "jsonl|text", allow_hyphen_values = true, help_heading = "Trace output (both forms)")]
+        #[arg(
+            long,
+            value_name = "jsonl|text",
+            allow_hyphen_values = true,
+            help_heading = "Trace output (both forms)"
+        )]
         format: Option<String>,
     }
 
@@ -115,21 +137,73 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
     const SETTING_HELP: &[(&str, &str, &str)] = &[
         ("model", "nacos|raft", "Protocol model (default nacos)"),
         ("nodes", "N", "Cluster size, 1 to 1001 (default 5)"),
-        ("seed", "S", "64-bit seed (default: random; always reported)"),
+        (
+            "seed",
+            "S",
+            "64-bit seed (default: random; always reported)",
+        ),
         ("timings.tick", "DURATION", "Nacos tick (default 500ms)"),
-        ("timings.heartbeat", "DURATION", "Heartbeat interval (Nacos default 5s, Raft 50ms)"),
-        ("timings.leaderTimeout", "DURATION", "Nacos leader timeout (default 15s)"),
-        ("timings.leaderRandom", "DURATION", "Nacos leader timeout's random part (default 5s)"),
-        ("timings.election", "MIN..MAX", "Raft election timeout range (default 150ms..300ms)"),
-        ("timings.electionMin", "DURATION", "Raft: the shortest election timeout alone"),
-        ("timings.electionMax", "DURATION", "Raft: the longest election timeout alone"),
+        (
+            "timings.heartbeat",
+            "DURATION",
+            "Heartbeat interval (Nacos default 5s, Raft 50ms)",
+        ),
+        (
+            "timings.leaderTimeout",
+            "DURATION",
+            "Nacos leader timeout (default 15s)",
+        ),
+        (
+            "timings.leaderRandom",
+            "DURATION",
+            "Nacos leader timeout's random part (default 5s)",
+        ),
+        (
+            "timings.election",
+            "MIN..MAX",
+            "Raft election timeout range (default 150ms..300ms)",
+        ),
+        (
+            "timings.electionMin",
+            "DURATION",
+            "Raft: the shortest election timeout alone",
+        ),
+        (
+            "timings.electionMax",
+            "DURATION",
+            "Raft: the longest election timeout alone",
+        ),
         ("preVote", "true|false", "Raft's Pre-Vote (default off)"),
-        ("checkQuorum", "true|false", "Raft's CheckQuorum (default off)"),
-        ("logs", "I:T,I:T,...", "Raft: each node's last log index:term"),
-        ("network.latency", "MIN..MAX", "One-way latency range (default 2ms..8ms)"),
-        ("network.latencyMin", "DURATION", "The shortest one-way latency alone"),
-        ("network.latencyMax", "DURATION", "The longest one-way latency alone"),
-        ("network.loss", "P", "Message loss probability, 0 to 1 (default 0)"),
+        (
+            "checkQuorum",
+            "true|false",
+            "Raft's CheckQuorum (default off)",
+        ),
+        (
+            "logs",
+            "I:T,I:T,...",
+            "Raft: each node's last log index:term",
+        ),
+        (
+            "network.latency",
+            "MIN..MAX",
+            "One-way latency range (default 2ms..8ms)",
+        ),
+        (
+            "network.latencyMin",
+            "DURATION",
+            "The shortest one-way latency alone",
+        ),
+        (
+            "network.latencyMax",
+            "DURATION",
+            "The longest one-way latency alone",
+        ),
+        (
+            "network.loss",
+            "P",
+            "Message loss probability, 0 to 1 (default 0)",
+        ),
         ("timerJitter", "D", "Timers fire up to D late (default 0)"),
     ];
 
@@ -160,7 +234,9 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
     /// The flag a setting is shown and named by: the kebab case of its first
     /// name without a dot (`network.loss` -> `loss`, `preVote` -> `pre-vote`).
     fn setting_flag(canon: &'static str, aliases: &[&'static str]) -> String {
-        let short = std::iter::once(&canon).chain(aliases).find(|n| !n.contains('.'));
+        let short = std::iter::once(&canon)
+            .chain(aliases)
+            .find(|n| !n.contains('.'));
         kebab(short.unwrap_or(&canon))
     }
 
@@ -174,10 +250,10 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
                 }
             }
         }
-        let (value, help) = SETTING_HELP
-            .iter()
-            .find(|(k, _, _)| *k == canon)
-            .map_or(("VALUE", "A cluster setting (docs/scenarios.md)"), |(_, v, h)| (*v, *h));
+        let (value, help) = SETTING_HELP.iter().find(|(k, _, _)| *k == canon).map_or(
+            ("VALUE", "A cluster setting (docs/scenarios.md)"),
+            |(_, v, h)| (*v, *h),
+        );
         Arg::new(canon)
             .long(flag)
             .aliases(spellings)
@@ -192,12 +268,15 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
         fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
             let mut found: Vec<(usize, &'static str, String)> = Vec::new();
             for &(canon, _) in setting_keys() {
-                if let (Some(values), Some(at)) = (m.get_many::<String>(canon), m.indices_of(canon)) {
+                if let (Some(values), Some(at)) = (m.get_many::<String>(canon), m.indices_of(canon))
+                {
                     found.extend(at.zip(values).map(|(i, v)| (i, canon, v.clone())));
                 }
             }
             found.sort_by_key(|(i, _, _)| *i);
-            Ok(Settings { pairs: found.into_iter().map(|(_, k, v)| (k, v)).collect() })
+            Ok(Settings {
+                pairs: found.into_iter().map(|(_, k, v)| (k, v)).collect(),
+            })
         }
         fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
             *self = Self::from_arg_matches(m)?;
@@ -217,7 +296,10 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
     /// A config error names the setting's flag (`--loss: must be ...`) when
     /// the flag set it.
     fn flag_error(e: raftbeat::error::Error, given: &[(&'static str, String)]) -> String {
-        match setting_keys().iter().find(|(canon, _)| *canon == e.field && given.iter().any(|(k, _)| k == canon)) {
+        match setting_keys()
+            .iter()
+            .find(|(canon, _)| *canon == e.field && given.iter().any(|(k, _)| k == canon))
+        {
             Some(&(canon, aliases)) => format!("--{}: {}", setting_flag(canon, aliases), e.rule),
             None => e.to_string(),
         }
@@ -238,7 +320,10 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
                     None => {
                         // No experiment named: its help, as for `--help`.
                         let help = Cli::try_parse_from(["raftbeat", "experiment", "--help"]).err();
-                        print!("{}", help.map(|e| e.render().to_string()).unwrap_or_default());
+                        print!(
+                            "{}",
+                            help.map(|e| e.render().to_string()).unwrap_or_default()
+                        );
                         Ok(ExitCode::SUCCESS)
                     }
                 },
@@ -264,9 +349,16 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
         let context = |kind| e.get(kind).map(|v| v.to_string()).unwrap_or_default();
         // The flag alone, without its value name: `--trials <N>` -> `--trials`.
         let arg = context(ContextKind::InvalidArg);
-        let arg = arg.split_whitespace().next().unwrap_or_default().to_string();
+        let arg = arg
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let command = args.first().map(String::as_str);
-        let experiment = args.get(1).map(String::as_str).filter(|w| !w.starts_with('-'));
+        let experiment = args
+            .get(1)
+            .map(String::as_str)
+            .filter(|w| !w.starts_with('-'));
         Err(match (e.kind(), command) {
             (ErrorKind::InvalidSubcommand, Some("experiment")) => format!(
                 "experiment: unknown experiment `{}`; there are fig16 and nacos-failover",
@@ -280,12 +372,16 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
                 format!("unknown option `{arg}`; try `raftbeat run --help`")
             }
             (ErrorKind::UnknownArgument, Some("run")) => format!("unexpected argument `{arg}`"),
-            (ErrorKind::UnknownArgument, Some("serve")) => format!("serve: unexpected argument `{arg}`"),
+            (ErrorKind::UnknownArgument, Some("serve")) => {
+                format!("serve: unexpected argument `{arg}`")
+            }
             (ErrorKind::UnknownArgument, Some("experiment")) => format!(
                 "{}: unknown option `{arg}`; try `raftbeat experiment --help`",
                 experiment.unwrap_or("experiment")
             ),
-            (ErrorKind::UnknownArgument, _) => format!("unknown command `{arg}`; try `raftbeat --help`"),
+            (ErrorKind::UnknownArgument, _) => {
+                format!("unknown command `{arg}`; try `raftbeat --help`")
+            }
             // A flag at the end, without its value.
             (ErrorKind::InvalidValue, _) if context(ContextKind::InvalidValue).is_empty() => {
                 let what = match command {
@@ -328,7 +424,9 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             Some(other) => return Err(format!("--format: must be jsonl or text, got `{other}`")),
         };
         let duration = |flag: &str, v: &Option<String>| -> Result<Option<u64>, String> {
-            v.as_deref().map(|v| parse_duration(flag, v).map_err(|e| e.to_string())).transpose()
+            v.as_deref()
+                .map(|v| parse_duration(flag, v).map_err(|e| e.to_string()))
+                .transpose()
         };
         let span_for = duration("--for", &args.span_for)?;
         let until = duration("--until", &args.until)?;
@@ -440,8 +538,10 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
         sink: Option<Box<dyn Sink>>,
         trace_on_stdout: bool,
     ) -> Result<ExitCode, String> {
-        let values: Vec<(String, Value)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), Value::Text(v.clone()))).collect();
+        let values: Vec<(String, Value)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::Text(v.clone())))
+            .collect();
         let config = ClusterConfig::from_pairs(&values).map_err(|e| flag_error(e, pairs))?;
         let mut cluster = Cluster::new(&config).map_err(|e| flag_error(e, pairs))?;
         for w in cluster.warnings() {
@@ -480,11 +580,20 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             for v in &views {
                 let role = if v.alive { v.role.as_str() } else { "DOWN" };
                 let leader = v.leader.map_or("none".into(), |l| format!("S{l}"));
-                let _ = writeln!(out, "  S{:<4} {:<13} term {:<4} leader {leader}", v.id, role, v.term);
+                let _ = writeln!(
+                    out,
+                    "  S{:<4} {:<13} term {:<4} leader {leader}",
+                    v.id, role, v.term
+                );
             }
         } else {
             // Too many to list: count the roles and name the leaders.
-            let live = |r: &[Role]| views.iter().filter(|v| v.alive && r.contains(&v.role)).count();
+            let live = |r: &[Role]| {
+                views
+                    .iter()
+                    .filter(|v| v.alive && r.contains(&v.role))
+                    .count()
+            };
             let leaders: Vec<String> = views
                 .iter()
                 .filter(|v| v.alive && v.role == Role::Leader)
@@ -497,7 +606,11 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
                 live(&[Role::Candidate, Role::PreCandidate]),
                 leaders.len(),
                 views.iter().filter(|v| !v.alive).count(),
-                if leaders.is_empty() { "none".to_string() } else { leaders.join(", ") }
+                if leaders.is_empty() {
+                    "none".to_string()
+                } else {
+                    leaders.join(", ")
+                }
             );
         }
         let m = cluster.monitor();

@@ -148,7 +148,8 @@ impl Opts {
     ) -> Result<Opts, String> {
         let trials = trials
             .map(|v| {
-                let bad = || format!("--trials: must be a whole number from 1 to 1000000, got `{v}`");
+                let bad =
+                    || format!("--trials: must be a whole number from 1 to 1000000, got `{v}`");
                 let n: u32 = v.parse().map_err(|_| bad())?;
                 if (1..=1_000_000).contains(&n) {
                     Ok(n)
@@ -160,7 +161,9 @@ impl Opts {
         let seed = seed
             .map(|v| {
                 v.parse().map_err(|_| {
-                    format!("--seed: must be a whole number from 0 to 18446744073709551615, got `{v}`")
+                    format!(
+                        "--seed: must be a whole number from 0 to 18446744073709551615, got `{v}`"
+                    )
                 })
             })
             .transpose()?
@@ -173,18 +176,29 @@ impl Opts {
         };
         let latency = latency
             .map(|v| {
-                let (a, b) = v
-                    .split_once("..")
-                    .ok_or_else(|| format!("--latency: must be a range like 1.5ms..4.5ms, got `{v}`"))?;
+                let (a, b) = v.split_once("..").ok_or_else(|| {
+                    format!("--latency: must be a range like 1.5ms..4.5ms, got `{v}`")
+                })?;
                 let a = parse_duration("--latency", a).map_err(|e| e.to_string())?;
                 let b = parse_duration("--latency", b).map_err(|e| e.to_string())?;
                 if b < a {
-                    return Err(format!("--latency: the maximum must be at least the minimum, got `{v}`"));
+                    return Err(format!(
+                        "--latency: the maximum must be at least the minimum, got `{v}`"
+                    ));
                 }
                 Ok((a, b))
             })
             .transpose()?;
-        Ok(Opts { trials, seed, format, lines: None, latency, jitter: None, logs: None, replay })
+        Ok(Opts {
+            trials,
+            seed,
+            format,
+            lines: None,
+            latency,
+            jitter: None,
+            logs: None,
+            replay,
+        })
     }
 
     fn fig16(a: Fig16Args) -> Result<Opts, String> {
@@ -201,7 +215,11 @@ impl Opts {
                 let l = fig16::line(label).ok_or_else(|| {
                     format!(
                         "--lines: `{label}` is not a Figure 16 range; the ranges are {}",
-                        LINES.iter().map(|l| l.label()).collect::<Vec<_>>().join(", ")
+                        LINES
+                            .iter()
+                            .map(|l| l.label())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 })?;
                 if !picked.contains(&l) {
@@ -219,25 +237,39 @@ impl Opts {
         if let Some(v) = &a.logs {
             let mut logs = Vec::new();
             for p in v.split(',') {
-                let bad =
-                    || format!("--logs: must be five index:term pairs like 5:1,5:1,5:1,3:1,3:1, got `{v}`");
+                let bad = || {
+                    format!(
+                        "--logs: must be five index:term pairs like 5:1,5:1,5:1,3:1,3:1, got `{v}`"
+                    )
+                };
                 let (a, b) = p.split_once(':').ok_or_else(bad)?;
-                let (index, term) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+                let (index, term) = (
+                    a.trim().parse().map_err(|_| bad())?,
+                    b.trim().parse().map_err(|_| bad())?,
+                );
                 if index == 0 || term == 0 {
-                    return Err(format!("--logs: every log needs index and term of at least 1, got `{p}`"));
+                    return Err(format!(
+                        "--logs: every log needs index and term of at least 1, got `{p}`"
+                    ));
                 }
                 logs.push(crate::protocol::raft::LogPos { index, term });
             }
-            o.logs = Some(
-                logs.try_into()
-                    .map_err(|_| format!("--logs: must name exactly five logs (S1..S5), got `{v}`"))?,
-            );
+            o.logs =
+                Some(logs.try_into().map_err(|_| {
+                    format!("--logs: must name exactly five logs (S1..S5), got `{v}`")
+                })?);
         }
         Ok(o)
     }
 
     fn failover(a: FailoverArgs) -> Result<Opts, String> {
-        Opts::common(a.trials.as_deref(), a.seed.as_deref(), a.format.as_deref(), a.latency.as_deref(), a.replay)
+        Opts::common(
+            a.trials.as_deref(),
+            a.seed.as_deref(),
+            a.format.as_deref(),
+            a.latency.as_deref(),
+            a.replay,
+        )
     }
 }
 

@@ -20,8 +20,8 @@ use crate::error::Error;
 use crate::protocol::{nacos, Entropy, Micros, NodeId, Role};
 use crate::sim::network::NetworkConfig;
 use crate::sim::rng::Stream;
-use crate::time::format_duration;
 use crate::sim::{SimConfig, Simulation};
+use crate::time::format_duration;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setup {

@@ -34,8 +34,8 @@ use crate::protocol::raft::{self, LogPos};
 use crate::protocol::{Entropy, Micros, NodeId, Protocol, Role};
 use crate::sim::network::NetworkConfig;
 use crate::sim::rng::Stream;
-use crate::time::format_duration;
 use crate::sim::{SimConfig, Simulation};
+use crate::time::format_duration;
 
 /// Which of the paper's two graphs a line belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

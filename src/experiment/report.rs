@@ -4,10 +4,10 @@
 use super::failover;
 use super::fig16::{self, Line, Setup};
 use super::stats::{ms_cell, summarize, Sample, Summary};
-use crate::protocol::Micros;
 use crate::json::{json_num, json_str};
-use crate::time::MsJson;
+use crate::protocol::Micros;
 use crate::time::format_duration;
+use crate::time::MsJson;
 use std::fmt::Write as _;
 
 /// One line's results: every trial's sample, and the slowest trial's number.

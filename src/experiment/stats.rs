@@ -6,8 +6,8 @@
 //! microsecond. The median is the 50th percentile in that sense (the lower
 //! middle sample when n is even). The mean is rounded to the microsecond.
 
-use crate::protocol::Micros;
 use crate::json::json_num;
+use crate::protocol::Micros;
 use crate::time::MsJson;
 
 /// One trial's result: how long it took, or, if it had not finished when the

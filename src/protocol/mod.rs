@@ -106,7 +106,10 @@ impl MessageKind {
 
     /// Stable code used in the flat buffers handed to JavaScript.
     pub fn code(self) -> u8 {
-        MessageKind::ALL.iter().position(|k| *k == self).unwrap_or(0) as u8
+        MessageKind::ALL
+            .iter()
+            .position(|k| *k == self)
+            .unwrap_or(0) as u8
     }
 
     pub fn is_reply(self) -> bool {
@@ -291,7 +294,11 @@ pub trait Protocol: Sized {
     ) -> Self;
 
     /// Called once at boot: arm the initial timers.
-    fn start(&mut self, rng: &mut dyn Entropy, out: &mut Ready<Self::Message, Self::Timer, Self::Note>);
+    fn start(
+        &mut self,
+        rng: &mut dyn Entropy,
+        out: &mut Ready<Self::Message, Self::Timer, Self::Note>,
+    );
 
     fn on_timer(
         &mut self,
@@ -309,7 +316,11 @@ pub trait Protocol: Sized {
     );
 
     /// The user forces an election timeout now (RaftScope's "time out").
-    fn force_timeout(&mut self, rng: &mut dyn Entropy, out: &mut Ready<Self::Message, Self::Timer, Self::Note>);
+    fn force_timeout(
+        &mut self,
+        rng: &mut dyn Entropy,
+        out: &mut Ready<Self::Message, Self::Timer, Self::Note>,
+    );
 
     /// How many one-way message delays pass from an election timeout to its
     /// vote requests reaching the voters: 1, or 3 with Pre-Vote (the poll
@@ -321,7 +332,11 @@ pub trait Protocol: Sized {
     /// The first moment, `after` from now or later, at which this node's
     /// election clock can run out (Nacos counts leaderDue down only on its
     /// tick). What [`Protocol::set_election_countdown`] will set.
-    fn election_moment(&self, after: Micros, _timer_due_in: &dyn Fn(Self::Timer) -> Option<Micros>) -> Micros {
+    fn election_moment(
+        &self,
+        after: Micros,
+        _timer_due_in: &dyn Fn(Self::Timer) -> Option<Micros>,
+    ) -> Micros {
         after
     }
 
@@ -354,7 +369,8 @@ mod tests {
 
     #[test]
     fn message_kind_codes_are_distinct() {
-        let codes: std::collections::HashSet<u8> = MessageKind::ALL.iter().map(|k| k.code()).collect();
+        let codes: std::collections::HashSet<u8> =
+            MessageKind::ALL.iter().map(|k| k.code()).collect();
         assert_eq!(codes.len(), MessageKind::ALL.len());
     }
 }

@@ -14,7 +14,11 @@ use crate::time::format_duration;
 /// Carries out one command on a running cluster: an action, a run, or an
 /// expectation (whose result goes to `output`). Ok(Some(msg)) is a failed
 /// expectation. `cluster` commands are refused: a cluster starts once.
-pub fn apply(c: &mut Cluster, command: &Command, output: &mut Vec<String>) -> Result<Option<String>, Error> {
+pub fn apply(
+    c: &mut Cluster,
+    command: &Command,
+    output: &mut Vec<String>,
+) -> Result<Option<String>, Error> {
     match command {
         Command::Cluster(_) => Err(Error::new("cluster", "the cluster is already running")),
         Command::Run { span, .. } => {
@@ -22,7 +26,14 @@ pub fn apply(c: &mut Cluster, command: &Command, output: &mut Vec<String>) -> Re
                 Span::For(d) => c.now().saturating_add(*d),
                 Span::Until(t) => {
                     if *t < c.now() {
-                        return Err(Error::new("until", format!("{} is in the past (now {})", format_duration(*t), format_duration(c.now()))));
+                        return Err(Error::new(
+                            "until",
+                            format!(
+                                "{} is in the past (now {})",
+                                format_duration(*t),
+                                format_duration(c.now())
+                            ),
+                        ));
                     }
                     *t
                 }
@@ -62,7 +73,11 @@ pub fn act(c: &mut Cluster, action: &Action) -> Result<Action, Error> {
         Action::Cut { from, to, both } | Action::Restore { from, to, both } => {
             let (a, b) = (id(from), id(to));
             let cut = matches!(done, Action::Cut { .. });
-            for (x, y) in if *both { vec![(a, b), (b, a)] } else { vec![(a, b)] } {
+            for (x, y) in if *both {
+                vec![(a, b), (b, a)]
+            } else {
+                vec![(a, b)]
+            } {
                 if cut {
                     c.cut(x, y)?;
                 } else {
@@ -98,26 +113,54 @@ mod tests {
 
     #[test]
     fn leader_is_pinned_to_the_node_it_named_when_applied() {
-        let mut c = Cluster::new(&ClusterConfig { seed: Some(1), nodes: 3, ..Default::default() }).unwrap();
+        let mut c = Cluster::new(&ClusterConfig {
+            seed: Some(1),
+            nodes: 3,
+            ..Default::default()
+        })
+        .unwrap();
         let crash_leader: Action = "crash leader".parse().unwrap();
         let e = act(&mut c, &crash_leader).unwrap_err();
         assert_eq!(e.field, "node");
         assert!(e.rule.contains("no leader"), "{e}");
         c.run_until(40_000_000);
-        let l = c.leader().expect("a 3-node nacos cluster elects within 40 s");
-        let done = act(&mut c, &"drop-beats link=leader->1 count=2".parse().unwrap()).unwrap();
-        assert_eq!(done, Action::DropBeats { scope: ScopeRef::Link(NodeRef::Id(l), NodeRef::Id(1)), count: Some(2) });
-        assert_eq!(act(&mut c, &crash_leader).unwrap(), Action::Crash(NodeRef::Id(l)));
+        let l = c
+            .leader()
+            .expect("a 3-node nacos cluster elects within 40 s");
+        let done = act(
+            &mut c,
+            &"drop-beats link=leader->1 count=2".parse().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            done,
+            Action::DropBeats {
+                scope: ScopeRef::Link(NodeRef::Id(l), NodeRef::Id(1)),
+                count: Some(2)
+            }
+        );
+        assert_eq!(
+            act(&mut c, &crash_leader).unwrap(),
+            Action::Crash(NodeRef::Id(l))
+        );
         assert!(!c.node_view(l).alive);
     }
 
     #[test]
     fn a_network_change_keeps_what_it_does_not_name_and_every_digit_of_loss() {
-        let mut c = Cluster::new(&ClusterConfig { seed: Some(1), nodes: 3, ..Default::default() }).unwrap();
+        let mut c = Cluster::new(&ClusterConfig {
+            seed: Some(1),
+            nodes: 3,
+            ..Default::default()
+        })
+        .unwrap();
         let before = c.network().clone();
         act(&mut c, &"network loss=0.1234567".parse().unwrap()).unwrap();
         assert_eq!(c.network().loss.to_bits(), 0.1234567f64.to_bits());
-        assert_eq!((c.network().latency_min, c.network().latency_max), (before.latency_min, before.latency_max));
+        assert_eq!(
+            (c.network().latency_min, c.network().latency_max),
+            (before.latency_min, before.latency_max)
+        );
         let e = act(&mut c, &"network latencyMin=50ms".parse().unwrap()).unwrap_err();
         assert_eq!(e.field, "network.latencyMax", "{e}");
     }

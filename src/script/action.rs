@@ -36,7 +36,10 @@ impl NodeRef {
         let digits = t.strip_prefix(['S', 's']).unwrap_or(t);
         match digits.parse::<NodeId>() {
             Ok(id) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(NodeRef::Id(id)),
-            _ => Err(Error::new(field, format!("must be a node id (3 or S3) or `leader`, got `{t}`"))),
+            _ => Err(Error::new(
+                field,
+                format!("must be a node id (3 or S3) or `leader`, got `{t}`"),
+            )),
         }
     }
 }
@@ -84,7 +87,13 @@ impl NetworkChange {
         if p.is_finite() && (0.0..=1.0).contains(&p) {
             Ok(p)
         } else {
-            Err(Error::new(field, format!("must be a probability between 0 and 1, got {}", fmt_f64_exact(p))))
+            Err(Error::new(
+                field,
+                format!(
+                    "must be a probability between 0 and 1, got {}",
+                    fmt_f64_exact(p)
+                ),
+            ))
         }
     }
 }
@@ -98,10 +107,21 @@ pub enum Action {
     /// Sides of the network; nodes not listed form one more side together.
     Partition(Vec<Vec<NodeRef>>),
     Heal,
-    Cut { from: NodeRef, to: NodeRef, both: bool },
-    Restore { from: NodeRef, to: NodeRef, both: bool },
+    Cut {
+        from: NodeRef,
+        to: NodeRef,
+        both: bool,
+    },
+    Restore {
+        from: NodeRef,
+        to: NodeRef,
+        both: bool,
+    },
     /// Drop heartbeats: the next `count` rounds, or until allowed again.
-    DropBeats { scope: ScopeRef, count: Option<u32> },
+    DropBeats {
+        scope: ScopeRef,
+        count: Option<u32>,
+    },
     /// Remove one drop rule, or all of them.
     AllowBeats(Option<u32>),
     DropMessage(u64),
@@ -116,8 +136,21 @@ pub enum Action {
 
 /// Every action's script name, in the order docs and errors list them.
 pub const ACTION_NAMES: &[&str] = &[
-    "crash", "restart", "timeout", "isolate", "partition", "heal", "cut", "restore", "drop-beats", "allow-beats", "drop-message", "network",
-    "periodic-crash", "align-timers", "spread-timers",
+    "crash",
+    "restart",
+    "timeout",
+    "isolate",
+    "partition",
+    "heal",
+    "cut",
+    "restore",
+    "drop-beats",
+    "allow-beats",
+    "drop-message",
+    "network",
+    "periodic-crash",
+    "align-timers",
+    "spread-timers",
 ];
 
 pub(crate) const NOT_AN_ACTION: &str =
@@ -148,17 +181,31 @@ impl Action {
     /// The same action with every node reference passed through `f` (with
     /// the field that names it: node, groups, from, to): how `leader` is
     /// pinned to a node id when the action runs.
-    pub fn map_nodes(&self, mut f: impl FnMut(&'static str, NodeRef) -> Result<NodeRef, Error>) -> Result<Action, Error> {
+    pub fn map_nodes(
+        &self,
+        mut f: impl FnMut(&'static str, NodeRef) -> Result<NodeRef, Error>,
+    ) -> Result<Action, Error> {
         Ok(match self {
             Action::Crash(n) => Action::Crash(f("node", *n)?),
             Action::Restart(n) => Action::Restart(f("node", *n)?),
             Action::Timeout(n) => Action::Timeout(f("node", *n)?),
             Action::Isolate(n) => Action::Isolate(f("node", *n)?),
-            Action::Partition(groups) => {
-                Action::Partition(groups.iter().map(|g| g.iter().map(|n| f("groups", *n)).collect()).collect::<Result<_, _>>()?)
-            }
-            Action::Cut { from, to, both } => Action::Cut { from: f("from", *from)?, to: f("to", *to)?, both: *both },
-            Action::Restore { from, to, both } => Action::Restore { from: f("from", *from)?, to: f("to", *to)?, both: *both },
+            Action::Partition(groups) => Action::Partition(
+                groups
+                    .iter()
+                    .map(|g| g.iter().map(|n| f("groups", *n)).collect())
+                    .collect::<Result<_, _>>()?,
+            ),
+            Action::Cut { from, to, both } => Action::Cut {
+                from: f("from", *from)?,
+                to: f("to", *to)?,
+                both: *both,
+            },
+            Action::Restore { from, to, both } => Action::Restore {
+                from: f("from", *from)?,
+                to: f("to", *to)?,
+                both: *both,
+            },
             Action::DropBeats { scope, count } => {
                 let scope = match scope {
                     ScopeRef::All => ScopeRef::All,
@@ -166,7 +213,10 @@ impl Action {
                     ScopeRef::To(n) => ScopeRef::To(f("to", *n)?),
                     ScopeRef::Link(a, b) => ScopeRef::Link(f("from", *a)?, f("to", *b)?),
                 };
-                Action::DropBeats { scope, count: *count }
+                Action::DropBeats {
+                    scope,
+                    count: *count,
+                }
             }
             other => other.clone(),
         })
@@ -181,13 +231,25 @@ impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.name();
         match self {
-            Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) | Action::Isolate(n) => write!(f, "{name} {n}"),
+            Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) | Action::Isolate(n) => {
+                write!(f, "{name} {n}")
+            }
             Action::Partition(groups) => {
-                let sides: Vec<String> = groups.iter().map(|g| g.iter().map(NodeRef::to_string).collect::<Vec<_>>().join(",")).collect();
+                let sides: Vec<String> = groups
+                    .iter()
+                    .map(|g| {
+                        g.iter()
+                            .map(NodeRef::to_string)
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                    .collect();
                 write!(f, "{name} {}", sides.join(" | "))
             }
             Action::Heal | Action::AlignTimers | Action::SpreadTimers => f.write_str(name),
-            Action::Cut { from, to, both } | Action::Restore { from, to, both } => write!(f, "{name} {}", link(from, to, *both)),
+            Action::Cut { from, to, both } | Action::Restore { from, to, both } => {
+                write!(f, "{name} {}", link(from, to, *both))
+            }
             Action::DropBeats { scope, count } => {
                 match scope {
                     ScopeRef::All => write!(f, "{name} all")?,
@@ -206,7 +268,9 @@ impl fmt::Display for Action {
             Action::Network(c) => {
                 f.write_str(name)?;
                 match (c.latency_min, c.latency_max) {
-                    (Some(a), Some(b)) => write!(f, " latency={}..{}", format_duration(a), format_duration(b))?,
+                    (Some(a), Some(b)) => {
+                        write!(f, " latency={}..{}", format_duration(a), format_duration(b))?
+                    }
                     (Some(a), None) => write!(f, " latencyMin={}", format_duration(a))?,
                     (None, Some(b)) => write!(f, " latencyMax={}", format_duration(b))?,
                     (None, None) => {}
@@ -217,7 +281,12 @@ impl fmt::Display for Action {
                 }
             }
             Action::PeriodicCrash(None) => write!(f, "{name} off"),
-            Action::PeriodicCrash(Some((every, down))) => write!(f, "{name} every={} down={}", format_duration(*every), format_duration(*down)),
+            Action::PeriodicCrash(Some((every, down))) => write!(
+                f,
+                "{name} every={} down={}",
+                format_duration(*every),
+                format_duration(*down)
+            ),
         }
     }
 }
@@ -228,7 +297,9 @@ impl fmt::Display for Action {
 pub fn parse_action(text: &str) -> Result<Action, Error> {
     let words: Vec<&str> = text.split_whitespace().collect();
     match words.split_first() {
-        Some((&("cluster" | "run" | "expect" | "pause"), _)) | None => Err(Error::new("command", NOT_AN_ACTION)),
+        Some((&("cluster" | "run" | "expect" | "pause"), _)) | None => {
+            Err(Error::new("command", NOT_AN_ACTION))
+        }
         Some((&cmd, args)) => parse_words(cmd, args).map_err(|rule| Error::new("command", rule)),
     }
 }
@@ -249,7 +320,9 @@ pub(crate) fn split_words(words: &[&str]) -> (Vec<(String, String)>, Vec<String>
     let mut pos = Vec::new();
     for w in words {
         match w.split_once('=') {
-            Some((k, v)) if !k.is_empty() && !k.ends_with(['!', '<', '>', '=']) && !v.starts_with('=') => {
+            Some((k, v))
+                if !k.is_empty() && !k.ends_with(['!', '<', '>', '=']) && !v.starts_with('=') =>
+            {
                 kv.push((k.to_string(), v.to_string()))
             }
             _ => pos.push(w.to_string()),
@@ -264,7 +337,9 @@ fn parse_link(cmd: &str, s: &str) -> Result<(NodeRef, NodeRef, bool), String> {
     } else if let Some((a, b)) = s.split_once("->") {
         (a, b, false)
     } else {
-        return Err(format!("{cmd}: expected a link like 1->2 (one way) or 1<->2 (both ways), got `{s}`"));
+        return Err(format!(
+            "{cmd}: expected a link like 1->2 (one way) or 1<->2 (both ways), got `{s}`"
+        ));
     };
     let node = |field: &str, t: &str| NodeRef::parse(field, t).map_err(|e| format!("{cmd}: {e}"));
     Ok((node("from", a)?, node("to", b)?, both))
@@ -276,10 +351,19 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
     let one_node = |args: &[&str]| -> Result<NodeRef, String> {
         match args {
             [n] => NodeRef::parse("node", n).map_err(|e| format!("{cmd}: {e}")),
-            _ => Err(format!("{cmd}: expected one node (3, S3 or leader), got `{}`", args.join(" "))),
+            _ => Err(format!(
+                "{cmd}: expected one node (3, S3 or leader), got `{}`",
+                args.join(" ")
+            )),
         }
     };
-    let nothing = |args: &[&str]| if args.is_empty() { Ok(()) } else { Err(format!("{cmd}: takes no arguments")) };
+    let nothing = |args: &[&str]| {
+        if args.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{cmd}: takes no arguments"))
+        }
+    };
     Ok(match cmd {
         "crash" => Action::Crash(one_node(args)?),
         "restart" => Action::Restart(one_node(args)?),
@@ -301,7 +385,12 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
             let joined = args.join(" ");
             let groups = joined
                 .split('|')
-                .map(|g| g.split([',', ' ']).filter(|s| !s.is_empty()).map(|n| NodeRef::parse("groups", n).map_err(|e| format!("partition: {e}"))).collect())
+                .map(|g| {
+                    g.split([',', ' '])
+                        .filter(|s| !s.is_empty())
+                        .map(|n| NodeRef::parse("groups", n).map_err(|e| format!("partition: {e}")))
+                        .collect()
+                })
                 .collect::<Result<Vec<Vec<NodeRef>>, String>>()?;
             if groups.iter().all(Vec::is_empty) {
                 return Err("partition: expected groups like 1,2 | 3,4,5".to_string());
@@ -327,10 +416,14 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
                 if p == "all" {
                     scope = Some(ScopeRef::All);
                 } else {
-                    return Err(format!("drop-beats: expected all, from=NODE, to=NODE or link=A->B, got `{p}`"));
+                    return Err(format!(
+                        "drop-beats: expected all, from=NODE, to=NODE or link=A->B, got `{p}`"
+                    ));
                 }
             }
-            let node = |field: &str, v: &str| NodeRef::parse(field, v).map_err(|e| format!("drop-beats: {e}"));
+            let node = |field: &str, v: &str| {
+                NodeRef::parse(field, v).map_err(|e| format!("drop-beats: {e}"))
+            };
             for (k, v) in kv {
                 match k.as_str() {
                     "from" => scope = Some(ScopeRef::From(node("from", &v)?)),
@@ -359,16 +452,30 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
         "allow-beats" => {
             let (kv, pos) = split_words(args);
             if let Some(p) = pos.first() {
-                return Err(format!("allow-beats: expected nothing or rule=N, got `{p}`"));
+                return Err(format!(
+                    "allow-beats: expected nothing or rule=N, got `{p}`"
+                ));
             }
             match kv.as_slice() {
                 [] => Action::AllowBeats(None),
-                [(k, v)] if k == "rule" => Action::AllowBeats(Some(v.parse().map_err(|_| format!("allow-beats: rule must be a rule number, got `{v}`"))?)),
-                _ => return Err("allow-beats: expected nothing (remove every rule) or rule=N".to_string()),
+                [(k, v)] if k == "rule" => {
+                    Action::AllowBeats(Some(v.parse().map_err(|_| {
+                        format!("allow-beats: rule must be a rule number, got `{v}`")
+                    })?))
+                }
+                _ => {
+                    return Err(
+                        "allow-beats: expected nothing (remove every rule) or rule=N".to_string(),
+                    )
+                }
             }
         }
         "drop-message" => match args {
-            [id] => Action::DropMessage(id.trim_start_matches('#').parse().map_err(|_| format!("drop-message: expected a message id, got `{id}`"))?),
+            [id] => Action::DropMessage(
+                id.trim_start_matches('#')
+                    .parse()
+                    .map_err(|_| format!("drop-message: expected a message id, got `{id}`"))?,
+            ),
             _ => return Err("drop-message: expected one message id".to_string()),
         },
         "network" => {
@@ -399,15 +506,23 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
                     let slot = match k.as_str() {
                         "every" => &mut every,
                         "down" => &mut down,
-                        other => return Err(format!("periodic-crash: unknown setting `{other}` (it takes every= and down=)")),
+                        other => return Err(format!(
+                            "periodic-crash: unknown setting `{other}` (it takes every= and down=)"
+                        )),
                     };
-                    *slot = Some(parse_duration(&k, &v).map_err(|e| format!("periodic-crash: {e}"))?);
+                    *slot =
+                        Some(parse_duration(&k, &v).map_err(|e| format!("periodic-crash: {e}"))?);
                 }
                 let every = every.ok_or(usage)?;
                 Action::PeriodicCrash(Some((every, down.unwrap_or(every / 2))))
             }
         }
-        other => return Err(format!("unknown command `{other}`; expected one of {}", super::USAGE)),
+        other => {
+            return Err(format!(
+                "unknown command `{other}`; expected one of {}",
+                super::USAGE
+            ))
+        }
     })
 }
 
@@ -447,13 +562,28 @@ impl NetworkChange {
             Some("network.latencyMax") => self.latency_max = Some(duration(value)?),
             Some(_) => {
                 let p = match value {
-                    Value::Text(t) => parse_f64(t).ok_or_else(|| Error::new("network.loss", format!("must be a number between 0 and 1, got `{t}`")))?,
+                    Value::Text(t) => parse_f64(t).ok_or_else(|| {
+                        Error::new(
+                            "network.loss",
+                            format!("must be a number between 0 and 1, got `{t}`"),
+                        )
+                    })?,
                     Value::Number(p) => *p,
-                    Value::Bool(b) => return Err(Error::new("network.loss", format!("must be a number between 0 and 1, got {b}"))),
+                    Value::Bool(b) => {
+                        return Err(Error::new(
+                            "network.loss",
+                            format!("must be a number between 0 and 1, got {b}"),
+                        ))
+                    }
                 };
                 self.loss = Some(NetworkChange::check_loss("network.loss", p)?);
             }
-            None => return Err(Error::new(key, "network takes latency=, latencyMin=, latencyMax= and loss= only")),
+            None => {
+                return Err(Error::new(
+                    key,
+                    "network takes latency=, latencyMin=, latencyMax= and loss= only",
+                ))
+            }
         }
         Ok(())
     }
@@ -493,9 +623,27 @@ mod tests {
             let printed = a.to_string();
             assert_eq!(printed.parse::<Action>().unwrap(), a, "{line} -> {printed}");
         }
-        assert_eq!("network latencyMin=1234us".parse::<Action>().unwrap().to_string(), "network latencyMin=1.234ms");
-        assert_eq!("drop-beats from=S3 count=2".parse::<Action>().unwrap().to_string(), "drop-beats from=3 count=2");
-        assert_eq!("periodic-crash every=4s".parse::<Action>().unwrap().to_string(), "periodic-crash every=4s down=2s");
+        assert_eq!(
+            "network latencyMin=1234us"
+                .parse::<Action>()
+                .unwrap()
+                .to_string(),
+            "network latencyMin=1.234ms"
+        );
+        assert_eq!(
+            "drop-beats from=S3 count=2"
+                .parse::<Action>()
+                .unwrap()
+                .to_string(),
+            "drop-beats from=3 count=2"
+        );
+        assert_eq!(
+            "periodic-crash every=4s"
+                .parse::<Action>()
+                .unwrap()
+                .to_string(),
+            "periodic-crash every=4s down=2s"
+        );
     }
 
     #[test]
@@ -505,9 +653,18 @@ mod tests {
             ("crash S", "crash: node: must be a node id"),
             ("partition a,b", "partition: groups: must be a node id"),
             ("cut 1-2", "expected a link like 1->2"),
-            ("network loss=2", "network: network.loss: must be a probability between 0 and 1, got 2"),
-            ("network loss=x", "network: network.loss: must be a number between 0 and 1"),
-            ("network jitter=1ms", "network: jitter: network takes latency="),
+            (
+                "network loss=2",
+                "network: network.loss: must be a probability between 0 and 1, got 2",
+            ),
+            (
+                "network loss=x",
+                "network: network.loss: must be a number between 0 and 1",
+            ),
+            (
+                "network jitter=1ms",
+                "network: jitter: network takes latency=",
+            ),
             ("network latency=5", "network: latency: needs a unit"),
             ("run for=1s", "must be an action"),
             ("fly", "unknown command `fly`"),

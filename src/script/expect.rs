@@ -67,7 +67,11 @@ pub enum Expectation {
     /// This many live nodes in LEADER state.
     Leaders(u32),
     /// The term of a node, or of the one leader when no node is named.
-    Term { node: Option<NodeRef>, cmp: Cmp, value: u64 },
+    Term {
+        node: Option<NodeRef>,
+        cmp: Cmp,
+        value: u64,
+    },
     Role(NodeRef, RoleOrDown),
     /// Whom a node believes is leader (None: nobody).
     KnownLeader(NodeRef, Option<NodeRef>),
@@ -147,18 +151,28 @@ fn names(ids: &[NodeId]) -> String {
     if ids.is_empty() {
         "none".to_string()
     } else {
-        ids.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .map(|n| format!("S{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
 /// Checks an expectation; writes "ok: ..." or "FAIL: ..." to the output.
-pub(crate) fn check(c: &Cluster, e: &Expectation, output: &mut Vec<String>) -> Result<Option<String>, Error> {
+pub(crate) fn check(
+    c: &Cluster,
+    e: &Expectation,
+    output: &mut Vec<String>,
+) -> Result<Option<String>, Error> {
     let leaders = c.leaders();
     let (ok, what): (bool, String) = match e {
         Expectation::Leader(want) => {
             let desc = format!("leaders: {}", names(&leaders));
             match (leaders.as_slice(), want) {
-                ([l], None) => (true, format!("S{l} is the leader (term {})", c.node_view(*l).term)),
+                ([l], None) => (
+                    true,
+                    format!("S{l} is the leader (term {})", c.node_view(*l).term),
+                ),
                 ([l], Some((cmp, n))) => {
                     let id = c.resolve("node", *n)?;
                     let ok = if *cmp == Cmp::Eq { *l == id } else { *l != id };
@@ -168,7 +182,10 @@ pub(crate) fn check(c: &Cluster, e: &Expectation, output: &mut Vec<String>) -> R
             }
         }
         Expectation::NoLeader => (leaders.is_empty(), format!("leaders: {}", names(&leaders))),
-        Expectation::Leaders(n) => (leaders.len() == *n as usize, format!("{} leaders: {}", leaders.len(), names(&leaders))),
+        Expectation::Leaders(n) => (
+            leaders.len() == *n as usize,
+            format!("{} leaders: {}", leaders.len(), names(&leaders)),
+        ),
         Expectation::Term { node, cmp, value } => {
             let (who, term) = match node {
                 Some(n) => {
@@ -177,20 +194,38 @@ pub(crate) fn check(c: &Cluster, e: &Expectation, output: &mut Vec<String>) -> R
                 }
                 None => match leaders.as_slice() {
                     [l] => (format!("leader S{l}"), c.node_view(*l).term),
-                    _ => return fail(output, format!("term of the leader: there is no single leader ({})", names(&leaders))),
+                    _ => {
+                        return fail(
+                            output,
+                            format!(
+                                "term of the leader: there is no single leader ({})",
+                                names(&leaders)
+                            ),
+                        )
+                    }
                 },
             };
-            (cmp.holds(term, *value), format!("{who} term {term} {} {value}", cmp.as_str()))
+            (
+                cmp.holds(term, *value),
+                format!("{who} term {term} {} {value}", cmp.as_str()),
+            )
         }
         Expectation::Role(n, want) => {
             let id = c.resolve("node", *n)?;
             let v = c.node_view(id);
-            let actual = if v.alive { RoleOrDown::Role(v.role) } else { RoleOrDown::Down };
+            let actual = if v.alive {
+                RoleOrDown::Role(v.role)
+            } else {
+                RoleOrDown::Down
+            };
             let show = |r: RoleOrDown| match r {
                 RoleOrDown::Role(r) => r.as_str().to_string(),
                 RoleOrDown::Down => "down".to_string(),
             };
-            (actual == *want, format!("S{id} is {} (expected {})", show(actual), show(*want)))
+            (
+                actual == *want,
+                format!("S{id} is {} (expected {})", show(actual), show(*want)),
+            )
         }
         Expectation::KnownLeader(n, want) | Expectation::VotedFor(n, want) => {
             let id = c.resolve("node", *n)?;
@@ -199,21 +234,45 @@ pub(crate) fn check(c: &Cluster, e: &Expectation, output: &mut Vec<String>) -> R
                 None => None,
             };
             let v = c.node_view(id);
-            let (has, what) = if matches!(e, Expectation::KnownLeader(..)) { (v.leader, "knows leader") } else { (v.vote_for, "voted for") };
+            let (has, what) = if matches!(e, Expectation::KnownLeader(..)) {
+                (v.leader, "knows leader")
+            } else {
+                (v.vote_for, "voted for")
+            };
             let show = |x: Option<NodeId>| x.map_or("none".to_string(), |l| format!("S{l}"));
-            (has == want, format!("S{id} {what} {} (expected {})", show(has), show(want)))
+            (
+                has == want,
+                format!("S{id} {what} {} (expected {})", show(has), show(want)),
+            )
         }
         Expectation::NoViolations => {
             let m = c.monitor();
-            let first = ViolationKind::ALL.iter().filter_map(|k| m.first(*k)).min_by_key(|f| f.t).map(|f| format!("; first: {}", f.describe())).unwrap_or_default();
+            let first = ViolationKind::ALL
+                .iter()
+                .filter_map(|k| m.first(*k))
+                .min_by_key(|f| f.t)
+                .map(|f| format!("; first: {}", f.describe()))
+                .unwrap_or_default();
             (m.total() == 0, format!("{} violations{first}", m.total()))
         }
         Expectation::Violation(k) | Expectation::NoViolation(k) => {
             let m = c.monitor();
             let n = m.count(*k);
-            let first = m.first(*k).map(|f| format!("; first at {}: {}", crate::time::fmt_ms(f.t as i64), f.describe())).unwrap_or_default();
+            let first = m
+                .first(*k)
+                .map(|f| {
+                    format!(
+                        "; first at {}: {}",
+                        crate::time::fmt_ms(f.t as i64),
+                        f.describe()
+                    )
+                })
+                .unwrap_or_default();
             let want_some = matches!(e, Expectation::Violation(_));
-            (want_some == (n > 0), format!("{n} {} findings{first}", k.as_str()))
+            (
+                want_some == (n > 0),
+                format!("{n} {} findings{first}", k.as_str()),
+            )
         }
     };
     if ok {
@@ -236,18 +295,38 @@ mod tests {
     #[test]
     fn voted_for_reads_each_nodes_vote_in_its_term() {
         // Seed 7: S1 wins term 1 while S4 stands too (the Raft tour's start).
-        let votes: String = (1..=5).map(|k| format!("\nexpect voted-for S{k} S1")).collect();
+        let votes: String = (1..=5)
+            .map(|k| format!("\nexpect voted-for S{k} S1"))
+            .collect();
         let s = parse(&format!("cluster model=raft nodes=5 seed=7\nrun until=300ms\nexpect leader S1{votes}\nexpect voted-for S4 S4")).unwrap();
         let r = run(&s, None);
-        let for_s1 = r.outcomes[3..8].iter().filter(|o| o.output[0].starts_with("  ok: ")).count();
-        assert!(for_s1 >= 3, "a leader of five has at least three votes: {:?}", r.outcomes);
-        assert!(r.outcomes[6].output[0].starts_with("  FAIL: S4 voted for S4 (expected S1)"), "{:?}", r.outcomes[6]);
+        let for_s1 = r.outcomes[3..8]
+            .iter()
+            .filter(|o| o.output[0].starts_with("  ok: "))
+            .count();
+        assert!(
+            for_s1 >= 3,
+            "a leader of five has at least three votes: {:?}",
+            r.outcomes
+        );
+        assert!(
+            r.outcomes[6].output[0].starts_with("  FAIL: S4 voted for S4 (expected S1)"),
+            "{:?}",
+            r.outcomes[6]
+        );
         assert!(r.outcomes[8].output[0].starts_with("  ok: S4 voted for S4"));
         // Before any election nobody has voted; an unknown node stops the script.
-        let s = parse("cluster model=raft nodes=3 seed=7\nexpect voted-for 2 none\nexpect voted-for 4 none").unwrap();
+        let s = parse(
+            "cluster model=raft nodes=3 seed=7\nexpect voted-for 2 none\nexpect voted-for 4 none",
+        )
+        .unwrap();
         let r = run(&s, None);
         assert!(r.outcomes[1].output[0].starts_with("  ok: S2 voted for none"));
-        assert!(r.outcomes[2].failure.as_ref().unwrap().contains("node 4 does not exist"));
+        assert!(r.outcomes[2]
+            .failure
+            .as_ref()
+            .unwrap()
+            .contains("node 4 does not exist"));
         let e = parse("expect voted-for S1").unwrap_err();
         assert!(e.rule.contains("voted-for NODE NODE|none"), "{e}");
     }

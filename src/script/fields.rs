@@ -45,8 +45,21 @@ pub type Fields = BTreeMap<String, Field>;
 
 /// The `do` names, in the order errors list them.
 pub const DO_NAMES: &[&str] = &[
-    "crash", "restart", "timeout", "isolate", "partition", "heal", "cut", "restore", "dropBeats", "allowBeats", "dropMessage", "network",
-    "periodicCrash", "alignTimers", "spreadTimers",
+    "crash",
+    "restart",
+    "timeout",
+    "isolate",
+    "partition",
+    "heal",
+    "cut",
+    "restore",
+    "dropBeats",
+    "allowBeats",
+    "dropMessage",
+    "network",
+    "periodicCrash",
+    "alignTimers",
+    "spreadTimers",
 ];
 
 /// The fields each action takes besides `do`, for the "is not a field" error.
@@ -85,14 +98,27 @@ fn field_err(name: &str, rule: impl Into<String>) -> Error {
 fn whole(name: &str, v: &Field, min: f64, max: f64, what: &str) -> Result<f64, Error> {
     match v {
         Field::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= min && *n <= max => Ok(*n),
-        other => Err(field_err(name, format!("must be a whole number{what}, got {}", other.describe()))),
+        other => Err(field_err(
+            name,
+            format!("must be a whole number{what}, got {}", other.describe()),
+        )),
     }
 }
 
 fn node(name: &str, v: &Field) -> Result<NodeRef, Error> {
-    let bad = |v: &Field| field_err(name, format!("must be a node id (3 or S3) or `leader`, got {}", v.describe()));
+    let bad = |v: &Field| {
+        field_err(
+            name,
+            format!(
+                "must be a node id (3 or S3) or `leader`, got {}",
+                v.describe()
+            ),
+        )
+    };
     match v {
-        Field::Number(_) => whole(name, v, 0.0, f64::from(u32::MAX), "").map(|n| NodeRef::Id(n as u32)).map_err(|_| bad(v)),
+        Field::Number(_) => whole(name, v, 0.0, f64::from(u32::MAX), "")
+            .map(|n| NodeRef::Id(n as u32))
+            .map_err(|_| bad(v)),
         Field::Text(t) => NodeRef::parse(name, t).map_err(|_| bad(v)),
         other => Err(bad(other)),
     }
@@ -103,14 +129,23 @@ fn duration(name: &str, v: &Field) -> Result<Micros, Error> {
     match v {
         Field::Number(ms) => ms_to_micros(&field, *ms),
         Field::Text(t) => parse_duration(&field, t),
-        other => Err(field_err(name, format!("must be a duration (ms as a number, or text like 150ms), got {}", other.describe()))),
+        other => Err(field_err(
+            name,
+            format!(
+                "must be a duration (ms as a number, or text like 150ms), got {}",
+                other.describe()
+            ),
+        )),
     }
 }
 
 fn boolean(name: &str, v: &Field) -> Result<bool, Error> {
     match v {
         Field::Bool(b) => Ok(*b),
-        other => Err(field_err(name, format!("must be true or false, got {}", other.describe()))),
+        other => Err(field_err(
+            name,
+            format!("must be true or false, got {}", other.describe()),
+        )),
     }
 }
 
@@ -119,13 +154,27 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
     let one_of = || DO_NAMES.join(", ");
     let name = match fields.get("do") {
         Some(Field::Text(t)) if DO_NAMES.contains(&t.as_str()) => t.as_str(),
-        None | Some(Field::Null) => return Err(field_err("do", format!("is missing; it names the action, one of {}", one_of()))),
-        Some(other) => return Err(field_err("do", format!("must be one of {}, got {}", one_of(), other.describe()))),
+        None | Some(Field::Null) => {
+            return Err(field_err(
+                "do",
+                format!("is missing; it names the action, one of {}", one_of()),
+            ))
+        }
+        Some(other) => {
+            return Err(field_err(
+                "do",
+                format!("must be one of {}, got {}", one_of(), other.describe()),
+            ))
+        }
     };
     let allowed = takes(name);
     for (k, v) in fields {
         if k != "do" && !allowed.contains(&k.as_str()) && *v != Field::Null {
-            let list = if allowed.is_empty() { "it takes no other field".to_string() } else { format!("it takes {}", allowed.join(", ")) };
+            let list = if allowed.is_empty() {
+                "it takes no other field".to_string()
+            } else {
+                format!("it takes {}", allowed.join(", "))
+            };
             return Err(field_err(k, format!("is not a field of {name} ({list})")));
         }
     }
@@ -140,21 +189,44 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
         "alignTimers" => Action::AlignTimers,
         "spreadTimers" => Action::SpreadTimers,
         "partition" => {
-            let bad = |v: &Field| field_err("groups", format!("must be an array of arrays of nodes, like [[1, 2], [3, 4, 5]], got {}", v.describe()));
-            let Field::List(groups) = need("groups")? else { return Err(bad(need("groups")?)) };
+            let bad = |v: &Field| {
+                field_err(
+                    "groups",
+                    format!(
+                        "must be an array of arrays of nodes, like [[1, 2], [3, 4, 5]], got {}",
+                        v.describe()
+                    ),
+                )
+            };
+            let Field::List(groups) = need("groups")? else {
+                return Err(bad(need("groups")?));
+            };
             let mut out = Vec::with_capacity(groups.len());
             for g in groups {
-                let Field::List(nodes) = g else { return Err(bad(g)) };
-                out.push(nodes.iter().map(|n| node("groups", n)).collect::<Result<Vec<_>, _>>()?);
+                let Field::List(nodes) = g else {
+                    return Err(bad(g));
+                };
+                out.push(
+                    nodes
+                        .iter()
+                        .map(|n| node("groups", n))
+                        .collect::<Result<Vec<_>, _>>()?,
+                );
             }
             if out.iter().all(Vec::is_empty) {
-                return Err(field_err("groups", "must list at least one node, like [[1, 2], [3, 4, 5]]"));
+                return Err(field_err(
+                    "groups",
+                    "must list at least one node, like [[1, 2], [3, 4, 5]]",
+                ));
             }
             Action::Partition(out)
         }
         "cut" | "restore" => {
             let (from, to) = (node("from", need("from")?)?, node("to", need("to")?)?);
-            let both = get("both").map(|v| boolean("both", v)).transpose()?.unwrap_or(false);
+            let both = get("both")
+                .map(|v| boolean("both", v))
+                .transpose()?
+                .unwrap_or(false);
             if name == "cut" {
                 Action::Cut { from, to, both }
             } else {
@@ -162,7 +234,10 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
             }
         }
         "dropBeats" => {
-            let all = get("all").map(|v| boolean("all", v)).transpose()?.unwrap_or(false);
+            let all = get("all")
+                .map(|v| boolean("all", v))
+                .transpose()?
+                .unwrap_or(false);
             let from = get("from").map(|v| node("from", v)).transpose()?;
             let to = get("to").map(|v| node("to", v)).transpose()?;
             let scope = match (all, from, to) {
@@ -170,21 +245,66 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
                 (false, Some(a), Some(b)) => ScopeRef::Link(a, b),
                 (false, Some(a), None) => ScopeRef::From(a),
                 (false, None, Some(b)) => ScopeRef::To(b),
-                (true, _, _) => return Err(field_err("all", "drops every heartbeat: give it without from and to")),
-                (false, None, None) => return Err(field_err("from", "is missing; dropBeats needs from, to (both: one link) or all: true")),
+                (true, _, _) => {
+                    return Err(field_err(
+                        "all",
+                        "drops every heartbeat: give it without from and to",
+                    ))
+                }
+                (false, None, None) => {
+                    return Err(field_err(
+                        "from",
+                        "is missing; dropBeats needs from, to (both: one link) or all: true",
+                    ))
+                }
             };
-            let count = get("count").map(|v| whole("count", v, 1.0, f64::from(u32::MAX), " of heartbeat rounds, at least 1")).transpose()?;
-            Action::DropBeats { scope, count: count.map(|c| c as u32) }
+            let count = get("count")
+                .map(|v| {
+                    whole(
+                        "count",
+                        v,
+                        1.0,
+                        f64::from(u32::MAX),
+                        " of heartbeat rounds, at least 1",
+                    )
+                })
+                .transpose()?;
+            Action::DropBeats {
+                scope,
+                count: count.map(|c| c as u32),
+            }
         }
-        "allowBeats" => Action::AllowBeats(get("rule").map(|v| whole("rule", v, 1.0, f64::from(u32::MAX), " (a rule id), at least 1")).transpose()?.map(|r| r as u32)),
-        "dropMessage" => Action::DropMessage(whole("id", need("id")?, 1.0, 9_007_199_254_740_991.0, " (a message id), at least 1")? as u64),
+        "allowBeats" => Action::AllowBeats(
+            get("rule")
+                .map(|v| {
+                    whole(
+                        "rule",
+                        v,
+                        1.0,
+                        f64::from(u32::MAX),
+                        " (a rule id), at least 1",
+                    )
+                })
+                .transpose()?
+                .map(|r| r as u32),
+        ),
+        "dropMessage" => Action::DropMessage(whole(
+            "id",
+            need("id")?,
+            1.0,
+            9_007_199_254_740_991.0,
+            " (a message id), at least 1",
+        )? as u64),
         "network" => {
             let mut change = NetworkChange::default();
             if let Some(v) = get("latency") {
                 let (a, b) = match v {
                     Field::Text(t) if t.contains("..") => {
                         let (a, b) = t.split_once("..").unwrap_or_default();
-                        (duration("latency", &Field::Text(a.to_string()))?, duration("latency", &Field::Text(b.to_string()))?)
+                        (
+                            duration("latency", &Field::Text(a.to_string()))?,
+                            duration("latency", &Field::Text(b.to_string()))?,
+                        )
                     }
                     other => {
                         let d = duration("latency", other)?;
@@ -201,24 +321,46 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
             }
             if let Some(v) = get("loss") {
                 let Field::Number(p) = v else {
-                    return Err(field_err("loss", format!("must be a number between 0 and 1, got {}", v.describe())));
+                    return Err(field_err(
+                        "loss",
+                        format!("must be a number between 0 and 1, got {}", v.describe()),
+                    ));
                 };
                 change.loss = Some(NetworkChange::check_loss("act.loss", *p)?);
             }
             if change == NetworkChange::default() {
-                return Err(field_err("loss", "is missing; network needs loss, latency, latencyMin or latencyMax"));
+                return Err(field_err(
+                    "loss",
+                    "is missing; network needs loss, latency, latencyMin or latencyMax",
+                ));
             }
             Action::Network(change)
         }
         "periodicCrash" => {
-            let off = get("off").map(|v| boolean("off", v)).transpose()?.unwrap_or(false);
+            let off = get("off")
+                .map(|v| boolean("off", v))
+                .transpose()?
+                .unwrap_or(false);
             match (off, get("every")) {
                 (true, None) if get("down").is_none() => Action::PeriodicCrash(None),
-                (true, _) => return Err(field_err("off", "stops the crashes: give it without every and down")),
-                (false, None) => return Err(field_err("every", "is missing; periodicCrash needs every (or off: true)")),
+                (true, _) => {
+                    return Err(field_err(
+                        "off",
+                        "stops the crashes: give it without every and down",
+                    ))
+                }
+                (false, None) => {
+                    return Err(field_err(
+                        "every",
+                        "is missing; periodicCrash needs every (or off: true)",
+                    ))
+                }
                 (false, Some(v)) => {
                     let every = duration("every", v)?;
-                    let down = get("down").map(|v| duration("down", v)).transpose()?.unwrap_or(every / 2);
+                    let down = get("down")
+                        .map(|v| duration("down", v))
+                        .transpose()?
+                        .unwrap_or(every / 2);
                     Action::PeriodicCrash(Some((every, down)))
                 }
             }
@@ -241,14 +383,27 @@ fn node_field(n: &NodeRef) -> Field {
 /// The object form of an action (what `act` takes back unchanged).
 pub fn action_to_fields(a: &Action) -> Fields {
     let mut f = Fields::new();
-    let name = DO_NAMES[super::action::ACTION_NAMES.iter().position(|n| *n == a.name()).unwrap_or(0)];
+    let name = DO_NAMES[super::action::ACTION_NAMES
+        .iter()
+        .position(|n| *n == a.name())
+        .unwrap_or(0)];
     f.insert("do".to_string(), Field::Text(name.to_string()));
     let mut put = |k: &str, v: Field| {
         f.insert(k.to_string(), v);
     };
     match a {
-        Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) | Action::Isolate(n) => put("node", node_field(n)),
-        Action::Partition(groups) => put("groups", Field::List(groups.iter().map(|g| Field::List(g.iter().map(node_field).collect())).collect())),
+        Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) | Action::Isolate(n) => {
+            put("node", node_field(n))
+        }
+        Action::Partition(groups) => put(
+            "groups",
+            Field::List(
+                groups
+                    .iter()
+                    .map(|g| Field::List(g.iter().map(node_field).collect()))
+                    .collect(),
+            ),
+        ),
         Action::Heal | Action::AlignTimers | Action::SpreadTimers => {}
         Action::Cut { from, to, both } | Action::Restore { from, to, both } => {
             put("from", node_field(from));
@@ -372,7 +527,10 @@ mod tests {
     use super::*;
 
     fn obj(items: &[(&str, Field)]) -> Fields {
-        items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
     fn text(s: &str) -> Field {
         Field::Text(s.to_string())
@@ -414,18 +572,63 @@ mod tests {
     #[test]
     fn the_page_shapes_read_as_the_script_lines() {
         let cases: &[(Fields, &str)] = &[
-            (obj(&[("do", text("dropBeats")), ("from", num(3.0)), ("count", num(2.0))]), "drop-beats from=3 count=2"),
-            (obj(&[("do", text("crash")), ("node", text("leader"))]), "crash leader"),
-            (obj(&[("do", text("crash")), ("node", text("S4"))]), "crash 4"),
-            (obj(&[("do", text("partition")), ("groups", Field::List(vec![Field::List(vec![num(1.0), num(2.0)]), Field::List(vec![num(3.0)])]))]), "partition 1,2 | 3"),
-            (obj(&[("do", text("network")), ("loss", num(0.1234567))]), "network loss=0.1234567"),
-            (obj(&[("do", text("network")), ("latency", text("2ms..8ms")), ("loss", num(1e-9))]), "network latency=2ms..8ms loss=1e-9"),
-            (obj(&[("do", text("network")), ("latencyMin", num(1.234))]), "network latencyMin=1.234ms"),
-            (obj(&[("do", text("periodicCrash")), ("every", num(5000.0))]), "periodic-crash every=5s down=2500ms"),
+            (
+                obj(&[
+                    ("do", text("dropBeats")),
+                    ("from", num(3.0)),
+                    ("count", num(2.0)),
+                ]),
+                "drop-beats from=3 count=2",
+            ),
+            (
+                obj(&[("do", text("crash")), ("node", text("leader"))]),
+                "crash leader",
+            ),
+            (
+                obj(&[("do", text("crash")), ("node", text("S4"))]),
+                "crash 4",
+            ),
+            (
+                obj(&[
+                    ("do", text("partition")),
+                    (
+                        "groups",
+                        Field::List(vec![
+                            Field::List(vec![num(1.0), num(2.0)]),
+                            Field::List(vec![num(3.0)]),
+                        ]),
+                    ),
+                ]),
+                "partition 1,2 | 3",
+            ),
+            (
+                obj(&[("do", text("network")), ("loss", num(0.1234567))]),
+                "network loss=0.1234567",
+            ),
+            (
+                obj(&[
+                    ("do", text("network")),
+                    ("latency", text("2ms..8ms")),
+                    ("loss", num(1e-9)),
+                ]),
+                "network latency=2ms..8ms loss=1e-9",
+            ),
+            (
+                obj(&[("do", text("network")), ("latencyMin", num(1.234))]),
+                "network latencyMin=1.234ms",
+            ),
+            (
+                obj(&[("do", text("periodicCrash")), ("every", num(5000.0))]),
+                "periodic-crash every=5s down=2500ms",
+            ),
             (obj(&[("do", text("heal")), ("node", Field::Null)]), "heal"),
         ];
         for (fields, line) in cases {
-            assert_eq!(action_from_fields(fields).map(|a| a.to_string()), Ok(line.to_string()), "{fields:?}");
+            assert_eq!(
+                action_from_fields(fields).map(|a| a.to_string()),
+                Ok(line.to_string()),
+                "{fields:?}"
+            );
         }
     }
 

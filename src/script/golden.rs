@@ -58,7 +58,10 @@ impl Report {
                     out.push('\n');
                 }
             }
-            let next_lead_blank = script.chunks.get(i + 1).is_some_and(|n| n.lead.first().is_some_and(|l| l.trim().is_empty()));
+            let next_lead_blank = script
+                .chunks
+                .get(i + 1)
+                .is_some_and(|n| n.lead.first().is_some_and(|l| l.trim().is_empty()));
             if !next_lead_blank && i + 1 < script.chunks.len() {
                 out.push('\n');
             }
@@ -83,9 +86,26 @@ pub fn run(script: &Script, mut extra_sink: Option<Box<dyn Sink>>) -> Report {
     let collector = Rc::new(RefCell::new(TextCollector::default()));
     let mut cluster: Option<Cluster> = None;
     for chunk in &script.chunks {
-        let mut outcome = Outcome { line_no: chunk.line_no, text: chunk.text.clone(), output: Vec::new(), failure: None };
-        let result = step(chunk, &mut cluster, &collector, &mut extra_sink, &mut outcome.output);
-        outcome.output.extend(collector.borrow_mut().lines.drain(..).map(|l| format!("  {l}").trim_end().to_string()));
+        let mut outcome = Outcome {
+            line_no: chunk.line_no,
+            text: chunk.text.clone(),
+            output: Vec::new(),
+            failure: None,
+        };
+        let result = step(
+            chunk,
+            &mut cluster,
+            &collector,
+            &mut extra_sink,
+            &mut outcome.output,
+        );
+        outcome.output.extend(
+            collector
+                .borrow_mut()
+                .lines
+                .drain(..)
+                .map(|l| format!("  {l}").trim_end().to_string()),
+        );
         let stop = match result {
             Ok(None) => false,
             Ok(Some(failed_expectation)) => {
@@ -122,7 +142,10 @@ fn step(
 ) -> Result<Option<String>, Error> {
     if let Command::Cluster(pairs) = &chunk.command {
         if cluster.is_some() {
-            return Err(Error::new("cluster", "a script starts one cluster; this one already has it"));
+            return Err(Error::new(
+                "cluster",
+                "a script starts one cluster; this one already has it",
+            ));
         }
         let config = ClusterConfig::from_pairs(pairs)?;
         let mut c = Cluster::new(&config)?;
@@ -130,16 +153,23 @@ fn step(
         if let Some(s) = extra_sink.take() {
             c.add_sink(s);
         }
-        let words: Vec<String> = config.to_pairs(c.seed()).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let words: Vec<String> = config
+            .to_pairs(c.seed())
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         output.push(format!("  {}", words.join(" ")));
         // Allowed, and worth watching, but said where the run starts.
         output.extend(c.warnings().into_iter().map(|w| format!("  warning: {w}")));
         *cluster = Some(c);
         return Ok(None);
     }
-    let c = cluster
-        .as_mut()
-        .ok_or_else(|| Error::new(chunk.command_name(), "no cluster yet: start the script with `cluster model=nacos nodes=5 seed=7`"))?;
+    let c = cluster.as_mut().ok_or_else(|| {
+        Error::new(
+            chunk.command_name(),
+            "no cluster yet: start the script with `cluster model=nacos nodes=5 seed=7`",
+        )
+    })?;
     collector.borrow_mut().filter = match &chunk.command {
         Command::Run { filter, .. } => filter.clone(),
         _ => Filter::Default,
@@ -169,8 +199,13 @@ mod tests {
         assert_eq!(report.golden_mismatches(&s).len(), 1);
         let rewritten = report.rewrite(&s);
         let again = parse(&rewritten).unwrap();
-        assert!(run(&again, None).golden_mismatches(&again).is_empty(), "{rewritten}");
-        assert!(rewritten.starts_with("# a comment\ncluster nodes=3 seed=1\n----\n  model=nacos nodes=3 seed=1\n"));
+        assert!(
+            run(&again, None).golden_mismatches(&again).is_empty(),
+            "{rewritten}"
+        );
+        assert!(rewritten.starts_with(
+            "# a comment\ncluster nodes=3 seed=1\n----\n  model=nacos nodes=3 seed=1\n"
+        ));
         assert!(rewritten.ends_with("# tail\n"));
     }
 
@@ -180,11 +215,26 @@ mod tests {
         let r = run(&s, None);
         assert_eq!(r.outcomes.len(), 2);
         let f = r.outcomes[1].failure.as_ref().unwrap();
-        assert!(f.contains("line 2") && f.contains("node 9 does not exist"), "{f}");
+        assert!(
+            f.contains("line 2") && f.contains("node 9 does not exist"),
+            "{f}"
+        );
         let s = parse("run for=1s").unwrap();
-        assert!(run(&s, None).outcomes[0].failure.as_ref().unwrap().contains("no cluster yet"));
-        for (every, rule) in [("every=0s", "every: must be from 1ms to 24h, got 0ms"), ("every=25h", "every: must be from 1ms to 24h"), ("every=1s down=25h", "down: must be at most 24h")] {
-            let r = run(&parse(&format!("cluster nodes=3 seed=1\nperiodic-crash {every}")).unwrap_or_else(|e| panic!("{every}: {e}")), None);
+        assert!(run(&s, None).outcomes[0]
+            .failure
+            .as_ref()
+            .unwrap()
+            .contains("no cluster yet"));
+        for (every, rule) in [
+            ("every=0s", "every: must be from 1ms to 24h, got 0ms"),
+            ("every=25h", "every: must be from 1ms to 24h"),
+            ("every=1s down=25h", "down: must be at most 24h"),
+        ] {
+            let r = run(
+                &parse(&format!("cluster nodes=3 seed=1\nperiodic-crash {every}"))
+                    .unwrap_or_else(|e| panic!("{every}: {e}")),
+                None,
+            );
             let f = r.outcomes[1].failure.as_ref().unwrap();
             assert!(f.contains("line 2") && f.contains(rule), "{every}: {f}");
         }

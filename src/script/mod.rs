@@ -43,7 +43,10 @@ pub use parse::{parse, parse_command, pause};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     Cluster(Vec<(String, Value)>),
-    Run { span: Span, filter: Filter },
+    Run {
+        span: Span,
+        filter: Filter,
+    },
     Expect(Expectation),
     /// A stop for a guided tour: the page halts here, showing the comment
     /// above as a caption, until the reader continues. The CLI goes on.

@@ -7,8 +7,8 @@ use super::expect::parse_expect;
 use super::{Chunk, Command, Script, Span, USAGE};
 use crate::cluster::Value;
 use crate::error::Error;
-use crate::time::parse_duration;
 use crate::sim::trace::Filter;
+use crate::time::parse_duration;
 
 pub(crate) fn err(line: usize, rule: impl Into<String>) -> Error {
     Error::new(format!("line {line}"), rule)
@@ -20,9 +20,16 @@ fn parse_filter(line: usize, s: &str) -> Result<Filter, Error> {
         "all" => Filter::All,
         "none" => Filter::None,
         list => {
-            let names: Vec<String> = list.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect();
+            let names: Vec<String> = list
+                .split(',')
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect();
             if names.is_empty() {
-                return Err(err(line, "run: trace= expects default, all, none or a list of categories/events"));
+                return Err(err(
+                    line,
+                    "run: trace= expects default, all, none or a list of categories/events",
+                ));
             }
             Filter::Only(names)
         }
@@ -39,26 +46,54 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
         "cluster" => {
             let (kv, pos) = split_words(args);
             if let Some(p) = pos.first() {
-                return Err(err(line, format!("cluster: expected key=value settings, got `{p}`")));
+                return Err(err(
+                    line,
+                    format!("cluster: expected key=value settings, got `{p}`"),
+                ));
             }
             Command::Cluster(kv.into_iter().map(|(k, v)| (k, Value::Text(v))).collect())
         }
         "run" => {
             let (kv, pos) = split_words(args);
             if let Some(p) = pos.first() {
-                return Err(err(line, format!("run: expected for=DURATION or until=TIME, got `{p}`")));
+                return Err(err(
+                    line,
+                    format!("run: expected for=DURATION or until=TIME, got `{p}`"),
+                ));
             }
             let mut span = None;
             let mut filter = Filter::Default;
             for (k, v) in kv {
                 match k.as_str() {
-                    "for" => span = Some(Span::For(parse_duration("for", &v).map_err(|e| err(line, format!("run: {e}")))?)),
-                    "until" => span = Some(Span::Until(parse_duration("until", &v).map_err(|e| err(line, format!("run: {e}")))?)),
+                    "for" => {
+                        span = Some(Span::For(
+                            parse_duration("for", &v)
+                                .map_err(|e| err(line, format!("run: {e}")))?,
+                        ))
+                    }
+                    "until" => {
+                        span = Some(Span::Until(
+                            parse_duration("until", &v)
+                                .map_err(|e| err(line, format!("run: {e}")))?,
+                        ))
+                    }
                     "trace" => filter = parse_filter(line, &v)?,
-                    other => return Err(err(line, format!("run: unknown setting `{other}` (expected for=, until=, trace=)"))),
+                    other => {
+                        return Err(err(
+                            line,
+                            format!(
+                                "run: unknown setting `{other}` (expected for=, until=, trace=)"
+                            ),
+                        ))
+                    }
                 }
             }
-            let span = span.ok_or_else(|| err(line, "run: expected for=DURATION (e.g. for=25s) or until=TIME (e.g. until=90s)"))?;
+            let span = span.ok_or_else(|| {
+                err(
+                    line,
+                    "run: expected for=DURATION (e.g. for=25s) or until=TIME (e.g. until=90s)",
+                )
+            })?;
             Command::Run { span, filter }
         }
         "expect" => Command::Expect(parse_expect(line, args)?),
@@ -71,7 +106,13 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
 pub fn pause(line: usize, args: &[&str]) -> Result<Command, Error> {
     match args {
         [] => Ok(Command::Pause),
-        _ => Err(err(line, format!("pause: takes nothing after it (its caption is the comment line above), got `{}`", args.join(" ")))),
+        _ => Err(err(
+            line,
+            format!(
+                "pause: takes nothing after it (its caption is the comment line above), got `{}`",
+                args.join(" ")
+            ),
+        )),
     }
 }
 
@@ -108,7 +149,13 @@ pub fn parse(text: &str) -> Result<Script, Error> {
             }
             expected = Some(out);
         }
-        script.chunks.push(Chunk { lead: std::mem::take(&mut lead), line_no, text: raw.to_string(), command, expected });
+        script.chunks.push(Chunk {
+            lead: std::mem::take(&mut lead),
+            line_no,
+            text: raw.to_string(),
+            command,
+            expected,
+        });
     }
     script.tail = lead;
     Ok(script)
@@ -121,22 +168,50 @@ mod tests {
     #[test]
     fn parse_errors_name_the_line_and_what_was_expected() {
         let cases = [
-            ("cluster nodes=5\nfly away", "line 2", "unknown command `fly`"),
+            (
+                "cluster nodes=5\nfly away",
+                "line 2",
+                "unknown command `fly`",
+            ),
             ("run 25s", "line 1", "expected for=DURATION or until=TIME"),
             ("run for=25", "line 1", "needs a unit"),
             ("crash", "line 1", "expected one node"),
             ("cut 1-2", "line 1", "expected a link like 1->2"),
             ("drop-beats count=0 all", "line 1", "at least 1"),
-            ("expect term >> 3", "line 1", "expected ==, !=, >=, <=, > or <"),
+            (
+                "expect term >> 3",
+                "line 1",
+                "expected ==, !=, >=, <=, > or <",
+            ),
             ("expect violation bad-thing", "line 1", "two-leaders"),
             ("expect role 3 king", "line 1", "expected follower"),
             ("\n\n----", "line 3", "must follow a command"),
-            ("cluster nodes=3\npause here", "line 2", "pause: takes nothing after it"),
-            ("periodic-crash", "line 1", "expected every=DURATION [down=DURATION]"),
-            ("periodic-crash soon", "line 1", "expected every=DURATION [down=DURATION]"),
-            ("periodic-crash down=5s", "line 1", "expected every=DURATION [down=DURATION]"),
+            (
+                "cluster nodes=3\npause here",
+                "line 2",
+                "pause: takes nothing after it",
+            ),
+            (
+                "periodic-crash",
+                "line 1",
+                "expected every=DURATION [down=DURATION]",
+            ),
+            (
+                "periodic-crash soon",
+                "line 1",
+                "expected every=DURATION [down=DURATION]",
+            ),
+            (
+                "periodic-crash down=5s",
+                "line 1",
+                "expected every=DURATION [down=DURATION]",
+            ),
             ("periodic-crash every=3", "line 1", "needs a unit"),
-            ("periodic-crash every=5s wait=1s", "line 1", "unknown setting `wait`"),
+            (
+                "periodic-crash every=5s wait=1s",
+                "line 1",
+                "unknown setting `wait`",
+            ),
             ("periodic-crash every=1s down=2d", "line 1", "unknown unit"),
         ];
         for (src, field, rule) in cases {

@@ -186,19 +186,37 @@ impl Engine {
         if self.sinks.is_empty() {
             return;
         }
-        let ev = TraceEvent { t: self.now, node, term, kind };
+        let ev = TraceEvent {
+            t: self.now,
+            node,
+            term,
+            kind,
+        };
         for s in &mut self.sinks {
             s.record(&ev);
         }
     }
 
     /// Feeds a node's change of state to the monitor and the trace.
-    pub(super) fn observe(&mut self, id: NodeId, before: (Status, bool), after: (Status, bool), restarted: bool) {
+    pub(super) fn observe(
+        &mut self,
+        id: NodeId,
+        before: (Status, bool),
+        after: (Status, bool),
+        restarted: bool,
+    ) {
         if before == after {
             return;
         }
         if before.0.role != after.0.role && after.1 {
-            self.emit(Some(id), Some(after.0.term), EventKind::Role { from: before.0.role, to: after.0.role });
+            self.emit(
+                Some(id),
+                Some(after.0.term),
+                EventKind::Role {
+                    from: before.0.role,
+                    to: after.0.role,
+                },
+            );
         }
         let (found, resolved) = self.monitor.observe(self.now, id, before, after, restarted);
         for f in found {
@@ -238,7 +256,8 @@ impl Engine {
             Some(due) if due > self.now => {
                 t.queued = Some(due);
                 let seq = t.seq;
-                self.queue.push(due, seq, Packed::pack(Pending::Timer { node, slot, gen }));
+                self.queue
+                    .push(due, seq, Packed::pack(Pending::Timer { node, slot, gen }));
                 false
             }
             _ => {
@@ -252,7 +271,14 @@ impl Engine {
     /// A message arrives: true if it reaches the receiver; otherwise the
     /// drop is counted and traced.
     #[inline(always)]
-    pub(super) fn arrives(&mut self, id: u64, kind: MessageKind, from: NodeId, to: NodeId, term: Option<u64>) -> bool {
+    pub(super) fn arrives(
+        &mut self,
+        id: u64,
+        kind: MessageKind,
+        from: NodeId,
+        to: NodeId,
+        term: Option<u64>,
+    ) -> bool {
         let reason = if !self.alive[(to - 1) as usize] {
             Some(DropReason::Crashed)
         } else {
@@ -301,13 +327,23 @@ impl Engine {
         t.gen = t.gen.wrapping_add(1);
         t.queued = Some(due);
         let gen = t.gen;
-        self.queue.push(due, seq, Packed::pack(Pending::Timer { node, slot: slot as u8, gen }));
+        self.queue.push(
+            due,
+            seq,
+            Packed::pack(Pending::Timer {
+                node,
+                slot: slot as u8,
+                gen,
+            }),
+        );
     }
 
     /// How long until a node's timer in `slot` fires, if armed: what the
     /// models' countdowns are computed from.
     pub(super) fn timer_due_in(&self, node: NodeId, slot: usize) -> Option<Micros> {
-        self.timers[(node - 1) as usize][slot].due.map(|d| d.saturating_sub(self.now))
+        self.timers[(node - 1) as usize][slot]
+            .due
+            .map(|d| d.saturating_sub(self.now))
     }
 
     pub(super) fn next_round(&mut self) -> u64 {
@@ -317,7 +353,14 @@ impl Engine {
 
     pub(super) fn expire_rules(&mut self) {
         for rule in self.topology.expire_rules() {
-            self.emit(None, None, EventKind::RuleRemoved { id: rule, expired: true });
+            self.emit(
+                None,
+                None,
+                EventKind::RuleRemoved {
+                    id: rule,
+                    expired: true,
+                },
+            );
         }
     }
 
@@ -325,13 +368,23 @@ impl Engine {
     /// a latency draw. Returns the message id and due time when it goes on
     /// the wire (the caller keeps the payload).
     #[inline(always)]
-    pub(super) fn route(&mut self, from: NodeId, to: NodeId, kind: MessageKind, term: Option<u64>, round: u64) -> Option<(u64, Micros)> {
+    pub(super) fn route(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        kind: MessageKind,
+        term: Option<u64>,
+        round: u64,
+    ) -> Option<(u64, Micros)> {
         let id = self.next_message_id;
         self.next_message_id += 1;
         self.stats.sent += 1;
         let mut reason = None;
         if kind == MessageKind::Beat {
-            reason = self.topology.beat_rule_drops(from, to, round).map(DropReason::BeatRule);
+            reason = self
+                .topology
+                .beat_rule_drops(from, to, round)
+                .map(DropReason::BeatRule);
         }
         if reason.is_none() {
             reason = self.topology.blocked(from, to);
@@ -343,7 +396,9 @@ impl Engine {
             self.dropped(id, kind, from, to, term, reason);
             return None;
         }
-        let latency = self.net_rng.between(self.network.latency_min, self.network.latency_max);
+        let latency = self
+            .net_rng
+            .between(self.network.latency_min, self.network.latency_max);
         let due = self.now.saturating_add(latency);
         self.schedule(due, Pending::Deliver(id));
         if !self.sinks.is_empty() {
@@ -352,10 +407,28 @@ impl Engine {
         Some((id, due))
     }
 
-    pub(super) fn dropped(&mut self, id: u64, kind: MessageKind, from: NodeId, to: NodeId, term: Option<u64>, reason: DropReason) {
+    pub(super) fn dropped(
+        &mut self,
+        id: u64,
+        kind: MessageKind,
+        from: NodeId,
+        to: NodeId,
+        term: Option<u64>,
+        reason: DropReason,
+    ) {
         self.stats.dropped += 1;
         if !self.sinks.is_empty() {
-            self.emit(Some(from), term, EventKind::Drop { id, kind, from, to, reason });
+            self.emit(
+                Some(from),
+                term,
+                EventKind::Drop {
+                    id,
+                    kind,
+                    from,
+                    to,
+                    reason,
+                },
+            );
         }
     }
 }

@@ -5,13 +5,25 @@ use crate::protocol::NodeId;
 /// What a queue entry is for, decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Pending {
-    Boot { node: NodeId, epoch: u32 },
-    Timer { node: NodeId, slot: u8, gen: u32 },
+    Boot {
+        node: NodeId,
+        epoch: u32,
+    },
+    Timer {
+        node: NodeId,
+        slot: u8,
+        gen: u32,
+    },
     Deliver(u64),
     /// The periodic leader crash is due (if `gen` is still the schedule's).
-    PeriodicCrash { gen: u32 },
+    PeriodicCrash {
+        gen: u32,
+    },
     /// Restart a node the periodic crash took down (if still down since).
-    PeriodicRestart { node: NodeId, epoch: u32 },
+    PeriodicRestart {
+        node: NodeId,
+        epoch: u32,
+    },
 }
 
 /// A [`Pending`] packed in one word, the kind in the top two bits (the two
@@ -31,14 +43,18 @@ impl Packed {
     pub(super) fn pack(p: Pending) -> Packed {
         Packed(match p {
             Pending::Boot { node, epoch } => Self::BOOT | u64::from(node) << 32 | u64::from(epoch),
-            Pending::Timer { node, slot, gen } => Self::TIMER | u64::from(node) << 40 | u64::from(slot) << 32 | u64::from(gen),
+            Pending::Timer { node, slot, gen } => {
+                Self::TIMER | u64::from(node) << 40 | u64::from(slot) << 32 | u64::from(gen)
+            }
             // Message ids count from 1 and never reach 2^62.
             Pending::Deliver(id) => {
                 debug_assert!(id < 1 << 62);
                 id
             }
             Pending::PeriodicCrash { gen } => Self::PERIODIC | u64::from(gen),
-            Pending::PeriodicRestart { node, epoch } => Self::PERIODIC | Self::RESTART | u64::from(node) << 32 | u64::from(epoch),
+            Pending::PeriodicRestart { node, epoch } => {
+                Self::PERIODIC | Self::RESTART | u64::from(node) << 32 | u64::from(epoch)
+            }
         })
     }
 
@@ -47,9 +63,19 @@ impl Packed {
         let w = self.0;
         match w >> 62 {
             0 => Pending::Deliver(w),
-            1 => Pending::Boot { node: (w >> 32) as u32 & 0x3FFF_FFFF, epoch: w as u32 },
-            2 => Pending::Timer { node: (w >> 40) as u32 & 0x3F_FFFF, slot: (w >> 32) as u8, gen: w as u32 },
-            _ if w & Self::RESTART != 0 => Pending::PeriodicRestart { node: (w >> 32) as u32 & 0x1FFF_FFFF, epoch: w as u32 },
+            1 => Pending::Boot {
+                node: (w >> 32) as u32 & 0x3FFF_FFFF,
+                epoch: w as u32,
+            },
+            2 => Pending::Timer {
+                node: (w >> 40) as u32 & 0x3F_FFFF,
+                slot: (w >> 32) as u8,
+                gen: w as u32,
+            },
+            _ if w & Self::RESTART != 0 => Pending::PeriodicRestart {
+                node: (w >> 32) as u32 & 0x1FFF_FFFF,
+                epoch: w as u32,
+            },
             _ => Pending::PeriodicCrash { gen: w as u32 },
         }
     }
@@ -64,15 +90,29 @@ mod tests {
     fn queue_entries_pack_and_unpack_losslessly() {
         for p in [
             Pending::Boot { node: 1, epoch: 0 },
-            Pending::Boot { node: MAX_NODES, epoch: u32::MAX },
-            Pending::Timer { node: 7, slot: 1, gen: 3 },
-            Pending::Timer { node: MAX_NODES, slot: u8::MAX, gen: u32::MAX },
+            Pending::Boot {
+                node: MAX_NODES,
+                epoch: u32::MAX,
+            },
+            Pending::Timer {
+                node: 7,
+                slot: 1,
+                gen: 3,
+            },
+            Pending::Timer {
+                node: MAX_NODES,
+                slot: u8::MAX,
+                gen: u32::MAX,
+            },
             Pending::Deliver(1),
             Pending::Deliver((1 << 62) - 1),
             Pending::PeriodicCrash { gen: 0 },
             Pending::PeriodicCrash { gen: u32::MAX },
             Pending::PeriodicRestart { node: 1, epoch: 0 },
-            Pending::PeriodicRestart { node: MAX_NODES, epoch: u32::MAX },
+            Pending::PeriodicRestart {
+                node: MAX_NODES,
+                epoch: u32::MAX,
+            },
         ] {
             assert_eq!(Packed::pack(p).unpack(), p);
         }

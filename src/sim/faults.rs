@@ -59,18 +59,33 @@ impl Engine {
             for &id in g {
                 let i = check_node(self.n, "groups", id)?;
                 if seen[i] {
-                    return Err(Error::new("groups", format!("S{id} is in more than one group")));
+                    return Err(Error::new(
+                        "groups",
+                        format!("S{id} is in more than one group"),
+                    ));
                 }
                 seen[i] = true;
             }
         }
         self.topology.partition(groups);
-        let mut sides: Vec<String> = groups.iter().filter(|g| !g.is_empty()).map(|g| node_list(g)).collect();
-        let rest: Vec<NodeId> = (1..=self.n).filter(|&id| !seen[(id - 1) as usize]).collect();
+        let mut sides: Vec<String> = groups
+            .iter()
+            .filter(|g| !g.is_empty())
+            .map(|g| node_list(g))
+            .collect();
+        let rest: Vec<NodeId> = (1..=self.n)
+            .filter(|&id| !seen[(id - 1) as usize])
+            .collect();
         if !rest.is_empty() {
             sides.push(node_list(&rest));
         }
-        self.emit(None, None, EventKind::Partition { groups: sides.join(" | ") });
+        self.emit(
+            None,
+            None,
+            EventKind::Partition {
+                groups: sides.join(" | "),
+            },
+        );
         Ok(())
     }
 
@@ -91,7 +106,10 @@ impl Engine {
         check_node(self.n, "from", from)?;
         check_node(self.n, "to", to)?;
         if from == to {
-            return Err(Error::new("to", "must differ from `from`: a node has no link to itself"));
+            return Err(Error::new(
+                "to",
+                "must differ from `from`: a node has no link to itself",
+            ));
         }
         if self.topology.cut(from, to) {
             self.emit(None, None, EventKind::Cut { from, to });
@@ -126,7 +144,10 @@ impl Engine {
             }
         }
         if rounds == Some(0) {
-            return Err(Error::new("count", "must be at least 1 (leave it out to drop until removed)"));
+            return Err(Error::new(
+                "count",
+                "must be at least 1 (leave it out to drop until removed)",
+            ));
         }
         let rule = self.topology.add_rule(scope, rounds);
         let (id, what) = (rule.id, rule.describe());
@@ -171,13 +192,20 @@ impl<P: Protocol> Simulation<P> {
     pub(super) fn periodic_event(&mut self, what: Pending) -> bool {
         match what {
             Pending::PeriodicCrash { gen } => {
-                let Some(p) = self.engine.periodic.filter(|_| gen == self.engine.periodic_gen) else { return false };
+                let Some(p) = self
+                    .engine
+                    .periodic
+                    .filter(|_| gen == self.engine.periodic_gen)
+                else {
+                    return false;
+                };
                 if let Some(id) = self.periodic_victim() {
                     // A live node: the crash cannot fail.
                     let _ = self.crash(id);
                     let epoch = self.engine.epoch[(id - 1) as usize];
                     let at = self.engine.now.saturating_add(p.down);
-                    self.engine.schedule(at, Pending::PeriodicRestart { node: id, epoch });
+                    self.engine
+                        .schedule(at, Pending::PeriodicRestart { node: id, epoch });
                 }
                 let next = self.engine.now.saturating_add(p.every);
                 self.engine.schedule(next, Pending::PeriodicCrash { gen });
@@ -202,7 +230,10 @@ impl<P: Protocol> Simulation<P> {
         let mut best: Option<(u64, NodeId)> = None;
         for (i, node) in self.nodes.iter().enumerate() {
             let st = node.proto.status();
-            if self.engine.alive[i] && st.role == Role::Leader && best.is_none_or(|(term, _)| st.term > term) {
+            if self.engine.alive[i]
+                && st.role == Role::Leader
+                && best.is_none_or(|(term, _)| st.term > term)
+            {
                 best = Some((st.term, i as NodeId + 1));
             }
         }
@@ -248,7 +279,10 @@ impl<P: Protocol> Simulation<P> {
     pub fn force_timeout(&mut self, id: NodeId) -> Result<(), Error> {
         let i = check_node(self.engine.n, "node", id)?;
         if !self.engine.alive[i] {
-            return Err(Error::new("node", format!("S{id} is down; restart it first")));
+            return Err(Error::new(
+                "node",
+                format!("S{id} is down; restart it first"),
+            ));
         }
         let term = self.nodes[i].proto.status().term;
         self.engine.emit(Some(id), Some(term), EventKind::Timeout);
@@ -265,7 +299,11 @@ impl<P: Protocol> Simulation<P> {
         let (engine, now) = (&self.engine, self.engine.now);
         let after = at.saturating_sub(now);
         let due_in = |t: P::Timer| engine.timer_due_in(id, t.index());
-        now.saturating_add(self.nodes[(id - 1) as usize].proto.election_moment(after, &due_in))
+        now.saturating_add(
+            self.nodes[(id - 1) as usize]
+                .proto
+                .election_moment(after, &due_in),
+        )
     }
 
     /// See [`Protocol::vote_request_hops`].
@@ -277,11 +315,29 @@ impl<P: Protocol> Simulation<P> {
     /// moment after), logs it against `peer` (id, when its clock runs out),
     /// and returns when it now runs out. Panics on a bad id: for callers
     /// that validated it (and checked the node is up).
-    pub fn set_election_clock(&mut self, id: NodeId, at: Micros, by: ClockSetBy, peer: (NodeId, Micros)) -> Micros {
+    pub fn set_election_clock(
+        &mut self,
+        id: NodeId,
+        at: Micros,
+        by: ClockSetBy,
+        peer: (NodeId, Micros),
+    ) -> Micros {
         self.drive(id, Step::SetElection(at.saturating_sub(self.engine.now)));
-        let due = self.engine.now.saturating_add(self.countdowns(id).leader_due.unwrap_or(0));
+        let due = self
+            .engine
+            .now
+            .saturating_add(self.countdowns(id).leader_due.unwrap_or(0));
         let term = self.status(id).term;
-        self.engine.emit(Some(id), Some(term), EventKind::ElectionClockSet { due, by, peer: peer.0, peer_due: peer.1 });
+        self.engine.emit(
+            Some(id),
+            Some(term),
+            EventKind::ElectionClockSet {
+                due,
+                by,
+                peer: peer.0,
+                peer_due: peer.1,
+            },
+        );
         due
     }
 
@@ -292,18 +348,31 @@ impl<P: Protocol> Simulation<P> {
         const DAY: Micros = 86_400_000_000;
         if let Some((every, down)) = schedule {
             if !(1000..=DAY).contains(&every) {
-                return Err(Error::new("every", format!("must be from 1ms to 24h, got {}", format_duration(every))));
+                return Err(Error::new(
+                    "every",
+                    format!("must be from 1ms to 24h, got {}", format_duration(every)),
+                ));
             }
             if down > DAY {
-                return Err(Error::new("down", format!("must be at most 24h, got {}", format_duration(down))));
+                return Err(Error::new(
+                    "down",
+                    format!("must be at most 24h, got {}", format_duration(down)),
+                ));
             }
         }
         let e = &mut self.engine;
         e.periodic_gen = e.periodic_gen.wrapping_add(1);
-        e.periodic = schedule.map(|(every, down)| PeriodicCrash { every, down, since: e.now });
+        e.periodic = schedule.map(|(every, down)| PeriodicCrash {
+            every,
+            down,
+            since: e.now,
+        });
         if let Some(p) = e.periodic {
             let gen = e.periodic_gen;
-            e.schedule(p.since.saturating_add(p.every), Pending::PeriodicCrash { gen });
+            e.schedule(
+                p.since.saturating_add(p.every),
+                Pending::PeriodicCrash { gen },
+            );
         }
         Ok(())
     }
@@ -312,14 +381,21 @@ impl<P: Protocol> Simulation<P> {
     pub fn drop_message(&mut self, id: u64) -> Result<(), Error> {
         match self.wire.take(id) {
             Some(m) => {
-                self.engine.dropped(m.id, m.kind, m.from, m.to, m.msg.term(), DropReason::Manual);
+                self.engine
+                    .dropped(m.id, m.kind, m.from, m.to, m.msg.term(), DropReason::Manual);
                 Ok(())
             }
-            None => Err(Error::new("message", format!("message #{id} is not in flight"))),
+            None => Err(Error::new(
+                "message",
+                format!("message #{id} is not in flight"),
+            )),
         }
     }
 }
 
 fn node_list(ids: &[NodeId]) -> String {
-    ids.iter().map(|i| format!("S{i}")).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(|i| format!("S{i}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }

@@ -14,15 +14,15 @@
 //! keeps the per-model copy of the code small (the wasm module carries one
 //! per model).
 
+mod engine;
+mod event;
+mod faults;
 pub mod monitor;
 pub mod network;
 pub mod queue;
 pub mod rng;
-pub mod trace;
-mod engine;
-mod event;
-mod faults;
 mod simulation;
+pub mod trace;
 
 pub use engine::{Engine, Stats};
 pub use faults::PeriodicCrash;
@@ -50,7 +50,10 @@ pub struct SimConfig {
 impl SimConfig {
     pub fn validate(&self) -> Result<(), Error> {
         if !(1..=MAX_NODES).contains(&self.nodes) {
-            return Err(Error::new("nodes", format!("must be between 1 and {MAX_NODES}, got {}", self.nodes)));
+            return Err(Error::new(
+                "nodes",
+                format!("must be between 1 and {MAX_NODES}, got {}", self.nodes),
+            ));
         }
         if self.timer_jitter > 1_000_000 {
             return Err(Error::new("timerJitter", "must be at most 1s"));
@@ -61,7 +64,10 @@ impl SimConfig {
 
 fn check_node(n: u32, field: &str, id: NodeId) -> Result<usize, Error> {
     if id == 0 || id > n {
-        Err(Error::new(field, format!("node {id} does not exist (nodes are 1 to {n})")))
+        Err(Error::new(
+            field,
+            format!("node {id} does not exist (nodes are 1 to {n})"),
+        ))
     } else {
         Ok((id - 1) as usize)
     }

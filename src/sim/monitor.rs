@@ -3,8 +3,8 @@
 //! RaftCore does some of these things by design (two leaders at once under a
 //! partition): the monitor reports them, it never hides them.
 
-use crate::protocol::{Micros, NodeId, Role, Status};
 use crate::json::{json_num, json_str};
+use crate::protocol::{Micros, NodeId, Role, Status};
 use crate::time::{fmt_ms, MsJson};
 use std::collections::VecDeque;
 use std::fmt::Write;
@@ -22,8 +22,12 @@ pub enum ViolationKind {
 }
 
 impl ViolationKind {
-    pub const ALL: [ViolationKind; 4] =
-        [ViolationKind::TwoLeaders, ViolationKind::ElectionSafety, ViolationKind::DoubleVote, ViolationKind::TermDecrease];
+    pub const ALL: [ViolationKind; 4] = [
+        ViolationKind::TwoLeaders,
+        ViolationKind::ElectionSafety,
+        ViolationKind::DoubleVote,
+        ViolationKind::TermDecrease,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,7 +58,11 @@ pub struct Finding {
 
 impl Finding {
     pub fn describe(&self) -> String {
-        let nodes: Vec<String> = self.nodes.iter().map(|(n, t)| format!("S{n} (term {t})")).collect();
+        let nodes: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|(n, t)| format!("S{n} (term {t})"))
+            .collect();
         match self.kind {
             ViolationKind::TwoLeaders => {
                 let mut s = format!("{} leaders at once: {}", self.nodes.len(), nodes.join(", "));
@@ -64,14 +72,21 @@ impl Finding {
                 s
             }
             ViolationKind::ElectionSafety => {
-                format!("two leaders in term {}: {}", self.nodes[0].1, nodes.join(" and "))
+                format!(
+                    "two leaders in term {}: {}",
+                    self.nodes[0].1,
+                    nodes.join(" and ")
+                )
             }
             ViolationKind::DoubleVote => format!(
                 "S{} voted twice in term {}: for S{} and for S{}",
                 self.nodes[0].0, self.nodes[0].1, self.detail.0, self.detail.1
             ),
             ViolationKind::TermDecrease => {
-                format!("S{} term went down from {} to {} without a restart", self.nodes[0].0, self.detail.0, self.detail.1)
+                format!(
+                    "S{} term went down from {} to {} without a restart",
+                    self.nodes[0].0, self.detail.0, self.detail.1
+                )
             }
         }
     }
@@ -134,7 +149,10 @@ pub struct Monitor {
 }
 
 fn kind_index(kind: ViolationKind) -> usize {
-    ViolationKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+    ViolationKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(0)
 }
 
 impl Monitor {
@@ -176,7 +194,13 @@ impl Monitor {
     }
 
     /// A vote cast by `node` in `term` for `candidate`.
-    pub fn vote(&mut self, t: Micros, node: NodeId, term: u64, candidate: NodeId) -> Option<Finding> {
+    pub fn vote(
+        &mut self,
+        t: Micros,
+        node: NodeId,
+        term: u64,
+        candidate: NodeId,
+    ) -> Option<Finding> {
         let i = (node - 1) as usize;
         if self.votes.len() <= i {
             self.votes.resize_with(i + 1, VecDeque::new);
@@ -233,7 +257,12 @@ impl Monitor {
         let was_leader = b_alive && b.role == Role::Leader;
         let is_leader = a_alive && a.role == Role::Leader;
         if is_leader && (!was_leader || a.term != b.term) {
-            match self.term_leaders.iter().find(|(term, _)| *term == a.term).map(|(_, n)| *n) {
+            match self
+                .term_leaders
+                .iter()
+                .find(|(term, _)| *term == a.term)
+                .map(|(_, n)| *n)
+            {
                 Some(other) if other != node => {
                     let f = Finding {
                         t,
@@ -296,7 +325,15 @@ mod tests {
     use super::*;
 
     fn st(role: Role, term: u64) -> (Status, bool) {
-        (Status { role, term, vote_for: None, leader: None }, true)
+        (
+            Status {
+                role,
+                term,
+                vote_for: None,
+                leader: None,
+            },
+            true,
+        )
     }
 
     #[test]
@@ -317,7 +354,15 @@ mod tests {
     fn a_crashed_leader_is_not_a_leader() {
         let mut m = Monitor::default();
         m.observe(10, 1, st(Role::Follower, 1), st(Role::Leader, 1), false);
-        let crashed = (Status { role: Role::Leader, term: 1, vote_for: None, leader: None }, false);
+        let crashed = (
+            Status {
+                role: Role::Leader,
+                term: 1,
+                vote_for: None,
+                leader: None,
+            },
+            false,
+        );
         m.observe(20, 1, st(Role::Leader, 1), crashed, false);
         let (f, _) = m.observe(30, 2, st(Role::Candidate, 2), st(Role::Leader, 2), false);
         assert!(f.is_empty());
@@ -349,7 +394,11 @@ mod tests {
         }
         assert_eq!(m.count(ViolationKind::DoubleVote), MAX_FINDINGS as u64 + 50);
         assert_eq!(m.findings().len(), MAX_FINDINGS);
-        assert_eq!(m.findings().next().unwrap().nodes[0].1, 50, "the oldest fell out");
+        assert_eq!(
+            m.findings().next().unwrap().nodes[0].1,
+            50,
+            "the oldest fell out"
+        );
         assert_eq!(m.first(ViolationKind::DoubleVote).unwrap().nodes[0].1, 0);
     }
 }

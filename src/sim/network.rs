@@ -18,7 +18,11 @@ pub struct NetworkConfig {
 impl Default for NetworkConfig {
     /// A LAN: Nacos's HTTP calls take a few milliseconds.
     fn default() -> Self {
-        NetworkConfig { latency_min: 2_000, latency_max: 8_000, loss: 0.0 }
+        NetworkConfig {
+            latency_min: 2_000,
+            latency_max: 8_000,
+            loss: 0.0,
+        }
     }
 }
 
@@ -38,7 +42,13 @@ impl NetworkConfig {
             return Err(Error::new("network.latencyMax", "must be at most 1 hour"));
         }
         if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
-            return Err(Error::new("network.loss", format!("must be a probability between 0 and 1, got {}", crate::num::fmt_f64(self.loss))));
+            return Err(Error::new(
+                "network.loss",
+                format!(
+                    "must be a probability between 0 and 1, got {}",
+                    crate::num::fmt_f64(self.loss)
+                ),
+            ));
         }
         Ok(())
     }
@@ -152,7 +162,13 @@ pub struct Topology {
 
 impl Topology {
     pub fn new(nodes: u32) -> Self {
-        Topology { groups: vec![0; nodes as usize], cuts: Vec::new(), rules: Vec::new(), next_rule: 1, split: false }
+        Topology {
+            groups: vec![0; nodes as usize],
+            cuts: Vec::new(),
+            rules: Vec::new(),
+            next_rule: 1,
+            split: false,
+        }
     }
 
     fn update_split(&mut self) {
@@ -211,7 +227,12 @@ impl Topology {
     pub fn add_rule(&mut self, scope: BeatScope, rounds: Option<u32>) -> &BeatRule {
         let id = self.next_rule;
         self.next_rule += 1;
-        self.rules.push(BeatRule { id, scope, remaining: rounds, last_round: 0 });
+        self.rules.push(BeatRule {
+            id,
+            scope,
+            remaining: rounds,
+            last_round: 0,
+        });
         self.rules.last().expect("just pushed")
     }
 
@@ -306,7 +327,11 @@ pub struct Wire<M> {
 
 impl<M> Default for Wire<M> {
     fn default() -> Self {
-        Wire { base: 1, slots: VecDeque::new(), live: 0 }
+        Wire {
+            base: 1,
+            slots: VecDeque::new(),
+            live: 0,
+        }
     }
 }
 
@@ -366,11 +391,18 @@ mod tests {
 
     #[test]
     fn latency_and_loss_are_validated_with_field_names() {
-        let mut c = NetworkConfig { loss: 1.5, ..NetworkConfig::default() };
+        let mut c = NetworkConfig {
+            loss: 1.5,
+            ..NetworkConfig::default()
+        };
         assert_eq!(c.validate().unwrap_err().field, "network.loss");
         c.loss = f64::NAN;
         assert_eq!(c.validate().unwrap_err().field, "network.loss");
-        let c = NetworkConfig { latency_min: 10, latency_max: 5, loss: 0.0 };
+        let c = NetworkConfig {
+            latency_min: 10,
+            latency_max: 5,
+            loss: 0.0,
+        };
         assert_eq!(c.validate().unwrap_err().field, "network.latencyMax");
     }
 
@@ -381,7 +413,11 @@ mod tests {
         t.partition(&[vec![1, 2]]);
         assert_eq!(t.blocked(1, 2), None);
         assert_eq!(t.blocked(1, 3), Some(DropReason::Partition));
-        assert_eq!(t.blocked(4, 5), None, "unlisted nodes form one side together");
+        assert_eq!(
+            t.blocked(4, 5),
+            None,
+            "unlisted nodes form one side together"
+        );
         t.heal();
         t.cut(1, 2);
         assert_eq!(t.blocked(1, 2), Some(DropReason::LinkCut));
@@ -392,7 +428,10 @@ mod tests {
         assert_eq!(t.blocked(1, 2), None);
         assert_eq!(t.blocked(1, 3), Some(DropReason::Partition));
         t.heal();
-        assert!((1..=5).all(|a| (1..=5).all(|b| t.blocked(a, b).is_none())), "healed and restored: all open");
+        assert!(
+            (1..=5).all(|a| (1..=5).all(|b| t.blocked(a, b).is_none())),
+            "healed and restored: all open"
+        );
     }
 
     #[test]
@@ -414,7 +453,15 @@ mod tests {
         let mut w: Wire<u8> = Wire::default();
         for i in 0..5 {
             let id = w.next_id();
-            w.push(InFlight { id, from: 1, to: 2, kind: MessageKind::Beat, sent: 0, due: i, msg: i as u8 });
+            w.push(InFlight {
+                id,
+                from: 1,
+                to: 2,
+                kind: MessageKind::Beat,
+                sent: 0,
+                due: i,
+                msg: i as u8,
+            });
         }
         assert_eq!(w.take(3).unwrap().msg, 2);
         assert!(w.take(3).is_none());
@@ -427,8 +474,24 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(w.next_id(), 6);
         // A gap (ids dropped before reaching the wire) is skipped over.
-        w.push(InFlight { id: 9, from: 1, to: 2, kind: MessageKind::Beat, sent: 0, due: 0, msg: 9 });
-        w.push(InFlight { id: 12, from: 1, to: 2, kind: MessageKind::Beat, sent: 0, due: 0, msg: 12 });
+        w.push(InFlight {
+            id: 9,
+            from: 1,
+            to: 2,
+            kind: MessageKind::Beat,
+            sent: 0,
+            due: 0,
+            msg: 9,
+        });
+        w.push(InFlight {
+            id: 12,
+            from: 1,
+            to: 2,
+            kind: MessageKind::Beat,
+            sent: 0,
+            due: 0,
+            msg: 12,
+        });
         assert_eq!(w.iter().map(|m| m.id).collect::<Vec<_>>(), vec![9, 12]);
         assert_eq!(w.get(12).unwrap().msg, 12);
         assert_eq!(w.take(9).unwrap().msg, 9);

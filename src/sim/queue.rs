@@ -353,7 +353,11 @@ mod tests {
                     };
                     // Sometimes an old sequence number, as the lazy timer
                     // re-arm pushes.
-                    let base = if rng.below(5) == 0 { seq.saturating_sub(rng.below(50)) } else { seq };
+                    let base = if rng.below(5) == 0 {
+                        seq.saturating_sub(rng.below(50))
+                    } else {
+                        seq
+                    };
                     let s = base * 1_000_000 + seq;
                     q.push(now + ahead, s, seq);
                     reference.insert((now + ahead, s, seq));
@@ -366,12 +370,20 @@ mod tests {
                         assert!(at >= now);
                         now = at;
                     }
-                    assert_eq!(q.peek().map(|e| (e.at, e.seq, e.item)), reference.first().copied(), "seed {seed}");
+                    assert_eq!(
+                        q.peek().map(|e| (e.at, e.seq, e.item)),
+                        reference.first().copied(),
+                        "seed {seed}"
+                    );
                 }
                 assert_eq!(q.len(), reference.len());
             }
             while let Some(want) = reference.pop_first() {
-                assert_eq!(q.pop().map(|e| (e.at, e.seq, e.item)), Some(want), "seed {seed}");
+                assert_eq!(
+                    q.pop().map(|e| (e.at, e.seq, e.item)),
+                    Some(want),
+                    "seed {seed}"
+                );
             }
             assert!(q.is_empty() && q.pop().is_none() && q.peek().is_none());
         }

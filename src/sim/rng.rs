@@ -40,7 +40,10 @@ fn mul_wide_parts(a: u64, b: u64) -> (u64, u64) {
     let (a0, a1, b0, b1) = (a & LO, a >> 32, b & LO, b >> 32);
     let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
     let mid = (p00 >> 32) + (p01 & LO) + (p10 & LO);
-    ((mid << 32) | (p00 & LO), p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32))
+    (
+        (mid << 32) | (p00 & LO),
+        p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32),
+    )
 }
 
 /// PCG XSL RR 128/64 (O'Neill's PCG64, the `rand_pcg::Pcg64` of the Rust
@@ -68,7 +71,12 @@ impl Stream {
         let inc_hi = stream >> 63;
         let (lo, carry) = lo.overflowing_add(inc_lo);
         let hi = hi.wrapping_add(inc_hi).wrapping_add(u64::from(carry));
-        let mut st = Stream { lo, hi, inc_lo, inc_hi };
+        let mut st = Stream {
+            lo,
+            hi,
+            inc_lo,
+            inc_hi,
+        };
         st.step();
         st
     }
@@ -148,13 +156,24 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     fn stream_is_rand_pcgs_pcg64() {
         use rand_core::Rng;
-        for (seed, stream) in [(0, 0), (1, 0), (7, 1), (42, 5), (u64::MAX, 1001), (3, u64::MAX)] {
+        for (seed, stream) in [
+            (0, 0),
+            (1, 0),
+            (7, 1),
+            (42, 5),
+            (u64::MAX, 1001),
+            (3, u64::MAX),
+        ] {
             let mut s = seed;
             let state = (u128::from(splitmix64(&mut s)) << 64) | u128::from(splitmix64(&mut s));
             let mut reference = rand_pcg::Pcg64::new(state, u128::from(stream));
             let mut ours = Stream::new(seed, stream);
             for _ in 0..1000 {
-                assert_eq!(ours.next_u64(), reference.next_u64(), "seed {seed} stream {stream}");
+                assert_eq!(
+                    ours.next_u64(),
+                    reference.next_u64(),
+                    "seed {seed} stream {stream}"
+                );
             }
             // Lemire's draw, against the u128 formula it replaced.
             for n in [1, 2, 10, 15_000, 1 << 40, u64::MAX - 7] {

@@ -8,9 +8,13 @@ use super::rng::Stream;
 use super::trace::EventKind;
 use super::{Engine, SimConfig};
 use crate::error::Error;
-use crate::protocol::{Countdowns, Dest, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready, Role, Status, TimerKind, MAX_TIMERS};
+use crate::protocol::{
+    Countdowns, Dest, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready,
+    Role, Status, TimerKind, MAX_TIMERS,
+};
 
-pub(super) type ReadyOf<P> = Ready<<P as Protocol>::Message, <P as Protocol>::Timer, <P as Protocol>::Note>;
+pub(super) type ReadyOf<P> =
+    Ready<<P as Protocol>::Message, <P as Protocol>::Timer, <P as Protocol>::Note>;
 /// One call into a model: the step `drive` runs on a node. An enum, not a
 /// closure, so the call is a direct one and `drive` still exists once per
 /// model (it matters for the wasm size).
@@ -71,9 +75,20 @@ impl<P: Protocol> Simulation<P> {
             let mut rng = Stream::new(sim.seed, u64::from(id));
             // Every server starts at its own moment: a random tick phase.
             let phase = if jitter > 0 { rng.below(jitter) } else { 0 };
-            let proto = P::new(id, sim.nodes, &this.config, &P::Persistent::default(), &mut rng);
-            this.nodes.push(Slot { proto, rng, kinds: [None; MAX_TIMERS] });
-            this.engine.schedule(phase, Pending::Boot { node: id, epoch: 0 });
+            let proto = P::new(
+                id,
+                sim.nodes,
+                &this.config,
+                &P::Persistent::default(),
+                &mut rng,
+            );
+            this.nodes.push(Slot {
+                proto,
+                rng,
+                kinds: [None; MAX_TIMERS],
+            });
+            this.engine
+                .schedule(phase, Pending::Boot { node: id, epoch: 0 });
         }
         Ok(this)
     }
@@ -106,7 +121,9 @@ impl<P: Protocol> Simulation<P> {
             return Countdowns::default();
         }
         let engine = &self.engine;
-        self.nodes[(id - 1) as usize].proto.countdowns(&|t: P::Timer| engine.timer_due_in(id, t.index()))
+        self.nodes[(id - 1) as usize]
+            .proto
+            .countdowns(&|t: P::Timer| engine.timer_due_in(id, t.index()))
     }
 
     pub fn fields(&self, id: NodeId) -> Vec<Field> {
@@ -157,7 +174,9 @@ impl<P: Protocol> Simulation<P> {
                 }
                 break;
             }
-            let Some(what) = self.engine.pop_due(end) else { break };
+            let Some(what) = self.engine.pop_due(end) else {
+                break;
+            };
             if self.process(what) {
                 self.engine.stats.events += 1;
                 left -= 1;
@@ -168,7 +187,11 @@ impl<P: Protocol> Simulation<P> {
     }
 
     /// Runs until `pred` holds after an event, or `end`. Returns whether it held.
-    pub fn run_until_condition(&mut self, end: Micros, mut pred: impl FnMut(&Self) -> bool) -> bool {
+    pub fn run_until_condition(
+        &mut self,
+        end: Micros,
+        mut pred: impl FnMut(&Self) -> bool,
+    ) -> bool {
         if pred(self) {
             return true;
         }
@@ -199,13 +222,19 @@ impl<P: Protocol> Simulation<P> {
                 if !self.engine.fires(node, slot, gen) {
                     return false;
                 }
-                let kind = self.nodes[(node - 1) as usize].kinds[slot as usize].expect("an armed timer has a kind");
+                let kind = self.nodes[(node - 1) as usize].kinds[slot as usize]
+                    .expect("an armed timer has a kind");
                 self.drive(node, Step::Timer(kind));
                 true
             }
             Pending::Deliver(id) => {
-                let Some(m) = self.wire.take(id) else { return false };
-                if self.engine.arrives(m.id, m.kind, m.from, m.to, m.msg.term()) {
+                let Some(m) = self.wire.take(id) else {
+                    return false;
+                };
+                if self
+                    .engine
+                    .arrives(m.id, m.kind, m.from, m.to, m.msg.term())
+                {
                     self.drive(m.to, Step::Message(m.from, m.msg));
                 }
                 true
@@ -215,11 +244,16 @@ impl<P: Protocol> Simulation<P> {
         }
     }
 
-
     /// Calls the model on one node and carries out what it asks for.
     pub(super) fn drive(&mut self, id: NodeId, step: Step<P>) {
         let i = (id - 1) as usize;
-        let Simulation { engine, nodes, wire, ready, .. } = self;
+        let Simulation {
+            engine,
+            nodes,
+            wire,
+            ready,
+            ..
+        } = self;
         ready.clear();
         ready.keep_notes = !engine.sinks.is_empty();
         let node = &mut nodes[i];
@@ -252,7 +286,11 @@ impl<P: Protocol> Simulation<P> {
             engine.disarm(id, timer.index());
         }
         for &(timer, after) in &ready.timers {
-            let jitter = if engine.timer_jitter > 0 { node.rng.below(engine.timer_jitter) } else { 0 };
+            let jitter = if engine.timer_jitter > 0 {
+                node.rng.below(engine.timer_jitter)
+            } else {
+                0
+            };
             node.kinds[timer.index()] = Some(timer);
             engine.arm(id, timer.index(), after.saturating_add(jitter));
         }
@@ -272,7 +310,15 @@ impl<P: Protocol> Simulation<P> {
                     }
                     if let Some((mid, due)) = engine.route(id, to, kind, term, round) {
                         let sent = engine.now;
-                        wire.push(InFlight { id: mid, from: id, to, kind, sent, due, msg });
+                        wire.push(InFlight {
+                            id: mid,
+                            from: id,
+                            to,
+                            kind,
+                            sent,
+                            due,
+                            msg,
+                        });
                     }
                 }
             }

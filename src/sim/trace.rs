@@ -5,11 +5,11 @@
 //! or as a plain-language line. Sinks stream (CLI) or keep a bounded window
 //! (the page), so a long run never grows memory.
 
-use crate::protocol::{MessageKind, Micros, NodeId, Note, Role};
 use crate::json::{json_num, json_opt, json_str};
-use crate::time::{fmt_ms, fmt_ms_fixed, MsJson};
+use crate::protocol::{MessageKind, Micros, NodeId, Note, Role};
 use crate::sim::monitor::Finding;
 use crate::sim::network::DropReason;
+use crate::time::{fmt_ms, fmt_ms_fixed, MsJson};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -25,9 +25,23 @@ pub enum EventKind<'a> {
     /// The node's tasks start (its tick phase is this time).
     Boot,
     /// A node's role changed.
-    Role { from: Role, to: Role },
-    Send { id: u64, kind: MessageKind, to: NodeId, due: Micros },
-    Drop { id: u64, kind: MessageKind, from: NodeId, to: NodeId, reason: DropReason },
+    Role {
+        from: Role,
+        to: Role,
+    },
+    Send {
+        id: u64,
+        kind: MessageKind,
+        to: NodeId,
+        due: Micros,
+    },
+    Drop {
+        id: u64,
+        kind: MessageKind,
+        from: NodeId,
+        to: NodeId,
+        reason: DropReason,
+    },
     Crash,
     Restart,
     /// The user forced an election timeout (the model's note follows).
@@ -35,17 +49,40 @@ pub enum EventKind<'a> {
     /// The user moved a node's election clock: it now runs out at `due`,
     /// with `peer`'s (align: as close after it as the model allows) or
     /// after it (spread); `peer_due` is when `peer`'s runs out.
-    ElectionClockSet { due: Micros, by: ClockSetBy, peer: NodeId, peer_due: Micros },
-    Partition { groups: String },
+    ElectionClockSet {
+        due: Micros,
+        by: ClockSetBy,
+        peer: NodeId,
+        peer_due: Micros,
+    },
+    Partition {
+        groups: String,
+    },
     Heal,
-    Cut { from: NodeId, to: NodeId },
-    Restore { from: NodeId, to: NodeId },
-    RuleAdded { id: u32, what: String },
-    RuleRemoved { id: u32, expired: bool },
-    Network { what: String },
+    Cut {
+        from: NodeId,
+        to: NodeId,
+    },
+    Restore {
+        from: NodeId,
+        to: NodeId,
+    },
+    RuleAdded {
+        id: u32,
+        what: String,
+    },
+    RuleRemoved {
+        id: u32,
+        expired: bool,
+    },
+    Network {
+        what: String,
+    },
     Violation(Finding),
     /// An overlap of two or more leaders ended.
-    LeadersResolved { since: Micros },
+    LeadersResolved {
+        since: Micros,
+    },
 }
 
 /// The action that moved an election clock.
@@ -121,9 +158,17 @@ impl Record for TraceEvent<'_> {
             EventKind::Boot => "boot",
             EventKind::Role { .. } => "role",
             EventKind::Send { .. } | EventKind::Drop { .. } => "network",
-            EventKind::Crash | EventKind::Restart | EventKind::Timeout | EventKind::ElectionClockSet { .. } => "fault",
-            EventKind::Partition { .. } | EventKind::Heal | EventKind::Cut { .. } | EventKind::Restore { .. } => "fault",
-            EventKind::RuleAdded { .. } | EventKind::RuleRemoved { .. } | EventKind::Network { .. } => "fault",
+            EventKind::Crash
+            | EventKind::Restart
+            | EventKind::Timeout
+            | EventKind::ElectionClockSet { .. } => "fault",
+            EventKind::Partition { .. }
+            | EventKind::Heal
+            | EventKind::Cut { .. }
+            | EventKind::Restore { .. } => "fault",
+            EventKind::RuleAdded { .. }
+            | EventKind::RuleRemoved { .. }
+            | EventKind::Network { .. } => "fault",
             EventKind::Violation(_) | EventKind::LeadersResolved { .. } => "monitor",
         }
     }
@@ -146,7 +191,11 @@ impl Record for TraceEvent<'_> {
         json_opt(out, "term", self.term);
         match &self.kind {
             EventKind::Protocol(n) => n.write_json(out),
-            EventKind::Boot | EventKind::Crash | EventKind::Restart | EventKind::Timeout | EventKind::Heal => {}
+            EventKind::Boot
+            | EventKind::Crash
+            | EventKind::Restart
+            | EventKind::Timeout
+            | EventKind::Heal => {}
             EventKind::Role { from, to } => {
                 json_str(out, "from", from.as_str());
                 json_str(out, "to", to.as_str());
@@ -157,7 +206,13 @@ impl Record for TraceEvent<'_> {
                 json_num(out, "to", to);
                 json_num(out, "due_ms", MsJson(*due as i64));
             }
-            EventKind::Drop { id, kind, from, to, reason } => {
+            EventKind::Drop {
+                id,
+                kind,
+                from,
+                to,
+                reason,
+            } => {
                 json_num(out, "id", id);
                 json_str(out, "kind", kind.as_str());
                 json_num(out, "from", from);
@@ -167,7 +222,12 @@ impl Record for TraceEvent<'_> {
                     json_num(out, "rule", r);
                 }
             }
-            EventKind::ElectionClockSet { due, by, peer, peer_due } => {
+            EventKind::ElectionClockSet {
+                due,
+                by,
+                peer,
+                peer_due,
+            } => {
                 json_num(out, "due_ms", MsJson(*due as i64));
                 json_str(out, "by", by.as_str());
                 json_num(out, "peer", peer);
@@ -188,7 +248,9 @@ impl Record for TraceEvent<'_> {
             }
             EventKind::Network { what } => json_str(out, "what", what),
             EventKind::Violation(f) => f.write_json(out),
-            EventKind::LeadersResolved { since } => json_num(out, "since_ms", MsJson(*since as i64)),
+            EventKind::LeadersResolved { since } => {
+                json_num(out, "since_ms", MsJson(*since as i64))
+            }
         }
         out.push('}');
     }
@@ -282,7 +344,12 @@ pub struct WriterSink<W: Write> {
 
 impl<W: Write> WriterSink<W> {
     pub fn new(writer: W, format: Format) -> Self {
-        WriterSink { writer, format, line: String::new(), error: None }
+        WriterSink {
+            writer,
+            format,
+            line: String::new(),
+            error: None,
+        }
     }
 }
 
@@ -322,12 +389,18 @@ pub struct Window {
 
 impl Window {
     pub fn new(capacity: usize, with_text: bool) -> Self {
-        Window { lines: VecDeque::new(), capacity: capacity.max(1), overflowed: 0, with_text }
+        Window {
+            lines: VecDeque::new(),
+            capacity: capacity.max(1),
+            overflowed: 0,
+            with_text,
+        }
     }
 
     /// The buffered events as a JSON array, emptying the window.
     pub fn drain_json_array(&mut self) -> String {
-        let mut out = String::with_capacity(self.lines.iter().map(|l| l.len() + 1).sum::<usize>() + 2);
+        let mut out =
+            String::with_capacity(self.lines.iter().map(|l| l.len() + 1).sum::<usize>() + 2);
         out.push('[');
         for (i, l) in self.lines.drain(..).enumerate() {
             if i > 0 {
@@ -405,7 +478,10 @@ pub struct TextCollector {
 
 impl Default for TextCollector {
     fn default() -> Self {
-        TextCollector { lines: Vec::new(), filter: Filter::Default }
+        TextCollector {
+            lines: Vec::new(),
+            filter: Filter::Default,
+        }
     }
 }
 
@@ -431,7 +507,11 @@ pub struct Digest {
 
 impl Default for Digest {
     fn default() -> Self {
-        Digest { hash: 0xcbf2_9ce4_8422_2325, count: 0, line: String::new() }
+        Digest {
+            hash: 0xcbf2_9ce4_8422_2325,
+            count: 0,
+            line: String::new(),
+        }
     }
 }
 
@@ -491,7 +571,12 @@ mod tests {
     fn window_is_bounded_and_counts_overflow() {
         let mut w = Window::new(2, false);
         for t in 0..5u64 {
-            let ev = TraceEvent { t: t * 1000, node: Some(1), term: None, kind: EventKind::Crash };
+            let ev = TraceEvent {
+                t: t * 1000,
+                node: Some(1),
+                term: None,
+                kind: EventKind::Crash,
+            };
             w.record(&ev);
         }
         assert_eq!(w.len(), 2);

@@ -22,18 +22,29 @@ fn scalar(field: &str, v: &JsValue) -> Result<Value, Error> {
     } else if let Some(b) = v.as_bool() {
         Ok(Value::Bool(b))
     } else if v.is_bigint() {
-        let s: String = js_sys::BigInt::from(v.clone()).to_string(10).map(String::from).unwrap_or_default();
+        let s: String = js_sys::BigInt::from(v.clone())
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
         Ok(Value::Text(s))
     } else {
-        Err(Error::new(field, format!("must be a number, a string or a boolean, got {}", super::describe(v))))
+        Err(Error::new(
+            field,
+            format!(
+                "must be a number, a string or a boolean, got {}",
+                super::describe(v)
+            ),
+        ))
     }
 }
 
 fn entries(o: &JsValue) -> impl Iterator<Item = (String, JsValue)> {
-    Object::entries(o.unchecked_ref::<Object>()).into_iter().map(|entry| {
-        let entry: Array = entry.unchecked_into();
-        (entry.get(0).as_string().unwrap_or_default(), entry.get(1))
-    })
+    Object::entries(o.unchecked_ref::<Object>())
+        .into_iter()
+        .map(|entry| {
+            let entry: Array = entry.unchecked_into();
+            (entry.get(0).as_string().unwrap_or_default(), entry.get(1))
+        })
 }
 
 /// Flattens `{model, nodes, seed, timings: {...}, network: {...}}` (or the
@@ -41,12 +52,22 @@ fn entries(o: &JsValue) -> impl Iterator<Item = (String, JsValue)> {
 /// `undefined` values count as not given. `field` and `like` name
 /// the argument in an error: `new Simulation`'s config and `network`'s
 /// settings share this reading.
-pub fn config_pairs(config: &JsValue, field: &str, like: &str) -> Result<Vec<(String, Value)>, Error> {
+pub fn config_pairs(
+    config: &JsValue,
+    field: &str,
+    like: &str,
+) -> Result<Vec<(String, Value)>, Error> {
     if config.is_undefined() || config.is_null() {
         return Ok(Vec::new());
     }
     if !config.is_object() || Array::is_array(config) {
-        return Err(Error::new(field, format!("must be an object like {like}, got {}", super::describe(config))));
+        return Err(Error::new(
+            field,
+            format!(
+                "must be an object like {like}, got {}",
+                super::describe(config)
+            ),
+        ));
     }
     let mut pairs = Vec::new();
     for (key, val) in entries(config) {

@@ -10,6 +10,8 @@
 //! writes, number for number. The setups and `fastForward`'s result are
 //! plain objects (serde-wasm-bindgen, camelCase, times in ms).
 
+use super::text_arg;
+use super::views::{ms, to_js};
 use crate::cluster::{Cluster, ClusterConfig, Value};
 use crate::error::Error;
 use crate::experiment::failover::{self, FLAT_STRIDE};
@@ -18,8 +20,6 @@ use crate::experiment::report;
 use crate::experiment::stats::{summarize, Sample};
 use crate::time::{format_duration, ms_to_micros};
 use js_sys::Float64Array;
-use super::text_arg;
-use super::views::{ms, to_js};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -120,7 +120,10 @@ fn samples_of(data: &[f64]) -> Result<Vec<Sample>, Error> {
     data.iter()
         .map(|&v| {
             Sample::from_f64(v).ok_or_else(|| {
-                Error::new("samples", format!("must be whole microseconds, got {}", crate::num::fmt_f64(v)))
+                Error::new(
+                    "samples",
+                    format!("must be whole microseconds, got {}", crate::num::fmt_f64(v)),
+                )
             })
         })
         .collect()
@@ -144,7 +147,13 @@ pub fn fig16_lines() -> Result<JsValue, JsError> {
             claims: l
                 .claims
                 .iter()
-                .map(|c| ClaimJs { stat: c.stat.as_str(), ms: ms(c.paper), words: c.words, check: c.describe_check(), checked: c.check != Check::None })
+                .map(|c| ClaimJs {
+                    stat: c.stat.as_str(),
+                    ms: ms(c.paper),
+                    words: c.words,
+                    check: c.describe_check(),
+                    checked: c.check != Check::None,
+                })
                 .collect(),
         })
         .collect();
@@ -152,7 +161,12 @@ pub fn fig16_lines() -> Result<JsValue, JsError> {
         setup: Fig16Setup {
             latency_ms: [ms(setup.latency.0), ms(setup.latency.1)],
             timer_jitter_ms: ms(setup.timer_jitter),
-            logs: setup.logs.iter().map(|l| format!("{}:{}", l.index, l.term)).collect::<Vec<_>>().join(","),
+            logs: setup
+                .logs
+                .iter()
+                .map(|l| format!("{}:{}", l.index, l.term))
+                .collect::<Vec<_>>()
+                .join(","),
             cap_ms: ms(setup.cap),
         },
         lines,
@@ -229,7 +243,11 @@ pub fn failover_setup() -> Result<JsValue, JsError> {
 /// trial (total, detection, election in microseconds, -1 when absent;
 /// elections), see `failover::FLAT_STRIDE`.
 #[wasm_bindgen(js_name = failoverTrials)]
-pub fn failover_trials(#[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue, first: u32, count: u32) -> Result<Float64Array, JsError> {
+pub fn failover_trials(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    first: u32,
+    count: u32,
+) -> Result<Float64Array, JsError> {
     let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
     let mut trials = Vec::new();
     failover::run_trials(&failover::Setup::default(), seed, first, count, &mut trials)
@@ -258,7 +276,10 @@ pub fn failover_summary(data: &[f64]) -> Result<String, JsError> {
 /// `model=raft nodes=5 election=100ms..200ms heartbeat=50ms latency=10ms..15ms seed=1`.
 /// Returns `{events, simMs, leader: id | null, term: n | null}`.
 #[wasm_bindgen(js_name = fastForward, unchecked_return_type = "FastForward")]
-pub fn fast_forward(#[wasm_bindgen(unchecked_param_type = "string")] config: JsValue, sim_ms: f64) -> Result<JsValue, JsError> {
+pub fn fast_forward(
+    #[wasm_bindgen(unchecked_param_type = "string")] config: JsValue,
+    sim_ms: f64,
+) -> Result<JsValue, JsError> {
     let config = text_arg("config", &config).map_err(js_err)?;
     let pairs: Vec<(String, Value)> = config
         .split_whitespace()
@@ -281,5 +302,13 @@ pub fn fast_forward(#[wasm_bindgen(unchecked_param_type = "string")] config: JsV
     cluster.run_until(end);
     let leader = cluster.leader();
     let term = leader.map(|l| cluster.node_view(l).term);
-    to_js("fastForward", &FastForward { events: cluster.stats().events, sim_ms: ms(end), leader, term })
+    to_js(
+        "fastForward",
+        &FastForward {
+            events: cluster.stats().events,
+            sim_ms: ms(end),
+            leader,
+            term,
+        },
+    )
 }

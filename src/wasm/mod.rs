@@ -36,17 +36,19 @@ use crate::time::{format_duration, ms_to_micros};
 use config::config_pairs;
 use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, JSON};
 use recorder::{Level, Recorder};
-use views::{to_js, to_js_list, FindingJs, MessageJs, NodeJs, RuleJs, SettingsJs};
 use std::cell::RefCell;
 use std::fmt::Write;
 use std::rc::Rc;
+use views::{to_js, to_js_list, FindingJs, MessageJs, NodeJs, RuleJs, SettingsJs};
 use wasm_bindgen::prelude::*;
 
 pub use layout::layout;
 use layout::{message, node, rule_flag};
 
 /// Floats per node in `nodeData()`, per message in `messageData()`, per entry in `timeline()`.
-pub use layout::{mark::STRIDE as MARK_STRIDE, message::STRIDE as MESSAGE_STRIDE, node::STRIDE as NODE_STRIDE};
+pub use layout::{
+    mark::STRIDE as MARK_STRIDE, message::STRIDE as MESSAGE_STRIDE, node::STRIDE as NODE_STRIDE,
+};
 
 /// Events kept between two reads of `events()`; older ones are counted, not kept.
 const EVENT_WINDOW: usize = 20_000;
@@ -167,7 +169,10 @@ fn value_of(field: &str, v: &JsValue) -> Result<Value, Error> {
     } else if let Some(b) = v.as_bool() {
         Ok(Value::Bool(b))
     } else if v.is_bigint() {
-        let s: String = js_sys::BigInt::from(v.clone()).to_string(10).map(String::from).unwrap_or_default();
+        let s: String = js_sys::BigInt::from(v.clone())
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
         Ok(Value::Text(s))
     } else {
         Err(Error::new(field, "must be a number, a string or a boolean"))
@@ -183,8 +188,13 @@ use views::ms;
 /// A whole number >= 1 from JS (wasm-bindgen would silently wrap -1 or 2.5 into a u32).
 fn whole(field: &str, v: &JsValue) -> Result<u32, Error> {
     match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
-        _ => Err(Error::new(field, format!("must be a whole number >= 1, got {}", describe(v)))),
+        Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => {
+            Ok(n as u32)
+        }
+        _ => Err(Error::new(
+            field,
+            format!("must be a whole number >= 1, got {}", describe(v)),
+        )),
     }
 }
 
@@ -212,7 +222,8 @@ fn describe(v: &JsValue) -> String {
 /// unchecked, and wasm-bindgen's copy of it traps in the allocator
 /// ("memory access out of bounds").
 pub(crate) fn text_arg(field: &str, v: &JsValue) -> Result<String, Error> {
-    v.as_string().ok_or_else(|| Error::new(field, format!("must be a string, got {}", describe(v))))
+    v.as_string()
+        .ok_or_else(|| Error::new(field, format!("must be a string, got {}", describe(v))))
 }
 
 /// The schedule of a scenario script, for `<raft-beat scenario="...">`:
@@ -220,7 +231,9 @@ pub(crate) fn text_arg(field: &str, v: &JsValue) -> Result<String, Error> {
 /// [{tMs, text}], endMs, about}`. `;` separates commands like a newline
 /// (in one line of text, comments too).
 #[wasm_bindgen(js_name = parseScenario, unchecked_return_type = "ScenarioPlan")]
-pub fn parse_scenario(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsError> {
+pub fn parse_scenario(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<JsValue, JsError> {
     let text = text_arg("text", &text).map_err(js_err)?;
     to_js("parseScenario", &scenario::plan(&text).map_err(js_err)?)
 }
@@ -243,7 +256,9 @@ impl Simulation {
     /// Starts a cluster. Throws an Error naming the field and the rule on a
     /// bad config. Without a seed, one is drawn and reported by `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "SimulationConfig")] config: JsValue) -> Result<Simulation, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "SimulationConfig")] config: JsValue,
+    ) -> Result<Simulation, JsError> {
         Self::build(config).map_err(js_err)
     }
 
@@ -277,7 +292,10 @@ impl Simulation {
     pub fn step_budget(&mut self, dt_ms: f64, max_events: f64) -> Result<bool, JsError> {
         let us = self.check_step("dtMs", dt_ms).map_err(js_err)?;
         if !(max_events.is_finite() && max_events >= 1.0) {
-            return Err(js_err(Error::new("maxEvents", format!("must be a number >= 1, got {}", fmt_f64(max_events)))));
+            return Err(js_err(Error::new(
+                "maxEvents",
+                format!("must be a number >= 1, got {}", fmt_f64(max_events)),
+            )));
         }
         let end = self.cluster.now().saturating_add(us);
         Ok(self.cluster.run_until_budget(end, max_events as u64))
@@ -300,7 +318,9 @@ impl Simulation {
         let quiet = matches!(self.recorder.borrow().level, Level::None | Level::Off);
         // Ten thousand silent ticks is over an hour of a quiet Nacos cluster.
         for _ in 0..10_000 {
-            let Some(at) = self.cluster.next_event_at() else { return Ok(false) };
+            let Some(at) = self.cluster.next_event_at() else {
+                return Ok(false);
+            };
             if at > until {
                 return Ok(true);
             }
@@ -335,10 +355,17 @@ impl Simulation {
     }
 
     #[wasm_bindgen(setter, js_name = traceLevel)]
-    pub fn set_trace_level(&mut self, #[wasm_bindgen(unchecked_param_type = "TraceLevel")] level: JsValue) -> Result<(), JsError> {
+    pub fn set_trace_level(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "TraceLevel")] level: JsValue,
+    ) -> Result<(), JsError> {
         let level = text_arg("traceLevel", &level).map_err(js_err)?;
-        let level = Level::parse(&level)
-            .ok_or_else(|| js_err(Error::new("traceLevel", format!("must be all, protocol, changes, none or off, got `{level}`"))))?;
+        let level = Level::parse(&level).ok_or_else(|| {
+            js_err(Error::new(
+                "traceLevel",
+                format!("must be all, protocol, changes, none or off, got `{level}`"),
+            ))
+        })?;
         let was = std::mem::replace(&mut self.recorder.borrow_mut().level, level);
         if level == Level::Off && was != Level::Off {
             self.cluster.clear_sinks();
@@ -356,9 +383,14 @@ impl Simulation {
     /// stay in wasm memory; read only the new ones (`timelineLength`).
     pub fn timeline(&mut self, from: f64) -> Result<Float64Array, JsError> {
         if !(from.is_finite() && from >= 0.0 && from.fract() == 0.0) {
-            return Err(js_err(Error::new("from", format!("must be a whole number >= 0, got {}", fmt_f64(from)))));
+            return Err(js_err(Error::new(
+                "from",
+                format!("must be a whole number >= 0, got {}", fmt_f64(from)),
+            )));
         }
-        self.recorder.borrow().marks_from(from as usize, &mut self.mark_buf);
+        self.recorder
+            .borrow()
+            .marks_from(from as usize, &mut self.mark_buf);
         Ok(Float64Array::from(&self.mark_buf[..]))
     }
 
@@ -371,7 +403,14 @@ impl Simulation {
     fn check_step(&self, field: &str, dt_ms: f64) -> Result<Micros, Error> {
         let us = ms_to_micros(field, dt_ms)?;
         if dt_ms > MAX_STEP_MS {
-            return Err(Error::new(field, format!("must be at most {} (one simulated hour per call), got {}", fmt_f64(MAX_STEP_MS), fmt_f64(dt_ms))));
+            return Err(Error::new(
+                field,
+                format!(
+                    "must be at most {} (one simulated hour per call), got {}",
+                    fmt_f64(MAX_STEP_MS),
+                    fmt_f64(dt_ms)
+                ),
+            ));
         }
         Ok(us)
     }
@@ -408,7 +447,11 @@ impl Simulation {
     #[wasm_bindgen(js_name = configText)]
     pub fn config_text(&self) -> String {
         let pairs = self.config.to_pairs(self.cluster.seed());
-        pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+        pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Nodes as objects: {id, role, term, voteFor, leader, alive, leaderDueMs,
@@ -459,7 +502,10 @@ impl Simulation {
     /// Messages in flight as objects: {id, kind, from, to, sentMs, dueMs, term, granted}.
     #[wasm_bindgen(unchecked_return_type = "MessageView[]")]
     pub fn messages(&self) -> Result<JsValue, JsError> {
-        to_js_list("messages", self.cluster.messages().iter().map(MessageJs::from))
+        to_js_list(
+            "messages",
+            self.cluster.messages().iter().map(MessageJs::from),
+        )
     }
 
     /// Messages as one Float64Array, `MESSAGE_STRIDE` numbers each, laid
@@ -506,7 +552,12 @@ impl Simulation {
 
     /// Cut one-way links as a Uint32Array of [from, to] pairs.
     pub fn cuts(&self) -> Uint32Array {
-        let flat: Vec<u32> = self.cluster.topology().cuts().flat_map(|(a, b)| [a, b]).collect();
+        let flat: Vec<u32> = self
+            .cluster
+            .topology()
+            .cuts()
+            .flat_map(|(a, b)| [a, b])
+            .collect();
         Uint32Array::from(&flat[..])
     }
 
@@ -517,14 +568,22 @@ impl Simulation {
     /// and periodicCrash: {every, down, since} while `periodic-crash` runs, else null.
     #[wasm_bindgen(unchecked_return_type = "Settings")]
     pub fn settings(&self) -> Result<JsValue, JsError> {
-        let settings = SettingsJs::new(&self.config, self.cluster.seed(), &self.cluster.network(), self.cluster.periodic());
+        let settings = SettingsJs::new(
+            &self.config,
+            self.cluster.seed(),
+            &self.cluster.network(),
+            self.cluster.periodic(),
+        );
         to_js("settings", &settings)
     }
 
     /// The safety monitor's findings: [{tMs, kind, nodes: [{node, term}], untilMs?, ..., text}].
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn findings(&self) -> Result<JsValue, JsError> {
-        to_js_list("findings", self.cluster.monitor().findings().map(FindingJs::from))
+        to_js_list(
+            "findings",
+            self.cluster.monitor().findings().map(FindingJs::from),
+        )
     }
 
     /// Settings that are allowed but keep the cluster from settling
@@ -543,8 +602,13 @@ impl Simulation {
 
     /// A node's model fields by their original names: [[name, value], ...].
     #[wasm_bindgen(unchecked_return_type = "[string, string][]")]
-    pub fn inspect(&self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<JsValue, JsError> {
-        let id = Self::node_arg("node", &node).and_then(|n| self.cluster.resolve("node", n)).map_err(js_err)?;
+    pub fn inspect(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let id = Self::node_arg("node", &node)
+            .and_then(|n| self.cluster.resolve("node", n))
+            .map_err(js_err)?;
         to_js_list("inspect", self.cluster.fields(id))
     }
 
@@ -561,8 +625,18 @@ impl Simulation {
     fn node_arg(field: &str, node: &JsValue) -> Result<NodeRef, Error> {
         match value_of(field, node)? {
             Value::Text(t) => NodeRef::parse(field, &t),
-            Value::Number(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(NodeRef::Id(n as u32)),
-            Value::Number(n) => Err(Error::new(field, format!("must be a node id (3 or S3) or `leader`, got {}", fmt_f64(n)))),
+            Value::Number(n)
+                if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) =>
+            {
+                Ok(NodeRef::Id(n as u32))
+            }
+            Value::Number(n) => Err(Error::new(
+                field,
+                format!(
+                    "must be a node id (3 or S3) or `leader`, got {}",
+                    fmt_f64(n)
+                ),
+            )),
             Value::Bool(_) => Err(Error::new(field, "must be a node id or `leader`")),
         }
     }
@@ -575,7 +649,10 @@ impl Simulation {
     /// A wrong type, a missing field or an unknown action is an Error naming
     /// `act.FIELD` and the rule.
     #[wasm_bindgen(unchecked_return_type = "LoggedAction")]
-    pub fn act(&mut self, #[wasm_bindgen(unchecked_param_type = "ActionObject")] action: JsValue) -> Result<JsValue, JsError> {
+    pub fn act(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ActionObject")] action: JsValue,
+    ) -> Result<JsValue, JsError> {
         let action = action_arg(&action).map_err(js_err)?;
         let i = self.do_act(&action).map_err(js_err)?;
         self.logged(i)
@@ -585,8 +662,15 @@ impl Simulation {
     /// drop-beats from=leader count=2, partition 1,2|3,4,5, heal, ...): read
     /// as an action, then `act`. Returns the command as logged (`leader`
     /// pinned to an id).
-    pub fn apply(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] command: JsValue) -> Result<String, JsError> {
-        let action: Action = text_arg("command", &command).map_err(js_err)?.trim().parse().map_err(js_err)?;
+    pub fn apply(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] command: JsValue,
+    ) -> Result<String, JsError> {
+        let action: Action = text_arg("command", &command)
+            .map_err(js_err)?
+            .trim()
+            .parse()
+            .map_err(js_err)?;
         let i = self.do_act(&action).map_err(js_err)?;
         Ok(self.actions[i].1.to_string())
     }
@@ -621,11 +705,30 @@ impl Simulation {
     /// longer than an hour is fine here: the replay of a shared URL jumps
     /// straight to its first action.
     #[wasm_bindgen(js_name = applyAt, unchecked_return_type = "LoggedAction")]
-    pub fn apply_at(&mut self, t_ms: f64, #[wasm_bindgen(unchecked_param_type = "string | ActionObject")] action: JsValue) -> Result<JsValue, JsError> {
-        let action = if action.is_string() { text_arg("command", &action).map_err(js_err)?.trim().parse::<Action>().map_err(js_err)? } else { action_arg(&action).map_err(js_err)? };
+    pub fn apply_at(
+        &mut self,
+        t_ms: f64,
+        #[wasm_bindgen(unchecked_param_type = "string | ActionObject")] action: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let action = if action.is_string() {
+            text_arg("command", &action)
+                .map_err(js_err)?
+                .trim()
+                .parse::<Action>()
+                .map_err(js_err)?
+        } else {
+            action_arg(&action).map_err(js_err)?
+        };
         let t = ms_to_micros("tMs", t_ms).map_err(js_err)?;
         if t < self.cluster.now() {
-            return Err(js_err(Error::new("tMs", format!("{} is before the current time {}", fmt_f64(t_ms), fmt_f64(self.time_ms())))));
+            return Err(js_err(Error::new(
+                "tMs",
+                format!(
+                    "{} is before the current time {}",
+                    fmt_f64(t_ms),
+                    fmt_f64(self.time_ms())
+                ),
+            )));
         }
         self.cluster.run_until(t);
         let i = self.do_act(&action).map_err(js_err)?;
@@ -655,17 +758,37 @@ impl Simulation {
     fn act_now(&mut self, action: Action) -> Result<(), JsError> {
         self.do_act(&action).map(drop).map_err(js_err)
     }
-    pub fn crash(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
-        self.act_now(Action::Crash(Self::node_arg("node", &node).map_err(js_err)?))
+    pub fn crash(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
+    ) -> Result<(), JsError> {
+        self.act_now(Action::Crash(
+            Self::node_arg("node", &node).map_err(js_err)?,
+        ))
     }
-    pub fn restart(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
-        self.act_now(Action::Restart(Self::node_arg("node", &node).map_err(js_err)?))
+    pub fn restart(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
+    ) -> Result<(), JsError> {
+        self.act_now(Action::Restart(
+            Self::node_arg("node", &node).map_err(js_err)?,
+        ))
     }
-    pub fn timeout(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
-        self.act_now(Action::Timeout(Self::node_arg("node", &node).map_err(js_err)?))
+    pub fn timeout(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
+    ) -> Result<(), JsError> {
+        self.act_now(Action::Timeout(
+            Self::node_arg("node", &node).map_err(js_err)?,
+        ))
     }
-    pub fn isolate(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue) -> Result<(), JsError> {
-        self.act_now(Action::Isolate(Self::node_arg("node", &node).map_err(js_err)?))
+    pub fn isolate(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
+    ) -> Result<(), JsError> {
+        self.act_now(Action::Isolate(
+            Self::node_arg("node", &node).map_err(js_err)?,
+        ))
     }
     pub fn heal(&mut self) -> Result<(), JsError> {
         self.act_now(Action::Heal)
@@ -678,30 +801,62 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "NodeRef | null")] node: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | null")] count: JsValue,
     ) -> Result<u32, JsError> {
-        let from = if node.is_undefined() || node.is_null() { NodeRef::Leader } else { Self::node_arg("node", &node).map_err(js_err)? };
+        let from = if node.is_undefined() || node.is_null() {
+            NodeRef::Leader
+        } else {
+            Self::node_arg("node", &node).map_err(js_err)?
+        };
         // The parameter is `node`: an error names it so (the action's field is `from`).
         let from = NodeRef::Id(self.cluster.resolve("node", from).map_err(js_err)?);
-        let count = if count.is_undefined() || count.is_null() { None } else { Some(whole("count", &count).map_err(js_err)?) };
-        self.act_now(Action::DropBeats { scope: ScopeRef::From(from), count })?;
+        let count = if count.is_undefined() || count.is_null() {
+            None
+        } else {
+            Some(whole("count", &count).map_err(js_err)?)
+        };
+        self.act_now(Action::DropBeats {
+            scope: ScopeRef::From(from),
+            count,
+        })?;
         Ok(self.cluster.rules().last().map_or(0, |r| r.id))
     }
     /// Removes one drop rule, or all of them when `rule` is omitted.
     #[wasm_bindgen(js_name = allowBeats)]
-    pub fn allow_beats(&mut self, #[wasm_bindgen(unchecked_param_type = "number | null")] rule: JsValue) -> Result<(), JsError> {
-        let rule = if rule.is_undefined() || rule.is_null() { None } else { Some(whole("rule", &rule).map_err(js_err)?) };
+    pub fn allow_beats(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number | null")] rule: JsValue,
+    ) -> Result<(), JsError> {
+        let rule = if rule.is_undefined() || rule.is_null() {
+            None
+        } else {
+            Some(whole("rule", &rule).map_err(js_err)?)
+        };
         self.act_now(Action::AllowBeats(rule))
     }
     #[wasm_bindgen(js_name = dropMessage)]
     pub fn drop_message(&mut self, id: f64) -> Result<(), JsError> {
         if !(id.is_finite() && id >= 1.0 && id.fract() == 0.0) {
-            return Err(js_err(Error::new("id", format!("must be a message id (a whole number >= 1), got {}", fmt_f64(id)))));
+            return Err(js_err(Error::new(
+                "id",
+                format!(
+                    "must be a message id (a whole number >= 1), got {}",
+                    fmt_f64(id)
+                ),
+            )));
         }
         self.act_now(Action::DropMessage(id as u64))
     }
     /// Splits the network: `[[1, 2], [3, 4, 5]]`; nodes not listed form one
     /// more side together.
-    pub fn partition(&mut self, #[wasm_bindgen(unchecked_param_type = "NodeRef[][]")] groups: JsValue) -> Result<(), JsError> {
-        let bad = || js_err(Error::new("groups", "must be an array of arrays of node ids, like [[1, 2], [3, 4, 5]]"));
+    pub fn partition(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef[][]")] groups: JsValue,
+    ) -> Result<(), JsError> {
+        let bad = || {
+            js_err(Error::new(
+                "groups",
+                "must be an array of arrays of node ids, like [[1, 2], [3, 4, 5]]",
+            ))
+        };
         if !Array::is_array(&groups) {
             return Err(bad());
         }
@@ -710,7 +865,13 @@ impl Simulation {
             if !Array::is_array(&g) {
                 return Err(bad());
             }
-            sides.push(Array::from(&g).iter().map(|n| Self::node_arg("groups", &n)).collect::<Result<Vec<_>, _>>().map_err(js_err)?);
+            sides.push(
+                Array::from(&g)
+                    .iter()
+                    .map(|n| Self::node_arg("groups", &n))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(js_err)?,
+            );
         }
         if sides.iter().all(Vec::is_empty) {
             return Err(bad());
@@ -724,8 +885,15 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "NodeRef")] to: JsValue,
         both: Option<bool>,
     ) -> Result<(), JsError> {
-        let (from, to) = (Self::node_arg("from", &from).map_err(js_err)?, Self::node_arg("to", &to).map_err(js_err)?);
-        self.act_now(Action::Cut { from, to, both: both.unwrap_or(false) })
+        let (from, to) = (
+            Self::node_arg("from", &from).map_err(js_err)?,
+            Self::node_arg("to", &to).map_err(js_err)?,
+        );
+        self.act_now(Action::Cut {
+            from,
+            to,
+            both: both.unwrap_or(false),
+        })
     }
     /// Restores the link `from` → `to` (both ways with `both`).
     pub fn restore(
@@ -734,18 +902,36 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "NodeRef")] to: JsValue,
         both: Option<bool>,
     ) -> Result<(), JsError> {
-        let (from, to) = (Self::node_arg("from", &from).map_err(js_err)?, Self::node_arg("to", &to).map_err(js_err)?);
-        self.act_now(Action::Restore { from, to, both: both.unwrap_or(false) })
+        let (from, to) = (
+            Self::node_arg("from", &from).map_err(js_err)?,
+            Self::node_arg("to", &to).map_err(js_err)?,
+        );
+        self.act_now(Action::Restore {
+            from,
+            to,
+            both: both.unwrap_or(false),
+        })
     }
     /// Changes the network now: `{latencyMin, latencyMax, loss}` (ms, and a
     /// probability), any subset; also `latency: '5ms..10ms'`.
     pub fn network(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "{ latencyMin?: Duration; latencyMax?: Duration; latency?: string; loss?: number }")] settings: JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ latencyMin?: Duration; latencyMax?: Duration; latency?: string; loss?: number }"
+        )]
+        settings: JsValue,
     ) -> Result<(), JsError> {
-        let pairs = config_pairs(&settings, "settings", "{latencyMin: 2, latencyMax: 8, loss: 0.1}").map_err(js_err)?;
+        let pairs = config_pairs(
+            &settings,
+            "settings",
+            "{latencyMin: 2, latencyMax: 8, loss: 0.1}",
+        )
+        .map_err(js_err)?;
         if pairs.is_empty() {
-            return Err(js_err(Error::new("network", "expected latencyMin, latencyMax, latency or loss")));
+            return Err(js_err(Error::new(
+                "network",
+                "expected latencyMin, latencyMax, latency or loss",
+            )));
         }
         let mut change = NetworkChange::default();
         for (k, v) in &pairs {
@@ -759,14 +945,22 @@ impl Simulation {
 /// serde-wasm-bindgen and checked field by field (see [`script::fields`]).
 fn action_arg(v: &JsValue) -> Result<Action, Error> {
     if !v.is_object() || Array::is_array(v) {
-        return Err(Error::new("act", format!("must be an object like {{do: 'crash', node: 3}}, got {}", describe(v))));
+        return Err(Error::new(
+            "act",
+            format!(
+                "must be an object like {{do: 'crash', node: 3}}, got {}",
+                describe(v)
+            ),
+        ));
     }
-    let fields: Fields = serde_wasm_bindgen::from_value(v.clone()).map_err(|e| Error::new("act", format!("must be an object of plain values: {e}")))?;
+    let fields: Fields = serde_wasm_bindgen::from_value(v.clone())
+        .map_err(|e| Error::new("act", format!("must be an object of plain values: {e}")))?;
     action_from_fields(&fields)
 }
 
 /// An action as the object `act` takes back.
 fn action_object(a: &Action) -> Result<JsValue, JsError> {
     let s = serde_wasm_bindgen::Serializer::json_compatible();
-    serde::Serialize::serialize(&action_to_fields(a), &s).map_err(|_| JsError::new("actions: internal error: cannot build an action object"))
+    serde::Serialize::serialize(&action_to_fields(a), &s)
+        .map_err(|_| JsError::new("actions: internal error: cannot build an action object"))
 }

@@ -67,7 +67,13 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(capacity: usize) -> Self {
-        Recorder { level: Level::Protocol, window: Window::new(capacity, true), marks: Vec::new(), marks_lost: 0, scratch: String::new() }
+        Recorder {
+            level: Level::Protocol,
+            window: Window::new(capacity, true),
+            marks: Vec::new(),
+            marks_lost: 0,
+            scratch: String::new(),
+        }
     }
 
     pub fn mark_count(&self) -> usize {
@@ -92,7 +98,12 @@ impl Recorder {
             self.marks_lost += 1;
             return;
         }
-        self.marks.push(Mark { t, code, node: node.unwrap_or(0), term });
+        self.marks.push(Mark {
+            t,
+            code,
+            node: node.unwrap_or(0),
+            term,
+        });
     }
 
     /// The string value of `"key":"..."` in the scratch JSON.
@@ -106,7 +117,10 @@ impl Recorder {
     fn term_field(&self) -> Option<u64> {
         let s = &self.scratch;
         let at = s.find("\"term\":")? + 7;
-        let digits: &str = &s[at..at + s[at..].find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len() - at)];
+        let digits: &str = &s[at..at
+            + s[at..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(s.len() - at)];
         digits.parse().ok()
     }
 }
@@ -126,7 +140,10 @@ impl Sink for Recorder {
         // Leadership, crashes and the monitor's findings go to the timeline.
         // They are rare, so reading their fields back from JSON costs nothing
         // that matters, and the Record trait stays model-independent.
-        if !matches!(name, "role" | "crash" | "restart" | "violation" | "leaders-resolved") {
+        if !matches!(
+            name,
+            "role" | "crash" | "restart" | "violation" | "leaders-resolved"
+        ) {
             return;
         }
         self.scratch.clear();
@@ -136,7 +153,8 @@ impl Sink for Recorder {
             "role" => {
                 let from_leader = self.text_field("from") == Some("LEADER");
                 let to = self.text_field("to").unwrap_or("");
-                let (to_leader, to_candidate) = (to == "LEADER", to == "CANDIDATE" || to == "PRE_CANDIDATE");
+                let (to_leader, to_candidate) =
+                    (to == "LEADER", to == "CANDIDATE" || to == "PRE_CANDIDATE");
                 if from_leader {
                     self.push(t, mark_code::LEFT_LEADER, node, term);
                 }

@@ -114,7 +114,10 @@ pub fn plan(text: &str) -> Result<Plan, Error> {
                 about = Some(caption);
                 for w in rest.split_whitespace() {
                     let Some((k, v)) = w.split_once('=') else {
-                        return Err(at(line_no, format!("cluster: expected key=value settings, got `{w}`")));
+                        return Err(at(
+                            line_no,
+                            format!("cluster: expected key=value settings, got `{w}`"),
+                        ));
                     };
                     plan.config.push((k.to_string(), v.to_string()));
                 }
@@ -123,35 +126,63 @@ pub fn plan(text: &str) -> Result<Plan, Error> {
                 let mut moved = false;
                 for w in rest.split_whitespace() {
                     match w.split_once('=') {
-                        Some(("for", d)) => now = now.saturating_add(parse_duration("for", d).map_err(|e| at(line_no, format!("run: {e}")))?),
+                        Some(("for", d)) => {
+                            now = now.saturating_add(
+                                parse_duration("for", d)
+                                    .map_err(|e| at(line_no, format!("run: {e}")))?,
+                            )
+                        }
                         Some(("until", d)) => {
-                            let t = parse_duration("until", d).map_err(|e| at(line_no, format!("run: {e}")))?;
+                            let t = parse_duration("until", d)
+                                .map_err(|e| at(line_no, format!("run: {e}")))?;
                             if t < now {
                                 return Err(at(line_no, "run until= goes back in time"));
                             }
                             now = t;
                         }
                         Some(("trace", _)) => continue,
-                        _ => return Err(at(line_no, format!("run: expected for=DURATION or until=TIME, got `{w}`"))),
+                        _ => {
+                            return Err(at(
+                                line_no,
+                                format!("run: expected for=DURATION or until=TIME, got `{w}`"),
+                            ))
+                        }
                     }
                     moved = true;
                 }
                 if !moved {
-                    return Err(at(line_no, "run: expected for=DURATION (e.g. for=25s) or until=TIME (e.g. until=90s)"));
+                    return Err(at(
+                        line_no,
+                        "run: expected for=DURATION (e.g. for=25s) or until=TIME (e.g. until=90s)",
+                    ));
                 }
             }
             "expect" => {
-                plan.expects.push(Expect { t_ms: ms(now), text: body.to_string() });
+                plan.expects.push(Expect {
+                    t_ms: ms(now),
+                    text: body.to_string(),
+                });
             }
             "pause" => {
-                script::pause(line_no, &rest.split_whitespace().collect::<Vec<_>>()).map_err(|e| at(line_no, e.rule))?;
-                plan.steps.push(Step { t_ms: ms(now), command: None, pause: true, note: Some(caption) });
+                script::pause(line_no, &rest.split_whitespace().collect::<Vec<_>>())
+                    .map_err(|e| at(line_no, e.rule))?;
+                plan.steps.push(Step {
+                    t_ms: ms(now),
+                    command: None,
+                    pause: true,
+                    note: Some(caption),
+                });
             }
             _ => {
                 // Checked now, so a typo is reported with its line, not at its time.
                 script::parse_action(body).map_err(|e| at(line_no, e.rule))?;
                 let note = (!caption.is_empty()).then_some(caption);
-                plan.steps.push(Step { t_ms: ms(now), command: Some(body.to_string()), pause: false, note });
+                plan.steps.push(Step {
+                    t_ms: ms(now),
+                    command: Some(body.to_string()),
+                    pause: false,
+                    note,
+                });
             }
         }
     }

@@ -13,18 +13,26 @@ use wasm_bindgen::prelude::*;
 
 /// Maps as plain objects, `None` as null, integers as numbers (an
 /// integer past 2^53 is an error, not a silent rounding).
-const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
+const SERIALIZER: serde_wasm_bindgen::Serializer =
+    serde_wasm_bindgen::Serializer::json_compatible();
 
 /// `value` as a JS value; `what` names the call in the (never expected)
 /// error. Serde's own message is left out: formatting it costs the lab's
 /// wasm more than it would ever tell.
 pub fn to_js<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&SERIALIZER).map_err(|_| JsError::new(&format!("{what}: internal error: a value JavaScript cannot hold")))
+    value.serialize(&SERIALIZER).map_err(|_| {
+        JsError::new(&format!(
+            "{what}: internal error: a value JavaScript cannot hold"
+        ))
+    })
 }
 
 /// A list as a JS array, one element at a time (cheaper in code than
 /// serde's sequence serializer, once per element type).
-pub fn to_js_list<T: Serialize>(what: &str, items: impl IntoIterator<Item = T>) -> Result<JsValue, JsError> {
+pub fn to_js_list<T: Serialize>(
+    what: &str,
+    items: impl IntoIterator<Item = T>,
+) -> Result<JsValue, JsError> {
     let out = js_sys::Array::new();
     for item in items {
         out.push(&to_js(what, &item)?);
@@ -112,7 +120,14 @@ impl From<&BeatRule> for RuleJs {
             BeatScope::To(n) => ("to", None, Some(n)),
             BeatScope::Link(a, b) => ("link", Some(a), Some(b)),
         };
-        RuleJs { id: r.id, text: r.describe(), remaining: r.remaining, scope, from, to }
+        RuleJs {
+            id: r.id,
+            text: r.describe(),
+            remaining: r.remaining,
+            scope,
+            from,
+            to,
+        }
     }
 }
 
@@ -154,7 +169,12 @@ pub struct PeriodicCrashJs {
 }
 
 impl SettingsJs {
-    pub fn new(c: &ClusterConfig, seed: u64, net: &NetworkConfig, periodic: Option<PeriodicCrash>) -> Self {
+    pub fn new(
+        c: &ClusterConfig,
+        seed: u64,
+        net: &NetworkConfig,
+        periodic: Option<PeriodicCrash>,
+    ) -> Self {
         let mut s = SettingsJs {
             model: c.model.as_str(),
             nodes: c.nodes,
@@ -170,7 +190,11 @@ impl SettingsJs {
             latency_min: ms(net.latency_min),
             latency_max: ms(net.latency_max),
             loss: net.loss,
-            periodic_crash: periodic.map(|p| PeriodicCrashJs { every: ms(p.every), down: ms(p.down), since: ms(p.since) }),
+            periodic_crash: periodic.map(|p| PeriodicCrashJs {
+                every: ms(p.every),
+                down: ms(p.down),
+                since: ms(p.since),
+            }),
         };
         match c.model {
             Model::Nacos => {
@@ -232,7 +256,14 @@ impl From<&Finding> for FindingJs {
         FindingJs {
             t_ms: ms(f.t),
             kind: f.kind.as_str(),
-            nodes: f.nodes.iter().map(|&(node, term)| FindingNode { node, term: term as f64 }).collect(),
+            nodes: f
+                .nodes
+                .iter()
+                .map(|&(node, term)| FindingNode {
+                    node,
+                    term: term as f64,
+                })
+                .collect(),
             until_ms: f.until.map(ms),
             first,
             second,

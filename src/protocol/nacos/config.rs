@@ -20,7 +20,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { tick: 500_000, heartbeat_interval: 5_000_000, leader_timeout: 15_000_000, leader_random: 5_000_000 }
+        Config {
+            tick: 500_000,
+            heartbeat_interval: 5_000_000,
+            leader_timeout: 15_000_000,
+            leader_random: 5_000_000,
+        }
     }
 }
 
@@ -29,10 +34,23 @@ impl Config {
     pub(super) fn validate(&self) -> Result<(), Error> {
         let whole = |field: &str, v: Micros, min: Micros| -> Result<(), Error> {
             if v % 1000 != 0 {
-                return Err(Error::new(field, format!("must be whole milliseconds (Nacos keeps it as a long of ms), got {}", format_duration(v))));
+                return Err(Error::new(
+                    field,
+                    format!(
+                        "must be whole milliseconds (Nacos keeps it as a long of ms), got {}",
+                        format_duration(v)
+                    ),
+                ));
             }
             if v < min {
-                return Err(Error::new(field, if min == 0 { "must not be negative".to_string() } else { format!("must be at least {}", format_duration(min)) }));
+                return Err(Error::new(
+                    field,
+                    if min == 0 {
+                        "must not be negative".to_string()
+                    } else {
+                        format!("must be at least {}", format_duration(min))
+                    },
+                ));
             }
             if v > 86_400_000_000 {
                 return Err(Error::new(field, "must be at most 24h"));
@@ -44,7 +62,13 @@ impl Config {
         whole("timings.leaderTimeout", self.leader_timeout, 1000)?;
         whole("timings.leaderRandom", self.leader_random, 0)?;
         if self.heartbeat_interval < self.tick {
-            return Err(Error::new("timings.heartbeat", format!("must be at least timings.tick ({}): the HeartBeat task only runs every tick", format_duration(self.tick))));
+            return Err(Error::new(
+                "timings.heartbeat",
+                format!(
+                    "must be at least timings.tick ({}): the HeartBeat task only runs every tick",
+                    format_duration(self.tick)
+                ),
+            ));
         }
         Ok(())
     }
@@ -62,7 +86,12 @@ impl Config {
                 d(self.heartbeat_interval),
                 d(self.leader_timeout)
             ));
-        } else if self.heartbeat_interval.saturating_add(self.tick).saturating_add(latency_max) >= self.leader_timeout {
+        } else if self
+            .heartbeat_interval
+            .saturating_add(self.tick)
+            .saturating_add(latency_max)
+            >= self.leader_timeout
+        {
             out.push(format!(
                 "timings.heartbeat ({}) plus a tick ({}) and network.latencyMax ({}) reaches timings.leaderTimeout ({}): a late beat can let a follower's leaderDue run out and start a needless election",
                 d(self.heartbeat_interval),

@@ -26,7 +26,10 @@ pub enum Message {
     Vote(Peer),
     /// The voter's local peer, HTTP 200 whether granted or not. `granted` is
     /// for display only: Nacos's candidate never looks at it, it counts voteFor.
-    VoteReply { voter: Peer, granted: bool },
+    VoteReply {
+        voter: Peer,
+        granted: bool,
+    },
     /// POST /raft/beat with the leader's local peer ("beat only": no datums).
     Beat(Peer),
     BeatReply(Result<Peer, BeatRejected>),

@@ -16,7 +16,11 @@ struct PeerView {
 }
 
 impl PeerView {
-    const NEW: PeerView = PeerView { term: 0, state: Role::Follower, vote_for: None };
+    const NEW: PeerView = PeerView {
+        term: 0,
+        state: Role::Follower,
+        vote_for: None,
+    };
 }
 
 /// What survives a restart: the term written to disk by `raftStore.updateTerm`.
@@ -49,7 +53,12 @@ pub struct Node {
 
 impl Node {
     fn local_peer(&self) -> Peer {
-        Peer { ip: self.id, term: self.term, state: self.state, vote_for: self.vote_for }
+        Peer {
+            ip: self.id,
+            term: self.term,
+            state: self.state,
+            vote_for: self.vote_for,
+        }
     }
 
     fn majority(&self) -> u32 {
@@ -72,7 +81,8 @@ impl Node {
 
     /// resetLeaderDue: LEADER_TIMEOUT_MS + nextLong(0, RANDOM_MS).
     fn reset_leader_due(&mut self, rng: &mut dyn Entropy) {
-        self.leader_due = self.config.leader_timeout as i64 + Self::random_ms(rng, self.config.leader_random);
+        self.leader_due =
+            self.config.leader_timeout as i64 + Self::random_ms(rng, self.config.leader_random);
     }
 
     /// resetHeartbeatDue: exactly HEARTBEAT_INTERVAL_MS.
@@ -111,7 +121,10 @@ impl Node {
             return;
         }
         self.reset_leader_due(rng);
-        out.note(Note::SendBeat { leader_due: self.leader_due, peers: self.cluster_size - 1 });
+        out.note(Note::SendBeat {
+            leader_due: self.leader_due,
+            peers: self.cluster_size - 1,
+        });
         out.broadcast(Message::Beat(self.local_peer()));
     }
 
@@ -129,7 +142,13 @@ impl Node {
                 granted: false,
                 leader_due: None,
             });
-            out.send(remote.ip, Message::VoteReply { voter: self.local_peer(), granted: false });
+            out.send(
+                remote.ip,
+                Message::VoteReply {
+                    voter: self.local_peer(),
+                    granted: false,
+                },
+            );
             return;
         }
         // Grant: no "already voted" check (the term update does that work),
@@ -146,19 +165,32 @@ impl Node {
             granted: true,
             leader_due: Some(self.leader_due),
         });
-        out.send(remote.ip, Message::VoteReply { voter: self.local_peer(), granted: true });
+        out.send(
+            remote.ip,
+            Message::VoteReply {
+                voter: self.local_peer(),
+                granted: true,
+            },
+        );
     }
 
     /// decideLeader: store the reply, count every voteFor in the local map
     /// (self included); the first id, in map order, to reach the top count
     /// wins if it has a majority, even if it is not this node.
     fn decide_leader(&mut self, voter: Peer, out: &mut Out) {
-        *self.peer_mut(voter.ip) = PeerView { term: voter.term, state: voter.state, vote_for: voter.vote_for };
+        *self.peer_mut(voter.ip) = PeerView {
+            term: voter.term,
+            state: voter.state,
+            vote_for: voter.vote_for,
+        };
         self.tally.iter_mut().for_each(|c| *c = 0);
         let (mut top, mut votes) = (None, 0u32);
         for id in 1..=self.cluster_size {
-            let vote_for =
-                if id == self.id { self.vote_for } else { self.peers[(id - 1) as usize].vote_for };
+            let vote_for = if id == self.id {
+                self.vote_for
+            } else {
+                self.peers[(id - 1) as usize].vote_for
+            };
             if let Some(v) = vote_for {
                 let c = &mut self.tally[v as usize];
                 *c += 1;
@@ -182,19 +214,34 @@ impl Node {
                 elected = Some(winner);
             }
         }
-        out.note(Note::DecideLeader { voter: voter.ip, voter_vote_for: voter.vote_for, top, votes, needed, elected });
+        out.note(Note::DecideLeader {
+            voter: voter.ip,
+            voter_vote_for: voter.vote_for,
+            top,
+            votes,
+            needed,
+            elected,
+        });
     }
 
     fn received_beat(&mut self, remote: Peer, rng: &mut dyn Entropy, out: &mut Out) {
         let rejected = if remote.state != Role::Leader {
-            Some(BeatRejected::NotLeader { state: remote.state })
+            Some(BeatRejected::NotLeader {
+                state: remote.state,
+            })
         } else if self.term > remote.term {
-            Some(BeatRejected::OutOfDate { beat_term: remote.term, local_term: self.term })
+            Some(BeatRejected::OutOfDate {
+                beat_term: remote.term,
+                local_term: self.term,
+            })
         } else {
             None
         };
         if let Some(reason) = rejected {
-            out.note(Note::RejectedBeat { from: remote.ip, reason });
+            out.note(Note::RejectedBeat {
+                from: remote.ip,
+                reason,
+            });
             out.send(remote.ip, Message::BeatReply(Err(reason)));
             return;
         }
@@ -225,19 +272,34 @@ impl Node {
         self.leader = Some(remote.ip);
         let mut queried = 0;
         for id in 1..=self.cluster_size {
-            if id != self.id && id != remote.ip && self.peers[(id - 1) as usize].state == Role::Leader {
+            if id != self.id
+                && id != remote.ip
+                && self.peers[(id - 1) as usize].state == Role::Leader
+            {
                 out.send(id, Message::GetPeer);
                 queried += 1;
             }
         }
-        *self.peer_mut(remote.ip) = PeerView { term: remote.term, state: remote.state, vote_for: remote.vote_for };
+        *self.peer_mut(remote.ip) = PeerView {
+            term: remote.term,
+            state: remote.state,
+            vote_for: remote.vote_for,
+        };
         if previous != Some(remote.ip) || queried > 0 {
-            out.note(Note::MakeLeader { leader: remote.ip, previous, queried });
+            out.note(Note::MakeLeader {
+                leader: remote.ip,
+                previous,
+                queried,
+            });
         }
     }
 
     fn update_peer(&mut self, p: Peer) {
-        *self.peer_mut(p.ip) = PeerView { term: p.term, state: p.state, vote_for: p.vote_for };
+        *self.peer_mut(p.ip) = PeerView {
+            term: p.term,
+            state: p.state,
+            vote_for: p.vote_for,
+        };
     }
 
     /// Time from the next tick to the tick at which `due` reaches <= 0.
@@ -271,7 +333,13 @@ impl Protocol for Node {
         c.tick
     }
 
-    fn new(id: NodeId, cluster_size: u32, config: &Config, persisted: &Persistent, rng: &mut dyn Entropy) -> Self {
+    fn new(
+        id: NodeId,
+        cluster_size: u32,
+        config: &Config,
+        persisted: &Persistent,
+        rng: &mut dyn Entropy,
+    ) -> Self {
         // RaftPeer's field initialisers: leaderDueMs = nextLong(0, LEADER_TIMEOUT_MS),
         // heartbeatDueMs = nextLong(0, HEARTBEAT_INTERVAL_MS).
         let leader_due = Self::random_ms(rng, config.leader_timeout);
@@ -332,7 +400,11 @@ impl Protocol for Node {
             }
             Message::GetPeerReply(peer) => {
                 self.update_peer(peer);
-                out.note(Note::PeerUpdate { peer: peer.ip, state: peer.state, term: peer.term });
+                out.note(Note::PeerUpdate {
+                    peer: peer.ip,
+                    state: peer.state,
+                    term: peer.term,
+                });
             }
         }
     }
@@ -341,28 +413,54 @@ impl Protocol for Node {
         self.leader_timed_out(true, rng, out);
     }
 
-    fn election_moment(&self, after: Micros, timer_due_in: &dyn Fn(Timer) -> Option<Micros>) -> Micros {
+    fn election_moment(
+        &self,
+        after: Micros,
+        timer_due_in: &dyn Fn(Timer) -> Option<Micros>,
+    ) -> Micros {
         // MasterElection checks leaderDue only on its ticks.
         match timer_due_in(Timer::Tick) {
-            Some(next) => next.saturating_add(after.saturating_sub(next).div_ceil(self.config.tick).saturating_mul(self.config.tick)),
+            Some(next) => next.saturating_add(
+                after
+                    .saturating_sub(next)
+                    .div_ceil(self.config.tick)
+                    .saturating_mul(self.config.tick),
+            ),
             None => after,
         }
     }
 
-    fn set_election_countdown(&mut self, after: Micros, timer_due_in: &dyn Fn(Timer) -> Option<Micros>, _out: &mut Out) {
+    fn set_election_countdown(
+        &mut self,
+        after: Micros,
+        timer_due_in: &dyn Fn(Timer) -> Option<Micros>,
+        _out: &mut Out,
+    ) {
         // MasterElection subtracts a tick, then checks leaderDue: to run out
         // on the k-th tick from the next, leaderDue must be k+1 ticks.
-        let Some(next) = timer_due_in(Timer::Tick) else { return };
+        let Some(next) = timer_due_in(Timer::Tick) else {
+            return;
+        };
         let k = (self.election_moment(after, timer_due_in) - next) / self.config.tick;
-        self.leader_due = k.saturating_add(1).saturating_mul(self.config.tick).min(i64::MAX as Micros) as i64;
+        self.leader_due = k
+            .saturating_add(1)
+            .saturating_mul(self.config.tick)
+            .min(i64::MAX as Micros) as i64;
     }
 
     fn status(&self) -> Status {
-        Status { role: self.state, term: self.term, vote_for: self.vote_for, leader: self.leader }
+        Status {
+            role: self.state,
+            term: self.term,
+            vote_for: self.vote_for,
+            leader: self.leader,
+        }
     }
 
     fn persistent(&self) -> Persistent {
-        Persistent { term: self.persisted_term }
+        Persistent {
+            term: self.persisted_term,
+        }
     }
 
     fn countdowns(&self, timer_due_in: &dyn Fn(Timer) -> Option<Micros>) -> Countdowns {
@@ -385,7 +483,13 @@ impl Protocol for Node {
             if !peers.is_empty() {
                 peers.push_str(", ");
             }
-            let _ = write!(peers, "S{id} {} t{} voteFor {}", p.state, p.term, id_text(p.vote_for));
+            let _ = write!(
+                peers,
+                "S{id} {} t{} voteFor {}",
+                p.state,
+                p.term,
+                id_text(p.vote_for)
+            );
         }
         vec![
             ("ip", format!("S{}", self.id)),
@@ -412,7 +516,11 @@ mod tests {
     struct Draws(Vec<u64>);
     impl Entropy for Draws {
         fn below(&mut self, n: u64) -> u64 {
-            let v = if self.0.is_empty() { 0 } else { self.0.remove(0) };
+            let v = if self.0.is_empty() {
+                0
+            } else {
+                self.0.remove(0)
+            };
             assert!(v < n, "scripted draw {v} out of range [0, {n})");
             v
         }
@@ -447,7 +555,10 @@ mod tests {
         // resetHeartbeatDue to 5000, then the HeartBeat task of the same tick takes 500.
         assert_eq!(n.heartbeat_due, 4_500_000);
         assert_eq!(out.votes, vec![(1, 1)]);
-        assert!(matches!(out.messages[0], (Dest::AllOthers, Message::Vote(Peer { ip: 1, term: 1, .. }))));
+        assert!(matches!(
+            out.messages[0],
+            (Dest::AllOthers, Message::Vote(Peer { ip: 1, term: 1, .. }))
+        ));
         assert_eq!(out.timers, vec![(Timer::Tick, 500_000)]);
     }
 
@@ -458,16 +569,29 @@ mod tests {
         n.term = 3;
         n.leader = Some(3);
         let mut out = Out::default();
-        let cand = Peer { ip: 1, term: 3, state: Role::Candidate, vote_for: Some(1) };
+        let cand = Peer {
+            ip: 1,
+            term: 3,
+            state: Role::Candidate,
+            vote_for: Some(1),
+        };
         n.on_message(1, Message::Vote(cand), &mut d, &mut out);
         assert_eq!(n.term, 3);
-        assert_eq!(n.vote_for, Some(2), "empty voteFor becomes self on the reject path");
+        assert_eq!(
+            n.vote_for,
+            Some(2),
+            "empty voteFor becomes self on the reject path"
+        );
         out.clear();
         d.0.push(100);
         n.on_message(1, Message::Vote(Peer { term: 4, ..cand }), &mut d, &mut out);
         assert_eq!((n.term, n.vote_for, n.state), (4, Some(1), Role::Follower));
         assert_eq!(n.leader_due, 15_100_000);
-        assert_eq!(n.leader, Some(3), "the voter still points at the old leader");
+        assert_eq!(
+            n.leader,
+            Some(3),
+            "the voter still points at the old leader"
+        );
         assert_eq!(out.votes, vec![(4, 1)]);
     }
 
@@ -480,14 +604,48 @@ mod tests {
         n.state = Role::Candidate;
         n.vote_for = Some(2);
         let mut out = Out::default();
-        let s1 = Peer { ip: 1, term: 5, state: Role::Candidate, vote_for: Some(1) };
-        n.on_message(1, Message::VoteReply { voter: s1, granted: false }, &mut d, &mut out);
+        let s1 = Peer {
+            ip: 1,
+            term: 5,
+            state: Role::Candidate,
+            vote_for: Some(1),
+        };
+        n.on_message(
+            1,
+            Message::VoteReply {
+                voter: s1,
+                granted: false,
+            },
+            &mut d,
+            &mut out,
+        );
         assert_eq!(n.leader, None, "1 vote each for S1 and S2: no majority");
-        let s3 = Peer { ip: 3, term: 5, state: Role::Follower, vote_for: Some(1) };
-        n.on_message(3, Message::VoteReply { voter: s3, granted: false }, &mut d, &mut out);
+        let s3 = Peer {
+            ip: 3,
+            term: 5,
+            state: Role::Follower,
+            vote_for: Some(1),
+        };
+        n.on_message(
+            3,
+            Message::VoteReply {
+                voter: s3,
+                granted: false,
+            },
+            &mut d,
+            &mut out,
+        );
         assert_eq!(n.leader, Some(1));
-        assert_eq!(n.state, Role::Candidate, "a losing candidate does not step down");
-        assert_eq!(n.peers[0].state, Role::Leader, "S1 is marked LEADER in S2's own map");
+        assert_eq!(
+            n.state,
+            Role::Candidate,
+            "a losing candidate does not step down"
+        );
+        assert_eq!(
+            n.peers[0].state,
+            Role::Leader,
+            "S1 is marked LEADER in S2's own map"
+        );
     }
 
     #[test]
@@ -496,7 +654,12 @@ mod tests {
         let mut n = node(3, 3, &mut d);
         n.term = 2;
         let mut out = Out::default();
-        let leader = Peer { ip: 1, term: 2, state: Role::Leader, vote_for: Some(1) };
+        let leader = Peer {
+            ip: 1,
+            term: 2,
+            state: Role::Leader,
+            vote_for: Some(1),
+        };
         d.0.push(1_234);
         n.on_message(1, Message::Beat(leader), &mut d, &mut out);
         assert_eq!(n.leader, Some(1));
@@ -506,7 +669,12 @@ mod tests {
         let mut low = node(2, 3, &mut Draws(vec![0, 0]));
         low.term = 1;
         out.clear();
-        low.on_message(1, Message::Beat(Peer { term: 7, ..leader }), &mut Draws(vec![0]), &mut out);
+        low.on_message(
+            1,
+            Message::Beat(Peer { term: 7, ..leader }),
+            &mut Draws(vec![0]),
+            &mut out,
+        );
         assert_eq!((low.term, low.leader), (1, Some(1)));
         // A higher local term rejects the beat as out of date.
         let mut high = node(2, 3, &mut Draws(vec![0, 0]));
@@ -514,7 +682,10 @@ mod tests {
         out.clear();
         high.on_message(1, Message::Beat(leader), &mut Draws(vec![]), &mut out);
         assert_eq!(high.leader, None);
-        assert!(matches!(out.messages[0].1, Message::BeatReply(Err(BeatRejected::OutOfDate { .. }))));
+        assert!(matches!(
+            out.messages[0].1,
+            Message::BeatReply(Err(BeatRejected::OutOfDate { .. }))
+        ));
     }
 
     #[test]
@@ -529,7 +700,11 @@ mod tests {
             let mut out = Out::default();
             d.0.push(0);
             n.on_timer(Timer::Tick, &mut d, &mut out);
-            if out.messages.iter().any(|(_, m)| matches!(m, Message::Beat(_))) {
+            if out
+                .messages
+                .iter()
+                .any(|(_, m)| matches!(m, Message::Beat(_)))
+            {
                 beats += 1;
                 assert_eq!(n.leader_due, 15_000_000);
             }

@@ -1,8 +1,8 @@
 //! The trace notes of the Nacos model, one per RaftCore method that did
 //! work, and their text and JSON.
 
-use crate::json::{json_num, json_opt, json_str};
 use super::BeatRejected;
+use crate::json::{json_num, json_opt, json_str};
 use crate::protocol::{NodeId, Role};
 use crate::time::{fmt_ms, MsJson};
 use std::fmt::Write;
@@ -12,25 +12,58 @@ use std::fmt::Write;
 pub enum Note {
     /// MasterElection found leaderDueMs <= 0 (or the user forced it):
     /// resetLeaderDue, resetHeartbeatDue, sendVote.
-    SendVote { term: u64, leader_due: i64, heartbeat_due: i64, forced: bool, forgot_leader: Option<NodeId> },
+    SendVote {
+        term: u64,
+        leader_due: i64,
+        heartbeat_due: i64,
+        forced: bool,
+        forgot_leader: Option<NodeId>,
+    },
     /// receivedVote: granted when the candidate's term is higher.
-    ReceivedVote { candidate: NodeId, candidate_term: u64, local_term: u64, granted: bool, leader_due: Option<i64> },
+    ReceivedVote {
+        candidate: NodeId,
+        candidate_term: u64,
+        local_term: u64,
+        granted: bool,
+        leader_due: Option<i64>,
+    },
     /// A vote reply counted by decideLeader.
-    DecideLeader { voter: NodeId, voter_vote_for: Option<NodeId>, top: Option<NodeId>, votes: u32, needed: u32, elected: Option<NodeId> },
+    DecideLeader {
+        voter: NodeId,
+        voter_vote_for: Option<NodeId>,
+        top: Option<NodeId>,
+        votes: u32,
+        needed: u32,
+        elected: Option<NodeId>,
+    },
     /// sendBeat on a LEADER: resetLeaderDue on itself, beat to every other node.
     SendBeat { leader_due: i64, peers: u32 },
     /// receivedBeat accepted the beat.
-    ReceivedBeat { from: NodeId, beat_term: u64, became_follower: bool, leader_due: i64, heartbeat_due: i64 },
+    ReceivedBeat {
+        from: NodeId,
+        beat_term: u64,
+        became_follower: bool,
+        leader_due: i64,
+        heartbeat_due: i64,
+    },
     /// receivedBeat threw.
     RejectedBeat { from: NodeId, reason: BeatRejected },
     /// makeLeader: the known leader changed, and/or stale leaders were queried.
-    MakeLeader { leader: NodeId, previous: Option<NodeId>, queried: u32 },
+    MakeLeader {
+        leader: NodeId,
+        previous: Option<NodeId>,
+        queried: u32,
+    },
     /// sendBeat's completion handler: peers.update on 200, a failure count otherwise.
     BeatResponse { from: NodeId, ok: bool },
     /// GET /raft/peer answered with the local peer.
     GetPeer { from: NodeId },
     /// The GET /raft/peer response: peers.update.
-    PeerUpdate { peer: NodeId, state: Role, term: u64 },
+    PeerUpdate {
+        peer: NodeId,
+        state: Role,
+        term: u64,
+    },
 }
 
 pub(super) fn id_text(id: Option<NodeId>) -> String {
@@ -54,35 +87,64 @@ impl crate::protocol::Note for Note {
 
     fn category(&self) -> &'static str {
         match self {
-            Note::SendVote { .. } | Note::ReceivedVote { .. } | Note::DecideLeader { .. } => "election",
-            Note::MakeLeader { .. } | Note::GetPeer { .. } | Note::PeerUpdate { .. } => "election",
-            Note::SendBeat { .. } | Note::ReceivedBeat { .. } | Note::RejectedBeat { .. } | Note::BeatResponse { .. } => {
-                "beat"
+            Note::SendVote { .. } | Note::ReceivedVote { .. } | Note::DecideLeader { .. } => {
+                "election"
             }
+            Note::MakeLeader { .. } | Note::GetPeer { .. } | Note::PeerUpdate { .. } => "election",
+            Note::SendBeat { .. }
+            | Note::ReceivedBeat { .. }
+            | Note::RejectedBeat { .. }
+            | Note::BeatResponse { .. } => "beat",
         }
     }
 
     fn routine(&self) -> bool {
-        matches!(self, Note::ReceivedBeat { became_follower: false, .. } | Note::BeatResponse { ok: true, .. } | Note::GetPeer { .. })
+        matches!(
+            self,
+            Note::ReceivedBeat {
+                became_follower: false,
+                ..
+            } | Note::BeatResponse { ok: true, .. }
+                | Note::GetPeer { .. }
+        )
     }
 
     fn write_json(&self, out: &mut String) {
         match self {
-            Note::SendVote { term, leader_due, heartbeat_due, forced, forgot_leader } => {
+            Note::SendVote {
+                term,
+                leader_due,
+                heartbeat_due,
+                forced,
+                forgot_leader,
+            } => {
                 json_num(out, "newTerm", term);
                 json_num(out, "leaderDueMs", ms(*leader_due));
                 json_num(out, "heartbeatDueMs", ms(*heartbeat_due));
                 json_num(out, "forced", forced);
                 json_opt(out, "forgotLeader", *forgot_leader);
             }
-            Note::ReceivedVote { candidate, candidate_term, local_term, granted, leader_due } => {
+            Note::ReceivedVote {
+                candidate,
+                candidate_term,
+                local_term,
+                granted,
+                leader_due,
+            } => {
                 json_num(out, "from", candidate);
                 json_num(out, "candidateTerm", candidate_term);
                 json_num(out, "localTerm", local_term);
                 json_num(out, "granted", granted);
                 json_opt(out, "leaderDueMs", leader_due.map(ms));
             }
-            Note::DecideLeader { voter, voter_vote_for, top, votes, needed, elected } => {
+            Note::DecideLeader {
+                voter,
+                voter_vote_for,
+                top,
+                votes,
+                needed,
+                elected,
+            } => {
                 json_num(out, "from", voter);
                 json_opt(out, "voterVoteFor", *voter_vote_for);
                 json_opt(out, "mostVoted", *top);
@@ -94,7 +156,13 @@ impl crate::protocol::Note for Note {
                 json_num(out, "leaderDueMs", ms(*leader_due));
                 json_num(out, "peers", peers);
             }
-            Note::ReceivedBeat { from, beat_term, became_follower, leader_due, heartbeat_due } => {
+            Note::ReceivedBeat {
+                from,
+                beat_term,
+                became_follower,
+                leader_due,
+                heartbeat_due,
+            } => {
                 json_num(out, "from", from);
                 json_num(out, "beatTerm", beat_term);
                 json_num(out, "accepted", true);
@@ -110,14 +178,21 @@ impl crate::protocol::Note for Note {
                         json_str(out, "reason", "invalid state from master");
                         json_str(out, "senderState", state.as_str());
                     }
-                    BeatRejected::OutOfDate { beat_term, local_term } => {
+                    BeatRejected::OutOfDate {
+                        beat_term,
+                        local_term,
+                    } => {
                         json_str(out, "reason", "out of date beat");
                         json_num(out, "beatTerm", beat_term);
                         json_num(out, "localTerm", local_term);
                     }
                 }
             }
-            Note::MakeLeader { leader, previous, queried } => {
+            Note::MakeLeader {
+                leader,
+                previous,
+                queried,
+            } => {
                 json_num(out, "leader", leader);
                 json_opt(out, "previous", *previous);
                 json_num(out, "queried", queried);

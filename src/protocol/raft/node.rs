@@ -4,7 +4,10 @@
 use super::note::{id_text, ms};
 use super::{Config, LogPos, Message, Note, Poll, Refusal, StepDownReason, Timer};
 use crate::error::Error;
-use crate::protocol::{Countdowns, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready, Role, Status};
+use crate::protocol::{
+    Countdowns, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready, Role,
+    Status,
+};
 
 /// What a restart keeps: Raft persists currentTerm, votedFor and the log.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -629,7 +632,12 @@ impl Protocol for Node {
         }
     }
 
-    fn set_election_countdown(&mut self, after: Micros, _timer_due_in: &dyn Fn(Timer) -> Option<Micros>, out: &mut Out) {
+    fn set_election_countdown(
+        &mut self,
+        after: Micros,
+        _timer_due_in: &dyn Fn(Timer) -> Option<Micros>,
+        out: &mut Out,
+    ) {
         // electionTimeoutMs keeps the drawn timeout: only this countdown moves.
         arm(out, Timer::Election, after);
     }
@@ -680,11 +688,26 @@ impl Protocol for Node {
             // Who answered how: a split vote reads off the candidates.
             // (At most a dozen names: a cluster of 101 would fill the inspector.)
             let who = |want: bool| -> String {
-                let ids: Vec<String> = self.votes.iter().enumerate().filter(|(_, v)| **v == Some(want)).map(|(i, _)| format!("S{}", i + 1)).collect();
-                if ids.len() > 12 { format!("{}, …", ids[..12].join(", ")) } else { ids.join(", ") }
+                let ids: Vec<String> = self
+                    .votes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v == Some(want))
+                    .map(|(i, _)| format!("S{}", i + 1))
+                    .collect();
+                if ids.len() > 12 {
+                    format!("{}, …", ids[..12].join(", "))
+                } else {
+                    ids.join(", ")
+                }
             };
             let refused = who(false);
-            let mut text = format!("{} of {} needed: {}", self.granted_count(), self.majority(), who(true));
+            let mut text = format!(
+                "{} of {} needed: {}",
+                self.granted_count(),
+                self.majority(),
+                who(true)
+            );
             if !refused.is_empty() {
                 text.push_str(&format!(" (refused: {refused})"));
             }

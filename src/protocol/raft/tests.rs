@@ -2,7 +2,10 @@
 
 use super::node::Out;
 use super::*;
-use crate::protocol::{Countdowns, Dest, Entropy, MessageInfo, MessageKind, Micros, NodeId, Note as _, Protocol, Role, Status, TimerKind};
+use crate::protocol::{
+    Countdowns, Dest, Entropy, MessageInfo, MessageKind, Micros, NodeId, Note as _, Protocol, Role,
+    Status, TimerKind,
+};
 use std::collections::VecDeque;
 
 /// Entropy that replays a script of draws (0 once it runs out), so a
@@ -1163,10 +1166,26 @@ fn fields_use_the_papers_names() {
     assert_eq!(get("lastLogIndex"), "9");
     // Replies name their voters: a split vote reads off the candidate.
     for (from, granted) in [(4, false), (3, true)] {
-        n.on_message(from, Message::RequestVoteReply { term: 5, granted, pre_vote: false }, &mut d, &mut Out::default());
+        n.on_message(
+            from,
+            Message::RequestVoteReply {
+                term: 5,
+                granted,
+                pre_vote: false,
+            },
+            &mut d,
+            &mut Out::default(),
+        );
     }
-    let votes = n.fields().into_iter().find(|(k, _)| *k == "votesGranted").map(|(_, v)| v);
-    assert_eq!(votes.as_deref(), Some("2 of 3 needed: S1, S3 (refused: S4)"));
+    let votes = n
+        .fields()
+        .into_iter()
+        .find(|(k, _)| *k == "votesGranted")
+        .map(|(_, v)| v);
+    assert_eq!(
+        votes.as_deref(),
+        Some("2 of 3 needed: S1, S3 (refused: S4)")
+    );
 }
 
 #[test]
