@@ -274,27 +274,27 @@ pub fn repair(cluster: &Cluster, cfg: &ChaosConfig) -> Vec<Action> {
 
 /// An action, typed or as a script line (`"periodic-crash off"`).
 pub trait IntoAction {
-    fn into_action(&self) -> Result<Action, Error>;
+    fn to_action(&self) -> Result<Action, Error>;
 }
 impl IntoAction for Action {
-    fn into_action(&self) -> Result<Action, Error> {
+    fn to_action(&self) -> Result<Action, Error> {
         Ok(self.clone())
     }
 }
 impl IntoAction for str {
-    fn into_action(&self) -> Result<Action, Error> {
+    fn to_action(&self) -> Result<Action, Error> {
         self.parse()
     }
 }
 impl IntoAction for String {
-    fn into_action(&self) -> Result<Action, Error> {
+    fn to_action(&self) -> Result<Action, Error> {
         self.parse()
     }
 }
 
 /// Applies one action to a running cluster.
 pub fn apply(cluster: &mut Cluster, action: &(impl IntoAction + ?Sized)) -> Result<(), Error> {
-    script::act(cluster, &action.into_action()?).map(drop)
+    script::act(cluster, &action.to_action()?).map(drop)
 }
 
 /// Applies an action drawn without looking at the cluster. `align-timers`

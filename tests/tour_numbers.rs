@@ -25,8 +25,8 @@ impl Event {
         let pat = format!("\"{key}\":");
         let at = self.json.find(&pat)? + pat.len();
         let rest = &self.json[at..];
-        let end = if rest.starts_with('"') {
-            rest[1..].find('"').map(|i| i + 2)
+        let end = if let Some(quoted) = rest.strip_prefix('"') {
+            quoted.find('"').map(|i| i + 2)
         } else {
             rest.find([',', '}'])
         };
@@ -385,8 +385,7 @@ fn raft_split_vote_costs_what_the_run_shows() {
             let reset = t
                 .events
                 .iter()
-                .filter(|e| e.node == n && e.t < s5.t && e.num("electionTimeoutMs").is_some())
-                .last()
+                .rfind(|e| e.node == n && e.t < s5.t && e.num("electionTimeoutMs").is_some())
                 .unwrap();
             reset.t + reset.num("electionTimeoutMs").unwrap()
         })

@@ -506,9 +506,11 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
                     let slot = match k.as_str() {
                         "every" => &mut every,
                         "down" => &mut down,
-                        other => return Err(format!(
+                        other => {
+                            return Err(format!(
                             "periodic-crash: unknown setting `{other}` (it takes every= and down=)"
-                        )),
+                        ))
+                        }
                     };
                     *slot =
                         Some(parse_duration(&k, &v).map_err(|e| format!("periodic-crash: {e}"))?);

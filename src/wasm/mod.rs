@@ -571,7 +571,7 @@ impl Simulation {
         let settings = SettingsJs::new(
             &self.config,
             self.cluster.seed(),
-            &self.cluster.network(),
+            self.cluster.network(),
             self.cluster.periodic(),
         );
         to_js("settings", &settings)
