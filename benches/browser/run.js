@@ -73,7 +73,7 @@ try {
           run.refresh();
           const t2 = performance.now();
           el.renderer.draw(run, t2);
-          if (el.controls) el.controls.frame(i * 16.7, true); // the DOM side, at its own rates at 60 fps
+          if (el.controls) el.events.emit('frame', { ts: i * 16.7, moving: true }); // the DOM side, at its own rates at 60 fps
           const t3 = performance.now();
           events += run.sim.eventCount - before;
           step.push(t1 - t0); hand.push(t2 - t1); draw.push(t3 - t2); total.push(t3 - t0);
