@@ -183,10 +183,15 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
     let get = |k: &str| lookup(fields, k).filter(|v| **v != Field::Null);
     let need = |k: &str| get(k).ok_or_else(|| field_err(k, format!("is missing; {name} needs it")));
     Ok(match name {
-        "crash" => Action::Crash(node("node", need("node")?)?),
-        "restart" => Action::Restart(node("node", need("node")?)?),
-        "timeout" => Action::Timeout(node("node", need("node")?)?),
-        "isolate" => Action::Isolate(node("node", need("node")?)?),
+        "crash" | "restart" | "timeout" | "isolate" => {
+            let n = node("node", need("node")?)?;
+            match name {
+                "crash" => Action::Crash(n),
+                "restart" => Action::Restart(n),
+                "timeout" => Action::Timeout(n),
+                _ => Action::Isolate(n),
+            }
+        }
         "heal" => Action::Heal,
         "alignTimers" => Action::AlignTimers,
         "spreadTimers" => Action::SpreadTimers,
