@@ -10,9 +10,10 @@
 //! events cross as one JSON string (the trace's own JSON, as the CLI writes
 //! it) parsed by the engine's JSON.parse, at the detail the page asks for
 //! (`traceLevel`); the leadership timeline stays in wasm memory and is read
-//! from an index on. Everything else structured (the config in; nodes,
-//! messages, rules, settings, findings, a scenario's plan out) crosses
-//! through serde-wasm-bindgen (`config.rs`, `views.rs`).
+//! from an index on. The config and action objects in (and action objects
+//! out) are read as (key, value) pairs (`object.rs`, `config.rs`); nodes,
+//! messages, rules, settings, findings and a scenario's plan go out through
+//! serde-wasm-bindgen (`views.rs`).
 
 mod config;
 mod layout;
