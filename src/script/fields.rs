@@ -1,5 +1,5 @@
 //! An [`Action`] as a plain object of fields: what the page passes to
-//! `sim.act(...)` (read through serde-wasm-bindgen) and what `actions()`
+//! `sim.act(...)` (read by `src/wasm/object.rs`) and what `actions()`
 //! hands back. The `do` field names the action in camelCase; nodes are ids
 //! or `"leader"` (or "S3"); durations are milliseconds as numbers or text
 //! with a unit; every value is checked here, so a bad one is an Error naming
@@ -22,10 +22,6 @@ use crate::error::Error;
 use crate::num::fmt_f64_exact;
 use crate::protocol::Micros;
 use crate::time::{ms_to_micros, parse_duration};
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::ser::{Serialize, SerializeSeq, Serializer};
-use std::collections::BTreeMap;
-use std::fmt;
 
 /// One value of the object, as JavaScript has it.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,8 +36,14 @@ pub enum Field {
     Object,
 }
 
-/// The fields of one action object, by name.
-pub type Fields = BTreeMap<String, Field>;
+/// The fields of one action object, in order; a JS object has no key
+/// twice, so a Vec serves (a map costs the wasm its B-tree code).
+pub type Fields = Vec<(String, Field)>;
+
+/// The field named `key`, if given.
+fn lookup<'a>(fields: &'a Fields, key: &str) -> Option<&'a Field> {
+    fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
 
 /// The `do` names, in the order errors list them.
 pub const DO_NAMES: &[&str] = &[
@@ -152,7 +154,7 @@ fn boolean(name: &str, v: &Field) -> Result<bool, Error> {
 /// Builds an action from its object's fields; null fields count as absent.
 pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
     let one_of = || DO_NAMES.join(", ");
-    let name = match fields.get("do") {
+    let name = match lookup(fields, "do") {
         Some(Field::Text(t)) if DO_NAMES.contains(&t.as_str()) => t.as_str(),
         None | Some(Field::Null) => {
             return Err(field_err(
@@ -178,13 +180,18 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
             return Err(field_err(k, format!("is not a field of {name} ({list})")));
         }
     }
-    let get = |k: &str| fields.get(k).filter(|v| **v != Field::Null);
+    let get = |k: &str| lookup(fields, k).filter(|v| **v != Field::Null);
     let need = |k: &str| get(k).ok_or_else(|| field_err(k, format!("is missing; {name} needs it")));
     Ok(match name {
-        "crash" => Action::Crash(node("node", need("node")?)?),
-        "restart" => Action::Restart(node("node", need("node")?)?),
-        "timeout" => Action::Timeout(node("node", need("node")?)?),
-        "isolate" => Action::Isolate(node("node", need("node")?)?),
+        "crash" | "restart" | "timeout" | "isolate" => {
+            let n = node("node", need("node")?)?;
+            match name {
+                "crash" => Action::Crash(n),
+                "restart" => Action::Restart(n),
+                "timeout" => Action::Timeout(n),
+                _ => Action::Isolate(n),
+            }
+        }
         "heal" => Action::Heal,
         "alignTimers" => Action::AlignTimers,
         "spreadTimers" => Action::SpreadTimers,
@@ -387,10 +394,12 @@ pub fn action_to_fields(a: &Action) -> Fields {
         .iter()
         .position(|n| *n == a.name())
         .unwrap_or(0)];
-    f.insert("do".to_string(), Field::Text(name.to_string()));
+    // Keys by name, as the objects have always listed them.
     let mut put = |k: &str, v: Field| {
-        f.insert(k.to_string(), v);
+        let at = f.partition_point(|(have, _)| have.as_str() < k);
+        f.insert(at, (k.to_string(), v));
     };
+    put("do", Field::Text(name.to_string()));
     match a {
         Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) | Action::Isolate(n) => {
             put("node", node_field(n))
@@ -450,78 +459,6 @@ pub fn action_to_fields(a: &Action) -> Fields {
     f
 }
 
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Field;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number, a string, a boolean, null or an array")
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Field, E> {
-                Ok(Field::Bool(v))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Field, E> {
-                Ok(Field::Number(v as f64))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Field, E> {
-                Ok(Field::Number(v as f64))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Field, E> {
-                Ok(Field::Number(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Field, E> {
-                Ok(Field::Text(v.to_string()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Field, E> {
-                Ok(Field::Text(v))
-            }
-            fn visit_unit<E>(self) -> Result<Field, E> {
-                Ok(Field::Null)
-            }
-            fn visit_none<E>(self) -> Result<Field, E> {
-                Ok(Field::Null)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
-                Field::deserialize(d)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
-                let mut out = Vec::new();
-                while let Some(v) = seq.next_element()? {
-                    out.push(v);
-                }
-                Ok(Field::List(out))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Field::Object)
-            }
-            fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Field, E> {
-                Ok(Field::Object)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl Serialize for Field {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Field::Null | Field::Object => s.serialize_unit(),
-            Field::Bool(b) => s.serialize_bool(*b),
-            Field::Number(n) => s.serialize_f64(*n),
-            Field::Text(t) => s.serialize_str(t),
-            Field::List(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for i in items {
-                    seq.serialize_element(i)?;
-                }
-                seq.end()
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,7 +502,12 @@ mod tests {
             "spread-timers",
         ] {
             let a: Action = line.parse().unwrap();
-            assert_eq!(action_from_fields(&action_to_fields(&a)), Ok(a), "{line}");
+            let fields = action_to_fields(&a);
+            assert!(
+                fields.windows(2).all(|w| w[0].0 < w[1].0),
+                "{line}: keys by name"
+            );
+            assert_eq!(action_from_fields(&fields), Ok(a), "{line}");
         }
     }
 

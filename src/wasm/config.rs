@@ -3,15 +3,16 @@
 //! then checks every value against its rule, so the script, URL and JS forms
 //! share one reading and one set of messages.
 //!
-//! Read with `Object.entries`, not serde-wasm-bindgen's Deserializer: its
-//! type errors format floats with core's float formatting, which costs the
-//! lab's wasm 14 KB gzipped (see docs/embedding.md, "What crosses the
-//! boundary").
+//! Read with `Object.entries` through `object.rs`, not serde-wasm-bindgen's
+//! Deserializer: its type errors format floats with core's float
+//! formatting, which costs the lab's wasm 14 KB gzipped (see
+//! docs/embedding.md, "What crosses the boundary").
 
+use super::object::entries;
 use crate::cluster::Value;
 use crate::error::Error;
-use js_sys::{Array, Object};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Array;
+use wasm_bindgen::JsValue;
 
 /// A scalar from JS: a BigInt (a 64-bit seed) as its decimal text.
 fn scalar(field: &str, v: &JsValue) -> Result<Value, Error> {
@@ -36,15 +37,6 @@ fn scalar(field: &str, v: &JsValue) -> Result<Value, Error> {
             ),
         ))
     }
-}
-
-fn entries(o: &JsValue) -> impl Iterator<Item = (String, JsValue)> {
-    Object::entries(o.unchecked_ref::<Object>())
-        .into_iter()
-        .map(|entry| {
-            let entry: Array = entry.unchecked_into();
-            (entry.get(0).as_string().unwrap_or_default(), entry.get(1))
-        })
 }
 
 /// Flattens `{model, nodes, seed, timings: {...}, network: {...}}` (or the

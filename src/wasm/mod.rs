@@ -10,12 +10,14 @@
 //! events cross as one JSON string (the trace's own JSON, as the CLI writes
 //! it) parsed by the engine's JSON.parse, at the detail the page asks for
 //! (`traceLevel`); the leadership timeline stays in wasm memory and is read
-//! from an index on. Everything else structured (the config in; nodes,
-//! messages, rules, settings, findings, a scenario's plan out) crosses
-//! through serde-wasm-bindgen (`config.rs`, `views.rs`).
+//! from an index on. The config and action objects in (and action objects
+//! out) are read as (key, value) pairs (`object.rs`, `config.rs`); nodes,
+//! messages, rules, settings, findings and a scenario's plan go out through
+//! serde-wasm-bindgen (`views.rs`).
 
 mod config;
 mod layout;
+mod object;
 mod recorder;
 mod scenario;
 pub(crate) mod views;
@@ -29,7 +31,7 @@ use crate::cluster::{Cluster, ClusterConfig, Value};
 use crate::error::Error;
 use crate::num::fmt_f64;
 use crate::protocol::Micros;
-use crate::script::fields::{action_from_fields, action_to_fields, Fields};
+use crate::script::fields::{action_from_fields, action_to_fields};
 use crate::script::{self, Action, NetworkChange, NodeRef, ScopeRef};
 use crate::sim::network::BeatScope;
 use crate::time::{format_duration, ms_to_micros};
@@ -695,7 +697,7 @@ impl Simulation {
         let o = Object::new();
         set(&o, "tMs", ms(*t));
         set(&o, "command", a.to_string());
-        set(&o, "action", action_object(a)?);
+        set(&o, "action", action_object(a));
         Ok(o.into())
     }
 
@@ -941,8 +943,8 @@ impl Simulation {
     }
 }
 
-/// The action object `act` and `applyAt` take, read through
-/// serde-wasm-bindgen and checked field by field (see [`script::fields`]).
+/// The action object `act` and `applyAt` take, read as (key, value) pairs
+/// and checked field by field (see [`script::fields`]).
 fn action_arg(v: &JsValue) -> Result<Action, Error> {
     if !v.is_object() || Array::is_array(v) {
         return Err(Error::new(
@@ -953,14 +955,10 @@ fn action_arg(v: &JsValue) -> Result<Action, Error> {
             ),
         ));
     }
-    let fields: Fields = serde_wasm_bindgen::from_value(v.clone())
-        .map_err(|e| Error::new("act", format!("must be an object of plain values: {e}")))?;
-    action_from_fields(&fields)
+    action_from_fields(&object::action_fields(v))
 }
 
 /// An action as the object `act` takes back.
-fn action_object(a: &Action) -> Result<JsValue, JsError> {
-    let s = serde_wasm_bindgen::Serializer::json_compatible();
-    serde::Serialize::serialize(&action_to_fields(a), &s)
-        .map_err(|_| JsError::new("actions: internal error: cannot build an action object"))
+fn action_object(a: &Action) -> JsValue {
+    object::object(&action_to_fields(a))
 }
