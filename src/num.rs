@@ -59,7 +59,8 @@ pub fn fmt_f64_exact(x: f64) -> String {
     if !x.is_finite() {
         return fmt_f64(x);
     }
-    let (digits, exp) = split_exponential(&shortest_exponential(x.abs()));
+    let (mut digits, exp) = split_exponential(&shortest_exponential(x.abs()));
+    break_tie_upward(x.abs(), &mut digits, exp);
     render_exact(x.is_sign_negative(), &digits, exp)
 }
 
@@ -74,20 +75,23 @@ fn shortest_exponential(a: f64) -> String {
 
 #[cfg(target_arch = "wasm32")]
 fn shortest_exponential(a: f64) -> String {
-    js::to_exponential(&js_sys::Number::from(a))
+    use wasm_bindgen::JsCast;
+    js::Number::unchecked_from_js(a.into()).to_exponential()
 }
 
-/// JavaScript's float text and parsing, correctly rounded like Rust's.
 #[cfg(target_arch = "wasm32")]
 mod js {
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen]
     extern "C" {
+        /// A JavaScript number, for its methods.
+        pub type Number;
+
         /// `Number.prototype.toExponential()` without an argument: as many
         /// digits as the value needs to read back exactly, and no more.
         #[wasm_bindgen(method, js_name = toExponential)]
-        pub fn to_exponential(this: &js_sys::Number) -> String;
+        pub fn to_exponential(this: &Number) -> String;
     }
 }
 
@@ -97,6 +101,54 @@ fn split_exponential(text: &str) -> (String, i32) {
     let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
     let exp = exp.strip_prefix('+').unwrap_or(exp);
     (mantissa.replace('.', ""), exp.parse().unwrap_or(0))
+}
+
+/// When `a` lies exactly halfway between two shortest digit strings (as
+/// 1149636667324797.25 between ...797.2 and ...797.3), Rust takes the upper
+/// one and JavaScript the one with the even last digit: moves `digits` (of
+/// `a`, first digit at 10^`exp`) up in that case, so both print Rust's text.
+/// Exact integer arithmetic: a tie needs `a` = digits·10 + 5, times a power
+/// of ten, which only small powers allow.
+fn break_tie_upward(a: f64, digits: &mut String, exp: i32) {
+    let last = digits.as_bytes()[digits.len() - 1];
+    let Ok(lower) = digits.parse::<u64>() else {
+        return;
+    };
+    if lower == 0 || (last - b'0') % 2 != 0 || digits.len() > 17 {
+        return;
+    }
+    // a = m·2^q exactly, m odd.
+    let bits = a.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, q) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, biased - 1075)
+    };
+    let (m, q) = (
+        u128::from(m >> m.trailing_zeros()),
+        q + m.trailing_zeros() as i32,
+    );
+    // The midpoint, mid·10^k (mid odd: it ends in 5).
+    let mid = u128::from(lower) * 10 + 5;
+    let k = exp - digits.len() as i32;
+    let tie = if k >= 0 {
+        // m·2^q = mid·5^k·2^k: odd parts and powers of two agree.
+        k <= 27 && q == k && m == mid * 5u128.pow(k as u32)
+    } else {
+        // m·5^j·2^(q+j) = mid, with j = -k (m·5^j <= mid < 2^64: no overflow).
+        let j = -k;
+        let shift = q + j;
+        j <= 27 && (0..64).contains(&shift) && {
+            let odd = m * 5u128.pow(j as u32);
+            odd <= mid && odd << shift == mid
+        }
+    };
+    if tie {
+        digits.pop();
+        digits.push(char::from(last + 1));
+    }
 }
 
 /// The text of `[-]d.ddd × 10^exp` as Rust prints an f64 when asked for
@@ -263,6 +315,17 @@ mod tests {
         ] {
             assert_eq!(render_exact(neg, digits, exp), text, "{digits}e{exp}");
         }
+        // A tie, digits as JavaScript gives them, and as Rust does.
+        let x: f64 = -1149636667324797.25;
+        for given in ["11496366673247972", "11496366673247973"] {
+            let mut digits = given.to_string();
+            break_tie_upward(x.abs(), &mut digits, 15);
+            assert_eq!(digits, "11496366673247973");
+        }
+        let mut digits = "5".to_string();
+        break_tie_upward(0.5, &mut digits, -1);
+        assert_eq!(digits, "5");
+        assert_eq!(fmt_f64_exact(x), "-1149636667324797.3");
         assert_eq!(split_exponential("1.5e+20"), ("15".to_string(), 20));
         assert_eq!(split_exponential("2.5e-7"), ("25".to_string(), -7));
         assert_eq!(split_exponential("0e0"), ("0".to_string(), 0));
