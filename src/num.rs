@@ -316,7 +316,7 @@ mod tests {
             assert_eq!(render_exact(neg, digits, exp), text, "{digits}e{exp}");
         }
         // A tie, digits as JavaScript gives them, and as Rust does.
-        let x: f64 = -1149636667324797.25;
+        let x = -4_598_546_669_299_189.0_f64 / 4.0; // -1149636667324797.25 exactly
         for given in ["11496366673247972", "11496366673247973"] {
             let mut digits = given.to_string();
             break_tie_upward(x.abs(), &mut digits, 15);
