@@ -1044,3 +1044,114 @@ fn wasm_runs_every_scenario_exactly_as_native_wrote_it() {
         );
     }
 }
+
+/// Rust's own round-trip text of `x` (`{}`, or `{:e}` below 1e-5 and from
+/// 1e16): what scripts and share links written natively hold.
+fn rust_float_text(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && !(1e-5..1e16).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A fixed-seed xorshift64: the same bit patterns on every run.
+fn xorshift_bits(n: usize) -> Vec<u64> {
+    let mut s: u64 = 0x2545_F491_4F6C_DD1D;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn floats_print_and_parse_in_wasm_exactly_as_natively() {
+    // In wasm the digits come from JavaScript and the parsing from
+    // parseFloat; the text must be Rust's, byte for byte, and read back bit
+    // for bit.
+    let below = |x: f64| f64::from_bits(x.to_bits() - 1);
+    let mut values = vec![
+        0.0,
+        -0.0,
+        5e-324,
+        -5e-324,
+        f64::from_bits(0x000F_FFFF_FFFF_FFFF),
+        f64::MIN_POSITIVE,
+        1e-5,
+        below(1e-5),
+        -1e-5,
+        1e16,
+        below(1e16),
+        -1e16,
+        f64::MAX,
+        f64::MIN,
+        0.1234567,
+        0.1,
+        0.30000000000000004,
+        1e-9,
+        1.5e20,
+        -2.5e-7,
+        1e21,
+        1e-7,
+        123456789.123,
+    ];
+    values.extend((0..=53).map(|p| (1u64 << p) as f64));
+    values.extend((0..=53).map(|p| ((1u64 << p) - 1) as f64));
+    let bits = xorshift_bits(3000);
+    values.extend(
+        bits.iter()
+            .map(|&b| f64::from_bits(b))
+            .filter(|x| x.is_finite()),
+    );
+    // Around the plain-decimal range too (about 1e-7 to 1e17), where random
+    // bit patterns rarely land.
+    values.extend(bits.iter().map(|&b| {
+        let biased_exp = 1000 + (b >> 52) % 80;
+        f64::from_bits((b & ((1 << 52) - 1)) | biased_exp << 52 | (b >> 63) << 63)
+    }));
+    for x in values {
+        let text = raftbeat::num::fmt_f64_exact(x);
+        assert_eq!(text, rust_float_text(x), "{:#x}", x.to_bits());
+        assert_eq!(
+            raftbeat::num::parse_f64(&text).map(f64::to_bits),
+            Some(x.to_bits()),
+            "{text}"
+        );
+    }
+    // Longer texts than the shortest, rounding ties and the forms people
+    // type: parseFloat rounds them as Rust's parser does.
+    for text in [
+        "9007199254740993",
+        "9007199254740995",
+        "2.2250738585072011e-308",
+        "2.4703282292062328e-324",
+        "2.4703282292062327e-324",
+        "0.1000000000000000055511151231257827",
+        "1.7976931348623158e308",
+        "1e400",
+        "-1e-400",
+        "+5",
+        "1.",
+        ".5",
+        "1E5",
+        " 0.25 ",
+        "-0",
+    ] {
+        let expected: f64 = text.trim().parse().unwrap();
+        assert_eq!(
+            raftbeat::num::parse_f64(text).map(f64::to_bits),
+            Some(expected.to_bits()),
+            "{text}"
+        );
+    }
+    for bad in [
+        "", ".", "1e", "e3", "NaN", "Infinity", "0x10", "1,5", "1e+-3",
+    ] {
+        assert_eq!(raftbeat::num::parse_f64(bad), None, "{bad}");
+    }
+}
