@@ -44,9 +44,10 @@ test('the page loads the core, draws the cluster and elects a leader, with a cle
 });
 
 test('a screen reader hears the ring in words, and it follows the run', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=40`);
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=8`);
   await ready(page);
-  // Nacos: the followers voted for S5 but learn that it leads from its first beat.
+  // Nacos: the followers voted for S5 but learn that it leads from its first beat,
+  // 4.5 s later: at x8 that is about half a second, two updates of the label.
   const ring = (name) => page.getByRole('img', { name }).waitFor({ timeout: 20_000 });
   await ring(/^Nacos cluster of 5: leader S5 \(term 1\)\. S1 follower, term 1, knows no leader, voted for S5;/);
   await ring(/^Nacos cluster of 5: leader S5 \(term 1\)\. S1 follower, term 1, follows S5; .* S5 leader, term 1\.$/);
