@@ -15,7 +15,7 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 /// A scalar from JS: a BigInt (a 64-bit seed) as its decimal text.
-fn scalar(field: &str, v: &JsValue) -> Result<Value, Error> {
+pub(super) fn scalar(field: &str, v: &JsValue) -> Result<Value, Error> {
     if let Some(s) = v.as_string() {
         Ok(Value::Text(s))
     } else if let Some(n) = v.as_f64() {

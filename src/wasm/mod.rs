@@ -163,24 +163,6 @@ fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
-fn value_of(field: &str, v: &JsValue) -> Result<Value, Error> {
-    if let Some(s) = v.as_string() {
-        Ok(Value::Text(s))
-    } else if let Some(n) = v.as_f64() {
-        Ok(Value::Number(n))
-    } else if let Some(b) = v.as_bool() {
-        Ok(Value::Bool(b))
-    } else if v.is_bigint() {
-        let s: String = js_sys::BigInt::from(v.clone())
-            .to_string(10)
-            .map(String::from)
-            .unwrap_or_default();
-        Ok(Value::Text(s))
-    } else {
-        Err(Error::new(field, "must be a number, a string or a boolean"))
-    }
-}
-
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
 }
@@ -625,7 +607,7 @@ impl Simulation {
 
     /// A node argument of the convenience methods: an id, "S3" or "leader".
     fn node_arg(field: &str, node: &JsValue) -> Result<NodeRef, Error> {
-        match value_of(field, node)? {
+        match config::scalar(field, node)? {
             Value::Text(t) => NodeRef::parse(field, &t),
             Value::Number(n)
                 if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) =>
