@@ -94,8 +94,16 @@ test('going back on the timeline replays; acting there forks the run', async () 
   const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=40`);
   await ready(page);
   await waitForStatus(page, /Leader S5/);
-  await page.waitForFunction(() => document.querySelector('#lab').run.time > 6_000);
+  // Drop the beats at a fixed moment (6.05 s): at x40 a click's latency on a
+  // loaded machine is many simulated seconds, and another follower might win.
+  await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    el.clock.pause();
+    el.run.advanceTo(6_050);
+    el.run.refresh();
+  });
   await page.locator('#lab .beats button.drop').click();
+  await page.locator('#lab [data-a=play]').click();
   await waitForStatus(page, /Leader S2 · term 2/, 40_000);
   await page.locator('#lab [data-a=play]').click();
   const end = await snapshot(page);
