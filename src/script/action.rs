@@ -134,23 +134,24 @@ pub enum Action {
     SpreadTimers,
 }
 
-/// Every action's script name, in the order docs and errors list them.
-pub const ACTION_NAMES: &[&str] = &[
-    "crash",
-    "restart",
-    "timeout",
-    "isolate",
-    "partition",
-    "heal",
-    "cut",
-    "restore",
-    "drop-beats",
-    "allow-beats",
-    "drop-message",
-    "network",
-    "periodic-crash",
-    "align-timers",
-    "spread-timers",
+/// Every action's two names, in the order docs and errors list them: the
+/// script's (`drop-beats`) and the `do` of its JavaScript object (`dropBeats`).
+pub const ACTION_NAMES: &[(&str, &str)] = &[
+    ("crash", "crash"),
+    ("restart", "restart"),
+    ("timeout", "timeout"),
+    ("isolate", "isolate"),
+    ("partition", "partition"),
+    ("heal", "heal"),
+    ("cut", "cut"),
+    ("restore", "restore"),
+    ("drop-beats", "dropBeats"),
+    ("allow-beats", "allowBeats"),
+    ("drop-message", "dropMessage"),
+    ("network", "network"),
+    ("periodic-crash", "periodicCrash"),
+    ("align-timers", "alignTimers"),
+    ("spread-timers", "spreadTimers"),
 ];
 
 pub(crate) const NOT_AN_ACTION: &str =
@@ -176,6 +177,15 @@ impl Action {
             Action::AlignTimers => "align-timers",
             Action::SpreadTimers => "spread-timers",
         }
+    }
+
+    /// The `do` name of the action's JavaScript object: `dropBeats`, `crash`, ...
+    pub fn do_name(&self) -> &'static str {
+        let name = self.name();
+        ACTION_NAMES
+            .iter()
+            .find(|(script, _)| *script == name)
+            .map_or(name, |(_, js)| js)
     }
 
     /// The same action with every node reference passed through `f` (with

@@ -17,7 +17,7 @@
 //! {do: "periodicCrash", every: 5000, down?: 1000}   {do: "periodicCrash", off: true}
 //! ```
 
-use super::action::{Action, NetworkChange, NodeRef, ScopeRef};
+use super::action::{Action, NetworkChange, NodeRef, ScopeRef, ACTION_NAMES};
 use crate::error::Error;
 use crate::num::fmt_f64_exact;
 use crate::protocol::Micros;
@@ -44,25 +44,6 @@ pub type Fields = Vec<(String, Field)>;
 fn lookup<'a>(fields: &'a Fields, key: &str) -> Option<&'a Field> {
     fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
-
-/// The `do` names, in the order errors list them.
-pub const DO_NAMES: &[&str] = &[
-    "crash",
-    "restart",
-    "timeout",
-    "isolate",
-    "partition",
-    "heal",
-    "cut",
-    "restore",
-    "dropBeats",
-    "allowBeats",
-    "dropMessage",
-    "network",
-    "periodicCrash",
-    "alignTimers",
-    "spreadTimers",
-];
 
 /// The fields each action takes besides `do`, for the "is not a field" error.
 fn takes(name: &str) -> &'static [&'static str] {
@@ -153,9 +134,15 @@ fn boolean(name: &str, v: &Field) -> Result<bool, Error> {
 
 /// Builds an action from its object's fields; null fields count as absent.
 pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
-    let one_of = || DO_NAMES.join(", ");
+    let one_of = || {
+        ACTION_NAMES
+            .iter()
+            .map(|(_, js)| *js)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let name = match lookup(fields, "do") {
-        Some(Field::Text(t)) if DO_NAMES.contains(&t.as_str()) => t.as_str(),
+        Some(Field::Text(t)) if ACTION_NAMES.iter().any(|(_, js)| js == t) => t.as_str(),
         None | Some(Field::Null) => {
             return Err(field_err(
                 "do",
@@ -390,10 +377,7 @@ fn node_field(n: &NodeRef) -> Field {
 /// The object form of an action (what `act` takes back unchanged).
 pub fn action_to_fields(a: &Action) -> Fields {
     let mut f = Fields::new();
-    let name = DO_NAMES[super::action::ACTION_NAMES
-        .iter()
-        .position(|n| *n == a.name())
-        .unwrap_or(0)];
+    let name = a.do_name();
     // Keys by name, as the objects have always listed them.
     let mut put = |k: &str, v: Field| {
         let at = f.partition_point(|(have, _)| have.as_str() < k);
