@@ -8,10 +8,12 @@
 //! `timings.heartbeat`, `network.loss`, and so on.
 
 use crate::error::Error;
+use crate::protocol::data::{OpId, OpKind, Store};
 use crate::protocol::{
     nacos, raft, Countdowns, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Role,
 };
 use crate::script::NodeRef;
+use crate::sim::client::Workload;
 use crate::sim::network::NetworkConfig;
 use crate::sim::trace::ClockSetBy;
 use crate::sim::{rng, Engine, SimConfig, Simulation};
@@ -100,6 +102,8 @@ const KEYS: &[(&str, &[&str])] = &[
         &["leaderTimeout", "leader-timeout"],
     ),
     ("timings.leaderRandom", &["leaderRandom", "leader-random"]),
+    ("version", &[]),
+    ("sendBeatOnly", &["send-beat-only"]),
     ("timings.electionMin", &["electionMin", "election-min"]),
     ("timings.electionMax", &["electionMax", "election-max"]),
     ("timings.election", &["election"]),
@@ -353,6 +357,28 @@ impl ClusterConfig {
                 only(Model::Nacos)?;
                 self.nacos.leader_random = duration(key, v)?;
             }
+            "version" => {
+                only(Model::Nacos)?;
+                let text = match v {
+                    Value::Text(t) => t.clone(),
+                    Value::Number(n) => crate::num::fmt_f64(*n),
+                    Value::Bool(b) => b.to_string(),
+                };
+                self.nacos.version = nacos::Version::parse(&text).ok_or_else(|| {
+                    Error::new(
+                        key,
+                        format!(
+                            "must be a Nacos release, {}, got {}",
+                            nacos::Version::VALUES,
+                            v.describe()
+                        ),
+                    )
+                })?;
+            }
+            "sendBeatOnly" => {
+                only(Model::Nacos)?;
+                self.nacos.send_beat_only = boolean(key, v)?;
+            }
             "network.latency" => {
                 (self.network.latency_min, self.network.latency_max) = range(key, v)?
             }
@@ -431,6 +457,12 @@ impl ClusterConfig {
                     self.nacos.leader_random,
                     d.nacos.leader_random,
                 );
+                if self.nacos.version != d.nacos.version {
+                    out.push(("version".to_string(), self.nacos.version.to_string()));
+                }
+                if self.nacos.send_beat_only {
+                    out.push(("sendBeatOnly".to_string(), "true".to_string()));
+                }
             }
             Model::Raft => {
                 if (self.raft.election_min, self.raft.election_max)
@@ -732,6 +764,27 @@ impl Cluster {
             })
             .collect()
     }
+    /// Where a client that wants the leader sends (see [`Simulation::client_target`]).
+    pub fn client_target(&self) -> Option<NodeId> {
+        with_sim!(self, s => s.client_target())
+    }
+    /// A client's write or delete of `key`, sent to `via` now.
+    pub fn client_request(
+        &mut self,
+        kind: OpKind,
+        key: &str,
+        via: Option<NodeId>,
+    ) -> Result<OpId, Error> {
+        with_sim!(self, s => s.client_request(kind, key, via))
+    }
+    pub fn set_workload(&mut self, workload: Option<Workload>) -> Result<(), Error> {
+        with_sim!(self, s => s.set_workload(workload))
+    }
+    /// A node's datums (None in a model without data).
+    pub fn store(&self, id: NodeId) -> Option<&Store> {
+        with_sim!(self, s => s.protocol(id).store())
+    }
+
     pub fn set_periodic_crash(&mut self, schedule: Option<(Micros, Micros)>) -> Result<(), Error> {
         with_sim!(self, s => s.set_periodic_crash(schedule))
     }

@@ -8,8 +8,11 @@
 //! randomized timeout), and collects what it wants done from a [`Ready`]:
 //! messages to send, timers to (re)arm, notes for the trace, and votes cast.
 
+pub mod data;
 pub mod nacos;
 pub mod raft;
+
+use data::{ClientRequest, DatumChange, Failure, OpId, Outcome, Store};
 
 use std::fmt::{self, Debug};
 
@@ -77,10 +80,23 @@ pub enum MessageKind {
     /// Nacos's GET /raft/peer, sent by makeLeader to peers still marked LEADER.
     PeerQuery,
     PeerQueryReply,
+    /// Nacos's POST /raft/datum/commit: a write sent to every server.
+    Commit,
+    CommitReply,
+    /// Nacos's DELETE /raft/datum.
+    Delete,
+    DeleteReply,
+    /// Nacos's GET /raft/datum?keys=: a follower pulls what a beat listed.
+    Pull,
+    PullReply,
+    /// A client's request proxied to the leader.
+    Forward,
+    ForwardReply,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 8] = [
+    /// In code order: new kinds go at the end, so codes never change.
+    pub const ALL: [MessageKind; 16] = [
         MessageKind::Beat,
         MessageKind::BeatReply,
         MessageKind::VoteRequest,
@@ -89,6 +105,14 @@ impl MessageKind {
         MessageKind::PreVoteReply,
         MessageKind::PeerQuery,
         MessageKind::PeerQueryReply,
+        MessageKind::Commit,
+        MessageKind::CommitReply,
+        MessageKind::Delete,
+        MessageKind::DeleteReply,
+        MessageKind::Pull,
+        MessageKind::PullReply,
+        MessageKind::Forward,
+        MessageKind::ForwardReply,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +125,14 @@ impl MessageKind {
             MessageKind::PreVoteReply => "prevote-reply",
             MessageKind::PeerQuery => "peer-query",
             MessageKind::PeerQueryReply => "peer-query-reply",
+            MessageKind::Commit => "commit",
+            MessageKind::CommitReply => "commit-reply",
+            MessageKind::Delete => "delete",
+            MessageKind::DeleteReply => "delete-reply",
+            MessageKind::Pull => "pull",
+            MessageKind::PullReply => "pull-reply",
+            MessageKind::Forward => "forward",
+            MessageKind::ForwardReply => "forward-reply",
         }
     }
 
@@ -119,6 +151,10 @@ impl MessageKind {
                 | MessageKind::VoteReply
                 | MessageKind::PreVoteReply
                 | MessageKind::PeerQueryReply
+                | MessageKind::CommitReply
+                | MessageKind::DeleteReply
+                | MessageKind::PullReply
+                | MessageKind::ForwardReply
         )
     }
 }
@@ -132,6 +168,22 @@ pub trait MessageInfo {
     fn granted(&self) -> Option<bool> {
         None
     }
+    /// Its size on the wire, where the model says (Nacos's beat and pulls).
+    fn size(&self) -> Option<WireSize> {
+        None
+    }
+    /// How many datums or entries it carries (a beat's keys, a pull's batch).
+    fn entries(&self) -> u32 {
+        0
+    }
+}
+
+/// A message's size in bytes: its JSON, and what goes over the wire
+/// (gzipped where the sender compresses, else the same).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WireSize {
+    pub json: u32,
+    pub gzip: u32,
 }
 
 /// A model's timers. Each model has at most [`MAX_TIMERS`] of them; arming a
@@ -141,7 +193,7 @@ pub trait TimerKind: Copy + Eq + Debug {
     fn name(self) -> &'static str;
 }
 
-pub const MAX_TIMERS: usize = 2;
+pub const MAX_TIMERS: usize = 3;
 
 /// Where a message goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,6 +235,10 @@ pub struct Ready<M, T, N> {
     /// Votes cast in this call: (term, candidate). The safety monitor checks
     /// that a node never votes for two candidates in one term.
     pub votes: Vec<(u64, NodeId)>,
+    /// Client requests answered in this call (by the node the client called).
+    pub outcomes: Vec<(OpId, Outcome)>,
+    /// Datums this call changed: the durability checker follows every one.
+    pub changes: Vec<DatumChange>,
     /// False when nobody reads the notes (no trace): `note` then drops them,
     /// which saves a copy on every step of an untraced run.
     pub keep_notes: bool,
@@ -196,6 +252,8 @@ impl<M, T, N> Default for Ready<M, T, N> {
             cancels: Vec::new(),
             notes: Vec::new(),
             votes: Vec::new(),
+            outcomes: Vec::new(),
+            changes: Vec::new(),
             keep_notes: true,
         }
     }
@@ -208,6 +266,8 @@ impl<M, T, N> Ready<M, T, N> {
         self.cancels.clear();
         self.notes.clear();
         self.votes.clear();
+        self.outcomes.clear();
+        self.changes.clear();
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
         self.messages.push((Dest::To(to), msg));
@@ -229,6 +289,23 @@ impl<M, T, N> Ready<M, T, N> {
     }
     pub fn vote(&mut self, term: u64, candidate: NodeId) {
         self.votes.push((term, candidate));
+    }
+    pub fn outcome(&mut self, op: OpId, outcome: Outcome) {
+        self.outcomes.push((op, outcome));
+    }
+    pub fn change(
+        &mut self,
+        key: data::Key,
+        before: Option<data::Datum>,
+        datum: Option<data::Datum>,
+        cause: data::Cause,
+    ) {
+        self.changes.push(DatumChange {
+            key,
+            before,
+            datum,
+            cause,
+        });
     }
 }
 
@@ -257,7 +334,7 @@ pub type Field = (&'static str, String);
 /// One consensus model, driven by the simulation.
 pub trait Protocol: Sized {
     type Config: Clone + Debug;
-    type Message: Copy + Debug + MessageInfo;
+    type Message: Clone + Debug + MessageInfo;
     type Timer: TimerKind;
     type Note: Note + Debug;
     /// What survives a restart (Nacos: the term last written to disk).
@@ -361,6 +438,22 @@ pub trait Protocol: Sized {
 
     /// Model fields by their original names, for the inspector.
     fn fields(&self) -> Vec<Field>;
+
+    /// A client's write or delete reaches this node. A model without data
+    /// answers that it keeps none.
+    fn on_client(
+        &mut self,
+        request: ClientRequest,
+        _rng: &mut dyn Entropy,
+        out: &mut Ready<Self::Message, Self::Timer, Self::Note>,
+    ) {
+        out.outcome(request.op, Err(Failure::NoData));
+    }
+
+    /// The node's datums, in a model that keeps them.
+    fn store(&self) -> Option<&Store> {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use super::expect::check;
 use super::{Command, Span};
 use crate::cluster::Cluster;
 use crate::error::Error;
+use crate::protocol::data::OpKind;
 use crate::protocol::NodeId;
 use crate::sim::network::BeatScope;
 use crate::time::format_duration;
@@ -52,6 +53,26 @@ pub fn apply(
 /// live leader of this moment; the action is returned as done, with those
 /// nodes pinned to their ids, so a replay does the same.
 pub fn act(c: &mut Cluster, action: &Action) -> Result<Action, Error> {
+    // A client that wants the leader and finds none still sends nothing:
+    // its write fails, it is not an error.
+    if let Action::Write { key, via } | Action::Delete { key, via } = action {
+        let kind = if matches!(action, Action::Write { .. }) {
+            OpKind::Write
+        } else {
+            OpKind::Delete
+        };
+        let target = match via {
+            NodeRef::Id(id) => Some(c.node("via", *id)?),
+            NodeRef::Leader => c.client_target(),
+        };
+        c.client_request(kind, key, target)?;
+        let via = target.map_or(NodeRef::Leader, NodeRef::Id);
+        let key = key.clone();
+        return Ok(match kind {
+            OpKind::Write => Action::Write { key, via },
+            OpKind::Delete => Action::Delete { key, via },
+        });
+    }
     let done = action.map_nodes(|field, n| c.resolve(field, n).map(NodeRef::Id))?;
     // After map_nodes every node is an id.
     let id = |n: &NodeRef| match n {
@@ -102,6 +123,8 @@ pub fn act(c: &mut Cluster, action: &Action) -> Result<Action, Error> {
             c.set_network(next)?;
         }
         Action::PeriodicCrash(schedule) => c.set_periodic_crash(*schedule)?,
+        Action::Workload(w) => c.set_workload(*w)?,
+        Action::Write { .. } | Action::Delete { .. } => unreachable!("handled above"),
     }
     Ok(done)
 }

@@ -12,7 +12,9 @@ use crate::cluster::Value;
 use crate::error::Error;
 use crate::num::{fmt_f64_exact, parse_f64};
 use crate::protocol::{Micros, NodeId};
+use crate::sim::client::Workload;
 use crate::sim::network::NetworkConfig;
+use crate::sim::workload::check_key;
 use crate::time::{format_duration, ms_to_micros, parse_duration};
 use std::fmt;
 use std::str::FromStr;
@@ -132,6 +134,18 @@ pub enum Action {
     /// none runs out within a vote's delivery of another.
     AlignTimers,
     SpreadTimers,
+    /// A client writes a key: a new version with a new value.
+    Write {
+        key: String,
+        via: NodeRef,
+    },
+    /// A client deletes a key.
+    Delete {
+        key: String,
+        via: NodeRef,
+    },
+    /// A client writing random keys at a rate; None stops it.
+    Workload(Option<Workload>),
 }
 
 /// Every action's two names, in the order docs and errors list them: the
@@ -152,10 +166,13 @@ pub const ACTION_NAMES: &[(&str, &str)] = &[
     ("periodic-crash", "periodicCrash"),
     ("align-timers", "alignTimers"),
     ("spread-timers", "spreadTimers"),
+    ("write", "write"),
+    ("delete", "delete"),
+    ("workload", "workload"),
 ];
 
 pub(crate) const NOT_AN_ACTION: &str =
-    "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers)";
+    "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, write, delete, workload)";
 
 impl Action {
     /// The script name: `drop-beats`, `crash`, ...
@@ -176,6 +193,9 @@ impl Action {
             Action::PeriodicCrash(_) => "periodic-crash",
             Action::AlignTimers => "align-timers",
             Action::SpreadTimers => "spread-timers",
+            Action::Write { .. } => "write",
+            Action::Delete { .. } => "delete",
+            Action::Workload(_) => "workload",
         }
     }
 
@@ -228,6 +248,14 @@ impl Action {
                     count: *count,
                 }
             }
+            Action::Write { key, via } => Action::Write {
+                key: key.clone(),
+                via: f("via", *via)?,
+            },
+            Action::Delete { key, via } => Action::Delete {
+                key: key.clone(),
+                via: f("via", *via)?,
+            },
             other => other.clone(),
         })
     }
@@ -289,6 +317,21 @@ impl fmt::Display for Action {
                     Some(p) => write!(f, " loss={}", fmt_f64_exact(p)),
                     None => Ok(()),
                 }
+            }
+            Action::Write { key, via } | Action::Delete { key, via } => match via {
+                NodeRef::Leader => write!(f, "{name} {key}"),
+                NodeRef::Id(_) => write!(f, "{name} {key} via={via}"),
+            },
+            Action::Workload(None) => write!(f, "{name} off"),
+            Action::Workload(Some(w)) => {
+                write!(f, "{name} rate={}/s keys={}", fmt_f64_exact(w.rate), w.keys)?;
+                if !w.via_leader {
+                    f.write_str(" via=any")?;
+                }
+                if w.delete > 0.0 {
+                    write!(f, " delete={}", fmt_f64_exact(w.delete))?;
+                }
+                Ok(())
             }
             Action::PeriodicCrash(None) => write!(f, "{name} off"),
             Action::PeriodicCrash(Some((every, down))) => write!(
@@ -529,6 +572,37 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
                 Action::PeriodicCrash(Some((every, down.unwrap_or(every / 2))))
             }
         }
+        "write" | "delete" => {
+            let (kv, pos) = split_words(args);
+            let [key] = pos.as_slice() else {
+                return Err(format!(
+                    "{cmd}: expected one key, then via=NODE if not the leader"
+                ));
+            };
+            check_key("key", key).map_err(|e| format!("{cmd}: {e}"))?;
+            let mut via = NodeRef::Leader;
+            for (k, v) in kv {
+                match k.as_str() {
+                    "via" => via = NodeRef::parse("via", &v).map_err(|e| format!("{cmd}: {e}"))?,
+                    other => {
+                        return Err(format!("{cmd}: unknown setting `{other}` (it takes via=)"))
+                    }
+                }
+            }
+            let key = key.clone();
+            if cmd == "write" {
+                Action::Write { key, via }
+            } else {
+                Action::Delete { key, via }
+            }
+        }
+        "workload" => {
+            if args == ["off"] {
+                Action::Workload(None)
+            } else {
+                Action::Workload(Some(parse_workload(args)?))
+            }
+        }
         other => {
             return Err(format!(
                 "unknown command `{other}`; expected one of {}",
@@ -536,6 +610,53 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
             ))
         }
     })
+}
+
+fn parse_workload(args: &[&str]) -> Result<Workload, String> {
+    let usage = "workload: expected rate=R/s keys=N [via=leader|any] [delete=P], or off";
+    let (kv, pos) = split_words(args);
+    if !pos.is_empty() {
+        return Err(usage.to_string());
+    }
+    let (mut rate, mut keys) = (None, None);
+    let mut w = Workload {
+        rate: 0.0,
+        keys: 0,
+        via_leader: true,
+        delete: 0.0,
+    };
+    let number = |field: &str, v: &str| {
+        parse_f64(v)
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("workload: {field} must be a number, got `{v}`"))
+    };
+    for (k, v) in kv {
+        match k.as_str() {
+            "rate" => rate = Some(number("rate", v.strip_suffix("/s").unwrap_or(&v))?),
+            "keys" => {
+                keys = Some(v.parse::<u32>().map_err(|_| {
+                    format!("workload: keys must be a whole number of keys, got `{v}`")
+                })?)
+            }
+            "via" => {
+                w.via_leader = match v.as_str() {
+                    "leader" => true,
+                    "any" => false,
+                    _ => return Err(format!("workload: via must be leader or any, got `{v}`")),
+                }
+            }
+            "delete" => w.delete = number("delete", &v)?,
+            other => {
+                return Err(format!(
+                    "workload: unknown setting `{other}` (it takes rate, keys, via and delete)"
+                ))
+            }
+        }
+    }
+    w.rate = rate.ok_or(usage)?;
+    w.keys = keys.ok_or(usage)?;
+    w.validate().map_err(|e| format!("workload: {e}"))?;
+    Ok(w)
 }
 
 /// One `key=value` of `network`, by the config's names (latency, latencyMin,

@@ -80,6 +80,31 @@ pub enum Expectation {
     NoViolations,
     Violation(ViolationKind),
     NoViolation(ViolationKind),
+    /// The version a node holds for a key (None: it holds none).
+    Datum(NodeRef, String, Option<u64>),
+    /// How the client's last operation on a key ended.
+    Write(String, WriteState),
+    /// This many acknowledged writes lost (`no-lost-writes`: none).
+    LostWrites(u64),
+    NoLostWrites,
+}
+
+/// How a client operation stands: answered ok, failed, or not answered yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteState {
+    Ok,
+    Failed,
+    Pending,
+}
+
+impl WriteState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteState::Ok => "ok",
+            WriteState::Failed => "failed",
+            WriteState::Pending => "pending",
+        }
+    }
 }
 
 fn parse_role(line: usize, s: &str) -> Result<RoleOrDown, Error> {
@@ -100,7 +125,7 @@ fn node(line: usize, s: &str) -> Result<NodeRef, Error> {
 pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, Error> {
     let bad = |what: &str| err(line, format!("expect: {what}"));
     let Some((&first, rest)) = words.split_first() else {
-        return Err(bad("expected what to check: leader, no-leader, leaders, term, role, known-leader, voted-for, no-violations, violation, no-violation"));
+        return Err(bad("expected what to check: leader, no-leader, leaders, term, role, known-leader, voted-for, no-violations, violation, no-violation, datum, write, lost-writes, no-lost-writes"));
     };
     Ok(match (first, rest) {
         ("leader", []) => Expectation::Leader(None),
@@ -127,6 +152,27 @@ pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, E
             }
         }
         ("no-violations", []) => Expectation::NoViolations,
+        ("datum", [n, key, v]) => {
+            let version = if v.eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(v.parse().map_err(|_| bad(&format!("datum: expected a version or none, got `{v}`")))?)
+            };
+            Expectation::Datum(node(line, n)?, key.to_string(), version)
+        }
+        ("write", [key, o]) => {
+            let state = match *o {
+                "ok" => WriteState::Ok,
+                "failed" => WriteState::Failed,
+                "pending" => WriteState::Pending,
+                _ => return Err(bad(&format!("write: expected ok, failed or pending, got `{o}`"))),
+            };
+            Expectation::Write(key.to_string(), state)
+        }
+        ("lost-writes", [n]) => Expectation::LostWrites(
+            n.parse().map_err(|_| bad(&format!("lost-writes: expected a count, got `{n}`")))?,
+        ),
+        ("no-lost-writes", []) => Expectation::NoLostWrites,
         ("violation", [k]) | ("no-violation", [k]) => {
             let kind = ViolationKind::parse(k).ok_or_else(|| {
                 bad(&format!(
@@ -141,7 +187,7 @@ pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, E
             }
         }
         _ => return Err(bad(&format!(
-            "cannot read `{}`; forms: leader [[==|!=] NODE], no-leader, leaders N, term [NODE] OP N, role NODE ROLE, known-leader NODE NODE|none, voted-for NODE NODE|none, no-violations, violation KIND, no-violation KIND",
+            "cannot read `{}`; forms: leader [[==|!=] NODE], no-leader, leaders N, term [NODE] OP N, role NODE ROLE, known-leader NODE NODE|none, voted-for NODE NODE|none, no-violations, violation KIND, no-violation KIND, datum NODE KEY VERSION|none, write KEY ok|failed|pending, lost-writes N, no-lost-writes",
             words.join(" ")
         ))),
     })
@@ -273,6 +319,71 @@ pub(crate) fn check(
                 want_some == (n > 0),
                 format!("{n} {} findings{first}", k.as_str()),
             )
+        }
+        Expectation::Datum(n, key, want) => {
+            let id = c.resolve("node", *n)?;
+            let Some(store) = c.store(id) else {
+                return fail(
+                    output,
+                    format!(
+                        "S{id} keeps no datums: the {} model has no data",
+                        c.model().as_str()
+                    ),
+                );
+            };
+            let has = store.get(key);
+            let show = |v: Option<u64>| v.map_or("none".to_string(), |v| format!("v{v}"));
+            let held = match has {
+                Some(d) => format!("S{id} holds {key} v{} (#{})", d.version, d.token),
+                None => format!("S{id} holds no {key}"),
+            };
+            (
+                has.map(|d| d.version) == *want,
+                format!("{held} (expected {})", show(*want)),
+            )
+        }
+        Expectation::Write(key, want) => match c.client().last(key) {
+            None => (false, format!("the client never wrote or deleted {key}")),
+            Some(op) => {
+                let state = match op.done {
+                    None => WriteState::Pending,
+                    Some((Ok(()), _)) => WriteState::Ok,
+                    Some((Err(_), _)) => WriteState::Failed,
+                };
+                let why = match op.done {
+                    Some((Err(f), _)) => format!(": {}", f.describe()),
+                    _ => String::new(),
+                };
+                (
+                    state == *want,
+                    format!(
+                        "the client's last {} of {key} (#{}) is {}{why} (expected {})",
+                        op.kind.as_str(),
+                        op.id,
+                        state.as_str(),
+                        want.as_str()
+                    ),
+                )
+            }
+        },
+        Expectation::LostWrites(_) | Expectation::NoLostWrites => {
+            let want = match e {
+                Expectation::LostWrites(n) => *n,
+                _ => 0,
+            };
+            let m = c.monitor();
+            let n = m.count(ViolationKind::LostWrite);
+            let first = m
+                .first(ViolationKind::LostWrite)
+                .map(|f| {
+                    format!(
+                        "; first at {}: {}",
+                        crate::time::fmt_ms(f.t as i64),
+                        f.describe()
+                    )
+                })
+                .unwrap_or_default();
+            (n == want, format!("{n} acknowledged writes lost{first}"))
         }
     };
     if ok {

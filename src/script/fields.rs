@@ -15,6 +15,9 @@
 //! {do: "allowBeats", rule?: 1}          {do: "dropMessage", id: 17}
 //! {do: "network", latencyMin?: 2, latencyMax?: 8, latency?: "2ms..8ms", loss?: 0.1}
 //! {do: "periodicCrash", every: 5000, down?: 1000}   {do: "periodicCrash", off: true}
+//! {do: "write", key: "k1", via?: 3}     {do: "delete", key: "k1", via?: "leader"}
+//! {do: "workload", rate: 10, keys: 100, via?: "leader"|"any", delete?: 0.1}
+//! {do: "workload", off: true}
 //! ```
 
 use super::action::{Action, NetworkChange, NodeRef, ScopeRef, ACTION_NAMES};
@@ -56,6 +59,8 @@ fn takes(name: &str) -> &'static [&'static str] {
         "dropMessage" => &["id"],
         "network" => &["latency", "latencyMin", "latencyMax", "loss"],
         "periodicCrash" => &["every", "down", "off"],
+        "write" | "delete" => &["key", "via"],
+        "workload" => &["rate", "keys", "via", "delete", "off"],
         _ => &[],
     }
 }
@@ -359,6 +364,81 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
                 }
             }
         }
+        "write" | "delete" => {
+            let key = match need("key")? {
+                Field::Text(t) => t.clone(),
+                other => {
+                    return Err(field_err(
+                        "key",
+                        format!("must be text, got {}", other.describe()),
+                    ))
+                }
+            };
+            crate::sim::workload::check_key("act.key", &key)?;
+            let via = get("via")
+                .map(|v| node("via", v))
+                .transpose()?
+                .unwrap_or(NodeRef::Leader);
+            if name == "write" {
+                Action::Write { key, via }
+            } else {
+                Action::Delete { key, via }
+            }
+        }
+        "workload" => {
+            let off = get("off")
+                .map(|v| boolean("off", v))
+                .transpose()?
+                .unwrap_or(false);
+            if off {
+                if let Some((k, _)) = fields
+                    .iter()
+                    .find(|(k, v)| k != "do" && k != "off" && *v != Field::Null)
+                {
+                    return Err(field_err(k, "is not taken with off: true"));
+                }
+                Action::Workload(None)
+            } else {
+                let number = |k: &str| match need(k)? {
+                    Field::Number(n) => Ok(*n),
+                    other => Err(field_err(
+                        k,
+                        format!("must be a number, got {}", other.describe()),
+                    )),
+                };
+                let rate = number("rate")?;
+                let keys = whole(
+                    "keys",
+                    need("keys")?,
+                    1.0,
+                    1_000_000.0,
+                    " of keys, 1 to 1000000",
+                )?;
+                let via_leader = match get("via") {
+                    None => true,
+                    Some(Field::Text(t)) if t == "leader" => true,
+                    Some(Field::Text(t)) if t == "any" => false,
+                    Some(other) => {
+                        return Err(field_err(
+                            "via",
+                            format!("must be `leader` or `any`, got {}", other.describe()),
+                        ))
+                    }
+                };
+                let delete = match get("delete") {
+                    None => 0.0,
+                    Some(_) => number("delete")?,
+                };
+                let w = crate::sim::client::Workload {
+                    rate,
+                    keys: keys as u32,
+                    via_leader,
+                    delete,
+                };
+                w.validate().map_err(|e| field_err(&e.field, e.rule))?;
+                Action::Workload(Some(w))
+            }
+        }
         other => unreachable!("every do name is handled: {other}"),
     })
 }
@@ -433,6 +513,20 @@ pub fn action_to_fields(a: &Action) -> Fields {
             if let Some(p) = c.loss {
                 put("loss", Field::Number(p));
             }
+        }
+        Action::Write { key, via } | Action::Delete { key, via } => {
+            put("key", Field::Text(key.clone()));
+            put("via", node_field(via));
+        }
+        Action::Workload(None) => put("off", Field::Bool(true)),
+        Action::Workload(Some(w)) => {
+            put("rate", Field::Number(w.rate));
+            put("keys", Field::Number(f64::from(w.keys)));
+            put(
+                "via",
+                Field::Text(if w.via_leader { "leader" } else { "any" }.to_string()),
+            );
+            put("delete", Field::Number(w.delete));
         }
         Action::PeriodicCrash(None) => put("off", Field::Bool(true)),
         Action::PeriodicCrash(Some((every, down))) => {
@@ -562,7 +656,7 @@ mod tests {
     fn bad_objects_name_the_field_and_the_rule() {
         let cases: &[(Fields, &str)] = &[
             (obj(&[("do", text("dropBeats")), ("from", num(3.0)), ("count", num(-1.0))]), "act.count: must be a whole number of heartbeat rounds, at least 1, got -1"),
-            (obj(&[("do", text("explode"))]), "act.do: must be one of crash, restart, timeout, isolate, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, got `explode`"),
+            (obj(&[("do", text("explode"))]), "act.do: must be one of crash, restart, timeout, isolate, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, write, delete, workload, got `explode`"),
             (obj(&[("node", num(1.0))]), "act.do: is missing"),
             (obj(&[("do", num(3.0))]), "act.do: must be one of"),
             (obj(&[("do", text("crash"))]), "act.node: is missing; crash needs it"),

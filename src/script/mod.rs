@@ -35,7 +35,7 @@ use crate::sim::trace::Filter;
 
 pub use act::{act, apply};
 pub use action::{parse_action, Action, NetworkChange, NodeRef, ScopeRef};
-pub use expect::{Cmp, Expectation, RoleOrDown};
+pub use expect::{Cmp, Expectation, RoleOrDown, WriteState};
 pub use golden::{run, Outcome, Report};
 pub use parse::{parse, parse_command, pause};
 
@@ -78,4 +78,4 @@ pub struct Script {
     pub tail: Vec<String>,
 }
 
-const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, expect, pause";
+const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, write, delete, workload, expect, pause";

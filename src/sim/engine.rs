@@ -1,6 +1,7 @@
 //! The model-independent half of a run: clock, event queue, timers'
 //! bookkeeping, message routing, the monitor and the trace sinks.
 
+use super::client::History;
 use super::event::{Packed, Pending};
 use super::monitor::Monitor;
 use super::network::{BeatRule, DropReason, NetworkConfig, Topology};
@@ -9,7 +10,8 @@ use super::rng::{self, Stream};
 use super::trace::{EventKind, Sink, TraceEvent};
 use super::{check_node, PeriodicCrash, SimConfig};
 use crate::error::Error;
-use crate::protocol::{MessageKind, Micros, NodeId, Status, MAX_TIMERS};
+use crate::protocol::data::{DatumChange, OpId, Outcome};
+use crate::protocol::{MessageKind, Micros, NodeId, Status, WireSize, MAX_TIMERS};
 
 /// A node's timer slot: the generation that a pending Timer event must
 /// match, when it is due, and where its entry sits in the queue.
@@ -65,6 +67,9 @@ pub struct Engine {
     /// pending crash of an older one is stale).
     pub(super) periodic: Option<PeriodicCrash>,
     pub(super) periodic_gen: u32,
+    /// The client's operations and the workload, with their own random stream.
+    pub(super) client: History,
+    pub(super) client_rng: Stream,
 }
 
 impl Engine {
@@ -90,6 +95,8 @@ impl Engine {
             stats: Stats::default(),
             periodic: None,
             periodic_gen: 0,
+            client: History::default(),
+            client_rng: Stream::new(sim.seed, rng::CLIENT_STREAM),
         }
     }
 
@@ -128,6 +135,10 @@ impl Engine {
     }
     pub fn topology(&self) -> &Topology {
         &self.topology
+    }
+    /// The client's history: every write and delete and how it ended.
+    pub fn client(&self) -> &History {
+        &self.client
     }
     pub fn monitor(&self) -> &Monitor {
         &self.monitor
@@ -224,6 +235,31 @@ impl Engine {
         }
         if let Some(since) = resolved {
             self.emit(None, None, EventKind::LeadersResolved { since });
+        }
+    }
+
+    /// A client operation ended: recorded once, traced.
+    pub(super) fn client_done(&mut self, op: OpId, outcome: Outcome) {
+        if let Some(done) = self.client.complete(op, outcome, self.now) {
+            self.emit(
+                done.via,
+                None,
+                EventKind::ClientResult {
+                    op,
+                    kind: done.kind,
+                    key: &done.key,
+                    outcome,
+                    invoked: done.invoked,
+                },
+            );
+        }
+    }
+
+    /// A node's datum changed: the durability checker judges it.
+    pub(super) fn datum_changed(&mut self, id: NodeId, term: u64, c: &DatumChange) {
+        if let Some(lost) = self.client.judge_change(&c.key, c.before, c.datum, c.cause) {
+            let f = self.monitor.lost_write(self.now, id, term, lost);
+            self.emit(Some(id), Some(term), EventKind::Violation(f));
         }
     }
 
@@ -375,6 +411,7 @@ impl Engine {
         kind: MessageKind,
         term: Option<u64>,
         round: u64,
+        load: Option<(u32, WireSize)>,
     ) -> Option<(u64, Micros)> {
         let id = self.next_message_id;
         self.next_message_id += 1;
@@ -402,7 +439,17 @@ impl Engine {
         let due = self.now.saturating_add(latency);
         self.schedule(due, Pending::Deliver(id));
         if !self.sinks.is_empty() {
-            self.emit(Some(from), term, EventKind::Send { id, kind, to, due });
+            self.emit(
+                Some(from),
+                term,
+                EventKind::Send {
+                    id,
+                    kind,
+                    to,
+                    due,
+                    load,
+                },
+            );
         }
         Some((id, due))
     }

@@ -24,10 +24,14 @@ pub(super) enum Pending {
         node: NodeId,
         epoch: u32,
     },
+    /// The workload's next operation is due (if `gen` is still the workload's).
+    Workload {
+        gen: u32,
+    },
 }
 
 /// A [`Pending`] packed in one word, the kind in the top two bits (the two
-/// periodic-crash kinds share 3, told apart by bit 61). Copying
+/// periodic-crash kinds and the workload share 3, told apart by bits 61 and 60). Copying
 /// an enum with a byte tag through the queue cost store-forwarding stalls
 /// on every event; a word moves in a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +42,7 @@ impl Packed {
     const TIMER: u64 = 2 << 62;
     const PERIODIC: u64 = 3 << 62;
     const RESTART: u64 = 1 << 61;
+    const WORKLOAD: u64 = 1 << 60;
 
     #[inline]
     pub(super) fn pack(p: Pending) -> Packed {
@@ -55,6 +60,7 @@ impl Packed {
             Pending::PeriodicRestart { node, epoch } => {
                 Self::PERIODIC | Self::RESTART | u64::from(node) << 32 | u64::from(epoch)
             }
+            Pending::Workload { gen } => Self::PERIODIC | Self::WORKLOAD | u64::from(gen),
         })
     }
 
@@ -73,9 +79,10 @@ impl Packed {
                 gen: w as u32,
             },
             _ if w & Self::RESTART != 0 => Pending::PeriodicRestart {
-                node: (w >> 32) as u32 & 0x1FFF_FFFF,
+                node: (w >> 32) as u32 & 0x0FFF_FFFF,
                 epoch: w as u32,
             },
+            _ if w & Self::WORKLOAD != 0 => Pending::Workload { gen: w as u32 },
             _ => Pending::PeriodicCrash { gen: w as u32 },
         }
     }
@@ -113,6 +120,8 @@ mod tests {
                 node: MAX_NODES,
                 epoch: u32::MAX,
             },
+            Pending::Workload { gen: 0 },
+            Pending::Workload { gen: u32::MAX },
         ] {
             assert_eq!(Packed::pack(p).unpack(), p);
         }

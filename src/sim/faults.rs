@@ -220,6 +220,7 @@ impl<P: Protocol> Simulation<P> {
                 let _ = self.restart(node);
                 true
             }
+            Pending::Workload { gen } => self.workload_event(gen),
             _ => false,
         }
     }
@@ -246,7 +247,9 @@ impl<P: Protocol> Simulation<P> {
     pub fn crash(&mut self, id: NodeId) -> Result<(), Error> {
         let i = check_node(self.engine.n, "node", id)?;
         let status = self.nodes[i].proto.status();
-        self.engine.crashed(id, status)
+        self.engine.crashed(id, status)?;
+        self.client_connections_lost(id);
+        Ok(())
     }
 
     /// Restart a node (crashing it first if it is up): it keeps only what the
@@ -255,6 +258,9 @@ impl<P: Protocol> Simulation<P> {
     pub fn restart(&mut self, id: NodeId) -> Result<(), Error> {
         let i = check_node(self.engine.n, "node", id)?;
         let before = (self.nodes[i].proto.status(), self.engine.alive[i]);
+        if before.1 {
+            self.client_connections_lost(id);
+        }
         let persisted = self.nodes[i].proto.persistent();
         let slot = &mut self.nodes[i];
         slot.proto = P::new(id, self.engine.n, &self.config, &persisted, &mut slot.rng);

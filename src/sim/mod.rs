@@ -14,6 +14,8 @@
 //! keeps the per-model copy of the code small (the wasm module carries one
 //! per model).
 
+pub mod client;
+pub mod durability;
 mod engine;
 mod event;
 mod faults;
@@ -23,6 +25,7 @@ pub mod queue;
 pub mod rng;
 mod simulation;
 pub mod trace;
+pub mod workload;
 
 pub use engine::{Engine, Stats};
 pub use faults::PeriodicCrash;

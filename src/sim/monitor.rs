@@ -3,7 +3,9 @@
 //! RaftCore does some of these things by design (two leaders at once under a
 //! partition): the monitor reports them, it never hides them.
 
+use super::durability::{self, LossCause, LostWrite};
 use crate::json::{json_num, json_str};
+use crate::protocol::data::Cause;
 use crate::protocol::{Micros, NodeId, Role, Status};
 use crate::time::{fmt_ms, MsJson};
 use std::collections::VecDeque;
@@ -19,14 +21,17 @@ pub enum ViolationKind {
     DoubleVote,
     /// A node's term went down other than by a restart.
     TermDecrease,
+    /// A write the client was told succeeded is gone (the durability checker).
+    LostWrite,
 }
 
 impl ViolationKind {
-    pub const ALL: [ViolationKind; 4] = [
+    pub const ALL: [ViolationKind; 5] = [
         ViolationKind::TwoLeaders,
         ViolationKind::ElectionSafety,
         ViolationKind::DoubleVote,
         ViolationKind::TermDecrease,
+        ViolationKind::LostWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +40,7 @@ impl ViolationKind {
             ViolationKind::ElectionSafety => "election-safety",
             ViolationKind::DoubleVote => "double-vote",
             ViolationKind::TermDecrease => "term-decrease",
+            ViolationKind::LostWrite => "lost-write",
         }
     }
 
@@ -54,6 +60,8 @@ pub struct Finding {
     pub until: Option<Micros>,
     /// For double-vote: the two candidates; for term-decrease: old and new term.
     pub detail: (u64, u64),
+    /// For lost-write: which write, and what lost it.
+    pub lost: Option<Box<LostWrite>>,
 }
 
 impl Finding {
@@ -88,6 +96,10 @@ impl Finding {
                     self.nodes[0].0, self.detail.0, self.detail.1
                 )
             }
+            ViolationKind::LostWrite => match &self.lost {
+                Some(l) => durability::describe(l, self.nodes[0].0),
+                None => "an acknowledged write was lost".to_string(),
+            },
         }
     }
 
@@ -112,6 +124,30 @@ impl Finding {
             ViolationKind::TermDecrease => {
                 json_num(out, "from_term", self.detail.0);
                 json_num(out, "to_term", self.detail.1);
+            }
+            ViolationKind::LostWrite => {
+                if let Some(l) = &self.lost {
+                    json_str(out, "key", &l.key);
+                    json_num(out, "op", l.op);
+                    json_str(out, "op_kind", l.kind.as_str());
+                    json_num(out, "invoked_ms", MsJson(l.invoked as i64));
+                    let (cause, from, beat_term) = match l.cause {
+                        LossCause::Elected => ("elected", None, None),
+                        LossCause::Change(Cause::DeadKey { from, beat_term }) => {
+                            ("dead-key", Some(from), Some(beat_term))
+                        }
+                        LossCause::Change(Cause::Pull { from }) => ("pull", Some(from), None),
+                        LossCause::Change(Cause::Commit { from }) => ("commit", Some(from), None),
+                        LossCause::Change(Cause::Local) => ("local", None, None),
+                    };
+                    json_str(out, "cause", cause);
+                    if let Some(f) = from {
+                        json_num(out, "by", f);
+                    }
+                    if let Some(t) = beat_term {
+                        json_num(out, "beat_term", t);
+                    }
+                }
             }
             _ => {}
         }
@@ -143,8 +179,8 @@ pub struct Monitor {
     /// The most recent findings with their sequence numbers.
     findings: VecDeque<(u64, Finding)>,
     /// The first finding of each kind (indexed like `ViolationKind::ALL`).
-    first: [Option<Finding>; 4],
-    counts: [u64; 4],
+    first: [Option<Finding>; 5],
+    counts: [u64; 5],
     seq: u64,
 }
 
@@ -177,6 +213,20 @@ impl Monitor {
     /// Live nodes currently in LEADER state, by id.
     pub fn leaders(&self) -> impl Iterator<Item = (NodeId, u64)> + '_ {
         self.leaders.iter().copied()
+    }
+
+    /// A lost acknowledged write, found by the durability checker.
+    pub fn lost_write(&mut self, t: Micros, node: NodeId, term: u64, lost: LostWrite) -> Finding {
+        let f = Finding {
+            t,
+            kind: ViolationKind::LostWrite,
+            nodes: vec![(node, term)],
+            until: None,
+            detail: (0, 0),
+            lost: Some(Box::new(lost)),
+        };
+        self.record(f.clone());
+        f
     }
 
     fn record(&mut self, f: Finding) -> u64 {
@@ -213,6 +263,7 @@ impl Monitor {
                     kind: ViolationKind::DoubleVote,
                     nodes: vec![(node, term)],
                     until: None,
+                    lost: None,
                     detail: (u64::from(*prev), u64::from(candidate)),
                 };
                 *prev = candidate;
@@ -249,6 +300,7 @@ impl Monitor {
                 kind: ViolationKind::TermDecrease,
                 nodes: vec![(node, a.term)],
                 until: None,
+                lost: None,
                 detail: (b.term, a.term),
             };
             self.record(f.clone());
@@ -270,6 +322,7 @@ impl Monitor {
                         nodes: vec![(other, a.term), (node, a.term)],
                         until: None,
                         detail: (0, 0),
+                        lost: None,
                     };
                     self.record(f.clone());
                     found.push(f);
@@ -297,6 +350,7 @@ impl Monitor {
                             nodes: self.leaders.clone(),
                             until: None,
                             detail: (0, 0),
+                            lost: None,
                         };
                         let seq = self.record(f.clone());
                         let since = self.overlap.map_or(t, |(_, s)| s);

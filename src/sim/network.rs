@@ -303,7 +303,7 @@ impl Topology {
 /// A message on the wire. `repr(C)` keeps the fields where they are
 /// declared: the default layout put them at odd offsets inside the wire's
 /// `Option`, and every delivery's copy stalled on them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 #[repr(C)]
 pub struct InFlight<M> {
     pub id: u64,
@@ -335,7 +335,7 @@ impl<M> Default for Wire<M> {
     }
 }
 
-impl<M: Copy> Wire<M> {
+impl<M> Wire<M> {
     /// The id the next message will get.
     pub fn next_id(&self) -> u64 {
         self.base + self.slots.len() as u64

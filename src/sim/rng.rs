@@ -6,6 +6,9 @@ use crate::protocol::Entropy;
 
 /// Stream id of the network (latency and loss draws); node `i` uses stream `i`.
 pub const NETWORK_STREAM: u64 = 0;
+/// The client's stream (the workload's arrivals, keys and nodes). Node
+/// streams count from 1, so this one sits far above them.
+pub const CLIENT_STREAM: u64 = 1 << 32;
 
 /// SplitMix64, to spread a user's seed (often 1, 2, 3...) over PCG's 128-bit state.
 fn splitmix64(x: &mut u64) -> u64 {

@@ -8,6 +8,7 @@ use super::rng::Stream;
 use super::trace::EventKind;
 use super::{Engine, SimConfig};
 use crate::error::Error;
+use crate::protocol::data::ClientRequest;
 use crate::protocol::{
     Countdowns, Dest, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready,
     Role, Status, TimerKind, MAX_TIMERS,
@@ -25,6 +26,8 @@ pub(super) enum Step<P: Protocol> {
     ForceTimeout,
     /// Set the election clock to run out this long from now.
     SetElection(Micros),
+    /// A client's request reaches the node.
+    Client(ClientRequest),
 }
 
 /// One node's model state and its own random stream.
@@ -268,6 +271,7 @@ impl<P: Protocol> Simulation<P> {
                 let e: &Engine = engine;
                 p.set_election_countdown(after, &|t: P::Timer| e.timer_due_in(id, t.index()), ready)
             }
+            Step::Client(request) => p.on_client(request, rng, ready),
         }
         let after = node.proto.status();
         if !engine.sinks.is_empty() {
@@ -275,9 +279,23 @@ impl<P: Protocol> Simulation<P> {
                 engine.emit(Some(id), Some(after.term), EventKind::Protocol(note));
             }
         }
+        for change in &ready.changes {
+            engine.datum_changed(id, after.term, change);
+        }
         // Most steps change nothing the monitor watches (a follower's beat).
         if before != after {
             engine.observe(id, (before, true), (after, true), false);
+            if after.role == Role::Leader && before.role != Role::Leader {
+                if let Some(store) = node.proto.store() {
+                    for lost in engine.client.judge_leader(|k| store.get(k)) {
+                        let f = engine.monitor.lost_write(engine.now, id, after.term, lost);
+                        engine.emit(Some(id), Some(after.term), EventKind::Violation(f));
+                    }
+                }
+            }
+        }
+        for &(op, outcome) in &ready.outcomes {
+            engine.client_done(op, outcome);
         }
         for &(term, candidate) in &ready.votes {
             engine.vote(id, term, candidate);
@@ -297,8 +315,8 @@ impl<P: Protocol> Simulation<P> {
         if !ready.messages.is_empty() {
             let round = engine.next_round();
             let mut beats = false;
-            for &(dest, msg) in &ready.messages {
-                let (kind, term) = (msg.kind(), msg.term());
+            for (dest, msg) in &ready.messages {
+                let (dest, kind, term) = (*dest, msg.kind(), msg.term());
                 beats |= kind == MessageKind::Beat;
                 let (first, last) = match dest {
                     Dest::To(to) => (to, to),
@@ -308,7 +326,10 @@ impl<P: Protocol> Simulation<P> {
                     if to == id && dest == Dest::AllOthers {
                         continue;
                     }
-                    if let Some((mid, due)) = engine.route(id, to, kind, term, round) {
+                    let entries = msg.entries();
+                    let load = (entries > 0 && !engine.sinks.is_empty())
+                        .then(|| (entries, msg.size().unwrap_or_default()));
+                    if let Some((mid, due)) = engine.route(id, to, kind, term, round, load) {
                         let sent = engine.now;
                         wire.push(InFlight {
                             id: mid,
@@ -317,7 +338,7 @@ impl<P: Protocol> Simulation<P> {
                             kind,
                             sent,
                             due,
-                            msg,
+                            msg: msg.clone(),
                         });
                     }
                 }

@@ -6,7 +6,8 @@
 //! (the page), so a long run never grows memory.
 
 use crate::json::{json_num, json_opt, json_str};
-use crate::protocol::{MessageKind, Micros, NodeId, Note, Role};
+use crate::protocol::data::{OpId, OpKind, Outcome};
+use crate::protocol::{MessageKind, Micros, NodeId, Note, Role, WireSize};
 use crate::sim::monitor::Finding;
 use crate::sim::network::DropReason;
 use crate::time::{fmt_ms, fmt_ms_fixed, MsJson};
@@ -34,6 +35,8 @@ pub enum EventKind<'a> {
         kind: MessageKind,
         to: NodeId,
         due: Micros,
+        /// Datums or keys it carries, and its size (only when it carries some).
+        load: Option<(u32, WireSize)>,
     },
     Drop {
         id: u64,
@@ -82,6 +85,25 @@ pub enum EventKind<'a> {
     /// An overlap of two or more leaders ended.
     LeadersResolved {
         since: Micros,
+    },
+    /// The client sends a write or delete (to no node when it found none).
+    ClientRequest {
+        op: OpId,
+        kind: OpKind,
+        key: &'a str,
+        via: Option<NodeId>,
+    },
+    /// The client got its answer.
+    ClientResult {
+        op: OpId,
+        kind: OpKind,
+        key: &'a str,
+        outcome: Outcome,
+        invoked: Micros,
+    },
+    /// The workload started, changed or stopped.
+    Workload {
+        what: String,
     },
 }
 
@@ -150,6 +172,9 @@ impl Record for TraceEvent<'_> {
             EventKind::Network { .. } => "network",
             EventKind::Violation(_) => "violation",
             EventKind::LeadersResolved { .. } => "leaders-resolved",
+            EventKind::ClientRequest { .. } => "clientRequest",
+            EventKind::ClientResult { .. } => "clientResult",
+            EventKind::Workload { .. } => "workload",
         }
     }
     fn category(&self) -> &'static str {
@@ -170,6 +195,9 @@ impl Record for TraceEvent<'_> {
             | EventKind::RuleRemoved { .. }
             | EventKind::Network { .. } => "fault",
             EventKind::Violation(_) | EventKind::LeadersResolved { .. } => "monitor",
+            EventKind::ClientRequest { .. }
+            | EventKind::ClientResult { .. }
+            | EventKind::Workload { .. } => "client",
         }
     }
 
@@ -200,11 +228,22 @@ impl Record for TraceEvent<'_> {
                 json_str(out, "from", from.as_str());
                 json_str(out, "to", to.as_str());
             }
-            EventKind::Send { id, kind, to, due } => {
+            EventKind::Send {
+                id,
+                kind,
+                to,
+                due,
+                load,
+            } => {
                 json_num(out, "id", id);
                 json_str(out, "kind", kind.as_str());
                 json_num(out, "to", to);
                 json_num(out, "due_ms", MsJson(*due as i64));
+                if let Some((entries, size)) = load {
+                    json_num(out, "entries", entries);
+                    json_num(out, "bytes", size.json);
+                    json_num(out, "gzip_bytes", size.gzip);
+                }
             }
             EventKind::Drop {
                 id,
@@ -251,6 +290,29 @@ impl Record for TraceEvent<'_> {
             EventKind::LeadersResolved { since } => {
                 json_num(out, "since_ms", MsJson(*since as i64))
             }
+            EventKind::ClientRequest { op, kind, key, via } => {
+                json_num(out, "op", op);
+                json_str(out, "kind", kind.as_str());
+                json_str(out, "key", key);
+                json_opt(out, "via", *via);
+            }
+            EventKind::ClientResult {
+                op,
+                kind,
+                key,
+                outcome,
+                invoked,
+            } => {
+                json_num(out, "op", op);
+                json_str(out, "kind", kind.as_str());
+                json_str(out, "key", key);
+                json_num(out, "ok", outcome.is_ok());
+                if let Err(f) = outcome {
+                    json_str(out, "reason", f.as_str());
+                }
+                json_num(out, "invoked_ms", MsJson(*invoked as i64));
+            }
+            EventKind::Workload { what } => json_str(out, "what", what),
         }
         out.push('}');
     }
@@ -263,8 +325,12 @@ impl Record for TraceEvent<'_> {
             }
             EventKind::Boot => write!(out, "timers start"),
             EventKind::Role { from, to } => write!(out, "{from} → {to}"),
-            EventKind::Send { id, kind, to, due } => {
-                write!(out, "#{id} {} to S{to}, due {}", kind.as_str(), fmt_ms(*due as i64))
+            EventKind::Send { id, kind, to, due, load } => {
+                let _ = write!(out, "#{id} {} to S{to}, due {}", kind.as_str(), fmt_ms(*due as i64));
+                match load {
+                    Some((n, size)) => write!(out, " ({n} entries, {} bytes)", size.gzip),
+                    None => Ok(()),
+                }
             }
             EventKind::Drop { id, kind, from, to, reason } => {
                 let why = match reason {
@@ -304,6 +370,22 @@ impl Record for TraceEvent<'_> {
             EventKind::LeadersResolved { since } => {
                 write!(out, "only one leader again (overlap since {})", fmt_ms(*since as i64))
             }
+            EventKind::ClientRequest { op, kind, key, via: Some(n) } => {
+                write!(out, "client: {} {key} (#{op}) sent to S{n}", kind.as_str())
+            }
+            EventKind::ClientRequest { op, kind, key, via: None } => {
+                write!(out, "client: {} {key} (#{op}) finds no node to send to", kind.as_str())
+            }
+            EventKind::ClientResult { op, kind, key, outcome: Ok(()), invoked } => write!(
+                out,
+                "client: {} {key} (#{op}) ok after {}",
+                kind.as_str(),
+                fmt_ms(self.t.saturating_sub(*invoked) as i64)
+            ),
+            EventKind::ClientResult { op, kind, key, outcome: Err(f), .. } => {
+                write!(out, "client: {} {key} (#{op}) failed: {}", kind.as_str(), f.describe())
+            }
+            EventKind::Workload { what } => write!(out, "workload {what}"),
         };
     }
 }

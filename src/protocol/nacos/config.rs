@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::time::{format_duration, Micros};
 
-/// Nacos's timing constants (`GlobalExecutor`), configurable. Nacos keeps them
+/// Nacos's timing constants (`GlobalExecutor`) and switches, configurable. Nacos keeps them
 /// as whole milliseconds, so the model requires whole milliseconds too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -16,6 +16,55 @@ pub struct Config {
     pub leader_timeout: Micros,
     /// RANDOM_MS: resetLeaderDue adds uniform [0, RANDOM_MS).
     pub leader_random: Micros,
+    /// The Nacos release: what a commit's source term is, and what term a
+    /// restarted node comes back with.
+    pub version: Version,
+    /// switchDomain.sendBeatOnly: beats list no datums and followers skip the sync.
+    pub send_beat_only: bool,
+}
+
+/// The Nacos 1.x release a cluster runs. RaftCore changed twice in ways the
+/// model shows, both in 1.3.0: the commit's `source` became a snapshot taken
+/// before the leader's +100, and a restarted node stopped reading its stored
+/// term back. 1.0 to 1.2 behave alike, and so do 1.3 and 1.4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version {
+    /// The minor release: 0 to 4.
+    pub minor: u8,
+}
+
+impl Version {
+    pub const NEWEST: Version = Version { minor: 4 };
+    pub const VALUES: &'static str = "1.0, 1.1, 1.2, 1.3 or 1.4";
+
+    pub fn parse(text: &str) -> Option<Version> {
+        let minor = text.trim().strip_prefix("1.")?;
+        match minor {
+            "0" | "1" | "2" | "3" | "4" => Some(Version {
+                minor: minor.as_bytes()[0] - b'0',
+            }),
+            _ => None,
+        }
+    }
+
+    /// 1.3.0 and later: the commit carries the leader's term from before
+    /// its own +100 (a JSON snapshot of the peer taken before onPublish).
+    pub fn source_is_snapshot(self) -> bool {
+        self.minor >= 3
+    }
+
+    /// 1.0 to 1.2: a restarted node reads its stored term back (the local
+    /// peer is built after the term is loaded; a start-up race, which the
+    /// model takes as always won). From 1.3.0 it starts at term 0.
+    pub fn restores_term(self) -> bool {
+        self.minor < 3
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "1.{}", self.minor)
+    }
 }
 
 impl Default for Config {
@@ -25,6 +74,8 @@ impl Default for Config {
             heartbeat_interval: 5_000_000,
             leader_timeout: 15_000_000,
             leader_random: 5_000_000,
+            version: Version::NEWEST,
+            send_beat_only: false,
         }
     }
 }
@@ -105,3 +156,12 @@ impl Config {
         out
     }
 }
+
+/// RAFT_PUBLISH_TIMEOUT: how long signalPublish waits for a majority.
+pub const PUBLISH_TIMEOUT: Micros = 5_000_000;
+/// PUBLISH_TERM_INCREASE_COUNT: what every applied write adds to the term.
+pub const TERM_STEP: u64 = 100;
+/// receivedBeat pulls missing keys in batches of this many.
+pub const PULL_BATCH: usize = 50;
+/// The pull callback sleeps this long after each batch it applied.
+pub const PULL_SLEEP: Micros = 200_000;

@@ -1,18 +1,26 @@
 //! One Nacos server's RaftCore: its own RaftPeer, its RaftPeerSet, and the
 //! MasterElection and HeartBeat tasks as a state machine.
 
+use super::message::{Beat, Digest};
 use super::note::id_text;
+use super::sync::{Publishing, Request};
 use super::{BeatRejected, Config, Message, Note, Peer, Timer};
 use crate::error::Error;
+use crate::protocol::data::{ClientRequest, Datum, Key, Store};
 use crate::protocol::{Countdowns, Entropy, Field, Micros, NodeId, Protocol, Ready, Role, Status};
+use std::collections::VecDeque;
 use std::fmt::Write;
+use std::rc::Rc;
+
+/// A pull reply waiting for the callback: its sender, datums and beat term.
+pub(super) type PulledBatch = (NodeId, Rc<[(Key, Datum)]>, u64);
 
 /// The local view of another peer (an entry of RaftPeerSet's map).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct PeerView {
-    term: u64,
-    state: Role,
-    vote_for: Option<NodeId>,
+pub(super) struct PeerView {
+    pub(super) term: u64,
+    pub(super) state: Role,
+    pub(super) vote_for: Option<NodeId>,
 }
 
 impl PeerView {
@@ -23,36 +31,55 @@ impl PeerView {
     };
 }
 
-/// What survives a restart: the term written to disk by `raftStore.updateTerm`.
+/// What survives a restart: the term written to disk by `raftStore.updateTerm`
+/// (on every applied write, delete and pull) and every datum (`raftStore.write`).
 /// Election increments are never persisted, and neither is voteFor.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Persistent {
     pub term: u64,
+    pub datums: Store,
 }
 
 /// One Nacos server's RaftCore state: its own RaftPeer and its RaftPeerSet.
 #[derive(Clone, Debug)]
 pub struct Node {
-    id: NodeId,
-    cluster_size: u32,
-    config: Config,
+    pub(super) id: NodeId,
+    pub(super) cluster_size: u32,
+    pub(super) config: Config,
     // The local RaftPeer.
-    term: u64,
-    vote_for: Option<NodeId>,
-    state: Role,
-    leader_due: i64,
-    heartbeat_due: i64,
+    pub(super) term: u64,
+    pub(super) vote_for: Option<NodeId>,
+    pub(super) state: Role,
+    pub(super) leader_due: i64,
+    pub(super) heartbeat_due: i64,
     // RaftPeerSet: the other peers as last reported, and the known leader.
-    peers: Vec<PeerView>,
-    leader: Option<NodeId>,
-    persisted_term: u64,
-    beat_failures: u64,
+    pub(super) peers: Vec<PeerView>,
+    pub(super) leader: Option<NodeId>,
+    pub(super) persisted_term: u64,
+    pub(super) beat_failures: u64,
     /// decideLeader's vote tally, kept to avoid an allocation per reply.
     tally: Vec<u32>,
+    // RaftCore.datums, and what the data path keeps.
+    pub(super) datums: Store,
+    /// The last beat's digest, reused while the store is unchanged.
+    pub(super) digest: Option<(u64, Rc<Digest>)>,
+    /// A digest this node was found in sync with, and its store's
+    /// generation then: the same beat again needs no walk over the keys.
+    pub(super) synced: Option<(Rc<Digest>, u64)>,
+    /// The write or delete holding OPERATE_LOCK (signalPublish waits for
+    /// its majority with the lock held), and the requests queued behind it.
+    pub(super) publishing: Option<Publishing>,
+    pub(super) lock_queue: VecDeque<Request>,
+    pub(super) publish_seq: u64,
+    /// Pull replies waiting while the callback sleeps its 200 ms.
+    pub(super) pull_queue: VecDeque<PulledBatch>,
+    pub(super) pull_sleeping: bool,
+    pub(super) pulls_sent: u64,
+    pub(super) commit_failures: u64,
 }
 
 impl Node {
-    fn local_peer(&self) -> Peer {
+    pub(super) fn local_peer(&self) -> Peer {
         Peer {
             ip: self.id,
             term: self.term,
@@ -61,11 +88,11 @@ impl Node {
         }
     }
 
-    fn majority(&self) -> u32 {
+    pub(super) fn majority(&self) -> u32 {
         self.cluster_size / 2 + 1
     }
 
-    fn peer_mut(&mut self, id: NodeId) -> &mut PeerView {
+    pub(super) fn peer_mut(&mut self, id: NodeId) -> &mut PeerView {
         &mut self.peers[(id - 1) as usize]
     }
 
@@ -80,7 +107,7 @@ impl Node {
     }
 
     /// resetLeaderDue: LEADER_TIMEOUT_MS + nextLong(0, RANDOM_MS).
-    fn reset_leader_due(&mut self, rng: &mut dyn Entropy) {
+    pub(super) fn reset_leader_due(&mut self, rng: &mut dyn Entropy) {
         self.leader_due =
             self.config.leader_timeout as i64 + Self::random_ms(rng, self.config.leader_random);
     }
@@ -121,11 +148,22 @@ impl Node {
             return;
         }
         self.reset_leader_due(rng);
+        let digest = if self.config.send_beat_only {
+            None
+        } else {
+            Some(self.digest())
+        };
+        let beat = Beat {
+            peer: self.local_peer(),
+            digest,
+        };
         out.note(Note::SendBeat {
             leader_due: self.leader_due,
             peers: self.cluster_size - 1,
+            keys: beat.digest.as_ref().map_or(0, |d| d.entries.len() as u32),
+            size: super::size::beat(&beat),
         });
-        out.broadcast(Message::Beat(self.local_peer()));
+        out.broadcast(Message::Beat(beat));
     }
 
     fn received_vote(&mut self, remote: Peer, rng: &mut dyn Entropy, out: &mut Out) {
@@ -224,7 +262,8 @@ impl Node {
         });
     }
 
-    fn received_beat(&mut self, remote: Peer, rng: &mut dyn Entropy, out: &mut Out) {
+    fn received_beat(&mut self, beat: Beat, rng: &mut dyn Entropy, out: &mut Out) {
+        let remote = beat.peer;
         let rejected = if remote.state != Role::Leader {
             Some(BeatRejected::NotLeader {
                 state: remote.state,
@@ -262,6 +301,11 @@ impl Node {
             heartbeat_due: self.heartbeat_due,
         });
         self.make_leader(remote, out);
+        if !self.config.send_beat_only {
+            if let Some(digest) = beat.digest {
+                self.sync_with(&digest, remote, out);
+            }
+        }
         out.send(remote.ip, Message::BeatReply(Ok(self.local_peer())));
     }
 
@@ -348,7 +392,11 @@ impl Protocol for Node {
             id,
             cluster_size,
             config: config.clone(),
-            term: persisted.term,
+            term: if config.version.restores_term() {
+                persisted.term
+            } else {
+                0
+            },
             vote_for: None,
             state: Role::Follower,
             leader_due,
@@ -358,6 +406,16 @@ impl Protocol for Node {
             persisted_term: persisted.term,
             beat_failures: 0,
             tally: vec![0; cluster_size as usize + 1],
+            datums: persisted.datums.clone(),
+            digest: None,
+            synced: None,
+            publishing: None,
+            lock_queue: VecDeque::new(),
+            publish_seq: 0,
+            pull_queue: VecDeque::new(),
+            pull_sleeping: false,
+            pulls_sent: 0,
+            commit_failures: 0,
         }
     }
 
@@ -366,7 +424,12 @@ impl Protocol for Node {
         out.set_timer(Timer::Tick, 0);
     }
 
-    fn on_timer(&mut self, _timer: Timer, rng: &mut dyn Entropy, out: &mut Out) {
+    fn on_timer(&mut self, timer: Timer, rng: &mut dyn Entropy, out: &mut Out) {
+        match timer {
+            Timer::Tick => {}
+            Timer::PublishTimeout => return self.publish_timed_out(rng, out),
+            Timer::PullSleep => return self.pull_slept(rng, out),
+        }
         // MasterElection
         self.leader_due -= self.config.tick as i64;
         if self.leader_due <= 0 {
@@ -385,7 +448,7 @@ impl Protocol for Node {
         match msg {
             Message::Vote(candidate) => self.received_vote(candidate, rng, out),
             Message::VoteReply { voter, .. } => self.decide_leader(voter, out),
-            Message::Beat(leader) => self.received_beat(leader, rng, out),
+            Message::Beat(beat) => self.received_beat(beat, rng, out),
             Message::BeatReply(Ok(peer)) => {
                 self.update_peer(peer);
                 out.note(Note::BeatResponse { from, ok: true });
@@ -406,7 +469,35 @@ impl Protocol for Node {
                     term: peer.term,
                 });
             }
+            Message::Commit {
+                seq,
+                key,
+                datum,
+                source,
+            } => self.on_publish(from, seq, key, datum, source, rng, out),
+            Message::CommitReply { seq, result } => {
+                self.commit_replied(from, seq, result, rng, out)
+            }
+            Message::Delete { key, source } => self.on_delete(from, key, source, rng, out),
+            Message::DeleteReply(result) => self.delete_replied(from, result, rng, out),
+            Message::Pull { keys, beat_term } => self.serve_pull(from, &keys, beat_term, out),
+            Message::PullReply { datums, beat_term } => {
+                self.pull_replied(from, datums, beat_term, rng, out)
+            }
+            Message::Forward { request, origin } => self.signal(request, Some(origin), rng, out),
+            Message::ForwardReply { op, outcome } => {
+                out.outcome(op, outcome);
+                out.note(Note::ProxyReply { op, from, outcome });
+            }
         }
+    }
+
+    fn on_client(&mut self, request: ClientRequest, rng: &mut dyn Entropy, out: &mut Out) {
+        self.signal(request, None, rng, out);
+    }
+
+    fn store(&self) -> Option<&Store> {
+        Some(&self.datums)
     }
 
     fn force_timeout(&mut self, rng: &mut dyn Entropy, out: &mut Out) {
@@ -460,6 +551,7 @@ impl Protocol for Node {
     fn persistent(&self) -> Persistent {
         Persistent {
             term: self.persisted_term,
+            datums: self.datums.clone(),
         }
     }
 
@@ -501,6 +593,10 @@ impl Protocol for Node {
             ("heartbeatDueMs", (self.heartbeat_due / 1000).to_string()),
             ("persistedTerm", self.persisted_term.to_string()),
             ("beatFailures", self.beat_failures.to_string()),
+            ("datums", self.datums.len().to_string()),
+            ("operateLock", self.lock_text()),
+            ("pullsSent", self.pulls_sent.to_string()),
+            ("commitFailures", self.commit_failures.to_string()),
             ("peers", peers),
         ]
     }
@@ -524,6 +620,10 @@ mod tests {
             assert!(v < n, "scripted draw {v} out of range [0, {n})");
             v
         }
+    }
+
+    fn beat(peer: Peer) -> Message {
+        Message::Beat(Beat { peer, digest: None })
     }
 
     fn node(id: NodeId, n: u32, draws: &mut Draws) -> Node {
@@ -661,7 +761,7 @@ mod tests {
             vote_for: Some(1),
         };
         d.0.push(1_234);
-        n.on_message(1, Message::Beat(leader), &mut d, &mut out);
+        n.on_message(1, beat(leader), &mut d, &mut out);
         assert_eq!(n.leader, Some(1));
         assert_eq!(n.leader_due, 16_234_000);
         assert_eq!(n.heartbeat_due, 5_000_000);
@@ -671,7 +771,7 @@ mod tests {
         out.clear();
         low.on_message(
             1,
-            Message::Beat(Peer { term: 7, ..leader }),
+            beat(Peer { term: 7, ..leader }),
             &mut Draws(vec![0]),
             &mut out,
         );
@@ -680,7 +780,7 @@ mod tests {
         let mut high = node(2, 3, &mut Draws(vec![0, 0]));
         high.term = 9;
         out.clear();
-        high.on_message(1, Message::Beat(leader), &mut Draws(vec![]), &mut out);
+        high.on_message(1, beat(leader), &mut Draws(vec![]), &mut out);
         assert_eq!(high.leader, None);
         assert!(matches!(
             out.messages[0].1,

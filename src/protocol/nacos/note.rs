@@ -1,9 +1,11 @@
 //! The trace notes of the Nacos model, one per RaftCore method that did
 //! work, and their text and JSON.
 
+use super::message::CommitRefused;
 use super::BeatRejected;
 use crate::json::{json_num, json_opt, json_str};
-use crate::protocol::{NodeId, Role};
+use crate::protocol::data::{Failure, Key, OpId, OpKind, Outcome};
+use crate::protocol::{NodeId, Role, WireSize};
 use crate::time::{fmt_ms, MsJson};
 use std::fmt::Write;
 
@@ -37,7 +39,13 @@ pub enum Note {
         elected: Option<NodeId>,
     },
     /// sendBeat on a LEADER: resetLeaderDue on itself, beat to every other node.
-    SendBeat { leader_due: i64, peers: u32 },
+    SendBeat {
+        leader_due: i64,
+        peers: u32,
+        /// Keys the beat lists (0 with sendBeatOnly), and its size.
+        keys: u32,
+        size: WireSize,
+    },
     /// receivedBeat accepted the beat.
     ReceivedBeat {
         from: NodeId,
@@ -64,6 +72,109 @@ pub enum Note {
         state: Role,
         term: u64,
     },
+    /// signalPublish on a follower: the write is proxied to the leader.
+    Proxy {
+        op: OpId,
+        kind: OpKind,
+        key: Key,
+        to: NodeId,
+    },
+    /// The proxied request's answer, passed on to the client.
+    ProxyReply {
+        op: OpId,
+        from: NodeId,
+        outcome: Outcome,
+    },
+    /// The request failed at once (no leader known, or no longer leader).
+    Refused { op: OpId, failure: Failure },
+    /// signalPublish waits for OPERATE_LOCK, held by a write awaiting its majority.
+    LockWait { op: OpId, key: Key, queued: u32 },
+    /// signalPublish on the leader: new version, onPublish on itself
+    /// (term + 100), commit sent to every other server.
+    SignalPublish {
+        op: OpId,
+        key: Key,
+        version: u64,
+        term: u64,
+        source_term: u64,
+        needed: u32,
+    },
+    /// signalDelete on the leader: deleted, sent to all, answered at once.
+    SignalDelete { op: OpId, key: Key, existed: bool },
+    /// signalPublish's latch: a majority answered, or the 5000 ms ran out.
+    PublishResult {
+        op: OpId,
+        key: Key,
+        acks: u32,
+        needed: u32,
+        outcome: Outcome,
+    },
+    /// A commit's callback on the leader.
+    CommitResponse {
+        from: NodeId,
+        refused: Option<CommitRefused>,
+        counted: bool,
+    },
+    /// onPublish on a follower: applied with the term rule, or refused.
+    OnPublish {
+        from: NodeId,
+        key: Key,
+        version: u64,
+        source_term: u64,
+        term_before: u64,
+        term: u64,
+        refused: Option<CommitRefused>,
+    },
+    OnDelete {
+        from: NodeId,
+        key: Key,
+        source_term: u64,
+        term_before: u64,
+        term: u64,
+        refused: Option<CommitRefused>,
+    },
+    /// signalDelete's callback on the leader (a 200 resets its leaderDue).
+    DeleteResponse {
+        from: NodeId,
+        refused: Option<CommitRefused>,
+    },
+    /// receivedBeat asks the beat's sender for a batch of keys.
+    PullDatums { to: NodeId, keys: u32, first: Key },
+    /// The pull callback applied a batch (then sleeps 200 ms).
+    DatumsPulled {
+        from: NodeId,
+        received: u32,
+        applied: u32,
+        beat_term: u64,
+        term_before: u64,
+        term: u64,
+    },
+    /// receivedBeat deleted the local keys the beat did not list.
+    DeadKeys {
+        from: NodeId,
+        count: u32,
+        first: Key,
+    },
+}
+
+fn refusal_text(r: &CommitRefused) -> String {
+    match r {
+        CommitRefused::NotLeader { leader } => format!(
+            "tried to publish data but wasn't leader (leader here: {})",
+            id_text(*leader)
+        ),
+        CommitRefused::OutOfDate {
+            source_term,
+            local_term,
+        } => format!("out of date publish (source term {source_term} < local term {local_term})"),
+    }
+}
+
+fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Ok(()) => "ok".to_string(),
+        Err(f) => format!("failed: {}", f.describe()),
+    }
 }
 
 pub(super) fn id_text(id: Option<NodeId>) -> String {
@@ -82,6 +193,20 @@ impl crate::protocol::Note for Note {
             Note::BeatResponse { .. } => "beatResponse",
             Note::GetPeer { .. } => "getPeer",
             Note::PeerUpdate { .. } => "peerUpdate",
+            Note::Proxy { .. } => "proxy",
+            Note::ProxyReply { .. } => "proxyReply",
+            Note::Refused { .. } => "refused",
+            Note::LockWait { .. } => "operateLock",
+            Note::SignalPublish { .. } => "signalPublish",
+            Note::SignalDelete { .. } => "signalDelete",
+            Note::PublishResult { .. } => "publishResult",
+            Note::CommitResponse { .. } => "commitResponse",
+            Note::OnPublish { .. } => "onPublish",
+            Note::OnDelete { .. } => "onDelete",
+            Note::DeleteResponse { .. } => "deleteResponse",
+            Note::PullDatums { .. } => "pullDatums",
+            Note::DatumsPulled { .. } => "datumsPulled",
+            Note::DeadKeys { .. } => "deadKeys",
         }
     }
 
@@ -95,6 +220,7 @@ impl crate::protocol::Note for Note {
             | Note::ReceivedBeat { .. }
             | Note::RejectedBeat { .. }
             | Note::BeatResponse { .. } => "beat",
+            _ => "data",
         }
     }
 
@@ -106,6 +232,12 @@ impl crate::protocol::Note for Note {
                 ..
             } | Note::BeatResponse { ok: true, .. }
                 | Note::GetPeer { .. }
+                | Note::CommitResponse {
+                    refused: None,
+                    counted: false,
+                    ..
+                }
+                | Note::DeleteResponse { refused: None, .. }
         )
     }
 
@@ -152,9 +284,21 @@ impl crate::protocol::Note for Note {
                 json_num(out, "needed", needed);
                 json_opt(out, "elected", *elected);
             }
-            Note::SendBeat { leader_due, peers } => {
+            Note::SendBeat {
+                leader_due,
+                peers,
+                keys,
+                size,
+            } => {
                 json_num(out, "leaderDueMs", ms(*leader_due));
                 json_num(out, "peers", peers);
+                // Only a beat that lists datums says so: a cluster without
+                // data keeps the trace it had before beats carried any.
+                if *keys > 0 {
+                    json_num(out, "keys", keys);
+                    json_num(out, "bytes", size.json);
+                    json_num(out, "gzipBytes", size.gzip);
+                }
             }
             Note::ReceivedBeat {
                 from,
@@ -207,6 +351,131 @@ impl crate::protocol::Note for Note {
                 json_str(out, "state", state.as_str());
                 json_num(out, "peerTerm", term);
             }
+            Note::Proxy { op, kind, key, to } => {
+                json_num(out, "op", op);
+                json_str(out, "kind", kind.as_str());
+                json_str(out, "key", key);
+                json_num(out, "to", to);
+            }
+            Note::ProxyReply { op, from, outcome } => {
+                json_num(out, "op", op);
+                json_num(out, "from", from);
+                outcome_json(out, outcome);
+            }
+            Note::Refused { op, failure } => {
+                json_num(out, "op", op);
+                json_str(out, "reason", failure.as_str());
+            }
+            Note::LockWait { op, key, queued } => {
+                json_num(out, "op", op);
+                json_str(out, "key", key);
+                json_num(out, "queued", queued);
+            }
+            Note::SignalPublish {
+                op,
+                key,
+                version,
+                term,
+                source_term,
+                needed,
+            } => {
+                json_num(out, "op", op);
+                json_str(out, "key", key);
+                json_num(out, "version", version);
+                json_num(out, "newTerm", term);
+                json_num(out, "sourceTerm", source_term);
+                json_num(out, "needed", needed);
+            }
+            Note::SignalDelete { op, key, existed } => {
+                json_num(out, "op", op);
+                json_str(out, "key", key);
+                json_num(out, "existed", existed);
+            }
+            Note::PublishResult {
+                op,
+                key,
+                acks,
+                needed,
+                outcome,
+            } => {
+                json_num(out, "op", op);
+                json_str(out, "key", key);
+                json_num(out, "acks", acks);
+                json_num(out, "needed", needed);
+                outcome_json(out, outcome);
+            }
+            Note::CommitResponse {
+                from,
+                refused,
+                counted,
+            } => {
+                json_num(out, "from", from);
+                json_num(out, "ok", refused.is_none());
+                json_num(out, "counted", counted);
+                refused_json(out, refused);
+            }
+            Note::OnPublish {
+                from,
+                key,
+                version,
+                source_term,
+                term_before,
+                term,
+                refused,
+            } => {
+                json_num(out, "from", from);
+                json_str(out, "key", key);
+                json_num(out, "version", version);
+                json_num(out, "sourceTerm", source_term);
+                json_num(out, "localTerm", term_before);
+                json_num(out, "newTerm", term);
+                refused_json(out, refused);
+            }
+            Note::OnDelete {
+                from,
+                key,
+                source_term,
+                term_before,
+                term,
+                refused,
+            } => {
+                json_num(out, "from", from);
+                json_str(out, "key", key);
+                json_num(out, "sourceTerm", source_term);
+                json_num(out, "localTerm", term_before);
+                json_num(out, "newTerm", term);
+                refused_json(out, refused);
+            }
+            Note::DeleteResponse { from, refused } => {
+                json_num(out, "from", from);
+                json_num(out, "ok", refused.is_none());
+                refused_json(out, refused);
+            }
+            Note::PullDatums { to, keys, first } => {
+                json_num(out, "to", to);
+                json_num(out, "keys", keys);
+                json_str(out, "first", first);
+            }
+            Note::DatumsPulled {
+                from,
+                received,
+                applied,
+                beat_term,
+                term_before,
+                term,
+            } => {
+                json_num(out, "from", from);
+                json_num(out, "received", received);
+                json_num(out, "applied", applied);
+                json_num(out, "beatTerm", beat_term);
+                json_num(out, "localTerm", term_before);
+                json_num(out, "newTerm", term);
+            }
+            Note::DeadKeys { from, count, first } => {
+                json_num(out, "from", from);
+                json_num(out, "count", count);
+                json_str(out, "first", first);
+            }
         }
     }
 
@@ -254,8 +523,12 @@ impl Note {
                     None => Ok(()),
                 }
             }
-            Note::SendBeat { leader_due, peers } => {
-                write!(out, "resetLeaderDue {}; beat to {peers} peers", fmt_ms(*leader_due))
+            Note::SendBeat { leader_due, peers, keys, size } => {
+                write!(out, "resetLeaderDue {}; beat to {peers} peers", fmt_ms(*leader_due))?;
+                if *keys > 0 {
+                    write!(out, " listing {keys} keys ({} bytes JSON, about {} gzipped)", size.json, size.gzip)?;
+                }
+                Ok(())
             }
             Note::ReceivedBeat { from, beat_term, became_follower, leader_due, heartbeat_due } => {
                 let mk = if *became_follower { format!(", FOLLOWER, voteFor S{from}") } else { String::new() };
@@ -295,10 +568,78 @@ impl Note {
             }
             Note::GetPeer { from } => write!(out, "from S{from} → replies with local peer"),
             Note::PeerUpdate { peer, state, term } => write!(out, "S{peer} is {state} at term {term} → peers.update"),
+            Note::Proxy { op, kind, key, to } => write!(out, "{} {key} (#{op}) proxied to leader S{to}", kind.as_str()),
+            Note::ProxyReply { op, from, outcome } => write!(out, "#{op}: leader S{from} answered {}", outcome_text(outcome)),
+            Note::Refused { op, failure } => write!(out, "#{op} failed: {}", failure.describe()),
+            Note::LockWait { op, key, queued } => write!(out, "write {key} (#{op}) waits for OPERATE_LOCK ({queued} queued)"),
+            Note::SignalPublish { op, key, version, term, source_term, needed } => write!(
+                out,
+                "{key} v{version} (#{op}) → onPublish here, term {term}; commit to all with source term {source_term}, waits for {needed} of the cluster"
+            ),
+            Note::SignalDelete { op, key, existed } => {
+                let what = if *existed { "deleted" } else { "not here" };
+                write!(out, "{key} (#{op}) {what}; delete sent to all, answered at once")
+            }
+            Note::PublishResult { op, key, acks, needed, outcome } => write!(
+                out,
+                "{key} (#{op}): {acks} of {needed} confirmed → {}",
+                outcome_text(outcome)
+            ),
+            Note::CommitResponse { from, refused, counted } => match refused {
+                None if *counted => write!(out, "from S{from}: 200, counted"),
+                None => write!(out, "from S{from}: 200 after the wait ended"),
+                Some(r) => write!(out, "from S{from}: refused, {}", refusal_text(r)),
+            },
+            Note::OnPublish { from, key, version, source_term, term_before, term, refused } => match refused {
+                None => write!(
+                    out,
+                    "{key} v{version} from S{from} (source term {source_term}) → stored, resetLeaderDue, term {term_before} → {term}"
+                ),
+                Some(r) => write!(out, "{key} v{version} from S{from} refused: {}", refusal_text(r)),
+            },
+            Note::OnDelete { from, key, source_term, term_before, term, refused } => match refused {
+                None => write!(
+                    out,
+                    "{key} from S{from} (source term {source_term}) → deleted, resetLeaderDue, term {term_before} → {term}"
+                ),
+                Some(r) => write!(out, "delete of {key} from S{from} refused: {}", refusal_text(r)),
+            },
+            Note::DeleteResponse { from, refused } => match refused {
+                None => write!(out, "from S{from}: 200 → resetLeaderDue"),
+                Some(r) => write!(out, "from S{from}: refused, {}", refusal_text(r)),
+            },
+            Note::PullDatums { to, keys, first } => {
+                write!(out, "GET /raft/datum from S{to}: {keys} keys missing or older here, from {first}")
+            }
+            Note::DatumsPulled { from, received, applied, beat_term, term_before, term } => write!(
+                out,
+                "{received} datums from S{from}, {applied} newer applied (beat term {beat_term}), term {term_before} → {term}; sleeps 200 ms"
+            ),
+            Note::DeadKeys { from, count, first } => {
+                write!(out, "{count} keys not in S{from}'s beat deleted, from {first}")
+            }
         }
     }
 }
 
 fn ms(us: i64) -> MsJson {
     MsJson(us)
+}
+
+fn outcome_json(out: &mut String, o: &Outcome) {
+    json_num(out, "ok", o.is_ok());
+    if let Err(f) = o {
+        json_str(out, "reason", f.as_str());
+    }
+}
+
+fn refused_json(out: &mut String, r: &Option<CommitRefused>) {
+    match r {
+        Some(CommitRefused::NotLeader { leader }) => {
+            json_str(out, "reason", "wasn't leader");
+            json_opt(out, "leader", *leader);
+        }
+        Some(CommitRefused::OutOfDate { .. }) => json_str(out, "reason", "out of date publish"),
+        None => {}
+    }
 }

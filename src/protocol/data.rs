@@ -1,0 +1,167 @@
+//! What the models store and what clients ask of them: keys, datums,
+//! client requests and their outcomes, and the changes a node reports to
+//! the durability checker. Shared by every model that carries data.
+
+use super::NodeId;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// A datum's key. Shared, because beats and pulls copy keys around and a
+/// key is written once and listed thousands of times.
+pub type Key = Rc<str>;
+
+/// Which client operation this is. Counted from 1 in invoke order; a
+/// datum's value token is the id of the write that put it there, so the
+/// checker can tell two writes of the same key and version apart.
+pub type OpId = u64;
+
+/// One stored datum: its version (Nacos's `timestamp`, a per-key counter)
+/// and a value token, the id of the client write that produced it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Datum {
+    pub version: u64,
+    pub token: OpId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    Write,
+    Delete,
+}
+
+impl OpKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpKind::Write => "write",
+            OpKind::Delete => "delete",
+        }
+    }
+}
+
+/// A client's request as it reaches a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientRequest {
+    pub op: OpId,
+    pub kind: OpKind,
+    pub key: Key,
+}
+
+/// Why a client request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The node knows no leader to forward to (Nacos: `getLeader()` is null).
+    NoLeader,
+    /// The client found no node to send to (no leader, or the node is down).
+    Unreachable,
+    /// The leader applied the write but a majority did not confirm it in
+    /// time (Nacos's "failed to notify majority"). Nothing is undone.
+    NoMajority,
+    /// A request queued behind the lock found the node no longer leader
+    /// (onPublish on itself throws "wasn't leader").
+    NotLeader,
+    /// The node the client called went down before it answered.
+    ConnectionLost,
+    /// This model keeps no data.
+    NoData,
+}
+
+impl Failure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Failure::NoLeader => "no-leader",
+            Failure::Unreachable => "unreachable",
+            Failure::NoMajority => "no-majority",
+            Failure::NotLeader => "not-leader",
+            Failure::ConnectionLost => "connection-lost",
+            Failure::NoData => "no-data",
+        }
+    }
+
+    /// What the client was told.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Failure::NoLeader => "the node knows no leader to forward to",
+            Failure::Unreachable => "no node to send it to",
+            Failure::NoMajority => "failed to notify majority within the publish timeout",
+            Failure::NotLeader => "the node stopped being leader before it applied it",
+            Failure::ConnectionLost => "the node went down before it answered",
+            Failure::NoData => "this model keeps no data",
+        }
+    }
+
+    /// True when the write certainly did not happen; false when it may
+    /// have (the leader applied it before the wait failed).
+    pub fn definite(self) -> bool {
+        !matches!(self, Failure::NoMajority | Failure::ConnectionLost)
+    }
+}
+
+/// What the client was told.
+pub type Outcome = Result<(), Failure>;
+
+/// Why a node's datum changed: what the durability checker names when a
+/// change loses an acknowledged write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The node applied a client's request itself (the leader's onPublish or onDelete).
+    Local,
+    /// A commit or delete from the leader.
+    Commit { from: NodeId },
+    /// A datum pulled from the beat's sender.
+    Pull { from: NodeId },
+    /// The key was not listed in a beat (Nacos's dead keys).
+    DeadKey { from: NodeId, beat_term: u64 },
+}
+
+/// One change to a node's store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatumChange {
+    pub key: Key,
+    /// The datum before; None when the key was new.
+    pub before: Option<Datum>,
+    /// The new datum; None when the key was deleted.
+    pub datum: Option<Datum>,
+    pub cause: Cause,
+}
+
+/// A node's datums, in key order, with a generation that changes with
+/// every change (so a cached digest knows when it is stale).
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    map: BTreeMap<Key, Datum>,
+    generation: u64,
+}
+
+impl Store {
+    pub fn get(&self, key: &str) -> Option<Datum> {
+        self.map.get(key).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&Key, &Datum)> {
+        self.map.iter()
+    }
+    /// Stores a datum; returns the one it replaced.
+    pub fn put(&mut self, key: Key, datum: Datum) -> Option<Datum> {
+        self.generation += 1;
+        self.map.insert(key, datum)
+    }
+    pub fn remove(&mut self, key: &str) -> Option<Datum> {
+        let old = self.map.remove(key);
+        if old.is_some() {
+            self.generation += 1;
+        }
+        old
+    }
+    /// The stored key equal to `key`, shared (no new allocation).
+    pub fn key(&self, key: &str) -> Option<Key> {
+        self.map.get_key_value(key).map(|(k, _)| k.clone())
+    }
+}
