@@ -152,3 +152,92 @@ pub fn describe(l: &LostWrite, node: NodeId) -> String {
         crate::time::fmt_ms(l.invoked as i64)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::data::Failure;
+    use std::rc::Rc;
+
+    fn key() -> Key {
+        Rc::from("k")
+    }
+    fn datum(token: OpId) -> Option<Datum> {
+        Some(Datum { version: 1, token })
+    }
+    const DEAD: Cause = Cause::DeadKey {
+        from: 2,
+        beat_term: 7,
+    };
+
+    #[test]
+    fn an_acknowledged_write_deleted_by_a_beat_is_lost_once() {
+        let mut h = History::default();
+        let w = h.invoke(OpKind::Write, key(), Some(1), 10);
+        assert!(h.allows("k", None), "nothing acknowledged: anything goes");
+        h.complete(w, Ok(()), 20);
+        assert!(h.allows("k", datum(w)));
+        assert!(!h.allows("k", None));
+        let lost = h.judge_change("k", datum(w), None, DEAD).expect("a loss");
+        assert_eq!(
+            (lost.op, lost.invoked, lost.cause),
+            (w, 10, LossCause::Change(DEAD))
+        );
+        // Reported once per write, however many nodes lose it.
+        assert_eq!(h.judge_change("k", datum(w), None, DEAD), None);
+    }
+
+    #[test]
+    fn a_node_that_never_had_the_write_loses_nothing_by_changing() {
+        let mut h = History::default();
+        let a = h.invoke(OpKind::Write, key(), Some(1), 10);
+        h.complete(a, Ok(()), 20);
+        let b = h.invoke(OpKind::Write, key(), Some(1), 30);
+        h.complete(b, Ok(()), 40);
+        // Holding a (acknowledged before b was invoked) is already stale:
+        // going from stale to absent is no new loss here.
+        assert!(!h.allows("k", datum(a)));
+        assert_eq!(h.judge_change("k", datum(a), None, DEAD), None);
+        // But a leader elected without b loses it.
+        let lost = h.judge_leader(|_| datum(a));
+        assert_eq!(lost.len(), 1);
+        assert_eq!((lost[0].op, lost[0].cause), (b, LossCause::Elected));
+    }
+
+    #[test]
+    fn concurrent_and_unknown_outcomes_may_replace_an_acknowledged_write() {
+        let mut h = History::default();
+        let w = h.invoke(OpKind::Write, key(), Some(1), 10);
+        let c = h.invoke(OpKind::Write, key(), Some(2), 15); // concurrent with w
+        h.complete(w, Ok(()), 20);
+        h.complete(c, Ok(()), 25);
+        // c, invoked last, is the reference; w overlapped it.
+        assert!(h.allows("k", datum(w)), "w overlaps c: either may be last");
+        assert!(h.allows("k", datum(c)));
+        // An operation whose outcome is unknown may have happened.
+        let t = h.invoke(OpKind::Write, key(), Some(1), 30);
+        h.complete(t, Err(Failure::NoMajority), 5030);
+        assert!(h.allows("k", datum(t)));
+        // One that failed for certain never happened: its value is a bug.
+        let f = h.invoke(OpKind::Write, key(), None, 40);
+        h.complete(f, Err(Failure::Unreachable), 40);
+        assert!(!h.allows("k", datum(f)));
+    }
+
+    #[test]
+    fn deletes_are_writes_of_nothing() {
+        let mut h = History::default();
+        let w = h.invoke(OpKind::Write, key(), Some(1), 10);
+        h.complete(w, Ok(()), 20);
+        let d = h.invoke(OpKind::Delete, key(), Some(1), 30);
+        assert!(h.allows("k", None), "a pending delete may have happened");
+        h.complete(d, Ok(()), 30);
+        assert!(h.allows("k", None));
+        assert!(
+            !h.allows("k", datum(w)),
+            "the acknowledged delete came after w"
+        );
+        let back = h.judge_change("k", None, datum(w), Cause::Pull { from: 3 });
+        assert_eq!(back.map(|l| (l.op, l.kind)), Some((d, OpKind::Delete)));
+    }
+}

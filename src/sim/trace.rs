@@ -371,19 +371,19 @@ impl Record for TraceEvent<'_> {
                 write!(out, "only one leader again (overlap since {})", fmt_ms(*since as i64))
             }
             EventKind::ClientRequest { op, kind, key, via: Some(n) } => {
-                write!(out, "client: {} {key} (#{op}) sent to S{n}", kind.as_str())
+                write!(out, "{} {key} (#{op}) sent to S{n}", kind.as_str())
             }
             EventKind::ClientRequest { op, kind, key, via: None } => {
-                write!(out, "client: {} {key} (#{op}) finds no node to send to", kind.as_str())
+                write!(out, "{} {key} (#{op}): no node to send it to", kind.as_str())
             }
             EventKind::ClientResult { op, kind, key, outcome: Ok(()), invoked } => write!(
                 out,
-                "client: {} {key} (#{op}) ok after {}",
+                "{} {key} (#{op}) ok after {}",
                 kind.as_str(),
                 fmt_ms(self.t.saturating_sub(*invoked) as i64)
             ),
             EventKind::ClientResult { op, kind, key, outcome: Err(f), .. } => {
-                write!(out, "client: {} {key} (#{op}) failed: {}", kind.as_str(), f.describe())
+                write!(out, "{} {key} (#{op}) failed: {}", kind.as_str(), f.describe())
             }
             EventKind::Workload { what } => write!(out, "workload {what}"),
         };
