@@ -139,3 +139,80 @@ proptest! {
         prop_assert_eq!(replayed, findings, "{}", text);
     }
 }
+
+/// Bad input names the field and the rule; a missing leader is a failed
+/// write, not an error.
+#[test]
+fn bad_data_input_is_refused_with_the_field_named() {
+    let refused = |line: &str| line.parse::<Action>().unwrap_err().to_string();
+    for (line, want) in [
+        (
+            "workload rate=-3/s keys=10",
+            "rate: must be a number of operations per second above 0",
+        ),
+        (
+            "workload rate=fast keys=10",
+            "rate must be a number, got `fast`",
+        ),
+        (
+            "workload rate=5/s keys=0",
+            "keys: must be between 1 and 1000000, got 0",
+        ),
+        (
+            "workload rate=5/s keys=10 via=S2",
+            "via must be leader or any",
+        ),
+        (
+            "workload rate=5/s keys=10 delete=2",
+            "delete: must be a probability between 0 and 1",
+        ),
+        ("write", "write: expected one key"),
+        ("write a b", "write: expected one key"),
+        ("write k1 via=S0x", "via"),
+        ("delete k/1 extra", "delete: expected one key"),
+        ("write k=1", "write: expected one key"),
+    ] {
+        let e = refused(line);
+        assert!(e.contains(want), "{line}: {e}");
+    }
+    let mut c = cluster(1, 3, Version::NEWEST);
+    let e = script::act(&mut c, &"write k1 via=7".parse().unwrap()).unwrap_err();
+    assert_eq!(e.field, "via");
+    assert!(e.rule.contains("node 7 does not exist"), "{e}");
+    // No leader yet: the write is recorded as failed, for certain.
+    let done = script::act(&mut c, &"write k1".parse().unwrap()).unwrap();
+    assert_eq!(done.to_string(), "write k1");
+    let op = c.client().last("k1").unwrap();
+    assert_eq!(op.outcome_str(), "failed");
+    assert!(op.definitely_failed());
+    for (key, value, field) in [
+        ("version", "2.0", "version"),
+        ("version", "1", "version"),
+        ("sendBeatOnly", "maybe", "sendBeatOnly"),
+    ] {
+        let e = ClusterConfig::from_pairs(&[
+            (
+                "model".to_string(),
+                raftbeat::cluster::Value::Text("nacos".into()),
+            ),
+            (
+                key.to_string(),
+                raftbeat::cluster::Value::Text(value.into()),
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(e.field, field, "{e}");
+    }
+    let e = ClusterConfig::from_pairs(&[
+        (
+            "model".to_string(),
+            raftbeat::cluster::Value::Text("raft".into()),
+        ),
+        (
+            "version".to_string(),
+            raftbeat::cluster::Value::Text("1.2".into()),
+        ),
+    ])
+    .unwrap_err();
+    assert!(e.rule.contains("is a nacos setting"), "{e}");
+}
