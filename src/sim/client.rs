@@ -5,7 +5,7 @@
 
 use crate::protocol::data::{Key, OpId, OpKind, Outcome};
 use crate::protocol::{Micros, NodeId};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 /// One client operation as the history keeps it.
@@ -72,13 +72,15 @@ pub struct Workload {
 /// Ops kept in full for the page; older ones stay only in the counts.
 pub const RECENT_OPS: usize = 256;
 
-/// The client history of a run.
+/// The client history of a run. Ordered maps: the checker walks keys in
+/// order (a leader's store is judged key by key, reproducibly), and they
+/// spare the wasm module a hash table and a sort.
 #[derive(Clone, Debug, Default)]
 pub struct History {
     next: OpId,
     /// Ops the checker may still need, by id.
-    pub(super) ops: HashMap<OpId, Op>,
-    pub(super) keys: HashMap<Key, KeyHistory>,
+    pub(super) ops: BTreeMap<OpId, Op>,
+    pub(super) keys: BTreeMap<Key, KeyHistory>,
     recent_ops: VecDeque<Op>,
     pub(super) workload: Option<Workload>,
     pub(super) workload_gen: u32,
@@ -181,16 +183,13 @@ impl History {
             .and_then(|id| self.ops.get(&id))
     }
 
-    /// Ops still pending that were sent to `node`.
+    /// Ops still pending that were sent to `node`, in id order.
     pub(super) fn pending_via(&self, node: NodeId) -> Vec<OpId> {
-        let mut v: Vec<OpId> = self
-            .ops
+        self.ops
             .values()
             .filter(|op| op.done.is_none() && op.via == Some(node))
             .map(|op| op.id)
-            .collect();
-        v.sort_unstable();
-        v
+            .collect()
     }
 
     /// The most recently completed ops (at most [`RECENT_OPS`]), oldest first.

@@ -82,13 +82,12 @@ impl History {
 
     /// A node became leader: every acknowledged write it cannot serve.
     pub(super) fn judge_leader(&mut self, value: impl Fn(&str) -> Option<Datum>) -> Vec<LostWrite> {
-        let mut keys: Vec<Key> = self
+        let keys: Vec<Key> = self
             .keys
             .iter()
             .filter(|(_, kh)| kh.latest_acked.is_some() && kh.reported != kh.latest_acked)
             .map(|(k, _)| k.clone())
             .collect();
-        keys.sort_unstable();
         keys.into_iter()
             .filter_map(|k| {
                 let v = value(&k);
