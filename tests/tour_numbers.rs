@@ -590,3 +590,46 @@ fn nacos_lost_write_and_what_1_2_does_instead() {
         &format!("S3 restarts at its stored term {}", restart.num("term").unwrap()),
     );
 }
+
+/// The partition tour with one change: S5, the minority's leader, crashes
+/// and restarts as the partition heals. Nacos 1.4 brings it back at term 0,
+/// below S2's 102, so the majority's acknowledged write survives; 1.2 brings
+/// back its stored 201, and S5 leads again and deletes it.
+#[test]
+fn nacos_partition_writes_with_a_restart_depend_on_the_version() {
+    let restarted = |version: &str, term: u32, after: &str| {
+        let v = version.to_string();
+        variant(
+            "nacos-partition-writes.txt",
+            move |l| match l {
+                l if l.starts_with("expect") => None,
+                "heal" => Some(format!(
+                    "crash S5\nheal\nrestart S5\nrun for=10ms\nexpect term S5 == {term}"
+                )),
+                l => Some(l.replace("version=1.4", &format!("version={v}"))),
+            },
+            &format!("run until=100s\n{after}"),
+        )
+    };
+    let new = restarted(
+        "1.4",
+        0,
+        "expect no-lost-writes\nexpect leader S2\nexpect datum S5 c 1\nexpect datum S1 c 1\n\
+         expect datum S5 a none\nexpect datum S1 b none\n",
+    );
+    let old = restarted(
+        "1.2",
+        201,
+        "expect lost-writes 1\nexpect leader S5\nexpect datum S2 c none\nexpect datum S3 c none\n\
+         expect datum S2 a 1\nexpect datum S3 b 1\n",
+    );
+    let heal = new.first("heal", 0, 0.0).t;
+    // 1.4: the restarted S5 takes S2's first beat.
+    let beat = new.first("receivedBeat", 5, heal);
+    assert!(beat.is("from", "2") && beat.is("accepted", "true"));
+    // 1.2: S5 stands at its stored term + 1 and wins without c.
+    let stood = old.first("sendVote", 0, heal);
+    assert_eq!((stood.node, stood.num("newTerm")), (5, Some(202.0)));
+    let lost = old.first("violation", 5, heal);
+    assert!(lost.is("kind", "lost-write") && lost.is("cause", "elected") && lost.is("key", "c"));
+}
