@@ -633,3 +633,50 @@ fn nacos_partition_writes_with_a_restart_depend_on_the_version() {
     let lost = old.first("violation", 5, heal);
     assert!(lost.is("kind", "lost-write") && lost.is("cause", "elected") && lost.is("key", "c"));
 }
+
+/// The lost-write tour with an earlier write of k1 that S2 also missed and
+/// then pulled: the pull put S2 at the leader's term (101), and the second
+/// write's commit puts S1 there too. Tied again, S2 wins in 1.4 and leads
+/// with the older version, which its beats cannot repair: S1 keeps the
+/// newer one. In 1.2 the commit puts S1 at 201 and S2 loses.
+#[test]
+fn nacos_lost_write_keeps_the_older_version_on_the_new_leader() {
+    let twice = |version: &str, after: &str| {
+        let v = version.to_string();
+        variant(
+            "nacos-lost-write.txt",
+            move |l| match l {
+                l if l.starts_with("expect") => None,
+                "run until=29s" => Some(
+                    "run until=25s\ncut S3->S2\nwrite k1\nrun for=20ms\nrestore S3->S2\n\
+                     run until=29s\nexpect datum S2 k1 1\nexpect term S2 == 101"
+                        .to_string(),
+                ),
+                l => Some(l.replace("version=1.4", &format!("version={v}"))),
+            },
+            after,
+        )
+    };
+    let new = twice(
+        "1.4",
+        "expect lost-writes 1\nexpect leader S2\nexpect datum S2 k1 1\n\
+         expect datum S1 k1 2\nexpect datum S3 k1 2\n",
+    );
+    let crash = new.first("crash", 3, 0.0).t;
+    let applied = new.last_before("onPublish", 1, crash);
+    assert_eq!(
+        (applied.num("version"), applied.num("sourceTerm"), applied.num("newTerm")),
+        (Some(2.0), Some(101.0), Some(101.0)),
+        "S1 meets S2 at 101"
+    );
+    let lost = new.first("violation", 2, crash);
+    assert!(lost.is("kind", "lost-write") && lost.is("cause", "elected"));
+    // The new leader's beats list k1 v1; S1 has v2 and pulls nothing.
+    let beat = new.first("sendBeat", 2, crash);
+    assert!(new.all("pullDatums", 1).all(|e| e.t < beat.t));
+    twice(
+        "1.2",
+        "expect no-lost-writes\nexpect leader S1\nexpect datum S1 k1 2\n\
+         expect datum S2 k1 2\nexpect datum S3 k1 2\n",
+    );
+}
