@@ -453,8 +453,14 @@ impl Tour {
 #[test]
 fn nacos_write() {
     let t = tour("nacos-write.txt");
-    t.says(1, &format!("S3 has led term 1 since {}", secs(t.led(3, 0.0).t, 1)));
-    t.says(2, &format!("the client hears ok after {}", ms1(t.answered_after(1))));
+    t.says(
+        1,
+        &format!("S3 has led term 1 since {}", secs(t.led(3, 0.0).t, 1)),
+    );
+    t.says(
+        2,
+        &format!("the client hears ok after {}", ms1(t.answered_after(1))),
+    );
     // The commit to S2 was lost at the cut; S2 gets k1 from the next beat.
     let write = t.first("signalPublish", 3, 0.0);
     assert!(t
@@ -489,13 +495,22 @@ fn nacos_write() {
 #[test]
 fn nacos_partition_writes() {
     let t = tour("nacos-partition-writes.txt");
-    t.says(1, &format!("S5 has led term 1 since {}", secs(t.led(5, 0.0).t, 1)));
-    t.says(6, &format!("the client hears ok after {}", ms1(t.answered_after(3))));
+    t.says(
+        1,
+        &format!("S5 has led term 1 since {}", secs(t.led(5, 0.0).t, 1)),
+    );
+    t.says(
+        6,
+        &format!("the client hears ok after {}", ms1(t.answered_after(3))),
+    );
     let heal = t.first("heal", 0, 0.0).t;
     let s2 = t.first("sendBeat", 2, heal);
     let s5 = t.first("sendBeat", 5, heal);
     assert!(s2.t < s5.t, "S2 beats first after the heal");
-    t.says(9, &format!("S5's beat, sent {} after S2's", millis(s5.t - s2.t)));
+    t.says(
+        9,
+        &format!("S5's beat, sent {} after S2's", millis(s5.t - s2.t)),
+    );
     // S1 follows S2 first, then S5: a and b die, then c.
     let first = t.first("deadKeys", 1, heal);
     assert!(first.is("from", "2") && first.is("first", "a") && first.num("count") == Some(2.0));
@@ -524,25 +539,41 @@ fn nacos_partition_writes() {
         beat.t,
         "S5 steps down at the first beat it gets after the heal"
     );
-    assert!(beat.t < one.first("sendBeat", 2, heal).t + 100.0, "S2's first");
+    assert!(
+        beat.t < one.first("sendBeat", 2, heal).t + 100.0,
+        "S2's first"
+    );
 }
 
 #[test]
 fn nacos_lost_write_and_what_1_2_does_instead() {
     let t = tour("nacos-lost-write.txt");
-    t.says(1, &format!("S3 has led term 1 since {}", secs(t.led(3, 0.0).t, 1)));
+    t.says(
+        1,
+        &format!("S3 has led term 1 since {}", secs(t.led(3, 0.0).t, 1)),
+    );
     let crash = t.first("crash", 3, 0.0).t;
     let last = t.last_before("sendBeat", 3, crash);
     t.says(3, &format!("(due at {})", secs(last.t + 5000.0, 2)));
     let stood = t.first("sendVote", 0, crash);
     assert_eq!(stood.node, 2, "S2 stands first");
-    t.says(4, &format!("S2's leaderDue runs out first, at {}", secs(stood.t, 2)));
+    t.says(
+        4,
+        &format!("S2's leaderDue runs out first, at {}", secs(stood.t, 2)),
+    );
     let s2_reset = t.last_before("receivedBeat", 2, crash);
-    t.says(4, &format!("S3's beat last reset it at {}", secs(s2_reset.t, 2)));
+    t.says(
+        4,
+        &format!("S3's beat last reset it at {}", secs(s2_reset.t, 2)),
+    );
     let s1_reset = t.first("onPublish", 1, 0.0);
-    t.says(4, &format!("the commit reset S1's at {}", secs(s1_reset.t, 2)));
+    t.says(
+        4,
+        &format!("the commit reset S1's at {}", secs(s1_reset.t, 2)),
+    );
     assert!(
-        t.all("receivedBeat", 1).all(|e| e.t < s1_reset.t || e.t > crash),
+        t.all("receivedBeat", 1)
+            .all(|e| e.t < s1_reset.t || e.t > crash),
         "no beat reset S1's leaderDue after the commit"
     );
     let lost = t.first("violation", 2, crash);
@@ -555,9 +586,7 @@ fn nacos_lost_write_and_what_1_2_does_instead() {
     // The same schedule in Nacos 1.2 keeps the write.
     let old = variant(
         "nacos-lost-write.txt",
-        |l| {
-            (!l.starts_with("expect")).then(|| l.replace("version=1.4", "version=1.2"))
-        },
+        |l| (!l.starts_with("expect")).then(|| l.replace("version=1.4", "version=1.2")),
         "expect no-lost-writes\nexpect leader S1\nexpect term S1 == 102\n\
          expect datum S1 k1 1\nexpect datum S2 k1 1\nexpect datum S3 k1 1\n",
     );
@@ -587,7 +616,10 @@ fn nacos_lost_write_and_what_1_2_does_instead() {
     let restart = old.first("restart", 3, 0.0);
     t.says(
         7,
-        &format!("S3 restarts at its stored term {}", restart.num("term").unwrap()),
+        &format!(
+            "S3 restarts at its stored term {}",
+            restart.num("term").unwrap()
+        ),
     );
 }
 
@@ -665,7 +697,11 @@ fn nacos_lost_write_keeps_the_older_version_on_the_new_leader() {
     let crash = new.first("crash", 3, 0.0).t;
     let applied = new.last_before("onPublish", 1, crash);
     assert_eq!(
-        (applied.num("version"), applied.num("sourceTerm"), applied.num("newTerm")),
+        (
+            applied.num("version"),
+            applied.num("sourceTerm"),
+            applied.num("newTerm")
+        ),
         (Some(2.0), Some(101.0), Some(101.0)),
         "S1 meets S2 at 101"
     );
