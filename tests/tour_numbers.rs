@@ -419,3 +419,300 @@ fn raft_split_vote_costs_what_the_run_shows() {
         ),
     );
 }
+
+/// A tour's script text, edited line by line (None drops the line), with
+/// `extra` appended: the same schedule under other settings or steps.
+fn variant(name: &str, edit: impl Fn(&str) -> Option<String>, extra: &str) -> Tour {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("www/tours")
+        .join(name);
+    let mut text: String = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| edit(l).map(|l| l + "\n"))
+        .collect();
+    text.push_str(extra);
+    run(script::parse(&text).unwrap_or_else(|e| panic!("{name} variant: {e}")))
+}
+
+fn ms1(ms: f64) -> String {
+    format!("{ms:.1} ms")
+}
+
+impl Tour {
+    /// How long after its invocation the client heard about op `op`.
+    fn answered_after(&self, op: u32) -> f64 {
+        let r = self
+            .all("clientResult", 0)
+            .find(|e| e.num("op") == Some(op as f64))
+            .expect("the op's result");
+        r.t - r.num("invoked_ms").unwrap()
+    }
+}
+
+#[test]
+fn nacos_write() {
+    let t = tour("nacos-write.txt");
+    t.says(
+        1,
+        &format!("S3 has led term 1 since {}", secs(t.led(3, 0.0).t, 1)),
+    );
+    t.says(
+        2,
+        &format!("the client hears ok after {}", ms1(t.answered_after(1))),
+    );
+    // The commit to S2 was lost at the cut; S2 gets k1 from the next beat.
+    let write = t.first("signalPublish", 3, 0.0);
+    assert!(t
+        .all("drop", 3)
+        .any(|e| e.t == write.t && e.is("kind", "commit") && e.is("to", "2")));
+    let beat = t.first("sendBeat", 3, write.t);
+    t.says(3, &format!("S3's next beat, at {}", secs(beat.t, 2)));
+    t.says(
+        3,
+        &format!(
+            "({} bytes of JSON, about {} gzipped)",
+            beat.num("bytes").unwrap(),
+            beat.num("gzipBytes").unwrap()
+        ),
+    );
+    let pull = t.first("pullDatums", 2, beat.t);
+    assert!(pull.is("to", "3") && pull.is("first", "k1"));
+    let pulled = t.first("datumsPulled", 2, pull.t);
+    assert_eq!(
+        (pulled.num("beatTerm"), pulled.num("newTerm")),
+        (Some(101.0), Some(101.0))
+    );
+    // The delete's beat lists nothing and S1 drops k1 as a dead key.
+    let delete = t.first("signalDelete", 3, 0.0);
+    let beat = t.first("sendBeat", 3, delete.t);
+    assert_eq!(beat.num("keys"), None, "the beat lists no key");
+    t.says(6, &format!("S3's next beat, at {}", secs(beat.t, 2)));
+    let dead = t.first("deadKeys", 1, beat.t);
+    assert!(dead.is("from", "3") && dead.is("first", "k1"));
+}
+
+#[test]
+fn nacos_partition_writes() {
+    let t = tour("nacos-partition-writes.txt");
+    t.says(
+        1,
+        &format!("S5 has led term 1 since {}", secs(t.led(5, 0.0).t, 1)),
+    );
+    t.says(
+        6,
+        &format!("the client hears ok after {}", ms1(t.answered_after(3))),
+    );
+    let heal = t.first("heal", 0, 0.0).t;
+    let s2 = t.first("sendBeat", 2, heal);
+    let s5 = t.first("sendBeat", 5, heal);
+    assert!(s2.t < s5.t, "S2 beats first after the heal");
+    t.says(
+        9,
+        &format!("S5's beat, sent {} after S2's", millis(s5.t - s2.t)),
+    );
+    // S1 follows S2 first, then S5: a and b die, then c.
+    let first = t.first("deadKeys", 1, heal);
+    assert!(first.is("from", "2") && first.is("first", "a") && first.num("count") == Some(2.0));
+    let second = t.first("deadKeys", 1, first.t + 0.001);
+    assert!(second.is("from", "5") && second.is("first", "c"));
+    let refused = t.first("receivedBeat", 5, heal);
+    assert!(refused.is("from", "2") && refused.is("accepted", "false"));
+    let lost = t.first("violation", 0, heal);
+    assert!(lost.is("kind", "lost-write") && lost.is("cause", "dead-key") && lost.is("key", "c"));
+    // The caption's other branch: with one failed write S5 is at 101, below
+    // S2's 102, and S2's data survives.
+    let one = variant(
+        "nacos-partition-writes.txt",
+        |l| (!l.starts_with("expect") && l != "write b via=S5").then(|| l.to_string()),
+        "run until=60s\nexpect leaders 1\nexpect leader S2\nexpect no-lost-writes\n\
+         expect datum S5 a none\nexpect datum S1 a none\nexpect datum S5 c 1\nexpect datum S1 c 1\n",
+    );
+    let stepped = one
+        .all("role", 5)
+        .find(|e| e.t > heal && e.is("from", "LEADER"))
+        .unwrap();
+    let beat = one.last_before("receivedBeat", 5, stepped.t + 0.001);
+    assert!(beat.is("from", "2") && beat.num("beatTerm") == Some(102.0));
+    assert_eq!(
+        one.first("receivedBeat", 5, heal).t,
+        beat.t,
+        "S5 steps down at the first beat it gets after the heal"
+    );
+    assert!(
+        beat.t < one.first("sendBeat", 2, heal).t + 100.0,
+        "S2's first"
+    );
+}
+
+#[test]
+fn nacos_lost_write_and_what_1_2_does_instead() {
+    let t = tour("nacos-lost-write.txt");
+    t.says(
+        1,
+        &format!("S3 has led term 1 since {}", secs(t.led(3, 0.0).t, 1)),
+    );
+    let crash = t.first("crash", 3, 0.0).t;
+    let last = t.last_before("sendBeat", 3, crash);
+    t.says(3, &format!("(due at {})", secs(last.t + 5000.0, 2)));
+    let stood = t.first("sendVote", 0, crash);
+    assert_eq!(stood.node, 2, "S2 stands first");
+    t.says(
+        4,
+        &format!("S2's leaderDue runs out first, at {}", secs(stood.t, 2)),
+    );
+    let s2_reset = t.last_before("receivedBeat", 2, crash);
+    t.says(
+        4,
+        &format!("S3's beat last reset it at {}", secs(s2_reset.t, 2)),
+    );
+    let s1_reset = t.first("onPublish", 1, 0.0);
+    t.says(
+        4,
+        &format!("the commit reset S1's at {}", secs(s1_reset.t, 2)),
+    );
+    assert!(
+        t.all("receivedBeat", 1)
+            .all(|e| e.t < s1_reset.t || e.t > crash),
+        "no beat reset S1's leaderDue after the commit"
+    );
+    let lost = t.first("violation", 2, crash);
+    assert!(lost.is("kind", "lost-write") && lost.is("cause", "elected"));
+    let beat = t.first("sendBeat", 2, stood.t);
+    t.says(5, &format!("S2's first beat, at {}", secs(beat.t, 2)));
+    assert!(t.first("deadKeys", 1, beat.t).is("first", "k1"));
+    assert!(t.first("restart", 3, 0.0).is("term", "0"));
+
+    // The same schedule in Nacos 1.2 keeps the write.
+    let old = variant(
+        "nacos-lost-write.txt",
+        |l| (!l.starts_with("expect")).then(|| l.replace("version=1.4", "version=1.2")),
+        "expect no-lost-writes\nexpect leader S1\nexpect term S1 == 102\n\
+         expect datum S1 k1 1\nexpect datum S2 k1 1\nexpect datum S3 k1 1\n",
+    );
+    let applied = old.first("onPublish", 1, 0.0);
+    assert_eq!(
+        (applied.num("sourceTerm"), applied.num("newTerm")),
+        (Some(101.0), Some(101.0))
+    );
+    let refused = old.first("receivedVote", 1, crash);
+    assert!(refused.is("from", "2") && refused.is("granted", "false"));
+    let s1 = old.first("sendVote", 1, crash);
+    t.says(
+        7,
+        &format!(
+            "S1 stands itself at {}, at term {}",
+            secs(s1.t, 2),
+            s1.num("newTerm").unwrap()
+        ),
+    );
+    let s1_beat = old.first("sendBeat", 1, s1.t);
+    let pulled = old.first("datumsPulled", 2, s1_beat.t);
+    assert!(pulled.is("from", "1") && pulled.num("applied") == Some(1.0));
+    assert!(
+        pulled.t < s1_beat.t + 1000.0,
+        "the pull answers S1's first beat"
+    );
+    let restart = old.first("restart", 3, 0.0);
+    t.says(
+        7,
+        &format!(
+            "S3 restarts at its stored term {}",
+            restart.num("term").unwrap()
+        ),
+    );
+}
+
+/// The partition tour with one change: S5, the minority's leader, crashes
+/// and restarts as the partition heals. Nacos 1.4 brings it back at term 0,
+/// below S2's 102, so the majority's acknowledged write survives; 1.2 brings
+/// back its stored 201, and S5 leads again and deletes it.
+#[test]
+fn nacos_partition_writes_with_a_restart_depend_on_the_version() {
+    let restarted = |version: &str, term: u32, after: &str| {
+        let v = version.to_string();
+        variant(
+            "nacos-partition-writes.txt",
+            move |l| match l {
+                l if l.starts_with("expect") => None,
+                "heal" => Some(format!(
+                    "crash S5\nheal\nrestart S5\nrun for=10ms\nexpect term S5 == {term}"
+                )),
+                l => Some(l.replace("version=1.4", &format!("version={v}"))),
+            },
+            &format!("run until=100s\n{after}"),
+        )
+    };
+    let new = restarted(
+        "1.4",
+        0,
+        "expect no-lost-writes\nexpect leader S2\nexpect datum S5 c 1\nexpect datum S1 c 1\n\
+         expect datum S5 a none\nexpect datum S1 b none\n",
+    );
+    let old = restarted(
+        "1.2",
+        201,
+        "expect lost-writes 1\nexpect leader S5\nexpect datum S2 c none\nexpect datum S3 c none\n\
+         expect datum S2 a 1\nexpect datum S3 b 1\n",
+    );
+    let heal = new.first("heal", 0, 0.0).t;
+    // 1.4: the restarted S5 takes S2's first beat.
+    let beat = new.first("receivedBeat", 5, heal);
+    assert!(beat.is("from", "2") && beat.is("accepted", "true"));
+    // 1.2: S5 stands at its stored term + 1 and wins without c.
+    let stood = old.first("sendVote", 0, heal);
+    assert_eq!((stood.node, stood.num("newTerm")), (5, Some(202.0)));
+    let lost = old.first("violation", 5, heal);
+    assert!(lost.is("kind", "lost-write") && lost.is("cause", "elected") && lost.is("key", "c"));
+}
+
+/// The lost-write tour with an earlier write of k1 that S2 also missed and
+/// then pulled: the pull put S2 at the leader's term (101), and the second
+/// write's commit puts S1 there too. Tied again, S2 wins in 1.4 and leads
+/// with the older version, which its beats cannot repair: S1 keeps the
+/// newer one. In 1.2 the commit puts S1 at 201 and S2 loses.
+#[test]
+fn nacos_lost_write_keeps_the_older_version_on_the_new_leader() {
+    let twice = |version: &str, after: &str| {
+        let v = version.to_string();
+        variant(
+            "nacos-lost-write.txt",
+            move |l| match l {
+                l if l.starts_with("expect") => None,
+                "run until=29s" => Some(
+                    "run until=25s\ncut S3->S2\nwrite k1\nrun for=20ms\nrestore S3->S2\n\
+                     run until=29s\nexpect datum S2 k1 1\nexpect term S2 == 101"
+                        .to_string(),
+                ),
+                l => Some(l.replace("version=1.4", &format!("version={v}"))),
+            },
+            after,
+        )
+    };
+    let new = twice(
+        "1.4",
+        "expect lost-writes 1\nexpect leader S2\nexpect datum S2 k1 1\n\
+         expect datum S1 k1 2\nexpect datum S3 k1 2\n",
+    );
+    let crash = new.first("crash", 3, 0.0).t;
+    let applied = new.last_before("onPublish", 1, crash);
+    assert_eq!(
+        (
+            applied.num("version"),
+            applied.num("sourceTerm"),
+            applied.num("newTerm")
+        ),
+        (Some(2.0), Some(101.0), Some(101.0)),
+        "S1 meets S2 at 101"
+    );
+    let lost = new.first("violation", 2, crash);
+    assert!(lost.is("kind", "lost-write") && lost.is("cause", "elected"));
+    // The new leader's beats list k1 v1; S1 has v2 and pulls nothing.
+    let beat = new.first("sendBeat", 2, crash);
+    assert!(new.all("pullDatums", 1).all(|e| e.t < beat.t));
+    twice(
+        "1.2",
+        "expect no-lost-writes\nexpect leader S1\nexpect datum S1 k1 2\n\
+         expect datum S2 k1 2\nexpect datum S3 k1 2\n",
+    );
+}

@@ -990,6 +990,9 @@ const TOURS: &[(&str, &str)] = &[
         "raft-split-vote.txt",
         include_str!("../www/tours/raft-split-vote.txt"),
     ),
+    ("nacos-write.txt", include_str!("../www/tours/nacos-write.txt")),
+    ("nacos-partition-writes.txt", include_str!("../www/tours/nacos-partition-writes.txt")),
+    ("nacos-lost-write.txt", include_str!("../www/tours/nacos-lost-write.txt")),
 ];
 
 #[wasm_bindgen_test]
