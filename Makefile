@@ -39,17 +39,20 @@ EXP_TARGET := target/wasm-experiments
 LAB_OPT_LEVEL ?= s
 LAB_OPT_STAMP := target/lab-opt-level
 MINIFY_GLUE := tools/minify-glue.mjs
+# What is served: www/ with its ES modules minified (tools/build-site.mjs).
+SITE := target/site
 TSC := node_modules/.bin/tsc
 CLI := target/release/raftbeat
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
 # A recipe that fails half-way leaves no target behind (so the next make retries).
 .DELETE_ON_ERROR:
-.PHONY: help serve test check setup setup-browser wasm cli fmt-check clippy clippy-wasm \
+.PHONY: help serve site test check setup setup-browser wasm cli fmt-check clippy clippy-wasm \
         clippy-wasm-experiments tsc test-native test-wasm test-e2e bench clean FORCE
 
 help:
 	@echo "make serve   build and serve the page on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
+	@echo "make site    build $(SITE)/: www/ as served, its modules minified"
 	@echo "make check   the fast checks only: rustfmt, clippy (native and wasm32), tsc"
 	@echo "make test    the fast checks, then every test: native, wasm in headless Chrome, end-to-end"
 	@echo "make bench   run the committed benchmarks"
@@ -122,8 +125,15 @@ wasm: $(WASM) $(EXP_WASM)
 cli:
 	@cargo build --release --quiet --bin raftbeat
 
-serve: setup wasm cli
-	@$(CLI) serve --dir www --port $(PORT)
+# The site as readers get it: www/ with every page module minified by terser
+# (the sources stay readable; the page's weight is counted gzipped against a
+# budget, benches/browser/size.js). Incremental: only changed files are
+# redone. `raftbeat serve --dir www` serves the readable sources instead.
+site: setup wasm
+	@node tools/build-site.mjs
+
+serve: setup site cli
+	@$(CLI) serve --dir $(SITE) --port $(PORT)
 
 test-native:
 	cargo test --quiet
@@ -131,7 +141,8 @@ test-native:
 test-wasm: setup
 	wasm-pack --log-level warn test --headless --chrome --mode no-install -- --test web
 
-test-e2e: setup setup-browser wasm cli
+# The harness serves $(SITE), bringing it up to date first.
+test-e2e: setup setup-browser site cli
 	node --test --test-concurrency=1 tests/e2e/
 
 # The fast checks. The tree must be rustfmt- and clippy-clean, on wasm32 too

@@ -12,14 +12,15 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { startServer, launch, openPage, ROOT } from '../../tests/e2e/harness.js';
+import { startServer, launch, openPage, SITE } from '../../tests/e2e/harness.js';
 
 const WASM_BUDGET = 100_000;
 const PAGE_BUDGET = 165_000;
 
 /**
  * Records the path of every file a context requests (workers included); its
- * size is the file's in www/, gzipped at level 9. Reading the bodies
+ * size is the file's as served (target/site/: www/ with its modules
+ * minified), gzipped at level 9. Reading the bodies
  * back through the browser (r.body()) gives the same numbers but stalled
  * Playwright in some runs here.
  */
@@ -27,7 +28,7 @@ function record(context) {
   const paths = new Set();
   context.on('request', (r) => { if (!r.url().startsWith('data:')) paths.add(new URL(r.url()).pathname); });
   return () => {
-    const out = new Map([...paths].map((p) => [p, gzipSync(readFileSync(join(ROOT, 'www', p.endsWith('/') ? `${p}index.html` : p)), { level: 9 }).length]));
+    const out = new Map([...paths].map((p) => [p, gzipSync(readFileSync(join(SITE, p.endsWith('/') ? `${p}index.html` : p)), { level: 9 }).length]));
     paths.clear();
     return out;
   };

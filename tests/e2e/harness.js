@@ -1,20 +1,29 @@
 // Shared setup for the end-to-end tests: the page served exactly as
-// `make serve` serves it (the raftbeat binary's static server), and Debian's
+// `make serve` serves it (the raftbeat binary's static server, over the
+// minified site that tools/build-site.mjs builds from www/), and Debian's
 // Chromium driven by playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { buildSite, SITE } from '../../tools/build-site.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHOTS = join(ROOT, 'target', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
-/** Starts `raftbeat serve` on a free port; resolves to { url, stop }. */
+export { SITE };
+
+/**
+ * Brings target/site/ up to date with www/ (so a test never runs stale
+ * copies), then starts `raftbeat serve` over it on a free port; resolves to
+ * { url, stop }.
+ */
 export async function startServer() {
+  await buildSite();
   const bin = join(ROOT, 'target', 'release', 'raftbeat');
-  const child = spawn(bin, ['serve', '--dir', join(ROOT, 'www'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, ['serve', '--dir', SITE, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 10_000);
