@@ -437,9 +437,14 @@ mod nacos_data {
         }
         // A pull follows a beat: most repairs within one interval, none
         // sooner than a beat's round trip plus the pull's.
-        let within_a_beat = repaired.iter().filter(|w| w.all.us <= beat + 100_000).count();
+        let within_a_beat = repaired
+            .iter()
+            .filter(|w| w.all.us <= beat + 100_000)
+            .count();
         assert!(within_a_beat * 10 >= repaired.len() * 6, "{repaired:?}");
-        assert!(repaired.iter().all(|w| w.all.us >= 3 * setup.network.latency_min));
+        assert!(repaired
+            .iter()
+            .all(|w| w.all.us >= 3 * setup.network.latency_min));
         // The JSON's counts are the writes'.
         let json = data_report::propagation_line_json(r);
         assert!(
@@ -467,7 +472,10 @@ mod nacos_data {
         for row in r {
             assert_eq!(row.entries, row.keys, "{row:?}");
             // No list, no growth: only the term's digits (+100 a write) differ.
-            assert!(row.beat_only.json.abs_diff(r[0].beat_only.json) <= 2, "{row:?}");
+            assert!(
+                row.beat_only.json.abs_diff(r[0].beat_only.json) <= 2,
+                "{row:?}"
+            );
             assert!(row.beat.json > row.beat_only.json, "{row:?}");
         }
         let slope = |a: &Row, b: &Row, f: &dyn Fn(&Row) -> u32| {
@@ -495,7 +503,10 @@ mod nacos_data {
             assert!(!s.unresolved && s.changed > 0, "{row:?}");
             assert!(s.keys >= s.changed, "{row:?}");
             assert!(s.pulls >= s.changed.div_ceil(50), "{row:?}");
-            assert!(s.bytes > 150 * s.changed, "a datum's reply is over 150 bytes: {row:?}");
+            assert!(
+                s.bytes > 150 * s.changed,
+                "a datum's reply is over 150 bytes: {row:?}"
+            );
         }
         let mut flat = Vec::new();
         for row in rows() {
@@ -511,7 +522,10 @@ mod nacos_data {
         let row = beat_size::run_row(&setup, 50, 1).unwrap();
         assert_eq!(row.entries, 0);
         assert_eq!(row.beat, row.beat_only);
-        assert!(row.dropped_commit.unresolved && row.dropped_commit.pulls == 0, "{row:?}");
+        assert!(
+            row.dropped_commit.unresolved && row.dropped_commit.pulls == 0,
+            "{row:?}"
+        );
         assert!(row.restart.unresolved && row.restart.pulls == 0, "{row:?}");
     }
 
@@ -519,14 +533,9 @@ mod nacos_data {
     fn lost_writes_need_message_loss_and_each_has_a_cause() {
         let setup = lost_writes::Setup::default();
         let v14 = Version { minor: 4 };
-        let results = lost_writes::run_all(
-            &setup,
-            1,
-            40,
-            &[Version { minor: 2 }, v14],
-            &[0.0, 0.05],
-        )
-        .unwrap();
+        let results =
+            lost_writes::run_all(&setup, 1, 40, &[Version { minor: 2 }, v14], &[0.0, 0.05])
+                .unwrap();
         for r in &results {
             for run in &r.runs {
                 assert!(run.lost <= run.acked && run.acked > 100, "{run:?}");
@@ -558,8 +567,18 @@ mod nacos_data {
     #[test]
     fn cli_json_equals_the_library() {
         let (code, out, err) = raftbeat(&[
-            "experiment", "nacos-lost-writes", "--runs", "6", "--seed", "4", "--loss", "0.05",
-            "--versions", "1.2", "--format", "json",
+            "experiment",
+            "nacos-lost-writes",
+            "--runs",
+            "6",
+            "--seed",
+            "4",
+            "--loss",
+            "0.05",
+            "--versions",
+            "1.2",
+            "--format",
+            "json",
         ]);
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("6 runs in"), "{err}");
@@ -568,7 +587,12 @@ mod nacos_data {
         assert_eq!(out, data_report::lost_writes_json(&setup, 4, &lib));
 
         let (code, out, err) = raftbeat(&[
-            "experiment", "nacos-beat-size", "--keys", "10,30", "--format", "json",
+            "experiment",
+            "nacos-beat-size",
+            "--keys",
+            "10,30",
+            "--format",
+            "json",
         ]);
         assert_eq!(code, 0, "{err}");
         let setup = beat_size::Setup::default();
@@ -576,8 +600,18 @@ mod nacos_data {
         assert_eq!(out, data_report::beat_size_json(&setup, 1, &lib));
 
         let (code, out, err) = raftbeat(&[
-            "experiment", "nacos-propagation", "--runs", "2", "--writes", "10", "--loss", "0.2",
-            "--seed", "9", "--format", "json",
+            "experiment",
+            "nacos-propagation",
+            "--runs",
+            "2",
+            "--writes",
+            "10",
+            "--loss",
+            "0.2",
+            "--seed",
+            "9",
+            "--format",
+            "json",
         ]);
         assert_eq!(code, 0, "{err}");
         let setup = propagation::Setup {
@@ -586,8 +620,18 @@ mod nacos_data {
         };
         let lib = propagation::run_all(&setup, 9, 2, &[0.2]).unwrap();
         assert_eq!(out, data_report::propagation_json(&setup, 9, 2, &lib));
-        let (_, text, _) = raftbeat(&["experiment", "nacos-propagation", "--runs", "1", "--writes", "5"]);
-        assert!(text.contains("loss 0.1: 5 writes") && text.contains("every follower"), "{text}");
+        let (_, text, _) = raftbeat(&[
+            "experiment",
+            "nacos-propagation",
+            "--runs",
+            "1",
+            "--writes",
+            "5",
+        ]);
+        assert!(
+            text.contains("loss 0.1: 5 writes") && text.contains("every follower"),
+            "{text}"
+        );
     }
 
     #[test]
