@@ -98,7 +98,7 @@ impl Setup {
 
 /// The seed of the row for `keys`.
 pub fn row_seed(seed: u64, keys: u32) -> u64 {
-    trial_seed(seed, 0x62_6561_74, u64::from(keys), 0)
+    trial_seed(seed, 0x6265_6174, u64::from(keys), 0)
 }
 
 /// The next beat the leader sends: its size and the keys it lists.

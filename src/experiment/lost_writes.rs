@@ -117,7 +117,7 @@ pub struct Run {
 pub fn run_seed(seed: u64, version: Version, loss: f64, run: u32) -> u64 {
     trial_seed(
         seed,
-        0x6c_6f73_74 ^ loss.to_bits(),
+        0x6c6f_7374 ^ loss.to_bits(),
         u64::from(version.minor),
         run,
     )

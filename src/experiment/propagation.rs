@@ -103,7 +103,7 @@ impl Write {
 
 /// The seed of run `run` at loss index `line`.
 pub fn run_seed(seed: u64, line: u32, run: u32) -> u64 {
-    trial_seed(seed, 0x70_726f_70, u64::from(line), run)
+    trial_seed(seed, 0x7072_6f70, u64::from(line), run)
 }
 
 /// One run: `setup.writes` writes, one after the other.
