@@ -163,3 +163,25 @@ pub fn parse_list<T>(
         .map(|v| parse(v).ok_or_else(|| Error::new(field, format!("must list {what}, got `{v}`"))))
         .collect()
 }
+
+/// A settled cluster of `nodes` Nacos servers (default timings, LAN)
+/// holding keys `k0 .. k{keys-1}`, each written once through the leader:
+/// the starting point of the load benchmarks.
+pub fn preloaded(nodes: u32, keys: u32, seed: u64) -> Result<NacosSim, Error> {
+    let mut s = cluster(
+        nodes,
+        nacos::Config::default(),
+        NetworkConfig::default(),
+        seed,
+    )?;
+    settle(&mut s)?;
+    for i in 0..keys {
+        if !write_and_wait(&mut s, &format!("k{i}"), 60 * 1_000_000)? {
+            return Err(Error::new(
+                "keys",
+                format!("the pre-load write of k{i} failed on a loss-free network"),
+            ));
+        }
+    }
+    Ok(s)
+}

@@ -596,3 +596,62 @@ pub fn nacos_lost_writes_report(
         &results,
     ))
 }
+
+/// The Nacos load benchmark in the browser (`benches/browser/nacos-data.js`):
+/// a settled cluster holding `keys` keys, then a workload run for a span
+/// the caller times. The same as `benches/nacos_data.rs`.
+#[wasm_bindgen(js_name = NacosLoad)]
+pub struct NacosLoad {
+    sim: crate::experiment::nacos_data::NacosSim,
+}
+
+#[wasm_bindgen(js_class = NacosLoad)]
+impl NacosLoad {
+    /// Five servers, keys `k0 ..` written once each through the leader.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+        keys: u32,
+    ) -> Result<NacosLoad, JsError> {
+        let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+        if !(1..=beat_size::MAX_KEYS).contains(&keys) {
+            return Err(js_err(Error::new(
+                "keys",
+                format!("must be from 1 to {}, got {keys}", beat_size::MAX_KEYS),
+            )));
+        }
+        let sim = crate::experiment::nacos_data::preloaded(5, keys, seed).map_err(js_err)?;
+        Ok(NacosLoad { sim })
+    }
+
+    /// Runs a workload of `rate` writes/s over the keys for `simMs`
+    /// simulated milliseconds (started on the first call, kept after);
+    /// returns the events it took.
+    pub fn run(&mut self, rate: f64, sim_ms: f64) -> Result<f64, JsError> {
+        let span = ms_to_micros("simMs", sim_ms).map_err(js_err)?;
+        let keys = self.sim.client().key_count() as u32;
+        let workload = crate::sim::client::Workload {
+            rate,
+            keys,
+            via_leader: true,
+            delete: 0.0,
+        };
+        // Started once: a run cut into spans is the same as one long run.
+        if self.sim.client().workload() != Some(workload) {
+            self.sim.set_workload(Some(workload)).map_err(js_err)?;
+        }
+        let e0 = self.sim.stats().events;
+        let end = self.sim.now().saturating_add(span);
+        self.sim.run_until(end);
+        Ok((self.sim.stats().events - e0) as f64)
+    }
+
+    /// Keys every store holds, S1 first.
+    #[wasm_bindgen(js_name = storeSizes)]
+    pub fn store_sizes(&self) -> Vec<u32> {
+        use crate::protocol::Protocol;
+        (1..=self.sim.node_count())
+            .map(|n| self.sim.protocol(n).store().map_or(0, |s| s.len() as u32))
+            .collect()
+    }
+}
