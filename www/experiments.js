@@ -748,14 +748,16 @@ function dataError(message) {
 
 const fmtBytes = (b) => (b < 10_000 ? `${fmtInt(b)} B` : b < 10_000_000 ? `${(b / 1e3).toFixed(1)} kB` : `${(b / 1e6).toFixed(1)} MB`);
 
-function tableRows(id, rows) {
+/** Fills a table's body; the cells in columns `textColumns` are text (left-aligned). */
+function tableRows(id, rows, textColumns = []) {
   const body = $(id).tBodies[0];
   body.replaceChildren();
   for (const cells of rows) {
     const tr = document.createElement('tr');
-    for (const v of cells) {
+    for (const [i, v] of cells.entries()) {
       const td = document.createElement('td');
       td.textContent = v;
+      if (textColumns.includes(i)) td.className = 'text';
       tr.append(td);
     }
     body.append(tr);
@@ -775,10 +777,10 @@ function renderDataTables() {
     }
     rows.push([String(line.loss), `${line.acked} acked, ${line.failed} failed, ${line.repaired} repaired, ${line.unresolved} unresolved`, '', '', '', '', '', '', '']);
   }
-  tableRows('prop-table', rows);
+  tableRows('prop-table', rows, [1]);
   const b = dataState.json.beatSize && JSON.parse(dataState.json.beatSize);
   tableRows('beat-table', (b?.rows ?? []).map((r) => [
-    fmtInt(r.keys), fmtBytes(r.beat_bytes), fmtBytes(r.beat_gzip_bytes), fmtBytes(r.beat_gzip_bytes_per_s),
+    fmtInt(r.keys), fmtBytes(r.beat_bytes), fmtBytes(r.beat_gzip_bytes), `${fmtBytes(r.beat_gzip_bytes_per_s)}/s`,
     fmtBytes(r.beat_only_bytes), `${r.dropped_commit.pulled_keys} key, ${fmtBytes(r.dropped_commit.bytes)}`,
     `${fmtMs(r.dropped_commit.caught_up_ms)} ms`, `${fmtInt(r.restart.changed_keys)} keys`, fmtInt(r.restart.pulls),
     fmtBytes(r.restart.bytes), `${fmtMs(r.restart.caught_up_ms)} ms`,
@@ -788,7 +790,7 @@ function renderDataTables() {
     r.version, String(r.loss), fmtInt(r.runs), fmtInt(r.runs_with_loss), r.fraction_with_loss.toFixed(3),
     r.mean_lost_per_run.toFixed(3), String(r.max_lost_in_a_run), fmtInt(r.acked),
     `elected ${r.causes.elected}, dead key ${r.causes.dead_key}, pull ${r.causes.pull}, commit ${r.causes.commit}`,
-  ]));
+  ]), [8]);
 }
 
 function describeData() {
