@@ -11,7 +11,7 @@
 //!   (`protocol/nacos/sync.rs`); without the cache each beat would walk
 //!   every key on every node.
 //!
-//! An argument picks sections by name: hour, idle.
+//! An argument picks sections by name: hour, keys, idle.
 
 use raftbeat::experiment::nacos_data::{preloaded, NacosSim};
 use raftbeat::protocol::Protocol;
@@ -136,6 +136,30 @@ fn main() {
             kib(&later),
             rss_kib()
         );
+    }
+
+    if wants("keys") {
+        // The per-key part of the hour: what the digest rebuilds and
+        // follower walks cost grows with the keys, the rest does not.
+        println!("\n== the same hour (10 writes/s) against the number of keys");
+        for keys in [100u32, 1_000, KEYS] {
+            let (mut s, _) = loaded(keys, 1);
+            s.set_workload(Some(Workload {
+                rate: 10.0,
+                keys,
+                via_leader: true,
+                delete: 0.0,
+            }))
+            .unwrap();
+            let (t0, e0) = (s.now(), s.stats().events);
+            let start = Instant::now();
+            s.run_until(t0 + HOUR);
+            println!(
+                "{keys:>6} keys: wall {:.3} s, {} events",
+                start.elapsed().as_secs_f64(),
+                s.stats().events - e0
+            );
+        }
     }
 
     if wants("idle") {
