@@ -364,7 +364,7 @@ fn cli_bad_flags_name_the_flag_and_the_rule() {
         (&["experiment", "fig16", "--replay", "150-200"], "--replay: must be RANGE:TRIAL"),
         (&["experiment", "fig16", "--frobnicate"], "fig16: unknown option `--frobnicate`"),
         (&["experiment", "nacos-failover", "--lines", "150-155"], "nacos-failover: unknown option `--lines`"),
-        (&["experiment", "fig17"], "experiment: unknown experiment `fig17`; there are fig16 and nacos-failover"),
+        (&["experiment", "fig17"], "experiment: unknown experiment `fig17`; there are fig16, nacos-failover, nacos-propagation, nacos-beat-size and nacos-lost-writes"),
     ];
     for (args, want) in cases {
         let (code, out, err) = raftbeat(args);
@@ -375,4 +375,290 @@ fn cli_bad_flags_name_the_flag_and_the_rule() {
     let (code, out, _) = raftbeat(&["experiment", "--help"]);
     assert_eq!(code, 0);
     assert!(out.contains("raftbeat experiment fig16") && out.contains("nacos-failover"));
+}
+
+// ---- The Nacos data experiments -------------------------------------------
+
+mod nacos_data {
+    use super::raftbeat;
+    use raftbeat::experiment::beat_size::{self, Row};
+    use raftbeat::experiment::data_report;
+    use raftbeat::experiment::lost_writes::{self, Run};
+    use raftbeat::experiment::propagation;
+    use raftbeat::protocol::nacos::Version;
+    use std::sync::OnceLock;
+
+    fn propagation_lines() -> &'static Vec<propagation::LossResult> {
+        static R: OnceLock<Vec<propagation::LossResult>> = OnceLock::new();
+        R.get_or_init(|| {
+            let setup = propagation::Setup {
+                writes: 60,
+                ..propagation::Setup::default()
+            };
+            propagation::run_all(&setup, 3, 3, &[0.0, 0.1]).unwrap()
+        })
+    }
+
+    #[test]
+    fn without_loss_every_write_reaches_every_follower_within_one_way_and_its_ok_within_a_round_trip(
+    ) {
+        let setup = propagation::Setup::default();
+        let (lo, hi) = (setup.network.latency_min, setup.network.latency_max);
+        let r = &propagation_lines()[0];
+        assert_eq!(r.writes.len(), 180);
+        for w in &r.writes {
+            assert!(w.acked && !w.repaired && w.all.resolved, "{w:?}");
+            // The leader applies at once and commits to all: one hop.
+            assert!((lo..=hi).contains(&w.all.us), "{w:?}");
+            // The ok waits for the second reply: two hops.
+            assert!((2 * lo..=2 * hi).contains(&w.ok), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn with_loss_a_lost_commit_is_repaired_by_a_pull_after_a_later_beat() {
+        let setup = propagation::Setup::default();
+        let beat = setup.nacos.heartbeat_interval;
+        let r = &propagation_lines()[1];
+        let acked: Vec<_> = r.writes.iter().filter(|w| w.acked).collect();
+        let repaired: Vec<_> = acked.iter().filter(|w| w.repaired).collect();
+        // 1 - 0.9^4: about a third of the writes lose a commit to someone.
+        assert!(
+            5 * repaired.len() >= acked.len() && 2 * repaired.len() <= acked.len(),
+            "{} of {} repaired",
+            repaired.len(),
+            acked.len()
+        );
+        for w in &acked {
+            assert!(w.all.resolved, "{w:?}");
+            if !w.repaired {
+                assert!(w.all.us <= setup.network.latency_max, "{w:?}");
+            }
+        }
+        // A pull follows a beat: most repairs within one interval, none
+        // sooner than a beat's round trip plus the pull's.
+        let within_a_beat = repaired
+            .iter()
+            .filter(|w| w.all.us <= beat + 100_000)
+            .count();
+        assert!(within_a_beat * 10 >= repaired.len() * 6, "{repaired:?}");
+        assert!(repaired
+            .iter()
+            .all(|w| w.all.us >= 3 * setup.network.latency_min));
+        // The JSON's counts are the writes'.
+        let json = data_report::propagation_line_json(r);
+        assert!(
+            json.contains(&format!("\"repaired\":{}", repaired.len())),
+            "{json}"
+        );
+        let mut flat = Vec::new();
+        for w in &r.writes {
+            w.write_flat(&mut flat);
+        }
+        assert_eq!(propagation::Write::read_flat(&flat).unwrap(), r.writes);
+        assert!(propagation::Write::read_flat(&flat[1..]).is_err());
+    }
+
+    fn rows() -> &'static Vec<Row> {
+        static R: OnceLock<Vec<Row>> = OnceLock::new();
+        R.get_or_init(|| {
+            beat_size::run_all(&beat_size::Setup::default(), 1, &[100, 1000, 2000]).unwrap()
+        })
+    }
+
+    #[test]
+    fn beat_bytes_grow_linearly_with_the_keys() {
+        let r = rows();
+        for row in r {
+            assert_eq!(row.entries, row.keys, "{row:?}");
+            // No list, no growth: only the term's digits (+100 a write) differ.
+            assert!(
+                row.beat_only.json.abs_diff(r[0].beat_only.json) <= 2,
+                "{row:?}"
+            );
+            assert!(row.beat.json > row.beat_only.json, "{row:?}");
+        }
+        let slope = |a: &Row, b: &Row, f: &dyn Fn(&Row) -> u32| {
+            f64::from(f(b) - f(a)) / f64::from(b.keys - a.keys)
+        };
+        let json1 = slope(&r[0], &r[1], &|x| x.beat.json);
+        let json2 = slope(&r[1], &r[2], &|x| x.beat.json);
+        // {"key":"k123","timestamp":1} with escaped quotes and a comma:
+        // about 40 bytes a key, one more per digit of the key.
+        assert!((35.0..45.0).contains(&json1), "{json1}");
+        assert!((json2 - json1).abs() <= 1.5, "{json1} vs {json2}");
+        let gzip = slope(&r[0], &r[2], &|x| x.beat.gzip);
+        assert!((3.0..6.0).contains(&gzip), "{gzip}");
+    }
+
+    #[test]
+    fn a_dropped_commit_costs_one_pull_and_a_restart_pulls_what_changed() {
+        for row in rows() {
+            let d = &row.dropped_commit;
+            assert!(!d.unresolved, "{row:?}");
+            assert_eq!((d.pulls, d.keys), (1, 1), "{row:?}");
+            // Written just after a beat round: the repair waits for the next.
+            assert!(d.took <= 5_200_000 && d.took >= 4_800_000, "{row:?}");
+            let s = &row.restart;
+            assert!(!s.unresolved && s.changed > 0, "{row:?}");
+            assert!(s.keys >= s.changed, "{row:?}");
+            assert!(s.pulls >= s.changed.div_ceil(50), "{row:?}");
+            assert!(
+                s.bytes > 150 * s.changed,
+                "a datum's reply is over 150 bytes: {row:?}"
+            );
+        }
+        let mut flat = Vec::new();
+        for row in rows() {
+            row.write_flat(&mut flat);
+        }
+        assert_eq!(&Row::read_flat(&flat).unwrap(), rows());
+    }
+
+    #[test]
+    fn with_send_beat_only_beats_list_no_keys_and_nothing_is_repaired() {
+        let mut setup = beat_size::Setup::default();
+        setup.nacos.send_beat_only = true;
+        let row = beat_size::run_row(&setup, 50, 1).unwrap();
+        assert_eq!(row.entries, 0);
+        assert_eq!(row.beat, row.beat_only);
+        assert!(
+            row.dropped_commit.unresolved && row.dropped_commit.pulls == 0,
+            "{row:?}"
+        );
+        assert!(row.restart.unresolved && row.restart.pulls == 0, "{row:?}");
+    }
+
+    #[test]
+    fn lost_writes_need_message_loss_and_each_has_a_cause() {
+        let setup = lost_writes::Setup::default();
+        let v14 = Version { minor: 4 };
+        let results =
+            lost_writes::run_all(&setup, 1, 40, &[Version { minor: 2 }, v14], &[0.0, 0.05])
+                .unwrap();
+        for r in &results {
+            for run in &r.runs {
+                assert!(run.lost <= run.acked && run.acked > 100, "{run:?}");
+                assert_eq!(
+                    run.elected + run.dead_key + run.pull + run.commit,
+                    run.lost,
+                    "{run:?}"
+                );
+            }
+            let with = r.runs.iter().filter(|x| x.lost > 0).count();
+            if r.loss == 0.0 {
+                assert!(with <= 1, "{} {}: {with} of 40", r.version, r.loss);
+            } else {
+                assert!(with >= 5, "{} {}: {with} of 40", r.version, r.loss);
+            }
+        }
+        // Runs are independent of how they are cut into chunks.
+        let mut s = setup.clone();
+        s.network.loss = 0.05;
+        let a = lost_writes::run_range(&s, v14, 1, 10, 5).unwrap();
+        assert_eq!(a[..], results[3].runs[10..15]);
+        let mut flat = Vec::new();
+        for r in &a {
+            r.write_flat(&mut flat);
+        }
+        assert_eq!(Run::read_flat(&flat).unwrap(), a);
+    }
+
+    #[test]
+    fn cli_json_equals_the_library() {
+        let (code, out, err) = raftbeat(&[
+            "experiment",
+            "nacos-lost-writes",
+            "--runs",
+            "6",
+            "--seed",
+            "4",
+            "--loss",
+            "0.05",
+            "--versions",
+            "1.2",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("6 runs in"), "{err}");
+        let setup = lost_writes::Setup::default();
+        let lib = lost_writes::run_all(&setup, 4, 6, &[Version { minor: 2 }], &[0.05]).unwrap();
+        assert_eq!(out, data_report::lost_writes_json(&setup, 4, &lib));
+
+        let (code, out, err) = raftbeat(&[
+            "experiment",
+            "nacos-beat-size",
+            "--keys",
+            "10,30",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let setup = beat_size::Setup::default();
+        let lib = beat_size::run_all(&setup, 1, &[10, 30]).unwrap();
+        assert_eq!(out, data_report::beat_size_json(&setup, 1, &lib));
+
+        let (code, out, err) = raftbeat(&[
+            "experiment",
+            "nacos-propagation",
+            "--runs",
+            "2",
+            "--writes",
+            "10",
+            "--loss",
+            "0.2",
+            "--seed",
+            "9",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let setup = propagation::Setup {
+            writes: 10,
+            ..propagation::Setup::default()
+        };
+        let lib = propagation::run_all(&setup, 9, 2, &[0.2]).unwrap();
+        assert_eq!(out, data_report::propagation_json(&setup, 9, 2, &lib));
+        let (_, text, _) = raftbeat(&[
+            "experiment",
+            "nacos-propagation",
+            "--runs",
+            "1",
+            "--writes",
+            "5",
+        ]);
+        assert!(
+            text.contains("loss 0.1: 5 writes") && text.contains("every follower"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn cli_bad_flags_name_the_flag_and_the_rule() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["experiment", "nacos-propagation", "--runs", "0"], "--runs: must be a whole number from 1 to 100000, got `0`"),
+            (&["experiment", "nacos-propagation", "--writes", "x"], "--writes: must be a whole number from 1 to 100000, got `x`"),
+            (&["experiment", "nacos-propagation", "--loss", "0.7"], "--loss: must list rates from 0 to below 0.5, like 0,0.1, got `0.7`"),
+            (&["experiment", "nacos-propagation", "--loss", ","], "--loss: must list rates"),
+            (&["experiment", "nacos-propagation", "--loss"], "--loss: expected loss rates like 0,0.1 after it"),
+            (&["experiment", "nacos-propagation", "--format", "csv"], "--format: must be text or json, got `csv`"),
+            (&["experiment", "nacos-propagation", "--latency", "9ms..1ms"], "--latency: the maximum must be at least the minimum"),
+            (&["experiment", "nacos-beat-size", "--keys", "10,0"], "--keys: must list whole numbers from 1 to 1000000, like 10,100,1000, got `0`"),
+            (&["experiment", "nacos-beat-size", "--keys", "2000000"], "--keys: must list whole numbers from 1 to 1000000"),
+            (&["experiment", "nacos-beat-size", "--down", "0s"], "--down: must be above 0 and at most 1h, got `0s`"),
+            (&["experiment", "nacos-beat-size", "--seed", "-3"], "--seed: must be a whole number from 0 to 18446744073709551615, got `-3`"),
+            (&["experiment", "nacos-lost-writes", "--versions", "1.2,2.0"], "--versions: must list Nacos releases (1.0, 1.1, 1.2, 1.3 or 1.4), like 1.2,1.4, got `2.0`"),
+            (&["experiment", "nacos-lost-writes", "--rate", "0"], "--rate: must be a number of writes per second above 0 and at most 1000, got `0`"),
+            (&["experiment", "nacos-lost-writes", "--keys", "0"], "--keys: must be a whole number from 1 to 1000000, got `0`"),
+            (&["experiment", "nacos-lost-writes", "--runs"], "--runs: expected a number of runs after it"),
+            (&["experiment", "nacos-lost-writes", "--trials", "5"], "nacos-lost-writes: unknown option `--trials`"),
+        ];
+        for (args, want) in cases {
+            let (code, out, err) = raftbeat(args);
+            assert_eq!(code, 2, "{args:?} should fail: {out}{err}");
+            assert!(err.contains(want), "{args:?}: expected `{want}` in `{err}`");
+            assert!(out.is_empty(), "{args:?}: nothing on stdout, got {out}");
+        }
+    }
 }

@@ -10,12 +10,18 @@
 // Page -> worker:  {cmd: 'fig16', task, line, seed, first, count}
 //                  {cmd: 'failover', task, seed, first, count}
 //                  {cmd: 'replay', line, seed, trial}
+//                  {cmd: 'propagation', task, seed, line, loss, run, writes}   one run of writes
+//                  {cmd: 'beatSize', task, seed, keys}                         one key count
+//                  {cmd: 'lostWrites', task, seed, version, loss, first, count}
 // Worker -> page:  {type: 'ready'}
 //                  {type: 'progress', task, n}          n more trials done
-//                  {type: 'result', task, data, ms}     Float64Array (µs; failover: 4 a trial)
+//                  {type: 'result', task, data, ms}     Float64Array (µs; failover: 4 a trial;
+//                                                       the Nacos data experiments: their flat forms)
 //                  {type: 'replay', script}
 //                  {type: 'error', task, message}
-import init, { fig16Trials, fig16Replay, failoverTrials } from './pkg-experiments/raftbeat.js';
+import init, {
+  fig16Trials, fig16Replay, failoverTrials, nacosPropagationRun, nacosBeatSizeRow, nacosLostWritesRuns,
+} from './pkg-experiments/raftbeat.js';
 
 const CHUNK_MS = 20;
 
@@ -57,6 +63,15 @@ onmessage = async ({ data: m }) => {
       postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
     } else if (m.cmd === 'failover') {
       const data = chunked(m.task, m.first, m.count, (first, n) => failoverTrials(m.seed, first, n));
+      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
+    } else if (m.cmd === 'propagation' || m.cmd === 'beatSize') {
+      const data = m.cmd === 'propagation'
+        ? nacosPropagationRun(m.seed, m.line, m.loss, m.run, m.writes)
+        : nacosBeatSizeRow(m.seed, m.keys);
+      postMessage({ type: 'progress', task: m.task, n: 1 });
+      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
+    } else if (m.cmd === 'lostWrites') {
+      const data = chunked(m.task, m.first, m.count, (first, n) => nacosLostWritesRuns(m.seed, m.version, m.loss, first, n));
       postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
     } else if (m.cmd === 'replay') {
       postMessage({ type: 'replay', script: fig16Replay(m.line, m.seed, m.trial) });

@@ -6,10 +6,14 @@
 // they are the CLI's to the digit.
 //
 // URL parameters: ?seed=S&trials=N&failover=M&autorun=1 (shareable runs),
-// &workers=N to size the pool.
+// &workers=N to size the pool. The Nacos data experiments (propagation,
+// beat size, lost writes) run on their own pool: &keys=N&lost=M&autorun=data.
 // window.experiments exposes the state and the JSON, for tests.
 
-import init, { fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary } from './pkg-experiments/raftbeat.js';
+import init, {
+  fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary,
+  nacosDataSetup, nacosPropagationReport, nacosBeatSizeReport, nacosLostWritesReport,
+} from './pkg-experiments/raftbeat.js';
 
 /** The page's element with this id (any: the page's own markup says which kind). @param {string} id @returns {any} */
 const $ = (id) => document.getElementById(id);
@@ -567,6 +571,236 @@ function drawAll() {
   drawNacos();
 }
 
+// ---- The Nacos data experiments --------------------------------------------
+//
+// Propagation (a task per run of writes), beat size (a task per key count,
+// costliest first) and lost writes (a task per 25 runs of a release and loss
+// rate). Each experiment's numbers are put back in the CLI's order and turned
+// into its JSON by the wasm core: the JSON `raftbeat experiment nacos-… --format json`
+// prints for the same seed and counts.
+
+const dataState = {
+  status: 'idle', // idle | running | done | error
+  setup: null,
+  run: null,
+  json: { propagation: null, beatSize: null, lostWrites: null },
+  timings: null,
+};
+let dataPool = [];
+
+function startDataPool() {
+  dataPool = Array.from({ length: Math.min(POOL, 2) }, () => {
+    const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
+    slot.worker.onmessage = ({ data }) => onDataMessage(slot, data);
+    slot.worker.onerror = (e) => dataError(`an experiments worker failed: ${e.message}`);
+    return slot;
+  });
+}
+
+function planDataTasks(seed, maxKeys, lostRuns) {
+  const s = dataState.setup;
+  /** @type {any[]} */
+  const tasks = [];
+  const keys = s.beatSize.keys.filter((k) => k <= maxKeys);
+  for (const [i, k] of [...keys.entries()].reverse()) tasks.push({ cmd: 'beatSize', seed, keys: k, part: i, group: 'beatSize', count: 1 });
+  s.propagation.losses.forEach((loss, line) => {
+    for (let run = 0; run < s.propagation.runs; run++) {
+      tasks.push({ cmd: 'propagation', seed, line, loss, run, writes: s.propagation.writes, part: line * s.propagation.runs + run, group: 'propagation', count: 1 });
+    }
+  });
+  const size = 25;
+  let part = 0;
+  for (const version of s.lostWrites.versions) {
+    for (const loss of s.lostWrites.losses) {
+      for (let first = 0; first < lostRuns; first += size) {
+        tasks.push({ cmd: 'lostWrites', seed, version, loss, first, count: Math.min(size, lostRuns - first), part: part++, group: 'lostWrites' });
+      }
+    }
+  }
+  tasks.forEach((t, i) => { t.task = i; });
+  return { tasks, keys };
+}
+
+function startData() {
+  let seed;
+  try {
+    seed = readSeed();
+  } catch (e) {
+    $('error').textContent = e.message;
+    $('error').hidden = false;
+    $('seed').focus();
+    return;
+  }
+  $('error').hidden = true;
+  const maxKeys = Number($('data-keys').value);
+  const lostRuns = Number($('data-lost').value);
+  const { tasks, keys } = planDataTasks(seed, maxKeys, lostRuns);
+  const groups = {};
+  for (const t of tasks) {
+    groups[t.group] ??= { parts: [], left: 0 };
+    groups[t.group].left += 1;
+  }
+  dataState.json = { propagation: null, beatSize: null, lostWrites: null };
+  dataState.timings = null;
+  dataState.run = {
+    seed, keys, lostRuns, groups,
+    queue: tasks.slice(),
+    byTask: Object.fromEntries(tasks.map((t) => [t.task, t])),
+    tasksLeft: tasks.length,
+    total: tasks.reduce((n, t) => n + t.count, 0),
+    done: 0,
+    t0: performance.now(),
+  };
+  $('data-json').textContent = '';
+  renderDataTables();
+  $('data-progress').max = dataState.run.total;
+  $('data-progress').value = 0;
+  setDataStatus('running', 'Starting…');
+  const params = new URLSearchParams(location.search);
+  params.set('seed', seed);
+  params.set('keys', String(maxKeys));
+  params.set('lost', String(lostRuns));
+  params.delete('autorun');
+  history.replaceState(null, '', `?${params}`);
+  dispatchData();
+}
+
+function dispatchData() {
+  const run = dataState.run;
+  if (!run) return;
+  for (const slot of dataPool) {
+    if (slot.task == null && run.queue.length) {
+      const t = run.queue.shift();
+      slot.task = t.task;
+      const { part, group, ...msg } = t;
+      slot.worker.postMessage(msg);
+    }
+  }
+}
+
+function onDataMessage(slot, m) {
+  const run = dataState.run;
+  if (m.type === 'error') { dataError(m.message); return; }
+  if (!run || !(m.task in run.byTask)) { if (m.type === 'result') slot.task = null; return; }
+  if (m.type === 'progress') {
+    run.done += m.n;
+    $('data-progress').value = run.done;
+    $('data-status').textContent = `${fmtInt(run.done)} / ${fmtInt(run.total)} units · ${((performance.now() - run.t0) / 1000).toFixed(1)} s`;
+    return;
+  }
+  if (m.type !== 'result') return;
+  slot.task = null;
+  const t = run.byTask[m.task];
+  const g = run.groups[t.group];
+  g.parts[t.part] = m.data;
+  g.left -= 1;
+  try {
+    if (g.left === 0) finishGroup(t.group, concat(g.parts));
+  } catch (e) {
+    dataError(e.message ?? String(e));
+    return;
+  }
+  run.tasksLeft -= 1;
+  if (run.tasksLeft === 0) finishData();
+  else dispatchData();
+}
+
+function finishGroup(group, data) {
+  const run = dataState.run;
+  const s = dataState.setup;
+  if (group === 'propagation') {
+    dataState.json.propagation = nacosPropagationReport(run.seed, s.propagation.runs, s.propagation.writes, Float64Array.from(s.propagation.losses), data);
+  } else if (group === 'beatSize') {
+    dataState.json.beatSize = nacosBeatSizeReport(run.seed, data);
+  } else {
+    dataState.json.lostWrites = nacosLostWritesReport(run.seed, run.lostRuns, s.lostWrites.versions, Float64Array.from(s.lostWrites.losses), data);
+  }
+  renderDataTables();
+}
+
+function finishData() {
+  const run = dataState.run;
+  const wallMs = performance.now() - run.t0;
+  dataState.timings = { wallMs, workers: dataPool.length };
+  dataState.run = null;
+  $('data-progress').value = $('data-progress').max;
+  $('data-json').textContent = [dataState.json.propagation, dataState.json.beatSize, dataState.json.lostWrites].join('');
+  setDataStatus('done', `Done in ${(wallMs / 1000).toFixed(2)} s on ${dataPool.length} worker${dataPool.length > 1 ? 's' : ''}, seed ${run.seed}.`);
+}
+
+function setDataStatus(status, text) {
+  dataState.status = status;
+  $('data-status').textContent = text;
+  $('data-run').disabled = status === 'running' || state.status === 'loading' || state.status === 'failed';
+  for (const id of ['data-keys', 'data-lost']) $(id).disabled = status === 'running';
+}
+
+function dataError(message) {
+  $('error').textContent = message;
+  $('error').hidden = false;
+  if (dataState.run) {
+    dataState.run = null;
+    for (const slot of dataPool) slot.worker.terminate();
+    startDataPool();
+  }
+  setDataStatus('error', 'Stopped by an error.');
+}
+
+const fmtBytes = (b) => (b < 10_000 ? `${fmtInt(b)} B` : b < 10_000_000 ? `${(b / 1e3).toFixed(1)} kB` : `${(b / 1e6).toFixed(1)} MB`);
+
+/** Fills a table's body; the cells in columns `textColumns` are text (left-aligned). */
+function tableRows(id, rows, textColumns = []) {
+  const body = $(id).tBodies[0];
+  body.replaceChildren();
+  for (const cells of rows) {
+    const tr = document.createElement('tr');
+    for (const [i, v] of cells.entries()) {
+      const td = document.createElement('td');
+      td.textContent = v;
+      if (textColumns.includes(i)) td.className = 'text';
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+
+const SERIES = { ok: 'client ok', all_followers: 'every follower', after_ok: 'after the ok', repaired_all_followers: 'every follower, repaired' };
+
+function renderDataTables() {
+  const p = dataState.json.propagation && JSON.parse(dataState.json.propagation);
+  const rows = [];
+  for (const line of p?.lines ?? []) {
+    for (const [key, name] of Object.entries(SERIES)) {
+      const s = line[key];
+      if (!s?.trials) continue;
+      rows.push([String(line.loss), name, fmtInt(s.trials), ...['min_ms', 'median_ms', 'mean_ms', 'p90_ms', 'p99_ms', 'max_ms'].map((k) => fmtMs(s[k]))]);
+    }
+    rows.push([String(line.loss), `${line.acked} acked, ${line.failed} failed, ${line.repaired} repaired, ${line.unresolved} unresolved`, '', '', '', '', '', '', '']);
+  }
+  tableRows('prop-table', rows, [1]);
+  const b = dataState.json.beatSize && JSON.parse(dataState.json.beatSize);
+  tableRows('beat-table', (b?.rows ?? []).map((r) => [
+    fmtInt(r.keys), fmtBytes(r.beat_bytes), fmtBytes(r.beat_gzip_bytes), `${fmtBytes(r.beat_gzip_bytes_per_s)}/s`,
+    fmtBytes(r.beat_only_bytes), `${r.dropped_commit.pulled_keys} key, ${fmtBytes(r.dropped_commit.bytes)}`,
+    `${fmtMs(r.dropped_commit.caught_up_ms)} ms`, `${fmtInt(r.restart.changed_keys)} keys`, fmtInt(r.restart.pulls),
+    fmtBytes(r.restart.bytes), `${fmtMs(r.restart.caught_up_ms)} ms`,
+  ]));
+  const l = dataState.json.lostWrites && JSON.parse(dataState.json.lostWrites);
+  tableRows('lost-table', (l?.lines ?? []).map((r) => [
+    r.version, String(r.loss), fmtInt(r.runs), fmtInt(r.runs_with_loss), r.fraction_with_loss.toFixed(3),
+    r.mean_lost_per_run.toFixed(3), String(r.max_lost_in_a_run), fmtInt(r.acked),
+    `elected ${r.causes.elected}, dead key ${r.causes.dead_key}, pull ${r.causes.pull}, commit ${r.causes.commit}`,
+  ]), [8]);
+}
+
+function describeData() {
+  const s = dataState.setup;
+  $('data-setup').textContent = `${s.nodes} Nacos servers (a beat every ${s.heartbeatMs / 1000} s, one-way latency ${s.latencyMs[0]}\u2013${s.latencyMs[1]} ms). `
+    + `Propagation: ${s.propagation.runs} runs of ${s.propagation.writes} writes per loss rate (${s.propagation.losses.join(', ')}). `
+    + `Beat size: the keys are written through the leader first; a dropped commit loses one update's commit to one follower; a restart keeps a follower down ${s.beatSize.downMs / 1000} s while the client writes ${s.beatSize.rate}/s. `
+    + `Lost writes: ${s.lostWrites.rate} writes/s over ${s.lostWrites.keys} keys, the leader crashes at a random moment, for releases ${s.lostWrites.versions.join(' and ')} at loss ${s.lostWrites.losses.join(' and ')}.`;
+}
+
 // ---- Start -----------------------------------------------------------------
 
 async function main() {
@@ -586,7 +820,10 @@ async function main() {
   pick('seed', 'seed');
   pick('trials', 'trials');
   pick('failover', 'failover');
+  pick('data-keys', 'keys');
+  pick('data-lost', 'lost');
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); start(); });
+  $('data-controls').addEventListener('submit', (e) => { e.preventDefault(); startData(); });
   $('cancel').addEventListener('click', cancel);
   /** @type {any} */ (window).experiments = {
     get status() { return state.status; },
@@ -597,6 +834,11 @@ async function main() {
     failoverJson,
     get failoverSummary() { return state.failover?.summary ?? null; },
     get lines() { return state.lines; },
+    data: {
+      get status() { return dataState.status; },
+      get timings() { return dataState.timings; },
+      get json() { return dataState.json; },
+    },
   };
   try {
     await init();
@@ -608,14 +850,20 @@ async function main() {
   state.lines = meta.lines;
   state.setup = meta.setup;
   state.failoverSetup = failoverSetup();
+  dataState.setup = nacosDataSetup();
   startPool();
+  startDataPool();
+  describeData();
+  renderDataTables();
   describeSetups();
   renderTable();
   renderNacosTable();
   drawAll();
   new ResizeObserver(() => drawAll()).observe($('top'));
   setStatus('idle', 'Ready. Press Run.');
+  setDataStatus('idle', '');
   if (params.get('autorun') === '1') start();
+  else if (params.get('autorun') === 'data') startData();
 }
 
 main();

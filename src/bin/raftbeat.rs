@@ -37,6 +37,7 @@ raftbeat run SCRIPT [--rewrite] [--verbose] [--trace FILE|-] [--format jsonl|tex
        raftbeat run [SETTINGS] (--for DURATION | --until TIME) [--trace FILE|-] [--format jsonl|text]
        raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
        raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
+       raftbeat experiment nacos-propagation | nacos-beat-size | nacos-lost-writes [OPTIONS]
        raftbeat serve [--dir DIR] [--port PORT]
        raftbeat help [COMMAND]",
         after_help = "\
@@ -361,7 +362,7 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             .filter(|w| !w.starts_with('-'));
         Err(match (e.kind(), command) {
             (ErrorKind::InvalidSubcommand, Some("experiment")) => format!(
-                "experiment: unknown experiment `{}`; there are fig16 and nacos-failover",
+                "experiment: unknown experiment `{}`; there are fig16, nacos-failover, nacos-propagation, nacos-beat-size and nacos-lost-writes",
                 context(ContextKind::InvalidSubcommand)
             ),
             (ErrorKind::InvalidSubcommand, _) => format!(

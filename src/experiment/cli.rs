@@ -3,6 +3,7 @@
 //! Results go to stdout and are the same for the same flags, byte for byte;
 //! the wall time goes to stderr.
 
+use super::data_cli;
 use super::failover;
 use super::fig16::{self, Line, Setup, LINES};
 use super::report::{
@@ -23,7 +24,12 @@ raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
                               [--lines LO-HI,...] [--latency MIN..MAX] [--jitter D]
                               [--logs I:T,...] [--replay LO-HI:TRIAL]
        raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
-                              [--latency MIN..MAX] [--replay TRIAL]",
+                              [--latency MIN..MAX] [--replay TRIAL]
+       raftbeat experiment nacos-propagation [--runs N] [--writes N] [--loss P,...] [--seed S]
+                              [--format text|json] [--latency MIN..MAX]
+       raftbeat experiment nacos-beat-size [--keys N,...] [--seed S] [--format text|json] [--down D]
+       raftbeat experiment nacos-lost-writes [--runs N] [--versions V,...] [--seed S]
+                              [--format text|json] [--rate R] [--keys N]",
     after_help = "`raftbeat experiment EXPERIMENT --help` explains every option."
 )]
 pub struct ExperimentArgs {
@@ -35,6 +41,9 @@ pub struct ExperimentArgs {
 enum Experiment {
     Fig16(Fig16Args),
     NacosFailover(FailoverArgs),
+    NacosPropagation(data_cli::PropagationArgs),
+    NacosBeatSize(data_cli::BeatSizeArgs),
+    NacosLostWrites(data_cli::LostWritesArgs),
 }
 
 /// Figure 16 of the Raft paper: the time to replace a crashed leader
@@ -105,6 +114,9 @@ struct FailoverArgs {
 /// What a flag given without its value should have been followed by, for
 /// the message `--trials: expected a number of trials after it`.
 pub fn expected_value(flag: &str) -> &'static str {
+    if let Some(what) = data_cli::expected_value(flag) {
+        return what;
+    }
     match flag {
         "--trials" => "a number of trials",
         "--seed" => "a seed",
@@ -280,6 +292,9 @@ pub fn run(args: ExperimentArgs) -> Option<Result<u8, String>> {
     Some(match args.experiment? {
         Experiment::Fig16(a) => Opts::fig16(a).and_then(|o| cmd_fig16(&o)),
         Experiment::NacosFailover(a) => Opts::failover(a).and_then(|o| cmd_failover(&o)),
+        Experiment::NacosPropagation(a) => data_cli::cmd_propagation(a),
+        Experiment::NacosBeatSize(a) => data_cli::cmd_beat_size(a),
+        Experiment::NacosLostWrites(a) => data_cli::cmd_lost_writes(a),
     })
 }
 

@@ -18,6 +18,8 @@ use crate::experiment::failover::{self, FLAT_STRIDE};
 use crate::experiment::fig16::{self, Check, LINES};
 use crate::experiment::report;
 use crate::experiment::stats::{summarize, Sample};
+use crate::experiment::{beat_size, data_report, lost_writes, propagation};
+use crate::protocol::nacos::Version;
 use crate::time::{format_duration, ms_to_micros};
 use js_sys::Float64Array;
 use serde::Serialize;
@@ -311,4 +313,345 @@ pub fn fast_forward(
             term,
         },
     )
+}
+
+// ---- The Nacos data experiments ------------------------------------------
+//
+// Each runs in units the worker can report progress between: a run of
+// writes (propagation), a key count (beat size), a range of runs (lost
+// writes). The units' numbers cross in the flat forms of
+// `propagation::FLAT_STRIDE`, `beat_size::FLAT_STRIDE` and
+// `lost_writes::FLAT_STRIDE`; the report functions turn every unit's
+// numbers, concatenated in the CLI's order, into its JSON.
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_DATA_TYPES: &str = r#"
+export interface NacosDataSetup {
+    nodes: number; heartbeatMs: number; latencyMs: [number, number];
+    propagation: { runs: number; writes: number; losses: number[] };
+    beatSize: { keys: number[]; downMs: number; rate: number };
+    lostWrites: { runs: number; versions: string[]; losses: number[]; rate: number; keys: number };
+}
+"#;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NacosDataSetup {
+    nodes: u32,
+    heartbeat_ms: f64,
+    latency_ms: [f64; 2],
+    propagation: PropagationDefaults,
+    beat_size: BeatSizeDefaults,
+    lost_writes: LostWritesDefaults,
+}
+
+#[derive(Serialize)]
+struct PropagationDefaults {
+    runs: u32,
+    writes: u32,
+    losses: Vec<f64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BeatSizeDefaults {
+    keys: Vec<u32>,
+    down_ms: f64,
+    rate: f64,
+}
+
+#[derive(Serialize)]
+struct LostWritesDefaults {
+    runs: u32,
+    versions: Vec<String>,
+    losses: Vec<f64>,
+    rate: f64,
+    keys: u32,
+}
+
+/// The Nacos data experiments' defaults (the CLI's).
+#[wasm_bindgen(js_name = nacosDataSetup, unchecked_return_type = "NacosDataSetup")]
+pub fn nacos_data_setup() -> Result<JsValue, JsError> {
+    let p = propagation::Setup::default();
+    let b = beat_size::Setup::default();
+    let l = lost_writes::Setup::default();
+    to_js(
+        "nacosDataSetup",
+        &NacosDataSetup {
+            nodes: p.nodes,
+            heartbeat_ms: ms(p.nacos.heartbeat_interval),
+            latency_ms: [ms(p.network.latency_min), ms(p.network.latency_max)],
+            propagation: PropagationDefaults {
+                runs: propagation::DEFAULT_RUNS,
+                writes: p.writes,
+                losses: propagation::DEFAULT_LOSSES.to_vec(),
+            },
+            beat_size: BeatSizeDefaults {
+                keys: beat_size::DEFAULT_KEYS.to_vec(),
+                down_ms: ms(b.down),
+                rate: b.rate,
+            },
+            lost_writes: LostWritesDefaults {
+                runs: lost_writes::DEFAULT_RUNS,
+                versions: lost_writes::DEFAULT_VERSIONS
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect(),
+                losses: lost_writes::DEFAULT_LOSSES.to_vec(),
+                rate: l.rate,
+                keys: l.keys,
+            },
+        },
+    )
+}
+
+fn check_loss(loss: f64) -> Result<f64, Error> {
+    if loss.is_finite() && (0.0..0.5).contains(&loss) {
+        Ok(loss)
+    } else {
+        Err(Error::new(
+            "loss",
+            format!(
+                "must be a rate from 0 to below 0.5, got {}",
+                crate::num::fmt_f64(loss)
+            ),
+        ))
+    }
+}
+
+fn propagation_setup(writes: u32) -> Result<propagation::Setup, Error> {
+    let s = propagation::Setup {
+        writes,
+        ..propagation::Setup::default()
+    };
+    s.validate()?;
+    Ok(s)
+}
+
+/// One propagation run: run `run` of loss line `line` (its index in the
+/// list of losses) at `loss`, `writes` writes: four numbers a write.
+#[wasm_bindgen(js_name = nacosPropagationRun)]
+pub fn nacos_propagation_run(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    line: u32,
+    loss: f64,
+    run: u32,
+    writes: u32,
+) -> Result<Float64Array, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let mut setup = propagation_setup(writes).map_err(js_err)?;
+    setup.network.loss = check_loss(loss).map_err(js_err)?;
+    let out = propagation::run(&setup, propagation::run_seed(seed, line, run)).map_err(js_err)?;
+    let mut flat = Vec::with_capacity(out.len() * propagation::FLAT_STRIDE);
+    for w in &out {
+        w.write_flat(&mut flat);
+    }
+    Ok(Float64Array::from(&flat[..]))
+}
+
+/// The JSON of `raftbeat experiment nacos-propagation --format json` from
+/// every run's numbers, the lines in the order of `losses`.
+#[wasm_bindgen(js_name = nacosPropagationReport)]
+pub fn nacos_propagation_report(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    runs: u32,
+    writes: u32,
+    losses: &[f64],
+    data: &[f64],
+) -> Result<String, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let setup = propagation_setup(writes).map_err(js_err)?;
+    let all = propagation::Write::read_flat(data).map_err(js_err)?;
+    let per_line = runs as usize * writes as usize;
+    if losses.is_empty() || all.len() != per_line * losses.len() {
+        return Err(js_err(Error::new(
+            "data",
+            format!(
+                "must hold {runs} runs of {writes} writes for each of {} losses, got {} writes",
+                losses.len(),
+                all.len()
+            ),
+        )));
+    }
+    let lines = losses
+        .iter()
+        .zip(all.chunks(per_line))
+        .map(|(&loss, w)| {
+            Ok(propagation::LossResult {
+                loss: check_loss(loss)?,
+                writes: w.to_vec(),
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()
+        .map_err(js_err)?;
+    Ok(data_report::propagation_json(&setup, seed, runs, &lines))
+}
+
+/// One beat-size row: pre-load `keys` keys, measure (18 numbers).
+#[wasm_bindgen(js_name = nacosBeatSizeRow)]
+pub fn nacos_beat_size_row(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    keys: u32,
+) -> Result<Float64Array, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let row = beat_size::run_row(&beat_size::Setup::default(), keys, seed).map_err(js_err)?;
+    let mut flat = Vec::with_capacity(beat_size::FLAT_STRIDE);
+    row.write_flat(&mut flat);
+    Ok(Float64Array::from(&flat[..]))
+}
+
+/// The JSON of `raftbeat experiment nacos-beat-size --format json` from
+/// every row's numbers, in order.
+#[wasm_bindgen(js_name = nacosBeatSizeReport)]
+pub fn nacos_beat_size_report(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    data: &[f64],
+) -> Result<String, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let rows = beat_size::Row::read_flat(data).map_err(js_err)?;
+    if rows.is_empty() {
+        return Err(js_err(Error::new("data", "must hold at least one row")));
+    }
+    Ok(data_report::beat_size_json(
+        &beat_size::Setup::default(),
+        seed,
+        &rows,
+    ))
+}
+
+fn parse_version(v: &str) -> Result<Version, Error> {
+    Version::parse(v).ok_or_else(|| {
+        Error::new(
+            "version",
+            format!("must be a Nacos release ({}), got `{v}`", Version::VALUES),
+        )
+    })
+}
+
+/// Lost-writes runs `first .. first + count` of release `version` ("1.2")
+/// at message loss `loss`: seven numbers a run.
+#[wasm_bindgen(js_name = nacosLostWritesRuns)]
+pub fn nacos_lost_writes_runs(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    version: &str,
+    loss: f64,
+    first: u32,
+    count: u32,
+) -> Result<Float64Array, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let version = parse_version(version).map_err(js_err)?;
+    let mut setup = lost_writes::Setup::default();
+    setup.network.loss = check_loss(loss).map_err(js_err)?;
+    let runs = lost_writes::run_range(&setup, version, seed, first, count).map_err(js_err)?;
+    let mut flat = Vec::with_capacity(runs.len() * lost_writes::FLAT_STRIDE);
+    for r in &runs {
+        r.write_flat(&mut flat);
+    }
+    Ok(Float64Array::from(&flat[..]))
+}
+
+/// The JSON of `raftbeat experiment nacos-lost-writes --format json` from
+/// every run's numbers: releases outermost, then losses, `runs` runs each.
+#[wasm_bindgen(js_name = nacosLostWritesReport)]
+pub fn nacos_lost_writes_report(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    runs: u32,
+    versions: Vec<String>,
+    losses: &[f64],
+    data: &[f64],
+) -> Result<String, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let versions = versions
+        .iter()
+        .map(|v| parse_version(v))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(js_err)?;
+    let all = lost_writes::Run::read_flat(data).map_err(js_err)?;
+    let lines = versions.len() * losses.len();
+    if lines == 0 || runs == 0 || all.len() != runs as usize * lines {
+        return Err(js_err(Error::new(
+            "data",
+            format!(
+                "must hold {runs} runs for each of {} releases and {} losses, got {} runs",
+                versions.len(),
+                losses.len(),
+                all.len()
+            ),
+        )));
+    }
+    let mut chunks = all.chunks(runs as usize);
+    let mut results = Vec::with_capacity(lines);
+    for &version in &versions {
+        for &loss in losses {
+            results.push(lost_writes::VersionResult {
+                version,
+                loss: check_loss(loss).map_err(js_err)?,
+                runs: chunks.next().expect("counted above").to_vec(),
+            });
+        }
+    }
+    Ok(data_report::lost_writes_json(
+        &lost_writes::Setup::default(),
+        seed,
+        &results,
+    ))
+}
+
+/// The Nacos load benchmark in the browser (`benches/browser/nacos-data.js`):
+/// a settled cluster holding `keys` keys, then a workload run for a span
+/// the caller times. The same as `benches/nacos_data.rs`.
+#[wasm_bindgen(js_name = NacosLoad)]
+pub struct NacosLoad {
+    sim: crate::experiment::nacos_data::NacosSim,
+}
+
+#[wasm_bindgen(js_class = NacosLoad)]
+impl NacosLoad {
+    /// Five servers, keys `k0 ..` written once each through the leader.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+        keys: u32,
+    ) -> Result<NacosLoad, JsError> {
+        let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+        if !(1..=beat_size::MAX_KEYS).contains(&keys) {
+            return Err(js_err(Error::new(
+                "keys",
+                format!("must be from 1 to {}, got {keys}", beat_size::MAX_KEYS),
+            )));
+        }
+        let sim = crate::experiment::nacos_data::preloaded(5, keys, seed).map_err(js_err)?;
+        Ok(NacosLoad { sim })
+    }
+
+    /// Runs a workload of `rate` writes/s over the keys for `simMs`
+    /// simulated milliseconds (started on the first call, kept after);
+    /// returns the events it took.
+    pub fn run(&mut self, rate: f64, sim_ms: f64) -> Result<f64, JsError> {
+        let span = ms_to_micros("simMs", sim_ms).map_err(js_err)?;
+        let keys = self.sim.client().key_count() as u32;
+        let workload = crate::sim::client::Workload {
+            rate,
+            keys,
+            via_leader: true,
+            delete: 0.0,
+        };
+        // Started once: a run cut into spans is the same as one long run.
+        if self.sim.client().workload() != Some(workload) {
+            self.sim.set_workload(Some(workload)).map_err(js_err)?;
+        }
+        let e0 = self.sim.stats().events;
+        let end = self.sim.now().saturating_add(span);
+        self.sim.run_until(end);
+        Ok((self.sim.stats().events - e0) as f64)
+    }
+
+    /// Keys every store holds, S1 first.
+    #[wasm_bindgen(js_name = storeSizes)]
+    pub fn store_sizes(&self) -> Vec<u32> {
+        use crate::protocol::Protocol;
+        (1..=self.sim.node_count())
+            .map(|n| self.sim.protocol(n).store().map_or(0, |s| s.len() as u32))
+            .collect()
+    }
 }

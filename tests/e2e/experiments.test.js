@@ -116,3 +116,28 @@ test('a bad seed is refused with the rule, and a run can be cancelled and run ag
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the Nacos data experiments run in workers and give the JSON of the CLI', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}experiments.html?seed=7&keys=1000&lost=20&autorun=data`);
+  await page.waitForFunction(() => ['done', 'error'].includes(window.experiments?.data.status), null, { timeout: 120_000 });
+  assert.equal(await page.evaluate(() => window.experiments.data.status), 'done', await page.textContent('#error'));
+  assert.match(await page.textContent('#data-status'), /^Done in [\d.]+ s on \d workers?, seed 7\.$/);
+  const json = await page.evaluate(() => window.experiments.data.json);
+  assert.equal(json.propagation, cli('experiment', 'nacos-propagation', '--seed', '7', '--format', 'json'));
+  assert.equal(json.beatSize, cli('experiment', 'nacos-beat-size', '--keys', '10,100,1000', '--seed', '7', '--format', 'json'));
+  assert.equal(json.lostWrites, cli('experiment', 'nacos-lost-writes', '--runs', '20', '--seed', '7', '--format', 'json'));
+  assert.equal(await page.textContent('#data-json'), json.propagation + json.beatSize + json.lostWrites);
+
+  // The tables: two loss lines of propagation, three key counts, four release and loss lines.
+  const cells = (id) => page.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+  const prop = await cells('prop-table');
+  assert.deepEqual([...new Set(prop.map((r) => r[0]))], ['0', '0.1']);
+  assert.ok(prop.some((r) => r[0] === '0.1' && r[1] === 'every follower, repaired'), JSON.stringify(prop));
+  const beat = await cells('beat-table');
+  assert.deepEqual(beat.map((r) => r[0]), ['10', '100', '1\u2009000']);
+  const lost = await cells('lost-table');
+  assert.deepEqual(lost.map((r) => `${r[0]} ${r[1]}`), ['1.2 0', '1.2 0.05', '1.4 0', '1.4 0.05']);
+  assert.equal(new URL(page.url()).search, '?seed=7&keys=1000&lost=20', 'the run is in the URL, to share');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
