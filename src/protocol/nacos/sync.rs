@@ -390,13 +390,16 @@ impl Node {
         let mut pulls: Vec<Rc<[Key]>> = Vec::new();
         let mut dead: Vec<Key> = Vec::new();
         let mut local = self.datums.iter().peekable();
+        // Keys travel as shared pointers, so most equal keys are the same
+        // allocation: the pointer test spares the string comparison.
         for (key, version) in &digest.entries {
-            while let Some((lk, _)) = local.next_if(|(lk, _)| lk.as_ref() < key.as_ref()) {
-                let _ = lk;
+            while let Some((lk, _)) =
+                local.next_if(|(lk, _)| !Rc::ptr_eq(lk, key) && lk.as_ref() < key.as_ref())
+            {
                 dead.push(lk.clone());
             }
             let have = local
-                .next_if(|(lk, _)| lk.as_ref() == key.as_ref())
+                .next_if(|(lk, _)| Rc::ptr_eq(lk, key) || lk.as_ref() == key.as_ref())
                 .map(|(_, d)| d.version);
             if have.is_none_or(|h| h < *version) {
                 batch.push(key.clone());
