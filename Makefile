@@ -216,6 +216,7 @@ test: setup setup-browser
 
 bench: setup wasm cli
 	cargo bench --bench core
+	cargo bench --bench nacos_data
 
 clean:
 	cargo clean
