@@ -48,20 +48,27 @@ try {
   // The element with no controls (what an embed shows) and the full page,
   // paused so that only this loop drives them. Each frame is timed alone;
   // the median is what a steady animation costs.
-  for (const [model, nodes] of [['nacos', 5], ['raft', 5], ['nacos', 101], ['raft', 101]]) {
+  // The last case runs a client workload (10 writes/s over 100 keys, one
+  // sixth of them already written): beats carry digests, pulls and commits
+  // fly, and the page draws every node's datums.
+  for (const [model, nodes, workload] of [['nacos', 5], ['raft', 5], ['nacos', 101], ['raft', 101], ['nacos', 5, true]]) {
     for (const controls of ['none', 'full']) {
       const url = controls === 'none'
         ? `${server.url}embed.html?controls=none&model=${model}&nodes=${nodes}&seed=1`
         : `${server.url}#model=${model}&nodes=${nodes}&seed=1&paused=1`;
       const { page, context, problems } = await openIsolated(url);
       await page.waitForFunction(() => document.querySelector('raft-beat')?.run, null, { timeout: 20_000 });
-      const r = await page.evaluate(async ([frames]) => {
+      const r = await page.evaluate(async ([frames, workload]) => {
         const el = document.querySelector('raft-beat');
         await el.ready;
         el.clock.pause();
         const run = el.run;
         // Warm up past the first election, so frames show a working cluster.
         run.advanceTo(run.model === 'nacos' ? 20_000 : 1_000);
+        if (workload) {
+          run.sim.act({ do: 'workload', rate: 10, keys: 100 });
+          run.advanceTo(run.sim.timeMs + 2_000);
+        }
         run.refresh();
         const step = [], hand = [], draw = [], total = [];
         let events = 0;
@@ -82,8 +89,8 @@ try {
         const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
         const p95 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length * 0.95)]; };
         return { median: med(total), p95: p95(total), step: med(step), handover: med(hand), draw: med(draw), mean: total.reduce((a, b) => a + b, 0) / frames, eventsPerFrame: events / frames };
-      }, [FRAMES]);
-      results.frames[`${model} ${nodes} nodes, controls=${controls}`] = r;
+      }, [FRAMES, !!workload]);
+      results.frames[`${model} ${nodes} nodes${workload ? ', workload 10/s' : ''}, controls=${controls}`] = r;
       if (problems.length) throw new Error(`page problems: ${problems.join('; ')}`);
       await context.close();
     }
