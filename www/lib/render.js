@@ -172,6 +172,7 @@ export class ClusterRenderer {
     /** @type {import('./datums.js').DatumSnapshot | null} */
     this.snap = run.model === 'nacos' ? run.datums.read(run, now) : null;
     this.drawNodes(run, nodes, n, now);
+    this.drawSizes();
     this.drawCenter(run);
     this.dirty = false;
   }
@@ -287,7 +288,8 @@ export class ClusterRenderer {
       // A message with data grows with its size: 100 B a little, 10 KB half as big again.
       const bytes = m[i + M.bytes], entries = m[i + M.entries];
       const dot = bytes > 0 ? R * (1 + 0.5 * Math.min(1, Math.log10(1 + bytes) / 4)) : R;
-      if (say && bytes > 0) sizes.push([x, y - dot - 4, `${entries} key${entries === 1 ? '' : 's'}${bytes > 0 ? ` · ${bytesText(bytes)}` : ''}`]);
+      // Said mid-flight only: near a node the label would sit on it.
+      if (say && bytes > 0 && f > 0.2 && f < 0.8) sizes.push([x, y - dot - 4, `${entries} key${entries === 1 ? '' : 's'}${bytes > 0 ? ` · ${bytesText(bytes)}` : ''}`]);
       ctx.beginPath();
       ctx.arc(x, y, dot, 0, TAU);
       if (filled) { ctx.fillStyle = c; ctx.fill(); } else {
@@ -309,6 +311,12 @@ export class ClusterRenderer {
       }
     }
     this.flight = flight;
+    this.sizes = sizes;
+  }
+
+  /** What the messages in flight carry, over the nodes (drawn after them). */
+  drawSizes() {
+    const { ctx, theme } = this, sizes = this.sizes ?? [];
     if (sizes.length) {
       ctx.font = '11px system-ui, sans-serif';
       ctx.textAlign = 'center';
