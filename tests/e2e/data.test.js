@@ -28,6 +28,8 @@ test('a write from the page spreads to every node: chips on the ring within a be
   await page.locator('#lab .client button.write').click();
   const command = await page.evaluate(() => document.querySelector('#lab').run.history.at(-1).command);
   assert.equal(command, `write k1 via=${leader}`, 'an empty key field writes k1, through the leader');
+  // The page's URL keeps the action (sync-url), so a reload replays it.
+  await page.waitForFunction((via) => decodeURIComponent(location.hash.replace(/\+/g, ' ')).includes(`:write k1 via=${via}`), leader);
   const start = await page.evaluate(() => document.querySelector('#lab').run.time);
   // The commit reaches every follower at once; the next beat lists the key in any case.
   await page.waitForFunction(() => {
@@ -37,8 +39,10 @@ test('a write from the page spreads to every node: chips on the ring within a be
   const at = await page.evaluate(() => document.querySelector('#lab').run.time);
   assert.ok(at - start <= 5_000, `every node shows k1:1 within a beat (5 s), after ${at - start} ms`);
   await page.locator('#lab .client .results', { hasText: /^1 ok · 0 failed · last: write k1 ok in \d+ ms$/ }).waitFor({ timeout: 5_000 });
-  // The next write goes to k2, and a typed key is written as typed.
-  await page.locator('#lab .client button.write').click();
+  // The next write goes to k2 (here by its shortcut, W), and a typed key is written as typed.
+  await page.locator('#lab canvas.ring').focus();
+  await page.keyboard.press('w');
+  assert.match(await page.evaluate(() => document.querySelector('#lab').run.history.at(-1).command), /^write k2 via=\d$/);
   await page.locator('#lab .client input.key').fill('cart/42');
   await page.locator('#lab .client button.write').click();
   await page.locator('#lab .client button.write').click();

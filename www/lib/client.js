@@ -38,6 +38,7 @@ export class ClientBar {
     one(this.el, 'button.delete').addEventListener('click', () => this.send('delete'));
     this.key.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.send('write'); });
     this.button.addEventListener('click', () => this.toggleWorkload());
+    host.events.on('command', ({ name }) => { if (name === 'write' && !this.el.hidden) this.send('write'); }, signal);
     host.events.on('run', () => this.fill(), signal);
     host.events.on('action', () => { this.last = 0; }, signal);
     host.events.on('frame', ({ ts }) => { if (ts - this.last > EVERY_MS) { this.last = ts; this.update(); } }, signal);

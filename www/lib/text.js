@@ -187,6 +187,7 @@ export const SHORTCUTS = [
   ['R', 'Reset: the same settings from time 0'],
   ['D', 'Drop the leader\'s heartbeats (again: allow them)'],
   ['B', 'Drop the leader\'s next N heartbeats'],
+  ['W', 'Nacos: write the next key (k1, k2, … or the one typed in the client bar) through the leader'],
   ['1 … 9 and 0', 'Select S1 … S10 (or focus the ring and use the arrow keys)'],
   ['C', 'Crash the selected node (again: restart it)'],
   ['T', 'Force an election timeout on the selected node (paused, on two nodes: they stand at the same instant and may split the vote)'],
