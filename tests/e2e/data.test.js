@@ -104,7 +104,10 @@ test('the workload control runs writes at a rate and stops them; a lagging follo
     const el = document.querySelector('#lab'), l = el.run.leaders[0].id, f = l === 1 ? 2 : 1;
     el.act(`isolate ${f}`);
     // Keys the workload wrote, so the follower holds them at an older version.
-    for (const d of el.run.sim.datums(l, 2)) el.act(`write ${d.key}`);
+    const [a, b, gone] = el.run.sim.datums(l, 3);
+    for (const d of [a, b]) el.act(`write ${d.key}`);
+    // And one it holds is deleted meanwhile: the next beat will not list it.
+    el.act(`delete ${gone.key}`);
     el.run.advanceTo(el.run.time + 2_000); el.run.refresh();
     el.select(f);
   });
@@ -121,6 +124,11 @@ test('the workload control runs writes at a rate and stops them; a lagging follo
     return snap.nodes.map((n) => n.stale.size + n.missing);
   });
   assert.deepEqual(after, [0, 0, 0, 0, 0], 'a beat after the heal makes the follower pull what it missed');
+  // The log says so in the model's words.
+  for (const event of ['pullDatums', 'datumsPulled', 'deadKeys']) await page.locator('#lab .log ol.entries li', { hasText: event }).first().waitFor({ timeout: 5_000 });
+  const lines = (await page.locator('#lab .log ol.entries li').allTextContents()).join('\n');
+  assert.match(lines, /pullDatums GET \/raft\/datum from S\d+: \d+ keys missing or older here/);
+  assert.match(lines, /deadKeys 1 keys not in S\d+'s beat deleted/);
   await page.screenshot({ path: join(SHOTS, 'data-workload.png') });
   assert.deepEqual(problems, []);
   await context.close();
