@@ -63,7 +63,7 @@ test('a write from the page spreads to every node: chips on the ring within a be
   const log = (await page.locator('#lab .log ol.entries li').allTextContents()).join('\n');
   assert.match(log, /signalPublish k1/);
   assert.match(log, /onPublish k1 v1 from S\d+/);
-  assert.match(log, /clientResult client: write k1 \(#1\) ok after/);
+  assert.match(log, /clientResult (client: )?write k1 \(#1\) ok after/);
   assert.match(log, /onDelete k1/);
   await page.screenshot({ path: join(SHOTS, 'data-write.png') });
   assert.deepEqual(problems, []);
