@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Float64Array, Object, Reflect};
-use raftbeat::wasm::{parse_scenario, Simulation, MARK_STRIDE, NODE_STRIDE};
+use raftbeat::wasm::{layout, parse_scenario, Simulation, MARK_STRIDE, NODE_STRIDE};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -479,11 +479,11 @@ fn act_refuses_bad_objects_naming_the_field() {
         (object("[1, 2]"), "act: must be an object"),
         (JsValue::NULL, "act: must be an object"),
         (object(r#"{"node": 1}"#), "act.do: is missing"),
-        (object(r#"{"do": "explode"}"#), "act.do: must be one of crash, restart, timeout, isolate, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, got `explode`"),
+        (object(r#"{"do": "explode"}"#), "act.do: must be one of crash, restart, timeout, isolate, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, write, delete, workload, got `explode`"),
         (object(r#"{"do": 7}"#), "act.do: must be one of"),
         (object(r#"{"do": "crash"}"#), "act.node: is missing; crash needs it"),
         (object(r#"{"do": "crash", "node": true}"#), "act.node: must be a node id (3 or S3) or `leader`, got true"),
-        (object(r#"{"do": "crash", "node": 9}"#), "node: node 9 does not exist"),
+        (object(r#"{"do": "crash", "node": 9}"#), "act.node: node 9 does not exist"),
         (object(r#"{"do": "crash", "node": 1, "when": "now"}"#), "act.when: is not a field of crash (it takes node)"),
         (object(r#"{"do": "dropBeats", "from": 3, "count": -1}"#), "act.count: must be a whole number of heartbeat rounds, at least 1, got -1"),
         (object(r#"{"do": "dropBeats", "from": 3, "count": "2"}"#), "act.count: must be a whole number"),
@@ -1157,4 +1157,351 @@ fn floats_print_and_parse_in_wasm_exactly_as_natively() {
     ] {
         assert_eq!(raftbeat::num::parse_f64(bad), None, "{bad}");
     }
+}
+
+/// `datums(node)` as (key, version, token) triples.
+fn datums(sim: &Simulation, node: u32) -> Vec<(String, f64, f64)> {
+    Array::from(&sim.datums(JsValue::from(node), JsValue::UNDEFINED).unwrap())
+        .iter()
+        .map(|d| {
+            (
+                get(&d, "key").as_string().unwrap(),
+                get(&d, "version").as_f64().unwrap(),
+                get(&d, "token").as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn nacos3(seed: f64) -> Simulation {
+    Simulation::new(config(&[
+        ("model", "nacos".into()),
+        ("nodes", 3.into()),
+        ("seed", seed.into()),
+    ]))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn a_write_reaches_every_node_and_the_client_view_says_how_it_ended() {
+    let mut sim = nacos3(7.0);
+    let (leader, _) = wait_for_leader(&mut sim, 20_000.0, None).unwrap();
+    sim.step(6_000.0).unwrap();
+    let logged = sim.act(object(r#"{"do": "write", "key": "k1"}"#)).unwrap();
+    assert_eq!(
+        get(&logged, "command").as_string().unwrap(),
+        format!("write k1 via={leader}"),
+        "the leader the write went to is pinned"
+    );
+    sim.act(object(r#"{"do": "write", "key": "k2", "via": "leader"}"#))
+        .unwrap();
+    sim.step(1_000.0).unwrap();
+    let client = sim.client(JsValue::UNDEFINED).unwrap();
+    let counts = get(&client, "counts");
+    assert_eq!(
+        ["invoked", "ok", "failed"].map(|k| get(&counts, k).as_f64().unwrap()),
+        [2.0, 2.0, 0.0]
+    );
+    assert!(get(&client, "workload").is_null());
+    let recent = Array::from(&get(&client, "recent"));
+    assert_eq!(recent.length(), 2);
+    let first = recent.get(0);
+    assert_eq!(get(&first, "op").as_f64(), Some(1.0));
+    assert_eq!(get(&first, "kind").as_string().as_deref(), Some("write"));
+    assert_eq!(get(&first, "key").as_string().as_deref(), Some("k1"));
+    assert_eq!(get(&first, "via").as_f64(), Some(f64::from(leader)));
+    assert_eq!(get(&first, "outcome").as_string().as_deref(), Some("ok"));
+    assert!(get(&first, "reason").is_null());
+    let (invoked, done) = (
+        get(&first, "invokedMs").as_f64().unwrap(),
+        get(&first, "doneMs").as_f64().unwrap(),
+    );
+    assert!(
+        invoked < done && done <= sim.time_ms(),
+        "{invoked} .. {done}"
+    );
+    assert_eq!(
+        Array::from(&get(&sim.client(JsValue::from(1)).unwrap(), "recent")).length(),
+        1,
+        "`recent` limits the list to the newest"
+    );
+    // The commits reached every follower: the same datums everywhere, in key order.
+    let want = vec![("k1".to_string(), 1.0, 1.0), ("k2".to_string(), 1.0, 2.0)];
+    for n in 1..=3 {
+        assert_eq!(datums(&sim, n), want, "S{n}");
+        assert_eq!(sim.datum_count(JsValue::from(n)).unwrap(), 2);
+    }
+    let one = Array::from(&sim.datums(JsValue::from(1), JsValue::from(1)).unwrap());
+    assert_eq!(one.length(), 1, "`limit` keeps the first keys");
+    assert_eq!(get(&one.get(0), "key").as_string().as_deref(), Some("k1"));
+    // A beat lists both keys and says its size, in both views of the wire.
+    let lay = layout();
+    let m = get(&lay, "message");
+    let at = |k: &str| get(&m, k).as_f64().unwrap() as usize;
+    let stride = at("stride");
+    assert_eq!(stride, raftbeat::wasm::MESSAGE_STRIDE);
+    let kinds = Array::from(&get(&lay, "kinds"));
+    let mut seen_beat = false;
+    for _ in 0..20_000 {
+        sim.step(1.0).unwrap();
+        let flat = sim.message_data().to_vec();
+        let objects = Array::from(&sim.messages().unwrap());
+        for (i, rec) in flat.chunks(stride).enumerate() {
+            let o = objects.get(i as u32);
+            let kind = kinds.get(rec[at("kind")] as u32).as_string().unwrap();
+            assert_eq!(get(&o, "entries").as_f64(), Some(rec[at("entries")]));
+            let bytes = rec[at("bytes")];
+            assert_eq!(get(&o, "bytes").as_f64().unwrap_or(-1.0), bytes);
+            if kind == "beat" {
+                assert_eq!(rec[at("entries")], 2.0, "a beat lists every key");
+                assert!(bytes > 0.0, "a beat listing keys is sized");
+                seen_beat = true;
+            } else if kind == "vote-request" {
+                assert_eq!((rec[at("entries")], bytes), (0.0, -1.0));
+            }
+        }
+        if seen_beat {
+            break;
+        }
+    }
+    assert!(seen_beat, "a beat went out within 20 s");
+    // A delete leaves every node.
+    sim.act(object(r#"{"do": "delete", "key": "k1"}"#)).unwrap();
+    sim.step(1_000.0).unwrap();
+    for n in 1..=3 {
+        assert_eq!(datums(&sim, n), want[1..].to_vec(), "S{n}");
+    }
+    let script = sim.to_script();
+    assert!(
+        script.contains(&format!("\nwrite k1 via={leader}\n"))
+            && script.contains(&format!("\ndelete k1 via={leader}\n")),
+        "{script}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_workload_runs_until_switched_off_and_replays_exactly() {
+    let mut a = nacos3(3.0);
+    wait_for_leader(&mut a, 20_000.0, None).unwrap();
+    a.act(object(
+        r#"{"do": "workload", "rate": 5, "keys": 10, "delete": 0.25}"#,
+    ))
+    .unwrap();
+    let w = get(&a.client(JsValue::UNDEFINED).unwrap(), "workload");
+    assert_eq!(get(&w, "rate").as_f64(), Some(5.0));
+    assert_eq!(get(&w, "keys").as_f64(), Some(10.0));
+    assert_eq!(get(&w, "via").as_string().as_deref(), Some("leader"));
+    assert_eq!(get(&w, "delete").as_f64(), Some(0.25));
+    a.step(10_000.0).unwrap();
+    let invoked = |s: &Simulation| {
+        get(
+            &get(&s.client(JsValue::UNDEFINED).unwrap(), "counts"),
+            "invoked",
+        )
+        .as_f64()
+        .unwrap()
+    };
+    let during = invoked(&a);
+    assert!(during >= 20.0, "about 50 operations in 10 s, got {during}");
+    a.act(object(r#"{"do": "workload", "off": true}"#)).unwrap();
+    assert!(get(&a.client(JsValue::UNDEFINED).unwrap(), "workload").is_null());
+    a.step(10_000.0).unwrap();
+    assert_eq!(invoked(&a), during, "no operation after `off`");
+    let leader = a.leader().unwrap();
+    assert!(a.datum_count(JsValue::from(leader)).unwrap() >= 1);
+    assert!(a
+        .to_script()
+        .contains("\nworkload rate=5/s keys=10 delete=0.25\n"));
+    assert!(a.to_script().contains("\nworkload off\n"));
+    // The logged objects replay the same datums.
+    let mut b = nacos3(3.0);
+    for act in a.actions().unwrap().iter() {
+        b.apply_at(get(&act, "tMs").as_f64().unwrap(), get(&act, "action"))
+            .unwrap();
+    }
+    b.step(a.time_ms() - b.time_ms()).unwrap();
+    assert_eq!(a.to_script(), b.to_script());
+    for n in 1..=3 {
+        assert_eq!(datums(&a, n), datums(&b, n));
+    }
+}
+
+#[wasm_bindgen_test]
+fn data_views_and_actions_refuse_bad_input_naming_the_field() {
+    let mut sim = nacos3(1.0);
+    for (arg, expected) in [
+        (
+            object(r#"{"do": "write", "key": "k1", "via": 9}"#),
+            "act.via: node 9 does not exist",
+        ),
+        (
+            object(r#"{"do": "write", "key": "k1", "via": "S0"}"#),
+            "act.via: ",
+        ),
+        (object(r#"{"do": "write"}"#), "act.key: is missing"),
+        (
+            object(r#"{"do": "write", "key": 5}"#),
+            "act.key: must be text, got 5",
+        ),
+        (
+            object(r#"{"do": "write", "key": "a b"}"#),
+            "act.key: must be 1 to 128 letters",
+        ),
+        (
+            object(r#"{"do": "delete", "key": "k1", "node": 1}"#),
+            "act.node: is not a field of delete",
+        ),
+        (
+            object(r#"{"do": "workload", "rate": 10, "keys": 0}"#),
+            "act.keys: must be a whole number",
+        ),
+        (
+            object(r#"{"do": "workload", "rate": -1, "keys": 5}"#),
+            "act.rate: must be a number of operations per second above 0",
+        ),
+        (
+            object(r#"{"do": "workload", "rate": "fast", "keys": 5}"#),
+            "act.rate: must be a number",
+        ),
+        (
+            object(r#"{"do": "workload", "rate": 10, "keys": 5, "via": 2}"#),
+            "act.via: must be `leader` or `any`",
+        ),
+        (
+            object(r#"{"do": "workload", "rate": 10, "keys": 5, "delete": 2}"#),
+            "act.delete: must be a probability between 0 and 1",
+        ),
+        (
+            object(r#"{"do": "workload", "off": true, "rate": 3}"#),
+            "act.rate: is not taken with off: true",
+        ),
+    ] {
+        let msg = error_message(sim.act(arg));
+        assert!(
+            msg.starts_with(expected),
+            "expected `{expected}`, got `{msg}`"
+        );
+    }
+    assert_eq!(sim.action_count(), 0, "nothing refused was logged");
+    for (result, expected) in [
+        (
+            sim.datums(JsValue::from(9), JsValue::UNDEFINED).map(drop),
+            "node: node 9 does not exist",
+        ),
+        (
+            sim.datums(JsValue::from_str("leader"), JsValue::UNDEFINED)
+                .map(drop),
+            "node: `leader` names no node",
+        ),
+        (
+            sim.datums(JsValue::from(1), JsValue::from(0)).map(drop),
+            "limit: must be a whole number >= 1, got 0",
+        ),
+        (
+            sim.datums(JsValue::from(1), JsValue::from_str("5"))
+                .map(drop),
+            "limit: must be a whole number >= 1, got `5`",
+        ),
+        (
+            sim.datum_count(JsValue::from(true)).map(drop),
+            "node: must be a node id",
+        ),
+        (
+            sim.client(JsValue::from(-1)).map(drop),
+            "recent: must be a whole number >= 1, got -1",
+        ),
+    ] {
+        let msg = error_message(result);
+        assert!(
+            msg.starts_with(expected),
+            "expected `{expected}`, got `{msg}`"
+        );
+    }
+    // With no leader, a write via the leader is a failed write, not an error.
+    sim.act(object(r#"{"do": "write", "key": "k1"}"#)).unwrap();
+    let op = Array::from(&get(&sim.client(JsValue::UNDEFINED).unwrap(), "recent")).get(0);
+    assert_eq!(get(&op, "outcome").as_string().as_deref(), Some("failed"));
+    assert_eq!(
+        get(&op, "reason").as_string().as_deref(),
+        Some("unreachable")
+    );
+    assert!(get(&op, "via").is_null());
+    assert!(get(&op, "reasonText").as_string().is_some());
+    // Config: the Nacos release and sendBeatOnly, read and reported.
+    for (pairs, expected) in [
+        (
+            vec![("version", JsValue::from_str("2.0"))],
+            "version: must be a Nacos release",
+        ),
+        (
+            vec![("version", JsValue::from(2))],
+            "version: must be a Nacos release",
+        ),
+        (
+            vec![("sendBeatOnly", JsValue::from_str("maybe"))],
+            "sendBeatOnly: must be true or false, got `maybe`",
+        ),
+        (
+            vec![("sendBeatOnly", JsValue::from(2))],
+            "sendBeatOnly: must be true or false, got 2",
+        ),
+        (
+            vec![
+                ("model", "raft".into()),
+                ("version", JsValue::from_str("1.2")),
+            ],
+            "version: ",
+        ),
+    ] {
+        let mut all = vec![("model", JsValue::from_str("nacos"))];
+        all.extend(pairs);
+        let msg = error_message(Simulation::new(config(&all)));
+        assert!(
+            msg.starts_with(expected),
+            "expected `{expected}`, got `{msg}`"
+        );
+    }
+    let old = Simulation::new(config(&[
+        ("version", JsValue::from_str("1.2")),
+        ("sendBeatOnly", JsValue::from(true)),
+        ("seed", 1.into()),
+    ]))
+    .unwrap();
+    let settings = old.settings().unwrap();
+    assert_eq!(
+        get(&settings, "version").as_string().as_deref(),
+        Some("1.2")
+    );
+    assert_eq!(get(&settings, "sendBeatOnly").as_bool(), Some(true));
+    assert!(
+        old.config_text().contains("version=1.2")
+            && old.config_text().contains("sendBeatOnly=true")
+    );
+    // As in a URL or a script, "yes" is read as true.
+    let yes = Simulation::new(config(&[("sendBeatOnly", JsValue::from_str("yes"))])).unwrap();
+    assert_eq!(
+        get(&yes.settings().unwrap(), "sendBeatOnly").as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        get(&nacos3(1.0).settings().unwrap(), "version")
+            .as_string()
+            .as_deref(),
+        Some("1.4"),
+        "the default release is reported"
+    );
+    // Raft keeps no data: no datums, and a write fails with no-data.
+    let mut raft =
+        Simulation::new(config(&[("model", "raft".into()), ("seed", 1.into())])).unwrap();
+    wait_for_leader(&mut raft, 5_000.0, None).unwrap();
+    assert!(get(&raft.settings().unwrap(), "version").is_undefined());
+    assert_eq!(
+        Array::from(&raft.datums(JsValue::from(1), JsValue::UNDEFINED).unwrap()).length(),
+        0
+    );
+    assert_eq!(raft.datum_count(JsValue::from(1)).unwrap(), 0);
+    raft.act(object(r#"{"do": "write", "key": "k1"}"#)).unwrap();
+    raft.step(100.0).unwrap();
+    let op = Array::from(&get(&raft.client(JsValue::UNDEFINED).unwrap(), "recent")).get(0);
+    assert_eq!(get(&op, "reason").as_string().as_deref(), Some("no-data"));
 }

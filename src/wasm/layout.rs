@@ -70,6 +70,10 @@ record! {
         TERM = "term",
         /// -1: not a reply, 0: refused, 1: granted.
         GRANTED = "granted",
+        /// Keys a beat lists, datums a pull reply carries; 0 for the others.
+        ENTRIES = "entries",
+        /// Bytes on the wire (gzip), -1 where the model does not size it.
+        BYTES = "bytes",
     }
 }
 
@@ -145,7 +149,7 @@ export type RecordLayout<F extends string> = { stride: number } & { [field in F]
 /** What `layout()` returns: the binary contract of the flat buffers. */
 export interface Layout {
     node: RecordLayout<"id" | "role" | "term" | "voteFor" | "leader" | "alive" | "leaderDue" | "heartbeatDue" | "group" | "rules">;
-    message: RecordLayout<"id" | "kind" | "from" | "to" | "sent" | "due" | "term" | "granted">;
+    message: RecordLayout<"id" | "kind" | "from" | "to" | "sent" | "due" | "term" | "granted" | "entries" | "bytes">;
     mark: RecordLayout<"t" | "code" | "node" | "term">;
     /** Role names by code. */
     roles: ("FOLLOWER" | "PRE_CANDIDATE" | "CANDIDATE" | "LEADER")[];

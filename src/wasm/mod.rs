@@ -41,7 +41,9 @@ use recorder::{Level, Recorder};
 use std::cell::RefCell;
 use std::fmt::Write;
 use std::rc::Rc;
-use views::{to_js, to_js_list, FindingJs, MessageJs, NodeJs, RuleJs, SettingsJs};
+use views::{
+    to_js, to_js_list, ClientJs, DatumJs, FindingJs, MessageJs, NodeJs, RuleJs, SettingsJs,
+};
 use wasm_bindgen::prelude::*;
 
 pub use layout::layout;
@@ -54,6 +56,11 @@ pub use layout::{
 
 /// Events kept between two reads of `events()`; older ones are counted, not kept.
 const EVENT_WINDOW: usize = 20_000;
+/// Datums `datums()` returns when not told how many: enough for the page's
+/// workloads (a few hundred keys), small enough to read every few frames.
+const DATUMS_DEFAULT: usize = 500;
+/// Completed client operations `client()` lists when not told how many.
+const RECENT_DEFAULT: usize = 50;
 /// Longest span one `step` may cover: one simulated hour.
 const MAX_STEP_MS: f64 = 3_600_000.0;
 
@@ -75,6 +82,10 @@ export interface SimulationConfig {
     network?: { latencyMin?: Duration; latencyMax?: Duration; latency?: string; loss?: number };
     preVote?: boolean;
     checkQuorum?: boolean;
+    /** Nacos only: the release modelled, "1.0" to "1.4" (default "1.4"). */
+    version?: string;
+    /** Nacos only: beats list no keys (`nacos.core.protocol.raft.data.sendBeatOnly`). */
+    sendBeatOnly?: boolean;
     [shortKey: string]: unknown;
 }
 /** One trace event; the model adds its own fields (from, beatTerm, leaderDueMs, ...). */
@@ -110,6 +121,23 @@ export interface NodeView {
 export interface MessageView {
     id: number; kind: string; from: number; to: number; sentMs: number; dueMs: number;
     term: number | null; granted: boolean | null;
+    /** Keys a beat lists, datums a pull reply carries; 0 for the others. */
+    entries: number;
+    /** Bytes on the wire (gzipped), where the model sizes the message (beat, pull, pull reply); else null. */
+    bytes: number | null;
+}
+/** A stored datum: its version (a per-key counter) and token (the id of the write that stored it). */
+export interface DatumView { key: string; version: number; token: number }
+/** A client operation; `reason` names a failure (no-leader, unreachable, no-majority, not-leader, connection-lost, no-data). */
+export interface ClientOp {
+    op: number; kind: "write" | "delete"; key: string; via: number | null; invokedMs: number;
+    outcome: "ok" | "failed" | "pending"; reason: string | null; reasonText: string | null; doneMs: number | null;
+}
+export interface ClientView {
+    counts: { invoked: number; ok: number; failed: number };
+    workload: { rate: number; keys: number; via: "leader" | "any"; delete: number } | null;
+    /** The most recently completed operations, oldest first. */
+    recent: ClientOp[];
 }
 export interface Rule { id: number; text: string; remaining: number | null; scope: "all" | "from" | "to" | "link"; from: number | null; to: number | null }
 /**
@@ -132,13 +160,20 @@ export type ActionObject =
     | { do: "network"; latencyMin?: Duration; latencyMax?: Duration; latency?: Duration; loss?: number }
     /** Crash the leader every `every` and restart it `down` later (half of every unless given); `off: true` stops. */
     | { do: "periodicCrash"; every: Duration; down?: Duration }
-    | { do: "periodicCrash"; off: true };
+    | { do: "periodicCrash"; off: true }
+    /** A client's write or delete of `key` (letters, digits, ._-:@#/), sent to `via` (default: the leader; with none it fails). */
+    | { do: "write" | "delete"; key: string; via?: NodeRef }
+    /** A Poisson stream of writes over keys k0..k{keys-1}: `rate` per second, `delete` the share of deletes. */
+    | { do: "workload"; rate: number; keys: number; via?: "leader" | "any"; delete?: number }
+    | { do: "workload"; off: true };
 /** An action as done and logged: when, its script line, and its object (`leader` pinned to the node it named). */
 export interface LoggedAction { tMs: number; command: string; action: ActionObject }
 export interface Settings {
     model: "nacos" | "raft"; nodes: number; seed: string; heartbeat: number;
     tick?: number; leaderTimeout?: number; leaderRandom?: number;
     electionMin?: number; electionMax?: number; preVote?: boolean; checkQuorum?: boolean;
+    /** Nacos only. */
+    version?: string; sendBeatOnly?: boolean;
     latencyMin: number; latencyMax: number; loss: number;
     /** `periodic-crash every= down=` in force (ms; crashes fall on since + k * every), or null. */
     periodicCrash: { every: number; down: number; since: number } | null;
@@ -483,18 +518,30 @@ impl Simulation {
         Float64Array::from(&self.node_buf[..])
     }
 
-    /// Messages in flight as objects: {id, kind, from, to, sentMs, dueMs, term, granted}.
+    /// Messages in flight as objects: {id, kind, from, to, sentMs, dueMs,
+    /// term, granted, entries, bytes}.
     #[wasm_bindgen(unchecked_return_type = "MessageView[]")]
     pub fn messages(&self) -> Result<JsValue, JsError> {
+        use crate::protocol::MessageInfo;
+        let carried: Vec<(u32, Option<crate::protocol::WireSize>)> = crate::with_sim!(
+            &self.cluster,
+            s => s.in_flight().map(|m| (m.msg.entries(), m.msg.size())).collect()
+        );
+        let views = self.cluster.messages();
         to_js_list(
             "messages",
-            self.cluster.messages().iter().map(MessageJs::from),
+            views
+                .iter()
+                .zip(carried)
+                .map(|(m, (entries, size))| MessageJs::new(m, entries, size)),
         )
     }
 
     /// Messages as one Float64Array, `MESSAGE_STRIDE` numbers each, laid
     /// out as `layout().message` says: id, kind code (`layout().kinds`),
-    /// from, to, sentMs, dueMs, term (-1 none), granted (-1 n/a, 0, 1).
+    /// from, to, sentMs, dueMs, term (-1 none), granted (-1 n/a, 0, 1),
+    /// entries (keys a beat lists, datums a pull reply carries), bytes on
+    /// the wire (gzip; -1 where the model does not size the message).
     #[wasm_bindgen(js_name = messageData)]
     pub fn message_data(&mut self) -> Float64Array {
         self.msg_buf.clear();
@@ -510,6 +557,8 @@ impl Simulation {
                 r[message::DUE] = ms(m.due);
                 r[message::TERM] = m.msg.term().map_or(-1.0, |t| t as f64);
                 r[message::GRANTED] = m.msg.granted().map_or(-1.0, |g| if g { 1.0 } else { 0.0 });
+                r[message::ENTRIES] = f64::from(m.msg.entries());
+                r[message::BYTES] = m.msg.size().map_or(-1.0, |s| f64::from(s.gzip));
                 self.msg_buf.extend_from_slice(&r);
             }
         });
@@ -596,6 +645,64 @@ impl Simulation {
         to_js_list("inspect", self.cluster.fields(id))
     }
 
+    /// A node's datums in key order: [{key, version, token}], at most
+    /// `limit` of them (default 500; `datumCount` says how many there are),
+    /// from the first key. A model without data (raft) has none.
+    #[wasm_bindgen(unchecked_return_type = "DatumView[]")]
+    pub fn datums(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | null")] limit: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let id = self.node_id("node", &node).map_err(js_err)?;
+        let limit = if limit.is_undefined() || limit.is_null() {
+            DATUMS_DEFAULT
+        } else {
+            whole("limit", &limit).map_err(js_err)? as usize
+        };
+        let store = self.cluster.store(id);
+        to_js_list(
+            "datums",
+            store
+                .into_iter()
+                .flat_map(|s| s.iter())
+                .take(limit)
+                .map(DatumJs::from),
+        )
+    }
+
+    /// How many datums a node holds (0 in a model without data).
+    #[wasm_bindgen(js_name = datumCount)]
+    pub fn datum_count(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
+    ) -> Result<u32, JsError> {
+        let id = self.node_id("node", &node).map_err(js_err)?;
+        Ok(self.cluster.store(id).map_or(0, |s| s.len() as u32))
+    }
+
+    /// The client's side of the run: {counts: {invoked, ok, failed},
+    /// workload: null | {rate, keys, via, delete}, recent: [{op, kind, key,
+    /// via, invokedMs, outcome, reason, reasonText, doneMs}]}: the last
+    /// `recent` completed operations (default 50, at most 256), oldest first.
+    #[wasm_bindgen(unchecked_return_type = "ClientView")]
+    pub fn client(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | null")] recent: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let recent = if recent.is_undefined() || recent.is_null() {
+            RECENT_DEFAULT
+        } else {
+            whole("recent", &recent).map_err(js_err)? as usize
+        };
+        to_js("client", &ClientJs::new(self.cluster.client(), recent))
+    }
+
+    /// A node argument resolved to an id that exists now.
+    fn node_id(&self, field: &str, node: &JsValue) -> Result<u32, Error> {
+        Self::node_arg(field, node).and_then(|n| self.cluster.resolve(field, n))
+    }
+
     /// The active heartbeat-drop rules: [{id, text, remaining, scope, from,
     /// to}]: scope "all", "from", "to" or "link"; from/to are node ids or null;
     /// remaining is the rounds left, or null for "until removed".
@@ -637,8 +744,10 @@ impl Simulation {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "ActionObject")] action: JsValue,
     ) -> Result<JsValue, JsError> {
-        let action = action_arg(&action).map_err(js_err)?;
-        let i = self.do_act(&action).map_err(js_err)?;
+        let fields = action_arg(&action).map_err(js_err)?;
+        let i = self
+            .do_act(&fields.1)
+            .map_err(|e| js_err(in_object(e, &fields.0)))?;
         self.logged(i)
     }
 
@@ -701,7 +810,7 @@ impl Simulation {
                 .parse::<Action>()
                 .map_err(js_err)?
         } else {
-            action_arg(&action).map_err(js_err)?
+            action_arg(&action).map_err(js_err)?.1
         };
         let t = ms_to_micros("tMs", t_ms).map_err(js_err)?;
         if t < self.cluster.now() {
@@ -926,8 +1035,8 @@ impl Simulation {
 }
 
 /// The action object `act` and `applyAt` take, read as (key, value) pairs
-/// and checked field by field (see [`script::fields`]).
-fn action_arg(v: &JsValue) -> Result<Action, Error> {
+/// and checked field by field (see [`script::fields`]): its fields and the action.
+fn action_arg(v: &JsValue) -> Result<(script::fields::Fields, Action), Error> {
     if !v.is_object() || Array::is_array(v) {
         return Err(Error::new(
             "act",
@@ -937,7 +1046,18 @@ fn action_arg(v: &JsValue) -> Result<Action, Error> {
             ),
         ));
     }
-    action_from_fields(&object::action_fields(v))
+    let fields = object::action_fields(v);
+    let action = action_from_fields(&fields)?;
+    Ok((fields, action))
+}
+
+/// An error from carrying out an action object, named as a field of that
+/// object (`act.via`) when it is one: the caller wrote `via`, not a bare `via`.
+fn in_object(mut e: Error, fields: &script::fields::Fields) -> Error {
+    if e.field != "do" && fields.iter().any(|(k, _)| *k == e.field) {
+        e.field = format!("act.{}", e.field);
+    }
+    e
 }
 
 /// An action as the object `act` takes back.

@@ -4,7 +4,9 @@
 //! core's types, so the core stays free of the page's naming (camelCase, ms).
 
 use crate::cluster::{ClusterConfig, MessageView, Model, NodeView};
-use crate::protocol::Micros;
+use crate::protocol::data::{Datum, Key};
+use crate::protocol::{Micros, WireSize};
+use crate::sim::client::{History, Op};
 use crate::sim::monitor::{Finding, ViolationKind};
 use crate::sim::network::{BeatRule, BeatScope, NetworkConfig};
 use crate::sim::PeriodicCrash;
@@ -83,10 +85,16 @@ pub struct MessageJs {
     due_ms: f64,
     term: Option<f64>,
     granted: Option<bool>,
+    /// Keys a beat lists, datums a pull reply carries; 0 for the others.
+    entries: u32,
+    /// Bytes on the wire (gzipped where the sender compresses), where the
+    /// model sizes the message (a Nacos beat, pull or pull reply); else null.
+    bytes: Option<u32>,
 }
 
-impl From<&MessageView> for MessageJs {
-    fn from(m: &MessageView) -> Self {
+impl MessageJs {
+    /// A message view with what it carries: `entries` and `size`.
+    pub fn new(m: &MessageView, entries: u32, size: Option<WireSize>) -> Self {
         MessageJs {
             id: m.id as f64,
             kind: m.kind.as_str(),
@@ -96,6 +104,115 @@ impl From<&MessageView> for MessageJs {
             due_ms: ms(m.due),
             term: m.term.map(|t| t as f64),
             granted: m.granted,
+            entries,
+            bytes: size.map(|s| s.gzip),
+        }
+    }
+}
+
+/// One stored datum: its key, version and token (the id of the client
+/// write that put it there).
+#[derive(Serialize)]
+pub struct DatumJs<'a> {
+    key: &'a str,
+    version: f64,
+    token: f64,
+}
+
+impl<'a> From<(&'a Key, &'a Datum)> for DatumJs<'a> {
+    fn from((key, d): (&'a Key, &'a Datum)) -> Self {
+        DatumJs {
+            key,
+            version: d.version as f64,
+            token: d.token as f64,
+        }
+    }
+}
+
+/// The client's side of the run: how its operations ended, the workload
+/// in force (or null) and its most recent completed operations, oldest first.
+#[derive(Serialize)]
+pub struct ClientJs {
+    counts: CountsJs,
+    workload: Option<WorkloadJs>,
+    recent: Vec<OpJs>,
+}
+
+#[derive(Serialize)]
+pub struct CountsJs {
+    invoked: f64,
+    ok: f64,
+    failed: f64,
+}
+
+#[derive(Serialize)]
+pub struct WorkloadJs {
+    rate: f64,
+    keys: u32,
+    /// "leader" or "any".
+    via: &'static str,
+    delete: f64,
+}
+
+/// One client operation: `outcome` "ok", "failed" or "pending"; `reason`
+/// the failure's name (no-leader, unreachable, no-majority, not-leader,
+/// connection-lost, no-data) and `reasonText` what the client was told.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpJs {
+    op: f64,
+    kind: &'static str,
+    key: String,
+    via: Option<u32>,
+    invoked_ms: f64,
+    outcome: &'static str,
+    reason: Option<&'static str>,
+    reason_text: Option<&'static str>,
+    done_ms: Option<f64>,
+}
+
+impl From<&Op> for OpJs {
+    fn from(op: &Op) -> Self {
+        let failure = match op.done {
+            Some((Err(f), _)) => Some(f),
+            _ => None,
+        };
+        OpJs {
+            op: op.id as f64,
+            kind: op.kind.as_str(),
+            key: op.key.to_string(),
+            via: op.via,
+            invoked_ms: ms(op.invoked),
+            outcome: op.outcome_str(),
+            reason: failure.map(|f| f.as_str()),
+            reason_text: failure.map(|f| f.describe()),
+            done_ms: op.done.map(|(_, t)| ms(t)),
+        }
+    }
+}
+
+impl ClientJs {
+    /// The history's counts and workload, and its last `recent` completed ops.
+    pub fn new(h: &History, recent: usize) -> Self {
+        let c = h.counts();
+        let all = h.recent().count();
+        ClientJs {
+            counts: CountsJs {
+                invoked: c.invoked as f64,
+                ok: c.ok as f64,
+                failed: c.failed as f64,
+            },
+            workload: h.workload().map(|w| WorkloadJs {
+                rate: w.rate,
+                keys: w.keys,
+                via: if w.via_leader { "leader" } else { "any" },
+                delete: w.delete,
+            }),
+            recent: h
+                .recent()
+                .skip(all.saturating_sub(recent))
+                .map(OpJs::from)
+                .collect(),
         }
     }
 }
@@ -154,6 +271,11 @@ pub struct SettingsJs {
     pre_vote: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     check_quorum: Option<bool>,
+    /// The Nacos release modelled ("1.4").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_beat_only: Option<bool>,
     latency_min: f64,
     latency_max: f64,
     loss: f64,
@@ -187,6 +309,8 @@ impl SettingsJs {
             election_max: None,
             pre_vote: None,
             check_quorum: None,
+            version: None,
+            send_beat_only: None,
             latency_min: ms(net.latency_min),
             latency_max: ms(net.latency_max),
             loss: net.loss,
@@ -202,6 +326,8 @@ impl SettingsJs {
                 s.heartbeat = ms(c.nacos.heartbeat_interval);
                 s.leader_timeout = Some(ms(c.nacos.leader_timeout));
                 s.leader_random = Some(ms(c.nacos.leader_random));
+                s.version = Some(c.nacos.version.to_string());
+                s.send_beat_only = Some(c.nacos.send_beat_only);
             }
             Model::Raft => {
                 s.heartbeat = ms(c.raft.heartbeat_interval);

@@ -90,6 +90,51 @@ test('a loss set from JavaScript replays exactly from a share link, every digit'
   await context.close();
 });
 
+test('writes, deletes, the workload, the Nacos release and sendBeatOnly replay exactly from a share link', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=11&nodes=5&version=1.2&sendBeatOnly=true&speed=40`);
+  await ready(page);
+  await waitForStatus(page, /Leader S\d/, 40_000);
+  await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    el.clock.pause();
+    el.run.advanceTo(el.run.time + 6_000);
+    el.act('write k1');
+    el.run.act({ do: 'workload', rate: 4, keys: 8, delete: 0.25 });
+    el.run.advanceTo(el.run.time + 12_000);
+    el.act('workload off');
+    el.act('delete k1');
+    el.run.advanceTo(el.run.time + 3_000);
+    el.run.refresh();
+  });
+  const url = await page.evaluate(() => document.querySelector('#lab').shareUrl());
+  assert.match(url, /[#&]version=1\.2(&|$)/);
+  assert.match(url, /[#&]sendBeatOnly=true(&|$)/);
+  assert.match(url, /&a=[\d.]+%3Awrite\+k1\+via%3D\d(&|$)/);
+  assert.match(url, /&a=[\d.]+%3Aworkload\+rate%3D4%2Fs\+keys%3D8\+delete%3D0\.25(&|$)/);
+  assert.match(url, /&a=[\d.]+%3Aworkload\+off(&|$)/);
+  assert.match(url, /&a=[\d.]+%3Adelete\+k1\+via%3D\d(&|$)/);
+  const read = (p) => p.evaluate(() => {
+    const run = document.querySelector('#lab').run;
+    return {
+      script: run.sim.toScript(),
+      datums: Array.from({ length: run.n }, (_, i) => run.sim.datums(i + 1)),
+      counts: run.sim.client().counts,
+      config: [run.config.version, run.config.sendBeatOnly],
+    };
+  });
+  const before = await read(page);
+  assert.match(before.script, /^cluster model=nacos nodes=5 seed=11 version=1\.2 sendBeatOnly=true\n/);
+  assert.ok(before.counts.invoked > 20, `the workload ran: ${JSON.stringify(before.counts)}`);
+  assert.ok(before.datums.every((d) => d.length > 0 && !d.some((x) => x.key === 'k1')), 'k1 was deleted everywhere');
+  const other = await openShared(browser, url);
+  assert.deepEqual(await read(other.page), before, 'the same script, datums on every node, client results and config');
+  assert.deepEqual(await snapshot(other.page), await snapshot(page));
+  assert.deepEqual(other.problems, []);
+  assert.deepEqual(problems, []);
+  await other.context.close();
+  await context.close();
+});
+
 test('going back on the timeline replays; acting there forks the run', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&speed=40`);
   await ready(page);

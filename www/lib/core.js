@@ -5,6 +5,7 @@
 // leadership timeline. Renderers and controls only read a Run; every change
 // goes through it, so any run can be shared as a URL and replayed exactly.
 import init, { Simulation, parseScenario, layout } from '../pkg/raftbeat.js';
+import { DatumSnapshot } from './datums.js';
 
 export { Simulation, parseScenario };
 
@@ -183,6 +184,8 @@ export class Run {
     /** Actions (and stops) still to apply, by time, then plan order. */
     this.pending = steps.sort(byTimeThenSeq);
     this.log = new EventLog(logCapacity);
+    /** What each node stores (Nacos), read a few times a second: `datums.read(run)`. */
+    this.datums = new DatumSnapshot();
     this.timeline = new Timeline();
     /** The furthest simulated time this run's history reaches (a rewind goes back from it). */
     this.until = 0;

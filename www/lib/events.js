@@ -22,7 +22,7 @@
  * @property {{ text: string | null }} error An error to show (null: clear it).
  * @property {{ ts: number, moving: boolean }} frame A frame was drawn (moving: the ring was redrawn).
  * @property {{ theme: Theme }} theme The colour theme changed.
- * @property {{ name: 'drop-next' | 'help' | 'focus-log' | 'focus-inspector' }} command A keyboard shortcut that a control carries out.
+ * @property {{ name: 'drop-next' | 'help' | 'focus-log' | 'focus-inspector' | 'write' }} command A keyboard shortcut that a control carries out.
  */
 
 /** @template {Record<string, any>} E */

@@ -10,6 +10,8 @@ import { nodeAction, isIsolated } from './actions.js';
 
 /** How often (ms) the fields are read again while the run moves. */
 const EVERY_MS = 200;
+/** Datums listed; past it, how many more. */
+const SHOWN = 120;
 
 /**
  * Nacos's `peers` field ("S1 FOLLOWER t0 voteFor none, S3 LEADER t1 voteFor
@@ -31,6 +33,7 @@ export class Inspector {
         <h3><label>Node <select class="pick" aria-label="Node to inspect"></select></label></h3>
         <p class="hint pick-hint">Click a node on the ring, or press 1-9.</p>
         <dl class="fields"></dl>
+        <ul class="datum-list" aria-label="Its datums, key:version" hidden></ul>
         <div class="row node-actions">
           <button data-n="drop-from" aria-pressed="false">Drop its beats</button>
           <button data-n="drop-to" aria-pressed="false">Drop beats to it</button>
@@ -66,7 +69,21 @@ export class Inspector {
     one(this.el, '.pick-hint').hidden = !!id;
     one(this.el, '.node-actions').hidden = !id;
     this.last = 0;
-    if (!id) this.fields.innerHTML = '';
+    if (!id) { this.fields.innerHTML = ''; one(this.el, '.datum-list').hidden = true; }
+  }
+
+  /** The selected node's datums as key:version, amber where behind the leader (at most SHOWN). @param {number} id */
+  datums(id) {
+    const run = this.host.run, list = one(this.el, '.datum-list');
+    if (run.model !== 'nacos') { list.hidden = true; return; }
+    const snap = run.datums.read(run), node = snap.nodes[id - 1];
+    if (!node) return;
+    const items = [...node.map.values()].slice(0, SHOWN).map((d) => `<li${node.stale.has(d.key) ? ' class="stale" title="Behind the leader"' : ''}>${esc(d.key)}:${d.version}</li>`);
+    if (node.count > SHOWN) items.push(`<li class="more">… ${node.count - SHOWN} more (${node.count} in all)</li>`);
+    if (node.missing) items.push(`<li class="more">${node.missing} of the leader's keys missing here</li>`);
+    const html = items.join('') || '<li class="more">No datums.</li>';
+    if (list.dataset.html !== html) { list.innerHTML = html; list.dataset.html = html; }
+    list.hidden = false;
   }
 
   update() {
@@ -91,6 +108,7 @@ export class Inspector {
     const html = fields.map(([k, v]) => `<dt title="${esc(help[k] ?? '')}">${esc(k)}</dt><dd>${k === 'peers' ? peerTable(v) : esc(v)}</dd>`).join('');
     const dl = this.fields;
     if (dl.dataset.html !== html) { dl.innerHTML = html; dl.dataset.html = html; }
+    this.datums(id);
     const from = rules.find((r) => r.scope === 'from' && r.from === id);
     const to = rules.find((r) => r.scope === 'to' && r.to === id);
     /** @param {string} sel @param {string} text @param {boolean} [pressed] */

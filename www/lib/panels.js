@@ -14,6 +14,7 @@ import { Inspector } from './inspector.js';
 import { Faults } from './faults.js';
 import { SettingsForm } from './settings.js';
 import { EventLog } from './log.js';
+import { ClientBar } from './client.js';
 
 /** @typedef {import('../raft-beat.js').RaftBeatElement} Host */
 
@@ -51,12 +52,19 @@ export class Controls {
     /** @type {Faults | null} */
     this.faults = null;
     if (!this.full) return;
-    this.parts.add(mount.main, `<ul class="legend" aria-label="Legend">
+    const legend = this.parts.add(mount.main, `<ul class="legend" aria-label="Legend">
         <li><i class="k-beat"></i>beat</li><li><i class="k-beat-reply"></i>beat reply</li>
         <li><i class="k-vote"></i>vote request</li><li><i class="k-vote-reply"></i>vote reply (✓ granted, ✗ not)</li>
         <li><i class="k-prevote"></i>pre-vote</li><li><i class="k-lost"></i>lost message</li>
+        <li class="nacos-only"><i class="k-commit"></i>commit</li><li class="nacos-only"><i class="k-pull"></i>datum pull</li><li class="nacos-only"><i class="k-delete"></i>delete</li>
+        <li class="nacos-only">bigger dot: more bytes (a beat lists every key) · chips: key:version, amber: behind the leader</li>
         <li>grey arc: time to election timeout (leaderDueMs) · green arc: leader's next beat (heartbeatDueMs)</li>
         <li>crown: leader · dashed: candidate · fill: term colour · red badge: beats dropped · dashed red wall: partition</li></ul>`);
+    // The data's kinds only where there is data.
+    const nacosOnly = () => { for (const li of legend.querySelectorAll('.nacos-only')) /** @type {HTMLElement} */ (li).hidden = host.run.model !== 'nacos'; };
+    host.events.on('run', nacosOnly, ctx.signal);
+    nacosOnly();
+    this.client = new ClientBar(ctx);
     const side = this.parts.add(mount.grid, '<div class="side"></div>');
     this.inspector = new Inspector(ctx, side);
     this.faults = new Faults(ctx, side);

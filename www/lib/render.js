@@ -5,6 +5,7 @@
 // partitions as walls, cut links, crashed nodes grey. Reads the Run's
 // snapshot only; knows nothing of controls.
 import { N, M, ROLES, KINDS, LAYOUT } from './core.js';
+import { bytesText } from './datums.js';
 
 const TAU = Math.PI * 2;
 /** How long a lost message stays on screen (wall ms), at most. */
@@ -15,6 +16,7 @@ export const LIGHT = {
   bg: '#ffffff', fg: '#111827', muted: '#6b7280', track: '#e5e7eb', due: '#374151', dueLow: '#dc2626',
   beatDue: '#059669', beat: '#2563eb', vote: '#d97706', prevote: '#7c3aed', query: '#6b7280',
   lost: '#dc2626', crown: '#eab308', crashed: '#c7ccd4', wall: '#b91c1c', select: '#2563eb', ok: '#059669',
+  commit: '#0d9488', pull: '#db2777', del: '#9f1239', chip: '#f3f4f6', stale: '#fef3c7', staleFg: '#92400e',
   terms: ['#e5e7eb', '#93c5fd', '#86efac', '#fcd34d', '#c4b5fd', '#f9a8d4', '#5eead4', '#fdba74', '#fca5a5'],
   halos: ['rgba(148,163,184,0.16)', 'rgba(59,130,246,0.14)', 'rgba(245,158,11,0.16)', 'rgba(16,185,129,0.14)', 'rgba(236,72,153,0.13)'],
 };
@@ -23,6 +25,7 @@ export const LIGHT = {
 export const DARK = {
   ...LIGHT, bg: '#111827', fg: '#f3f4f6', muted: '#9ca3af', track: '#374151', due: '#d1d5db', crashed: '#4b5563',
   beat: '#60a5fa', vote: '#fbbf24', prevote: '#a78bfa', query: '#9ca3af', select: '#60a5fa', wall: '#f87171', lost: '#f87171',
+  commit: '#2dd4bf', pull: '#f472b6', del: '#fb7185', chip: '#1f2937', stale: '#451a03', staleFg: '#fcd34d',
 };
 
 /** The fill of a term: term 0 grey, then a fixed cycle. */
@@ -44,6 +47,13 @@ function kindStyle(theme, kind) {
     case 'prevote-request': return [theme.prevote, true];
     case 'prevote-reply': return [theme.prevote, false];
     case 'peer-query': return [theme.query, true];
+    case 'commit': return [theme.commit, true];
+    case 'commit-reply': return [theme.commit, false];
+    case 'pull': return [theme.pull, true];
+    case 'pull-reply': return [theme.pull, false];
+    case 'delete': return [theme.del, true];
+    case 'delete-reply': return [theme.del, false];
+    case 'forward': return [theme.query, true];
     default: return [theme.query, false];
   }
 }
@@ -67,7 +77,7 @@ export class ClusterRenderer {
     this.caption = '';
     this.dirty = true;
     /** What the last frame showed, for tests and assistive text. */
-    this.drawn = { leaders: [], labels: [], time: 0 };
+    this.drawn = { leaders: [], labels: [], time: 0, datums: /** @type {{ id: number, chips: string[] }[]} */ ([]), sized: 0 };
   }
 
   resize(cssW, cssH, dpr) {
@@ -159,7 +169,10 @@ export class ClusterRenderer {
     this.drawCuts(run);
     this.drawMessages(run);
     this.drawLost(now);
-    this.drawNodes(run, nodes, n);
+    /** @type {import('./datums.js').DatumSnapshot | null} */
+    this.snap = run.model === 'nacos' ? run.datums.read(run, now) : null;
+    this.drawNodes(run, nodes, n, now);
+    this.drawSizes();
     this.drawCenter(run);
     this.dirty = false;
   }
@@ -260,6 +273,10 @@ export class ClusterRenderer {
         this.arrowHead(p, q, 7);
       }
     }
+    // What a message carries, said beside it while few are in flight.
+    const say = m.length / M.stride <= 24 && R >= 4;
+    /** @type {[number, number, string][]} */
+    const sizes = [];
     for (let i = 0; i < m.length; i += M.stride) {
       const id = m[i + M.id], kind = m[i + M.kind], from = m[i + M.from], to = m[i + M.to];
       const sent = m[i + M.sent], due = m[i + M.due];
@@ -268,8 +285,13 @@ export class ClusterRenderer {
       const [x, y] = this.edge(from, to, f);
       this.dots.set(id, [x, y]);
       const [c, filled] = kindStyle(theme, kind);
+      // A message with data grows with its size: 100 B a little, 10 KB half as big again.
+      const bytes = m[i + M.bytes], entries = m[i + M.entries];
+      const dot = bytes > 0 ? R * (1 + 0.5 * Math.min(1, Math.log10(1 + bytes) / 4)) : R;
+      // Said mid-flight only: near a node the label would sit on it.
+      if (say && bytes > 0 && f > 0.2 && f < 0.8) sizes.push([x, y - dot - 4, `${entries} key${entries === 1 ? '' : 's'}${bytes > 0 ? ` · ${bytesText(bytes)}` : ''}`]);
       ctx.beginPath();
-      ctx.arc(x, y, R, 0, TAU);
+      ctx.arc(x, y, dot, 0, TAU);
       if (filled) { ctx.fillStyle = c; ctx.fill(); } else {
         ctx.fillStyle = theme.bg; ctx.fill();
         ctx.lineWidth = Math.max(1.5, R * 0.38);
@@ -289,6 +311,22 @@ export class ClusterRenderer {
       }
     }
     this.flight = flight;
+    this.sizes = sizes;
+  }
+
+  /** What the messages in flight carry, over the nodes (drawn after them). */
+  drawSizes() {
+    const { ctx, theme } = this, sizes = this.sizes ?? [];
+    if (sizes.length) {
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'bottom';
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = theme.bg;
+      ctx.fillStyle = theme.fg;
+      for (const [x, y, text] of sizes) { ctx.strokeText(text, x, y); ctx.fillText(text, x, y); }
+    }
+    this.drawn.sized = sizes.length;
   }
 
   drawLost(now) {
@@ -323,7 +361,7 @@ export class ClusterRenderer {
     }
   }
 
-  drawNodes(run, d, n) {
+  drawNodes(run, d, n, now = performance.now()) {
     const { ctx, theme, r } = this;
     const maxDue = run.maxLeaderDue, beat = run.heartbeatInterval;
     const ringW = ringWidth(r);
@@ -405,10 +443,20 @@ export class ClusterRenderer {
     // Outside each node: its role and the leader it knows (Nacos followers
     // learn a new leader only from its first beat).
     const labels = [];
-    if (n <= 12 && r >= 18 && Math.min(this.w, this.h) >= 480) {
-      ctx.font = `${Math.round(Math.min(12, r * 0.3))}px system-ui, sans-serif`;
-      const half = 52, lh = 15;
+    const snap = this.snap;
+    /** @type {{ id: number, chips: string[] }[]} */
+    const datums = [];
+    const roomy = n <= 12 && r >= 18 && Math.min(this.w, this.h) >= 480;
+    if (roomy) {
+      const font = `${Math.round(Math.min(12, r * 0.3))}px system-ui, sans-serif`;
+      const lh = 15;
       for (let i = 0; i < n; i++) {
+        ctx.font = font;
+        const chips = snap ? this.chips(snap, i + 1, now) : [];
+        const chipW = this.chipsWidth(chips);
+        const half = Math.max(52, chipW / 2 + 2);
+        // Two lines of label; a third for the datums, under them.
+        const below = chips.length ? lh : 0;
         const o = i * N.stride, a = angle(i, n);
         const alive = d[o + N.alive] === 1, known = d[o + N.leader];
         const role = alive ? ROLES[d[o + N.role]].replace('_', '-') : 'CRASHED';
@@ -422,21 +470,127 @@ export class ClusterRenderer {
           py + dir * Math.sin(a) * (out + lh * Math.abs(Math.sin(a)) + 4),
         ];
         const away = py >= this.cy ? 1 : -1;
-        const spot = [radial(1), [px, py + away * (out + lh)], [px, py - away * (out + lh)], radial(-1)]
-          .find(([x, y]) => this.labelFits(x, y, half, lh, i));
+        const spot = [radial(1), [px, py + away * (out + lh + below)], [px, py - away * (out + lh + below)], radial(-1)]
+          .find(([x, y]) => this.labelFits(x, y + below / 2, half, lh + below / 2, i));
         if (!spot) continue;
         const [x, y] = spot;
-        labels.push({ id: i + 1, x0: x - half, y0: y - lh, x1: x + half, y1: y + lh });
+        labels.push({ id: i + 1, x0: x - half, y0: y - lh, x1: x + half, y1: y + lh + below });
         ctx.fillStyle = theme.fg;
         ctx.fillText(role, x, y - lh / 2);
         ctx.fillStyle = theme.muted;
         // With no leader known, whom it voted for: a split vote shows here.
         const vote = d[o + N.voteFor];
         ctx.fillText(alive ? (known ? `leader: S${known}` : vote ? `voted for S${vote}` : 'leader: none') : '', x, y + lh / 2);
+        if (chips.length) {
+          this.drawChips(chips, x - chipW / 2, y + lh * 1.5 + 1, now);
+          datums.push({ id: i + 1, chips: chips.map((c) => c.text) });
+        }
       }
     }
+    // Without the labels' room: the chips alone beside the node where they
+    // fit, else a badge with the count (amber when behind the leader).
+    if (snap && !roomy && r >= 7) {
+      const done = new Set(datums.map((d) => d.id));
+      for (let i = 0; i < n; i++) {
+        const nd = snap.nodes[i];
+        if (!nd || done.has(i + 1) || !nd.count && !nd.missing && !snap.flashes.length) continue;
+        const px = this.pos[2 * i], py = this.pos[2 * i + 1];
+        if (n <= 12 && r >= 14) {
+          ctx.font = '11px system-ui, sans-serif';
+          const chips = this.chips(snap, i + 1, now);
+          const w = this.chipsWidth(chips), a = angle(i, n), out = beatR + ringW + 10;
+          const spot = [[px + Math.cos(a) * (out + w / 2 * Math.abs(Math.cos(a))), py + Math.sin(a) * out], [px, py + out], [px, py - out]]
+            .find(([x, y]) => this.labelFits(x, y, w / 2 + 2, 9, i));
+          if (chips.length && spot) {
+            this.drawChips(chips, spot[0] - w / 2, spot[1], now);
+            datums.push({ id: i + 1, chips: chips.map((c) => c.text) });
+            continue;
+          }
+        }
+        if (!nd.count && !nd.missing) continue;
+        const chips = [{ text: String(nd.count), kind: nd.stale.size || nd.missing ? 'stale' : 'count', born: 0 }];
+        ctx.font = `${Math.round(Math.max(9, Math.min(11, r * 0.4)))}px system-ui, sans-serif`;
+        this.drawChips(chips, px + r * 0.72, py + r * 0.86, now);
+        datums.push({ id: i + 1, chips: [String(nd.count)] });
+      }
+    }
+    // A deleted key flashes by its node, rising and fading.
+    if (snap?.flashes.length) {
+      ctx.font = '600 12px system-ui, sans-serif';
+      ctx.textAlign = 'left';
+      ctx.fillStyle = theme.lost;
+      for (const f of snap.flashes) {
+        const age = (now - f.born) / 1200;
+        if (age >= 1 || f.node > n) continue;
+        const x = this.pos[2 * (f.node - 1)] + r + 6, y = this.pos[2 * (f.node - 1) + 1] - r * 0.3 - age * 14;
+        ctx.globalAlpha = 1 - age;
+        ctx.fillText(`−${f.key}`, x, y);
+      }
+      ctx.globalAlpha = 1;
+      ctx.textAlign = 'center';
+    }
+    this.drawn.datums = datums;
     this.drawn.leaders = leaders;
     this.drawn.labels = labels;
+  }
+
+  /**
+   * A node's datums as chips: `key:version` each when few, else the count
+   * and the newest; stale ones (behind the leader) marked, deleted ones
+   * struck through while they flash.
+   * @param {import('./datums.js').DatumSnapshot} snap @param {number} id @param {number} now
+   * @returns {{ text: string, kind: 'ok' | 'stale' | 'gone' | 'count', born: number }[]}
+   */
+  chips(snap, id, now) {
+    const nd = snap.nodes[id - 1];
+    if (!nd) return [];
+    /** @type {{ text: string, kind: 'ok' | 'stale' | 'gone' | 'count', born: number }[]} */
+    const out = [];
+    const many = nd.count > 4;
+    if (many) out.push({ text: `${nd.count} keys`, kind: nd.stale.size || nd.missing ? 'stale' : 'count', born: 0 });
+    // Of many, the stale ones first (what is behind the leader), then the newest.
+    const shown = many
+      ? [...[...nd.stale].slice(0, 2).map((k) => /** @type {import('./datums.js').DatumView} */ (nd.map.get(k))), ...nd.newest].filter((d, j, all) => all.findIndex((x) => x.key === d.key) === j).slice(0, 2)
+      : [...nd.map.values()];
+    for (const d of shown) out.push({ text: `${d.key}:${d.version}`, kind: nd.stale.has(d.key) ? 'stale' : 'ok', born: 0 });
+    if (!many && nd.missing) out.push({ text: `−${nd.missing} behind`, kind: 'stale', born: 0 });
+    for (const f of snap.flashes) if (f.node === id && out.length < 5) out.push({ text: f.key, kind: 'gone', born: f.born });
+    return out;
+  }
+
+  /** @param {{ text: string }[]} chips */
+  chipsWidth(chips) {
+    let w = 0;
+    for (const c of chips) w += this.ctx.measureText(c.text).width + 10;
+    return Math.max(0, w - 3);
+  }
+
+  /** Chips in a row from (x, y) (their vertical middle), in the current font.
+   * @param {{ text: string, kind: string, born: number }[]} chips @param {number} x @param {number} y @param {number} now */
+  drawChips(chips, x, y, now) {
+    const { ctx, theme } = this;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    const h = 15;
+    for (const c of chips) {
+      const w = ctx.measureText(c.text).width + 7;
+      if (c.kind === 'gone') ctx.globalAlpha = Math.max(0, 1 - (now - c.born) / 1200);
+      ctx.fillStyle = c.kind === 'stale' ? theme.stale : c.kind === 'gone' ? theme.bg : theme.chip;
+      ctx.strokeStyle = c.kind === 'stale' ? theme.staleFg : c.kind === 'gone' ? theme.lost : theme.track;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.roundRect?.(x, y - h / 2, w, h, 4);
+      ctx.fill(); ctx.stroke();
+      ctx.fillStyle = c.kind === 'stale' ? theme.staleFg : c.kind === 'gone' ? theme.lost : theme.fg;
+      ctx.fillText(c.text, x + 3.5, y + 0.5);
+      if (c.kind === 'gone') {
+        ctx.strokeStyle = theme.lost;
+        ctx.beginPath(); ctx.moveTo(x + 2, y); ctx.lineTo(x + w - 2, y); ctx.stroke();
+        ctx.globalAlpha = 1;
+      }
+      x += w + 3;
+    }
+    ctx.textAlign = 'center';
   }
 
   /**

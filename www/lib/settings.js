@@ -19,6 +19,8 @@ export class SettingsForm {
           <label for="s-heartbeat">Heartbeat (ms)</label><input id="s-heartbeat" name="heartbeat" type="number" min="1" step="any">
           <label class="nacos" for="s-lt">Leader timeout (ms)</label><input class="nacos" id="s-lt" name="leaderTimeout" type="number" min="1" step="1">
           <label class="nacos" for="s-lr">+ random (ms)</label><input class="nacos" id="s-lr" name="leaderRandom" type="number" min="0" step="1">
+          <label class="nacos" for="s-version">Nacos release</label><select class="nacos" id="s-version" name="version"><option value="1.4">1.4 (term 0 after a restart; commits carry the pre-write term)</option><option value="1.3">1.3</option><option value="1.2">1.2 (a restart reads its stored term back)</option><option value="1.1">1.1</option><option value="1.0">1.0</option></select>
+          <span class="nacos"></span><label class="nacos"><input type="checkbox" name="sendBeatOnly"> sendBeatOnly (beats list no keys)</label>
           <label class="raft" for="s-emin">Election min (ms)</label><input class="raft" id="s-emin" name="electionMin" type="number" min="0" step="any">
           <label class="raft" for="s-emax">Election max (ms)</label><input class="raft" id="s-emax" name="electionMax" type="number" min="0" step="any">
           <span class="raft"></span><label class="raft"><input type="checkbox" name="preVote"> Pre-Vote</label>
@@ -49,6 +51,7 @@ export class SettingsForm {
     set('model', c.model); set('nodes', c.nodes); set('seed', c.seed);
     for (const k of ['tick', 'heartbeat', 'leaderTimeout', 'leaderRandom', 'electionMin', 'electionMax', 'latencyMin', 'latencyMax']) set(k, c[k]);
     set('preVote', c.preVote); set('checkQuorum', c.checkQuorum);
+    set('version', c.version ?? '1.4'); set('sendBeatOnly', c.sendBeatOnly);
     set('loss', +(c.loss * 100).toPrecision(6));
     this.showModelFields(c.model);
   }
@@ -77,6 +80,7 @@ export class SettingsForm {
     for (const k of [...keys, 'latencyMin', 'latencyMax']) num(k);
     if (field('loss').value.trim()) s.loss = Number(field('loss').value) / 100;
     if (model === 'raft') { s.preVote = field('preVote').checked; s.checkQuorum = field('checkQuorum').checked; }
+    if (model === 'nacos') { s.version = field('version').value; s.sendBeatOnly = field('sendBeatOnly').checked; }
     const err = one(this.el, '.settings-error');
     try {
       const modelChanged = model !== this.host.run.model;

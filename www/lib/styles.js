@@ -67,6 +67,8 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .tour .say { margin: 0; flex: 1 1 260px; font-size: 15px; min-height: 4.35em; }
 /* The caption above takes its room from the ring, so both stay in view. */
 .touring .stage { max-height: max(300px, calc(100vh - 440px)); }
+/* So does the client bar (Nacos, full controls): the timeline stays in view under the ring. */
+.main:has(> .client:not([hidden])) .stage { max-height: max(300px, calc(100vh - 380px)); }
 .tour-nav { display: flex; flex-wrap: wrap; justify-content: flex-end; align-items: center; gap: 8px; margin-left: auto; }
 .tour-count { color: var(--muted); font-variant-numeric: tabular-nums; min-width: 4.2em; min-height: 36px; cursor: pointer;
   display: inline-flex; align-items: center; justify-content: center; list-style: none; padding: 0 4px; border-radius: 6px; }
@@ -95,6 +97,18 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .legend .k-beat { background: #2563eb; } .legend .k-beat-reply { border: 2px solid #2563eb; }
 .legend .k-vote { background: #d97706; } .legend .k-vote-reply { border: 2px solid #d97706; }
 .legend .k-prevote { background: #7c3aed; } .legend .k-lost { background: #dc2626; border-radius: 0; width: 8px; height: 8px; }
+.legend .k-commit { background: #0d9488; } .legend .k-pull { background: #db2777; } .legend .k-delete { background: #9f1239; }
+.client { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; padding: 6px 10px; border: 1px solid var(--line);
+  border-radius: var(--radius); background: var(--panel); }
+.client .row { gap: 6px; }
+@container (max-width: 640px) { .client { padding: 6px 8px; gap: 4px 8px; } .client button, .client input { min-height: 32px; padding: 3px 7px; }
+  .client input.w70 { width: 52px; } .client input.w62 { width: 48px; } }
+.client .results { flex: 1 1 150px; min-width: 0; color: var(--muted); font-size: 13px; font-variant-numeric: tabular-nums; }
+.client .results.failed { color: var(--danger); }
+.datum-list { display: flex; flex-wrap: wrap; gap: 3px; margin: 4px 0 0; padding: 0; list-style: none; font: 12px ui-monospace, Menlo, monospace; }
+.datum-list li { padding: 0 5px; border-radius: 4px; border: 1px solid var(--line); background: var(--bg); }
+.datum-list li.stale { background: var(--warn-bg); border-color: #d97706; }
+.datum-list li.more { border: 0; background: none; color: var(--muted); }
 .side { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
 .side > section, .side > details { border: 1px solid var(--line); border-radius: var(--radius); padding: 8px 10px; background: var(--bg); }
 .side h3, .side summary { margin: 0 0 6px; font-size: 14px; font-weight: 650; }

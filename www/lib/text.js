@@ -28,7 +28,7 @@ export function speedLabel(x) {
 /** Event categories, as the log filter names them. */
 export const CATEGORIES = [
   ['election', 'Elections'], ['beat', 'Heartbeats'], ['role', 'Roles'], ['fault', 'Faults'],
-  ['monitor', 'Safety'], ['network', 'Network'], ['boot', 'Boot'],
+  ['data', 'Data'], ['client', 'Client'], ['monitor', 'Safety'], ['network', 'Network'], ['boot', 'Boot'],
 ];
 
 /** What each field of the inspector means, by the name the model uses. */
@@ -36,7 +36,11 @@ export const FIELD_HELP = {
   // Nacos RaftPeer / RaftPeerSet
   ip: 'The node (RaftPeer.ip).',
   state: 'RaftPeer.state: FOLLOWER, CANDIDATE or LEADER.',
-  term: 'RaftPeer.term. Raised by sendVote, taken from a candidate by receivedVote. receivedBeat never takes the beat\'s term, but each datum a beat makes a follower pull sets it to the leader\'s term (or adds 100); this model\'s beats carry no data.',
+  term: 'RaftPeer.term. Raised by sendVote, taken from a candidate by receivedVote. receivedBeat never takes the beat\'s term, but each datum a beat makes a follower pull sets it to the leader\'s term (or adds 100), and every write adds 100 to the leader\'s term and to each follower that stores it (onPublish).',
+  datums: 'How many datums (key, version) this node stores. Beats list every key with its version; a follower pulls the keys it lacks or holds older (pullDatums, in batches of 50) and deletes the keys a beat does not list (deadKeys).',
+  operateLock: 'OPERATE_LOCK: the leader takes it for each write (signalPublish) and holds it until a majority confirms or 5 s pass; later writes queue behind it.',
+  pullsSent: 'GET /raft/datum requests this node sent after beats that listed keys it lacked or held older.',
+  commitFailures: 'Commits this leader sent that a follower refused or never answered.',
   voteFor: 'RaftPeer.voteFor: whom this node voted for (itself when it stood).',
   leader: 'RaftPeerSet.leader: the leader this node knows. Followers learn it only from a beat (makeLeader).',
   leaderDueMs: 'Counts down 500 ms per tick in MasterElection; at 0 the node runs sendVote. resetLeaderDue sets it to 15 000 + random(5 000) on every beat, granted vote and own sendBeat.',
@@ -116,7 +120,7 @@ export function quirkNote(e, model, seen, nodes = 0) {
       return once('alone', 'Nacos: a one-node cluster never elects itself. decideLeader runs only when a vote reply arrives, and nobody is there to reply, so S1 stands again every 15-20 s, forever. Raft counts its own vote and leads at once.');
     }
     if (e.event === 'receivedBeat' && e.accepted && e.beatTerm > e.term) {
-      return once('beat-term', `Nacos: S${e.node} follows S${e.from} (term ${e.beatTerm}) but stays at term ${e.term}: receivedBeat never adopts the leader's term. The datum pulls a beat starts would (to the leader's term, or +100), but this model's beats carry no data. Textbook Raft adopts the higher term from any message.`);
+      return once('beat-term', `Nacos: S${e.node} follows S${e.from} (term ${e.beatTerm}) but stays at term ${e.term}: receivedBeat never adopts the leader's term. Only the datum pulls a beat starts move it (to the leader's term, or +100), and only when the beat lists keys it lacks. Textbook Raft adopts the higher term from any message.`);
     }
     // Rejections remembered, to tell when decideLeader counts one as a vote.
     if (e.event === 'receivedVote') {
@@ -183,6 +187,7 @@ export const SHORTCUTS = [
   ['R', 'Reset: the same settings from time 0'],
   ['D', 'Drop the leader\'s heartbeats (again: allow them)'],
   ['B', 'Drop the leader\'s next N heartbeats'],
+  ['W', 'Nacos: write the next key (k1, k2, … or the one typed in the client bar) through the leader'],
   ['1 … 9 and 0', 'Select S1 … S10 (or focus the ring and use the arrow keys)'],
   ['C', 'Crash the selected node (again: restart it)'],
   ['T', 'Force an election timeout on the selected node (paused, on two nodes: they stand at the same instant and may split the vote)'],
