@@ -961,6 +961,15 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "14-raft-rejoin-prevote-race.txt",
     "15-raft-leader-minority-prevote-checkquorum.txt",
     "16-nacos-align-timers.txt",
+    "17-nacos-write-forwarding.txt",
+    "18-nacos-publish-timeout.txt",
+    "19-nacos-publish-refusals.txt",
+    "20-nacos-pull-batches.txt",
+    "21-nacos-dead-keys.txt",
+    "22-nacos-term-rule-1.2.txt",
+    "23-nacos-term-rule-1.4.txt",
+    "24-nacos-restart-term-1.4.txt",
+    "25-nacos-restart-term-1.2.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption
@@ -990,9 +999,18 @@ const TOURS: &[(&str, &str)] = &[
         "raft-split-vote.txt",
         include_str!("../www/tours/raft-split-vote.txt"),
     ),
-    ("nacos-write.txt", include_str!("../www/tours/nacos-write.txt")),
-    ("nacos-partition-writes.txt", include_str!("../www/tours/nacos-partition-writes.txt")),
-    ("nacos-lost-write.txt", include_str!("../www/tours/nacos-lost-write.txt")),
+    (
+        "nacos-write.txt",
+        include_str!("../www/tours/nacos-write.txt"),
+    ),
+    (
+        "nacos-partition-writes.txt",
+        include_str!("../www/tours/nacos-partition-writes.txt"),
+    ),
+    (
+        "nacos-lost-write.txt",
+        include_str!("../www/tours/nacos-lost-write.txt"),
+    ),
 ];
 
 #[wasm_bindgen_test]
