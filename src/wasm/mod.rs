@@ -652,7 +652,7 @@ impl Simulation {
     pub fn datums(
         &self,
         #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | null")] limit: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | null")] limit: JsValue,
     ) -> Result<JsValue, JsError> {
         let id = self.node_id("node", &node).map_err(js_err)?;
         let limit = if limit.is_undefined() || limit.is_null() {
@@ -688,7 +688,7 @@ impl Simulation {
     #[wasm_bindgen(unchecked_return_type = "ClientView")]
     pub fn client(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "number | null")] recent: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | null")] recent: JsValue,
     ) -> Result<JsValue, JsError> {
         let recent = if recent.is_undefined() || recent.is_null() {
             RECENT_DEFAULT

@@ -553,7 +553,7 @@ export class ClusterRenderer {
       ? [...[...nd.stale].slice(0, 2).map((k) => /** @type {import('./datums.js').DatumView} */ (nd.map.get(k))), ...nd.newest].filter((d, j, all) => all.findIndex((x) => x.key === d.key) === j).slice(0, 2)
       : [...nd.map.values()];
     for (const d of shown) out.push({ text: `${d.key}:${d.version}`, kind: nd.stale.has(d.key) ? 'stale' : 'ok', born: 0 });
-    if (!many && nd.missing) out.push({ text: `−${nd.missing} behind`, kind: 'stale', born: 0 });
+    if (!many && nd.missing) out.push({ text: `${nd.missing} missing`, kind: 'stale', born: 0 });
     for (const f of snap.flashes) if (f.node === id && out.length < 5) out.push({ text: f.key, kind: 'gone', born: f.born });
     return out;
   }
