@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Properties of Nacos's data path and of the durability checker, over
 //! random seeds and fault schedules.
 
