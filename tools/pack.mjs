@@ -17,7 +17,7 @@
 // served site's are (tools/build-site.mjs); their types come from their JSDoc
 // (tsc --declaration). The repo's own package.json (dev tools) is not the
 // package's: that one is written here.
-import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, rmSync, copyFileSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname, relative, posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -70,6 +70,30 @@ function declarations(into) {
     join(WWW, ENTRY)], { stdio: 'inherit' });
 }
 
+/**
+ * Type-checks a consumer of the staged package (strict, the declarations
+ * included), resolving `raftbeat` through its package.json as a project
+ * would: a declaration naming a module that does not ship fails here.
+ */
+function checkTypes() {
+  const dir = join(OUT, 'types-check');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(STAGE, join(dir, 'node_modules', 'raftbeat'), 'dir');
+  writeFileSync(join(dir, 'use.ts'), [
+    "import 'raftbeat';",
+    "import type { RaftBeatElement } from 'raftbeat';",
+    "const el: RaftBeatElement | null = document.querySelector('raft-beat');",
+    'el?.ready.then((e) => e.simulation.leader());',
+    '',
+  ].join('\n'));
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--target', 'ES2022',
+    '--module', 'ES2022', '--moduleResolution', 'bundler',
+    // The glue's Simulation is disposable (`using`): Symbol.dispose's lib.
+    '--lib', 'ES2022,DOM,DOM.Iterable,ESNext.Disposable', join(dir, 'use.ts')], { cwd: dir, stdio: 'inherit' });
+  rmSync(dir, { recursive: true, force: true });
+}
+
 function walk(dir, base = dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? walk(join(dir, e.name), base) : [relative(base, join(dir, e.name)).split('\\').join('/')]);
@@ -101,6 +125,9 @@ export async function pack() {
     if (modules.has(rel.replace(/\.d\.ts$/, '.js'))) write(rel, readFileSync(join(types, rel)));
   }
   rmSync(types, { recursive: true, force: true });
+  // So that document.querySelector('raft-beat') is typed as the element.
+  appendFileSync(join(STAGE, 'raft-beat.d.ts'),
+    "\ndeclare global {\n    interface HTMLElementTagNameMap {\n        'raft-beat': RaftBeatElement;\n    }\n}\n");
   copyFileSync(join(ROOT, 'tools', 'package-README.md'), join(STAGE, 'README.md'));
   const manifest = {
     name: 'raftbeat',
@@ -116,6 +143,7 @@ export async function pack() {
     files: ['raft-beat.js', 'raft-beat.d.ts', 'lib/', 'pkg/raftbeat.js', 'pkg/raftbeat.d.ts', 'pkg/raftbeat_bg.wasm'],
   };
   write('package.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  checkTypes();
   const [report] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', OUT],
     { cwd: STAGE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
   const stray = report.files.map((f) => f.path).filter((p) => !SHIPPED.test(p));
