@@ -56,16 +56,20 @@ MINIFY_GLUE := tools/minify-glue.mjs
 SITE := target/site
 TSC := node_modules/.bin/tsc
 CLI := target/release/raftbeat
+# The npm package (tools/pack.mjs): the element, its modules and the lab's wasm.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+PACKAGE := target/package/raftbeat-$(VERSION).tgz
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
 # A recipe that fails half-way leaves no target behind (so the next make retries).
 .DELETE_ON_ERROR:
-.PHONY: help serve site test check setup setup-browser wasm cli fmt-check clippy clippy-wasm \
+.PHONY: help serve site package test check setup setup-browser wasm cli fmt-check clippy clippy-wasm \
         clippy-wasm-experiments tsc test-native test-wasm test-e2e bench clean FORCE
 
 help:
 	@echo "make serve   build and serve the page on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
 	@echo "make site    build $(SITE)/: www/ as served, its modules minified"
+	@echo "make package build $(PACKAGE), the npm package of <raft-beat>"
 	@echo "make check   the fast checks only: rustfmt, clippy (native and wasm32), tsc"
 	@echo "make test    the fast checks, then every test: native, wasm in headless Chrome, end-to-end"
 	@echo "make bench   run the committed benchmarks"
@@ -145,6 +149,12 @@ cli:
 site: setup wasm
 	@node tools/build-site.mjs
 
+# The npm package, rebuilt when the element, the wasm or the packer changes.
+$(PACKAGE): $(WASM) $(shell find www -maxdepth 2 -name '*.js' -not -path 'www/pkg*') tools/pack.mjs tools/package-README.md tools/build-site.mjs Cargo.toml | setup
+	@node tools/pack.mjs
+
+package: $(PACKAGE)
+
 serve: setup site cli
 	@$(CLI) serve --dir $(SITE) --port $(PORT)
 
@@ -154,8 +164,9 @@ test-native:
 test-wasm: setup
 	wasm-pack --log-level warn test --headless --chrome --mode no-install -- --test web
 
-# The harness serves $(SITE), bringing it up to date first.
-test-e2e: setup setup-browser site cli
+# The harness serves $(SITE), bringing it up to date first; the Vite test
+# installs $(PACKAGE).
+test-e2e: setup setup-browser site package cli
 	node --test --test-concurrency=1 tests/e2e/
 
 # The fast checks. The tree must be rustfmt- and clippy-clean, on wasm32 too
@@ -209,6 +220,7 @@ test: setup setup-browser
 	$(FAST_CHECKS) \
 	stage "wasm build (www/pkg, www/pkg-experiments)" $(SUBMAKE) wasm; \
 	stage "type check (tsc)" $(SUBMAKE) tsc; \
+	stage "npm package ($(PACKAGE))" $(SUBMAKE) package; \
 	stage "native tests (cargo test)" $(SUBMAKE) test-native; \
 	stage "wasm tests in headless Chrome (tests/web.rs)" $(SUBMAKE) test-wasm; \
 	stage "end-to-end tests (tests/e2e, Chromium)" $(SUBMAKE) test-e2e; \

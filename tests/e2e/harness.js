@@ -18,12 +18,12 @@ export { SITE };
 /**
  * Brings target/site/ up to date with www/ (so a test never runs stale
  * copies), then starts `raftbeat serve` over it on a free port; resolves to
- * { url, stop }.
+ * { url, stop }. `dir`: another directory to serve instead (a bundler's output).
  */
-export async function startServer() {
-  await buildSite();
+export async function startServer(dir = SITE) {
+  if (dir === SITE) await buildSite();
   const bin = join(ROOT, 'target', 'release', 'raftbeat');
-  const child = spawn(bin, ['serve', '--dir', SITE, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, ['serve', '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 10_000);
