@@ -18,6 +18,7 @@ pub mod beat_size;
 pub mod data_report;
 pub mod failover;
 pub mod fig16;
+pub mod flat;
 pub mod lost_writes;
 pub mod nacos_data;
 pub mod propagation;

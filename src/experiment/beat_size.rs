@@ -12,6 +12,7 @@
 //!   them from disk) and pulls, in batches of 50, the keys changed meanwhile.
 
 use super::fig16::trial_seed;
+use super::flat::{self, whole};
 use super::nacos_data::{cluster, holds, settle, write_and_wait, NacosSim, Tap};
 use crate::error::Error;
 use crate::protocol::data::OpKind;
@@ -286,25 +287,7 @@ impl Row {
     }
 
     pub fn read_flat(data: &[f64]) -> Result<Vec<Row>, Error> {
-        if data.len() % FLAT_STRIDE != 0 {
-            return Err(Error::new(
-                "data",
-                format!(
-                    "must hold {FLAT_STRIDE} numbers per row, got {}",
-                    data.len()
-                ),
-            ));
-        }
-        let whole = |v: f64| -> Result<u64, Error> {
-            if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9.0e15 {
-                Ok(v as u64)
-            } else {
-                Err(Error::new(
-                    "data",
-                    format!("must hold whole numbers, got {v}"),
-                ))
-            }
-        };
+        let rows = flat::rows(data, FLAT_STRIDE, "row")?;
         let small = |v: f64| -> Result<u32, Error> {
             u32::try_from(whole(v)?)
                 .map_err(|_| Error::new("data", format!("must hold a count, got {v}")))
@@ -319,24 +302,23 @@ impl Row {
                 unresolved: whole(c[5])? != 0,
             })
         };
-        data.chunks(FLAT_STRIDE)
-            .map(|c| {
-                Ok(Row {
-                    keys: small(c[0])?,
-                    entries: small(c[1])?,
-                    beat: WireSize {
-                        json: small(c[2])?,
-                        gzip: small(c[3])?,
-                    },
-                    beat_only: WireSize {
-                        json: small(c[4])?,
-                        gzip: small(c[5])?,
-                    },
-                    dropped_commit: pulls(&c[6..12])?,
-                    restart: pulls(&c[12..18])?,
-                })
+        rows.map(|c| {
+            Ok(Row {
+                keys: small(c[0])?,
+                entries: small(c[1])?,
+                beat: WireSize {
+                    json: small(c[2])?,
+                    gzip: small(c[3])?,
+                },
+                beat_only: WireSize {
+                    json: small(c[4])?,
+                    gzip: small(c[5])?,
+                },
+                dropped_commit: pulls(&c[6..12])?,
+                restart: pulls(&c[12..18])?,
             })
-            .collect()
+        })
+        .collect()
     }
 }
 

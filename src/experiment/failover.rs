@@ -15,6 +15,7 @@
 //! and a new leader's first beat waits for its heartbeatDue, up to 5 s).
 
 use super::fig16::{trial_seed, EXPERIMENT_STREAM};
+use super::flat;
 use super::stats::Sample;
 use crate::error::Error;
 use crate::protocol::{nacos, Entropy, Micros, NodeId, Role};
@@ -201,15 +202,7 @@ impl Trial {
     /// Reads trials back from the flat form (the fields it does not carry,
     /// seed and nodes, are zero).
     pub fn read_flat(data: &[f64]) -> Result<Vec<Trial>, Error> {
-        if data.len() % FLAT_STRIDE != 0 {
-            return Err(Error::new(
-                "data",
-                format!(
-                    "must hold {FLAT_STRIDE} numbers per trial, got {}",
-                    data.len()
-                ),
-            ));
-        }
+        let rows = flat::rows(data, FLAT_STRIDE, "trial")?;
         let opt = |v: f64| -> Result<Option<Micros>, Error> {
             if v == -1.0 {
                 Ok(None)
@@ -220,23 +213,22 @@ impl Trial {
                     .ok_or_else(|| Error::new("data", format!("not a time in microseconds: {v}")))
             }
         };
-        data.chunks(FLAT_STRIDE)
-            .map(|c| {
-                let sample = Sample::from_f64(c[0]).ok_or_else(|| {
-                    Error::new("data", format!("not a time in microseconds: {}", c[0]))
-                })?;
-                Ok(Trial {
-                    sample,
-                    seed: 0,
-                    crashed: 0,
-                    crash_at: 0,
-                    new_leader: None,
-                    detect: opt(c[1])?,
-                    elected: opt(c[2])?,
-                    elections: c[3] as u32,
-                })
+        rows.map(|c| {
+            let sample = Sample::from_f64(c[0]).ok_or_else(|| {
+                Error::new("data", format!("not a time in microseconds: {}", c[0]))
+            })?;
+            Ok(Trial {
+                sample,
+                seed: 0,
+                crashed: 0,
+                crash_at: 0,
+                new_leader: None,
+                detect: opt(c[1])?,
+                elected: opt(c[2])?,
+                elections: c[3] as u32,
             })
-            .collect()
+        })
+        .collect()
     }
 }
 

@@ -10,6 +10,7 @@
 //! a dead-key deletion, an older datum pulled or committed over it.
 
 use super::fig16::{trial_seed, EXPERIMENT_STREAM};
+use super::flat::{self, whole};
 use super::nacos_data::{cluster, settle};
 use crate::error::Error;
 use crate::protocol::data::Cause;
@@ -187,38 +188,19 @@ impl Run {
     }
 
     pub fn read_flat(data: &[f64]) -> Result<Vec<Run>, Error> {
-        if data.len() % FLAT_STRIDE != 0 {
-            return Err(Error::new(
-                "data",
-                format!(
-                    "must hold {FLAT_STRIDE} numbers per run, got {}",
-                    data.len()
-                ),
-            ));
-        }
-        let whole = |v: f64| -> Result<u64, Error> {
-            if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9.0e15 {
-                Ok(v as u64)
-            } else {
-                Err(Error::new(
-                    "data",
-                    format!("must hold whole numbers, got {v}"),
-                ))
-            }
-        };
-        data.chunks(FLAT_STRIDE)
-            .map(|c| {
-                Ok(Run {
-                    lost: whole(c[0])?,
-                    acked: whole(c[1])?,
-                    elected: whole(c[2])?,
-                    dead_key: whole(c[3])?,
-                    pull: whole(c[4])?,
-                    commit: whole(c[5])?,
-                    crash_at: whole(c[6])?,
-                })
+        let rows = flat::rows(data, FLAT_STRIDE, "run")?;
+        rows.map(|c| {
+            Ok(Run {
+                lost: whole(c[0])?,
+                acked: whole(c[1])?,
+                elected: whole(c[2])?,
+                dead_key: whole(c[3])?,
+                pull: whole(c[4])?,
+                commit: whole(c[5])?,
+                crash_at: whole(c[6])?,
             })
-            .collect()
+        })
+        .collect()
     }
 }
 

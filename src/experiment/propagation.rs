@@ -10,6 +10,7 @@
 //! and takes up to a beat interval more.
 
 use super::fig16::{trial_seed, EXPERIMENT_STREAM};
+use super::flat::{self, flag};
 use super::nacos_data::{cluster, holds, settle, Tap, Via};
 use super::stats::Sample;
 use crate::error::Error;
@@ -183,36 +184,20 @@ impl Write {
     }
 
     pub fn read_flat(data: &[f64]) -> Result<Vec<Write>, Error> {
-        if data.len() % FLAT_STRIDE != 0 {
-            return Err(Error::new(
-                "data",
-                format!(
-                    "must hold {FLAT_STRIDE} numbers per write, got {}",
-                    data.len()
-                ),
-            ));
-        }
-        let flag = |v: f64| -> Result<bool, Error> {
-            match v {
-                0.0 => Ok(false),
-                1.0 => Ok(true),
-                _ => Err(Error::new("data", format!("must be 0 or 1, got {v}"))),
-            }
-        };
-        data.chunks(FLAT_STRIDE)
-            .map(|c| {
-                let bad = |v: f64| Error::new("data", format!("not a time in microseconds: {v}"));
-                let ok = Sample::from_f64(c[1])
-                    .filter(|s| s.resolved)
-                    .ok_or_else(|| bad(c[1]))?;
-                Ok(Write {
-                    acked: flag(c[0])?,
-                    ok: ok.us,
-                    all: Sample::from_f64(c[2]).ok_or_else(|| bad(c[2]))?,
-                    repaired: flag(c[3])?,
-                })
+        let rows = flat::rows(data, FLAT_STRIDE, "write")?;
+        rows.map(|c| {
+            let bad = |v: f64| Error::new("data", format!("not a time in microseconds: {v}"));
+            let ok = Sample::from_f64(c[1])
+                .filter(|s| s.resolved)
+                .ok_or_else(|| bad(c[1]))?;
+            Ok(Write {
+                acked: flag(c[0])?,
+                ok: ok.us,
+                all: Sample::from_f64(c[2]).ok_or_else(|| bad(c[2]))?,
+                repaired: flag(c[3])?,
             })
-            .collect()
+        })
+        .collect()
     }
 }
 
