@@ -322,13 +322,18 @@ impl<P: Protocol> Simulation<P> {
                     Dest::To(to) => (to, to),
                     Dest::AllOthers => (1, engine.n),
                 };
+                // What the trace says of its load: the same for every copy,
+                // and only read when something traces.
+                let load = if engine.sinks.is_empty() {
+                    None
+                } else {
+                    let entries = msg.entries();
+                    (entries > 0).then(|| (entries, msg.size().unwrap_or_default()))
+                };
                 for to in first..=last {
                     if to == id && dest == Dest::AllOthers {
                         continue;
                     }
-                    let entries = msg.entries();
-                    let load = (entries > 0 && !engine.sinks.is_empty())
-                        .then(|| (entries, msg.size().unwrap_or_default()));
                     if let Some((mid, due)) = engine.route(id, to, kind, term, round, load) {
                         let sent = engine.now;
                         wire.push(InFlight {

@@ -11,7 +11,7 @@ use super::Simulation;
 use crate::error::Error;
 use crate::num::fmt_f64_exact;
 use crate::protocol::data::{ClientRequest, Failure, OpId, OpKind};
-use crate::protocol::{Entropy, NodeId, Protocol, Role};
+use crate::protocol::{Entropy, NodeId, Protocol};
 
 /// The longest key a client may write.
 pub const MAX_KEY_LEN: usize = 128;
@@ -181,12 +181,5 @@ impl<P: Protocol> Simulation<P> {
         for op in self.engine.client.pending_via(id) {
             self.engine.client_done(op, Err(Failure::ConnectionLost));
         }
-    }
-
-    /// Live nodes in LEADER state (for the client's choice).
-    pub fn live_leaders(&self) -> Vec<NodeId> {
-        (1..=self.engine.n)
-            .filter(|&id| self.engine.is_alive(id) && self.status(id).role == Role::Leader)
-            .collect()
     }
 }

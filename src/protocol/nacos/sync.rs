@@ -100,8 +100,7 @@ impl Node {
                     key: request.key.clone(),
                     queued: self.lock_queue.len() as u32 + 1,
                 });
-                self.lock_queue
-                    .push_back(super::sync::Request { request, origin });
+                self.lock_queue.push_back(Request { request, origin });
             } else {
                 self.apply_request(request, origin, rng, out);
             }
