@@ -187,17 +187,27 @@ function readSeed() {
   return BigInt(text).toString();
 }
 
-function start() {
-  let seed;
+/**
+ * The seed field's value, or null after showing why it is not one (both
+ * Run buttons read it).
+ * @returns {string | null}
+ */
+function seedOrSay() {
   try {
-    seed = readSeed();
+    const seed = readSeed();
+    $('error').hidden = true;
+    return seed;
   } catch (e) {
-    $('error').textContent = e.message;
+    $('error').textContent = /** @type {Error} */ (e).message;
     $('error').hidden = false;
     $('seed').focus();
-    return;
+    return null;
   }
-  $('error').hidden = true;
+}
+
+function start() {
+  const seed = seedOrSay();
+  if (seed === null) return;
   state.seed = seed;
   state.results.clear();
   state.failover = null;
@@ -622,16 +632,8 @@ function planDataTasks(seed, maxKeys, lostRuns) {
 }
 
 function startData() {
-  let seed;
-  try {
-    seed = readSeed();
-  } catch (e) {
-    $('error').textContent = e.message;
-    $('error').hidden = false;
-    $('seed').focus();
-    return;
-  }
-  $('error').hidden = true;
+  const seed = seedOrSay();
+  if (seed === null) return;
   const maxKeys = Number($('data-keys').value);
   const lostRuns = Number($('data-lost').value);
   const { tasks, keys } = planDataTasks(seed, maxKeys, lostRuns);
