@@ -784,6 +784,13 @@ impl Cluster {
     pub fn store(&self, id: NodeId) -> Option<&Store> {
         with_sim!(self, s => s.protocol(id).store())
     }
+    /// A Raft node, for its log (None in the Nacos model).
+    pub fn raft_node(&self, id: NodeId) -> Option<&raft::Node> {
+        match self {
+            Cluster::Raft(s) => Some(s.protocol(id)),
+            Cluster::Nacos(_) => None,
+        }
+    }
 
     pub fn set_periodic_crash(&mut self, schedule: Option<(Micros, Micros)>) -> Result<(), Error> {
         with_sim!(self, s => s.set_periodic_crash(schedule))

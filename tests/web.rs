@@ -970,6 +970,12 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "23-nacos-term-rule-1.4.txt",
     "24-nacos-restart-term-1.4.txt",
     "25-nacos-restart-term-1.2.txt",
+    "26-raft-lagging-follower.txt",
+    "27-raft-conflict-backtracking.txt",
+    "28-raft-figure-8.txt",
+    "29-raft-redirect.txt",
+    "30-raft-restart-keeps-log.txt",
+    "31-raft-snapshot.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption

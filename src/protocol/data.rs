@@ -63,6 +63,14 @@ pub enum Failure {
     ConnectionLost,
     /// This model keeps no data.
     NoData,
+    /// A Raft leader stepped down before the entry committed: it may still
+    /// commit under the next leader.
+    LeadershipLost,
+    /// A Raft leader with too many uncommitted entries refused it (etcd's
+    /// dropped proposal).
+    Dropped,
+    /// A redirect led to a node that redirected again, or to a down node.
+    RedirectFailed,
 }
 
 impl Failure {
@@ -74,6 +82,9 @@ impl Failure {
             Failure::NotLeader => "not-leader",
             Failure::ConnectionLost => "connection-lost",
             Failure::NoData => "no-data",
+            Failure::LeadershipLost => "leadership-lost",
+            Failure::Dropped => "dropped",
+            Failure::RedirectFailed => "redirect-failed",
         }
     }
 
@@ -86,13 +97,23 @@ impl Failure {
             Failure::NotLeader => "the node stopped being leader before it applied it",
             Failure::ConnectionLost => "the node went down before it answered",
             Failure::NoData => "this model keeps no data",
+            Failure::LeadershipLost => {
+                "the leader stepped down before the entry committed; it may still commit"
+            }
+            Failure::Dropped => "the leader has too many uncommitted entries",
+            Failure::RedirectFailed => {
+                "the node it was redirected to is down, or redirected it again"
+            }
         }
     }
 
     /// True when the write certainly did not happen; false when it may
     /// have (the leader applied it before the wait failed).
     pub fn definite(self) -> bool {
-        !matches!(self, Failure::NoMajority | Failure::ConnectionLost)
+        !matches!(
+            self,
+            Failure::NoMajority | Failure::ConnectionLost | Failure::LeadershipLost
+        )
     }
 }
 
@@ -111,6 +132,10 @@ pub enum Cause {
     Pull { from: NodeId },
     /// The key was not listed in a beat (Nacos's dead keys).
     DeadKey { from: NodeId, beat_term: u64 },
+    /// Raft applied the committed entry at `index`.
+    Apply { index: u64 },
+    /// Raft installed a snapshot sent by the leader.
+    Snapshot { from: NodeId },
 }
 
 /// One change to a node's store.
@@ -126,7 +151,7 @@ pub struct DatumChange {
 
 /// A node's datums, in key order, with a generation that changes with
 /// every change (so a cached digest knows when it is stale).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Store {
     map: BTreeMap<Key, Datum>,
     generation: u64,

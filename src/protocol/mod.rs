@@ -92,11 +92,14 @@ pub enum MessageKind {
     /// A client's request proxied to the leader.
     Forward,
     ForwardReply,
+    /// Raft's InstallSnapshot.
+    Snapshot,
+    SnapshotReply,
 }
 
 impl MessageKind {
     /// In code order: new kinds go at the end, so codes never change.
-    pub const ALL: [MessageKind; 16] = [
+    pub const ALL: [MessageKind; 18] = [
         MessageKind::Beat,
         MessageKind::BeatReply,
         MessageKind::VoteRequest,
@@ -113,6 +116,8 @@ impl MessageKind {
         MessageKind::PullReply,
         MessageKind::Forward,
         MessageKind::ForwardReply,
+        MessageKind::Snapshot,
+        MessageKind::SnapshotReply,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +138,8 @@ impl MessageKind {
             MessageKind::PullReply => "pull-reply",
             MessageKind::Forward => "forward",
             MessageKind::ForwardReply => "forward-reply",
+            MessageKind::Snapshot => "snapshot",
+            MessageKind::SnapshotReply => "snapshot-reply",
         }
     }
 
@@ -155,6 +162,7 @@ impl MessageKind {
                 | MessageKind::DeleteReply
                 | MessageKind::PullReply
                 | MessageKind::ForwardReply
+                | MessageKind::SnapshotReply
         )
     }
 }
@@ -239,6 +247,11 @@ pub struct Ready<M, T, N> {
     pub outcomes: Vec<(OpId, Outcome)>,
     /// Datums this call changed: the durability checker follows every one.
     pub changes: Vec<DatumChange>,
+    /// Client requests this node sends back to the leader it names (Raft's
+    /// redirect): the client resends them there.
+    pub redirects: Vec<(ClientRequest, NodeId)>,
+    /// What a model with a replicated log did to it, for the safety monitor.
+    pub log: Vec<LogEvent>,
     /// False when nobody reads the notes (no trace): `note` then drops them,
     /// which saves a copy on every step of an untraced run.
     pub keep_notes: bool,
@@ -254,6 +267,8 @@ impl<M, T, N> Default for Ready<M, T, N> {
             votes: Vec::new(),
             outcomes: Vec::new(),
             changes: Vec::new(),
+            redirects: Vec::new(),
+            log: Vec::new(),
             keep_notes: true,
         }
     }
@@ -268,6 +283,8 @@ impl<M, T, N> Ready<M, T, N> {
         self.votes.clear();
         self.outcomes.clear();
         self.changes.clear();
+        self.redirects.clear();
+        self.log.clear();
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
         self.messages.push((Dest::To(to), msg));
@@ -307,6 +324,18 @@ impl<M, T, N> Ready<M, T, N> {
             cause,
         });
     }
+}
+
+/// One step of a replicated log, as the safety monitor sees it. `chain` is
+/// a hash of the whole log up to `index`: equal chains, equal prefixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogEvent {
+    /// An entry is now in the node's log (appended by a leader, or received).
+    Appended { index: u64, term: u64, chain: u64 },
+    /// The node's commit index reached `index`.
+    Committed { index: u64, chain: u64 },
+    /// The node applied the entry at `index` to its state machine.
+    Applied { index: u64, term: u64, op: OpId },
 }
 
 /// The part of a node's state every model has, read by the simulation, the
@@ -453,6 +482,24 @@ pub trait Protocol: Sized {
     /// The node's datums, in a model that keeps them.
     fn store(&self) -> Option<&Store> {
         None
+    }
+
+    /// What this node would serve for `key` as leader, which the
+    /// durability checker judges when it is elected: its datum, or in Raft
+    /// the last command of the key in its log.
+    fn leader_value(&self, key: &str) -> Option<data::Datum> {
+        self.store().and_then(|s| s.get(key))
+    }
+
+    /// The chain hash of this node's log at `index` ([`LogEvent`]), where
+    /// it has one: the monitor's Leader Completeness check.
+    fn log_chain(&self, _index: u64) -> Option<u64> {
+        None
+    }
+
+    /// The last index of this node's log (0 in a model without one).
+    fn log_last(&self) -> u64 {
+        0
     }
 }
 

@@ -87,6 +87,79 @@ pub enum Expectation {
     /// This many acknowledged writes lost (`no-lost-writes`: none).
     LostWrites(u64),
     NoLostWrites,
+    /// A Raft node's log: (index, term) of entries up to its last one.
+    Log(NodeRef, Vec<(u64, u64)>),
+    /// A Raft node's commit index.
+    Commit(NodeRef, Cmp, u64),
+}
+
+/// Reads `INDEX:TERM,...` (a run of one term as `FIRST-LAST:TERM`), or
+/// `empty`: entries in increasing index order.
+fn parse_log(line: usize, text: &str) -> Result<Vec<(u64, u64)>, Error> {
+    let bad = |what: String| err(line, format!("expect log: {what}"));
+    if text.eq_ignore_ascii_case("empty") {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for item in text.split(',') {
+        let Some((at, term)) = item.split_once(':') else {
+            return Err(bad(format!(
+                "`{item}` is not INDEX:TERM (e.g. 3:2, or 1-4:1 for a run)"
+            )));
+        };
+        let num = |s: &str, what: &str| -> Result<u64, Error> {
+            match s.parse::<u64>() {
+                Ok(v) if v >= 1 => Ok(v),
+                _ => Err(bad(format!(
+                    "in `{item}`: the {what} must be a whole number of at least 1, got `{s}`"
+                ))),
+            }
+        };
+        let term = num(term, "term")?;
+        let (first, last) = match at.split_once('-') {
+            Some((a, b)) => (num(a, "index")?, num(b, "index")?),
+            None => (num(at, "index")?, num(at, "index")?),
+        };
+        if last < first {
+            return Err(bad(format!("in `{item}`: the run ends before it starts")));
+        }
+        if last - first >= 100_000 {
+            return Err(bad(format!("in `{item}`: at most 100000 entries in a run")));
+        }
+        for i in first..=last {
+            if out.last().is_some_and(|(p, _)| *p >= i) {
+                return Err(bad(format!(
+                    "in `{item}`: indices must increase, but {i} follows {}",
+                    out.last().map_or(0, |p| p.0)
+                )));
+            }
+            out.push((i, term));
+        }
+    }
+    Ok(out)
+}
+
+/// `1:1,2:1,3:2` → `1-2:1,3:2`: how a log is written back.
+pub(crate) fn format_log(entries: &[(u64, u64)]) -> String {
+    if entries.is_empty() {
+        return "empty".to_string();
+    }
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let (first, term) = entries[i];
+        let mut j = i;
+        while j + 1 < entries.len() && entries[j + 1] == (entries[j].0 + 1, term) {
+            j += 1;
+        }
+        parts.push(if j == i {
+            format!("{first}:{term}")
+        } else {
+            format!("{first}-{}:{term}", entries[j].0)
+        });
+        i = j + 1;
+    }
+    parts.join(",")
 }
 
 /// How a client operation stands: answered ok, failed, or not answered yet.
@@ -125,7 +198,7 @@ fn node(line: usize, s: &str) -> Result<NodeRef, Error> {
 pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, Error> {
     let bad = |what: &str| err(line, format!("expect: {what}"));
     let Some((&first, rest)) = words.split_first() else {
-        return Err(bad("expected what to check: leader, no-leader, leaders, term, role, known-leader, voted-for, no-violations, violation, no-violation, datum, write, lost-writes, no-lost-writes"));
+        return Err(bad("expected what to check: leader, no-leader, leaders, term, role, known-leader, voted-for, no-violations, violation, no-violation, datum, write, lost-writes, no-lost-writes, log, commit"));
     };
     Ok(match (first, rest) {
         ("leader", []) => Expectation::Leader(None),
@@ -173,6 +246,18 @@ pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, E
             n.parse().map_err(|_| bad(&format!("lost-writes: expected a count, got `{n}`")))?,
         ),
         ("no-lost-writes", []) => Expectation::NoLostWrites,
+        ("log", [n, entries]) => Expectation::Log(node(line, n)?, parse_log(line, entries)?),
+        ("log", _) => return Err(bad("log: expected `log NODE INDEX:TERM,...` (or `log NODE empty`)")),
+        ("commit", [n, v]) | ("commit", [n, _, v]) => {
+            let cmp = if rest.len() == 3 {
+                Cmp::parse(rest[1]).ok_or_else(|| bad(&format!("commit: expected ==, !=, >=, <=, > or <, got `{}`", rest[1])))?
+            } else {
+                Cmp::Eq
+            };
+            let value = v.parse().map_err(|_| bad(&format!("commit: expected a commit index (a whole number), got `{v}`")))?;
+            Expectation::Commit(node(line, n)?, cmp, value)
+        }
+        ("commit", _) => return Err(bad("commit: expected `commit NODE [OP] INDEX`")),
         ("violation", [k]) | ("no-violation", [k]) => {
             let kind = ViolationKind::parse(k).ok_or_else(|| {
                 bad(&format!(
@@ -187,7 +272,7 @@ pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, E
             }
         }
         _ => return Err(bad(&format!(
-            "cannot read `{}`; forms: leader [[==|!=] NODE], no-leader, leaders N, term [NODE] OP N, role NODE ROLE, known-leader NODE NODE|none, voted-for NODE NODE|none, no-violations, violation KIND, no-violation KIND, datum NODE KEY VERSION|none, write KEY ok|failed|pending, lost-writes N, no-lost-writes",
+            "cannot read `{}`; forms: leader [[==|!=] NODE], no-leader, leaders N, term [NODE] OP N, role NODE ROLE, known-leader NODE NODE|none, voted-for NODE NODE|none, no-violations, violation KIND, no-violation KIND, datum NODE KEY VERSION|none, write KEY ok|failed|pending, lost-writes N, no-lost-writes, log NODE INDEX:TERM,..., commit NODE [OP] INDEX",
             words.join(" ")
         ))),
     })
@@ -384,6 +469,52 @@ pub(crate) fn check(
                 })
                 .unwrap_or_default();
             (n == want, format!("{n} acknowledged writes lost{first}"))
+        }
+        Expectation::Log(n, want) => {
+            let id = c.resolve("node", *n)?;
+            let Some(r) = c.raft_node(id) else {
+                return fail(
+                    output,
+                    format!(
+                        "S{id} has no log: the {} model keeps none",
+                        c.model().as_str()
+                    ),
+                );
+            };
+            let log = r.log();
+            let from = want.first().map_or(log.base().index + 1, |e| e.0);
+            if from <= log.base().index && !want.is_empty() {
+                return fail(output, format!(
+                    "S{id}'s log starts after index {} (compacted or set by logs); cannot check from {from}",
+                    log.base().index
+                ));
+            }
+            let has: Vec<(u64, u64)> = log.iter_from(from).map(|(i, e)| (i, e.term)).collect();
+            (
+                has == *want,
+                format!(
+                    "S{id} log from {from}: {} (expected {})",
+                    format_log(&has),
+                    format_log(want)
+                ),
+            )
+        }
+        Expectation::Commit(n, cmp, want) => {
+            let id = c.resolve("node", *n)?;
+            let Some(r) = c.raft_node(id) else {
+                return fail(
+                    output,
+                    format!(
+                        "S{id} has no commit index: the {} model keeps no log",
+                        c.model().as_str()
+                    ),
+                );
+            };
+            let has = r.commit_index();
+            (
+                cmp.holds(has, *want),
+                format!("S{id} commit index {has} {} {want}", cmp.as_str()),
+            )
         }
     };
     if ok {

@@ -171,6 +171,13 @@ impl History {
         });
     }
 
+    /// The client resends a pending op to `node` (a redirect).
+    pub(super) fn redirect(&mut self, id: OpId, node: NodeId) {
+        if let Some(op) = self.ops.get_mut(&id) {
+            op.via = Some(node);
+        }
+    }
+
     pub fn op(&self, id: OpId) -> Option<&Op> {
         self.ops.get(&id)
     }

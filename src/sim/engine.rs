@@ -3,7 +3,7 @@
 
 use super::client::History;
 use super::event::{Packed, Pending};
-use super::monitor::Monitor;
+use super::monitor::{Finding, Monitor};
 use super::network::{BeatRule, DropReason, NetworkConfig, Topology};
 use super::queue::EventQueue;
 use super::rng::{self, Stream};
@@ -259,6 +259,14 @@ impl Engine {
     pub(super) fn datum_changed(&mut self, id: NodeId, term: u64, c: &DatumChange) {
         if let Some(lost) = self.client.judge_change(&c.key, c.before, c.datum, c.cause) {
             let f = self.monitor.lost_write(self.now, id, term, lost);
+            self.emit(Some(id), Some(term), EventKind::Violation(f));
+        }
+    }
+
+    /// A finding of the log invariants: recorded and traced.
+    pub(super) fn log_finding(&mut self, id: NodeId, term: u64, f: Option<Finding>) {
+        if let Some(f) = f {
+            self.monitor.record(f.clone());
             self.emit(Some(id), Some(term), EventKind::Violation(f));
         }
     }

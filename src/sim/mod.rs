@@ -19,6 +19,7 @@ pub mod durability;
 mod engine;
 mod event;
 mod faults;
+pub mod log_safety;
 pub mod monitor;
 pub mod network;
 pub mod queue;

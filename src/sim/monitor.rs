@@ -23,15 +23,24 @@ pub enum ViolationKind {
     TermDecrease,
     /// A write the client was told succeeded is gone (the durability checker).
     LostWrite,
+    /// Two logs hold an entry of the same index and term but differ before it.
+    LogMatching,
+    /// A leader was elected without an entry already committed.
+    LeaderCompleteness,
+    /// Two nodes applied different entries at the same index.
+    StateMachineSafety,
 }
 
 impl ViolationKind {
-    pub const ALL: [ViolationKind; 5] = [
+    pub const ALL: [ViolationKind; 8] = [
         ViolationKind::TwoLeaders,
         ViolationKind::ElectionSafety,
         ViolationKind::DoubleVote,
         ViolationKind::TermDecrease,
         ViolationKind::LostWrite,
+        ViolationKind::LogMatching,
+        ViolationKind::LeaderCompleteness,
+        ViolationKind::StateMachineSafety,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +50,9 @@ impl ViolationKind {
             ViolationKind::DoubleVote => "double-vote",
             ViolationKind::TermDecrease => "term-decrease",
             ViolationKind::LostWrite => "lost-write",
+            ViolationKind::LogMatching => "log-matching",
+            ViolationKind::LeaderCompleteness => "leader-completeness",
+            ViolationKind::StateMachineSafety => "state-machine-safety",
         }
     }
 
@@ -96,6 +108,23 @@ impl Finding {
                     self.nodes[0].0, self.detail.0, self.detail.1
                 )
             }
+            ViolationKind::LogMatching => format!(
+                "S{} and S{} both hold an entry of term {} at index {}, but their logs differ before it (Log Matching)",
+                self.nodes[0].0,
+                self.nodes.get(1).map_or(0, |n| n.0),
+                self.detail.1,
+                self.detail.0
+            ),
+            ViolationKind::LeaderCompleteness => format!(
+                "S{} became leader of term {} without the entry committed at index {} (its log ends at {}) (Leader Completeness)",
+                self.nodes[0].0, self.nodes[0].1, self.detail.0, self.detail.1
+            ),
+            ViolationKind::StateMachineSafety => format!(
+                "S{} and S{} applied different entries at index {} (State Machine Safety)",
+                self.nodes[0].0,
+                self.nodes.get(1).map_or(0, |n| n.0),
+                self.detail.0
+            ),
             ViolationKind::LostWrite => match &self.lost {
                 Some(l) => durability::describe(l, self.nodes[0].0),
                 None => "an acknowledged write was lost".to_string(),
@@ -125,6 +154,16 @@ impl Finding {
                 json_num(out, "from_term", self.detail.0);
                 json_num(out, "to_term", self.detail.1);
             }
+            ViolationKind::LogMatching | ViolationKind::StateMachineSafety => {
+                json_num(out, "index", self.detail.0);
+                if self.kind == ViolationKind::LogMatching {
+                    json_num(out, "entry_term", self.detail.1);
+                }
+            }
+            ViolationKind::LeaderCompleteness => {
+                json_num(out, "index", self.detail.0);
+                json_num(out, "last_log_index", self.detail.1);
+            }
             ViolationKind::LostWrite => {
                 if let Some(l) = &self.lost {
                     json_str(out, "key", &l.key);
@@ -139,13 +178,22 @@ impl Finding {
                         LossCause::Change(Cause::Pull { from }) => ("pull", Some(from), None),
                         LossCause::Change(Cause::Commit { from }) => ("commit", Some(from), None),
                         LossCause::Change(Cause::Local) => ("local", None, None),
+                        LossCause::Change(Cause::Apply { index }) => ("apply", None, Some(index)),
+                        LossCause::Change(Cause::Snapshot { from }) => {
+                            ("snapshot", Some(from), None)
+                        }
                     };
                     json_str(out, "cause", cause);
                     if let Some(f) = from {
                         json_num(out, "by", f);
                     }
                     if let Some(t) = beat_term {
-                        json_num(out, "beat_term", t);
+                        let field = if cause == "apply" {
+                            "index"
+                        } else {
+                            "beat_term"
+                        };
+                        json_num(out, field, t);
                     }
                 }
             }
@@ -179,9 +227,11 @@ pub struct Monitor {
     /// The most recent findings with their sequence numbers.
     findings: VecDeque<(u64, Finding)>,
     /// The first finding of each kind (indexed like `ViolationKind::ALL`).
-    first: [Option<Finding>; 5],
-    counts: [u64; 5],
+    first: [Option<Finding>; 8],
+    counts: [u64; 8],
     seq: u64,
+    /// Raft's log invariants.
+    pub log: super::log_safety::LogSafety,
 }
 
 fn kind_index(kind: ViolationKind) -> usize {
@@ -229,7 +279,7 @@ impl Monitor {
         f
     }
 
-    fn record(&mut self, f: Finding) -> u64 {
+    pub(super) fn record(&mut self, f: Finding) -> u64 {
         let k = kind_index(f.kind);
         self.counts[k] += 1;
         if self.first[k].is_none() {

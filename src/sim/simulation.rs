@@ -286,13 +286,23 @@ impl<P: Protocol> Simulation<P> {
         if before != after {
             engine.observe(id, (before, true), (after, true), false);
             if after.role == Role::Leader && before.role != Role::Leader {
-                if let Some(store) = node.proto.store() {
-                    for lost in engine.client.judge_leader(|k| store.get(k)) {
+                let p = &node.proto;
+                if p.store().is_some() {
+                    for lost in engine.client.judge_leader(|k| p.leader_value(k)) {
                         let f = engine.monitor.lost_write(engine.now, id, after.term, lost);
                         engine.emit(Some(id), Some(after.term), EventKind::Violation(f));
                     }
                 }
+                let f = engine
+                    .monitor
+                    .log
+                    .elected(engine.now, id, after.term, p.log_last(), |i| p.log_chain(i));
+                engine.log_finding(id, after.term, f);
             }
+        }
+        for &ev in &ready.log {
+            let f = engine.monitor.log.event(engine.now, id, after.term, ev);
+            engine.log_finding(id, after.term, f);
         }
         for &(op, outcome) in &ready.outcomes {
             engine.client_done(op, outcome);

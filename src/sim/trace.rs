@@ -93,6 +93,11 @@ pub enum EventKind<'a> {
         key: &'a str,
         via: Option<NodeId>,
     },
+    /// The client resends a request to the leader a node named.
+    ClientRedirect {
+        op: OpId,
+        to: NodeId,
+    },
     /// The client got its answer.
     ClientResult {
         op: OpId,
@@ -174,6 +179,7 @@ impl Record for TraceEvent<'_> {
             EventKind::LeadersResolved { .. } => "leaders-resolved",
             EventKind::ClientRequest { .. } => "clientRequest",
             EventKind::ClientResult { .. } => "clientResult",
+            EventKind::ClientRedirect { .. } => "clientRedirect",
             EventKind::Workload { .. } => "workload",
         }
     }
@@ -197,6 +203,7 @@ impl Record for TraceEvent<'_> {
             EventKind::Violation(_) | EventKind::LeadersResolved { .. } => "monitor",
             EventKind::ClientRequest { .. }
             | EventKind::ClientResult { .. }
+            | EventKind::ClientRedirect { .. }
             | EventKind::Workload { .. } => "client",
         }
     }
@@ -296,6 +303,10 @@ impl Record for TraceEvent<'_> {
                 json_str(out, "key", key);
                 json_opt(out, "via", *via);
             }
+            EventKind::ClientRedirect { op, to } => {
+                json_num(out, "op", op);
+                json_num(out, "to", to);
+            }
             EventKind::ClientResult {
                 op,
                 kind,
@@ -385,6 +396,7 @@ impl Record for TraceEvent<'_> {
             EventKind::ClientResult { op, kind, key, outcome: Err(f), .. } => {
                 write!(out, "{} {key} (#{op}) failed: {}", kind.as_str(), f.describe())
             }
+            EventKind::ClientRedirect { op, to } => write!(out, "#{op} resent to S{to}"),
             EventKind::Workload { what } => write!(out, "workload {what}"),
         };
     }

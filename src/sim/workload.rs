@@ -110,11 +110,39 @@ impl<P: Protocol> Simulation<P> {
         );
         match via {
             Some(n) if self.engine.is_alive(n) => {
-                self.drive(n, Step::Client(ClientRequest { op, kind, key }));
+                self.deliver(n, ClientRequest { op, kind, key });
             }
             _ => self.engine.client_done(op, Err(Failure::Unreachable)),
         }
         Ok(op)
+    }
+
+    /// Hands a request to node `n`, and follows redirects (Raft: a
+    /// follower names the leader, and the client sends it there), at most
+    /// once per node, so two nodes naming each other cannot loop.
+    fn deliver(&mut self, mut n: NodeId, mut request: ClientRequest) {
+        for _ in 0..self.engine.n {
+            self.drive(n, Step::Client(request));
+            let Some((r, leader)) = self.ready.redirects.pop() else {
+                return;
+            };
+            self.engine.client.redirect(r.op, leader);
+            self.engine.emit(
+                Some(n),
+                None,
+                EventKind::ClientRedirect {
+                    op: r.op,
+                    to: leader,
+                },
+            );
+            if !self.engine.is_alive(leader) {
+                self.engine.client_done(r.op, Err(Failure::RedirectFailed));
+                return;
+            }
+            (n, request) = (leader, r);
+        }
+        self.engine
+            .client_done(request.op, Err(Failure::RedirectFailed));
     }
 
     /// Starts, replaces or (None) stops the workload.

@@ -1,9 +1,10 @@
-//! RequestVote (and Pre-Vote) and AppendEntries with their replies, and the
-//! two timers.
+//! RequestVote (and Pre-Vote), AppendEntries and InstallSnapshot with their
+//! replies, and the two timers.
 
+use super::log::{Entry, SharedSnapshot};
 use crate::protocol::{MessageInfo, MessageKind, TimerKind};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
     /// RequestVote RPC; with `pre_vote` it is etcd's MsgPreVote, whose `term`
     /// is the sender's term + 1 and changes nobody's term.
@@ -20,14 +21,29 @@ pub enum Message {
         granted: bool,
         pre_vote: bool,
     },
-    /// An empty AppendEntries: the heartbeat.
+    /// AppendEntries: the entries after (prev_index, prev_term) and the
+    /// leader's commit index. With no entries it is the heartbeat.
     AppendEntries {
         term: u64,
+        prev_index: u64,
+        prev_term: u64,
+        entries: Vec<Entry>,
+        commit: u64,
     },
+    /// On success, `index` is the last index the follower now matches. On a
+    /// log mismatch it is the rejected prev_index, and `hint` the first index
+    /// the leader should try next (§5.3's optimisation).
     AppendEntriesReply {
         term: u64,
         success: bool,
+        index: u64,
+        hint: u64,
     },
+    /// InstallSnapshot (§7), sent whole: the follower needs entries the
+    /// leader compacted away.
+    InstallSnapshot { term: u64, snapshot: SharedSnapshot },
+    /// The follower's last index after the install.
+    InstallSnapshotReply { term: u64, index: u64 },
 }
 
 impl MessageInfo for Message {
@@ -43,6 +59,8 @@ impl MessageInfo for Message {
             Message::RequestVoteReply { pre_vote: true, .. } => MessageKind::PreVoteReply,
             Message::AppendEntries { .. } => MessageKind::Beat,
             Message::AppendEntriesReply { .. } => MessageKind::BeatReply,
+            Message::InstallSnapshot { .. } => MessageKind::Snapshot,
+            Message::InstallSnapshotReply { .. } => MessageKind::SnapshotReply,
         }
     }
     fn term(&self) -> Option<u64> {
@@ -55,6 +73,13 @@ impl MessageInfo for Message {
             _ => None,
         }
     }
+    fn entries(&self) -> u32 {
+        match self {
+            Message::AppendEntries { entries, .. } => entries.len() as u32,
+            Message::InstallSnapshot { snapshot, .. } => snapshot.machine.store.len() as u32,
+            _ => 0,
+        }
+    }
 }
 
 impl Message {
@@ -62,8 +87,10 @@ impl Message {
         match *self {
             Message::RequestVote { term, .. }
             | Message::RequestVoteReply { term, .. }
-            | Message::AppendEntries { term }
-            | Message::AppendEntriesReply { term, .. } => term,
+            | Message::AppendEntries { term, .. }
+            | Message::AppendEntriesReply { term, .. }
+            | Message::InstallSnapshot { term, .. }
+            | Message::InstallSnapshotReply { term, .. } => term,
         }
     }
 }

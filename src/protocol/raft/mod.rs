@@ -1,11 +1,13 @@
-//! Textbook Raft leader election (Ongaro & Ousterhout, "In Search of an
-//! Understandable Consensus Algorithm", §5.2 and the election restriction of
-//! §5.4.1), with etcd-io/raft's optional Pre-Vote and CheckQuorum.
+//! Textbook Raft (Ongaro & Ousterhout, "In Search of an Understandable
+//! Consensus Algorithm": elections §5.2, replication §5.3, the election
+//! restriction §5.4.1, the commit rule of §5.4.2 and Figure 8, snapshots
+//! §7), with etcd-io/raft's optional Pre-Vote and CheckQuorum.
 //!
-//! Only elections and heartbeats are modelled. Each node has an abstract log
-//! ([`LogPos`]: last index and last term) that is fixed at boot and used only
-//! for the up-to-date check of RequestVote; AppendEntries are empty
-//! heartbeats and a leader never appends.
+//! Clients' writes and deletes are log entries; the leader replicates them
+//! with AppendEntries (a heartbeat is one with no entries), commits by
+//! majority match, and every node applies committed entries to a key/value
+//! state machine. The `logs` setting starts a node's log after a compacted
+//! prefix of that length and term (Figure 16's logs), with nothing in it.
 //!
 //! Timers (two slots):
 //! - [`Timer::Election`]: the randomized election timeout on followers,
@@ -26,9 +28,11 @@
 //! keeps waiting for its timeout (etcd steps back to follower).
 
 mod config;
+pub mod log;
 mod message;
 mod node;
 mod note;
+mod replication;
 #[cfg(test)]
 mod tests;
 

@@ -1,21 +1,27 @@
 //! One Raft server's election state machine: timeouts, (pre-)votes,
 //! heartbeats, CheckQuorum and stepping down.
 
+use super::log::{base_chain, Log, SharedSnapshot, Snapshot, StateMachine};
 use super::note::{id_text, ms};
 use super::{Config, LogPos, Message, Note, Poll, Refusal, StepDownReason, Timer};
 use crate::error::Error;
+use crate::protocol::data::{ClientRequest, Datum, OpId, Store};
 use crate::protocol::{
     Countdowns, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready, Role,
     Status,
 };
+use std::collections::VecDeque;
+use std::rc::Rc;
 
-/// What a restart keeps: Raft persists currentTerm, votedFor and the log.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What a restart keeps: Raft persists currentTerm, votedFor, the log and
+/// the last snapshot.
+#[derive(Clone, Debug, Default)]
 pub struct Persistent {
     pub term: u64,
     pub voted_for: Option<NodeId>,
-    /// `None` on first boot: the log then comes from [`Config::logs`].
-    pub log: Option<LogPos>,
+    /// `None` on first boot: the log then starts at [`Config::logs`].
+    pub log: Option<Log>,
+    pub snapshot: Option<SharedSnapshot>,
 }
 
 /// One Raft server's election state.
@@ -27,8 +33,20 @@ pub struct Node {
     // Persistent state (Figure 2).
     pub(super) term: u64,
     pub(super) voted_for: Option<NodeId>,
-    pub(super) log: LogPos,
+    pub(super) log: Log,
+    /// The state machine as of the last snapshot (persisted with the log).
+    pub(super) snapshot: SharedSnapshot,
     // Volatile state.
+    pub(super) commit: u64,
+    pub(super) applied: u64,
+    pub(super) machine: StateMachine,
+    /// On a leader, by peer id - 1: the next index to send, the highest known to match.
+    pub(super) next: Vec<u64>,
+    pub(super) matched: Vec<u64>,
+    /// On a leader: (index, op) of the client commands it appended, awaiting commit.
+    pub(super) pending: VecDeque<(u64, OpId)>,
+    /// The index last noted as waiting for an entry of this term (Figure 8).
+    pub(super) commit_wait: u64,
     pub(super) role: Role,
     pub(super) leader: Option<NodeId>,
     /// Replies in the current (pre-)election, by voter id - 1: None = no answer yet.
@@ -42,7 +60,7 @@ pub struct Node {
     pub(super) election_timeout: Micros,
 }
 
-pub(super) type Out = Ready<Message, Timer, Note>;
+pub type Out = Ready<Message, Timer, Note>;
 
 /// Arms `timer`, overriding any arm or cancel of it requested earlier in
 /// this call (the driver applies cancels before arms).
@@ -61,11 +79,26 @@ fn disarm(out: &mut Out, timer: Timer) {
 }
 
 impl Node {
-    fn majority(&self) -> u32 {
+    /// The log, for views and expectations.
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+    pub fn commit_index(&self) -> u64 {
+        self.commit
+    }
+    pub fn last_applied(&self) -> u64 {
+        self.applied
+    }
+    /// The last snapshot's position.
+    pub fn snapshot_pos(&self) -> LogPos {
+        self.snapshot.pos
+    }
+
+    pub(super) fn majority(&self) -> u32 {
         self.cluster_size / 2 + 1
     }
 
-    fn slot(id: NodeId) -> usize {
+    pub(super) fn slot(id: NodeId) -> usize {
         id.wrapping_sub(1) as usize
     }
 
@@ -119,10 +152,11 @@ impl Node {
     }
 
     fn request_vote(&self, term: u64, pre_vote: bool) -> Message {
+        let last = self.log.last();
         Message::RequestVote {
             term,
-            last_log_index: self.log.index,
-            last_log_term: self.log.term,
+            last_log_index: last.index,
+            last_log_term: last.term,
             pre_vote,
         }
     }
@@ -133,6 +167,7 @@ impl Node {
         let was = self.role;
         if was == Role::Leader {
             disarm(out, Timer::Heartbeat);
+            self.fail_pending(out);
         }
         self.end_lease(out);
         let forgot_leader = self.leader.take().filter(|l| *l != self.id);
@@ -200,6 +235,7 @@ impl Node {
         self.leader = Some(self.id);
         self.end_lease(out);
         self.recent_active.iter_mut().for_each(|a| *a = false);
+        self.reset_progress();
         if self.config.check_quorum {
             arm(out, Timer::Election, self.config.election_min);
         } else {
@@ -213,14 +249,28 @@ impl Node {
         self.send_heartbeat(out);
     }
 
+    /// The heartbeat: an AppendEntries to every peer, carrying what it
+    /// lacks (usually nothing) and the commit index.
     fn send_heartbeat(&mut self, out: &mut Out) {
         let next = self.config.heartbeat_interval;
-        out.note(Note::SendHeartbeat {
+        let at = out.notes.len();
+        let mut entries = 0;
+        for p in 1..=self.cluster_size {
+            if p != self.id {
+                entries += self.send_append(p, out) as u64;
+            }
+        }
+        let note = Note::SendHeartbeat {
             term: self.term,
             peers: self.cluster_size.saturating_sub(1),
             next,
-        });
-        out.broadcast(Message::AppendEntries { term: self.term });
+            entries,
+            commit: self.commit,
+        };
+        // Before the snapshot notes send_append may have made.
+        if out.keep_notes {
+            out.notes.insert(at, note);
+        }
         arm(out, Timer::Heartbeat, next);
     }
 
@@ -248,6 +298,7 @@ impl Node {
         // etcd: becomeFollower(r.Term, None).
         self.role = Role::Follower;
         self.leader = None;
+        self.fail_pending(out);
         disarm(out, Timer::Heartbeat);
         let timeout = self.reset_election_timer(rng, out);
         out.note(Note::StepDown {
@@ -281,6 +332,7 @@ impl Node {
         let mut timeout = None;
         if was == Role::Leader {
             disarm(out, Timer::Heartbeat);
+            self.fail_pending(out);
             if kind != MessageKind::Beat {
                 timeout = Some(self.reset_election_timer(rng, out));
             }
@@ -312,8 +364,10 @@ impl Node {
             })
         } else if let Some(v) = self.voted_for.filter(|v| *v != from) {
             Some(Refusal::AlreadyVoted { voted_for: v })
-        } else if !cand.at_least_as_up_to_date_as(self.log) {
-            Some(Refusal::LogNotUpToDate { ours: self.log })
+        } else if !cand.at_least_as_up_to_date_as(self.log.last()) {
+            Some(Refusal::LogNotUpToDate {
+                ours: self.log.last(),
+            })
         } else {
             None
         };
@@ -348,8 +402,10 @@ impl Node {
             Some(Refusal::StaleTerm {
                 local_term: self.term,
             })
-        } else if !cand.at_least_as_up_to_date_as(self.log) {
-            Some(Refusal::LogNotUpToDate { ours: self.log })
+        } else if !cand.at_least_as_up_to_date_as(self.log.last()) {
+            Some(Refusal::LogNotUpToDate {
+                ours: self.log.last(),
+            })
         } else {
             None
         };
@@ -425,10 +481,11 @@ impl Node {
     fn handle_append_entries(
         &mut self,
         from: NodeId,
-        term: u64,
+        msg: AppendEntries,
         rng: &mut dyn Entropy,
         out: &mut Out,
     ) {
+        let term = msg.term;
         if term < self.term || self.role == Role::Leader {
             out.note(Note::AppendEntriesRejected {
                 from,
@@ -440,37 +497,107 @@ impl Node {
                 Message::AppendEntriesReply {
                     term: self.term,
                     success: false,
+                    index: 0,
+                    hint: 0,
                 },
             );
             return;
         }
         let was = self.role;
+        let new_leader = self.follow(from, rng, out);
+        let timeout = self.election_timeout;
+        let received = msg.entries.len() as u32;
+        let a = self.accept_entries(msg.prev, msg.entries, msg.commit, out);
+        if a.success {
+            out.note(Note::AppendEntries {
+                from,
+                term,
+                was,
+                new_leader,
+                timeout,
+                received,
+                appended: a.appended,
+                truncated: a.truncated,
+                commit: a.commit,
+            });
+        } else {
+            out.note(Note::AppendEntriesMismatch {
+                from,
+                prev: msg.prev,
+                last: self.log.last(),
+                hint: a.hint,
+            });
+        }
+        out.send(
+            from,
+            Message::AppendEntriesReply {
+                term: self.term,
+                success: a.success,
+                index: a.index,
+                hint: a.hint,
+            },
+        );
+    }
+
+    /// A message from the current term's leader: follower, election timer
+    /// reset, lease renewed.
+    /// Returns whether the leader is new to this node.
+    fn follow(&mut self, from: NodeId, rng: &mut dyn Entropy, out: &mut Out) -> bool {
         self.role = Role::Follower;
         let new_leader = self.leader != Some(from);
         if new_leader {
             self.end_lease(out);
             self.leader = Some(from);
         }
-        let timeout = self.reset_election_timer(rng, out);
+        self.reset_election_timer(rng, out);
         if self.config.check_quorum {
             self.lease = true;
             arm(out, Timer::Heartbeat, self.config.election_min);
         }
-        out.note(Note::AppendEntries {
-            from,
-            term,
-            was,
-            new_leader,
-            timeout,
-        });
+        new_leader
+    }
+
+    fn handle_install_snapshot(
+        &mut self,
+        from: NodeId,
+        term: u64,
+        snapshot: SharedSnapshot,
+        rng: &mut dyn Entropy,
+        out: &mut Out,
+    ) {
+        if term < self.term || self.role == Role::Leader {
+            out.note(Note::AppendEntriesRejected {
+                from,
+                term,
+                local_term: self.term,
+            });
+            out.send(
+                from,
+                Message::InstallSnapshotReply {
+                    term: self.term,
+                    index: 0,
+                },
+            );
+            return;
+        }
+        self.follow(from, rng, out);
+        let index = self.install_snapshot(from, snapshot, out);
         out.send(
             from,
-            Message::AppendEntriesReply {
+            Message::InstallSnapshotReply {
                 term: self.term,
-                success: true,
+                index,
             },
         );
     }
+}
+
+/// An AppendEntries' fields, unpacked.
+struct AppendEntries {
+    term: u64,
+    prev: LogPos,
+    entries: Vec<super::log::Entry>,
+    commit: u64,
 }
 
 impl Protocol for Node {
@@ -497,15 +624,40 @@ impl Protocol for Node {
         persisted: &Persistent,
         _rng: &mut dyn Entropy,
     ) -> Self {
-        let log = persisted.log.unwrap_or_else(|| config.log_of(id));
+        let (log, snapshot) = match (&persisted.log, &persisted.snapshot) {
+            (Some(log), Some(snap)) => (log.clone(), snap.clone()),
+            _ => {
+                let base = config.log_of(id);
+                let chain = base_chain(base);
+                let snap = Snapshot {
+                    pos: base,
+                    chain,
+                    machine: StateMachine::default(),
+                };
+                (Log::starting_at(base, chain, false), Rc::new(snap))
+            }
+        };
+        // A restart recovers the state machine from the snapshot; the
+        // entries after it are applied again as the commit index is learned.
+        let machine = snapshot.machine.clone();
+        let commit = snapshot.pos.index;
+        let n = cluster_size as usize;
         Node {
             id,
             cluster_size,
             config: config.clone(),
             // A server's term is never below the term of its last entry.
-            term: persisted.term.max(log.term),
+            term: persisted.term.max(log.last().term),
             voted_for: persisted.voted_for,
             log,
+            snapshot,
+            commit,
+            applied: commit,
+            machine,
+            next: vec![1; n],
+            matched: vec![0; n],
+            pending: VecDeque::new(),
+            commit_wait: 0,
             role: Role::Follower,
             leader: None,
             votes: vec![None; cluster_size as usize],
@@ -606,11 +758,45 @@ impl Protocol for Node {
                 granted,
                 pre_vote,
             } => self.handle_vote_reply(from, term, granted, pre_vote, rng, out),
-            Message::AppendEntries { term } => self.handle_append_entries(from, term, rng, out),
-            Message::AppendEntriesReply { term, success } => {
-                // Stale failures (from an older term) are ignored.
-                if !success && term >= self.term {
+            Message::AppendEntries {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => {
+                let prev = LogPos {
+                    index: prev_index,
+                    term: prev_term,
+                };
+                let msg = AppendEntries {
+                    term,
+                    prev,
+                    entries,
+                    commit,
+                };
+                self.handle_append_entries(from, msg, rng, out)
+            }
+            Message::AppendEntriesReply {
+                term,
+                success,
+                index,
+                hint,
+            } => {
+                let current = self.role == Role::Leader && term == self.term;
+                if current && (success || hint > 0) {
+                    self.progress(from, success, index, hint, out);
+                } else if !success && term >= self.term {
+                    // Stale failures (from an older term) are ignored.
                     out.note(Note::AppendEntriesReply { from, term });
+                }
+            }
+            Message::InstallSnapshot { term, snapshot } => {
+                self.handle_install_snapshot(from, term, snapshot, rng, out)
+            }
+            Message::InstallSnapshotReply { term, index } => {
+                if self.role == Role::Leader && term == self.term && index > 0 {
+                    self.progress(from, true, index, 0, out);
                 }
             }
         }
@@ -655,8 +841,29 @@ impl Protocol for Node {
         Persistent {
             term: self.term,
             voted_for: self.voted_for,
-            log: Some(self.log),
+            log: Some(self.log.clone()),
+            snapshot: Some(self.snapshot.clone()),
         }
+    }
+
+    fn on_client(&mut self, request: ClientRequest, _rng: &mut dyn Entropy, out: &mut Out) {
+        self.client_request(request, out);
+    }
+
+    fn store(&self) -> Option<&Store> {
+        Some(&self.machine.store)
+    }
+
+    fn leader_value(&self, key: &str) -> Option<Datum> {
+        self.log_value(key)
+    }
+
+    fn log_chain(&self, index: u64) -> Option<u64> {
+        self.log.chain_at(index)
+    }
+
+    fn log_last(&self) -> u64 {
+        self.log.last().index
     }
 
     fn countdowns(&self, timer_due_in: &dyn Fn(Timer) -> Option<Micros>) -> Countdowns {
@@ -681,9 +888,36 @@ impl Protocol for Node {
             ("votedFor", id_text(self.voted_for)),
             ("state", self.role.to_string()),
             ("leader", id_text(self.leader)),
-            ("lastLogIndex", self.log.index.to_string()),
-            ("lastLogTerm", self.log.term.to_string()),
+            ("lastLogIndex", self.log.last().index.to_string()),
+            ("lastLogTerm", self.log.last().term.to_string()),
+            ("commitIndex", self.commit.to_string()),
+            ("lastApplied", self.applied.to_string()),
         ];
+        if self.snapshot.pos.index > 0 && self.log.base_committed() {
+            f.push((
+                "snapshot",
+                format!(
+                    "index {} term {}, {} keys; log from {}",
+                    self.snapshot.pos.index,
+                    self.snapshot.pos.term,
+                    self.snapshot.machine.store.len(),
+                    self.log.base().index + 1
+                ),
+            ));
+        }
+        if self.role == Role::Leader {
+            let list = |v: &[u64]| -> String {
+                (1..=self.cluster_size)
+                    .filter(|p| *p != self.id)
+                    .take(12)
+                    .map(|p| format!("S{p}:{}", v[Self::slot(p)]))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            f.push(("nextIndex", list(&self.next)));
+            f.push(("matchIndex", list(&self.matched)));
+        }
+        f.push(("datums", self.machine.store.len().to_string()));
         if matches!(self.role, Role::Candidate | Role::PreCandidate) {
             // Who answered how: a split vote reads off the candidates.
             // (At most a dozen names: a cluster of 101 would fill the inspector.)

@@ -3,6 +3,7 @@
 
 use super::LogPos;
 use crate::json::{json_num, json_opt, json_str};
+use crate::protocol::data::{Key, OpId, OpKind};
 use crate::protocol::{MessageKind, Micros, NodeId, Role};
 use crate::time::{fmt_ms, MsJson};
 use std::fmt::Write;
@@ -89,13 +90,26 @@ pub enum Note {
         votes: u32,
         needed: u32,
     },
-    /// A heartbeat accepted by a follower.
+    /// An AppendEntries accepted by a follower: `received` entries, of
+    /// which `appended` were new, after dropping `truncated` conflicting ones.
     AppendEntries {
         from: NodeId,
         term: u64,
         was: Role,
         new_leader: bool,
         timeout: Micros,
+        received: u32,
+        appended: u32,
+        truncated: u64,
+        /// The commit index moved (from, to).
+        commit: Option<(u64, u64)>,
+    },
+    /// The consistency check failed: no entry at prev with prev's term.
+    AppendEntriesMismatch {
+        from: NodeId,
+        prev: LogPos,
+        last: LogPos,
+        hint: u64,
     },
     /// A heartbeat refused: stale term (or, impossibly, a second leader of this term).
     AppendEntriesRejected {
@@ -108,11 +122,68 @@ pub enum Note {
         from: NodeId,
         term: u64,
     },
-    /// The leader broadcast an empty AppendEntries.
+    /// The leader's heartbeat: an AppendEntries to every peer, carrying
+    /// `entries` in all to the peers that lacked them.
     SendHeartbeat {
         term: u64,
         peers: u32,
         next: Micros,
+        entries: u64,
+        commit: u64,
+    },
+    /// A client's command appended to the leader's log.
+    ClientRequest {
+        op: OpId,
+        kind: OpKind,
+        key: Key,
+        index: u64,
+        term: u64,
+    },
+    /// A non-leader sends the client to the leader it knows (or has none).
+    Redirect {
+        op: OpId,
+        leader: Option<NodeId>,
+    },
+    /// The leader refused a command: too many entries uncommitted.
+    Dropped {
+        op: OpId,
+        uncommitted: u64,
+    },
+    /// The leader's commit index advanced.
+    Commit {
+        from: u64,
+        to: u64,
+        term: u64,
+    },
+    /// A majority matches `index`, but its entry is of an earlier term
+    /// (Figure 8): it waits for an entry of the leader's own term.
+    CommitWaits {
+        index: u64,
+        term: u64,
+    },
+    /// A follower's log did not match: nextIndex backs up.
+    Backtrack {
+        from: NodeId,
+        rejected: u64,
+        next: u64,
+    },
+    /// The entries a follower needs were compacted: the leader sends its snapshot.
+    SendSnapshot {
+        to: NodeId,
+        pos: LogPos,
+        keys: u64,
+    },
+    /// A follower installed the leader's snapshot, keeping `kept` entries after it.
+    InstallSnapshot {
+        from: NodeId,
+        pos: LogPos,
+        kept: u64,
+        keys: u64,
+    },
+    /// The node snapshotted its state machine and dropped old entries.
+    Compact {
+        snapshot: LogPos,
+        base: LogPos,
     },
     /// CheckQuorum passed (a failed check is a `StepDown`).
     CheckQuorum {
@@ -169,6 +240,16 @@ impl crate::protocol::Note for Note {
             Note::CheckQuorum { .. } => "checkQuorum",
             Note::StepDown { .. } => "stepDown",
             Note::LeaseExpired { .. } => "leaseExpired",
+            Note::AppendEntriesMismatch { .. } => "appendEntries",
+            Note::ClientRequest { .. } => "clientCommand",
+            Note::Redirect { .. } => "redirect",
+            Note::Dropped { .. } => "dropped",
+            Note::Commit { .. } => "commit",
+            Note::CommitWaits { .. } => "commitWaits",
+            Note::Backtrack { .. } => "backtrack",
+            Note::SendSnapshot { .. } => "sendSnapshot",
+            Note::InstallSnapshot { .. } => "installSnapshot",
+            Note::Compact { .. } => "compact",
         }
     }
 
@@ -179,6 +260,14 @@ impl crate::protocol::Note for Note {
             | Note::AppendEntriesReply { .. }
             | Note::SendHeartbeat { .. }
             | Note::CheckQuorum { .. } => "beat",
+            Note::AppendEntriesMismatch { .. }
+            | Note::Commit { .. }
+            | Note::CommitWaits { .. }
+            | Note::Backtrack { .. }
+            | Note::SendSnapshot { .. }
+            | Note::InstallSnapshot { .. }
+            | Note::Compact { .. } => "data",
+            Note::ClientRequest { .. } | Note::Redirect { .. } | Note::Dropped { .. } => "client",
             _ => "election",
         }
     }
@@ -189,8 +278,12 @@ impl crate::protocol::Note for Note {
             Note::AppendEntries {
                 was: Role::Follower,
                 new_leader: false,
+                appended: 0,
+                truncated: 0,
+                commit: None,
                 ..
             } | Note::CheckQuorum { .. }
+                | Note::Compact { .. }
         )
     }
 
@@ -297,6 +390,10 @@ impl crate::protocol::Note for Note {
                 was,
                 new_leader,
                 timeout,
+                received,
+                appended,
+                truncated,
+                commit,
             } => {
                 json_num(out, "from", from);
                 json_num(out, "leaderTerm", term);
@@ -304,6 +401,91 @@ impl crate::protocol::Note for Note {
                 json_str(out, "was", was.as_str());
                 json_num(out, "newLeader", new_leader);
                 json_num(out, "electionTimeoutMs", ms(*timeout));
+                if *received > 0 {
+                    json_num(out, "entries", received);
+                    json_num(out, "appended", appended);
+                }
+                if *truncated > 0 {
+                    json_num(out, "truncated", truncated);
+                }
+                if let Some((_, to)) = commit {
+                    json_num(out, "commitIndex", to);
+                }
+            }
+            Note::AppendEntriesMismatch {
+                from,
+                prev,
+                last,
+                hint,
+            } => {
+                json_num(out, "from", from);
+                json_num(out, "success", false);
+                json_num(out, "prevLogIndex", prev.index);
+                json_num(out, "prevLogTerm", prev.term);
+                json_num(out, "lastLogIndex", last.index);
+                json_num(out, "lastLogTerm", last.term);
+                json_num(out, "hint", hint);
+            }
+            Note::ClientRequest {
+                op,
+                kind,
+                key,
+                index,
+                term,
+            } => {
+                json_num(out, "op", op);
+                json_str(out, "opKind", kind.as_str());
+                json_str(out, "key", key);
+                json_num(out, "index", index);
+                json_num(out, "entryTerm", term);
+            }
+            Note::Redirect { op, leader } => {
+                json_num(out, "op", op);
+                json_opt(out, "leader", *leader);
+            }
+            Note::Dropped { op, uncommitted } => {
+                json_num(out, "op", op);
+                json_num(out, "uncommitted", uncommitted);
+            }
+            Note::Commit { from, to, term } => {
+                json_num(out, "fromIndex", from);
+                json_num(out, "commitIndex", to);
+                json_num(out, "leaderTerm", term);
+            }
+            Note::CommitWaits { index, term } => {
+                json_num(out, "index", index);
+                json_num(out, "entryTerm", term);
+            }
+            Note::Backtrack {
+                from,
+                rejected,
+                next,
+            } => {
+                json_num(out, "from", from);
+                json_num(out, "rejectedPrevLogIndex", rejected);
+                json_num(out, "nextIndex", next);
+            }
+            Note::SendSnapshot { to, pos, keys } => {
+                json_num(out, "to", to);
+                json_num(out, "lastIncludedIndex", pos.index);
+                json_num(out, "lastIncludedTerm", pos.term);
+                json_num(out, "keys", keys);
+            }
+            Note::InstallSnapshot {
+                from,
+                pos,
+                kept,
+                keys,
+            } => {
+                json_num(out, "from", from);
+                json_num(out, "lastIncludedIndex", pos.index);
+                json_num(out, "lastIncludedTerm", pos.term);
+                json_num(out, "keptEntries", kept);
+                json_num(out, "keys", keys);
+            }
+            Note::Compact { snapshot, base } => {
+                json_num(out, "snapshotIndex", snapshot.index);
+                json_num(out, "logStartsAfter", base.index);
             }
             Note::AppendEntriesRejected {
                 from,
@@ -320,10 +502,22 @@ impl crate::protocol::Note for Note {
                 json_num(out, "success", false);
                 json_num(out, "replyTerm", term);
             }
-            Note::SendHeartbeat { term, peers, next } => {
+            Note::SendHeartbeat {
+                term,
+                peers,
+                next,
+                entries,
+                commit,
+            } => {
                 json_num(out, "leaderTerm", term);
                 json_num(out, "peers", peers);
                 json_num(out, "nextMs", ms(*next));
+                if *entries > 0 {
+                    json_num(out, "entries", entries);
+                }
+                if *commit > 0 {
+                    json_num(out, "commitIndex", commit);
+                }
             }
             Note::CheckQuorum {
                 active,
@@ -452,7 +646,7 @@ impl Note {
             Note::BecomeLeader { term, votes, needed } => {
                 write!(out, "{votes} votes ({needed} needed) in term {term} → LEADER")
             }
-            Note::AppendEntries { from, term, was, new_leader, timeout } => {
+            Note::AppendEntries { from, term, was, new_leader, timeout, received, appended, truncated, commit } => {
                 write!(out, "from S{from} (term {term})")?;
                 if *was != Role::Follower {
                     write!(out, ", {was} → FOLLOWER")?;
@@ -460,8 +654,64 @@ impl Note {
                 if *new_leader {
                     write!(out, ", leader S{from}")?;
                 }
-                write!(out, " → success, election timeout reset {}", ms_text(*timeout))
+                write!(out, " → success, election timeout reset {}", ms_text(*timeout))?;
+                if *truncated > 0 {
+                    write!(out, "; dropped {truncated} conflicting")?;
+                }
+                if *received > 0 {
+                    write!(out, "; {appended} of {received} entries new")?;
+                }
+                match commit {
+                    Some((a, b)) => write!(out, "; commit index {a} → {b}, applied"),
+                    None => Ok(()),
+                }
             }
+            Note::AppendEntriesMismatch { from, prev, last, hint } => write!(
+                out,
+                "from S{from}: no entry at index {} with term {} (log ends at index {} term {}) → rejected, try from {hint}",
+                prev.index, prev.term, last.index, last.term
+            ),
+            Note::ClientRequest { op, kind, key, index, term } => write!(
+                out,
+                "{} {key} (#{op}) appended at index {index} (term {term}), replicating",
+                kind.as_str()
+            ),
+            Note::Redirect { op, leader: Some(l) } => {
+                write!(out, "#{op}: not the leader → redirects the client to S{l}")
+            }
+            Note::Redirect { op, leader: None } => {
+                write!(out, "#{op}: not the leader and knows none → fails")
+            }
+            Note::Dropped { op, uncommitted } => {
+                write!(out, "#{op} refused: {uncommitted} entries uncommitted")
+            }
+            Note::Commit { from, to, term } => write!(
+                out,
+                "majority matches index {to} (term {term}) → commit index {from} → {to}, applied"
+            ),
+            Note::CommitWaits { index, term } => write!(
+                out,
+                "majority matches index {index}, but its term {term} is not the current one → not committed yet (Figure 8)"
+            ),
+            Note::Backtrack { from, rejected, next } => write!(
+                out,
+                "S{from} has no match at index {rejected} → nextIndex {next}, sending again"
+            ),
+            Note::SendSnapshot { to, pos, keys } => write!(
+                out,
+                "S{to} needs entries compacted away → InstallSnapshot up to index {} term {} ({keys} keys)",
+                pos.index, pos.term
+            ),
+            Note::InstallSnapshot { from, pos, kept, keys } => write!(
+                out,
+                "from S{from}: snapshot up to index {} term {} ({keys} keys) installed, {kept} later entries kept",
+                pos.index, pos.term
+            ),
+            Note::Compact { snapshot, base } => write!(
+                out,
+                "snapshot at index {} → log now starts after index {}",
+                snapshot.index, base.index
+            ),
             Note::AppendEntriesRejected { from, term, local_term } => {
                 if term < local_term {
                     write!(
@@ -473,8 +723,12 @@ impl Note {
                 }
             }
             Note::AppendEntriesReply { from, term } => write!(out, "from S{from}: failed (term {term})"),
-            Note::SendHeartbeat { term, peers, next } => {
-                write!(out, "empty AppendEntries (term {term}) to {peers} peers; next in {}", ms_text(*next))
+            Note::SendHeartbeat { term, peers, next, entries, .. } => {
+                if *entries == 0 {
+                    write!(out, "empty AppendEntries (term {term}) to {peers} peers; next in {}", ms_text(*next))
+                } else {
+                    write!(out, "AppendEntries (term {term}) to {peers} peers, {entries} entries to those behind; next in {}", ms_text(*next))
+                }
             }
             Note::CheckQuorum { active, needed, period } => write!(
                 out,

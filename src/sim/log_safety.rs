@@ -1,0 +1,239 @@
+//! Raft's log invariants (Figure 3), checked live from what the nodes
+//! report about their logs:
+//! - Log Matching: two logs with an entry of the same index and term are
+//!   identical up to it. Every entry carries a hash of its log's prefix, so
+//!   it is one comparison per appended entry.
+//! - Leader Completeness: a leader's log holds every committed entry. The
+//!   committed prefix is one hash at the highest commit index seen.
+//! - State Machine Safety: no two nodes apply different entries at an index.
+//!
+//! Memory stays flat: only the last [`WINDOW`] indices are remembered. An
+//! entry further back than that (a node returning after a very long time
+//! with an old log) is not compared.
+
+use super::monitor::{Finding, ViolationKind};
+use crate::protocol::data::OpId;
+use crate::protocol::{LogEvent, Micros, NodeId};
+use std::collections::BTreeMap;
+
+/// Indices remembered behind the highest one seen.
+pub const WINDOW: u64 = 8192;
+
+#[derive(Clone, Debug, Default)]
+pub struct LogSafety {
+    /// (index, term) → the chain hash first seen there, and by whom.
+    appended: BTreeMap<(u64, u64), (u64, NodeId)>,
+    /// index → (term, op) first applied there, and by whom.
+    applied: BTreeMap<u64, (u64, OpId, NodeId)>,
+    /// The highest commit index any node reached, its chain, and who.
+    committed: Option<(u64, u64, NodeId)>,
+    highest: u64,
+}
+
+fn finding(
+    t: Micros,
+    kind: ViolationKind,
+    nodes: Vec<(NodeId, u64)>,
+    detail: (u64, u64),
+) -> Finding {
+    Finding {
+        t,
+        kind,
+        nodes,
+        until: None,
+        detail,
+        lost: None,
+    }
+}
+
+impl LogSafety {
+    /// One step of a node's log. `term` is the node's current term.
+    pub fn event(&mut self, t: Micros, node: NodeId, term: u64, ev: LogEvent) -> Option<Finding> {
+        match ev {
+            LogEvent::Appended {
+                index,
+                term: entry_term,
+                chain,
+            } => {
+                self.advance(index);
+                let (seen, by) = *self
+                    .appended
+                    .entry((index, entry_term))
+                    .or_insert((chain, node));
+                (seen != chain).then(|| {
+                    finding(
+                        t,
+                        ViolationKind::LogMatching,
+                        vec![(node, term), (by, entry_term)],
+                        (index, entry_term),
+                    )
+                })
+            }
+            LogEvent::Committed { index, chain } => {
+                self.advance(index);
+                match self.committed {
+                    Some((i, c, by)) if i == index && c != chain => Some(finding(
+                        t,
+                        ViolationKind::StateMachineSafety,
+                        vec![(node, term), (by, term)],
+                        (index, 0),
+                    )),
+                    Some((i, ..)) if i >= index => None,
+                    _ => {
+                        self.committed = Some((index, chain, node));
+                        None
+                    }
+                }
+            }
+            LogEvent::Applied {
+                index,
+                term: entry_term,
+                op,
+            } => {
+                self.advance(index);
+                let (seen_term, seen_op, by) =
+                    *self.applied.entry(index).or_insert((entry_term, op, node));
+                ((seen_term, seen_op) != (entry_term, op)).then(|| {
+                    finding(
+                        t,
+                        ViolationKind::StateMachineSafety,
+                        vec![(node, term), (by, seen_term)],
+                        (index, 0),
+                    )
+                })
+            }
+        }
+    }
+
+    /// A node became leader of `term` with a log ending at `last`: it must
+    /// hold the highest committed entry, with the same prefix.
+    pub fn elected(
+        &self,
+        t: Micros,
+        node: NodeId,
+        term: u64,
+        last: u64,
+        chain_at: impl Fn(u64) -> Option<u64>,
+    ) -> Option<Finding> {
+        let (index, chain, _) = self.committed?;
+        let holds = index <= last && chain_at(index).is_none_or(|c| c == chain);
+        (!holds).then(|| {
+            finding(
+                t,
+                ViolationKind::LeaderCompleteness,
+                vec![(node, term)],
+                (index, last),
+            )
+        })
+    }
+
+    fn advance(&mut self, index: u64) {
+        if index <= self.highest {
+            return;
+        }
+        self.highest = index;
+        let floor = index.saturating_sub(WINDOW);
+        // Amortised: prune in steps, not on every new index.
+        if floor > 0 && floor % 1024 == 0 {
+            self.appended = self.appended.split_off(&(floor, 0));
+            self.applied = self.applied.split_off(&floor);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn appended(index: u64, term: u64, chain: u64) -> LogEvent {
+        LogEvent::Appended { index, term, chain }
+    }
+
+    #[test]
+    fn same_index_and_term_with_another_prefix_breaks_log_matching() {
+        let mut s = LogSafety::default();
+        assert!(s.event(1, 1, 2, appended(5, 2, 77)).is_none());
+        assert!(
+            s.event(2, 2, 2, appended(5, 2, 77)).is_none(),
+            "same prefix"
+        );
+        assert!(
+            s.event(3, 3, 3, appended(5, 3, 99)).is_none(),
+            "another term: no claim"
+        );
+        let f = s.event(4, 4, 2, appended(5, 2, 78)).expect("a finding");
+        assert_eq!(f.kind, ViolationKind::LogMatching);
+        assert_eq!((f.nodes[0].0, f.nodes[1].0, f.detail), (4, 1, (5, 2)));
+    }
+
+    #[test]
+    fn a_leader_must_hold_the_highest_committed_entry() {
+        let mut s = LogSafety::default();
+        assert!(
+            s.elected(0, 1, 1, 0, |_| None).is_none(),
+            "nothing committed yet"
+        );
+        s.event(
+            1,
+            1,
+            1,
+            LogEvent::Committed {
+                index: 3,
+                chain: 30,
+            },
+        );
+        s.event(
+            1,
+            2,
+            1,
+            LogEvent::Committed {
+                index: 2,
+                chain: 20,
+            },
+        );
+        assert!(s.elected(2, 2, 2, 4, |i| (i == 3).then_some(30)).is_none());
+        let short = s.elected(2, 3, 2, 2, |_| Some(20)).expect("too short");
+        assert_eq!(
+            (short.kind, short.detail),
+            (ViolationKind::LeaderCompleteness, (3, 2))
+        );
+        assert!(
+            s.elected(2, 4, 2, 9, |_| Some(31)).is_some(),
+            "another entry at 3"
+        );
+    }
+
+    #[test]
+    fn two_entries_applied_at_one_index_break_state_machine_safety() {
+        let mut s = LogSafety::default();
+        let at = |op| LogEvent::Applied {
+            index: 7,
+            term: 2,
+            op,
+        };
+        assert!(s.event(1, 1, 2, at(40)).is_none());
+        assert!(s.event(2, 2, 2, at(40)).is_none());
+        let f = s.event(3, 3, 3, at(41)).expect("a finding");
+        assert_eq!((f.kind, f.detail.0), (ViolationKind::StateMachineSafety, 7));
+    }
+
+    #[test]
+    fn memory_stays_within_the_window() {
+        let mut s = LogSafety::default();
+        for i in 1..=50_000 {
+            s.event(i, 1, 1, appended(i, 1, i));
+            s.event(
+                i,
+                1,
+                1,
+                LogEvent::Applied {
+                    index: i,
+                    term: 1,
+                    op: i,
+                },
+            );
+        }
+        assert!(s.appended.len() as u64 <= WINDOW + 1024);
+        assert!(s.applied.len() as u64 <= WINDOW + 1024);
+    }
+}
