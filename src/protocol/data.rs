@@ -134,8 +134,8 @@ pub enum Cause {
     DeadKey { from: NodeId, beat_term: u64 },
     /// Raft applied the committed entry at `index`.
     Apply { index: u64 },
-    /// Raft installed a snapshot sent by the leader.
-    Snapshot { from: NodeId },
+    /// Raft installed a snapshot (up to index `at`) sent by the leader.
+    Snapshot { from: NodeId, at: u64 },
 }
 
 /// One change to a node's store.

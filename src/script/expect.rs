@@ -96,7 +96,7 @@ pub enum Expectation {
 /// Reads `INDEX:TERM,...` (a run of one term as `FIRST-LAST:TERM`), or
 /// `empty`: entries in increasing index order.
 fn parse_log(line: usize, text: &str) -> Result<Vec<(u64, u64)>, Error> {
-    let bad = |what: String| err(line, format!("expect log: {what}"));
+    let bad = |what: String| err(line, format!("expect: log: {what}"));
     if text.eq_ignore_ascii_case("empty") {
         return Ok(Vec::new());
     }

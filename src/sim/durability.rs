@@ -142,7 +142,7 @@ pub fn describe(l: &LostWrite, node: NodeId) -> String {
         LossCause::Change(Cause::Apply { index }) => {
             format!("S{node} applied an older command over it (index {index})")
         }
-        LossCause::Change(Cause::Snapshot { from }) => {
+        LossCause::Change(Cause::Snapshot { from, .. }) => {
             format!("S{node} installed a snapshot from S{from} without it")
         }
     };

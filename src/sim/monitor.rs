@@ -179,7 +179,7 @@ impl Finding {
                         LossCause::Change(Cause::Commit { from }) => ("commit", Some(from), None),
                         LossCause::Change(Cause::Local) => ("local", None, None),
                         LossCause::Change(Cause::Apply { index }) => ("apply", None, Some(index)),
-                        LossCause::Change(Cause::Snapshot { from }) => {
+                        LossCause::Change(Cause::Snapshot { from, .. }) => {
                             ("snapshot", Some(from), None)
                         }
                     };

@@ -409,12 +409,28 @@ impl Node {
         for (k, d) in old.store.iter() {
             let now = self.machine.store.get(k);
             if now != Some(*d) {
-                out.change(k.clone(), Some(*d), now, Cause::Snapshot { from });
+                out.change(
+                    k.clone(),
+                    Some(*d),
+                    now,
+                    Cause::Snapshot {
+                        from,
+                        at: pos.index,
+                    },
+                );
             }
         }
         for (k, d) in self.machine.store.iter() {
             if old.store.get(k).is_none() {
-                out.change(k.clone(), None, Some(*d), Cause::Snapshot { from });
+                out.change(
+                    k.clone(),
+                    None,
+                    Some(*d),
+                    Cause::Snapshot {
+                        from,
+                        at: pos.index,
+                    },
+                );
             }
         }
         self.commit = pos.index;
