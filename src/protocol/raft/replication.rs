@@ -50,10 +50,11 @@ impl Node {
             }
             return;
         }
-        if self.log.last().index - self.commit >= MAX_UNCOMMITTED {
+        let uncommitted = self.log.last().index.saturating_sub(self.commit);
+        if uncommitted >= MAX_UNCOMMITTED {
             out.note(Note::Dropped {
                 op: request.op,
-                uncommitted: self.log.last().index - self.commit,
+                uncommitted,
             });
             out.outcome(request.op, Err(Failure::Dropped));
             return;
@@ -309,7 +310,7 @@ impl Node {
             match self.log.term_at(index) {
                 Some(t) if t == e.term => continue,
                 Some(_) => {
-                    truncated += self.log.last().index - (index - 1);
+                    truncated += self.log.last().index.saturating_sub(index - 1);
                     self.log.truncate_after(index - 1);
                 }
                 None => {}
