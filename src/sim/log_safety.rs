@@ -14,20 +14,23 @@
 use super::monitor::{Finding, ViolationKind};
 use crate::protocol::data::OpId;
 use crate::protocol::{LogEvent, Micros, NodeId};
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
 /// Indices remembered behind the highest one seen.
 pub const WINDOW: u64 = 8192;
 
 #[derive(Clone, Debug, Default)]
 pub struct LogSafety {
-    /// (index, term) → the chain hash first seen there, and by whom.
-    appended: BTreeMap<(u64, u64), (u64, NodeId)>,
-    /// index → (term, op) first applied there, and by whom.
-    applied: BTreeMap<u64, (u64, OpId, NodeId)>,
+    /// By index from `first`: the (term, chain hash, node) first seen there,
+    /// one per term (usually one in all). A ring over the window: indices
+    /// come nearly in order, and this is on every appended entry.
+    appended: VecDeque<Vec<(u64, u64, NodeId)>>,
+    /// By index from `first`: (term, op, node) first applied there.
+    applied: VecDeque<Option<(u64, OpId, NodeId)>>,
+    /// The index of the rings' front slot.
+    first: u64,
     /// The highest commit index any node reached, its chain, and who.
     committed: Option<(u64, u64, NodeId)>,
-    highest: u64,
 }
 
 fn finding(
@@ -55,12 +58,16 @@ impl LogSafety {
                 term: entry_term,
                 chain,
             } => {
-                self.advance(index);
-                let (seen, by) = *self
-                    .appended
-                    .entry((index, entry_term))
-                    .or_insert((chain, node));
-                (seen != chain).then(|| {
+                let slot = self.slot(index)?;
+                let seen = &mut self.appended[slot];
+                let (_, first_chain, by) = match seen.iter().find(|e| e.0 == entry_term) {
+                    Some(e) => *e,
+                    None => {
+                        seen.push((entry_term, chain, node));
+                        return None;
+                    }
+                };
+                (first_chain != chain).then(|| {
                     finding(
                         t,
                         ViolationKind::LogMatching,
@@ -69,30 +76,27 @@ impl LogSafety {
                     )
                 })
             }
-            LogEvent::Committed { index, chain } => {
-                self.advance(index);
-                match self.committed {
-                    Some((i, c, by)) if i == index && c != chain => Some(finding(
-                        t,
-                        ViolationKind::StateMachineSafety,
-                        vec![(node, term), (by, term)],
-                        (index, 0),
-                    )),
-                    Some((i, ..)) if i >= index => None,
-                    _ => {
-                        self.committed = Some((index, chain, node));
-                        None
-                    }
+            LogEvent::Committed { index, chain } => match self.committed {
+                Some((i, c, by)) if i == index && c != chain => Some(finding(
+                    t,
+                    ViolationKind::StateMachineSafety,
+                    vec![(node, term), (by, term)],
+                    (index, 0),
+                )),
+                Some((i, ..)) if i >= index => None,
+                _ => {
+                    self.committed = Some((index, chain, node));
+                    None
                 }
-            }
+            },
             LogEvent::Applied {
                 index,
                 term: entry_term,
                 op,
             } => {
-                self.advance(index);
+                let slot = self.slot(index)?;
                 let (seen_term, seen_op, by) =
-                    *self.applied.entry(index).or_insert((entry_term, op, node));
+                    *self.applied[slot].get_or_insert((entry_term, op, node));
                 ((seen_term, seen_op) != (entry_term, op)).then(|| {
                     finding(
                         t,
@@ -127,17 +131,22 @@ impl LogSafety {
         })
     }
 
-    fn advance(&mut self, index: u64) {
-        if index <= self.highest {
-            return;
+    /// The rings' slot of `index`, grown to reach it and cut to the window;
+    /// None for an index already behind the window.
+    fn slot(&mut self, index: u64) -> Option<usize> {
+        let slot = index.checked_sub(self.first)? as usize;
+        if slot >= self.appended.len() {
+            self.appended.resize_with(slot + 1, Vec::new);
+            self.applied.resize(slot + 1, None);
         }
-        self.highest = index;
-        let floor = index.saturating_sub(WINDOW);
-        // Amortised: prune in steps, not on every new index.
-        if floor > 0 && floor % 1024 == 0 {
-            self.appended = self.appended.split_off(&(floor, 0));
-            self.applied = self.applied.split_off(&floor);
+        let over = self.appended.len().saturating_sub(WINDOW as usize);
+        if over == 0 {
+            return Some(slot);
         }
+        self.appended.drain(..over);
+        self.applied.drain(..over);
+        self.first += over as u64;
+        slot.checked_sub(over)
     }
 }
 
@@ -233,7 +242,14 @@ mod tests {
                 },
             );
         }
-        assert!(s.appended.len() as u64 <= WINDOW + 1024);
-        assert!(s.applied.len() as u64 <= WINDOW + 1024);
+        assert_eq!(s.appended.len() as u64, WINDOW);
+        assert_eq!(s.applied.len() as u64, WINDOW);
+        assert_eq!(
+            s.first,
+            50_000 - WINDOW + 1,
+            "the ring ends at the newest index"
+        );
+        // Behind the window: not compared, no finding, no panic.
+        assert!(s.event(9, 1, 1, appended(3, 1, 12345)).is_none());
     }
 }
