@@ -74,6 +74,8 @@ pub struct ClusterConfig {
     pub network: NetworkConfig,
     /// See [`SimConfig::timer_jitter`].
     pub timer_jitter: Micros,
+    /// See [`SimConfig::boot_spread`].
+    pub boot_spread: Micros,
 }
 
 impl Default for ClusterConfig {
@@ -86,6 +88,7 @@ impl Default for ClusterConfig {
             raft: raft::Config::default(),
             network: NetworkConfig::default(),
             timer_jitter: 0,
+            boot_spread: 0,
         }
     }
 }
@@ -115,6 +118,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("network.latencyMax", &["latencyMax", "latency-max"]),
     ("network.loss", &["loss"]),
     ("timerJitter", &["timer-jitter"]),
+    ("boot", &["bootSpread", "boot-spread"]),
 ];
 
 /// Every key a config accepts: its canonical name and its aliases (the CLI
@@ -386,6 +390,7 @@ impl ClusterConfig {
             "network.latencyMax" => self.network.latency_max = duration(key, v)?,
             "network.loss" => self.network.loss = probability(key, v)?,
             "timerJitter" => self.timer_jitter = duration(key, v)?,
+            "boot" => self.boot_spread = duration(key, v)?,
             _ => unreachable!("every canonical key is handled: {key}"),
         }
         Ok(())
@@ -417,6 +422,7 @@ impl ClusterConfig {
             seed,
             network: self.network.clone(),
             timer_jitter: self.timer_jitter,
+            boot_spread: self.boot_spread,
         }
     }
 
@@ -523,6 +529,9 @@ impl ClusterConfig {
                 "timerJitter".to_string(),
                 format_duration(self.timer_jitter),
             ));
+        }
+        if self.boot_spread != 0 {
+            out.push(("boot".to_string(), format_duration(self.boot_spread)));
         }
         out
     }
@@ -936,6 +945,7 @@ mod tests {
                 ("checkQuorum", "true"),
                 ("logs", "2:1,1:1"),
                 ("timerJitter", "0.5ms"),
+                ("boot", "2.5s"),
             ][..],
         ] {
             let c = ClusterConfig::from_pairs(&pairs(input)).unwrap();
@@ -953,6 +963,52 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn a_boot_spread_keeps_servers_down_until_their_moment() {
+        let e = ClusterConfig::from_pairs(&pairs(&[("boot", "11m")])).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule.as_str()),
+            ("boot", "must be at most 600s, got 660s")
+        );
+        let mut c = Cluster::new(&ClusterConfig {
+            seed: Some(3),
+            nodes: 5,
+            boot_spread: 10_000_000,
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(
+            (1..=5).all(|id| !c.node_view(id).alive),
+            "nobody is up at 0"
+        );
+        let e = c.crash(2).unwrap_err();
+        assert_eq!(e.rule, "S2 has not booted yet");
+        c.restart(2).unwrap();
+        assert!(c.node_view(2).alive, "a restart boots it now");
+        c.run_until(10_000_000);
+        assert!(
+            (1..=5).all(|id| c.node_view(id).alive),
+            "all up within the spread"
+        );
+        // Each server's moment is its own: two seeds, two orders.
+        let boots = |seed| {
+            let mut c = Cluster::new(&ClusterConfig {
+                seed: Some(seed),
+                boot_spread: 10_000_000,
+                ..Default::default()
+            })
+            .unwrap();
+            let mut up = Vec::new();
+            for t in (0..=10_000).step_by(100) {
+                c.run_until(t * 1000);
+                up.push((1..=5).filter(|id| c.node_view(*id).alive).count());
+            }
+            up
+        };
+        assert_eq!(boots(3), boots(3), "the same seed, the same moments");
+        assert_ne!(boots(3), boots(4));
     }
 
     #[test]

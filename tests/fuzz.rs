@@ -35,6 +35,7 @@ const KEYS: &[&str] = &[
     "latencyMax",
     "loss",
     "timerJitter",
+    "boot",
     "timings.heartbeat",
     "network.loss",
     "bogus",

@@ -976,6 +976,8 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "29-raft-redirect.txt",
     "30-raft-restart-keeps-log.txt",
     "31-raft-snapshot.txt",
+    "32-nacos-staggered-boot.txt",
+    "33-raft-staggered-boot.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption

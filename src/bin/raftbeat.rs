@@ -206,6 +206,11 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             "Message loss probability, 0 to 1 (default 0)",
         ),
         ("timerJitter", "D", "Timers fire up to D late (default 0)"),
+        (
+            "boot",
+            "D",
+            "Servers boot at random moments within D (default 0: all at once)",
+        ),
     ];
 
     /// The settings flags of `raftbeat run`, one per config key: `--loss`,

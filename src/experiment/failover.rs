@@ -78,6 +78,7 @@ impl Setup {
             seed: 0,
             network: self.network.clone(),
             timer_jitter: 0,
+            boot_spread: 0,
         }
         .validate()?;
         if self.nodes < 3 {
@@ -105,6 +106,7 @@ pub fn run_trial(setup: &Setup, seed: u64, trial: u32) -> Result<Trial, Error> {
         seed: sim_seed,
         network: setup.network.clone(),
         timer_jitter: 0,
+        boot_spread: 0,
     };
     let mut s = Simulation::<nacos::Node>::new(setup.nacos.clone(), sim)?;
     let mut draws = Stream::new(sim_seed, EXPERIMENT_STREAM);

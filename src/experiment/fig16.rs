@@ -354,6 +354,7 @@ impl Setup {
                 loss: 0.0,
             },
             timer_jitter: self.timer_jitter,
+            boot_spread: 0,
         }
     }
 

@@ -28,6 +28,7 @@ pub fn cluster(
             seed,
             network,
             timer_jitter: 0,
+            boot_spread: 0,
         },
     )
 }

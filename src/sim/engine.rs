@@ -52,6 +52,8 @@ pub struct Engine {
     pub(super) alive: Vec<bool>,
     /// Bumped by every crash and restart; a Boot of an older epoch is stale.
     pub(super) epoch: Vec<u32>,
+    /// Down until their first boot (`boot=SPREAD`): not crashed, not yet started.
+    pub(super) booting: Vec<bool>,
     timers: Vec<[TimerSlot; MAX_TIMERS]>,
     pub(super) network: NetworkConfig,
     pub(super) topology: Topology,
@@ -83,6 +85,7 @@ impl Engine {
             queue: EventQueue::new(),
             alive: vec![true; n],
             epoch: vec![0; n],
+            booting: vec![false; n],
             timers: vec![[TimerSlot::default(); MAX_TIMERS]; n],
             network: sim.network.clone(),
             topology: Topology::new(sim.nodes),
@@ -287,7 +290,13 @@ impl Engine {
     /// A Boot event: true if the node should start now.
     pub(super) fn boots(&mut self, node: NodeId, epoch: u32) -> bool {
         let i = (node - 1) as usize;
-        if !self.alive[i] || self.epoch[i] != epoch {
+        if self.epoch[i] != epoch {
+            return false;
+        }
+        if self.booting[i] {
+            self.booting[i] = false;
+            self.alive[i] = true;
+        } else if !self.alive[i] {
             return false;
         }
         self.emit(Some(node), None, EventKind::Boot);

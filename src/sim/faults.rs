@@ -25,6 +25,9 @@ impl Engine {
     /// The bookkeeping of a crash; `status` is the node's state as it dies.
     pub(super) fn crashed(&mut self, id: NodeId, status: Status) -> Result<(), Error> {
         let i = check_node(self.n, "node", id)?;
+        if self.booting[i] {
+            return Err(Error::new("node", format!("S{id} has not booted yet")));
+        }
         if !self.alive[i] {
             return Err(Error::new("node", format!("S{id} is already down")));
         }
@@ -42,6 +45,7 @@ impl Engine {
         self.epoch[i] += 1;
         self.disarm_all(id);
         self.alive[i] = true;
+        self.booting[i] = false;
         self.emit(Some(id), Some(after.term), EventKind::Restart);
         self.observe(id, before, (after, true), true);
     }

@@ -49,7 +49,14 @@ pub struct SimConfig {
     /// under scheduling noise. 0 (the default) keeps timers exact; a little
     /// breaks the lock-step of identical timeouts (Raft's 150-150 ms case).
     pub timer_jitter: Micros,
+    /// Servers boot at a uniform random moment in `[0, boot_spread)`, as a
+    /// real cluster's servers start seconds apart; until then a server is
+    /// down and messages to it are lost. 0 (the default): all at once.
+    pub boot_spread: Micros,
 }
+
+/// The longest boot spread a run accepts.
+pub const MAX_BOOT_SPREAD: Micros = 600_000_000;
 
 impl SimConfig {
     pub fn validate(&self) -> Result<(), Error> {
@@ -61,6 +68,15 @@ impl SimConfig {
         }
         if self.timer_jitter > 1_000_000 {
             return Err(Error::new("timerJitter", "must be at most 1s"));
+        }
+        if self.boot_spread > MAX_BOOT_SPREAD {
+            return Err(Error::new(
+                "boot",
+                format!(
+                    "must be at most 600s, got {}",
+                    crate::time::format_duration(self.boot_spread)
+                ),
+            ));
         }
         self.network.validate()
     }

@@ -9,6 +9,9 @@ pub const NETWORK_STREAM: u64 = 0;
 /// The client's stream (the workload's arrivals, keys and nodes). Node
 /// streams count from 1, so this one sits far above them.
 pub const CLIENT_STREAM: u64 = 1 << 32;
+/// The boot moments of `boot=SPREAD` (drawn only when it is set, so a run
+/// without it keeps every other stream's numbers).
+pub const BOOT_STREAM: u64 = (1 << 32) + 1;
 
 /// SplitMix64, to spread a user's seed (often 1, 2, 3...) over PCG's 128-bit state.
 fn splitmix64(x: &mut u64) -> u64 {

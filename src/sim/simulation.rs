@@ -4,7 +4,7 @@
 
 use super::event::{Packed, Pending};
 use super::network::{InFlight, Wire};
-use super::rng::Stream;
+use super::rng::{Stream, BOOT_STREAM};
 use super::trace::EventKind;
 use super::{Engine, SimConfig};
 use crate::error::Error;
@@ -67,6 +67,7 @@ impl<P: Protocol> Simulation<P> {
         sim.validate()?;
         P::validate_config(&config)?;
         let jitter = P::boot_jitter(&config);
+        let mut boot_rng = (sim.boot_spread > 0).then(|| Stream::new(sim.seed, BOOT_STREAM));
         let mut this = Simulation {
             engine: Engine::new(&sim),
             nodes: Vec::with_capacity(sim.nodes as usize),
@@ -90,8 +91,18 @@ impl<P: Protocol> Simulation<P> {
                 rng,
                 kinds: [None; MAX_TIMERS],
             });
+            // With a boot spread, the server is down until its moment.
+            let start = match boot_rng.as_mut() {
+                Some(r) => {
+                    let i = (id - 1) as usize;
+                    this.engine.alive[i] = false;
+                    this.engine.booting[i] = true;
+                    r.below(sim.boot_spread)
+                }
+                None => 0,
+            };
             this.engine
-                .schedule(phase, Pending::Boot { node: id, epoch: 0 });
+                .schedule(start + phase, Pending::Boot { node: id, epoch: 0 });
         }
         Ok(this)
     }
