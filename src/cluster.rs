@@ -107,6 +107,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("timings.leaderRandom", &["leaderRandom", "leader-random"]),
     ("version", &[]),
     ("sendBeatOnly", &["send-beat-only"]),
+    ("beatRunTime", &["beat-run-time"]),
     ("timings.electionMin", &["electionMin", "election-min"]),
     ("timings.electionMax", &["electionMax", "election-max"]),
     ("timings.election", &["election"]),
@@ -383,6 +384,10 @@ impl ClusterConfig {
                 only(Model::Nacos)?;
                 self.nacos.send_beat_only = boolean(key, v)?;
             }
+            "beatRunTime" => {
+                only(Model::Nacos)?;
+                self.nacos.beat_run_time = duration(key, v)?;
+            }
             "network.latency" => {
                 (self.network.latency_min, self.network.latency_max) = range(key, v)?
             }
@@ -469,6 +474,12 @@ impl ClusterConfig {
                 if self.nacos.send_beat_only {
                     out.push(("sendBeatOnly".to_string(), "true".to_string()));
                 }
+                dur(
+                    &mut out,
+                    "beatRunTime",
+                    self.nacos.beat_run_time,
+                    d.nacos.beat_run_time,
+                );
             }
             Model::Raft => {
                 if (self.raft.election_min, self.raft.election_max)
@@ -711,6 +722,10 @@ impl Cluster {
     pub fn force_timeout(&mut self, id: NodeId) -> Result<(), Error> {
         with_sim!(self, s => s.force_timeout(id))
     }
+    /// A stop-the-world stall of a live node (see `Simulation::pause`).
+    pub fn pause(&mut self, id: NodeId, span: Micros) -> Result<(), Error> {
+        with_sim!(self, s => s.pause(id, span))
+    }
 
     /// RaftScope's "align timers": of the live nodes that are not leader,
     /// the one whose election clock runs out first and the one that can run
@@ -937,6 +952,7 @@ mod tests {
                 ("heartbeat", "3s"),
                 ("latency", "1ms..20ms"),
                 ("loss", "0.1"),
+                ("beatRunTime", "1.5ms"),
             ][..],
             &[
                 ("model", "raft"),
@@ -1009,6 +1025,57 @@ mod tests {
         };
         assert_eq!(boots(3), boots(3), "the same seed, the same moments");
         assert_ne!(boots(3), boots(4));
+    }
+
+    #[test]
+    fn a_pause_is_checked_and_holds_what_reaches_the_node() {
+        let mut c = Cluster::new(&ClusterConfig {
+            seed: Some(4),
+            nodes: 3,
+            model: Model::Raft,
+            ..Default::default()
+        })
+        .unwrap();
+        c.run_until(1_000_000);
+        let leader = c.leader().unwrap();
+        for (line, rule) in [
+            ("pause S2", "pause NODE for=DURATION"),
+            ("pause S2 at=1s", "unknown setting `at`"),
+        ] {
+            let e = line.parse::<crate::script::Action>().unwrap_err();
+            assert_eq!(e.field, "command", "{line}: {e}");
+            assert!(e.rule.contains(rule), "{line}: {e}");
+        }
+        assert_eq!(
+            c.pause(9, 1_000).unwrap_err().rule,
+            "node 9 does not exist (nodes are 1 to 3)"
+        );
+        assert_eq!(c.pause(1, 0).unwrap_err().field, "for");
+        assert_eq!(c.pause(1, 3_600_000_001).unwrap_err().field, "for");
+        c.pause(leader, 500_000).unwrap();
+        assert!(c.is_paused(leader));
+        let op = c
+            .client_request(crate::protocol::data::OpKind::Write, "k", Some(leader))
+            .unwrap();
+        assert!(
+            c.client().op(op).unwrap().done.is_none(),
+            "held, not refused"
+        );
+        c.run_until(1_499_999);
+        assert!(c.is_paused(leader));
+        c.run_until(1_500_000);
+        assert!(!c.is_paused(leader), "it resumes on time");
+        c.run_until(2_000_000);
+        assert!(
+            c.client().op(op).unwrap().done.is_some(),
+            "the held write got its answer"
+        );
+        // A crash ends a pause; a down node cannot be paused.
+        let other = leader % 3 + 1;
+        c.pause(other, 1_000_000).unwrap();
+        c.crash(other).unwrap();
+        assert!(!c.is_paused(other));
+        assert!(c.pause(other, 1_000).unwrap_err().rule.contains("is down"));
     }
 
     #[test]

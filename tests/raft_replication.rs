@@ -27,6 +27,7 @@ fn fault() -> impl Strategy<Value = String> {
             .prop_map(|(a, b)| format!("cut {a}->{b}")),
         node.clone()
             .prop_map(|n| format!("drop-beats from={n} count=3")),
+        (node.clone(), 1u32..1500).prop_map(|(n, ms)| format!("pause {n} for={ms}ms")),
         node.prop_map(|n| format!("timeout {n}")),
         (0u32..30).prop_map(|p| format!("network loss=0.{p:02}")),
     ]

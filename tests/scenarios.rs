@@ -191,6 +191,7 @@ mod round_trips {
             node().prop_map(Action::Restart),
             node().prop_map(Action::Timeout),
             node().prop_map(Action::Isolate),
+            (node(), micros()).prop_map(|(node, span)| Action::Pause { node, span }),
             prop::collection::vec(prop::collection::vec(node(), 1..4), 1..4)
                 .prop_map(Action::Partition),
             Just(Action::Heal),

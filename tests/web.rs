@@ -978,6 +978,9 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "31-raft-snapshot.txt",
     "32-nacos-staggered-boot.txt",
     "33-raft-staggered-boot.txt",
+    "34-nacos-stalled-follower.txt",
+    "35-nacos-stalled-leader.txt",
+    "36-raft-stalled-leader.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption

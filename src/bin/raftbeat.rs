@@ -160,6 +160,11 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             "Nacos leader timeout's random part (default 5s)",
         ),
         (
+            "beatRunTime",
+            "DURATION",
+            "Nacos: how long a HeartBeat task run takes; the next starts a tick after it (default 0)",
+        ),
+        (
             "timings.election",
             "MIN..MAX",
             "Raft election timeout range (default 150ms..300ms)",

@@ -201,7 +201,7 @@ pub trait TimerKind: Copy + Eq + Debug {
     fn name(self) -> &'static str;
 }
 
-pub const MAX_TIMERS: usize = 3;
+pub const MAX_TIMERS: usize = 4;
 
 /// Where a message goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,6 +255,10 @@ pub struct Ready<M, T, N> {
     /// False when nobody reads the notes (no trace): `note` then drops them,
     /// which saves a copy on every step of an untraced run.
     pub keep_notes: bool,
+    /// An input, set by the driver before `on_timer`: how late the timer
+    /// fires (0, unless its node was paused when it came due). A fixed-rate
+    /// task uses it to run its missed periods back to back.
+    pub late: Micros,
 }
 
 impl<M, T, N> Default for Ready<M, T, N> {
@@ -270,6 +274,7 @@ impl<M, T, N> Default for Ready<M, T, N> {
             redirects: Vec::new(),
             log: Vec::new(),
             keep_notes: true,
+            late: 0,
         }
     }
 }
@@ -285,6 +290,7 @@ impl<M, T, N> Ready<M, T, N> {
         self.changes.clear();
         self.redirects.clear();
         self.log.clear();
+        self.late = 0;
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
         self.messages.push((Dest::To(to), msg));

@@ -84,6 +84,7 @@ pub fn act(c: &mut Cluster, action: &Action) -> Result<Action, Error> {
         Action::Restart(n) => c.restart(id(n))?,
         Action::Timeout(n) => c.force_timeout(id(n))?,
         Action::Isolate(n) => c.isolate(id(n))?,
+        Action::Pause { node, span } => c.pause(id(node), *span)?,
         Action::Partition(groups) => {
             let ids: Vec<Vec<NodeId>> = groups.iter().map(|g| g.iter().map(id).collect()).collect();
             c.partition(&ids)?;

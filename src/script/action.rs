@@ -106,6 +106,11 @@ pub enum Action {
     Restart(NodeRef),
     Timeout(NodeRef),
     Isolate(NodeRef),
+    /// A stop-the-world stall of a node for a span.
+    Pause {
+        node: NodeRef,
+        span: Micros,
+    },
     /// Sides of the network; nodes not listed form one more side together.
     Partition(Vec<Vec<NodeRef>>),
     Heal,
@@ -155,6 +160,7 @@ pub const ACTION_NAMES: &[(&str, &str)] = &[
     ("restart", "restart"),
     ("timeout", "timeout"),
     ("isolate", "isolate"),
+    ("pause", "pause"),
     ("partition", "partition"),
     ("heal", "heal"),
     ("cut", "cut"),
@@ -172,7 +178,7 @@ pub const ACTION_NAMES: &[(&str, &str)] = &[
 ];
 
 pub(crate) const NOT_AN_ACTION: &str =
-    "must be an action (crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, write, delete, workload)";
+    "must be an action (crash, restart, timeout, isolate, pause, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, write, delete, workload)";
 
 impl Action {
     /// The script name: `drop-beats`, `crash`, ...
@@ -182,6 +188,7 @@ impl Action {
             Action::Restart(_) => "restart",
             Action::Timeout(_) => "timeout",
             Action::Isolate(_) => "isolate",
+            Action::Pause { .. } => "pause",
             Action::Partition(_) => "partition",
             Action::Heal => "heal",
             Action::Cut { .. } => "cut",
@@ -220,6 +227,10 @@ impl Action {
             Action::Restart(n) => Action::Restart(f("node", *n)?),
             Action::Timeout(n) => Action::Timeout(f("node", *n)?),
             Action::Isolate(n) => Action::Isolate(f("node", *n)?),
+            Action::Pause { node, span } => Action::Pause {
+                node: f("node", *node)?,
+                span: *span,
+            },
             Action::Partition(groups) => Action::Partition(
                 groups
                     .iter()
@@ -271,6 +282,9 @@ impl fmt::Display for Action {
         match self {
             Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) | Action::Isolate(n) => {
                 write!(f, "{name} {n}")
+            }
+            Action::Pause { node, span } => {
+                write!(f, "{name} {node} for={}", format_duration(*span))
             }
             Action::Partition(groups) => {
                 let sides: Vec<String> = groups
@@ -350,7 +364,8 @@ impl fmt::Display for Action {
 pub fn parse_action(text: &str) -> Result<Action, Error> {
     let words: Vec<&str> = text.split_whitespace().collect();
     match words.split_first() {
-        Some((&("cluster" | "run" | "expect" | "pause"), _)) | None => {
+        // `pause` alone is a tour's stop; with a node it is a stall.
+        Some((&("cluster" | "run" | "expect"), _)) | Some((&"pause", [])) | None => {
             Err(Error::new("command", NOT_AN_ACTION))
         }
         Some((&cmd, args)) => parse_words(cmd, args).map_err(|rule| Error::new("command", rule)),
@@ -422,6 +437,19 @@ pub(crate) fn parse_words(cmd: &str, args: &[&str]) -> Result<Action, String> {
         "restart" => Action::Restart(one_node(args)?),
         "timeout" => Action::Timeout(one_node(args)?),
         "isolate" => Action::Isolate(one_node(args)?),
+        "pause" => {
+            let usage = "pause: alone it is a tour's stop (its caption is the comment above it); with a node it is a stall: pause NODE for=DURATION, e.g. pause S2 for=5s";
+            let (kv, pos) = split_words(args);
+            let ([n], [(k, v)]) = (pos.as_slice(), kv.as_slice()) else {
+                return Err(usage.to_string());
+            };
+            if k != "for" {
+                return Err(format!("pause: unknown setting `{k}` (it takes for=)"));
+            }
+            let node = NodeRef::parse("node", n).map_err(|e| format!("pause: {e}"))?;
+            let span = parse_duration("for", v).map_err(|e| format!("pause: {e}"))?;
+            Action::Pause { node, span }
+        }
         "heal" => {
             nothing(args)?;
             Action::Heal

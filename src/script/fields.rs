@@ -8,6 +8,7 @@
 //! ```text
 //! {do: "crash", node: 3}                {do: "restart", node: "leader"}
 //! {do: "timeout", node: 2}              {do: "isolate", node: 1}
+//! {do: "pause", node: 2, for: 5000}     (a stall; `for` in ms or "5s")
 //! {do: "partition", groups: [[1, 2], [3, 4, 5]]}
 //! {do: "heal"}   {do: "alignTimers"}   {do: "spreadTimers"}
 //! {do: "cut", from: 1, to: 2, both?: true}     {do: "restore", ...same}
@@ -52,6 +53,7 @@ fn lookup<'a>(fields: &'a Fields, key: &str) -> Option<&'a Field> {
 fn takes(name: &str) -> &'static [&'static str] {
     match name {
         "crash" | "restart" | "timeout" | "isolate" => &["node"],
+        "pause" => &["node", "for"],
         "partition" => &["groups"],
         "cut" | "restore" => &["from", "to", "both"],
         "dropBeats" => &["from", "to", "all", "count"],
@@ -184,6 +186,10 @@ pub fn action_from_fields(fields: &Fields) -> Result<Action, Error> {
                 _ => Action::Isolate(n),
             }
         }
+        "pause" => Action::Pause {
+            node: node("node", need("node")?)?,
+            span: duration("for", need("for")?)?,
+        },
         "heal" => Action::Heal,
         "alignTimers" => Action::AlignTimers,
         "spreadTimers" => Action::SpreadTimers,
@@ -468,6 +474,10 @@ pub fn action_to_fields(a: &Action) -> Fields {
         Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) | Action::Isolate(n) => {
             put("node", node_field(n))
         }
+        Action::Pause { node, span } => {
+            put("node", node_field(node));
+            put("for", ms(*span));
+        }
         Action::Partition(groups) => put(
             "groups",
             Field::List(
@@ -656,7 +666,7 @@ mod tests {
     fn bad_objects_name_the_field_and_the_rule() {
         let cases: &[(Fields, &str)] = &[
             (obj(&[("do", text("dropBeats")), ("from", num(3.0)), ("count", num(-1.0))]), "act.count: must be a whole number of heartbeat rounds, at least 1, got -1"),
-            (obj(&[("do", text("explode"))]), "act.do: must be one of crash, restart, timeout, isolate, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, write, delete, workload, got `explode`"),
+            (obj(&[("do", text("explode"))]), "act.do: must be one of crash, restart, timeout, isolate, pause, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, write, delete, workload, got `explode`"),
             (obj(&[("node", num(1.0))]), "act.do: is missing"),
             (obj(&[("do", num(3.0))]), "act.do: must be one of"),
             (obj(&[("do", text("crash"))]), "act.node: is missing; crash needs it"),

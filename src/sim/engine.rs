@@ -10,7 +10,7 @@ use super::rng::{self, Stream};
 use super::trace::{EventKind, Sink, TraceEvent};
 use super::{check_node, PeriodicCrash, SimConfig};
 use crate::error::Error;
-use crate::protocol::data::{Cause, DatumChange, OpId, Outcome};
+use crate::protocol::data::{Cause, ClientRequest, DatumChange, OpId, Outcome};
 use crate::protocol::{MessageKind, Micros, NodeId, Status, WireSize, MAX_TIMERS};
 
 /// A node's timer slot: the generation that a pending Timer event must
@@ -54,6 +54,12 @@ pub struct Engine {
     pub(super) epoch: Vec<u32>,
     /// Down until their first boot (`boot=SPREAD`): not crashed, not yet started.
     pub(super) booting: Vec<bool>,
+    /// A node stalled by `pause` runs nothing before this moment (0: never paused).
+    pub(super) paused_until: Vec<Micros>,
+    /// When each node's current pause began.
+    pub(super) pause_since: Vec<Micros>,
+    /// Client requests that reached a paused node, handed to it when it resumes.
+    pub(super) held: Vec<(NodeId, ClientRequest)>,
     timers: Vec<[TimerSlot; MAX_TIMERS]>,
     pub(super) network: NetworkConfig,
     pub(super) topology: Topology,
@@ -86,6 +92,9 @@ impl Engine {
             alive: vec![true; n],
             epoch: vec![0; n],
             booting: vec![false; n],
+            paused_until: vec![0; n],
+            pause_since: vec![0; n],
+            held: Vec::new(),
             timers: vec![[TimerSlot::default(); MAX_TIMERS]; n],
             network: sim.network.clone(),
             topology: Topology::new(sim.nodes),
@@ -303,14 +312,17 @@ impl Engine {
         true
     }
 
-    /// A Timer event: true if it is still the armed one on a live node and
-    /// due now (an entry overtaken by a later re-arm goes back in the queue).
+    /// A Timer event: how late it fires, if it is still the armed one on a
+    /// live node and due now (an entry overtaken by a later re-arm goes back
+    /// in the queue, and so does one due while its node is paused: it fires
+    /// when the pause ends, late by as much).
     #[inline]
-    pub(super) fn fires(&mut self, node: NodeId, slot: u8, gen: u32) -> bool {
+    pub(super) fn fires(&mut self, node: NodeId, slot: u8, gen: u32) -> Option<Micros> {
         let i = (node - 1) as usize;
+        let paused_until = self.paused_until[i];
         let t = &mut self.timers[i][slot as usize];
         if !self.alive[i] || t.gen != gen {
-            return false;
+            return None;
         }
         match t.due {
             Some(due) if due > self.now => {
@@ -318,14 +330,32 @@ impl Engine {
                 let seq = t.seq;
                 self.queue
                     .push(due, seq, Packed::pack(Pending::Timer { node, slot, gen }));
-                false
+                None
             }
-            _ => {
+            _ if paused_until > self.now => {
+                t.queued = Some(paused_until);
+                let seq = t.seq;
+                self.queue.push(
+                    paused_until,
+                    seq,
+                    Packed::pack(Pending::Timer { node, slot, gen }),
+                );
+                None
+            }
+            due => {
                 t.due = None;
                 t.queued = None;
-                true
+                Some(self.now.saturating_sub(due.unwrap_or(self.now)))
             }
         }
+    }
+
+    /// Whether a node is stalled by `pause` now.
+    #[inline]
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.paused_until
+            .get((id.wrapping_sub(1)) as usize)
+            .is_some_and(|u| *u > self.now)
     }
 
     /// A message arrives: true if it reaches the receiver; otherwise the

@@ -28,6 +28,11 @@ pub(super) enum Pending {
     Workload {
         gen: u32,
     },
+    /// A paused node runs again (if `epoch` is still its life).
+    Resume {
+        node: NodeId,
+        epoch: u32,
+    },
 }
 
 /// A [`Pending`] packed in one word, the kind in the top two bits (the two
@@ -43,6 +48,7 @@ impl Packed {
     const PERIODIC: u64 = 3 << 62;
     const RESTART: u64 = 1 << 61;
     const WORKLOAD: u64 = 1 << 60;
+    const RESUME: u64 = 1 << 59;
 
     #[inline]
     pub(super) fn pack(p: Pending) -> Packed {
@@ -61,6 +67,9 @@ impl Packed {
                 Self::PERIODIC | Self::RESTART | u64::from(node) << 32 | u64::from(epoch)
             }
             Pending::Workload { gen } => Self::PERIODIC | Self::WORKLOAD | u64::from(gen),
+            Pending::Resume { node, epoch } => {
+                Self::PERIODIC | Self::RESUME | u64::from(node) << 32 | u64::from(epoch)
+            }
         })
     }
 
@@ -83,6 +92,10 @@ impl Packed {
                 epoch: w as u32,
             },
             _ if w & Self::WORKLOAD != 0 => Pending::Workload { gen: w as u32 },
+            _ if w & Self::RESUME != 0 => Pending::Resume {
+                node: (w >> 32) as u32 & 0x07FF_FFFF,
+                epoch: w as u32,
+            },
             _ => Pending::PeriodicCrash { gen: w as u32 },
         }
     }
@@ -96,6 +109,11 @@ mod tests {
     #[test]
     fn queue_entries_pack_and_unpack_losslessly() {
         for p in [
+            Pending::Resume { node: 3, epoch: 2 },
+            Pending::Resume {
+                node: MAX_NODES,
+                epoch: u32::MAX,
+            },
             Pending::Boot { node: 1, epoch: 0 },
             Pending::Boot {
                 node: MAX_NODES,

@@ -3,13 +3,17 @@
 //! network changes, dropping one message, and the timer keys (force a
 //! timeout, set an election clock).
 
-use super::event::Pending;
+use super::event::{Packed, Pending};
 use super::network::{BeatScope, DropReason, NetworkConfig};
 use super::simulation::Step;
 use super::trace::{ClockSetBy, EventKind};
 use super::{check_node, Engine, Simulation};
 use crate::error::Error;
+use crate::protocol::data::ClientRequest;
 use crate::protocol::{Entropy, MessageInfo, Micros, NodeId, Protocol, Role, Status, TimerKind};
+
+/// The longest pause a node accepts.
+pub const MAX_PAUSE: Micros = 3_600_000_000;
 use crate::time::format_duration;
 
 /// Crash the leader every `every`, and restart it `down` later.
@@ -33,6 +37,8 @@ impl Engine {
         }
         self.alive[i] = false;
         self.epoch[i] += 1;
+        self.paused_until[i] = 0;
+        self.held.retain(|(n, _)| *n != id);
         self.disarm_all(id);
         self.emit(Some(id), Some(status.term), EventKind::Crash);
         self.observe(id, (status, true), (status, false), false);
@@ -46,6 +52,8 @@ impl Engine {
         self.disarm_all(id);
         self.alive[i] = true;
         self.booting[i] = false;
+        self.paused_until[i] = 0;
+        self.held.retain(|(n, _)| *n != id);
         self.emit(Some(id), Some(after.term), EventKind::Restart);
         self.observe(id, before, (after, true), true);
     }
@@ -225,6 +233,7 @@ impl<P: Protocol> Simulation<P> {
                 true
             }
             Pending::Workload { gen } => self.workload_event(gen),
+            Pending::Resume { node, epoch } => self.resume(node, epoch),
             _ => false,
         }
     }
@@ -283,6 +292,77 @@ impl<P: Protocol> Simulation<P> {
             self.engine.schedule(at, Pending::Boot { node: id, epoch });
         }
         Ok(())
+    }
+
+    /// Stall a live node for `span` (a stop-the-world GC pause): nothing
+    /// runs on it. Its timers that come due wait, and so do messages and
+    /// client requests to it; they are not lost. When the pause ends they
+    /// all run, the timers late by as much as they waited (a fixed-rate
+    /// task then runs its missed periods back to back). A pause of a node
+    /// already paused extends it.
+    pub fn pause(&mut self, id: NodeId, span: Micros) -> Result<(), Error> {
+        let i = check_node(self.engine.n, "node", id)?;
+        if !self.engine.alive[i] {
+            return Err(Error::new(
+                "node",
+                format!("S{id} is down; restart it first"),
+            ));
+        }
+        if span == 0 || span > MAX_PAUSE {
+            return Err(Error::new(
+                "for",
+                format!(
+                    "must be above 0 and at most 1h, got {}",
+                    format_duration(span)
+                ),
+            ));
+        }
+        let until = self.engine.now.saturating_add(span);
+        let since = self.engine.now;
+        let e = &mut self.engine;
+        if until <= e.paused_until[i] {
+            return Ok(());
+        }
+        if e.paused_until[i] <= e.now {
+            e.pause_since[i] = since;
+        }
+        e.paused_until[i] = until;
+        let term = self.nodes[i].proto.status().term;
+        e.emit(Some(id), Some(term), EventKind::Pause { until });
+        let epoch = e.epoch[i];
+        // Sequence 0: at `until` the resume comes before what waited for it.
+        e.queue
+            .push(until, 0, Packed::pack(Pending::Resume { node: id, epoch }));
+        Ok(())
+    }
+
+    /// A pause ends (unless the node crashed, restarted or was paused longer
+    /// since): the client requests that waited reach it.
+    fn resume(&mut self, id: NodeId, epoch: u32) -> bool {
+        let i = (id - 1) as usize;
+        let e = &mut self.engine;
+        if e.epoch[i] != epoch || !e.alive[i] || e.paused_until[i] != e.now {
+            return false;
+        }
+        let since = e.pause_since[i];
+        let term = self.nodes[i].proto.status().term;
+        e.emit(Some(id), Some(term), EventKind::Resume { since });
+        let held: Vec<ClientRequest> = {
+            let mut out = Vec::new();
+            e.held.retain(|(n, r)| {
+                if *n == id {
+                    out.push(r.clone());
+                    false
+                } else {
+                    true
+                }
+            });
+            out
+        };
+        for r in held {
+            self.deliver(id, r);
+        }
+        true
     }
 
     /// Force an election timeout on a live node now.

@@ -21,7 +21,8 @@ pub(super) type ReadyOf<P> =
 /// model (it matters for the wasm size).
 pub(super) enum Step<P: Protocol> {
     Start,
-    Timer(P::Timer),
+    /// A timer fires, this late (see `Ready::late`).
+    Timer(P::Timer, Micros),
     Message(NodeId, P::Message),
     ForceTimeout,
     /// Set the election clock to run out this long from now.
@@ -233,15 +234,23 @@ impl<P: Protocol> Simulation<P> {
                 true
             }
             Pending::Timer { node, slot, gen } => {
-                if !self.engine.fires(node, slot, gen) {
+                let Some(late) = self.engine.fires(node, slot, gen) else {
                     return false;
-                }
+                };
                 let kind = self.nodes[(node - 1) as usize].kinds[slot as usize]
                     .expect("an armed timer has a kind");
-                self.drive(node, Step::Timer(kind));
+                self.drive(node, Step::Timer(kind, late));
                 true
             }
             Pending::Deliver(id) => {
+                // A paused receiver takes it when it resumes: it waits.
+                if let Some(to) = self.wire.get(id).map(|m| m.to) {
+                    if self.engine.is_paused(to) {
+                        let until = self.engine.paused_until[(to - 1) as usize];
+                        self.engine.schedule(until, Pending::Deliver(id));
+                        return false;
+                    }
+                }
                 let Some(m) = self.wire.take(id) else {
                     return false;
                 };
@@ -275,7 +284,10 @@ impl<P: Protocol> Simulation<P> {
         let (p, rng) = (&mut node.proto, &mut node.rng);
         match step {
             Step::Start => p.start(rng, ready),
-            Step::Timer(kind) => p.on_timer(kind, rng, ready),
+            Step::Timer(kind, late) => {
+                ready.late = late;
+                p.on_timer(kind, rng, ready)
+            }
             Step::Message(from, msg) => p.on_message(from, msg, rng, ready),
             Step::ForceTimeout => p.force_timeout(rng, ready),
             Step::SetElection(after) => {

@@ -47,6 +47,14 @@ pub enum EventKind<'a> {
     },
     Crash,
     Restart,
+    /// A stop-the-world stall (a long GC pause) until `until`.
+    Pause {
+        until: Micros,
+    },
+    /// The stall is over: what waited runs now.
+    Resume {
+        since: Micros,
+    },
     /// The user forced an election timeout (the model's note follows).
     Timeout,
     /// The user moved a node's election clock: it now runs out at `due`,
@@ -166,6 +174,8 @@ impl Record for TraceEvent<'_> {
             EventKind::Drop { .. } => "drop",
             EventKind::Crash => "crash",
             EventKind::Restart => "restart",
+            EventKind::Pause { .. } => "pause",
+            EventKind::Resume { .. } => "resume",
             EventKind::Timeout => "timeout",
             EventKind::ElectionClockSet { .. } => "clock-set",
             EventKind::Partition { .. } => "partition",
@@ -191,6 +201,8 @@ impl Record for TraceEvent<'_> {
             EventKind::Send { .. } | EventKind::Drop { .. } => "network",
             EventKind::Crash
             | EventKind::Restart
+            | EventKind::Pause { .. }
+            | EventKind::Resume { .. }
             | EventKind::Timeout
             | EventKind::ElectionClockSet { .. } => "fault",
             EventKind::Partition { .. }
@@ -252,6 +264,8 @@ impl Record for TraceEvent<'_> {
                     json_num(out, "gzip_bytes", size.gzip);
                 }
             }
+            EventKind::Pause { until } => json_num(out, "until_ms", MsJson(*until as i64)),
+            EventKind::Resume { since } => json_num(out, "since_ms", MsJson(*since as i64)),
             EventKind::Drop {
                 id,
                 kind,
@@ -352,6 +366,16 @@ impl Record for TraceEvent<'_> {
             }
             EventKind::Crash => write!(out, "crashed: timers stop, messages to it are lost"),
             EventKind::Restart => write!(out, "restarted: volatile state lost"),
+            EventKind::Pause { until } => write!(
+                out,
+                "paused until {}: nothing runs; messages and clients wait",
+                fmt_ms(*until as i64)
+            ),
+            EventKind::Resume { since } => write!(
+                out,
+                "resumes after {} paused: what waited runs now",
+                fmt_ms(self.t.saturating_sub(*since) as i64)
+            ),
             EventKind::Timeout => write!(out, "election timeout forced"),
             EventKind::ElectionClockSet { due, by: ClockSetBy::Align, peer, peer_due } if due == peer_due => {
                 write!(out, "align-timers: election clock set to run out with S{peer}'s, at {}", fmt_ms(*due as i64))

@@ -109,6 +109,10 @@ impl<P: Protocol> Simulation<P> {
             },
         );
         match via {
+            // A paused node accepts the connection and answers nothing yet.
+            Some(n) if self.engine.is_paused(n) => {
+                self.engine.held.push((n, ClientRequest { op, kind, key }));
+            }
             Some(n) if self.engine.is_alive(n) => {
                 self.deliver(n, ClientRequest { op, kind, key });
             }
@@ -120,7 +124,7 @@ impl<P: Protocol> Simulation<P> {
     /// Hands a request to node `n`, and follows redirects (Raft: a
     /// follower names the leader, and the client sends it there), at most
     /// once per node, so two nodes naming each other cannot loop.
-    fn deliver(&mut self, mut n: NodeId, mut request: ClientRequest) {
+    pub(super) fn deliver(&mut self, mut n: NodeId, mut request: ClientRequest) {
         for _ in 0..self.engine.n {
             self.drive(n, Step::Client(request));
             let Some((r, leader)) = self.ready.redirects.pop() else {
@@ -137,6 +141,10 @@ impl<P: Protocol> Simulation<P> {
             );
             if !self.engine.is_alive(leader) {
                 self.engine.client_done(r.op, Err(Failure::RedirectFailed));
+                return;
+            }
+            if self.engine.is_paused(leader) {
+                self.engine.held.push((leader, r));
                 return;
             }
             (n, request) = (leader, r);

@@ -8,8 +8,13 @@ use crate::time::{format_duration, Micros};
 /// as whole milliseconds, so the model requires whole milliseconds too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// TICK_PERIOD_MS: both tasks run every tick.
+    /// TICK_PERIOD_MS: MasterElection runs every tick (scheduleAtFixedRate),
+    /// HeartBeat a tick after each of its runs ends (scheduleWithFixedDelay).
     pub tick: Micros,
+    /// How long one run of the HeartBeat task takes: its next run starts a
+    /// tick after this, so its phase drifts from MasterElection's. 0 (the
+    /// default) keeps the two tasks in step.
+    pub beat_run_time: Micros,
     /// HEARTBEAT_INTERVAL_MS: what resetHeartbeatDue sets.
     pub heartbeat_interval: Micros,
     /// LEADER_TIMEOUT_MS: the fixed part of resetLeaderDue.
@@ -71,6 +76,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             tick: 500_000,
+            beat_run_time: 0,
             heartbeat_interval: 5_000_000,
             leader_timeout: 15_000_000,
             leader_random: 5_000_000,
@@ -108,6 +114,15 @@ impl Config {
             }
             Ok(())
         };
+        if self.beat_run_time > 10_000_000 {
+            return Err(Error::new(
+                "beatRunTime",
+                format!(
+                    "must be at most 10s, got {}",
+                    format_duration(self.beat_run_time)
+                ),
+            ));
+        }
         whole("timings.tick", self.tick, 1000)?;
         whole("timings.heartbeat", self.heartbeat_interval, 1000)?;
         whole("timings.leaderTimeout", self.leader_timeout, 1000)?;

@@ -169,22 +169,27 @@ impl MessageInfo for Message {
 /// signalPublish's wait for a majority, and the pull callback's sleep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Timer {
-    Tick,
+    /// The MasterElection task: at a fixed rate, every tick.
+    ElectionTick,
     PublishTimeout,
     PullSleep,
+    /// The HeartBeat task: a tick after its last run ended (a fixed delay).
+    BeatTick,
 }
 
 impl TimerKind for Timer {
     fn index(self) -> usize {
         match self {
-            Timer::Tick => 0,
+            Timer::ElectionTick => 0,
             Timer::PublishTimeout => 1,
             Timer::PullSleep => 2,
+            Timer::BeatTick => 3,
         }
     }
     fn name(self) -> &'static str {
         match self {
-            Timer::Tick => "tick",
+            Timer::ElectionTick => "masterElection",
+            Timer::BeatTick => "heartBeat",
             Timer::PublishTimeout => "publishTimeout",
             Timer::PullSleep => "pullSleep",
         }

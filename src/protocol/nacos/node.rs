@@ -347,6 +347,14 @@ impl Node {
     }
 
     /// Time from the next tick to the tick at which `due` reaches <= 0.
+    /// One run of the MasterElection task.
+    fn master_election(&mut self, rng: &mut dyn Entropy, out: &mut Out) {
+        self.leader_due -= self.config.tick as i64;
+        if self.leader_due <= 0 {
+            self.leader_timed_out(false, rng, out);
+        }
+    }
+
     fn ticks_until(&self, due: i64) -> Micros {
         let tick = self.config.tick as i64;
         let k = if due <= 0 { 1 } else { (due + tick - 1) / tick };
@@ -421,27 +429,36 @@ impl Protocol for Node {
 
     fn start(&mut self, _rng: &mut dyn Entropy, out: &mut Out) {
         // Both tasks are scheduled with no initial delay.
-        out.set_timer(Timer::Tick, 0);
+        out.set_timer(Timer::ElectionTick, 0);
+        out.set_timer(Timer::BeatTick, 0);
     }
 
     fn on_timer(&mut self, timer: Timer, rng: &mut dyn Entropy, out: &mut Out) {
+        let tick = self.config.tick;
         match timer {
-            Timer::Tick => {}
-            Timer::PublishTimeout => return self.publish_timed_out(rng, out),
-            Timer::PullSleep => return self.pull_slept(rng, out),
+            Timer::PublishTimeout => self.publish_timed_out(rng, out),
+            Timer::PullSleep => self.pull_slept(rng, out),
+            Timer::ElectionTick => {
+                // scheduleAtFixedRate: runs missed while the server was
+                // stalled happen back to back now, then the rate resumes.
+                let late = out.late;
+                let runs = 1 + late / tick;
+                for _ in 0..runs {
+                    self.master_election(rng, out);
+                }
+                out.set_timer(Timer::ElectionTick, tick - late % tick);
+            }
+            Timer::BeatTick => {
+                // scheduleWithFixedDelay: the next run a tick after this one
+                // ends, however late this one was.
+                self.heartbeat_due -= tick as i64;
+                if self.heartbeat_due <= 0 {
+                    self.reset_heartbeat_due();
+                    self.send_beat(rng, out);
+                }
+                out.set_timer(Timer::BeatTick, tick + self.config.beat_run_time);
+            }
         }
-        // MasterElection
-        self.leader_due -= self.config.tick as i64;
-        if self.leader_due <= 0 {
-            self.leader_timed_out(false, rng, out);
-        }
-        // HeartBeat
-        self.heartbeat_due -= self.config.tick as i64;
-        if self.heartbeat_due <= 0 {
-            self.reset_heartbeat_due();
-            self.send_beat(rng, out);
-        }
-        out.set_timer(Timer::Tick, self.config.tick);
     }
 
     fn on_message(&mut self, from: NodeId, msg: Message, rng: &mut dyn Entropy, out: &mut Out) {
@@ -510,7 +527,7 @@ impl Protocol for Node {
         timer_due_in: &dyn Fn(Timer) -> Option<Micros>,
     ) -> Micros {
         // MasterElection checks leaderDue only on its ticks.
-        match timer_due_in(Timer::Tick) {
+        match timer_due_in(Timer::ElectionTick) {
             Some(next) => next.saturating_add(
                 after
                     .saturating_sub(next)
@@ -529,7 +546,7 @@ impl Protocol for Node {
     ) {
         // MasterElection subtracts a tick, then checks leaderDue: to run out
         // on the k-th tick from the next, leaderDue must be k+1 ticks.
-        let Some(next) = timer_due_in(Timer::Tick) else {
+        let Some(next) = timer_due_in(Timer::ElectionTick) else {
             return;
         };
         let k = (self.election_moment(after, timer_due_in) - next) / self.config.tick;
@@ -556,12 +573,11 @@ impl Protocol for Node {
     }
 
     fn countdowns(&self, timer_due_in: &dyn Fn(Timer) -> Option<Micros>) -> Countdowns {
-        match timer_due_in(Timer::Tick) {
-            Some(next) => Countdowns {
-                leader_due: Some(next + self.ticks_until(self.leader_due)),
-                heartbeat_due: Some(next + self.ticks_until(self.heartbeat_due)),
-            },
-            None => Countdowns::default(),
+        Countdowns {
+            leader_due: timer_due_in(Timer::ElectionTick)
+                .map(|next| next + self.ticks_until(self.leader_due)),
+            heartbeat_due: timer_due_in(Timer::BeatTick)
+                .map(|next| next + self.ticks_until(self.heartbeat_due)),
         }
     }
 
@@ -643,23 +659,68 @@ mod tests {
         let mut d = Draws(vec![1_000, 3_000]);
         let mut n = node(1, 3, &mut d);
         let mut out = Out::default();
-        n.on_timer(Timer::Tick, &mut d, &mut out); // 1000 -> 500
+        n.on_timer(Timer::ElectionTick, &mut d, &mut out); // 1000 -> 500
         assert_eq!(n.state, Role::Follower);
         out.clear();
         d.0.push(2_250); // resetLeaderDue's draw
-        n.on_timer(Timer::Tick, &mut d, &mut out); // 500 -> 0: sendVote
+        n.on_timer(Timer::ElectionTick, &mut d, &mut out); // 500 -> 0: sendVote
         assert_eq!(n.state, Role::Candidate);
         assert_eq!(n.term, 1);
         assert_eq!(n.vote_for, Some(1));
         assert_eq!(n.leader_due, 17_250_000);
-        // resetHeartbeatDue to 5000, then the HeartBeat task of the same tick takes 500.
-        assert_eq!(n.heartbeat_due, 4_500_000);
+        assert_eq!(n.heartbeat_due, 5_000_000, "sendVote resets heartbeatDue");
         assert_eq!(out.votes, vec![(1, 1)]);
         assert!(matches!(
             out.messages[0],
             (Dest::AllOthers, Message::Vote(Peer { ip: 1, term: 1, .. }))
         ));
-        assert_eq!(out.timers, vec![(Timer::Tick, 500_000)]);
+        assert_eq!(out.timers, vec![(Timer::ElectionTick, 500_000)]);
+        // The HeartBeat task of the same tick takes its 500.
+        out.clear();
+        n.on_timer(Timer::BeatTick, &mut d, &mut out);
+        assert_eq!(n.heartbeat_due, 4_500_000);
+        assert_eq!(out.timers, vec![(Timer::BeatTick, 500_000)]);
+    }
+
+    #[test]
+    fn after_a_stall_the_fixed_rate_task_catches_up_and_the_fixed_delay_task_does_not() {
+        let mut d = Draws(vec![14_000, 4_000]);
+        let config = Config {
+            beat_run_time: 3_000,
+            ..Config::default()
+        };
+        let mut n = Node::new(1, 3, &config, &Persistent::default(), &mut d);
+        // MasterElection, 10.2 s late: 20 missed runs and this one, back to
+        // back (leaderDue 14 000 - 21 x 500 = 3 500), then the rate resumes
+        // on its old phase, 300 ms on.
+        let mut out = Out {
+            late: 10_200_000,
+            ..Out::default()
+        };
+        n.on_timer(Timer::ElectionTick, &mut d, &mut out);
+        assert_eq!(n.leader_due, 3_500_000);
+        assert_eq!(out.timers, vec![(Timer::ElectionTick, 300_000)]);
+        // HeartBeat, as late: one run, then a tick plus its run time.
+        let mut out = Out {
+            late: 10_200_000,
+            ..Out::default()
+        };
+        n.on_timer(Timer::BeatTick, &mut d, &mut out);
+        assert_eq!(n.heartbeat_due, 3_500_000);
+        assert_eq!(out.timers, vec![(Timer::BeatTick, 503_000)]);
+        // A stall longer than leaderDue: the catch-up runs out the clock.
+        let mut out = Out {
+            late: 5_000_000,
+            ..Out::default()
+        };
+        d.0.push(1_000);
+        n.on_timer(Timer::ElectionTick, &mut d, &mut out);
+        assert_eq!(n.state, Role::Candidate, "timed out during the catch-up");
+        assert_eq!(
+            out.votes.len(),
+            1,
+            "one sendVote: the catch-up resets leaderDue"
+        );
     }
 
     #[test]
@@ -799,7 +860,7 @@ mod tests {
         for _ in 0..40 {
             let mut out = Out::default();
             d.0.push(0);
-            n.on_timer(Timer::Tick, &mut d, &mut out);
+            n.on_timer(Timer::BeatTick, &mut d, &mut out);
             if out
                 .messages
                 .iter()
