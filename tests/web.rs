@@ -1017,6 +1017,14 @@ const TOURS: &[(&str, &str)] = &[
         "nacos-lost-write.txt",
         include_str!("../www/tours/nacos-lost-write.txt"),
     ),
+    (
+        "raft-write.txt",
+        include_str!("../www/tours/raft-write.txt"),
+    ),
+    (
+        "raft-figure-8.txt",
+        include_str!("../www/tours/raft-figure-8.txt"),
+    ),
 ];
 
 #[wasm_bindgen_test]
