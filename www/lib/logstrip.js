@@ -31,6 +31,8 @@ import { LG, LOG_CELL, LOG_CELLS, N } from './core.js';
 const MAX_CELL_NODES = 16;
 /** The fewest cells worth a strip. */
 const MIN_CELLS = 5;
+/** Cells enough to see a few entries either side of the commit index. */
+const GOOD_CELLS = 6;
 /** Room for the first index shown ("#12345" at 10 px) beside the cells. */
 const LABEL = 34;
 const GAP = 1;
@@ -47,7 +49,7 @@ const GAP = 1;
 export function placeStrips(run, g) {
   if (!run.logs.length || g.n < 1) return { boxes: [], cell: 0 };
   const room = g.n === 1 ? g.w * 0.6 : 2 * g.R * Math.sin(Math.PI / g.n);
-  const cell = Math.round(Math.max(7, Math.min(g.r * 0.32, 13)));
+  const cell = Math.round(Math.max(7, Math.min(g.r * 0.36, 14)));
   const height = Math.round(cell * 1.25);
   const most = g.n <= MAX_CELL_NODES ? Math.min(LOG_CELLS, Math.floor((Math.min(room, 420) - LABEL) / (cell + GAP))) : 0;
   const barW = Math.max(10, Math.min(room * 0.8, g.r * 2.6)), barH = Math.max(3, Math.min(6, g.r * 0.35));
@@ -57,28 +59,36 @@ export function placeStrips(run, g) {
     const x = g.pos[2 * i], y = g.pos[2 * i + 1];
     // The index label on the side away from the ring's middle.
     const right = x > g.cx + 1;
-    /** Cells (or a bar, lw 0) of width cw centred at cx, from y top. */
-    const at = (cx, top, cw, lw, h) => ({
-      x0: right ? cx - cw / 2 : cx - cw / 2 - lw, x1: right ? cx + cw / 2 + lw : cx + cw / 2,
-      y0: top, y1: top + h, cellsX: cx - cw / 2, labelRight: right,
+    /** Cells (or a bar, lw 0) of width cw centred at cx, from y top, the label on the right or not. */
+    const at = (cx, top, cw, lw, h, labelRight = right) => ({
+      x0: labelRight ? cx - cw / 2 : cx - cw / 2 - lw, x1: labelRight ? cx + cw / 2 + lw : cx + cw / 2,
+      y0: top, y1: top + h, cellsX: cx - cw / 2, labelRight,
     });
-    /** Below, beside (outwards), above. */
+    /** Below, beside (outwards), above; near the canvas's edge the label goes inwards. */
     const spots = (cw, lw, h) => [
       at(x, y + g.extent + 3, cw, lw, h),
+      at(x, y + g.extent + 3, cw, lw, h, !right),
       at(right ? x + g.extent + 4 + cw / 2 : x - g.extent - 4 - cw / 2, y - h / 2, cw, lw, h),
       at(x, y - g.extent - 3 - h, cw, lw, h),
+      at(x, y - g.extent - 3 - h, cw, lw, h, !right),
     ];
     let placed = null;
-    for (let k = most; k >= MIN_CELLS && !placed; k--) {
-      const spot = spots(k * (cell + GAP), LABEL, height).find((b) => fits(b, i, g));
-      if (spot) placed = { id: i + 1, ...spot, cells: k, mode: /** @type {const} */ ('cells') };
-    }
+    const free = (b) => fits(b, i, g) && boxes.every((o) => b.x1 + 6 < o.x0 || o.x1 + 6 < b.x0 || b.y1 + 6 < o.y0 || o.y1 + 6 < b.y0);
+    const tryCells = (k, at) => {
+      const spot = spots(k * (cell + GAP), LABEL, height)[at];
+      if (free(spot)) placed = { id: i + 1, ...spot, cells: k, mode: /** @type {const} */ ('cells') };
+    };
+    // The first spot with enough cells (GOOD_CELLS) wins over more cells
+    // further off; short of that, as many as fit anywhere.
+    const good = Math.min(most, GOOD_CELLS);
+    for (let at = 0; at < 5 && !placed; at++) for (let k = most; k >= good && !placed; k--) tryCells(k, at);
+    for (let k = good - 1; k >= MIN_CELLS && !placed; k--) for (let at = 0; at < 5 && !placed; at++) tryCells(k, at);
     if (!placed) {
       // A bar goes inwards first: outside the ring are the node names.
       const ux = g.cx - x, uy = g.cy - y, len = Math.hypot(ux, uy) || 1;
       const reach = g.extent * 0.8 + 3 + Math.abs(ux / len) * barW / 2 + Math.abs(uy / len) * barH / 2;
       const inward = at(x + (ux / len) * reach, y + (uy / len) * reach - barH / 2, barW, 0, barH);
-      const spot = [inward, ...spots(barW, 0, barH)].find((b) => fits(b, i, g));
+      const spot = [inward, ...spots(barW, 0, barH)].find(free);
       if (spot) placed = { id: i + 1, ...spot, cells: 0, mode: /** @type {const} */ ('bar') };
     }
     if (placed) boxes.push(placed);
@@ -86,16 +96,23 @@ export function placeStrips(run, g) {
   return { boxes, cell };
 }
 
-/** Whether box b stays on the canvas, off the clock and off every node but its own (index own). */
+/**
+ * Whether box b stays on the canvas, off the clock, off every node but its
+ * own (index own), and nearer its own than any other (so it reads as its own).
+ */
 function fits(b, own, g) {
   if (b.x0 < 2 || b.x1 > g.w - 2 || b.y0 < 2 || b.y1 > g.h - 2) return false;
   const c = g.clock;
   if (b.x1 > c.x0 && b.x0 < c.x1 && b.y1 > c.y0 && b.y0 < c.y1) return false;
+  const away = (j) => {
+    const nx = g.pos[2 * j], ny = g.pos[2 * j + 1];
+    return Math.hypot(Math.max(b.x0 - nx, 0, nx - b.x1), Math.max(b.y0 - ny, 0, ny - b.y1));
+  };
+  const mine = away(own);
   for (let j = 0; j < g.n; j++) {
     if (j === own) continue;
-    const nx = g.pos[2 * j], ny = g.pos[2 * j + 1];
-    const dx = Math.max(b.x0 - nx, 0, nx - b.x1), dy = Math.max(b.y0 - ny, 0, ny - b.y1);
-    if (Math.hypot(dx, dy) < g.extent) return false;
+    const d = away(j);
+    if (d < g.extent || d < mine + 4) return false;
   }
   return true;
 }
