@@ -30,13 +30,13 @@ test('raft mode draws a log strip under every node, and a write from the client 
     assert.equal(l.last, 0, 'nothing written yet');
   }
   const leader = await page.evaluate(() => document.querySelector('#lab').run.leaders[0].id);
-  // A follower cut off from the leader's AppendEntries falls behind.
+  // A follower down while the leader writes falls behind (its strip stays, faded).
   const lagging = leader === 2 ? 3 : 2;
-  await page.evaluate((id) => document.querySelector('#lab').run.act(`drop-beats to=${id}`), lagging);
+  await page.evaluate((id) => document.querySelector('#lab').run.act(`crash ${id}`), lagging);
   await page.locator('#lab .client button.write').click();
   assert.equal(await page.evaluate(() => document.querySelector('#lab').run.history.at(-1).command), `write k1 via=${leader}`);
   await page.locator('#lab .client .results', { hasText: /^1 ok · 0 failed · last: write k1 ok in \d+ ms$/ }).waitFor({ timeout: 20_000 });
-  // The strips follow: the leader's holds index 1, committed; the cut-off follower's does not.
+  // The strips follow: the leader's holds index 1, committed; the crashed follower's does not.
   await page.waitForFunction(([leader, lagging]) => {
     const logs = document.querySelector('#lab').renderer.drawn.logs;
     const l = logs.find((x) => x.id === leader), f = logs.find((x) => x.id === lagging);
