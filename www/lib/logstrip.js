@@ -80,7 +80,7 @@ export function placeStrips(run, g) {
     };
     // The first spot with enough cells (GOOD_CELLS) wins over more cells
     // further off; short of that, as many as fit anywhere.
-    const good = Math.min(most, GOOD_CELLS);
+    const good = Math.max(MIN_CELLS, Math.min(most, GOOD_CELLS));
     for (let at = 0; at < 5 && !placed; at++) for (let k = most; k >= good && !placed; k--) tryCells(k, at);
     for (let k = good - 1; k >= MIN_CELLS && !placed; k--) for (let at = 0; at < 5 && !placed; at++) tryCells(k, at);
     if (!placed) {
