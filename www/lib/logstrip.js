@@ -73,7 +73,8 @@ export function placeStrips(run, g) {
       at(x, y - g.extent - 3 - h, cw, lw, h, !right),
     ];
     let placed = null;
-    const free = (b) => fits(b, i, g) && boxes.every((o) => b.x1 + 6 < o.x0 || o.x1 + 6 < b.x0 || b.y1 + 6 < o.y0 || o.y1 + 6 < b.y0);
+    const apart = (b, gap) => boxes.every((o) => b.x1 + gap < o.x0 || o.x1 + gap < b.x0 || b.y1 + gap < o.y0 || o.y1 + gap < b.y0);
+    const free = (b) => fits(b, i, g) && apart(b, 6);
     const tryCells = (k, at) => {
       const spot = spots(k * (cell + GAP), LABEL, height)[at];
       if (free(spot)) placed = { id: i + 1, ...spot, cells: k, mode: /** @type {const} */ ('cells') };
@@ -84,11 +85,15 @@ export function placeStrips(run, g) {
     for (let at = 0; at < 5 && !placed; at++) for (let k = most; k >= good && !placed; k--) tryCells(k, at);
     for (let k = good - 1; k >= MIN_CELLS && !placed; k--) for (let at = 0; at < 5 && !placed; at++) tryCells(k, at);
     if (!placed) {
-      // A bar goes inwards first: outside the ring are the node names.
+      // A bar goes inwards (shorter where its neighbours' crowd it): outside
+      // the ring of a big cluster are the node names.
       const ux = g.cx - x, uy = g.cy - y, len = Math.hypot(ux, uy) || 1;
-      const reach = g.extent * 0.8 + 3 + Math.abs(ux / len) * barW / 2 + Math.abs(uy / len) * barH / 2;
-      const inward = at(x + (ux / len) * reach, y + (uy / len) * reach - barH / 2, barW, 0, barH);
-      const spot = [inward, ...spots(barW, 0, barH)].find(free);
+      const inward = (bw) => {
+        const reach = g.extent * 0.8 + 3 + Math.abs(ux / len) * bw / 2 + Math.abs(uy / len) * barH / 2;
+        return at(x + (ux / len) * reach, y + (uy / len) * reach - barH / 2, bw, 0, barH);
+      };
+      const spot = [inward(barW), inward(barW * 0.6), ...(g.n <= 12 ? spots(barW, 0, barH) : [])]
+        .find((b) => fits(b, i, g) && apart(b, 1));
       if (spot) placed = { id: i + 1, ...spot, cells: 0, mode: /** @type {const} */ ('bar') };
     }
     if (placed) boxes.push(placed);
