@@ -52,6 +52,9 @@ test('raft mode draws a log strip under every node, and a write from the client 
   // The followers that get AppendEntries learn the commit with the next one.
   await page.waitForFunction(([leader, lagging]) => document.querySelector('#lab').renderer.drawn.logs
     .every((x) => x.id === lagging || (x.last === 1 && x.commit === 1)), [leader, lagging], { timeout: 10_000 });
+  // The legend explains the strips; the ring's words say how far each log reaches.
+  assert.equal(await page.locator('#lab .legend .raft-only').first().isVisible(), true);
+  await page.getByRole('img', { name: new RegExp(`S${leader} leader, term \\d+, log to 1, committed to 1`) }).waitFor({ timeout: 10_000 });
   // The inspector lists the entry.
   await page.evaluate((id) => document.querySelector('#lab').select(id), leader);
   await page.locator('#lab .inspector table.log-entries td', { hasText: 'write k1' }).waitFor();

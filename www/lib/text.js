@@ -202,10 +202,13 @@ export function describeCluster(run) {
     return `${head} ${count((n) => n.alive && n.role === 'FOLLOWER')} followers, ${cand} candidates, ${down} crashed.`;
   }
   const one = (n) => {
-    if (!n.alive) return `S${n.id} crashed`;
+    // Raft: how far its log reaches and is committed, once it has entries.
+    const log = run.model === 'raft' ? run.nodeLog(n.id) : null;
+    const held = log && log.last ? `, log to ${log.last}, committed to ${log.commit}` : '';
+    if (!n.alive) return `S${n.id} crashed${held}`;
     const who = `S${n.id} ${n.role.toLowerCase().replace('_', '-')}, term ${n.term}`;
-    if (n.role === 'LEADER') return who;
-    return `${who}, ${n.leader ? `follows S${n.leader}` : `knows no leader${n.voteFor ? `, voted for S${n.voteFor}` : ''}`}`;
+    if (n.role === 'LEADER') return `${who}${held}`;
+    return `${who}, ${n.leader ? `follows S${n.leader}` : `knows no leader${n.voteFor ? `, voted for S${n.voteFor}` : ''}`}${held}`;
   };
   return `${head} ${nodes.map(one).join('; ')}.`;
 }
