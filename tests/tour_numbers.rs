@@ -716,3 +716,29 @@ fn nacos_lost_write_keeps_the_older_version_on_the_new_leader() {
          expect datum S2 k1 2\nexpect datum S3 k1 2\n",
     );
 }
+
+/// The Raft write tour's latencies: the client's answer for each write,
+/// from its request to the leader's commit.
+#[test]
+fn raft_write_answers() {
+    let t = tour("raft-write.txt");
+    let latency = |op: &str| {
+        let done = t
+            .all("clientResult", 0)
+            .find(|e| e.is("op", op))
+            .expect("a result");
+        assert!(done.is("ok", "true"), "write #{op} succeeded");
+        done.t - done.num("invoked_ms").expect("its request's time")
+    };
+    t.says(4, &format!("ok after {:.1} ms", latency("1")));
+    t.says(7, &format!("{:.1} ms after it sent", latency("2")));
+    let commit = t.first("commit", 1, 0.0);
+    assert_eq!(commit.num("commitIndex"), Some(1.0));
+    // The followers learn it from the next AppendEntries, before stop 5.
+    let stop5 = 331.0;
+    for node in 2..=5 {
+        assert!(t
+            .all("appendEntries", node)
+            .any(|e| e.t > commit.t && e.t < stop5 && e.num("commitIndex") == Some(1.0)));
+    }
+}

@@ -1022,6 +1022,14 @@ const TOURS: &[(&str, &str)] = &[
         "nacos-lost-write.txt",
         include_str!("../www/tours/nacos-lost-write.txt"),
     ),
+    (
+        "raft-write.txt",
+        include_str!("../www/tours/raft-write.txt"),
+    ),
+    (
+        "raft-figure-8.txt",
+        include_str!("../www/tours/raft-figure-8.txt"),
+    ),
 ];
 
 #[wasm_bindgen_test]
@@ -1519,18 +1527,153 @@ fn data_views_and_actions_refuse_bad_input_naming_the_field() {
         Some("1.4"),
         "the default release is reported"
     );
-    // Raft keeps no data: no datums, and a write fails with no-data.
+    // Raft has no release setting; its datums are its state machine's.
     let mut raft =
         Simulation::new(config(&[("model", "raft".into()), ("seed", 1.into())])).unwrap();
     wait_for_leader(&mut raft, 5_000.0, None).unwrap();
     assert!(get(&raft.settings().unwrap(), "version").is_undefined());
-    assert_eq!(
-        Array::from(&raft.datums(JsValue::from(1), JsValue::UNDEFINED).unwrap()).length(),
-        0
-    );
     assert_eq!(raft.datum_count(JsValue::from(1)).unwrap(), 0);
     raft.act(object(r#"{"do": "write", "key": "k1"}"#)).unwrap();
     raft.step(100.0).unwrap();
     let op = Array::from(&get(&raft.client(JsValue::UNDEFINED).unwrap(), "recent")).get(0);
-    assert_eq!(get(&op, "reason").as_string().as_deref(), Some("no-data"));
+    assert_eq!(get(&op, "outcome").as_string().as_deref(), Some("ok"));
+    assert_eq!(datums(&raft, 1), vec![("k1".to_string(), 1.0, 1.0)]);
+}
+
+fn raft5(seed: f64) -> Simulation {
+    Simulation::new(config(&[
+        ("model", "raft".into()),
+        ("nodes", 5.into()),
+        ("seed", seed.into()),
+    ]))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn a_raft_log_is_a_view_per_node_and_a_window_lined_up_by_index() {
+    let mut sim = raft5(7.0);
+    let (leader, _) = wait_for_leader(&mut sim, 5_000.0, None).unwrap();
+    let lagging = if leader == 2 { 3 } else { 2 };
+    // A follower down while the leader writes: its log stays behind.
+    sim.act(object(&format!(r#"{{"do": "crash", "node": {lagging}}}"#)))
+        .unwrap();
+    for key in ["k1", "k2", "k3"] {
+        sim.act(object(&format!(r#"{{"do": "write", "key": "{key}"}}"#)))
+            .unwrap();
+        sim.step(20.0).unwrap();
+    }
+    sim.step(100.0).unwrap();
+    let term = get(&sim.nodes().unwrap(), &(leader - 1).to_string());
+    let term = get(&term, "term").as_f64().unwrap();
+    let log = sim.log(JsValue::from(leader), JsValue::UNDEFINED).unwrap();
+    let num = |o: &JsValue, k: &str| get(o, k).as_f64().unwrap();
+    assert_eq!(
+        ["base", "last", "lastTerm", "commit", "applied", "snapshot"].map(|k| num(&log, k)),
+        [0.0, 3.0, term, 3.0, 3.0, 0.0]
+    );
+    assert_eq!(get(&log, "baseCommitted").as_bool(), Some(true));
+    let entries: Vec<(f64, f64, f64, String, String)> = Array::from(&get(&log, "entries"))
+        .iter()
+        .map(|e| {
+            (
+                num(&e, "index"),
+                num(&e, "term"),
+                num(&e, "op"),
+                get(&e, "kind").as_string().unwrap(),
+                get(&e, "key").as_string().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        (1..=3)
+            .map(|i| (
+                f64::from(i),
+                term,
+                f64::from(i),
+                "write".to_string(),
+                format!("k{i}")
+            ))
+            .collect::<Vec<_>>()
+    );
+    let newest = sim.log(JsValue::from("leader"), JsValue::from(2)).unwrap();
+    assert_eq!(
+        Array::from(&get(&newest, "entries"))
+            .iter()
+            .map(|e| num(&e, "index"))
+            .collect::<Vec<_>>(),
+        [2.0, 3.0],
+        "`count` keeps the newest entries"
+    );
+    let behind = sim.log(JsValue::from(lagging), JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        ["last", "commit", "applied"].map(|k| num(&behind, k)),
+        [0.0; 3]
+    );
+    assert_eq!(Array::from(&get(&behind, "entries")).length(), 0);
+
+    // The flat window: per node its head, then a term per index from `first`.
+    let lay = layout();
+    let head = get(&lay, "log");
+    let cell = get(&lay, "logCell");
+    let stride = num(&head, "stride") as usize + 4;
+    let data = sim.log_data(JsValue::from(4)).unwrap().to_vec();
+    assert_eq!(data.len(), 5 * stride);
+    let field = |node: u32, k: &str| data[(node as usize - 1) * stride + num(&head, k) as usize];
+    let terms = |node: u32| {
+        let at = (node as usize - 1) * stride + num(&head, "stride") as usize;
+        data[at..at + 4].to_vec()
+    };
+    let none = num(&cell, "none");
+    for node in 1..=5 {
+        assert_eq!(field(node, "first"), 1.0, "the same window for every node");
+    }
+    assert_eq!(
+        ["last", "lastTerm", "commit", "applied", "base", "snapshot"].map(|k| field(leader, k)),
+        [3.0, term, 3.0, 3.0, 0.0, 0.0]
+    );
+    assert_eq!(terms(leader), [term, term, term, none]);
+    assert_eq!(
+        terms(lagging),
+        [none; 4],
+        "the lagging follower's cells are empty"
+    );
+    assert_eq!(field(lagging, "last"), 0.0);
+
+    for (result, expected) in [
+        (
+            sim.log(JsValue::from(9), JsValue::UNDEFINED).map(drop),
+            "node: node 9 does not exist",
+        ),
+        (
+            sim.log(JsValue::from(1), JsValue::from(0)).map(drop),
+            "count: must be a whole number from 1 to 256, got 0",
+        ),
+        (
+            sim.log(JsValue::from(1), JsValue::from(2.5)).map(drop),
+            "count: must be a whole number from 1 to 256, got 2.5",
+        ),
+        (
+            sim.log_data(JsValue::from(65)).map(drop),
+            "count: must be a whole number from 1 to 64, got 65",
+        ),
+        (
+            sim.log_data(JsValue::UNDEFINED).map(drop),
+            "count: must be a whole number from 1 to 64, got undefined",
+        ),
+    ] {
+        let msg = error_message(result);
+        assert!(
+            msg.starts_with(expected),
+            "expected `{expected}`, got `{msg}`"
+        );
+    }
+
+    // Nacos keeps no log: null, and an empty window.
+    let mut nacos = nacos3(7.0);
+    assert!(nacos
+        .log(JsValue::from(1), JsValue::UNDEFINED)
+        .unwrap()
+        .is_null());
+    assert_eq!(nacos.log_data(JsValue::from(4)).unwrap().length(), 0);
 }

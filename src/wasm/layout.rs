@@ -78,6 +78,34 @@ record! {
 }
 
 record! {
+    /// The head of a node's record in `logData(count)`: `count` terms
+    /// follow it, one per index from `FIRST` on (the same window for every
+    /// node, so their logs line up by index), `log_cell` where there is none.
+    pub mod log {
+        /// The first index of the window (the same in every record).
+        FIRST = "first",
+        /// The last compacted index (0: none): the log starts after it.
+        BASE = "base",
+        LAST = "last",
+        /// The last entry's term (the base's when the log is empty).
+        LAST_TERM = "lastTerm",
+        COMMIT = "commit",
+        APPLIED = "applied",
+        /// The last snapshot's index (0: none).
+        SNAPSHOT = "snapshot",
+    }
+}
+
+/// What a term cell of `logData` holds where the node has no entry.
+pub mod log_cell {
+    /// Past the node's last index.
+    pub const NONE: f64 = -1.0;
+    /// At or before its base: compacted into a snapshot (or before the
+    /// `logs` setting's start).
+    pub const COMPACTED: f64 = -2.0;
+}
+
+record! {
     /// A leadership-timeline entry in `timeline()`.
     pub mod mark {
         /// ms.
@@ -150,6 +178,10 @@ export type RecordLayout<F extends string> = { stride: number } & { [field in F]
 export interface Layout {
     node: RecordLayout<"id" | "role" | "term" | "voteFor" | "leader" | "alive" | "leaderDue" | "heartbeatDue" | "group" | "rules">;
     message: RecordLayout<"id" | "kind" | "from" | "to" | "sent" | "due" | "term" | "granted" | "entries" | "bytes">;
+    /** The head of a node's record in `logData(count)`; `count` terms follow it (stride: the head's length). */
+    log: RecordLayout<"first" | "base" | "last" | "lastTerm" | "commit" | "applied" | "snapshot">;
+    /** What a term cell of `logData` holds where the node has no entry: past its last index, or compacted. */
+    logCell: { none: number; compacted: number };
     mark: RecordLayout<"t" | "code" | "node" | "term">;
     /** Role names by code. */
     roles: ("FOLLOWER" | "PRE_CANDIDATE" | "CANDIDATE" | "LEADER")[];
@@ -159,7 +191,7 @@ export interface Layout {
     ruleFlags: { from: number; to: number; link: number };
     /** Timeline mark codes; a finding is `violation` + its index in `violations`. */
     markCodes: { up: number; down: number; election: number; crash: number; restart: number; resolved: number; violation: number };
-    violations: ("two-leaders" | "election-safety" | "double-vote" | "term-decrease")[];
+    violations: FindingKind[];
 }
 "#;
 
@@ -192,6 +224,11 @@ pub fn layout() -> JsValue {
     set(&o, "node", record_object(&node::NAMES));
     set(&o, "message", record_object(&message::NAMES));
     set(&o, "mark", record_object(&mark::NAMES));
+    set(&o, "log", record_object(&log::NAMES));
+    let cell = Object::new();
+    set(&cell, "none", log_cell::NONE);
+    set(&cell, "compacted", log_cell::COMPACTED);
+    set(&o, "logCell", cell);
     set(
         &o,
         "roles",

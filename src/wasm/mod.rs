@@ -42,7 +42,7 @@ use std::cell::RefCell;
 use std::fmt::Write;
 use std::rc::Rc;
 use views::{
-    to_js, to_js_list, ClientJs, DatumJs, FindingJs, MessageJs, NodeJs, RuleJs, SettingsJs,
+    to_js, to_js_list, ClientJs, DatumJs, FindingJs, LogJs, MessageJs, NodeJs, RuleJs, SettingsJs,
 };
 use wasm_bindgen::prelude::*;
 
@@ -61,6 +61,11 @@ const EVENT_WINDOW: usize = 20_000;
 const DATUMS_DEFAULT: usize = 500;
 /// Completed client operations `client()` lists when not told how many.
 const RECENT_DEFAULT: usize = 50;
+/// Entries `log()` lists when not told how many, and at most.
+const LOG_DEFAULT: usize = 20;
+const LOG_MAX: usize = 256;
+/// Terms per node `logData` gives at most: more than a strip can draw.
+const LOG_CELLS_MAX: usize = 64;
 /// Longest span one `step` may cover: one simulated hour.
 const MAX_STEP_MS: f64 = 3_600_000.0;
 
@@ -101,9 +106,19 @@ export interface TraceEvent {
     text: string;
     [field: string]: unknown;
 }
+/** What the safety monitor checks (`expect no-violation KIND`). */
+export type FindingKind = "two-leaders" | "election-safety" | "double-vote" | "term-decrease" | "lost-write"
+    | "log-matching" | "leader-completeness" | "state-machine-safety";
+/** A message's kind, as `layout().kinds` names the codes. */
+export type MessageKindName = "beat" | "beat-reply" | "vote-request" | "vote-reply" | "prevote-request" | "prevote-reply"
+    | "peer-query" | "peer-query-reply" | "commit" | "commit-reply" | "delete" | "delete-reply" | "pull" | "pull-reply"
+    | "forward" | "forward-reply" | "snapshot" | "snapshot-reply";
+/** Why a client operation failed. */
+export type FailureReason = "no-leader" | "unreachable" | "no-majority" | "not-leader" | "connection-lost" | "no-data"
+    | "leadership-lost" | "dropped" | "redirect-failed";
 export interface Finding {
     tMs: number;
-    kind: "two-leaders" | "election-safety" | "double-vote" | "term-decrease";
+    kind: FindingKind;
     nodes: { node: number; term: number }[];
     /** two-leaders: when the overlap ended, once it has. */
     untilMs?: number;
@@ -119,19 +134,31 @@ export interface NodeView {
     leaderDueMs: number | null; heartbeatDueMs: number | null;
 }
 export interface MessageView {
-    id: number; kind: string; from: number; to: number; sentMs: number; dueMs: number;
+    id: number; kind: MessageKindName; from: number; to: number; sentMs: number; dueMs: number;
     term: number | null; granted: boolean | null;
-    /** Keys a beat lists, datums a pull reply carries; 0 for the others. */
+    /** Keys a Nacos beat lists, datums a pull reply carries, entries a Raft AppendEntries carries, keys a snapshot holds; 0 for the others. */
     entries: number;
     /** Bytes on the wire (gzipped), where the model sizes the message (beat, pull, pull reply); else null. */
     bytes: number | null;
 }
 /** A stored datum: its version (a per-key counter) and token (the id of the write that stored it). */
 export interface DatumView { key: string; version: number; token: number }
-/** A client operation; `reason` names a failure (no-leader, unreachable, no-majority, not-leader, connection-lost, no-data). */
+/** A client operation; `reason` names a failure. */
 export interface ClientOp {
     op: number; kind: "write" | "delete"; key: string; via: number | null; invokedMs: number;
-    outcome: "ok" | "failed" | "pending"; reason: string | null; reasonText: string | null; doneMs: number | null;
+    outcome: "ok" | "failed" | "pending"; reason: FailureReason | null; reasonText: string | null; doneMs: number | null;
+}
+/** One entry of a Raft log: its index, term and client command. */
+export interface LogEntryView { index: number; term: number; op: number; kind: "write" | "delete"; key: string }
+/**
+ * A Raft node's log: it starts after `base` (the last compacted index, 0:
+ * none; `baseCommitted` false when that start is the `logs` setting's) and
+ * ends at `last`; committed up to `commit`, applied up to `applied`, the
+ * last snapshot at `snapshot` (0: none); its newest entries, oldest first.
+ */
+export interface LogView {
+    base: number; baseTerm: number; baseCommitted: boolean; last: number; lastTerm: number;
+    commit: number; applied: number; snapshot: number; entries: LogEntryView[];
 }
 export interface ClientView {
     counts: { invoked: number; ok: number; failed: number };
@@ -217,6 +244,20 @@ fn whole(field: &str, v: &JsValue) -> Result<u32, Error> {
     }
 }
 
+/// A whole number from 1 to `max` from JS.
+fn at_most(field: &str, v: &JsValue, max: usize) -> Result<usize, Error> {
+    match whole(field, v) {
+        Ok(n) if n as usize <= max => Ok(n as usize),
+        _ => Err(Error::new(
+            field,
+            format!(
+                "must be a whole number from 1 to {max}, got {}",
+                describe(v)
+            ),
+        )),
+    }
+}
+
 fn describe(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
         format!("`{s}`")
@@ -268,6 +309,7 @@ pub struct Simulation {
     node_buf: Vec<f64>,
     msg_buf: Vec<f64>,
     mark_buf: Vec<f64>,
+    log_buf: Vec<f64>,
 }
 
 #[wasm_bindgen]
@@ -295,6 +337,7 @@ impl Simulation {
             node_buf: Vec::new(),
             msg_buf: Vec::new(),
             mark_buf: Vec::new(),
+            log_buf: Vec::new(),
         })
     }
 
@@ -647,7 +690,7 @@ impl Simulation {
 
     /// A node's datums in key order: [{key, version, token}], at most
     /// `limit` of them (default 500; `datumCount` says how many there are),
-    /// from the first key. A model without data (raft) has none.
+    /// from the first key (Raft: its state machine's).
     #[wasm_bindgen(unchecked_return_type = "DatumView[]")]
     pub fn datums(
         &self,
@@ -679,6 +722,77 @@ impl Simulation {
     ) -> Result<u32, JsError> {
         let id = self.node_id("node", &node).map_err(js_err)?;
         Ok(self.cluster.store(id).map_or(0, |s| s.len() as u32))
+    }
+
+    /// A Raft node's log: {base, baseTerm, baseCommitted, last, lastTerm,
+    /// commit, applied, snapshot, entries: [{index, term, op, kind, key}]},
+    /// its last `count` entries (default 20, at most 256); null in a model
+    /// without a log (nacos).
+    #[wasm_bindgen(unchecked_return_type = "LogView | null")]
+    pub fn log(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NodeRef")] node: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | null")] count: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let id = self.node_id("node", &node).map_err(js_err)?;
+        let count = if count.is_undefined() || count.is_null() {
+            LOG_DEFAULT
+        } else {
+            at_most("count", &count, LOG_MAX).map_err(js_err)?
+        };
+        match self.cluster.raft_node(id) {
+            Some(n) => to_js("log", &LogJs::new(n, count)),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Every node's log as one Float64Array: per node a head of
+    /// `layout().log.stride` numbers (first, base, last, lastTerm, commit,
+    /// applied, snapshot), then `count` terms (1 to 64), one per index from
+    /// `first` on: the newest `count` indices of any node's log, the same
+    /// for every node so their logs line up. A cell without an entry holds
+    /// `layout().logCell.none` (past the node's last) or `.compacted`. Empty
+    /// in a model without a log (nacos).
+    #[wasm_bindgen(js_name = logData)]
+    pub fn log_data(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
+    ) -> Result<Float64Array, JsError> {
+        let count = at_most("count", &count, LOG_CELLS_MAX).map_err(js_err)? as u64;
+        self.log_buf.clear();
+        let n = self.cluster.node_count();
+        let end = (1..=n)
+            .filter_map(|id| self.cluster.raft_node(id))
+            .map(|r| r.log().last().index)
+            .max();
+        let Some(end) = end else {
+            return Ok(Float64Array::new_with_length(0));
+        };
+        let first = end.saturating_sub(count - 1).max(1);
+        for id in 1..=n {
+            let Some(r) = self.cluster.raft_node(id) else {
+                continue;
+            };
+            let l = r.log();
+            let (base, last) = (l.base(), l.last());
+            let mut head = [0.0; layout::log::STRIDE];
+            head[layout::log::FIRST] = first as f64;
+            head[layout::log::BASE] = base.index as f64;
+            head[layout::log::LAST] = last.index as f64;
+            head[layout::log::LAST_TERM] = last.term as f64;
+            head[layout::log::COMMIT] = r.commit_index() as f64;
+            head[layout::log::APPLIED] = r.last_applied() as f64;
+            head[layout::log::SNAPSHOT] = r.snapshot_pos().index as f64;
+            self.log_buf.extend_from_slice(&head);
+            for i in first..first + count {
+                self.log_buf.push(if i <= base.index {
+                    layout::log_cell::COMPACTED
+                } else {
+                    l.term_at(i).map_or(layout::log_cell::NONE, |t| t as f64)
+                });
+            }
+        }
+        Ok(Float64Array::from(&self.log_buf[..]))
     }
 
     /// The client's side of the run: {counts: {invoked, ok, failed},

@@ -5,6 +5,7 @@
 
 use crate::cluster::{ClusterConfig, MessageView, Model, NodeView};
 use crate::protocol::data::{Datum, Key};
+use crate::protocol::raft;
 use crate::protocol::{Micros, WireSize};
 use crate::sim::client::{History, Op};
 use crate::sim::monitor::{Finding, ViolationKind};
@@ -396,6 +397,68 @@ impl From<&Finding> for FindingJs {
             from_term,
             to_term,
             text: f.describe(),
+        }
+    }
+}
+
+/// A Raft node's log: where it starts (`base`, the last compacted index,
+/// and its term), where it ends, how far it is committed and applied, the
+/// last snapshot's index, and its newest entries, oldest first.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogJs<'a> {
+    base: f64,
+    base_term: f64,
+    /// False when the base is the `logs` setting's start (entries the run
+    /// never had), true when it is a snapshot's (or nothing was compacted).
+    base_committed: bool,
+    last: f64,
+    last_term: f64,
+    commit: f64,
+    applied: f64,
+    snapshot: f64,
+    entries: Vec<EntryJs<'a>>,
+}
+
+/// One log entry: its index, term and client command (op id, "write" or "delete", key).
+#[derive(Serialize)]
+pub struct EntryJs<'a> {
+    index: f64,
+    term: f64,
+    op: f64,
+    kind: &'static str,
+    key: &'a str,
+}
+
+impl<'a> LogJs<'a> {
+    /// `node`'s log with its last `count` entries (fewer when it holds fewer).
+    pub fn new(node: &'a raft::Node, count: usize) -> Self {
+        let log = node.log();
+        let (base, last) = (log.base(), log.last());
+        let from = last
+            .index
+            .saturating_sub(count as u64)
+            .saturating_add(1)
+            .max(base.index + 1);
+        LogJs {
+            base: base.index as f64,
+            base_term: base.term as f64,
+            base_committed: log.base_committed(),
+            last: last.index as f64,
+            last_term: last.term as f64,
+            commit: node.commit_index() as f64,
+            applied: node.last_applied() as f64,
+            snapshot: node.snapshot_pos().index as f64,
+            entries: log
+                .iter_from(from)
+                .map(|(index, e)| EntryJs {
+                    index: index as f64,
+                    term: e.term as f64,
+                    op: e.op as f64,
+                    kind: e.kind.as_str(),
+                    key: &e.key,
+                })
+                .collect(),
         }
     }
 }

@@ -145,10 +145,10 @@ test('the settings panel sets the Nacos release and sendBeatOnly, and the URL ke
   assert.equal(config.version, '1.2');
   assert.equal(config.sendBeatOnly, true);
   await page.waitForFunction(() => /version=1\.2/.test(location.hash) && /sendBeatOnly=true/.test(location.hash));
-  // Raft has neither, and no client bar.
+  // Raft has neither; its client bar stays (it takes writes too).
   await page.locator('#lab .model [data-model=raft], #lab .model button:has-text("Raft")').first().click();
   await page.waitForFunction(() => document.querySelector('#lab').run.model === 'raft');
-  assert.equal(await page.locator('#lab .client').isVisible(), false);
+  assert.equal(await page.locator('#lab .client').isVisible(), true);
   assert.equal(await page.locator('#lab #s-version').isVisible(), false);
   assert.deepEqual(problems, []);
   await context.close();

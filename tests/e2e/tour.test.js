@@ -265,7 +265,7 @@ test('every tour on tour.html loads from its button, with a caption at each stop
   const { page, context, problems } = await openPage(browser, `${server.url}tour.html?tour=partition`);
   await ready(page, '#tour');
   const names = await page.locator('[data-tour]').evaluateAll((bs) => bs.map((b) => b.dataset.tour));
-  assert.equal(names.length, 9);
+  assert.equal(names.length, 11);
   for (const name of names) {
     // A new tour is a new run: wait for it, not for the old one.
     await page.evaluate(() => { window.loaded = new Promise((r) => document.querySelector('#tour').addEventListener('simulation', r, { once: true })); });

@@ -1,7 +1,7 @@
 // @ts-check
-// The client bar (full controls, Nacos): write or delete a key through the
-// leader, run a workload of random writes (off or a rate), and how the
-// client's operations ended. Every press is one action in the script
+// The client bar (full controls): write or delete a key through the leader
+// (Nacos's datums, or a command in Raft's log), run a workload of random
+// writes (off or a rate), and how the client's operations ended. Every press is one action in the script
 // language, so a share link replays it.
 import { one } from './dom.js';
 import { span } from './text.js';
@@ -18,9 +18,9 @@ export class ClientBar {
   /** @param {ControlContext} ctx */
   constructor({ host, parts, mount, signal }) {
     this.host = host;
-    this.el = parts.add(mount.main, `<div class="client" role="group" aria-label="Client: writes to the cluster's datums">
+    this.el = parts.add(mount.main, `<div class="client" role="group" aria-label="Client: writes to the cluster's data">
       <span class="row flush"><b>Client</b><input type="text" class="key w70" placeholder="k1" autocomplete="off" spellcheck="false" aria-label="Key to write or delete (empty: the next of k1, k2, …)">
-        <button class="write primary" title="Write the key through the leader (its version goes up by one)">Write</button><button class="delete">Delete</button></span>
+        <button class="write primary" title="Write the key through the leader (its version goes up by one once it commits)">Write</button><button class="delete">Delete</button></span>
       <span class="row flush"><label>Workload <input type="number" class="rate w62" min="0" step="any" value="2" aria-label="Workload rate (writes per second)">/s,</label>
         <label><input type="number" class="keys w62" min="1" step="1" value="${WORKLOAD_KEYS}" aria-label="Workload keys"> keys</label>
         <button class="workload" aria-pressed="false">Start</button></span>
@@ -45,9 +45,9 @@ export class ClientBar {
     this.fill();
   }
 
-  /** Shown for Nacos only: Raft here keeps no data. */
+  /** Both models take writes: Nacos stores datums, Raft appends commands to its log. */
   fill() {
-    this.el.hidden = this.host.run.model !== 'nacos';
+    this.el.hidden = false;
     this.last = 0;
   }
 
@@ -60,9 +60,11 @@ export class ClientBar {
     if (done === null) return;
     if (!typed && kind === 'write') { this.next++; this.key.placeholder = `k${this.next}`; }
     const via = /via=(\d+)/.exec(done)?.[1];
-    this.host.announce(!via ? `${kind === 'write' ? 'Write' : 'Delete'} ${key}: there is no leader to send it to, so it fails.`
-      : kind === 'write' ? `Writing ${key} through S${via}, the leader: signalPublish takes the lock, raises the term by 100 and sends the commit to every peer; a majority must confirm.`
-        : `Deleting ${key} through S${via}, the leader: signalDelete sends the delete to every peer and waits for none.`);
+    const Kind = kind === 'write' ? 'Write' : 'Delete';
+    this.host.announce(!via ? `${Kind} ${key}: there is no leader to send it to, so it fails.`
+      : this.host.run.model === 'raft' ? `${Kind} ${key} through S${via}, the leader: it appends the command to its log and sends it to every follower in AppendEntries; once a majority stores it, it commits and applies it, and the client gets its answer.`
+        : kind === 'write' ? `Writing ${key} through S${via}, the leader: signalPublish takes the lock, raises the term by 100 and sends the commit to every peer; a majority must confirm.`
+          : `Deleting ${key} through S${via}, the leader: signalDelete sends the delete to every peer and waits for none.`);
     this.last = 0;
   }
 
@@ -83,11 +85,9 @@ export class ClientBar {
     this.last = 0;
   }
 
-  /** The client as the core reports it (null: a model without data, or a freed run). @returns {ClientView | null} */
+  /** The client as the core reports it (null: a freed run). @returns {ClientView | null} */
   view() {
-    const run = this.host.run;
-    if (run.model !== 'nacos') return null;
-    try { return run.sim.client(1); } catch { return null; }
+    try { return this.host.run.sim.client(1); } catch { return null; }
   }
 
   update() {

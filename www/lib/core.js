@@ -27,6 +27,12 @@ export const LAYOUT = /** @type {Layout} */ ({});
 export const N = /** @type {Layout['node']} */ ({});
 /** Offsets (and stride) of a message record in messageData(); set by loadCore. */
 export const M = /** @type {Layout['message']} */ ({});
+/** Offsets (and stride) of the head of a node's record in logData(); LOG_CELLS terms follow it. Set by loadCore. */
+export const LG = /** @type {Layout['log']} */ ({});
+/** What a term cell of logData() holds where a node has no entry. Set by loadCore. */
+export const LOG_CELL = /** @type {Layout['logCell']} */ ({});
+/** Terms per node the Run reads for the log strips (the newest indices of any log). */
+export const LOG_CELLS = 20;
 /** Timeline mark codes (see Simulation.timeline); set by loadCore. */
 export const MARK = /** @type {Layout['markCodes']} */ ({});
 /** Role names by code. */
@@ -40,6 +46,8 @@ function readLayout() {
   Object.assign(LAYOUT, l);
   Object.assign(N, l.node);
   Object.assign(M, l.message);
+  Object.assign(LG, l.log);
+  Object.assign(LOG_CELL, l.logCell);
   Object.assign(MARK, l.markCodes);
   ROLES.push(...l.roles);
   KINDS.push(...l.kinds);
@@ -216,6 +224,8 @@ export class Run {
     const sim = this.sim;
     this.nodes = sim.nodeData();
     this.messages = sim.messageData();
+    /** Every node's log window (Raft; empty for Nacos): LG's head, then LOG_CELLS terms. */
+    this.logs = this.model === 'raft' ? sim.logData(LOG_CELLS) : NO_LOGS;
     this.time = sim.timeMs;
     const events = sim.events();
     if (events.length) this.ingest(events);
@@ -276,6 +286,19 @@ export class Run {
       leaderDueMs: d[o + N.leaderDue] < 0 ? null : d[o + N.leaderDue],
       heartbeatDueMs: d[o + N.heartbeatDue] < 0 ? null : d[o + N.heartbeatDue],
       group: d[o + N.group], rules: d[o + N.rules],
+    };
+  }
+
+  /** Node `id`'s log as the strips draw it (null: Nacos, or no such node):
+   *  {first, base, last, lastTerm, commit, applied, snapshot, terms} where
+   *  terms[k] is the term at index first + k, or a LOG_CELL code. */
+  nodeLog(id) {
+    const stride = LG.stride + LOG_CELLS, o = (id - 1) * stride, d = this.logs;
+    if (id < 1 || o >= d.length) return null;
+    return {
+      first: d[o + LG.first], base: d[o + LG.base], last: d[o + LG.last], lastTerm: d[o + LG.lastTerm],
+      commit: d[o + LG.commit], applied: d[o + LG.applied], snapshot: d[o + LG.snapshot],
+      terms: Array.from(d.subarray(o + LG.stride, o + stride)),
     };
   }
 
@@ -521,6 +544,8 @@ export class Run {
 
   dispose() { this.sim.free(); this.listeners.clear(); }
 }
+
+const NO_LOGS = new Float64Array(0);
 
 /** Plan order: by time, then by place in the plan (what was not planned last). */
 function byTimeThenSeq(a, b) {

@@ -116,7 +116,7 @@ export class Input {
     if (key === 'r') { host.reset(); return handled(); }
     if (key === 'd') { toggleLeaderBeats(host); return handled(); }
     if (key === 'b') { host.events.emit('command', { name: 'drop-next' }); return handled(); }
-    if (key === 'w' && host.run.model === 'nacos') { host.events.emit('command', { name: 'write' }); return handled(); }
+    if (key === 'w') { host.events.emit('command', { name: 'write' }); return handled(); }
     if (/^[0-9]$/.test(key)) { const id = key === '0' ? 10 : Number(key); if (id <= host.run.n) host.select(sel === id ? null : id); return handled(); }
     if (key === 'h') { host.act('heal'); return handled(); }
     if (key === 'a') { timerKey(host, 'align'); return handled(); }

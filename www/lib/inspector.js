@@ -1,6 +1,6 @@
 // @ts-check
 // The node inspector (full controls): pick a node, read its fields (Nacos's
-// peers as a table, the timers themselves), and act on it: drop its beats or
+// peers as a table, Raft's newest log entries as one, the timers themselves), and act on it: drop its beats or
 // beats to it, crash or restart it, force its timeout, isolate it.
 import { logTime, FIELD_HELP } from './text.js';
 import { one, all, esc } from './dom.js';
@@ -12,6 +12,8 @@ import { nodeAction, isIsolated } from './actions.js';
 const EVERY_MS = 200;
 /** Datums listed; past it, how many more. */
 const SHOWN = 120;
+/** Raft log entries listed, the newest. */
+const ENTRIES = 12;
 
 /**
  * Nacos's `peers` field ("S1 FOLLOWER t0 voteFor none, S3 LEADER t1 voteFor
@@ -34,6 +36,7 @@ export class Inspector {
         <p class="hint pick-hint">Click a node on the ring, or press 1-9.</p>
         <dl class="fields"></dl>
         <ul class="datum-list" aria-label="Its datums, key:version" hidden></ul>
+        <div class="log-view" hidden></div>
         <div class="row node-actions">
           <button data-n="drop-from" aria-pressed="false">Drop its beats</button>
           <button data-n="drop-to" aria-pressed="false">Drop beats to it</button>
@@ -69,7 +72,23 @@ export class Inspector {
     one(this.el, '.pick-hint').hidden = !!id;
     one(this.el, '.node-actions').hidden = !id;
     this.last = 0;
-    if (!id) { this.fields.innerHTML = ''; one(this.el, '.datum-list').hidden = true; }
+    if (!id) { this.fields.innerHTML = ''; one(this.el, '.datum-list').hidden = true; one(this.el, '.log-view').hidden = true; }
+  }
+
+  /** The selected node's newest Raft log entries, uncommitted ones in italics. @param {number} id */
+  logEntries(id) {
+    const run = this.host.run, box = one(this.el, '.log-view');
+    /** @type {import('../pkg/raftbeat.js').LogView | null} */
+    let log = null;
+    try { log = run.model === 'raft' ? run.sim.log(id, ENTRIES) : null; } catch { /* a freed run */ }
+    if (!log) { box.hidden = true; return; }
+    const rows = log.entries.slice().reverse().map((e) => `<tr${e.index > log.commit ? ' class="uncommitted" title="Not committed yet"' : ''}><td>${e.index}</td><td>${e.term}</td><td>${e.kind} ${esc(e.key)}</td><td>#${e.op}</td></tr>`);
+    const base = log.base ? `<p class="hint">Entries up to ${log.base} (term ${log.baseTerm}) ${log.baseCommitted ? 'are in its snapshot' : 'came with the logs setting'}.</p>` : '';
+    const html = rows.length
+      ? `<table class="log-entries" aria-label="Its newest log entries"><tr><th>index</th><th>term</th><th>command</th><th>op</th></tr>${rows.join('')}</table>${base}`
+      : `<p class="hint">Its log is empty.</p>${base}`;
+    if (box.dataset.html !== html) { box.innerHTML = html; box.dataset.html = html; }
+    box.hidden = false;
   }
 
   /** The selected node's datums as key:version, amber where behind the leader (at most SHOWN). @param {number} id */
@@ -109,6 +128,7 @@ export class Inspector {
     const dl = this.fields;
     if (dl.dataset.html !== html) { dl.innerHTML = html; dl.dataset.html = html; }
     this.datums(id);
+    this.logEntries(id);
     const from = rules.find((r) => r.scope === 'from' && r.from === id);
     const to = rules.find((r) => r.scope === 'to' && r.to === id);
     /** @param {string} sel @param {string} text @param {boolean} [pressed] */

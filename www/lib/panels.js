@@ -58,10 +58,15 @@ export class Controls {
         <li><i class="k-prevote"></i>pre-vote</li><li><i class="k-lost"></i>lost message</li>
         <li class="nacos-only"><i class="k-commit"></i>commit</li><li class="nacos-only"><i class="k-pull"></i>datum pull</li><li class="nacos-only"><i class="k-delete"></i>delete</li>
         <li class="nacos-only">bigger dot: more bytes (a beat lists every key) · chips: key:version, amber: behind the leader</li>
+        <li class="raft-only"><i class="k-snapshot"></i>snapshot</li>
+        <li class="raft-only">under each node its log, newest entries, the same indices for all: cell colour and number: the entry's term · solid: committed, faded: not yet · teal tick: commit index · red edge: differs from the leader's · bigger beat: it carries entries</li>
         <li>grey arc: time to election timeout (leaderDueMs) · green arc: leader's next beat (heartbeatDueMs)</li>
         <li>crown: leader · dashed: candidate · fill: term colour · red badge: beats dropped · dashed red wall: partition</li></ul>`);
     // The data's kinds only where there is data.
-    const nacosOnly = () => { for (const li of legend.querySelectorAll('.nacos-only')) /** @type {HTMLElement} */ (li).hidden = host.run.model !== 'nacos'; };
+    const nacosOnly = () => {
+      for (const li of legend.querySelectorAll('.nacos-only')) /** @type {HTMLElement} */ (li).hidden = host.run.model !== 'nacos';
+      for (const li of legend.querySelectorAll('.raft-only')) /** @type {HTMLElement} */ (li).hidden = host.run.model !== 'raft';
+    };
     host.events.on('run', nacosOnly, ctx.signal);
     nacosOnly();
     this.client = new ClientBar(ctx);

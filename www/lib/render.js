@@ -6,6 +6,7 @@
 // snapshot only; knows nothing of controls.
 import { N, M, ROLES, KINDS, LAYOUT } from './core.js';
 import { bytesText } from './datums.js';
+import { placeStrips, drawStrips } from './logstrip.js';
 
 const TAU = Math.PI * 2;
 /** How long a lost message stays on screen (wall ms), at most. */
@@ -16,7 +17,7 @@ export const LIGHT = {
   bg: '#ffffff', fg: '#111827', muted: '#6b7280', track: '#e5e7eb', due: '#374151', dueLow: '#dc2626',
   beatDue: '#059669', beat: '#2563eb', vote: '#d97706', prevote: '#7c3aed', query: '#6b7280',
   lost: '#dc2626', crown: '#eab308', crashed: '#c7ccd4', wall: '#b91c1c', select: '#2563eb', ok: '#059669',
-  commit: '#0d9488', pull: '#db2777', del: '#9f1239', chip: '#f3f4f6', stale: '#fef3c7', staleFg: '#92400e',
+  commit: '#0d9488', pull: '#db2777', del: '#9f1239', snapshot: '#0e7490', chip: '#f3f4f6', stale: '#fef3c7', staleFg: '#92400e',
   terms: ['#e5e7eb', '#93c5fd', '#86efac', '#fcd34d', '#c4b5fd', '#f9a8d4', '#5eead4', '#fdba74', '#fca5a5'],
   halos: ['rgba(148,163,184,0.16)', 'rgba(59,130,246,0.14)', 'rgba(245,158,11,0.16)', 'rgba(16,185,129,0.14)', 'rgba(236,72,153,0.13)'],
 };
@@ -25,7 +26,7 @@ export const LIGHT = {
 export const DARK = {
   ...LIGHT, bg: '#111827', fg: '#f3f4f6', muted: '#9ca3af', track: '#374151', due: '#d1d5db', crashed: '#4b5563',
   beat: '#60a5fa', vote: '#fbbf24', prevote: '#a78bfa', query: '#9ca3af', select: '#60a5fa', wall: '#f87171', lost: '#f87171',
-  commit: '#2dd4bf', pull: '#f472b6', del: '#fb7185', chip: '#1f2937', stale: '#451a03', staleFg: '#fcd34d',
+  commit: '#2dd4bf', pull: '#f472b6', del: '#fb7185', snapshot: '#22d3ee', chip: '#1f2937', stale: '#451a03', staleFg: '#fcd34d',
 };
 
 /** The fill of a term: term 0 grey, then a fixed cycle. */
@@ -54,6 +55,8 @@ function kindStyle(theme, kind) {
     case 'delete': return [theme.del, true];
     case 'delete-reply': return [theme.del, false];
     case 'forward': return [theme.query, true];
+    case 'snapshot': return [theme.snapshot, true];
+    case 'snapshot-reply': return [theme.snapshot, false];
     default: return [theme.query, false];
   }
 }
@@ -77,7 +80,13 @@ export class ClusterRenderer {
     this.caption = '';
     this.dirty = true;
     /** What the last frame showed, for tests and assistive text. */
-    this.drawn = { leaders: [], labels: [], time: 0, datums: /** @type {{ id: number, chips: string[] }[]} */ ([]), sized: 0 };
+    this.drawn = {
+      leaders: [], labels: [], time: 0, datums: /** @type {{ id: number, chips: string[] }[]} */ ([]), sized: 0,
+      /** The Raft log strips: per node the first index drawn, how many cells (0: a bar), its last and commit index. */
+      logs: /** @type {{ id: number, first: number, cells: number, last: number, commit: number, mode: string }[]} */ ([]),
+    };
+    /** @type {ReturnType<typeof placeStrips>} */
+    this.strips = { boxes: [], cell: 0 };
   }
 
   resize(cssW, cssH, dpr) {
@@ -171,10 +180,25 @@ export class ClusterRenderer {
     this.drawLost(now);
     /** @type {import('./datums.js').DatumSnapshot | null} */
     this.snap = run.model === 'nacos' ? run.datums.read(run, now) : null;
+    // The strips are placed before the nodes' labels, which keep off them.
+    const geometry = this.stripGeometry();
+    this.strips = placeStrips(run, geometry);
     this.drawNodes(run, nodes, n, now);
+    this.drawn.logs = drawStrips(this.ctx, theme, run, this.strips, geometry);
     this.drawSizes();
     this.drawCenter(run);
     this.dirty = false;
+  }
+
+  /** What the log strips need of the layout. @returns {import('./logstrip.js').StripGeometry} */
+  stripGeometry() {
+    const ringW = ringWidth(this.r);
+    return {
+      pos: this.pos, n: this.n, r: this.r, R: this.R, cx: this.cx, cy: this.cy, w: this.w, h: this.h,
+      // The heartbeat arc's outer edge (drawNodes: arcR + 1.6 ringW, drawn 1.2 ringW wide).
+      extent: this.r + ringW * 3.5 + 2, clock: this.clockBox(),
+      color: (term) => termColor(this.theme, term),
+    };
   }
 
   drawPartitions(nodes, n) {
@@ -275,6 +299,7 @@ export class ClusterRenderer {
     }
     // What a message carries, said beside it while few are in flight.
     const say = m.length / M.stride <= 24 && R >= 4;
+    const raft = run.model === 'raft';
     /** @type {[number, number, string][]} */
     const sizes = [];
     for (let i = 0; i < m.length; i += M.stride) {
@@ -287,9 +312,14 @@ export class ClusterRenderer {
       const [c, filled] = kindStyle(theme, kind);
       // A message with data grows with its size: 100 B a little, 10 KB half as big again.
       const bytes = m[i + M.bytes], entries = m[i + M.entries];
-      const dot = bytes > 0 ? R * (1 + 0.5 * Math.min(1, Math.log10(1 + bytes) / 4)) : R;
+      // Raft sizes nothing: its AppendEntries grow with the entries they carry, a snapshot with its keys.
+      const dot = bytes > 0 ? R * (1 + 0.5 * Math.min(1, Math.log10(1 + bytes) / 4))
+        : raft && entries > 0 ? R * (1 + 0.5 * Math.min(1, Math.log10(1 + entries) / 2)) : R;
       // Said mid-flight only: near a node the label would sit on it.
-      if (say && bytes > 0 && f > 0.2 && f < 0.8) sizes.push([x, y - dot - 4, `${entries} key${entries === 1 ? '' : 's'}${bytes > 0 ? ` · ${bytesText(bytes)}` : ''}`]);
+      if (say && f > 0.2 && f < 0.8) {
+        if (bytes > 0) sizes.push([x, y - dot - 4, `${entries} key${entries === 1 ? '' : 's'} · ${bytesText(bytes)}`]);
+        else if (raft && entries > 0) sizes.push([x, y - dot - 4, carried(KINDS[kind], entries)]);
+      }
       ctx.beginPath();
       ctx.arc(x, y, dot, 0, TAU);
       if (filled) { ctx.fillStyle = c; ctx.fill(); } else {
@@ -602,6 +632,7 @@ export class ClusterRenderer {
     if (x - half < 2 || x + half > this.w - 2 || y - lh < 2 || y + lh > this.h - 2) return false;
     const clock = this.clockBox();
     if (x + half > clock.x0 && x - half < clock.x1 && y + lh > clock.y0 && y - lh < clock.y1) return false;
+    for (const b of this.strips.boxes) if (x + half > b.x0 && x - half < b.x1 && y + lh > b.y0 && y - lh < b.y1) return false;
     const keep = this.r + ringWidth(this.r) * 3;
     for (let j = 0; j < this.n; j++) {
       if (j === own) continue;
@@ -702,6 +733,12 @@ export function reachOutside(r) {
 /** Where node i of n sits on the ring: S1 at the top, clockwise; two nodes side by side. */
 function angle(i, n) {
   return n === 2 ? Math.PI * (1 - i) : -Math.PI / 2 + (TAU * i) / n;
+}
+
+/** What a Raft message carries, in words: "3 entries", "snapshot · 40 keys". @param {string} kind @param {number} entries */
+function carried(kind, entries) {
+  if (kind === 'snapshot') return `snapshot · ${entries} key${entries === 1 ? '' : 's'}`;
+  return `${entries} entr${entries === 1 ? 'y' : 'ies'}`;
 }
 
 /** @param {string} kind a trace event's message kind */

@@ -97,7 +97,7 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .legend .k-beat { background: #2563eb; } .legend .k-beat-reply { border: 2px solid #2563eb; }
 .legend .k-vote { background: #d97706; } .legend .k-vote-reply { border: 2px solid #d97706; }
 .legend .k-prevote { background: #7c3aed; } .legend .k-lost { background: #dc2626; border-radius: 0; width: 8px; height: 8px; }
-.legend .k-commit { background: #0d9488; } .legend .k-pull { background: #db2777; } .legend .k-delete { background: #9f1239; }
+.legend .k-snapshot { background: #0e7490; } .legend .k-commit { background: #0d9488; } .legend .k-pull { background: #db2777; } .legend .k-delete { background: #9f1239; }
 .client { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; padding: 6px 10px; border: 1px solid var(--line);
   border-radius: var(--radius); background: var(--panel); }
 .client .row { gap: 6px; }
@@ -127,7 +127,10 @@ details[open] > summary { margin-bottom: 8px; }
 dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 6px 0; font-size: 13px; }
 dl.fields dt { font-family: ui-monospace, Menlo, monospace; color: var(--muted); cursor: help; }
 dl.fields dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
-table.peers { border-collapse: collapse; font-size: 12px; }
+table.peers, table.log-entries { border-collapse: collapse; font-size: 12px; }
+table.log-entries { margin-top: 4px; font-variant-numeric: tabular-nums; }
+table.log-entries th { font-weight: 500; color: var(--muted); text-align: left; padding: 0 8px 0 0; }
+table.log-entries td { padding: 0 8px 0 0; } table.log-entries tr.uncommitted td { color: var(--muted); font-style: italic; }
 table.peers th { font-weight: 500; color: var(--muted); text-align: left; padding: 0 8px 0 0; }
 table.peers td { padding: 0 8px 0 0; }
 .log .filters { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 6px; }

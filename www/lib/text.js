@@ -51,8 +51,13 @@ export const FIELD_HELP = {
   // Raft (paper names)
   currentTerm: 'currentTerm (Figure 2): the latest term this server has seen.',
   votedFor: 'votedFor: the candidate that received this server\'s vote in currentTerm.',
-  lastLogIndex: 'Index of the last log entry (fixed here; used only for the §5.4.1 up-to-date check).',
-  lastLogTerm: 'Term of the last log entry.',
+  lastLogIndex: 'Index of the last entry in its log: client commands the leader appended (clientCommand) or AppendEntries brought. A voter refuses a candidate whose log is behind its own (§5.4.1).',
+  lastLogTerm: 'Term of the last log entry: the term of the leader that appended it.',
+  commitIndex: 'commitIndex (Figure 2): the highest entry known to be committed. The leader moves it once a majority stores an entry of its own term (§5.3, §5.4.2); followers learn it from the next AppendEntries. Volatile: a restart starts it at 0 (or at its snapshot).',
+  lastApplied: 'lastApplied: the highest entry applied to the key/value state machine (its datums). It follows commitIndex.',
+  snapshot: 'The last snapshot: every entry up to its index applied and compacted away (§7). A follower that needs compacted entries gets the snapshot instead (InstallSnapshot).',
+  nextIndex: 'On the leader, per follower: the next index to send it (optimistic, backs off on a mismatch: backtrack).',
+  matchIndex: 'On the leader, per follower: the highest index known to match its log. A majority of these decides the commit index.',
   votesGranted: 'Votes (or pre-votes) granted in this election, and by whom; refusals in brackets.',
   electionTimeoutMs: 'The randomized election timeout drawn at the last reset.',
   preVote: 'etcd\'s Pre-Vote: poll a majority before raising the term.',
@@ -145,6 +150,8 @@ export function quirkNote(e, model, seen, nodes = 0) {
       return once('term-climb', `Nacos: S${e.node} stands again at term ${e.newTerm}, alone: nothing reached it since it stood at term ${e.newTerm - 1}. Cut off, a node raises its term every 15-20 s, and when it returns its vote request makes the leader step down, as in Raft without Pre-Vote. In Nacos it also wins, if no write raised the others' terms by 100 meanwhile.`);
     }
   } else {
+    const raftLog = raftLogNote(e, once);
+    if (raftLog) return raftLog;
     if (e.event === 'stepDown' && e.reason === 'check quorum lost') {
       return once('cq', `Raft CheckQuorum: S${e.node} heard from only ${e.active} of the ${e.needed} nodes it needs, so it steps down. A Nacos leader never does.`);
     }
@@ -156,6 +163,29 @@ export function quirkNote(e, model, seen, nodes = 0) {
     }
   }
   return null;
+}
+
+/**
+ * A note for a step of Raft's log replication, once per kind per run.
+ * @param {Record<string, any>} e @param {(key: string, text: string) => { key: string, text: string } | null} once
+ */
+function raftLogNote(e, once) {
+  switch (e.event) {
+    case 'clientCommand': return once('log-append', `Raft: leader S${e.node} appends ${e.opKind} ${e.key} to its log at index ${e.index}, term ${e.entryTerm}, and sends it to the followers in AppendEntries. It answers the client only once the entry commits: when a majority stores it.`);
+    case 'redirect': return once('log-redirect', `Raft: S${e.node} is not the leader, so it does not append the command: it tells the client ${e.leader ? `to ask S${e.leader}, the leader it knows` : 'it knows no leader'} (clientRedirect: the client resends there).`);
+    case 'dropped': return once('log-dropped', `Raft: leader S${e.node} refuses the command: ${e.uncommitted} entries wait to commit already (etcd drops proposals past such a limit instead of growing the log without bound).`);
+    case 'commit': return once('log-commit', `Raft: a majority stores index ${e.commitIndex}, of S${e.node}'s own term: it commits everything up to it and applies it to its state machine. The followers learn the new commit index with the next AppendEntries (a heartbeat will do) and apply it then.`);
+    case 'commitWaits': return once('log-figure-8', `Raft, Figure 8: a majority stores index ${e.index}, but of term ${e.entryTerm}, not S${e.node}'s current one, so S${e.node} does not count it committed: a later leader could still overwrite it. It commits once an entry of its own term reaches a majority, and everything before it with that entry.`);
+    case 'backtrack': return once('log-backtrack', `Raft: S${e.from}'s log does not hold the entry before the ones S${e.node} sent (Log Matching, §5.3), so S${e.node} sets its nextIndex for S${e.from} back to ${e.nextIndex} and sends again from there; the follower drops whatever conflicts.`);
+    case 'sendSnapshot': return once('log-snapshot', `Raft: S${e.to} needs entries S${e.node} has compacted away, so S${e.node} sends its snapshot instead (InstallSnapshot, §7): the state machine up to index ${e.lastIncludedIndex}, ${e.keys} keys.`);
+    case 'installSnapshot': return once('log-install', `Raft: S${e.node} replaces its state machine with S${e.from}'s snapshot up to index ${e.lastIncludedIndex}${e.keptEntries ? ` and keeps the ${e.keptEntries} entries after it that match` : ''}.`);
+    case 'violation':
+      if (e.kind === 'log-matching') return once('v-log-matching', 'Log Matching broken: two logs hold an entry with the same index and term but differ before it. Raft\'s consistency check in AppendEntries (the previous index and term) is meant to rule this out.');
+      if (e.kind === 'leader-completeness') return once('v-leader-completeness', 'Leader Completeness broken: a leader was elected without an entry already committed. The voting rule of §5.4.1 (refuse a candidate whose log is behind) is meant to rule this out.');
+      if (e.kind === 'state-machine-safety') return once('v-state-machine-safety', 'State Machine Safety broken: two nodes applied different commands at the same index. Raft guarantees every node applies the same command at each index.');
+      return null;
+    default: return null;
+  }
 }
 
 /**
@@ -172,10 +202,13 @@ export function describeCluster(run) {
     return `${head} ${count((n) => n.alive && n.role === 'FOLLOWER')} followers, ${cand} candidates, ${down} crashed.`;
   }
   const one = (n) => {
-    if (!n.alive) return `S${n.id} crashed`;
+    // Raft: how far its log reaches and is committed, once it has entries.
+    const log = run.model === 'raft' ? run.nodeLog(n.id) : null;
+    const held = log && log.last ? `, log to ${log.last}, committed to ${log.commit}` : '';
+    if (!n.alive) return `S${n.id} crashed${held}`;
     const who = `S${n.id} ${n.role.toLowerCase().replace('_', '-')}, term ${n.term}`;
-    if (n.role === 'LEADER') return who;
-    return `${who}, ${n.leader ? `follows S${n.leader}` : `knows no leader${n.voteFor ? `, voted for S${n.voteFor}` : ''}`}`;
+    if (n.role === 'LEADER') return `${who}${held}`;
+    return `${who}, ${n.leader ? `follows S${n.leader}` : `knows no leader${n.voteFor ? `, voted for S${n.voteFor}` : ''}`}${held}`;
   };
   return `${head} ${nodes.map(one).join('; ')}.`;
 }
@@ -187,7 +220,7 @@ export const SHORTCUTS = [
   ['R', 'Reset: the same settings from time 0'],
   ['D', 'Drop the leader\'s heartbeats (again: allow them)'],
   ['B', 'Drop the leader\'s next N heartbeats'],
-  ['W', 'Nacos: write the next key (k1, k2, … or the one typed in the client bar) through the leader'],
+  ['W', 'Write the next key (k1, k2, … or the one typed in the client bar) through the leader'],
   ['1 … 9 and 0', 'Select S1 … S10 (or focus the ring and use the arrow keys)'],
   ['C', 'Crash the selected node (again: restart it)'],
   ['T', 'Force an election timeout on the selected node (paused, on two nodes: they stand at the same instant and may split the vote)'],
