@@ -364,7 +364,7 @@ fn cli_bad_flags_name_the_flag_and_the_rule() {
         (&["experiment", "fig16", "--replay", "150-200"], "--replay: must be RANGE:TRIAL"),
         (&["experiment", "fig16", "--frobnicate"], "fig16: unknown option `--frobnicate`"),
         (&["experiment", "nacos-failover", "--lines", "150-155"], "nacos-failover: unknown option `--lines`"),
-        (&["experiment", "fig17"], "experiment: unknown experiment `fig17`; there are fig16, nacos-failover, nacos-propagation, nacos-beat-size and nacos-lost-writes"),
+        (&["experiment", "fig17"], "experiment: unknown experiment `fig17`; there are fig16, nacos-failover, nacos-propagation, nacos-beat-size, nacos-lost-writes, raft-commit-latency and lost-writes"),
     ];
     for (args, want) in cases {
         let (code, out, err) = raftbeat(args);
