@@ -127,6 +127,11 @@ impl LogSafety {
         })
     }
 
+    /// Indices remembered (appended and applied): what [`WINDOW`] bounds.
+    pub fn remembered(&self) -> usize {
+        self.appended.len() + self.applied.len()
+    }
+
     fn advance(&mut self, index: u64) {
         if index <= self.highest {
             return;
