@@ -375,11 +375,14 @@ impl Node {
             return;
         }
         if success {
+            // Only a higher matchIndex can move the majority's match: a
+            // heartbeat's reply that matches nothing new skips the count
+            // (the leader's own appends count in client_request).
             if index > self.matched[s] {
                 self.matched[s] = index;
+                self.maybe_commit(out);
             }
             self.next[s] = self.next[s].max(index + 1);
-            self.maybe_commit(out);
             if self.next[s] <= self.log.last().index {
                 self.send_append(from, out);
             }
