@@ -715,11 +715,26 @@ mod raft_data {
                 assert!(o.latency <= 4 * hi, "{o:?}");
             }
         }
-        let clean = ls[0].trials.iter().flat_map(|t| &t.ops).filter(|o| o.latency <= 2 * hi).count();
+        let clean = ls[0]
+            .trials
+            .iter()
+            .flat_map(|t| &t.ops)
+            .filter(|o| o.latency <= 2 * hi)
+            .count();
         let all = ls[0].trials.iter().map(|t| t.ops.len()).sum::<usize>();
-        assert!(clean * 100 >= all * 95, "{clean} of {all} within a clean round trip");
+        assert!(
+            clean * 100 >= all * 95,
+            "{clean} of {all} within a clean round trip"
+        );
         // Loss stretches the tail past a clean round trip.
-        let loss_max = ls[1].trials.iter().flat_map(|t| &t.ops).filter(|o| o.outcome == Outcome::Ok).map(|o| o.latency).max().unwrap();
+        let loss_max = ls[1]
+            .trials
+            .iter()
+            .flat_map(|t| &t.ops)
+            .filter(|o| o.outcome == Outcome::Ok)
+            .map(|o| o.latency)
+            .max()
+            .unwrap();
         assert!(loss_max > 2 * hi, "{loss_max}");
     }
 
@@ -748,7 +763,11 @@ mod raft_data {
             assert!(r.resolved && r.us >= setup.raft.election_min, "{r:?}");
             assert!(r.us < 2_000_000, "{r:?}");
         }
-        let right_after = crash.trials.iter().flat_map(|t| &t.ops).filter(|o| o.phase == Phase::RightAfter);
+        let right_after = crash
+            .trials
+            .iter()
+            .flat_map(|t| &t.ops)
+            .filter(|o| o.phase == Phase::RightAfter);
         assert!(right_after.clone().any(|o| o.outcome == Outcome::Failed));
         assert!(right_after.clone().any(|o| o.outcome == Outcome::Ok));
     }
@@ -789,8 +808,14 @@ mod raft_data {
         // The same schedule: each run's faults come from its seed alone.
         for loss in [0.0, 0.05] {
             let seed = compared::run_seed(1, loss, 3);
-            assert_eq!(compared::schedule(&setup, seed), compared::schedule(&setup, seed));
-            assert_ne!(compared::schedule(&setup, seed), compared::schedule(&setup, seed + 1));
+            assert_eq!(
+                compared::schedule(&setup, seed),
+                compared::schedule(&setup, seed)
+            );
+            assert_ne!(
+                compared::schedule(&setup, seed),
+                compared::schedule(&setup, seed + 1)
+            );
             for f in compared::schedule(&setup, seed) {
                 assert!((setup.length.0..=setup.length.1).contains(&f.length));
             }
@@ -808,8 +833,18 @@ mod raft_data {
     #[test]
     fn cli_json_equals_the_library() {
         let (code, out, err) = raftbeat(&[
-            "experiment", "raft-commit-latency", "--trials", "2", "--seed", "5", "--duration", "20s",
-            "--loss", "0.02", "--format", "json",
+            "experiment",
+            "raft-commit-latency",
+            "--trials",
+            "2",
+            "--seed",
+            "5",
+            "--duration",
+            "20s",
+            "--loss",
+            "0.02",
+            "--format",
+            "json",
         ]);
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("6 trials in"), "{err}");
@@ -828,11 +863,24 @@ mod raft_data {
             fault: Fault::LeaderCrash,
             trials: Trial::read_flat(&flat).unwrap(),
         };
-        assert_eq!(report::commit_line_json(&back), report::commit_line_json(&lib[2]));
+        assert_eq!(
+            report::commit_line_json(&back),
+            report::commit_line_json(&lib[2])
+        );
 
         let (code, out, err) = raftbeat(&[
-            "experiment", "lost-writes", "--runs", "3", "--seed", "4", "--versions", "1.0,1.4",
-            "--loss", "0.05", "--format", "json",
+            "experiment",
+            "lost-writes",
+            "--runs",
+            "3",
+            "--seed",
+            "4",
+            "--versions",
+            "1.0,1.4",
+            "--loss",
+            "0.05",
+            "--format",
+            "json",
         ]);
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("9 runs in"), "{err}");
@@ -843,10 +891,20 @@ mod raft_data {
         assert!(out.contains("\"verdict\":\"Raft lost 0 of "), "{out}");
 
         let (code, csv, _) = raftbeat(&[
-            "experiment", "raft-commit-latency", "--trials", "1", "--duration", "5s", "--format", "csv",
+            "experiment",
+            "raft-commit-latency",
+            "--trials",
+            "1",
+            "--duration",
+            "5s",
+            "--format",
+            "csv",
         ]);
         assert_eq!(code, 0);
-        assert!(csv.starts_with("line,trial,invoked_ms,latency_ms,outcome,phase\nno faults,0,"), "{csv}");
+        assert!(
+            csv.starts_with("line,trial,invoked_ms,latency_ms,outcome,phase\nno faults,0,"),
+            "{csv}"
+        );
     }
 
     #[test]

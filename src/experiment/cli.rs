@@ -4,9 +4,9 @@
 //! the wall time goes to stderr.
 
 use super::data_cli;
-use super::raft_data_cli;
 use super::failover;
 use super::fig16::{self, Line, Setup, LINES};
+use super::raft_data_cli;
 use super::report::{
     failover_csv, failover_json, failover_text, fig16_csv, fig16_json, fig16_text, LineResult,
 };

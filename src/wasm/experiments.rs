@@ -785,14 +785,9 @@ pub fn raft_commit_trials(
 ) -> Result<Float64Array, JsError> {
     let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
     let fault = commit_fault(line, loss).map_err(js_err)?;
-    let trials = commit_latency::run_trials(
-        &commit_latency::Setup::default(),
-        fault,
-        seed,
-        first,
-        count,
-    )
-    .map_err(js_err)?;
+    let trials =
+        commit_latency::run_trials(&commit_latency::Setup::default(), fault, seed, first, count)
+            .map_err(js_err)?;
     let mut flat = Vec::new();
     for t in &trials {
         t.write_flat(&mut flat);
@@ -847,7 +842,10 @@ fn parse_model(m: &str) -> Result<lost_writes_compared::Model, Error> {
     lost_writes_compared::Model::parse(m).ok_or_else(|| {
         Error::new(
             "model",
-            format!("must be raft or a Nacos release ({}), got `{m}`", Version::VALUES),
+            format!(
+                "must be raft or a Nacos release ({}), got `{m}`",
+                Version::VALUES
+            ),
         )
     })
 }
