@@ -364,7 +364,7 @@ fn cli_bad_flags_name_the_flag_and_the_rule() {
         (&["experiment", "fig16", "--replay", "150-200"], "--replay: must be RANGE:TRIAL"),
         (&["experiment", "fig16", "--frobnicate"], "fig16: unknown option `--frobnicate`"),
         (&["experiment", "nacos-failover", "--lines", "150-155"], "nacos-failover: unknown option `--lines`"),
-        (&["experiment", "fig17"], "experiment: unknown experiment `fig17`; there are fig16, nacos-failover, nacos-propagation, nacos-beat-size and nacos-lost-writes"),
+        (&["experiment", "fig17"], "experiment: unknown experiment `fig17`; there are fig16, nacos-failover, nacos-propagation, nacos-beat-size, nacos-lost-writes, raft-commit-latency and lost-writes"),
     ];
     for (args, want) in cases {
         let (code, out, err) = raftbeat(args);
@@ -653,6 +653,274 @@ mod nacos_data {
             (&["experiment", "nacos-lost-writes", "--keys", "0"], "--keys: must be a whole number from 1 to 1000000, got `0`"),
             (&["experiment", "nacos-lost-writes", "--runs"], "--runs: expected a number of runs after it"),
             (&["experiment", "nacos-lost-writes", "--trials", "5"], "nacos-lost-writes: unknown option `--trials`"),
+        ];
+        for (args, want) in cases {
+            let (code, out, err) = raftbeat(args);
+            assert_eq!(code, 2, "{args:?} should fail: {out}{err}");
+            assert!(err.contains(want), "{args:?}: expected `{want}` in `{err}`");
+            assert!(out.is_empty(), "{args:?}: nothing on stdout, got {out}");
+        }
+    }
+}
+
+// ---- The Raft data experiments -------------------------------------------
+
+mod raft_data {
+    use super::raftbeat;
+    use raftbeat::experiment::commit_latency::{self, Fault, Outcome, Phase, Trial};
+    use raftbeat::experiment::lost_writes_compared::{self as compared, Model, Run};
+    use raftbeat::experiment::raft_data_report as report;
+    use raftbeat::protocol::nacos::Version;
+    use std::sync::OnceLock;
+
+    fn lines() -> &'static Vec<commit_latency::LineResult> {
+        static R: OnceLock<Vec<commit_latency::LineResult>> = OnceLock::new();
+        R.get_or_init(|| {
+            let setup = commit_latency::Setup {
+                duration: 30 * 1_000_000,
+                ..commit_latency::Setup::default()
+            };
+            commit_latency::run_all(&setup, 7, 6, &[0.05]).unwrap()
+        })
+    }
+
+    #[test]
+    fn every_commit_takes_at_least_a_round_trip_and_without_faults_every_write_is_ok() {
+        let setup = commit_latency::Setup::default();
+        let (lo, hi) = (setup.network.latency_min, setup.network.latency_max);
+        let ls = lines();
+        assert_eq!(
+            ls.iter().map(|l| l.fault).collect::<Vec<_>>(),
+            [Fault::None, Fault::Loss(0.05), Fault::LeaderCrash]
+        );
+        for l in ls {
+            assert_eq!(l.trials.len(), 6);
+            for t in &l.trials {
+                // 30 s at 10 writes/s: about 300 writes.
+                assert!((200..400).contains(&t.ops.len()), "{}", t.ops.len());
+                for o in t.ops.iter().filter(|o| o.outcome == Outcome::Ok) {
+                    // To a follower and back: two one-way latencies at least.
+                    assert!(o.latency >= 2 * lo, "{:?}: {o:?}", l.fault);
+                }
+            }
+        }
+        for t in &ls[0].trials {
+            assert!(t.crash_at.is_none());
+            for o in &t.ops {
+                assert_eq!(o.outcome, Outcome::Ok, "{o:?}");
+                assert_eq!(o.phase, Phase::Before);
+                // No loss: a round trip to the second-fastest follower; an
+                // append overtaken on the wire by the next one is refused
+                // and sent again: one more round trip.
+                assert!(o.latency <= 4 * hi, "{o:?}");
+            }
+        }
+        let clean = ls[0]
+            .trials
+            .iter()
+            .flat_map(|t| &t.ops)
+            .filter(|o| o.latency <= 2 * hi)
+            .count();
+        let all = ls[0].trials.iter().map(|t| t.ops.len()).sum::<usize>();
+        assert!(
+            clean * 100 >= all * 95,
+            "{clean} of {all} within a clean round trip"
+        );
+        // Loss stretches the tail past a clean round trip.
+        let loss_max = ls[1]
+            .trials
+            .iter()
+            .flat_map(|t| &t.ops)
+            .filter(|o| o.outcome == Outcome::Ok)
+            .map(|o| o.latency)
+            .max()
+            .unwrap();
+        assert!(loss_max > 2 * hi, "{loss_max}");
+    }
+
+    #[test]
+    fn a_leader_crash_loses_the_connection_of_writes_in_flight_and_a_new_leader_takes_writes_after_an_election(
+    ) {
+        let setup = commit_latency::Setup::default();
+        let crash = &lines()[2];
+        for t in &crash.trials {
+            let at = t.crash_at.expect("a leader to crash");
+            assert!((7_500_000..22_500_000).contains(&at), "{at}");
+            for o in &t.ops {
+                match o.phase {
+                    // The client was waiting on the crashed leader: it may have committed.
+                    Phase::InFlight => {
+                        assert!(o.invoked < at);
+                        assert_eq!(o.outcome, Outcome::Unknown, "{o:?}");
+                    }
+                    Phase::Before => assert!(o.invoked + o.latency <= at),
+                    Phase::RightAfter => assert!(o.invoked >= at && o.invoked < at + setup.after),
+                    Phase::Later => assert!(o.invoked >= at + setup.after),
+                }
+            }
+            let r = t.recovery().unwrap();
+            // No write is taken before a survivor times out and wins.
+            assert!(r.resolved && r.us >= setup.raft.election_min, "{r:?}");
+            assert!(r.us < 2_000_000, "{r:?}");
+        }
+        let right_after = crash
+            .trials
+            .iter()
+            .flat_map(|t| &t.ops)
+            .filter(|o| o.phase == Phase::RightAfter);
+        assert!(right_after.clone().any(|o| o.outcome == Outcome::Failed));
+        assert!(right_after.clone().any(|o| o.outcome == Outcome::Ok));
+    }
+
+    #[test]
+    fn trials_are_the_same_for_the_same_seed_however_they_are_cut() {
+        let setup = commit_latency::Setup {
+            duration: 30 * 1_000_000,
+            ..commit_latency::Setup::default()
+        };
+        let l = &lines()[2];
+        let again = commit_latency::run_trials(&setup, Fault::LeaderCrash, 7, 2, 3).unwrap();
+        assert_eq!(again[..], l.trials[2..5]);
+        let other = commit_latency::run_trials(&setup, Fault::LeaderCrash, 8, 2, 1).unwrap();
+        assert_ne!(other[0], l.trials[2]);
+        let mut flat = Vec::new();
+        for t in &l.trials {
+            t.write_flat(&mut flat);
+        }
+        assert_eq!(Trial::read_flat(&flat).unwrap(), l.trials);
+        assert!(Trial::read_flat(&flat[..flat.len() - 1]).is_err());
+        assert!(Trial::read_flat(&[1.0, 2.0, 0.0]).is_err());
+    }
+
+    #[test]
+    fn raft_loses_no_acknowledged_write_under_the_schedules_that_cost_nacos_some() {
+        let setup = compared::Setup::default();
+        let models = compared::models(&[Version { minor: 4 }]);
+        let results = compared::run_all(&setup, 1, 12, &models, &[0.0, 0.05]).unwrap();
+        assert_eq!(results.len(), 4);
+        let raft: Vec<_> = results.iter().filter(|r| r.model == Model::Raft).collect();
+        let nacos: Vec<_> = results.iter().filter(|r| r.model != Model::Raft).collect();
+        for r in &raft {
+            assert_eq!(r.lost(), 0, "{r:?}");
+            assert!(r.acked() > 12 * 800, "{r:?}");
+        }
+        assert!(nacos.iter().map(|r| r.lost()).sum::<u64>() > 0, "{nacos:?}");
+        // The same schedule: each run's faults come from its seed alone.
+        for loss in [0.0, 0.05] {
+            let seed = compared::run_seed(1, loss, 3);
+            assert_eq!(
+                compared::schedule(&setup, seed),
+                compared::schedule(&setup, seed)
+            );
+            assert_ne!(
+                compared::schedule(&setup, seed),
+                compared::schedule(&setup, seed + 1)
+            );
+            for f in compared::schedule(&setup, seed) {
+                assert!((setup.length.0..=setup.length.1).contains(&f.length));
+            }
+        }
+        let text = report::compared_text(&setup, 1, &results);
+        assert!(text.contains("Raft lost 0 of "), "{text}");
+        assert!(text.contains("Nacos 1.4 lost "), "{text}");
+        let mut flat = Vec::new();
+        for r in &results[1].runs {
+            r.write_flat(&mut flat);
+        }
+        assert_eq!(Run::read_flat(&flat).unwrap(), results[1].runs);
+    }
+
+    #[test]
+    fn cli_json_equals_the_library() {
+        let (code, out, err) = raftbeat(&[
+            "experiment",
+            "raft-commit-latency",
+            "--trials",
+            "2",
+            "--seed",
+            "5",
+            "--duration",
+            "20s",
+            "--loss",
+            "0.02",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("6 trials in"), "{err}");
+        let setup = commit_latency::Setup {
+            duration: 20 * 1_000_000,
+            ..commit_latency::Setup::default()
+        };
+        let lib = commit_latency::run_all(&setup, 5, 2, &[0.02]).unwrap();
+        assert_eq!(out, report::commit_json(&setup, 5, 2, &lib));
+        // The page's path: each line's trials in the flat form, read back.
+        let mut flat = Vec::new();
+        for t in &lib[2].trials {
+            t.write_flat(&mut flat);
+        }
+        let back = commit_latency::LineResult {
+            fault: Fault::LeaderCrash,
+            trials: Trial::read_flat(&flat).unwrap(),
+        };
+        assert_eq!(
+            report::commit_line_json(&back),
+            report::commit_line_json(&lib[2])
+        );
+
+        let (code, out, err) = raftbeat(&[
+            "experiment",
+            "lost-writes",
+            "--runs",
+            "3",
+            "--seed",
+            "4",
+            "--versions",
+            "1.0,1.4",
+            "--loss",
+            "0.05",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("9 runs in"), "{err}");
+        let setup = compared::Setup::default();
+        let models = compared::models(&[Version { minor: 0 }, Version { minor: 4 }]);
+        let lib = compared::run_all(&setup, 4, 3, &models, &[0.05]).unwrap();
+        assert_eq!(out, report::compared_json(&setup, 4, &lib));
+        assert!(out.contains("\"verdict\":\"Raft lost 0 of "), "{out}");
+
+        let (code, csv, _) = raftbeat(&[
+            "experiment",
+            "raft-commit-latency",
+            "--trials",
+            "1",
+            "--duration",
+            "5s",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code, 0);
+        assert!(
+            csv.starts_with("line,trial,invoked_ms,latency_ms,outcome,phase\nno faults,0,"),
+            "{csv}"
+        );
+    }
+
+    #[test]
+    fn cli_bad_flags_name_the_flag_and_the_rule() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["experiment", "raft-commit-latency", "--trials", "0"], "--trials: must be a whole number from 1 to 100000, got `0`"),
+            (&["experiment", "raft-commit-latency", "--rate", "0"], "--rate: must be a number of writes per second above 0 and at most 1000, got `0`"),
+            (&["experiment", "raft-commit-latency", "--duration", "0s"], "--duration: must be above 0 and at most 24h, got `0s`"),
+            (&["experiment", "raft-commit-latency", "--duration"], "--duration: expected a duration like 1m after it"),
+            (&["experiment", "raft-commit-latency", "--loss", "0.6"], "--loss: must list rates from 0 to below 0.5"),
+            (&["experiment", "raft-commit-latency", "--format", "xml"], "--format: must be text, json or csv, got `xml`"),
+            (&["experiment", "lost-writes", "--versions", "1.5"], "--versions: must list Nacos releases (1.0, 1.1, 1.2, 1.3 or 1.4), like 1.2,1.4, got `1.5`"),
+            (&["experiment", "lost-writes", "--runs", "0"], "--runs: must be a whole number from 1 to 1000000, got `0`"),
+            (&["experiment", "lost-writes", "--rate", "-1"], "--rate: must be a number of writes per second above 0 and at most 1000, got `-1`"),
+            (&["experiment", "lost-writes", "--format", "csv"], "--format: must be text or json, got `csv`"),
+            (&["experiment", "lost-writes", "--trials", "5"], "lost-writes: unknown option `--trials`"),
         ];
         for (args, want) in cases {
             let (code, out, err) = raftbeat(args);

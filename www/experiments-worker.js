@@ -13,14 +13,17 @@
 //                  {cmd: 'propagation', task, seed, line, loss, run, writes}   one run of writes
 //                  {cmd: 'beatSize', task, seed, keys}                         one key count
 //                  {cmd: 'lostWrites', task, seed, version, loss, first, count}
+//                  {cmd: 'raftCommit', task, seed, line, loss, first, count}   line: none | loss | crash
+//                  {cmd: 'lostWritesCompared', task, seed, model, loss, first, count}   model: raft | 1.0 .. 1.4
 // Worker -> page:  {type: 'ready'}
 //                  {type: 'progress', task, n}          n more trials done
 //                  {type: 'result', task, data, ms}     Float64Array (µs; failover: 4 a trial;
-//                                                       the Nacos data experiments: their flat forms)
+//                                                       the data experiments: their flat forms)
 //                  {type: 'replay', script}
 //                  {type: 'error', task, message}
 import init, {
   fig16Trials, fig16Replay, failoverTrials, nacosPropagationRun, nacosBeatSizeRow, nacosLostWritesRuns,
+  raftCommitTrials, lostWritesRuns,
 } from './pkg-experiments/raftbeat.js';
 
 const CHUNK_MS = 20;
@@ -72,6 +75,12 @@ onmessage = async ({ data: m }) => {
       postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
     } else if (m.cmd === 'lostWrites') {
       const data = chunked(m.task, m.first, m.count, (first, n) => nacosLostWritesRuns(m.seed, m.version, m.loss, first, n));
+      postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
+    } else if (m.cmd === 'raftCommit' || m.cmd === 'lostWritesCompared') {
+      // A commit-latency trial is self-delimiting (its op count comes first), so chunks concatenate.
+      const data = chunked(m.task, m.first, m.count, (first, n) => (m.cmd === 'raftCommit'
+        ? raftCommitTrials(m.seed, m.line, m.loss, first, n)
+        : lostWritesRuns(m.seed, m.model, m.loss, first, n)));
       postMessage({ type: 'result', task: m.task, data, ms: performance.now() - t0 }, { transfer: [data.buffer] });
     } else if (m.cmd === 'replay') {
       postMessage({ type: 'replay', script: fig16Replay(m.line, m.seed, m.trial) });

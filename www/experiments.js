@@ -7,12 +7,15 @@
 //
 // URL parameters: ?seed=S&trials=N&failover=M&autorun=1 (shareable runs),
 // &workers=N to size the pool. The Nacos data experiments (propagation,
-// beat size, lost writes) run on their own pool: &keys=N&lost=M&autorun=data.
+// beat size, lost writes) run on their own pool: &keys=N&lost=M&autorun=data;
+// the Raft data experiments (commit latency, lost writes against Nacos) on
+// another: &commitTrials=N&lostRuns=M&autorun=raft.
 // window.experiments exposes the state and the JSON, for tests.
 
 import init, {
   fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary,
   nacosDataSetup, nacosPropagationReport, nacosBeatSizeReport, nacosLostWritesReport,
+  raftDataSetup, raftCommitReport, lostWritesReport,
 } from './pkg-experiments/raftbeat.js';
 
 /** The page's element with this id (any: the page's own markup says which kind). @param {string} id @returns {any} */
@@ -803,6 +806,211 @@ function describeData() {
     + `Lost writes: ${s.lostWrites.rate} writes/s over ${s.lostWrites.keys} keys, the leader crashes at a random moment, for releases ${s.lostWrites.versions.join(' and ')} at loss ${s.lostWrites.losses.join(' and ')}.`;
 }
 
+// ---- The Raft data experiments ---------------------------------------------
+//
+// Commit latency (a task per 5 trials of a line: no faults, each loss rate,
+// a leader crash) and lost writes (a task per 10 runs of a model at a loss
+// rate). As for the Nacos data experiments, the numbers are put back in the
+// CLI's order and turned into its JSON by the wasm core.
+
+const raftState = {
+  status: 'idle', // idle | running | done | error
+  setup: null,
+  run: null,
+  json: { commit: null, lostWrites: null },
+  timings: null,
+};
+let raftPool = [];
+
+function startRaftPool() {
+  raftPool = Array.from({ length: Math.min(POOL, 2) }, () => {
+    const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
+    slot.worker.onmessage = ({ data }) => onRaftMessage(slot, data);
+    slot.worker.onerror = (e) => raftError(`an experiments worker failed: ${e.message}`);
+    return slot;
+  });
+}
+
+/** The commit-latency lines in the CLI's order: [line, loss]. */
+function commitLines() {
+  return [['none', 0], ...raftState.setup.commit.losses.map((l) => ['loss', l]), ['crash', 0]];
+}
+
+function planRaftTasks(seed, commitTrials, lostRuns) {
+  const s = raftState.setup;
+  /** @type {any[]} */
+  const tasks = [];
+  let part = 0;
+  for (const [line, loss] of commitLines()) {
+    for (let first = 0; first < commitTrials; first += 5) {
+      tasks.push({ cmd: 'raftCommit', seed, line, loss, first, count: Math.min(5, commitTrials - first), part: part++, group: 'commit' });
+    }
+  }
+  part = 0;
+  for (const loss of s.lostWrites.losses) {
+    for (const model of s.lostWrites.models) {
+      for (let first = 0; first < lostRuns; first += 10) {
+        tasks.push({ cmd: 'lostWritesCompared', seed, model, loss, first, count: Math.min(10, lostRuns - first), part: part++, group: 'lostWrites' });
+      }
+    }
+  }
+  tasks.forEach((t, i) => { t.task = i; });
+  return tasks;
+}
+
+function startRaft() {
+  const seed = seedOrSay();
+  if (seed === null) return;
+  const commitTrials = Number($('raft-commit-trials').value);
+  const lostRuns = Number($('raft-lost-runs').value);
+  const tasks = planRaftTasks(seed, commitTrials, lostRuns);
+  const groups = {};
+  for (const t of tasks) {
+    groups[t.group] ??= { parts: [], left: 0 };
+    groups[t.group].left += 1;
+  }
+  raftState.json = { commit: null, lostWrites: null };
+  raftState.timings = null;
+  raftState.run = {
+    seed, commitTrials, lostRuns, groups,
+    queue: tasks.slice(),
+    byTask: Object.fromEntries(tasks.map((t) => [t.task, t])),
+    tasksLeft: tasks.length,
+    total: tasks.reduce((n, t) => n + t.count, 0),
+    done: 0,
+    t0: performance.now(),
+  };
+  $('raft-data-json').textContent = '';
+  renderRaftTables();
+  $('raft-data-progress').max = raftState.run.total;
+  $('raft-data-progress').value = 0;
+  setRaftStatus('running', 'Starting…');
+  const params = new URLSearchParams(location.search);
+  params.set('seed', seed);
+  params.set('commitTrials', String(commitTrials));
+  params.set('lostRuns', String(lostRuns));
+  params.delete('autorun');
+  history.replaceState(null, '', `?${params}`);
+  dispatchRaft();
+}
+
+function dispatchRaft() {
+  const run = raftState.run;
+  if (!run) return;
+  for (const slot of raftPool) {
+    if (slot.task == null && run.queue.length) {
+      const t = run.queue.shift();
+      slot.task = t.task;
+      const { part, group, ...msg } = t;
+      slot.worker.postMessage(msg);
+    }
+  }
+}
+
+function onRaftMessage(slot, m) {
+  const run = raftState.run;
+  if (m.type === 'error') { raftError(m.message); return; }
+  if (!run || !(m.task in run.byTask)) { if (m.type === 'result') slot.task = null; return; }
+  if (m.type === 'progress') {
+    run.done += m.n;
+    $('raft-data-progress').value = run.done;
+    $('raft-data-status').textContent = `${fmtInt(run.done)} / ${fmtInt(run.total)} trials and runs · ${((performance.now() - run.t0) / 1000).toFixed(1)} s`;
+    return;
+  }
+  if (m.type !== 'result') return;
+  slot.task = null;
+  const t = run.byTask[m.task];
+  const g = run.groups[t.group];
+  g.parts[t.part] = m.data;
+  g.left -= 1;
+  try {
+    if (g.left === 0) finishRaftGroup(t.group, concat(g.parts));
+  } catch (e) {
+    raftError(e.message ?? String(e));
+    return;
+  }
+  run.tasksLeft -= 1;
+  if (run.tasksLeft === 0) finishRaft();
+  else dispatchRaft();
+}
+
+function finishRaftGroup(group, data) {
+  const run = raftState.run;
+  const s = raftState.setup;
+  if (group === 'commit') {
+    raftState.json.commit = raftCommitReport(run.seed, run.commitTrials, Float64Array.from(s.commit.losses), data);
+  } else {
+    raftState.json.lostWrites = lostWritesReport(run.seed, run.lostRuns, s.lostWrites.models, Float64Array.from(s.lostWrites.losses), data);
+  }
+  renderRaftTables();
+}
+
+function finishRaft() {
+  const run = raftState.run;
+  const wallMs = performance.now() - run.t0;
+  raftState.timings = { wallMs, workers: raftPool.length };
+  raftState.run = null;
+  $('raft-data-progress').value = $('raft-data-progress').max;
+  $('raft-data-json').textContent = [raftState.json.commit, raftState.json.lostWrites].join('');
+  setRaftStatus('done', `Done in ${(wallMs / 1000).toFixed(2)} s on ${raftPool.length} worker${raftPool.length > 1 ? 's' : ''}, seed ${run.seed}.`);
+}
+
+function setRaftStatus(status, text) {
+  raftState.status = status;
+  $('raft-data-status').textContent = text;
+  $('raft-data-run').disabled = status === 'running' || state.status === 'loading' || state.status === 'failed';
+  for (const id of ['raft-commit-trials', 'raft-lost-runs']) $(id).disabled = status === 'running';
+}
+
+function raftError(message) {
+  $('error').textContent = message;
+  $('error').hidden = false;
+  if (raftState.run) {
+    raftState.run = null;
+    for (const slot of raftPool) slot.worker.terminate();
+    startRaftPool();
+  }
+  setRaftStatus('error', 'Stopped by an error.');
+}
+
+const OUTCOMES = ['ok', 'failed', 'unknown', 'pending'];
+
+function renderRaftTables() {
+  const c = raftState.json.commit && JSON.parse(raftState.json.commit);
+  const rows = [];
+  const row = (label, g) => [label, fmtInt(g.writes), ...OUTCOMES.map((o) => fmtInt(g[o])),
+    ...['median_ms', 'p90_ms', 'p99_ms', 'max_ms'].map((k) => (g.latency?.trials ? fmtMs(g.latency[k]) : '-'))];
+  for (const line of c?.lines ?? []) {
+    rows.push(row(line.line, line.all));
+    if (line.crash) {
+      rows.push(row('\u2003in flight at the crash', line.in_flight));
+      rows.push(row(`\u2003invoked ${c.right_after_ms / 1000} s after it`, line.right_after));
+    }
+  }
+  tableRows('raft-commit-table', rows, [0]);
+  const crash = c?.lines.find((l) => l.crash);
+  $('raft-recovery').textContent = crash?.recovery?.trials
+    ? `From the leader crash to the first ok of a write invoked after it: median ${fmtMs(crash.recovery.median_ms)} ms, p90 ${fmtMs(crash.recovery.p90_ms)} ms, max ${fmtMs(crash.recovery.max_ms)} ms over ${crash.recovery.trials} trials.`
+    : '';
+  const l = raftState.json.lostWrites && JSON.parse(raftState.json.lostWrites);
+  tableRows('raft-lost-table', (l?.lines ?? []).map((r) => [
+    r.model, String(r.loss), fmtInt(r.runs), fmtInt(r.acked), fmtInt(r.lost), fmtInt(r.runs_with_loss),
+  ]), [0]);
+  $('raft-verdict').textContent = l ? `${l.verdict}.` : '';
+}
+
+function describeRaft() {
+  const s = raftState.setup;
+  const c = s.commit;
+  const w = s.lostWrites;
+  $('raft-data-setup').textContent = `Commit latency: ${s.nodes} Raft servers with RaftScope's timings (election timeout ${s.electionMs[0]}\u2013${s.electionMs[1]} ms, `
+    + `a heartbeat every ${s.heartbeatMs} ms, one-way latency ${s.latencyMs[0]}\u2013${s.latencyMs[1]} ms), ${c.rate} writes/s through the leader for ${c.durationMs / 1000} s; `
+    + `lines with no faults, message loss ${c.losses.join(' and ')}, and a leader crash in the middle half of the workload. `
+    + `Lost writes: Raft and Nacos ${w.models.filter((m) => m !== 'raft').join(', ')} play the same fault schedules (${w.faults} faults a run, `
+    + `${w.faultLengthMs[0] / 1000}\u2013${w.faultLengthMs[1] / 1000} s each, crashing or isolating the node leading then) under ${w.rate} writes/s; `
+    + `Raft runs Nacos-like timings (heartbeat ${w.raftHeartbeatMs / 1000} s, election timeout ${w.raftElectionMs[0] / 1000}\u2013${w.raftElectionMs[1] / 1000} s) so a fault means the same to both.`;
+}
+
 // ---- Start -----------------------------------------------------------------
 
 async function main() {
@@ -824,8 +1032,11 @@ async function main() {
   pick('failover', 'failover');
   pick('data-keys', 'keys');
   pick('data-lost', 'lost');
+  pick('raft-commit-trials', 'commitTrials');
+  pick('raft-lost-runs', 'lostRuns');
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); start(); });
   $('data-controls').addEventListener('submit', (e) => { e.preventDefault(); startData(); });
+  $('raft-data-controls').addEventListener('submit', (e) => { e.preventDefault(); startRaft(); });
   $('cancel').addEventListener('click', cancel);
   /** @type {any} */ (window).experiments = {
     get status() { return state.status; },
@@ -841,6 +1052,11 @@ async function main() {
       get timings() { return dataState.timings; },
       get json() { return dataState.json; },
     },
+    raft: {
+      get status() { return raftState.status; },
+      get timings() { return raftState.timings; },
+      get json() { return raftState.json; },
+    },
   };
   try {
     await init();
@@ -853,10 +1069,14 @@ async function main() {
   state.setup = meta.setup;
   state.failoverSetup = failoverSetup();
   dataState.setup = nacosDataSetup();
+  raftState.setup = raftDataSetup();
   startPool();
   startDataPool();
+  startRaftPool();
   describeData();
   renderDataTables();
+  describeRaft();
+  renderRaftTables();
   describeSetups();
   renderTable();
   renderNacosTable();
@@ -864,8 +1084,10 @@ async function main() {
   new ResizeObserver(() => drawAll()).observe($('top'));
   setStatus('idle', 'Ready. Press Run.');
   setDataStatus('idle', '');
+  setRaftStatus('idle', '');
   if (params.get('autorun') === '1') start();
   else if (params.get('autorun') === 'data') startData();
+  else if (params.get('autorun') === 'raft') startRaft();
 }
 
 main();

@@ -38,6 +38,7 @@ raftbeat run SCRIPT [--rewrite] [--verbose] [--trace FILE|-] [--format jsonl|tex
        raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
        raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
        raftbeat experiment nacos-propagation | nacos-beat-size | nacos-lost-writes [OPTIONS]
+       raftbeat experiment raft-commit-latency | lost-writes [OPTIONS]
        raftbeat serve [--dir DIR] [--port PORT]
        raftbeat help [COMMAND]",
         after_help = "\
@@ -372,7 +373,7 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             .filter(|w| !w.starts_with('-'));
         Err(match (e.kind(), command) {
             (ErrorKind::InvalidSubcommand, Some("experiment")) => format!(
-                "experiment: unknown experiment `{}`; there are fig16, nacos-failover, nacos-propagation, nacos-beat-size and nacos-lost-writes",
+                "experiment: unknown experiment `{}`; there are fig16, nacos-failover, nacos-propagation, nacos-beat-size, nacos-lost-writes, raft-commit-latency and lost-writes",
                 context(ContextKind::InvalidSubcommand)
             ),
             (ErrorKind::InvalidSubcommand, _) => format!(

@@ -6,6 +6,7 @@
 use super::data_cli;
 use super::failover;
 use super::fig16::{self, Line, Setup, LINES};
+use super::raft_data_cli;
 use super::report::{
     failover_csv, failover_json, failover_text, fig16_csv, fig16_json, fig16_text, LineResult,
 };
@@ -29,7 +30,11 @@ raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
                               [--format text|json] [--latency MIN..MAX]
        raftbeat experiment nacos-beat-size [--keys N,...] [--seed S] [--format text|json] [--down D]
        raftbeat experiment nacos-lost-writes [--runs N] [--versions V,...] [--seed S]
-                              [--format text|json] [--rate R] [--keys N]",
+                              [--format text|json] [--rate R] [--keys N]
+       raftbeat experiment raft-commit-latency [--trials N] [--seed S] [--format text|json|csv]
+                              [--duration D] [--rate R] [--loss P,...]
+       raftbeat experiment lost-writes [--runs N] [--versions V,...] [--seed S] [--format text|json]
+                              [--rate R] [--loss P,...]",
     after_help = "`raftbeat experiment EXPERIMENT --help` explains every option."
 )]
 pub struct ExperimentArgs {
@@ -44,6 +49,8 @@ enum Experiment {
     NacosPropagation(data_cli::PropagationArgs),
     NacosBeatSize(data_cli::BeatSizeArgs),
     NacosLostWrites(data_cli::LostWritesArgs),
+    RaftCommitLatency(raft_data_cli::CommitLatencyArgs),
+    LostWrites(raft_data_cli::LostWritesArgs),
 }
 
 /// Figure 16 of the Raft paper: the time to replace a crashed leader
@@ -115,6 +122,9 @@ struct FailoverArgs {
 /// the message `--trials: expected a number of trials after it`.
 pub fn expected_value(flag: &str) -> &'static str {
     if let Some(what) = data_cli::expected_value(flag) {
+        return what;
+    }
+    if let Some(what) = raft_data_cli::expected_value(flag) {
         return what;
     }
     match flag {
@@ -295,6 +305,8 @@ pub fn run(args: ExperimentArgs) -> Option<Result<u8, String>> {
         Experiment::NacosPropagation(a) => data_cli::cmd_propagation(a),
         Experiment::NacosBeatSize(a) => data_cli::cmd_beat_size(a),
         Experiment::NacosLostWrites(a) => data_cli::cmd_lost_writes(a),
+        Experiment::RaftCommitLatency(a) => raft_data_cli::cmd_commit_latency(a),
+        Experiment::LostWrites(a) => raft_data_cli::cmd_lost_writes(a),
     })
 }
 

@@ -110,7 +110,7 @@ pub fn expected_value(flag: &str) -> Option<&'static str> {
     })
 }
 
-fn whole(flag: &str, v: Option<&str>, default: u32, max: u32) -> Result<u32, String> {
+pub(super) fn whole(flag: &str, v: Option<&str>, default: u32, max: u32) -> Result<u32, String> {
     let Some(v) = v else {
         return Ok(default);
     };
@@ -122,7 +122,7 @@ fn whole(flag: &str, v: Option<&str>, default: u32, max: u32) -> Result<u32, Str
     }
 }
 
-fn seed(v: Option<&str>) -> Result<u64, String> {
+pub(super) fn seed(v: Option<&str>) -> Result<u64, String> {
     v.map_or(Ok(1), |v| {
         v.trim().parse().map_err(|_| {
             format!("--seed: must be a whole number from 0 to 18446744073709551615, got `{v}`")
@@ -131,7 +131,7 @@ fn seed(v: Option<&str>) -> Result<u64, String> {
 }
 
 /// true for json, false for text.
-fn json_format(v: Option<&str>) -> Result<bool, String> {
+pub(super) fn json_format(v: Option<&str>) -> Result<bool, String> {
     match v {
         None | Some("text") => Ok(false),
         Some("json") => Ok(true),
@@ -192,7 +192,7 @@ pub fn parse_versions(v: &str) -> Result<Vec<Version>, String> {
     .map_err(|e| e.to_string())
 }
 
-fn wall(what: &str, started: Instant) {
+pub(super) fn wall(what: &str, started: Instant) {
     eprintln!(
         "raftbeat: {what} in {:.3} s wall",
         started.elapsed().as_secs_f64()

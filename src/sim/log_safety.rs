@@ -131,6 +131,11 @@ impl LogSafety {
         })
     }
 
+    /// Indices remembered (appended and applied): what [`WINDOW`] bounds.
+    pub fn remembered(&self) -> usize {
+        self.appended.len() + self.applied.len()
+    }
+
     /// The rings' slot of `index`, grown to reach it and cut to the window;
     /// None for an index already behind the window.
     fn slot(&mut self, index: u64) -> Option<usize> {

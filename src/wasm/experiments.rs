@@ -18,7 +18,10 @@ use crate::experiment::failover::{self, FLAT_STRIDE};
 use crate::experiment::fig16::{self, Check, LINES};
 use crate::experiment::report;
 use crate::experiment::stats::{summarize, Sample};
-use crate::experiment::{beat_size, data_report, lost_writes, propagation};
+use crate::experiment::{
+    beat_size, commit_latency, data_report, lost_writes, lost_writes_compared, propagation,
+    raft_data_report,
+};
 use crate::protocol::nacos::Version;
 use crate::time::{format_duration, ms_to_micros};
 use js_sys::Float64Array;
@@ -653,5 +656,317 @@ impl NacosLoad {
         (1..=self.sim.node_count())
             .map(|n| self.sim.protocol(n).store().map_or(0, |s| s.len() as u32))
             .collect()
+    }
+}
+
+// ---- The Raft data experiments ---------------------------------------------
+//
+// Commit latency runs in ranges of trials of one line; lost writes in
+// ranges of runs of one model at one loss rate. Trials cross in the flat
+// form of `commit_latency::Trial` (three numbers, then four an op), runs in
+// `lost_writes_compared::FLAT_STRIDE`; the report functions turn them,
+// concatenated in the CLI's order, into its JSON.
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RAFT_DATA_TYPES: &str = r#"
+export interface RaftDataSetup {
+    nodes: number; electionMs: [number, number]; heartbeatMs: number; latencyMs: [number, number];
+    commit: { trials: number; losses: number[]; durationMs: number; rate: number; keys: number; rightAfterMs: number };
+    lostWrites: { runs: number; models: string[]; losses: number[]; rate: number; keys: number; faults: number;
+        faultLengthMs: [number, number]; raftHeartbeatMs: number; raftElectionMs: [number, number] };
+}
+"#;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RaftDataSetup {
+    nodes: u32,
+    election_ms: [f64; 2],
+    heartbeat_ms: f64,
+    latency_ms: [f64; 2],
+    commit: CommitDefaults,
+    lost_writes: ComparedDefaults,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CommitDefaults {
+    trials: u32,
+    losses: Vec<f64>,
+    duration_ms: f64,
+    rate: f64,
+    keys: u32,
+    right_after_ms: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ComparedDefaults {
+    runs: u32,
+    models: Vec<String>,
+    losses: Vec<f64>,
+    rate: f64,
+    keys: u32,
+    faults: u32,
+    fault_length_ms: [f64; 2],
+    raft_heartbeat_ms: f64,
+    raft_election_ms: [f64; 2],
+}
+
+/// The model names the page passes: "raft", then the Nacos releases.
+fn compared_model_names() -> Vec<String> {
+    lost_writes_compared::models(&lost_writes_compared::ALL_VERSIONS)
+        .iter()
+        .map(|m| match m {
+            lost_writes_compared::Model::Raft => "raft".to_string(),
+            lost_writes_compared::Model::Nacos(v) => v.to_string(),
+        })
+        .collect()
+}
+
+/// The Raft data experiments' defaults (the CLI's).
+#[wasm_bindgen(js_name = raftDataSetup, unchecked_return_type = "RaftDataSetup")]
+pub fn raft_data_setup() -> Result<JsValue, JsError> {
+    let c = commit_latency::Setup::default();
+    let l = lost_writes_compared::Setup::default();
+    to_js(
+        "raftDataSetup",
+        &RaftDataSetup {
+            nodes: c.nodes,
+            election_ms: [ms(c.raft.election_min), ms(c.raft.election_max)],
+            heartbeat_ms: ms(c.raft.heartbeat_interval),
+            latency_ms: [ms(c.network.latency_min), ms(c.network.latency_max)],
+            commit: CommitDefaults {
+                trials: commit_latency::DEFAULT_TRIALS,
+                losses: commit_latency::DEFAULT_LOSSES.to_vec(),
+                duration_ms: ms(c.duration),
+                rate: c.rate,
+                keys: c.keys,
+                right_after_ms: ms(c.after),
+            },
+            lost_writes: ComparedDefaults {
+                runs: lost_writes_compared::DEFAULT_RUNS,
+                models: compared_model_names(),
+                losses: lost_writes_compared::DEFAULT_LOSSES.to_vec(),
+                rate: l.rate,
+                keys: l.keys,
+                faults: l.faults,
+                fault_length_ms: [ms(l.length.0), ms(l.length.1)],
+                raft_heartbeat_ms: ms(l.raft.heartbeat_interval),
+                raft_election_ms: [ms(l.raft.election_min), ms(l.raft.election_max)],
+            },
+        },
+    )
+}
+
+/// A commit-latency line by name: "none", "loss" (at `loss`) or "crash".
+fn commit_fault(line: &str, loss: f64) -> Result<commit_latency::Fault, Error> {
+    match line {
+        "none" => Ok(commit_latency::Fault::None),
+        "loss" => commit_latency::Fault::Loss(check_loss(loss)?).check(),
+        "crash" => Ok(commit_latency::Fault::LeaderCrash),
+        _ => Err(Error::new(
+            "line",
+            format!("must be none, loss or crash, got `{line}`"),
+        )),
+    }
+}
+
+/// Commit-latency trials `first .. first + count` of line `line` ("none",
+/// "loss" at `loss`, "crash"), with the CLI's default setup: the flat form
+/// of each trial, one after another.
+#[wasm_bindgen(js_name = raftCommitTrials)]
+pub fn raft_commit_trials(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    line: &str,
+    loss: f64,
+    first: u32,
+    count: u32,
+) -> Result<Float64Array, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let fault = commit_fault(line, loss).map_err(js_err)?;
+    let trials =
+        commit_latency::run_trials(&commit_latency::Setup::default(), fault, seed, first, count)
+            .map_err(js_err)?;
+    let mut flat = Vec::new();
+    for t in &trials {
+        t.write_flat(&mut flat);
+    }
+    Ok(Float64Array::from(&flat[..]))
+}
+
+/// The JSON of `raftbeat experiment raft-commit-latency --format json` from
+/// every trial's numbers: the lines in the CLI's order (no faults, each of
+/// `losses`, the crash), `trials` trials each.
+#[wasm_bindgen(js_name = raftCommitReport)]
+pub fn raft_commit_report(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    trials: u32,
+    losses: &[f64],
+    data: &[f64],
+) -> Result<String, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let faults = commit_latency::Fault::lines(losses)
+        .into_iter()
+        .map(|f| f.check())
+        .collect::<Result<Vec<_>, Error>>()
+        .map_err(js_err)?;
+    let all = commit_latency::Trial::read_flat(data).map_err(js_err)?;
+    if trials == 0 || all.len() != trials as usize * faults.len() {
+        return Err(js_err(Error::new(
+            "data",
+            format!(
+                "must hold {trials} trials for each of {} lines, got {} trials",
+                faults.len(),
+                all.len()
+            ),
+        )));
+    }
+    let lines: Vec<commit_latency::LineResult> = faults
+        .into_iter()
+        .zip(all.chunks(trials as usize))
+        .map(|(fault, t)| commit_latency::LineResult {
+            fault,
+            trials: t.to_vec(),
+        })
+        .collect();
+    Ok(raft_data_report::commit_json(
+        &commit_latency::Setup::default(),
+        seed,
+        trials,
+        &lines,
+    ))
+}
+
+fn parse_model(m: &str) -> Result<lost_writes_compared::Model, Error> {
+    lost_writes_compared::Model::parse(m).ok_or_else(|| {
+        Error::new(
+            "model",
+            format!(
+                "must be raft or a Nacos release ({}), got `{m}`",
+                Version::VALUES
+            ),
+        )
+    })
+}
+
+/// Lost-writes runs `first .. first + count` of `model` ("raft" or a Nacos
+/// release like "1.4") at message loss `loss`: four numbers a run.
+#[wasm_bindgen(js_name = lostWritesRuns)]
+pub fn lost_writes_runs(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    model: &str,
+    loss: f64,
+    first: u32,
+    count: u32,
+) -> Result<Float64Array, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let model = parse_model(model).map_err(js_err)?;
+    let mut setup = lost_writes_compared::Setup::default();
+    setup.network.loss = check_loss(loss).map_err(js_err)?;
+    let runs =
+        lost_writes_compared::run_range(&setup, model, seed, first, count).map_err(js_err)?;
+    let mut flat = Vec::with_capacity(runs.len() * lost_writes_compared::FLAT_STRIDE);
+    for r in &runs {
+        r.write_flat(&mut flat);
+    }
+    Ok(Float64Array::from(&flat[..]))
+}
+
+/// The JSON of `raftbeat experiment lost-writes --format json` from every
+/// run's numbers: losses outermost, then `models`, `runs` runs each.
+#[wasm_bindgen(js_name = lostWritesReport)]
+pub fn lost_writes_report(
+    #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+    runs: u32,
+    models: Vec<String>,
+    losses: &[f64],
+    data: &[f64],
+) -> Result<String, JsError> {
+    let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+    let models = models
+        .iter()
+        .map(|m| parse_model(m))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(js_err)?;
+    let all = lost_writes_compared::Run::read_flat(data).map_err(js_err)?;
+    let lines = models.len() * losses.len();
+    if lines == 0 || runs == 0 || all.len() != runs as usize * lines {
+        return Err(js_err(Error::new(
+            "data",
+            format!(
+                "must hold {runs} runs for each of {} models and {} losses, got {} runs",
+                models.len(),
+                losses.len(),
+                all.len()
+            ),
+        )));
+    }
+    let mut chunks = all.chunks(runs as usize);
+    let mut results = Vec::with_capacity(lines);
+    for &loss in losses {
+        for &model in &models {
+            results.push(lost_writes_compared::ModelResult {
+                model,
+                loss: check_loss(loss).map_err(js_err)?,
+                runs: chunks.next().expect("counted above").to_vec(),
+            });
+        }
+    }
+    Ok(raft_data_report::compared_json(
+        &lost_writes_compared::Setup::default(),
+        seed,
+        &results,
+    ))
+}
+
+/// The Raft speed benchmark in the browser (`benches/browser/raft-log.js`):
+/// a settled cluster with RaftScope's timings and a workload of `rate`
+/// writes/s, run for spans the caller times. The same as
+/// `benches/raft_log.rs`.
+#[wasm_bindgen(js_name = RaftLoad)]
+pub struct RaftLoad {
+    sim: commit_latency::RaftSim,
+}
+
+#[wasm_bindgen(js_class = RaftLoad)]
+impl RaftLoad {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] seed: JsValue,
+        rate: f64,
+    ) -> Result<RaftLoad, JsError> {
+        let seed = parse_seed(&text_arg("seed", &seed).map_err(js_err)?).map_err(js_err)?;
+        let setup = commit_latency::Setup {
+            rate,
+            ..commit_latency::Setup::default()
+        };
+        setup.validate().map_err(js_err)?;
+        let mut sim =
+            commit_latency::settled(&setup, setup.network.clone(), seed).map_err(js_err)?;
+        sim.set_workload(Some(setup.workload())).map_err(js_err)?;
+        Ok(RaftLoad { sim })
+    }
+
+    /// Runs `simMs` simulated milliseconds more; returns the events it took.
+    pub fn run(&mut self, sim_ms: f64) -> Result<f64, JsError> {
+        let span = ms_to_micros("simMs", sim_ms).map_err(js_err)?;
+        let e0 = self.sim.stats().events;
+        let end = self.sim.now().saturating_add(span);
+        self.sim.run_until(end);
+        Ok((self.sim.stats().events - e0) as f64)
+    }
+
+    /// Entries in each node's log, S1 first.
+    #[wasm_bindgen(js_name = logLengths)]
+    pub fn log_lengths(&self) -> Vec<u32> {
+        (1..=self.sim.node_count())
+            .map(|n| self.sim.protocol(n).log().len() as u32)
+            .collect()
+    }
+
+    /// Writes acknowledged so far.
+    pub fn acked(&self) -> f64 {
+        self.sim.client().counts().ok as f64
     }
 }

@@ -141,3 +141,28 @@ test('the Nacos data experiments run in workers and give the JSON of the CLI', a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the Raft data experiments run in workers and give the JSON of the CLI', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}experiments.html?seed=3&commitTrials=5&lostRuns=10&autorun=raft`);
+  await page.waitForFunction(() => ['done', 'error'].includes(window.experiments?.raft.status), null, { timeout: 120_000 });
+  assert.equal(await page.evaluate(() => window.experiments.raft.status), 'done', await page.textContent('#error'));
+  assert.match(await page.textContent('#raft-data-status'), /^Done in [\d.]+ s on \d workers?, seed 3\.$/);
+  const json = await page.evaluate(() => window.experiments.raft.json);
+  assert.equal(json.commit, cli('experiment', 'raft-commit-latency', '--trials', '5', '--seed', '3', '--format', 'json'));
+  assert.equal(json.lostWrites, cli('experiment', 'lost-writes', '--runs', '10', '--seed', '3', '--format', 'json'));
+  assert.equal(await page.textContent('#raft-data-json'), json.commit + json.lostWrites);
+
+  const cells = (id) => page.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+  const commit = await cells('raft-commit-table');
+  assert.deepEqual(commit.map((r) => r[0]), ['no faults', 'loss 0.01', 'loss 0.05', 'leader crash', 'in flight at the crash', 'invoked 1 s after it']);
+  assert.ok(commit.slice(0, 4).every((r) => /^[\d.]+$/.test(r[6])), JSON.stringify(commit));
+  assert.match(await page.textContent('#raft-recovery'), /^From the leader crash to the first ok of a write invoked after it: median [\d.]+ ms/);
+  const lost = await cells('raft-lost-table');
+  assert.deepEqual(lost.map((r) => `${r[0]} ${r[1]}`), ['raft 0', 'nacos 1.0 0', 'nacos 1.1 0', 'nacos 1.2 0', 'nacos 1.3 0', 'nacos 1.4 0',
+    'raft 0.05', 'nacos 1.0 0.05', 'nacos 1.1 0.05', 'nacos 1.2 0.05', 'nacos 1.3 0.05', 'nacos 1.4 0.05']);
+  assert.ok(lost.filter((r) => r[0] === 'raft').every((r) => r[4] === '0'), JSON.stringify(lost));
+  assert.match(await page.textContent('#raft-verdict'), /^Raft lost 0 of [\d]+ acknowledged writes; Nacos 1\.0 lost \d+ of \d+/);
+  assert.equal(new URL(page.url()).search, '?seed=3&commitTrials=5&lostRuns=10', 'the run is in the URL, to share');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -40,3 +40,4 @@ pub use config::{Config, LogPos};
 pub use message::{Message, Timer};
 pub use node::{Node, Persistent};
 pub use note::{Note, Poll, Refusal, StepDownReason};
+pub use replication::{MAX_BATCH, MAX_UNCOMMITTED, SNAPSHOT_EVERY};

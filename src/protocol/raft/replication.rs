@@ -146,10 +146,7 @@ impl Node {
 
     /// The majority's matchIndex: commit it if it is of this term (Figure 8).
     pub(super) fn maybe_commit(&mut self, out: &mut Out) {
-        let mut m: Vec<u64> = self.peers().map(|p| self.matched[Self::slot(p)]).collect();
-        m.push(self.log.last().index);
-        m.sort_unstable_by(|a, b| b.cmp(a));
-        let n = m[(self.majority() - 1) as usize];
+        let n = self.majority_match();
         if n <= self.commit {
             return;
         }
@@ -173,6 +170,29 @@ impl Node {
             term: self.term,
         });
         self.apply(out);
+    }
+
+    /// The highest index a majority holds: the majority-th largest of the
+    /// peers' matchIndex and the leader's own last index. Runs on every
+    /// reply, heartbeats included: small clusters sort on the stack.
+    fn majority_match(&self) -> u64 {
+        const ON_STACK: usize = 16;
+        let own = self.log.last().index;
+        let k = (self.majority() - 1) as usize;
+        let fill = |m: &mut [u64]| {
+            for (slot, p) in m.iter_mut().zip(self.peers()) {
+                *slot = self.matched[Self::slot(p)];
+            }
+            *m.last_mut().expect("the leader's own entry") = own;
+            m.sort_unstable_by(|a, b| b.cmp(a));
+            m[k]
+        };
+        let n = self.cluster_size as usize;
+        if n <= ON_STACK {
+            fill(&mut [0u64; ON_STACK][..n])
+        } else {
+            fill(&mut vec![0u64; n])
+        }
     }
 
     fn set_commit(&mut self, to: u64, out: &mut Out) {
@@ -356,11 +376,14 @@ impl Node {
             return;
         }
         if success {
+            // Only a higher matchIndex can move the majority's match: a
+            // heartbeat's reply that matches nothing new skips the count
+            // (the leader's own appends count in client_request).
             if index > self.matched[s] {
                 self.matched[s] = index;
+                self.maybe_commit(out);
             }
             self.next[s] = self.next[s].max(index + 1);
-            self.maybe_commit(out);
             if self.next[s] <= self.log.last().index {
                 self.send_append(from, out);
             }
