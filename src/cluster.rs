@@ -557,6 +557,8 @@ pub struct NodeView {
     pub vote_for: Option<NodeId>,
     pub leader: Option<NodeId>,
     pub alive: bool,
+    /// Stalled by `pause`: how long until it resumes.
+    pub paused_for: Option<Micros>,
     pub countdowns: Countdowns,
 }
 
@@ -657,6 +659,7 @@ impl Cluster {
                 vote_for: st.vote_for,
                 leader: st.leader,
                 alive: s.is_alive(id),
+                paused_for: s.paused_for(id),
                 countdowns: s.countdowns(id),
             }
         })

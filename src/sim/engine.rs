@@ -350,6 +350,12 @@ impl Engine {
         }
     }
 
+    /// How long until a paused node resumes (None: not paused).
+    pub fn paused_for(&self, id: NodeId) -> Option<Micros> {
+        let until = *self.paused_until.get((id.wrapping_sub(1)) as usize)?;
+        (until > self.now).then(|| until - self.now)
+    }
+
     /// Whether a node is stalled by `pause` now.
     #[inline]
     pub fn is_paused(&self, id: NodeId) -> bool {

@@ -51,6 +51,8 @@ record! {
         GROUP = "group",
         /// Beat-rule flags (`rule_flag`).
         RULES = "rules",
+        /// ms until a paused node resumes, -1: not paused.
+        PAUSED = "paused",
     }
 }
 
@@ -176,7 +178,7 @@ const TS_LAYOUT: &str = r#"
 export type RecordLayout<F extends string> = { stride: number } & { [field in F]: number };
 /** What `layout()` returns: the binary contract of the flat buffers. */
 export interface Layout {
-    node: RecordLayout<"id" | "role" | "term" | "voteFor" | "leader" | "alive" | "leaderDue" | "heartbeatDue" | "group" | "rules">;
+    node: RecordLayout<"id" | "role" | "term" | "voteFor" | "leader" | "alive" | "leaderDue" | "heartbeatDue" | "group" | "rules" | "paused">;
     message: RecordLayout<"id" | "kind" | "from" | "to" | "sent" | "due" | "term" | "granted" | "entries" | "bytes">;
     /** The head of a node's record in `logData(count)`; `count` terms follow it (stride: the head's length). */
     log: RecordLayout<"first" | "base" | "last" | "lastTerm" | "commit" | "applied" | "snapshot">;

@@ -72,6 +72,14 @@ export function nodeAction(host, id, kind) {
   if (kind === 'crash') act(n.alive ? `crash ${id}` : `restart ${id}`);
   if (kind === 'timeout') act(`timeout ${id}`);
   if (kind === 'isolate') act(isIsolated(run, id) ? 'heal' : `isolate ${id}`);
+  if (kind === 'pause' && n.alive) act(`pause ${id} for=${pauseSpan(run)}ms`);
+}
+
+/** How long the Pause button stalls a node: longer than the longest
+ *  election timeout, so the others notice (Nacos 25 s, Raft twice its
+ *  electionMax). @param {Run} run */
+export function pauseSpan(run) {
+  return run.model === 'nacos' ? 25_000 : Math.max(1000, Math.ceil(2 * run.config.electionMax / 100) * 100);
 }
 
 /** Whether node `id` is alone in its partition group. @param {Run} run @param {number} id */

@@ -286,6 +286,7 @@ export class Run {
       leaderDueMs: d[o + N.leaderDue] < 0 ? null : d[o + N.leaderDue],
       heartbeatDueMs: d[o + N.heartbeatDue] < 0 ? null : d[o + N.heartbeatDue],
       group: d[o + N.group], rules: d[o + N.rules],
+      pausedMs: d[o + N.paused] < 0 ? null : d[o + N.paused],
     };
   }
 

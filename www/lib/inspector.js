@@ -4,7 +4,7 @@
 // beats to it, crash or restart it, force its timeout, isolate it.
 import { logTime, FIELD_HELP } from './text.js';
 import { one, all, esc } from './dom.js';
-import { nodeAction, isIsolated } from './actions.js';
+import { pauseSpan, nodeAction, isIsolated } from './actions.js';
 
 /** @typedef {import('./panels.js').ControlContext} ControlContext */
 
@@ -43,6 +43,7 @@ export class Inspector {
           <button data-n="crash" aria-keyshortcuts="C">Crash</button>
           <button data-n="timeout" aria-keyshortcuts="T">Force timeout</button>
           <button data-n="isolate" aria-keyshortcuts="I">Isolate</button>
+          <button data-n="pause" title="A stop-the-world stall, like a long GC pause: nothing runs on the node; its messages, timers and clients wait">Pause</button>
         </div>
       </section>`);
     this.pick = /** @type {HTMLSelectElement} */ (one(this.el, 'select.pick'));
@@ -143,5 +144,8 @@ export class Inspector {
     const isolated = run.n > 1 && run.nodes.length && isIsolated(run, id);
     set('isolate', isolated ? 'Heal' : `Isolate S${id}`);
     /** @type {HTMLButtonElement} */ (one(this.el, '[data-n=timeout]')).disabled = !n.alive;
+    const pause = /** @type {HTMLButtonElement} */ (one(this.el, '[data-n=pause]'));
+    pause.disabled = !n.alive;
+    set('pause', n.pausedMs != null ? `Paused ${(n.pausedMs / 1000).toFixed(1)} s` : `Pause S${id} ${pauseSpan(run) / 1000} s`);
   }
 }

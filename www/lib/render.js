@@ -422,10 +422,15 @@ export class ClusterRenderer {
           ctx.beginPath(); ctx.arc(x, y, beatR, -Math.PI / 2, -Math.PI / 2 + Math.min(1, hb / beat) * TAU); ctx.stroke();
         }
       }
+      const paused = alive && d[o + N.paused] >= 0;
       ctx.beginPath();
       ctx.arc(x, y, r, 0, TAU);
       ctx.fillStyle = alive ? termColor(theme, term) : theme.crashed;
+      // A paused node is frozen: drawn faded, with the pause sign below.
+      if (paused) ctx.globalAlpha = 0.45;
       ctx.fill();
+      ctx.globalAlpha = 1;
+      if (paused) this.drawPaused(x, y, r);
       // The role at a glance: leader thick, candidate dashed, pre-candidate dotted.
       ctx.lineWidth = role === 'LEADER' && alive ? Math.max(2.5, r * 0.12) : Math.max(1, r * 0.05);
       ctx.strokeStyle = !alive ? theme.muted : role === 'CANDIDATE' ? theme.vote : role === 'PRE_CANDIDATE' ? theme.prevote : theme.fg;
@@ -459,7 +464,8 @@ export class ClusterRenderer {
         ctx.font = `${Math.round(Math.min(r * 0.34, 13))}px system-ui, sans-serif`;
         for (let i = 0; i < n; i++) {
           const o = i * N.stride;
-          ctx.fillText(d[o + N.alive] === 1 ? `term ${d[o + N.term]}` : 'down', this.pos[2 * i], this.pos[2 * i + 1] + r * 0.33);
+          const label = d[o + N.alive] !== 1 ? 'down' : d[o + N.paused] >= 0 ? `paused ${(d[o + N.paused] / 1000).toFixed(1)} s` : `term ${d[o + N.term]}`;
+          ctx.fillText(label, this.pos[2 * i], this.pos[2 * i + 1] + r * 0.33);
         }
       }
     } else if (n <= 60) {
@@ -664,6 +670,20 @@ export class ClusterRenderer {
     ctx.lineWidth = 1.2;
     ctx.strokeStyle = '#713f12';
     ctx.stroke();
+  }
+
+  /** A "paused" badge at the node's upper left: two bars, the pause sign. */
+  drawPaused(x, y, r) {
+    const { ctx, theme } = this;
+    const s = Math.max(4, Math.min(r * 0.3, 10));
+    const bx = x - r * 0.78, by = y - r * 0.78;
+    ctx.beginPath(); ctx.arc(bx, by, s, 0, TAU);
+    ctx.fillStyle = theme.bg; ctx.fill();
+    ctx.strokeStyle = theme.fg; ctx.lineWidth = Math.max(1, s * 0.2); ctx.stroke();
+    ctx.fillStyle = theme.fg;
+    const w = s * 0.28, h = s * 1.0;
+    ctx.fillRect(bx - w * 1.6, by - h / 2, w, h);
+    ctx.fillRect(bx + w * 0.6, by - h / 2, w, h);
   }
 
   /** A red "beats dropped" badge at the node's upper right. */

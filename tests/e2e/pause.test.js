@@ -1,0 +1,76 @@
+// A stall (a long GC pause) from the inspector: the node is drawn frozen
+// with the time left, its election clock stops, it comes back on time, and
+// the action is in the share link and the script. A Nacos follower paused
+// past its leaderDue stands for election the moment it resumes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launch, openPage, SHOTS } from './harness.js';
+import { ready, waitForStatus, nodeOnScreen } from './lab.js';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+test('the Pause button stalls a node, which resumes on time and takes the lead back in Nacos', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=7&nodes=5&speed=20`);
+  await ready(page);
+  await waitForStatus(page, /Leader S5/, 40_000);
+  const pos = await nodeOnScreen(page, 2);
+  await page.mouse.click(pos.x, pos.y);
+  const button = page.locator('#lab [data-n=pause]');
+  assert.equal(await button.textContent(), 'Pause S2 25 s');
+  await page.locator('#lab [data-a=play]').click(); // pause the clock to read the state exactly
+  await button.click();
+  const s = await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    el.run.refresh();
+    return { node: el.run.node(2), t: el.run.time, script: el.run.sim.toScript(), url: el.shareUrl() };
+  });
+  assert.ok(Math.abs(s.node.pausedMs - 25_000) < 1, `paused for 25 s, got ${s.node.pausedMs}`);
+  assert.match(s.script, /\npause 2 for=25s\n/);
+  assert.match(s.url, /&a=[\d.]+%3Apause\+2\+for%3D25s/);
+  await page.evaluate(() => { const el = document.querySelector('#lab'); el.renderer.draw(el.run, performance.now()); });
+  await page.locator('#lab canvas').first().screenshot({ path: join(SHOTS, 'pause-nacos-follower.png') });
+  // While paused its election clock does not move; on resume the catch-up runs it out.
+  const later = await page.evaluate((t) => {
+    const el = document.querySelector('#lab');
+    el.run.advanceTo(t + 24_000);
+    el.run.refresh();
+    const during = el.run.node(2);
+    el.run.advanceTo(t + 25_100);
+    el.run.refresh();
+    return { during, after: el.run.node(2), leader: el.run.leaders.map((l) => l.id) };
+  }, s.t);
+  assert.ok(later.during.pausedMs > 900 && later.during.pausedMs < 1100, `still paused: ${later.during.pausedMs}`);
+  assert.equal(later.after.pausedMs, null, 'resumed on time');
+  assert.deepEqual(later.leader, [2], 'the resumed follower took the lead');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a paused Raft node is refused nothing and loses nothing: a write to it waits and is answered', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#model=raft&seed=4&nodes=3&speed=1`);
+  await ready(page);
+  const r = await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    const run = el.run;
+    run.advanceTo(1000);
+    run.refresh();
+    const leader = run.leaders[0].id;
+    const follower = (leader % 3) + 1;
+    // Shorter than the election timeout (150-300 ms): no election on resume.
+    run.sim.act({ do: 'pause', node: follower, for: 100 });
+    run.sim.act({ do: 'write', key: 'k1', via: follower });
+    run.refresh();
+    const waiting = run.sim.client(5).counts;
+    run.advanceTo(1500);
+    run.refresh();
+    return { waiting, done: run.sim.client(5).counts, bad: (() => { try { run.sim.act({ do: 'pause', node: 1, for: 0 }); return null; } catch (e) { return String(e.message ?? e); } })() };
+  });
+  assert.equal(r.waiting.ok + r.waiting.failed, 0, 'the write waits at the paused node');
+  assert.equal(r.done.ok, 1, 'redirected to the leader once the node resumed, and committed');
+  assert.match(r.bad, /for.*must be above 0/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
