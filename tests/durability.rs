@@ -27,7 +27,10 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     /// With no faults, every acknowledged write is on every node within two
-    /// beats of the workload stopping, and nothing is ever lost.
+    /// beats of the workload stopping, and nothing is ever lost. Writes
+    /// only: a delete is not serialised with the writes after it, and one
+    /// that a write of the same key overtakes on the network deletes the
+    /// acknowledged write in 1.4 (37-nacos-delete-overtaken-1.4.txt).
     #[test]
     fn without_faults_every_acknowledged_write_reaches_every_node(
         seed in any::<u64>(),
@@ -39,7 +42,7 @@ proptest! {
         let mut c = cluster(seed, nodes, version);
         c.run_until(40_000_000);
         prop_assume!(c.leader().is_some());
-        act(&mut c, &format!("workload rate=20/s keys={keys} delete=0.1"));
+        act(&mut c, &format!("workload rate=20/s keys={keys}"));
         c.advance(20_000_000);
         act(&mut c, "workload off");
         // Writes queued behind OPERATE_LOCK drain, then two beats.

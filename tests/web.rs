@@ -981,6 +981,8 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "34-nacos-stalled-follower.txt",
     "35-nacos-stalled-leader.txt",
     "36-raft-stalled-leader.txt",
+    "37-nacos-delete-overtaken-1.4.txt",
+    "38-nacos-delete-overtaken-1.2.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption

@@ -135,6 +135,9 @@ pub fn describe(l: &LostWrite, node: NodeId) -> String {
         LossCause::Change(Cause::Pull { from }) => {
             format!("S{node} replaced it with an older write pulled from S{from}")
         }
+        LossCause::Change(Cause::Commit { from }) if l.now.is_none() => {
+            format!("S{node} deleted it: an older delete from S{from} arrived after it")
+        }
         LossCause::Change(Cause::Commit { from }) => {
             format!("S{node} replaced it with an older write committed by S{from}")
         }
