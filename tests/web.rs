@@ -479,7 +479,7 @@ fn act_refuses_bad_objects_naming_the_field() {
         (object("[1, 2]"), "act: must be an object"),
         (JsValue::NULL, "act: must be an object"),
         (object(r#"{"node": 1}"#), "act.do: is missing"),
-        (object(r#"{"do": "explode"}"#), "act.do: must be one of crash, restart, timeout, isolate, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, write, delete, workload, got `explode`"),
+        (object(r#"{"do": "explode"}"#), "act.do: must be one of crash, restart, timeout, isolate, pause, partition, heal, cut, restore, dropBeats, allowBeats, dropMessage, network, periodicCrash, alignTimers, spreadTimers, write, delete, workload, got `explode`"),
         (object(r#"{"do": 7}"#), "act.do: must be one of"),
         (object(r#"{"do": "crash"}"#), "act.node: is missing; crash needs it"),
         (object(r#"{"do": "crash", "node": true}"#), "act.node: must be a node id (3 or S3) or `leader`, got true"),

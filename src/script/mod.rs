@@ -78,4 +78,4 @@ pub struct Script {
     pub tail: Vec<String>,
 }
 
-const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, write, delete, workload, expect, pause";
+const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, pause NODE for=D, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, write, delete, workload, expect, pause";

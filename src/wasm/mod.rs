@@ -175,6 +175,8 @@ export interface Rule { id: number; text: string; remaining: number | null; scop
  */
 export type ActionObject =
     | { do: "crash" | "restart" | "timeout" | "isolate"; node: NodeRef }
+    /** A stop-the-world stall of `node` for `for` (at most 1 h): what reaches it waits. */
+    | { do: "pause"; node: NodeRef; for: Duration }
     | { do: "partition"; groups: NodeRef[][] }
     | { do: "heal" | "alignTimers" | "spreadTimers" }
     | { do: "cut" | "restore"; from: NodeRef; to: NodeRef; both?: boolean }
