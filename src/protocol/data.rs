@@ -173,6 +173,29 @@ impl Store {
     pub fn iter(&self) -> impl Iterator<Item = (&Key, &Datum)> {
         self.map.iter()
     }
+    /// Stores the datum `f` makes of the one it replaces (one lookup);
+    /// returns both.
+    pub fn upsert(
+        &mut self,
+        key: Key,
+        f: impl FnOnce(Option<Datum>) -> Datum,
+    ) -> (Option<Datum>, Datum) {
+        self.generation += 1;
+        match self.map.entry(key) {
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let old = *o.get();
+                let new = f(Some(old));
+                o.insert(new);
+                (Some(old), new)
+            }
+            std::collections::btree_map::Entry::Vacant(v) => {
+                let new = f(None);
+                v.insert(new);
+                (None, new)
+            }
+        }
+    }
+
     /// Stores a datum; returns the one it replaced.
     pub fn put(&mut self, key: Key, datum: Datum) -> Option<Datum> {
         self.generation += 1;

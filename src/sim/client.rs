@@ -84,6 +84,8 @@ pub struct History {
     recent_ops: VecDeque<Op>,
     pub(super) workload: Option<Workload>,
     pub(super) workload_gen: u32,
+    /// The workload's keys k0, k1, ... as made so far (by index).
+    pub(super) workload_keys: Vec<Option<Key>>,
     counts: Counts,
 }
 

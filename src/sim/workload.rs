@@ -10,7 +10,7 @@ use super::trace::EventKind;
 use super::Simulation;
 use crate::error::Error;
 use crate::num::fmt_f64_exact;
-use crate::protocol::data::{ClientRequest, Failure, OpId, OpKind};
+use crate::protocol::data::{ClientRequest, Failure, Key, OpId, OpKind};
 use crate::protocol::{Entropy, NodeId, Protocol};
 
 /// The longest key a client may write.
@@ -96,6 +96,11 @@ impl<P: Protocol> Simulation<P> {
             self.engine.node("via", n)?;
         }
         let key = self.engine.client.intern(key);
+        Ok(self.send_request(kind, key, via))
+    }
+
+    /// Sends a request whose key and node are known to be valid.
+    fn send_request(&mut self, kind: OpKind, key: Key, via: Option<NodeId>) -> OpId {
         let now = self.engine.now;
         let op = self.engine.client.invoke(kind, key.clone(), via, now);
         self.engine.emit(
@@ -118,7 +123,7 @@ impl<P: Protocol> Simulation<P> {
             }
             _ => self.engine.client_done(op, Err(Failure::Unreachable)),
         }
-        Ok(op)
+        op
     }
 
     /// Hands a request to node `n`, and follows redirects (Raft: a
@@ -193,7 +198,7 @@ impl<P: Protocol> Simulation<P> {
             return false;
         };
         let rng = &mut self.engine.client_rng;
-        let key = format!("k{}", rng.below(u64::from(w.keys)));
+        let index = rng.below(u64::from(w.keys)) as usize;
         let kind = if w.delete > 0.0 && rng.chance(w.delete) {
             OpKind::Delete
         } else {
@@ -205,10 +210,29 @@ impl<P: Protocol> Simulation<P> {
             Some(self.engine.client_rng.below(u64::from(self.engine.n)) as NodeId + 1)
         };
         // The key and node are valid by construction.
-        let _ = self.client_request(kind, &key, via);
+        let key = self.workload_key(index);
+        self.send_request(kind, key, via);
         let at = self.engine.now.saturating_add(self.next_arrival(w.rate));
         self.engine.schedule(at, Pending::Workload { gen });
         true
+    }
+
+    /// The workload's key `k{index}`, made once and shared after.
+    fn workload_key(&mut self, index: usize) -> Key {
+        // A huge key space is not worth a table: a key each time.
+        if index >= 1 << 16 {
+            return self.engine.client.intern(&format!("k{index}"));
+        }
+        let keys = &mut self.engine.client.workload_keys;
+        if keys.len() <= index {
+            keys.resize(index + 1, None);
+        }
+        if let Some(k) = &keys[index] {
+            return k.clone();
+        }
+        let k = self.engine.client.intern(&format!("k{index}"));
+        self.engine.client.workload_keys[index] = Some(k.clone());
+        k
     }
 
     /// A node went down: the requests the client sent it and is still

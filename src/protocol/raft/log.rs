@@ -202,7 +202,9 @@ impl Log {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StateMachine {
     pub store: Store,
-    writes: BTreeMap<Key, u64>,
+    /// The write counts of deleted keys (a live key's is its version): one
+    /// map lookup per apply, not two.
+    deleted: BTreeMap<Key, u64>,
 }
 
 impl StateMachine {
@@ -210,21 +212,33 @@ impl StateMachine {
     pub fn apply(&mut self, e: &Entry) -> (Option<Datum>, Option<Datum>) {
         match e.kind {
             OpKind::Write => {
-                let n = self.writes.entry(e.key.clone()).or_insert(0);
-                *n += 1;
-                let d = Datum {
-                    version: *n,
+                let deleted = &mut self.deleted;
+                let (before, d) = self.store.upsert(e.key.clone(), |old| Datum {
+                    version: match old {
+                        Some(d) => d.version,
+                        None if deleted.is_empty() => 0,
+                        None => deleted.remove(&*e.key).unwrap_or(0),
+                    } + 1,
                     token: e.op,
-                };
-                (self.store.put(e.key.clone(), d), Some(d))
+                });
+                (before, Some(d))
             }
-            OpKind::Delete => (self.store.remove(&e.key), None),
+            OpKind::Delete => {
+                let before = self.store.remove(&e.key);
+                if let Some(d) = before {
+                    self.deleted.insert(e.key.clone(), d.version);
+                }
+                (before, None)
+            }
         }
     }
 
     /// Committed writes of `key` applied so far.
     pub fn writes(&self, key: &str) -> u64 {
-        self.writes.get(key).copied().unwrap_or(0)
+        match self.store.get(key) {
+            Some(d) => d.version,
+            None => self.deleted.get(key).copied().unwrap_or(0),
+        }
     }
 }
 
