@@ -11,7 +11,7 @@
 
 use super::fig16::{trial_seed, EXPERIMENT_STREAM};
 use super::flat::{self, whole};
-use super::nacos_data::{cluster, settle};
+use super::nacos_data::{self, cluster, settle};
 use crate::error::Error;
 use crate::protocol::data::Cause;
 use crate::protocol::nacos::{self, Version};
@@ -67,20 +67,7 @@ impl Default for Setup {
 
 impl Setup {
     pub fn validate(&self) -> Result<(), Error> {
-        self.network.validate()?;
-        if self.nodes < 3 {
-            return Err(Error::new(
-                "nodes",
-                "must be at least 3, so that a leader can fail over",
-            ));
-        }
-        self.workload().validate()?;
-        if self.network.loss >= 0.5 {
-            return Err(Error::new(
-                "loss",
-                format!("must be below 0.5, got {}", self.network.loss),
-            ));
-        }
+        nacos_data::check_failover_setup(&self.network, self.nodes, &self.workload())?;
         if self.window == 0 {
             return Err(Error::new("window", "must be greater than 0"));
         }

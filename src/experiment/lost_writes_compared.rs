@@ -121,20 +121,7 @@ impl Default for Setup {
 
 impl Setup {
     pub fn validate(&self) -> Result<(), Error> {
-        self.network.validate()?;
-        if self.nodes < 3 {
-            return Err(Error::new(
-                "nodes",
-                "must be at least 3, so that a leader can fail over",
-            ));
-        }
-        self.workload().validate()?;
-        if self.network.loss >= 0.5 {
-            return Err(Error::new(
-                "loss",
-                format!("must be below 0.5, got {}", self.network.loss),
-            ));
-        }
+        nacos_data::check_failover_setup(&self.network, self.nodes, &self.workload())?;
         if !(1..=100).contains(&self.faults) {
             return Err(Error::new(
                 "faults",

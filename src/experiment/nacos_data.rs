@@ -6,6 +6,7 @@ use super::failover::followed_leader;
 use crate::error::Error;
 use crate::protocol::data::{OpId, OpKind};
 use crate::protocol::{nacos, Micros, NodeId, Protocol};
+use crate::sim::client::Workload;
 use crate::sim::network::NetworkConfig;
 use crate::sim::trace::{Record, Sink};
 use crate::sim::{SimConfig, Simulation};
@@ -31,6 +32,31 @@ pub fn cluster(
             boot_spread: 0,
         },
     )
+}
+
+/// The checks every lost-writes setup shares: a valid network with loss
+/// below one half, at least three nodes (a leader can fail over), and a
+/// valid workload.
+pub fn check_failover_setup(
+    network: &NetworkConfig,
+    nodes: u32,
+    workload: &Workload,
+) -> Result<(), Error> {
+    network.validate()?;
+    if nodes < 3 {
+        return Err(Error::new(
+            "nodes",
+            "must be at least 3, so that a leader can fail over",
+        ));
+    }
+    workload.validate()?;
+    if network.loss >= 0.5 {
+        return Err(Error::new(
+            "loss",
+            format!("must be below 0.5, got {}", network.loss),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs until one leader is followed by every live node (Nacos elects
