@@ -74,3 +74,26 @@ test('writes through loss and a leader crash: Nacos 1.4 loses acknowledged write
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a steady workload plays at the chosen speed: slow motion gives way when the wire never goes quiet', async () => {
+  const { page, context, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 1000 } });
+  await page.locator('#compare').scrollIntoViewIfNeeded();
+  // The slider moves before the comparison's code has loaded: its clock must start at it.
+  await page.evaluate(() => { const s = document.querySelector('input.cmp-speed'); s.value = '1'; s.dispatchEvent(new Event('input')); });
+  await page.locator('[data-cmp=writes]').click();
+  await page.waitForFunction(() => document.querySelector('raft-beat.left')?.clock?.speed > 0, null, { timeout: 10_000 });
+  assert.equal(await page.evaluate(() => document.querySelector('raft-beat.left').clock.speed), 10, 'the clock runs at the slider\'s ×10');
+  // Into the workload: Raft's AppendEntries and replies are then always on the wire.
+  await page.evaluate(() => document.querySelector('raft-beat.left').clock.setSpeed(300));
+  await page.waitForFunction(() => document.querySelector('raft-beat.left').run.time >= 30_000, null, { timeout: 30_000 });
+  await page.evaluate(() => document.querySelector('raft-beat.left').clock.setSpeed(10));
+  await page.waitForTimeout(1000);
+  const t0 = await page.evaluate(() => document.querySelector('raft-beat.left').run.time);
+  await page.waitForTimeout(4000);
+  const t1 = await page.evaluate(() => document.querySelector('raft-beat.left').run.time);
+  // At ×10, 4 s of wall time is up to 40 simulated s. Slow motion may take
+  // about half of it; slowed for every message it was about 1 s.
+  assert.ok(t1 - t0 >= 8_000, `4 s at ×10 during the workload advanced only ${(t1 - t0) / 1000} simulated s`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -4,7 +4,11 @@
 // times speed. Long gaps are clamped, a hidden tab does not advance, and
 // while messages are on the wire the clock slows down so each one takes a
 // visible moment to cross: Nacos beats travel for milliseconds every five
-// seconds, and neither would be watchable at one fixed speed.
+// seconds, and neither would be watchable at one fixed speed. Slow motion is
+// for single exchanges: when it has held the clock back for most of the last
+// few seconds (a steady workload keeps the wire busy), it gives way to the
+// chosen speed for a while, or a run would crawl at a few percent of the
+// speed the reader asked for.
 
 /** Longest wall-clock gap one frame may cover (a backgrounded tab, a breakpoint). */
 const MAX_GAP_MS = 100;
@@ -12,6 +16,11 @@ const MAX_GAP_MS = 100;
 const CROSSING_MS = 420;
 /** Above this speed the crossing shrinks in proportion: fast means fast. */
 const SLOW_MOTION_UP_TO = 10;
+/** Wall time (ms) over which the share of slowed time is averaged. */
+const SLOW_SHARE_MS = 2000;
+/** Slow motion gives way above this share of wall time, and returns below the second. */
+const SLOW_SHARE_OFF = 0.7;
+const SLOW_SHARE_ON = 0.3;
 /** Wall time per frame spent stepping when fast-forwarding. */
 const STEP_BUDGET_MS = 8;
 
@@ -27,6 +36,10 @@ export class Clock {
     this.rate = 0;
     /** True while slow motion holds the clock back for messages in flight. */
     this.flying = false;
+    /** Whether slow motion may hold the clock back now, and the recent
+     *  share of wall time it did (see SLOW_SHARE_MS). */
+    this.slowArmed = true;
+    this.slowShare = 0;
     /** True when the core could not keep up with the speed (budget hit). */
     this.saturated = false;
     this.eventsPerMs = 2000;
@@ -87,6 +100,15 @@ export class Clock {
     this.last_frame = { step: t1 - t0, handover: t2 - t1, draw: t3 - t2, events };
   }
 
+  /** Averages the share of wall time slowed; past SLOW_SHARE_OFF slow
+   *  motion rests until the share falls below SLOW_SHARE_ON. */
+  shareSlowMotion(wallDt) {
+    const a = 1 - Math.exp(-wallDt / SLOW_SHARE_MS);
+    this.slowShare += a * ((this.flying ? 1 : 0) - this.slowShare);
+    if (this.slowArmed && this.slowShare > SLOW_SHARE_OFF) this.slowArmed = false;
+    else if (!this.slowArmed && this.slowShare < SLOW_SHARE_ON) this.slowArmed = true;
+  }
+
   /** Steps every active run together by one frame; returns the events run. */
   advance(wallDt) {
     const runs = [];
@@ -96,7 +118,7 @@ export class Clock {
     let dt = wallDt * this.speed;
     const crossing = CROSSING_MS * Math.min(1, SLOW_MOTION_UP_TO / this.speed);
     // Below a frame and a half a crossing is a blink: no point slowing down.
-    const slow = this.slowMotion && crossing > 24;
+    const slow = this.slowMotion && this.slowArmed && crossing > 24;
     this.flying = false;
     if (slow) {
       for (const r of runs) {
@@ -110,6 +132,7 @@ export class Clock {
         if (next > 0.001 && next < dt) dt = next;
       }
     }
+    this.shareSlowMotion(wallDt);
     for (const r of runs) {
       const next = r.nextActionAt() - start;
       if (next >= 0 && next < dt) dt = next;

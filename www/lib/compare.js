@@ -121,7 +121,9 @@ export async function setupCompare(section) {
       <p class="verdict verdict-${side}" aria-live="polite"></p></figure>`).join('');
   const left = $('raft-beat.left'), right = $('raft-beat.right');
   await Promise.all([left.ready, right.ready]);
-  const clock = new Clock({ speed: 20 });
+  // The slider may have moved while this module loaded: start at its speed.
+  const speed = $('input.cmp-speed');
+  const clock = new Clock({ speed: 10 ** Number(speed.value) });
   left.useClock(clock);
   right.useClock(clock);
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
@@ -160,7 +162,6 @@ export async function setupCompare(section) {
   $('[data-c=play]').addEventListener('click', () => (current && left.run.time >= current.end - 0.001 ? start(currentId()) : clock.toggle()));
   $('[data-c=restart]').addEventListener('click', () => current && start(currentId()));
   $('[data-c=seed]').addEventListener('click', () => { seed = Math.floor(Math.random() * 1e6); $('.seed').textContent = `seed ${seed}`; if (current) $('[data-c=restart]').click(); });
-  const speed = $('input.cmp-speed');
   speed.addEventListener('input', () => clock.setSpeed(10 ** Number(speed.value)));
   const paint = () => {
     $('[data-c=play]').textContent = clock.playing ? '❚❚ Pause' : '▶ Play';
