@@ -348,8 +348,8 @@ impl<P: Protocol> Simulation<P> {
         if !ready.messages.is_empty() {
             let round = engine.next_round();
             let mut beats = false;
-            for (dest, msg) in &ready.messages {
-                let (dest, kind, term) = (*dest, msg.kind(), msg.term());
+            for (dest, msg) in ready.messages.drain(..) {
+                let (kind, term) = (msg.kind(), msg.term());
                 beats |= kind == MessageKind::Beat;
                 let (first, last) = match dest {
                     Dest::To(to) => (to, to),
@@ -363,11 +363,25 @@ impl<P: Protocol> Simulation<P> {
                     let entries = msg.entries();
                     (entries > 0).then(|| (entries, msg.size().unwrap_or_default()))
                 };
+                // The last copy takes the message itself: most messages have
+                // one receiver, and an AppendEntries' entries need no copy.
+                let final_to = if dest == Dest::AllOthers && last == id {
+                    last - 1
+                } else {
+                    last
+                };
+                let mut msg = Some(msg);
                 for to in first..=last {
                     if to == id && dest == Dest::AllOthers {
                         continue;
                     }
                     if let Some((mid, due)) = engine.route(id, to, kind, term, round, load) {
+                        let msg = if to == final_to {
+                            msg.take()
+                        } else {
+                            msg.clone()
+                        };
+                        let Some(msg) = msg else { break };
                         let sent = engine.now;
                         wire.push(InFlight {
                             id: mid,
@@ -376,7 +390,7 @@ impl<P: Protocol> Simulation<P> {
                             kind,
                             sent,
                             due,
-                            msg: msg.clone(),
+                            msg,
                         });
                     }
                 }
