@@ -24,13 +24,41 @@ pub struct LogSafety {
     /// By index from `first`: the (term, chain hash, node) first seen there,
     /// one per term (usually one in all). A ring over the window: indices
     /// come nearly in order, and this is on every appended entry.
-    appended: VecDeque<Vec<(u64, u64, NodeId)>>,
+    appended: VecDeque<Seen>,
     /// By index from `first`: (term, op, node) first applied there.
     applied: VecDeque<Option<(u64, OpId, NodeId)>>,
     /// The index of the rings' front slot.
     first: u64,
     /// The highest commit index any node reached, its chain, and who.
     committed: Option<(u64, u64, NodeId)>,
+}
+
+/// The claims at one index: the first term's inline (no allocation on the
+/// common path), any other term's after it.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    first: Option<(u64, u64, NodeId)>,
+    more: Vec<(u64, u64, NodeId)>,
+}
+
+impl Seen {
+    /// The claim of `term` here, or None after recording `claim` as it.
+    fn claim(&mut self, claim: (u64, u64, NodeId)) -> Option<(u64, u64, NodeId)> {
+        let Some(first) = self.first else {
+            self.first = Some(claim);
+            return None;
+        };
+        if first.0 == claim.0 {
+            return Some(first);
+        }
+        match self.more.iter().find(|e| e.0 == claim.0) {
+            Some(e) => Some(*e),
+            None => {
+                self.more.push(claim);
+                None
+            }
+        }
+    }
 }
 
 fn finding(
@@ -59,14 +87,7 @@ impl LogSafety {
                 chain,
             } => {
                 let slot = self.slot(index)?;
-                let seen = &mut self.appended[slot];
-                let (_, first_chain, by) = match seen.iter().find(|e| e.0 == entry_term) {
-                    Some(e) => *e,
-                    None => {
-                        seen.push((entry_term, chain, node));
-                        return None;
-                    }
-                };
+                let (_, first_chain, by) = self.appended[slot].claim((entry_term, chain, node))?;
                 (first_chain != chain).then(|| {
                     finding(
                         t,
@@ -141,7 +162,7 @@ impl LogSafety {
     fn slot(&mut self, index: u64) -> Option<usize> {
         let slot = index.checked_sub(self.first)? as usize;
         if slot >= self.appended.len() {
-            self.appended.resize_with(slot + 1, Vec::new);
+            self.appended.resize_with(slot + 1, Seen::default);
             self.applied.resize(slot + 1, None);
         }
         let over = self.appended.len().saturating_sub(WINDOW as usize);

@@ -85,12 +85,10 @@ impl Node {
         });
         // Peers that were caught up get it now; the others are being
         // probed, and get it with their next AppendEntries.
-        let peers: Vec<NodeId> = self
-            .peers()
-            .filter(|p| self.next[Self::slot(*p)] == index)
-            .collect();
-        for p in peers {
-            self.send_append(p, out);
+        for p in 1..=self.cluster_size {
+            if p != self.id && self.next[Self::slot(p)] == index {
+                self.send_append(p, out);
+            }
         }
         self.maybe_commit(out);
     }
@@ -184,8 +182,8 @@ impl Node {
                 *slot = self.matched[Self::slot(p)];
             }
             *m.last_mut().expect("the leader's own entry") = own;
-            m.sort_unstable_by(|a, b| b.cmp(a));
-            m[k]
+            // The (k+1)-th largest: a selection, no full sort.
+            *m.select_nth_unstable_by(k, |a, b| b.cmp(a)).1
         };
         let n = self.cluster_size as usize;
         if n <= ON_STACK {
