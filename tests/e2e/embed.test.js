@@ -274,6 +274,24 @@ test('embed.html takes the same settings as URL parameters', async () => {
 });
 
 /** A page of the served origin whose HTML is `body`, opened with the harness's checks. */
+// A docs site that moved or mis-served the core: the element names the URL
+// it tried, where the browser's own message would not.
+test('a core that does not load is named by its URL in the element\'s message', async () => {
+  const html = '<raft-beat id="demo" model="nacos" controls="none"></raft-beat>';
+  for (const [status, said] of [[404, /HTTP 404$/], [null, /did not load from \S+: .+/]]) {
+    const { page, context, problems } = await openWithRoute(html);
+    await page.route('**/pkg/raftbeat_bg.wasm', (route) => (status ? route.fulfill({ status, body: 'gone' }) : route.abort('connectionrefused')));
+    await page.reload();
+    const failure = await page.evaluate(() => document.getElementById('demo').ready.then(() => 'started', (e) => e.message));
+    assert.match(failure, /^its WebAssembly core did not load from http:\/\/[^ ]+\/pkg\/raftbeat_bg\.wasm: /);
+    assert.match(failure, said);
+    const shown = await page.locator('#demo [role=alert]').textContent();
+    assert.equal(shown, `raftbeat could not start: ${failure}`);
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [], 'the failure is shown, not thrown at the page');
+    await context.close();
+  }
+});
+
 function openWithRoute(body, { viewport = { width: 900, height: 700 }, csp } = {}) {
   return openPage(browser, `${server.url}bare-test-page.html`, {
     viewport,

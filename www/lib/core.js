@@ -78,12 +78,29 @@ export async function runInSlices(steps, { progress = () => {}, cancelled = () =
   return true;
 }
 
+/** The core's wasm, beside its glue. Written out here, with a literal path,
+ *  so a bundler sees it, emits the file and rewrites the URL. */
+const WASM_URL = new URL('../pkg/raftbeat_bg.wasm', import.meta.url);
+
 /** @type {Promise<void> | undefined} */
 let loading;
 /** Loads and instantiates the wasm core once per page, and reads its layout. */
 export function loadCore() {
-  loading ??= init().then(() => readLayout());
+  loading ??= fetchCore(WASM_URL).then((response) => init({ module_or_path: response })).then(() => readLayout());
   return loading;
+}
+
+/** The core's response, or an Error naming the URL: the browser's own
+ *  ("Failed to fetch", a MIME type complaint) does not say which file. */
+async function fetchCore(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`its WebAssembly core did not load from ${url}: ${e instanceof Error ? e.message : e}`);
+  }
+  if (!response.ok) throw new Error(`its WebAssembly core did not load from ${url}: HTTP ${response.status}`);
+  return response;
 }
 
 /** `key=value key=value` (configText) as [[key, value]...]. */
