@@ -125,7 +125,7 @@ impl History {
     }
 
     /// Records an outcome; returns the op when this was its first one.
-    pub(super) fn complete(&mut self, id: OpId, outcome: Outcome, now: Micros) -> Option<Op> {
+    pub(super) fn complete(&mut self, id: OpId, outcome: Outcome, now: Micros) -> Option<&Op> {
         let op = self.ops.get_mut(&id)?;
         if op.done.is_some() {
             return None;
@@ -136,41 +136,16 @@ impl History {
             Ok(()) => self.counts.ok += 1,
             Err(_) => self.counts.failed += 1,
         }
-        if self.recent_ops.len() == RECENT_OPS {
-            self.recent_ops.pop_front();
-        }
-        self.recent_ops.push_back(op.clone());
         let kh = self.keys.get_mut(&op.key).expect("an op's key is recorded");
         if outcome.is_ok() && kh.latest_acked.is_none_or(|w| w < id) {
             kh.latest_acked = Some(id);
         }
-        self.prune(&op.key);
-        Some(op)
-    }
-
-    /// Forgets the ops of `key` that can no longer justify a value: failed
-    /// for certain, or acknowledged before the reference op was invoked.
-    fn prune(&mut self, key: &str) {
-        let Some(kh) = self.keys.get_mut(key) else {
-            return;
-        };
-        let reference = kh
-            .latest_acked
-            .and_then(|w| self.ops.get(&w))
-            .map(|w| (w.id, w.invoked));
-        let ops = &mut self.ops;
-        kh.live.retain(|id| {
-            let keep = ops.get(id).is_some_and(|op| {
-                Some(op.id) == reference.map(|r| r.0)
-                    || kh.last == Some(op.id)
-                    || !(op.definitely_failed()
-                        || reference.is_some_and(|(_, t)| op.acked_before(t)))
-            });
-            if !keep {
-                ops.remove(id);
-            }
-            keep
-        });
+        prune(kh, &mut self.ops);
+        if self.recent_ops.len() == RECENT_OPS {
+            self.recent_ops.pop_front();
+        }
+        self.recent_ops.push_back(op);
+        self.recent_ops.back()
     }
 
     /// The client resends a pending op to `node` (a redirect).
@@ -221,4 +196,24 @@ impl History {
             .get_key_value(key)
             .map_or_else(|| Rc::from(key), |(k, _)| k.clone())
     }
+}
+
+/// Forgets the ops of one key that can no longer justify a value: failed
+/// for certain, or acknowledged before the reference op was invoked.
+fn prune(kh: &mut KeyHistory, ops: &mut BTreeMap<OpId, Op>) {
+    let reference = kh
+        .latest_acked
+        .and_then(|w| ops.get(&w))
+        .map(|w| (w.id, w.invoked));
+    kh.live.retain(|id| {
+        let keep = ops.get(id).is_some_and(|op| {
+            Some(op.id) == reference.map(|r| r.0)
+                || kh.last == Some(op.id)
+                || !(op.definitely_failed() || reference.is_some_and(|(_, t)| op.acked_before(t)))
+        });
+        if !keep {
+            ops.remove(id);
+        }
+        keep
+    });
 }

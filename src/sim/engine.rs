@@ -252,19 +252,24 @@ impl Engine {
 
     /// A client operation ended: recorded once, traced.
     pub(super) fn client_done(&mut self, op: OpId, outcome: Outcome) {
-        if let Some(done) = self.client.complete(op, outcome, self.now) {
-            self.emit(
-                done.via,
-                None,
-                EventKind::ClientResult {
-                    op,
-                    kind: done.kind,
-                    key: &done.key,
-                    outcome,
-                    invoked: done.invoked,
-                },
-            );
+        let Some(done) = self.client.complete(op, outcome, self.now) else {
+            return;
+        };
+        if self.sinks.is_empty() {
+            return;
         }
+        let (via, kind, key, invoked) = (done.via, done.kind, done.key.clone(), done.invoked);
+        self.emit(
+            via,
+            None,
+            EventKind::ClientResult {
+                op,
+                kind,
+                key: &key,
+                outcome,
+                invoked,
+            },
+        );
     }
 
     /// A node's datum changed: the durability checker judges it. Not a

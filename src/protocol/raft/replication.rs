@@ -182,8 +182,8 @@ impl Node {
                 *slot = self.matched[Self::slot(p)];
             }
             *m.last_mut().expect("the leader's own entry") = own;
-            // The (k+1)-th largest: a selection, no full sort.
-            *m.select_nth_unstable_by(k, |a, b| b.cmp(a)).1
+            m.sort_unstable_by(|a, b| b.cmp(a));
+            m[k]
         };
         let n = self.cluster_size as usize;
         if n <= ON_STACK {
