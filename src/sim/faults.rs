@@ -470,9 +470,9 @@ impl<P: Protocol> Simulation<P> {
     /// Drop one message in flight by id.
     pub fn drop_message(&mut self, id: u64) -> Result<(), Error> {
         match self.wire.take(id) {
-            Some(m) => {
+            Some((e, msg)) => {
                 self.engine
-                    .dropped(m.id, m.kind, m.from, m.to, m.msg.term(), DropReason::Manual);
+                    .dropped(e.id, e.kind, e.from, e.to, msg.term(), DropReason::Manual);
                 Ok(())
             }
             None => Err(Error::new(

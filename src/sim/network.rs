@@ -300,11 +300,9 @@ impl Topology {
     }
 }
 
-/// A message on the wire. `repr(C)` keeps the fields where they are
-/// declared: the default layout put them at odd offsets inside the wire's
-/// `Option`, and every delivery's copy stalled on them.
+/// A message on the wire, as the views and tests see it (`msg` is a
+/// reference when it comes from [`Wire::iter`]).
 #[derive(Clone, Debug)]
-#[repr(C)]
 pub struct InFlight<M> {
     pub id: u64,
     pub from: NodeId,
@@ -315,13 +313,73 @@ pub struct InFlight<M> {
     pub msg: M,
 }
 
+/// What the wire knows of a message besides its contents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: MessageKind,
+    pub sent: Micros,
+    pub due: Micros,
+}
+
+impl Envelope {
+    pub fn with<M>(self, msg: M) -> InFlight<M> {
+        let Envelope {
+            id,
+            from,
+            to,
+            kind,
+            sent,
+            due,
+        } = self;
+        InFlight {
+            id,
+            from,
+            to,
+            kind,
+            sent,
+            due,
+            msg,
+        }
+    }
+}
+
+impl<M> InFlight<M> {
+    pub fn split(self) -> (Envelope, M) {
+        let InFlight {
+            id,
+            from,
+            to,
+            kind,
+            sent,
+            due,
+            msg,
+        } = self;
+        let envelope = Envelope {
+            id,
+            from,
+            to,
+            kind,
+            sent,
+            due,
+        };
+        (envelope, msg)
+    }
+}
+
 /// Messages in flight, indexed by id. Ids only grow and latency is bounded,
 /// so the live ids sit in a sliding window: a deque indexed by `id - base`
-/// gives O(1) insert, lookup and removal with no hashing.
+/// gives O(1) insert, lookup and removal with no hashing. Envelopes and
+/// contents sit in two deques: each half moves in a few loads and stores,
+/// where the whole (over 64 bytes) was a `memory.copy` call in wasm on
+/// every push and delivery.
 #[derive(Clone, Debug)]
 pub struct Wire<M> {
     base: u64,
-    slots: VecDeque<Option<InFlight<M>>>,
+    envelopes: VecDeque<Option<Envelope>>,
+    messages: VecDeque<Option<M>>,
     live: usize,
 }
 
@@ -329,7 +387,8 @@ impl<M> Default for Wire<M> {
     fn default() -> Self {
         Wire {
             base: 1,
-            slots: VecDeque::new(),
+            envelopes: VecDeque::new(),
+            messages: VecDeque::new(),
             live: 0,
         }
     }
@@ -338,37 +397,51 @@ impl<M> Default for Wire<M> {
 impl<M> Wire<M> {
     /// The id the next message will get.
     pub fn next_id(&self) -> u64 {
-        self.base + self.slots.len() as u64
+        self.base + self.envelopes.len() as u64
     }
 
     /// Adds a message; ids must grow. Ids skipped (messages dropped before
     /// they reached the wire) become empty slots.
-    pub fn push(&mut self, m: InFlight<M>) {
-        if self.slots.is_empty() {
-            self.base = m.id;
+    pub fn push(&mut self, envelope: Envelope, msg: M) {
+        if self.envelopes.is_empty() {
+            self.base = envelope.id;
         }
-        debug_assert!(m.id >= self.next_id());
-        while self.next_id() < m.id {
-            self.slots.push_back(None);
+        debug_assert!(envelope.id >= self.next_id());
+        while self.next_id() < envelope.id {
+            self.envelopes.push_back(None);
+            self.messages.push_back(None);
         }
-        self.slots.push_back(Some(m));
+        self.envelopes.push_back(Some(envelope));
+        self.messages.push_back(Some(msg));
         self.live += 1;
     }
 
-    pub fn take(&mut self, id: u64) -> Option<InFlight<M>> {
+    /// The message's envelope, if it is on the wire.
+    pub fn envelope(&self, id: u64) -> Option<Envelope> {
         let idx = id.checked_sub(self.base)? as usize;
-        let m = self.slots.get_mut(idx)?.take()?;
-        self.live -= 1;
-        while matches!(self.slots.front(), Some(None)) {
-            self.slots.pop_front();
-            self.base += 1;
-        }
-        Some(m)
+        *self.envelopes.get(idx)?
     }
 
-    pub fn get(&self, id: u64) -> Option<&InFlight<M>> {
+    pub fn take(&mut self, id: u64) -> Option<(Envelope, M)> {
         let idx = id.checked_sub(self.base)? as usize;
-        self.slots.get(idx)?.as_ref()
+        let envelope = self.envelopes.get_mut(idx)?.take()?;
+        let msg = self.messages[idx]
+            .take()
+            .expect("an envelope has its message");
+        self.live -= 1;
+        while matches!(self.envelopes.front(), Some(None)) {
+            self.envelopes.pop_front();
+            self.messages.pop_front();
+            self.base += 1;
+        }
+        Some((envelope, msg))
+    }
+
+    pub fn get(&self, id: u64) -> Option<InFlight<&M>> {
+        let idx = id.checked_sub(self.base)? as usize;
+        let e = (*self.envelopes.get(idx)?)?;
+        let msg = self.messages[idx].as_ref()?;
+        Some(e.with(msg))
     }
 
     pub fn len(&self) -> usize {
@@ -380,8 +453,11 @@ impl<M> Wire<M> {
     }
 
     /// In id order, which is send order.
-    pub fn iter(&self) -> impl Iterator<Item = &InFlight<M>> {
-        self.slots.iter().flatten()
+    pub fn iter(&self) -> impl Iterator<Item = InFlight<&M>> {
+        self.envelopes
+            .iter()
+            .zip(&self.messages)
+            .filter_map(|(e, m)| Some(e.as_ref()?.with(m.as_ref()?)))
     }
 }
 
@@ -448,12 +524,19 @@ mod tests {
         assert_eq!(t.beat_rule_drops(1, 2, 12), None);
     }
 
+    impl<M> Wire<M> {
+        fn push_whole(&mut self, m: InFlight<M>) {
+            let (envelope, msg) = m.split();
+            self.push(envelope, msg);
+        }
+    }
+
     #[test]
     fn wire_keeps_a_sliding_window() {
         let mut w: Wire<u8> = Wire::default();
         for i in 0..5 {
             let id = w.next_id();
-            w.push(InFlight {
+            w.push_whole(InFlight {
                 id,
                 from: 1,
                 to: 2,
@@ -463,9 +546,9 @@ mod tests {
                 msg: i as u8,
             });
         }
-        assert_eq!(w.take(3).unwrap().msg, 2);
+        assert_eq!(w.take(3).unwrap().1, 2);
         assert!(w.take(3).is_none());
-        assert_eq!(w.take(1).unwrap().msg, 0);
+        assert_eq!(w.take(1).unwrap().1, 0);
         assert_eq!(w.len(), 3);
         assert_eq!(w.iter().map(|m| m.id).collect::<Vec<_>>(), vec![2, 4, 5]);
         w.take(2);
@@ -474,7 +557,7 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(w.next_id(), 6);
         // A gap (ids dropped before reaching the wire) is skipped over.
-        w.push(InFlight {
+        w.push_whole(InFlight {
             id: 9,
             from: 1,
             to: 2,
@@ -483,7 +566,7 @@ mod tests {
             due: 0,
             msg: 9,
         });
-        w.push(InFlight {
+        w.push_whole(InFlight {
             id: 12,
             from: 1,
             to: 2,
@@ -493,8 +576,8 @@ mod tests {
             msg: 12,
         });
         assert_eq!(w.iter().map(|m| m.id).collect::<Vec<_>>(), vec![9, 12]);
-        assert_eq!(w.get(12).unwrap().msg, 12);
-        assert_eq!(w.take(9).unwrap().msg, 9);
+        assert_eq!(*w.get(12).unwrap().msg, 12);
+        assert_eq!(w.take(9).unwrap().1, 9);
         assert_eq!(w.len(), 1);
         assert!(w.take(99).is_none() && w.take(0).is_none());
     }

@@ -3,7 +3,7 @@
 //! the model asks for.
 
 use super::event::{Packed, Pending};
-use super::network::{InFlight, Wire};
+use super::network::{Envelope, InFlight, Wire};
 use super::rng::{Stream, BOOT_STREAM};
 use super::trace::EventKind;
 use super::{Engine, SimConfig};
@@ -146,7 +146,7 @@ impl<P: Protocol> Simulation<P> {
     }
 
     /// Messages on the wire, in send order.
-    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight<P::Message>> {
+    pub fn in_flight(&self) -> impl Iterator<Item = InFlight<&P::Message>> {
         self.wire.iter()
     }
     pub fn in_flight_count(&self) -> usize {
@@ -244,21 +244,18 @@ impl<P: Protocol> Simulation<P> {
             }
             Pending::Deliver(id) => {
                 // A paused receiver takes it when it resumes: it waits.
-                if let Some(to) = self.wire.get(id).map(|m| m.to) {
+                if let Some(to) = self.wire.envelope(id).map(|e| e.to) {
                     if self.engine.is_paused(to) {
                         let until = self.engine.paused_until[(to - 1) as usize];
                         self.engine.schedule(until, Pending::Deliver(id));
                         return false;
                     }
                 }
-                let Some(m) = self.wire.take(id) else {
+                let Some((e, msg)) = self.wire.take(id) else {
                     return false;
                 };
-                if self
-                    .engine
-                    .arrives(m.id, m.kind, m.from, m.to, m.msg.term())
-                {
-                    self.drive(m.to, Step::Message(m.from, m.msg));
+                if self.engine.arrives(e.id, e.kind, e.from, e.to, msg.term()) {
+                    self.drive(e.to, Step::Message(e.from, msg));
                 }
                 true
             }
@@ -383,15 +380,15 @@ impl<P: Protocol> Simulation<P> {
                         };
                         let Some(msg) = msg else { break };
                         let sent = engine.now;
-                        wire.push(InFlight {
+                        let envelope = Envelope {
                             id: mid,
                             from: id,
                             to,
                             kind,
                             sent,
                             due,
-                            msg,
-                        });
+                        };
+                        wire.push(envelope, msg);
                     }
                 }
             }
