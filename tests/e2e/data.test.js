@@ -77,7 +77,8 @@ test('the workload control runs writes at a rate and stops them; a lagging follo
   await page.locator('#lab .client input.rate').fill('5');
   await page.locator('#lab .client input.keys').fill('30');
   await page.locator('#lab .client button.workload').click();
-  assert.equal(await page.locator('#lab .client button.workload').textContent(), 'Stop');
+  // The bar relabels itself on its next refresh.
+  await page.locator('#lab .client button.workload').filter({ hasText: /^Stop$/ }).waitFor({ timeout: 5_000 });
   const view = () => page.evaluate(() => document.querySelector('#lab').run.sim.client());
   assert.deepEqual((await view()).workload, { rate: 5, keys: 30, via: 'leader', delete: 0 });
   await page.waitForFunction(() => document.querySelector('#lab').run.sim.client().counts.ok >= 20, null, { timeout: 30_000 });
@@ -90,7 +91,8 @@ test('the workload control runs writes at a rate and stops them; a lagging follo
   });
   for (const [entries, bytes] of sized) assert.ok(entries > 0 && bytes > entries, `a beat lists keys and has a size: ${entries} keys, ${bytes} B`);
   await page.locator('#lab .client button.workload').click();
-  assert.equal(await page.locator('#lab .client button.workload').textContent(), 'Start');
+  // The bar relabels itself on its next refresh.
+  await page.locator('#lab .client button.workload').filter({ hasText: /^Start$/ }).waitFor({ timeout: 5_000 });
   assert.equal((await view()).workload, null);
   const stopped = (await view()).counts.invoked;
   await page.evaluate(() => { const el = document.querySelector('#lab'); el.clock.pause(); el.run.advanceTo(el.run.time + 20_000); el.run.refresh(); });

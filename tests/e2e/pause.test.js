@@ -19,6 +19,8 @@ test('the Pause button stalls a node, which resumes on time and takes the lead b
   const pos = await nodeOnScreen(page, 2);
   await page.mouse.click(pos.x, pos.y);
   const button = page.locator('#lab [data-n=pause]');
+  // The inspector fills in the selected node's buttons on its next refresh.
+  await button.filter({ hasText: 'Pause S2' }).waitFor({ timeout: 5_000 });
   assert.equal(await button.textContent(), 'Pause S2 25 s');
   await page.locator('#lab [data-a=play]').click(); // pause the clock to read the state exactly
   await button.click();
