@@ -91,9 +91,10 @@ test('a steady workload plays at the chosen speed: slow motion gives way when th
   const t0 = await page.evaluate(() => document.querySelector('raft-beat.left').run.time);
   await page.waitForTimeout(4000);
   const t1 = await page.evaluate(() => document.querySelector('raft-beat.left').run.time);
-  // At ×10, 4 s of wall time is up to 40 simulated s. Slow motion may take
-  // about half of it; slowed for every message it was about 1 s.
-  assert.ok(t1 - t0 >= 8_000, `4 s at ×10 during the workload advanced only ${(t1 - t0) / 1000} simulated s`);
+  // At ×10, 4 s of wall time is up to 40 simulated s. Slow motion may hold
+  // the run under a tenth of that for a second or two at a time; slowed for
+  // every message it made about 1 s.
+  assert.ok(t1 - t0 >= 5_000, `4 s at ×10 during the workload advanced only ${(t1 - t0) / 1000} simulated s`);
   assert.deepEqual(problems, []);
   await context.close();
 });

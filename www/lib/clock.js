@@ -4,11 +4,11 @@
 // times speed. Long gaps are clamped, a hidden tab does not advance, and
 // while messages are on the wire the clock slows down so each one takes a
 // visible moment to cross: Nacos beats travel for milliseconds every five
-// seconds, and neither would be watchable at one fixed speed. Slow motion is
-// for single exchanges: when it has held the clock back for most of the last
-// few seconds (a steady workload keeps the wire busy), it gives way to the
-// chosen speed for a while, or a run would crawl at a few percent of the
-// speed the reader asked for.
+// seconds, and neither would be watchable at one fixed speed. Slow motion may
+// cost a run up to most of its speed, not all of it: when a wire that never
+// goes quiet (a steady workload) has held the clock under a fifth of the
+// chosen speed for a couple of seconds, slow motion rests until the run has
+// caught up to over half of it, or it would crawl at a few percent.
 
 /** Longest wall-clock gap one frame may cover (a backgrounded tab, a breakpoint). */
 const MAX_GAP_MS = 100;
@@ -16,11 +16,11 @@ const MAX_GAP_MS = 100;
 const CROSSING_MS = 420;
 /** Above this speed the crossing shrinks in proportion: fast means fast. */
 const SLOW_MOTION_UP_TO = 10;
-/** Wall time (ms) over which the share of slowed time is averaged. */
-const SLOW_SHARE_MS = 2000;
-/** Slow motion gives way above this share of wall time, and returns below the second. */
-const SLOW_SHARE_OFF = 0.7;
-const SLOW_SHARE_ON = 0.3;
+/** Wall time (ms) over which the achieved share of the chosen speed is averaged. */
+const PACE_MS = 1000;
+/** Slow motion rests below this share of the chosen speed, and returns above the second. */
+const PACE_REST = 0.1;
+const PACE_RESUME = 0.7;
 /** Wall time per frame spent stepping when fast-forwarding. */
 const STEP_BUDGET_MS = 8;
 
@@ -36,10 +36,10 @@ export class Clock {
     this.rate = 0;
     /** True while slow motion holds the clock back for messages in flight. */
     this.flying = false;
-    /** Whether slow motion may hold the clock back now, and the recent
-     *  share of wall time it did (see SLOW_SHARE_MS). */
+    /** Whether slow motion may hold the clock back now, and the share of
+     *  the chosen speed the runs recently achieved (see PACE_MS). */
     this.slowArmed = true;
-    this.slowShare = 0;
+    this.pace = 1;
     /** True when the core could not keep up with the speed (budget hit). */
     this.saturated = false;
     this.eventsPerMs = 2000;
@@ -75,7 +75,7 @@ export class Clock {
     document.removeEventListener('visibilitychange', this.onVisibility);
   }
 
-  play() { if (!this.playing) { this.playing = true; this.last = null; this.emit(); } }
+  play() { if (!this.playing) { this.playing = true; this.last = null; this.pace = 1; this.slowArmed = true; this.emit(); } }
   pause() { if (this.playing) { this.playing = false; this.flying = false; this.emit(); } }
   toggle() { this.playing ? this.pause() : this.play(); }
   setSpeed(speed) {
@@ -100,13 +100,13 @@ export class Clock {
     this.last_frame = { step: t1 - t0, handover: t2 - t1, draw: t3 - t2, events };
   }
 
-  /** Averages the share of wall time slowed; past SLOW_SHARE_OFF slow
-   *  motion rests until the share falls below SLOW_SHARE_ON. */
-  shareSlowMotion(wallDt) {
-    const a = 1 - Math.exp(-wallDt / SLOW_SHARE_MS);
-    this.slowShare += a * ((this.flying ? 1 : 0) - this.slowShare);
-    if (this.slowArmed && this.slowShare > SLOW_SHARE_OFF) this.slowArmed = false;
-    else if (!this.slowArmed && this.slowShare < SLOW_SHARE_ON) this.slowArmed = true;
+  /** Averages the share of the chosen speed achieved; below PACE_REST slow
+   *  motion rests until the share is back above PACE_RESUME. */
+  keepPace(wallDt, advanced) {
+    const a = 1 - Math.exp(-wallDt / PACE_MS);
+    this.pace += a * (Math.min(1, advanced / (wallDt * this.speed)) - this.pace);
+    if (this.slowArmed && this.pace < PACE_REST) this.slowArmed = false;
+    else if (!this.slowArmed && this.pace > PACE_RESUME) this.slowArmed = true;
   }
 
   /** Steps every active run together by one frame; returns the events run. */
@@ -132,7 +132,6 @@ export class Clock {
         if (next > 0.001 && next < dt) dt = next;
       }
     }
-    this.shareSlowMotion(wallDt);
     for (const r of runs) {
       const next = r.nextActionAt() - start;
       if (next >= 0 && next < dt) dt = next;
@@ -159,6 +158,7 @@ export class Clock {
     if (reached >= this.stopAt - 0.0005) this.pause();
     const advanced = reached - start;
     this.rate = 0.85 * this.rate + 0.15 * (advanced / wallDt);
+    if (this.playing) this.keepPace(wallDt, advanced);
     return events;
   }
 }
