@@ -78,4 +78,6 @@ pub struct Script {
     pub tail: Vec<String>,
 }
 
-const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, pause NODE for=D, partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, write, delete, workload, expect, pause";
+/// Every command, for "unknown command" errors. `pause` is listed in its two
+/// forms: alone a tour's stop, with a node a stall.
+const USAGE: &str = "cluster, run, crash, restart, timeout, isolate, pause NODE for=D (a stall), partition, heal, cut, restore, drop-beats, allow-beats, drop-message, network, periodic-crash, align-timers, spread-timers, write, delete, workload, expect, pause (alone: a tour's stop)";
