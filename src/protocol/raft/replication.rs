@@ -376,10 +376,14 @@ impl Node {
         if success {
             // Only a higher matchIndex can move the majority's match: a
             // heartbeat's reply that matches nothing new skips the count
-            // (the leader's own appends count in client_request).
+            // (the leader's own appends count in client_request), and so
+            // does a match at or below the commit index (the replies after
+            // a majority's): the majority's match could not pass it.
             if index > self.matched[s] {
                 self.matched[s] = index;
-                self.maybe_commit(out);
+                if index > self.commit {
+                    self.maybe_commit(out);
+                }
             }
             self.next[s] = self.next[s].max(index + 1);
             if self.next[s] <= self.log.last().index {
