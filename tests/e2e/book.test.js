@@ -80,6 +80,7 @@ test('the heartbeat chapter runs its live elements: a leader, frames drawn, a lo
   assert.equal(lost.leaders.length, 1);
   assert.notEqual(lost.leaders[0], 5, 'another server leads after three lost rounds');
   assert.ok(Math.max(...lost.terms) >= 2, `terms ${lost.terms}`);
+  await page.locator('raft-beat').nth(1).screenshot({ path: join(SHOTS, 'book-lost-beats.png') });
   // The tour: its bar says what to do; Continue plays to the first stop.
   const tour = page.locator('raft-beat').nth(2);
   await tour.scrollIntoViewIfNeeded();
@@ -88,6 +89,7 @@ test('the heartbeat chapter runs its live elements: a leader, frames drawn, a lo
   await tour.locator('.tour .next').click();
   await page.waitForFunction(() => document.querySelectorAll('raft-beat')[2].run.stopsPassed === 1, null, { timeout: 10_000 });
   assert.match(await tour.locator('.tour .say').textContent(), /leaderDueMs/);
+  await tour.screenshot({ path: join(SHOTS, 'book-tour.png') });
   assert.deepEqual(problems, []);
   assert.deepEqual(foreign, []);
   await context.close();
