@@ -60,8 +60,8 @@ CLI := target/release/raftbeat
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 PACKAGE := target/package/raftbeat-$(VERSION).tgz
 # The user guide (docs/book/), built by a pinned mdbook: only its HTML
-# renderer with search (--no-default-features drops the server and the file
-# watcher, which `make book` does not use, and most of the install time).
+# renderer with search (--no-default-features leaves out `mdbook serve` and
+# `mdbook watch` and their dependencies, which `make book` does not use).
 MDBOOK_VERSION := 0.5.4
 BOOK := target/book
 # What the book's live <raft-beat> elements load, copied from $(SITE) into $(BOOK)/raftbeat/.
