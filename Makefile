@@ -59,17 +59,25 @@ CLI := target/release/raftbeat
 # The npm package (tools/pack.mjs): the element, its modules and the lab's wasm.
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 PACKAGE := target/package/raftbeat-$(VERSION).tgz
+# The user guide (docs/book/), built by a pinned mdbook: only its HTML
+# renderer with search (--no-default-features leaves out `mdbook serve` and
+# `mdbook watch` and their dependencies, which `make book` does not use).
+MDBOOK_VERSION := 0.5.4
+BOOK := target/book
+# What the book's live <raft-beat> elements load, copied from $(SITE) into $(BOOK)/raftbeat/.
+BOOK_ELEMENT := raft-beat.js lib pkg tours
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
 # A recipe that fails half-way leaves no target behind (so the next make retries).
 .DELETE_ON_ERROR:
-.PHONY: help serve site package test check setup setup-browser wasm cli fmt-check clippy clippy-wasm \
+.PHONY: help serve site package book test check setup setup-browser setup-book wasm cli fmt-check clippy clippy-wasm \
         clippy-wasm-experiments tsc test-native test-wasm test-e2e bench clean FORCE
 
 help:
 	@echo "make serve   build and serve the page on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
 	@echo "make site    build $(SITE)/: www/ as served, its modules minified"
 	@echo "make package build $(PACKAGE), the npm package of <raft-beat>"
+	@echo "make book    build the user guide (docs/book/, mdBook) into $(BOOK)/"
 	@echo "make check   the fast checks only: rustfmt, clippy (native and wasm32), tsc"
 	@echo "make test    the fast checks, then every test: native, wasm in headless Chrome, end-to-end"
 	@echo "make bench   run the committed benchmarks"
@@ -108,6 +116,12 @@ setup-browser:
 	@{ command -v chromium >/dev/null && command -v chromedriver >/dev/null; } || { \
 	  echo "make: installing Debian's chromium and chromium-driver"; \
 	  $(call apt_install,chromium chromium-driver,Chromium and a ChromeDriver of the same version on PATH (as chromium and chromedriver)); }
+
+# mdbook for `make book`: installed when missing or another version.
+setup-book:
+	@[ "$$(mdbook --version 2>/dev/null)" = "mdbook v$(MDBOOK_VERSION)" ] || { \
+	  echo "make: installing mdbook $(MDBOOK_VERSION), HTML and search only (about 2 min)"; \
+	  cargo install mdbook --version $(MDBOOK_VERSION) --locked --no-default-features --features search --force; }
 
 # The wasm packages next to the pages, rebuilt when a Rust source changes.
 # Speed first for the experiments: the release profile (opt-level 3), then
@@ -155,6 +169,16 @@ $(PACKAGE): $(WASM) $(shell find www -maxdepth 2 -name '*.js' -not -path 'www/pk
 
 package: $(PACKAGE)
 
+# The user guide: mdbook renders docs/book/ (whose chapters include
+# docs/embedding.md and docs/scenarios.md), then the element's files from the
+# built site go beside the chapters, which load raftbeat/raft-beat.js.
+book: setup-book site
+	@rm -rf $(BOOK)
+	@mdbook build docs/book --dest-dir $(CURDIR)/$(BOOK) 2>&1 | { grep -v ' INFO ' || true; }
+	@mkdir -p $(BOOK)/raftbeat
+	@cp -r $(addprefix $(SITE)/,$(BOOK_ELEMENT)) $(BOOK)/raftbeat/
+	@echo "make: the book is in $(BOOK)/ (raftbeat serve --dir $(BOOK) to read it)"
+
 serve: setup site cli
 	@$(CLI) serve --dir $(SITE) --port $(PORT)
 
@@ -165,8 +189,8 @@ test-wasm: setup
 	wasm-pack --log-level warn test --headless --chrome --mode no-install -- --test web
 
 # The harness serves $(SITE), bringing it up to date first; the Vite test
-# installs $(PACKAGE).
-test-e2e: setup setup-browser site package cli
+# installs $(PACKAGE); the book's test serves $(BOOK).
+test-e2e: setup setup-browser site package cli book
 	node --test --test-concurrency=1 tests/e2e/
 
 # The fast checks. The tree must be rustfmt- and clippy-clean, on wasm32 too

@@ -49,7 +49,14 @@ export class Input {
     /** Where the shortcuts are heard: the whole page with `global-keys`. @type {EventTarget} */
     this.keyTarget = host.hasAttribute('global-keys') ? document : host;
     /** @param {Event} e */
-    this.onKey = (e) => { const k = /** @type {KeyboardEvent} */ (e); if (!host.tour.key(k)) this.shortcut(k); };
+    this.onKey = (e) => {
+      const k = /** @type {KeyboardEvent} */ (e);
+      if (!host.tour.key(k)) this.shortcut(k);
+      // A key pressed inside the element that it acted on stops at the host:
+      // the page's own shortcuts (a book's arrow keys to the next chapter)
+      // must not act on it too.
+      if (this.keyTarget === host && k.defaultPrevented) k.stopPropagation();
+    };
     // The document's listener comes and goes with the element (see listen).
     if (this.keyTarget === host) host.addEventListener('keydown', this.onKey);
   }
