@@ -30,7 +30,12 @@ proptest! {
     /// beats of the workload stopping, and nothing is ever lost. Writes
     /// only: a delete is not serialised with the writes after it, and one
     /// that a write of the same key overtakes on the network deletes the
-    /// acknowledged write in 1.4 (37-nacos-delete-overtaken-1.4.txt).
+    /// acknowledged write in 1.4 (37-nacos-delete-overtaken-1.4.txt). And
+    /// of keys every node already holds: a key's first write can be deleted
+    /// as a dead key by a beat that left just before it and arrives after
+    /// its commit (39-nacos-new-key-beat-overtaken.txt), so each key is
+    /// written once, two beats before the workload, and a case whose
+    /// set-up meets that race is set aside.
     #[test]
     fn without_faults_every_acknowledged_write_reaches_every_node(
         seed in any::<u64>(),
@@ -42,6 +47,11 @@ proptest! {
         let mut c = cluster(seed, nodes, version);
         c.run_until(40_000_000);
         prop_assume!(c.leader().is_some());
+        for k in 0..keys {
+            act(&mut c, &format!("write k{k}"));
+        }
+        c.advance(2 * 5_000_000 + 1_000_000);
+        prop_assume!(c.monitor().count(ViolationKind::LostWrite) == 0);
         act(&mut c, &format!("workload rate=20/s keys={keys}"));
         c.advance(20_000_000);
         act(&mut c, "workload off");

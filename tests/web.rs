@@ -983,6 +983,7 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "36-raft-stalled-leader.txt",
     "37-nacos-delete-overtaken-1.4.txt",
     "38-nacos-delete-overtaken-1.2.txt",
+    "39-nacos-new-key-beat-overtaken.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption
