@@ -346,29 +346,6 @@ impl Envelope {
     }
 }
 
-impl<M> InFlight<M> {
-    pub fn split(self) -> (Envelope, M) {
-        let InFlight {
-            id,
-            from,
-            to,
-            kind,
-            sent,
-            due,
-            msg,
-        } = self;
-        let envelope = Envelope {
-            id,
-            from,
-            to,
-            kind,
-            sent,
-            due,
-        };
-        (envelope, msg)
-    }
-}
-
 /// Messages in flight, indexed by id. Ids only grow and latency is bounded,
 /// so the live ids sit in a sliding window: a deque indexed by `id - base`
 /// gives O(1) insert, lookup and removal with no hashing. Envelopes and
@@ -524,10 +501,15 @@ mod tests {
         assert_eq!(t.beat_rule_drops(1, 2, 12), None);
     }
 
-    impl<M> Wire<M> {
-        fn push_whole(&mut self, m: InFlight<M>) {
-            let (envelope, msg) = m.split();
-            self.push(envelope, msg);
+    /// A beat from S1 to S2 with id `id`, due at `due`.
+    fn beat(id: u64, due: u64) -> Envelope {
+        Envelope {
+            id,
+            from: 1,
+            to: 2,
+            kind: MessageKind::Beat,
+            sent: 0,
+            due,
         }
     }
 
@@ -536,15 +518,7 @@ mod tests {
         let mut w: Wire<u8> = Wire::default();
         for i in 0..5 {
             let id = w.next_id();
-            w.push_whole(InFlight {
-                id,
-                from: 1,
-                to: 2,
-                kind: MessageKind::Beat,
-                sent: 0,
-                due: i,
-                msg: i as u8,
-            });
+            w.push(beat(id, i), i as u8);
         }
         assert_eq!(w.take(3).unwrap().1, 2);
         assert!(w.take(3).is_none());
@@ -557,24 +531,8 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(w.next_id(), 6);
         // A gap (ids dropped before reaching the wire) is skipped over.
-        w.push_whole(InFlight {
-            id: 9,
-            from: 1,
-            to: 2,
-            kind: MessageKind::Beat,
-            sent: 0,
-            due: 0,
-            msg: 9,
-        });
-        w.push_whole(InFlight {
-            id: 12,
-            from: 1,
-            to: 2,
-            kind: MessageKind::Beat,
-            sent: 0,
-            due: 0,
-            msg: 12,
-        });
+        w.push(beat(9, 0), 9);
+        w.push(beat(12, 0), 12);
         assert_eq!(w.iter().map(|m| m.id).collect::<Vec<_>>(), vec![9, 12]);
         assert_eq!(*w.get(12).unwrap().msg, 12);
         assert_eq!(w.take(9).unwrap().1, 9);
