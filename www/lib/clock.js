@@ -6,9 +6,9 @@
 // visible moment to cross: Nacos beats travel for milliseconds every five
 // seconds, and neither would be watchable at one fixed speed. Slow motion may
 // cost a run up to most of its speed, not all of it: when a wire that never
-// goes quiet (a steady workload) has held the clock under a fifth of the
-// chosen speed for a couple of seconds, slow motion rests until the run has
-// caught up to over half of it, or it would crawl at a few percent.
+// goes quiet (a steady workload) has held the runs under a tenth of the
+// chosen speed for about a second, slow motion rests until they are back
+// above 70 % of it, or they would crawl at a few percent.
 
 /** Longest wall-clock gap one frame may cover (a backgrounded tab, a breakpoint). */
 const MAX_GAP_MS = 100;
