@@ -1,14 +1,20 @@
-// What each page loads, file by file, against the lab's size budget, counted
-// gzipped (gzip -9), as a reader downloads it: the wasm at most 100 KB, what
-// index.html loads at startup at most 165 KB (KB = 1000 bytes). A quicker check than run.js's size
-// section; run it after `make wasm cli`:
+// What each page loads, file by file, against the weight budgets, counted
+// gzipped (gzip -9), as a reader downloads it (KB = 1000 bytes):
+//   - the lab's wasm at most 100 KB;
+//   - what index.html loads at startup at most 165 KB;
+//   - what an element with controls="none" loads at most 145 KB.
+// It also reports the time from navigation to the first drawn frame (the
+// element's `raftbeat:first-frame` performance mark), on the lab and in
+// embeds, median of FIRST_FRAME_LOADS fresh loads served from this machine
+// (no network throttling: it measures fetch, compile and start-up work).
+// A quicker check than run.js's size section; run it after `make wasm cli`:
 //
 //   node benches/browser/size.js
 //
 // For the lab (index.html) it splits what loads at startup from what loads
 // only when the comparison is opened; it also weighs embed.html and, outside
-// the budget, experiments.html (with its workers). It exits with 1 while the
-// lab is over its budget.
+// the budget, experiments.html (with its workers). It exits with 1 while a
+// budget is exceeded.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -16,6 +22,8 @@ import { startServer, launch, openPage, SITE } from '../../tests/e2e/harness.js'
 
 const WASM_BUDGET = 100_000;
 const PAGE_BUDGET = 165_000;
+const EMBED_NONE_BUDGET = 145_000;
+const FIRST_FRAME_LOADS = 5;
 
 /**
  * Records the path of every file a context requests (workers included); its
@@ -39,6 +47,27 @@ const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 function print(title, files, budget) {
   console.log(`\n${title}: ${total(files)} bytes gzipped (${kb(total(files))}) in ${files.size} files${budget ? `; budget ${kb(budget)}: ${total(files) <= budget ? 'within' : 'OVER'}` : ''}`);
   for (const [f, b] of [...files].sort((a, c) => c[1] - a[1])) console.log(`  ${String(b).padStart(8)}  ${f}`);
+}
+
+/**
+ * Milliseconds from navigation to the first drawn frame, for FIRST_FRAME_LOADS
+ * loads of `url`, each in a fresh context (an empty cache): sorted.
+ */
+async function firstFrames(browser, url) {
+  const times = [];
+  for (let i = 0; i < FIRST_FRAME_LOADS; i++) {
+    const { context, page, problems } = await openPage(browser, url);
+    const mark = await page.waitForFunction(() => performance.getEntriesByName('raftbeat:first-frame')[0]?.startTime);
+    times.push(await mark.jsonValue());
+    if (problems.length) throw new Error(problems.join('; '));
+    await context.close();
+  }
+  return times.sort((a, b) => a - b);
+}
+
+function printFrames(title, times) {
+  const median = times[Math.floor((times.length - 1) / 2)];
+  console.log(`first drawn frame, ${title}: median ${median.toFixed(0)} ms of ${times.length} fresh loads (${times.map((t) => t.toFixed(0)).join(', ')})`);
 }
 
 const server = await startServer();
@@ -72,9 +101,26 @@ try {
     await page.reload();
     await page.waitForFunction(() => !!document.querySelector('raft-beat')?.simulation);
     await page.waitForTimeout(500);
-    print('embed.html', take());
+    print('embed.html (controls="minimal")', take());
     await context.close();
   }
+  {
+    // The lightest embed: no controls, so lib/panels.js and its parts never load.
+    const { context, page, problems } = await openPage(browser, server.url + 'embed.html?seed=7&controls=none');
+    const take = record(context);
+    await page.reload();
+    await page.waitForFunction(() => performance.getEntriesByName('raftbeat:first-frame').length > 0);
+    await page.waitForTimeout(500);
+    const files = take();
+    if (problems.length) throw new Error(problems.join('; '));
+    print('embed.html?controls=none', files, EMBED_NONE_BUDGET);
+    over ||= total(files) > EMBED_NONE_BUDGET;
+    await context.close();
+  }
+  console.log('');
+  printFrames('index.html', await firstFrames(browser, server.url + '#seed=7'));
+  printFrames('embed.html (controls="minimal")', await firstFrames(browser, server.url + 'embed.html?seed=7'));
+  printFrames('embed.html?controls=none', await firstFrames(browser, server.url + 'embed.html?seed=7&controls=none'));
   {
     const { context, page } = await openPage(browser, server.url + 'experiments.html?seed=1&trials=10&failover=10&workers=1&autorun=1');
     const take = record(context);
