@@ -7,36 +7,18 @@
 //!    every minute: wall time, and the live heap at every simulated hour
 //!    (it must stay flat).
 //!
-//! A counting allocator measures the live heap without any extra crate.
+//! A counting allocator (common/heap.rs) measures the live heap without any extra crate.
 
 use raftbeat::chaos::{self, ChaosConfig};
 use raftbeat::cluster::{Cluster, ClusterConfig, Value};
 use raftbeat::sim::trace::{Format, WriterSink};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = System.alloc(l);
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        System.dealloc(p, l);
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-}
+#[path = "common/heap.rs"]
+mod heap;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: heap::Counting = heap::Counting;
 
 fn config(model: &str, nodes: u32, seed: u64) -> ClusterConfig {
     let pairs = [
@@ -107,7 +89,7 @@ fn main() {
         // One schedule for the week, so every fault is valid when it runs.
         let week = chaos::schedule(42, 5, 0, 7 * 24 * HOUR, &ChaosConfig::default());
         let faults: Vec<_> = week.iter().filter(|f| f.at <= 24 * HOUR).cloned().collect();
-        let base = LIVE.load(Ordering::Relaxed);
+        let base = heap::live();
         let start = Instant::now();
         let mut c = Cluster::new(&cfg).unwrap();
         let mut next = 0;
@@ -119,7 +101,7 @@ fn main() {
                 next += 1;
             }
             c.run_until(hour * HOUR);
-            heap.push(LIVE.load(Ordering::Relaxed) - base);
+            heap.push(heap::live() - base);
         }
         let wall = start.elapsed().as_secs_f64();
         println!(
@@ -152,10 +134,10 @@ fn main() {
             {
                 c.run_until(f.at);
                 chaos::apply(&mut c, &f.command).unwrap();
-                peak = peak.max(LIVE.load(Ordering::Relaxed) - base);
+                peak = peak.max(heap::live() - base);
             }
             c.run_until(day * 24 * HOUR);
-            daily.push(peak.max(LIVE.load(Ordering::Relaxed) - base));
+            daily.push(peak.max(heap::live() - base));
         }
         println!(
             "live heap, max per day for days 2-7 (KiB): {}",

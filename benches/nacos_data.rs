@@ -16,42 +16,18 @@
 use raftbeat::experiment::nacos_data::{preloaded, NacosSim};
 use raftbeat::protocol::Protocol;
 use raftbeat::sim::client::Workload;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = System.alloc(l);
-        if !p.is_null() {
-            LIVE.fetch_add(l.size(), Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        System.dealloc(p, l);
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-}
+#[path = "common/heap.rs"]
+mod heap;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: heap::Counting = heap::Counting;
 
 const SEC: u64 = 1_000_000;
 const MINUTE: u64 = 60 * SEC;
 const HOUR: u64 = 60 * MINUTE;
 const KEYS: u32 = 10_000;
-
-/// The resident set size in KiB (Linux), or 0.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * 4)
-}
 
 /// A settled five-node cluster holding `keys` keys; (cluster, wall seconds).
 fn loaded(keys: u32, seed: u64) -> (NacosSim, f64) {
@@ -86,14 +62,14 @@ fn main() {
         }))
         .unwrap();
         let (t0, e0, ok0) = (s.now(), s.stats().events, s.client().counts().ok);
-        let base = LIVE.load(Ordering::Relaxed);
+        let base = heap::live();
         let mut heap = Vec::new();
         let mut rss = Vec::new();
         let start = Instant::now();
         for minute in 1..=60 {
             s.run_until(t0 + minute * MINUTE);
-            heap.push(LIVE.load(Ordering::Relaxed) as i64 - base as i64);
-            rss.push(rss_kib());
+            heap.push(heap::live() as i64 - base as i64);
+            rss.push(heap::rss_kib());
         }
         let wall = start.elapsed().as_secs_f64();
         println!(
@@ -129,12 +105,12 @@ fn main() {
         let mut later = Vec::new();
         for hour in 2..=3 {
             s.run_until(t0 + hour * HOUR);
-            later.push(LIVE.load(Ordering::Relaxed) as i64 - base as i64);
+            later.push(heap::live() as i64 - base as i64);
         }
         println!(
             "live heap change at the end of hours 2 and 3 (KiB): {}; RSS {} KiB",
             kib(&later),
-            rss_kib()
+            heap::rss_kib()
         );
     }
 

@@ -14,40 +14,16 @@
 //! An argument picks sections by name: speed, memory.
 
 use raftbeat::experiment::commit_latency::{self, RaftSim, Setup};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = System.alloc(l);
-        if !p.is_null() {
-            LIVE.fetch_add(l.size(), Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        System.dealloc(p, l);
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-}
+#[path = "common/heap.rs"]
+mod heap;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: heap::Counting = heap::Counting;
 
 const SEC: u64 = 1_000_000;
 const HOUR: u64 = 3600 * SEC;
-
-/// The resident set size in KiB (Linux), or 0.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * 4)
-}
 
 /// A settled cluster with the workload on.
 fn loaded(seed: u64) -> RaftSim {
@@ -96,10 +72,10 @@ fn main() {
 
     if wants("memory") {
         println!("\n== memory: 5-node raft, RaftScope timings, 10 writes/s for 24 simulated hours");
-        let base_rss = rss_kib();
+        let base_rss = heap::rss_kib();
         let mut s = loaded(1);
         let t0 = s.now();
-        let base = LIVE.load(Ordering::Relaxed) as i64;
+        let base = heap::live() as i64;
         let start = Instant::now();
         let mut max_len = 0;
         let mut hour = 0;
@@ -114,8 +90,8 @@ fn main() {
                          live heap {:+} KiB, RSS {} KiB (at start {base_rss} KiB), {} acknowledged, wall {:.1} s",
                         log_lengths(&s),
                         s.monitor().log.remembered(),
-                        (LIVE.load(Ordering::Relaxed) as i64 - base) / 1024,
-                        rss_kib(),
+                        (heap::live() as i64 - base) / 1024,
+                        heap::rss_kib(),
                         s.client().counts().ok,
                         start.elapsed().as_secs_f64()
                     );
