@@ -27,8 +27,8 @@ export class Faults {
           <label><input type="checkbox" class="cut-both"> ${w('faults.bothWays')}</label><button data-f="cut">${w('faults.cut')}</button><button data-f="restore">${w('faults.restore')}</button></div>
         <div class="row"><label>${w('faults.latency')} <input type="number" class="lat-min w70" min="0" step="any" aria-label="${w('faults.latencyMin')}"></label>–<input type="number" class="lat-max w70" min="0" step="any" aria-label="${w('faults.latencyMax')}"> ms
           <label>${w('faults.loss')} <input type="number" class="loss w62" min="0" max="100" step="any" aria-label="${w('faults.lossAria')}"> %</label><button data-f="network">${w('faults.apply')}</button></div>
-        <div class="row periodic"><label>${w('faults.crashEvery')} <input type="number" class="pc-every w70" min="0" step="any" aria-label="${w('faults.crashEveryAria')}"> s,</label>
-          <label>${w('faults.backAfter')} <input type="number" class="pc-down w62" min="0" step="any" aria-label="${w('faults.backAfterAria')}"> s</label>
+        <div class="row periodic"><label>${w('faults.crashEvery')} <input type="number" class="pc-every w70" min="0" step="any" aria-label="${w('faults.crashEveryAria')}"> ${w('faults.crashEveryUnit')}</label>
+          <label>${w('faults.backAfter')} <input type="number" class="pc-down w62" min="0" step="any" aria-label="${w('faults.backAfterAria')}"> ${w('faults.backAfterUnit')}</label>
           <button data-f="periodic">${w('faults.start')}</button><span class="pc-next"></span></div>
         <div class="row"><span>${w('faults.clocks')}</span><button data-f="align" aria-keyshortcuts="A" title="${w('faults.alignTitle')}">${w('faults.align')}</button>
           <button data-f="spread" aria-keyshortcuts="E" title="${w('faults.spreadTitle')}">${w('faults.spread')}</button></div>
