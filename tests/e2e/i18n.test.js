@@ -171,3 +171,25 @@ test('the lab in both languages, desktop and phone: nothing overflows the toolba
     }
   }
 });
+
+test('a Chinese catalog that does not load leaves the element in English, with a warning, running', async () => {
+  const url = `${server.url}zh-offline.html`;
+  const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>offline</title><link rel="icon" href="data:,">
+    <script type="module" src="./raft-beat.js"></script></head><body>
+    <raft-beat id="lab" controls="minimal" seed="7" speed="20" autoplay></raft-beat></body></html>`;
+  const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
+  await context.route('**/i18n/zh-CN/**', (route) => route.abort());
+  await context.route(url, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  await page.goto(url);
+  await ready(page);
+  await waitForStatus(page, /^Leader S5 · term 1$/);
+  assert.equal((await page.locator('#lab [data-a=step]').textContent()).trim(), 'Step');
+  // The browser reports the failed fetch itself; the element adds one warning saying what it does.
+  const ours = problems.filter((p) => p.includes('raftbeat'));
+  assert.equal(ours.length, 1, problems.join('\n'));
+  assert.match(ours[0], /^warning: raftbeat: the zh-CN words did not load .*showing English/);
+  await context.close();
+});

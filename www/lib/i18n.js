@@ -65,7 +65,12 @@ export function resolveLang(el) {
 export function loadLang(lang) {
   const l = normalizeLang(lang) ?? 'en';
   if (catalogs[l]) return Promise.resolve(l);
-  loading[l] ??= import('../i18n/zh-CN/index.js').then((m) => { catalogs[l] = m.default; return l; });
+  loading[l] ??= import('../i18n/zh-CN/index.js').then((m) => { catalogs[l] = m.default; return /** @type {Lang} */ (l); }, (e) => {
+    // A catalog that does not load (offline, a missing file) leaves the page
+    // in English, not broken; said once, and not tried again on this page.
+    console.warn(`raftbeat: the ${l} words did not load (${e.message}): showing English.`);
+    return /** @type {Lang} */ ('en');
+  });
   return loading[l];
 }
 
