@@ -548,6 +548,8 @@ export class RaftBeatElement extends HTMLElement {
     one(root, '.tour .open-lab').textContent = this.t('shell.openLab');
     this.canvas.setAttribute('aria-roledescription', this.t('shell.cluster'));
     this.bigPlay.textContent = this.t('shell.play');
+    this.renderer.words = (key, vars) => this.t(key, vars);
+    this.redraw();
   }
 
   /**

@@ -193,3 +193,24 @@ test('a Chinese catalog that does not load leaves the element in English, with a
   assert.match(ours[0], /^warning: raftbeat: the zh-CN words did not load .*showing English/);
   await context.close();
 });
+
+test("a tour's bar speaks the page's language: Back, Continue, Pause, the way to the lab", async () => {
+  const url = `${server.url}tour-zh.html`;
+  const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>tour</title><link rel="icon" href="data:,">
+    <link rel="stylesheet" href="./page.css"><script type="module" src="./raft-beat.js"></script></head><body><main>
+    <raft-beat id="lab" class="card" controls="minimal" scenario-src="tours/nacos-heartbeats.txt" share-base="index.html"></raft-beat></main></body></html>`;
+  for (const width of [390, 1280]) {
+    const { page, context, problems } = await openPage(browser, url, { html, viewport: { width, height: 900 } });
+    await ready(page);
+    const text = async (sel) => (await page.locator(`#lab .tour ${sel}`).textContent()).trim();
+    assert.equal(await text('.back'), '‹ 上一步');
+    assert.equal(await text('.next'), '继续 ›');
+    assert.equal(await text('.open-lab'), '在实验室中打开此刻 ↗');
+    assert.equal(await page.locator('#lab .tour').getAttribute('aria-label'), '导览');
+    await page.locator('#lab .tour .next').click();
+    await page.locator('#lab .tour .next', { hasText: '❚❚ 暂停' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, `i18n-tour-zh-CN-${width}.png`) });
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});

@@ -128,6 +128,18 @@ export default {
   'scrub.dropsOne': ' Acting now drops the action recorded after this moment.',
   'scrub.dropsMany': ' Acting now drops the {count} actions recorded after this moment.',
 
+  // Words drawn on the ring (render.js); term and leader: are the model's field names
+  'drawn.down': 'down',
+  'drawn.paused': 'paused {s} s',
+  'drawn.term': 'term {term}',
+  'drawn.leader': 'leader: S{id}',
+  'drawn.votedFor': 'voted for S{id}',
+  'drawn.leaderNone': 'leader: none',
+  'drawn.noLeader': 'no leader',
+  'drawn.oneLeader': 'leader S{id} · term {term}',
+  'drawn.leaders': '{count} LEADERS: {list}',
+  'drawn.partitioned': 'partitioned',
+
   // The controls' frame (panels.js): legend, notes, shortcut help
   'panels.legend': 'Legend',
   'legend.beat': 'beat',

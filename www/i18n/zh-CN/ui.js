@@ -10,7 +10,7 @@ export default {
   'shell.playOn': '继续播放 ›',
   'shell.pause': '❚❚ 暂停',
   'shell.play': '▶ 播放',
-  'shell.openLab': '在实验页打开此刻 ↗',
+  'shell.openLab': '在实验室中打开此刻 ↗',
   'shell.cluster': '集群',
   'shell.pressContinue': '按“继续”开始。',
   'shell.replayed': '已重放分享的运行至 {time}。按“播放”从这里继续。',
@@ -126,6 +126,18 @@ export default {
   'scrub.behind': '重放中：落后最新时刻 {span}。',
   'scrub.dropsOne': ' 现在操作会丢弃此刻之后记录的那个操作。',
   'scrub.dropsMany': ' 现在操作会丢弃此刻之后记录的 {count} 个操作。',
+
+  // 环形图上绘制的文字（render.js）；term 和 leader: 是模型的字段名
+  'drawn.down': '宕机',
+  'drawn.paused': '停顿 {s} 秒',
+  'drawn.term': 'term {term}',
+  'drawn.leader': 'leader: S{id}',
+  'drawn.votedFor': '投票给 S{id}',
+  'drawn.leaderNone': 'leader: 无',
+  'drawn.noLeader': '无领导者',
+  'drawn.oneLeader': '领导者 S{id} · term {term}',
+  'drawn.leaders': '{count} 个领导者：{list}',
+  'drawn.partitioned': '已分区',
 
   // 控件框架（panels.js）：图例、注释、快捷键帮助
   'panels.legend': '图例',
