@@ -59,11 +59,11 @@ const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (
 test('every catalog key the code names exists', () => {
   const parts = [...new Set(Object.keys(en).map((k) => k.split('.')[0]))].filter((p) => p !== 'tour' && p !== 'exp');
   const named = new RegExp(`'((?:${parts.join('|')})\\.[\\w.-]+)'`, 'g');
-  const sources = [join(ROOT, 'www', 'raft-beat.js'), join(ROOT, 'www', 'index.html'), ...walk(join(ROOT, 'www', 'lib'))];
+  const sources = [join(ROOT, 'www', 'raft-beat.js'), join(ROOT, 'www', 'index.html'), join(ROOT, 'www', 'tour.html'), ...walk(join(ROOT, 'www', 'lib'))];
   const unknown = [];
   let seen = 0;
   for (const file of sources) {
-    const src = readFileSync(file, 'utf8').replace(/data-i18n(?:-aria)?="([^"]+)"/g, "'$1'");
+    const src = readFileSync(file, 'utf8').replace(/data-i18n(?:-aria|-html)?="([^"]+)"/g, "'$1'");
     for (const [, key] of src.matchAll(named)) {
       seen++;
       if (!(key in en)) unknown.push(`${file.slice(ROOT.length + 1)}: ${key}`);
@@ -91,4 +91,14 @@ test('language tags: any Chinese is zh-CN, any English en, the rest none', () =>
   for (const tag of ['zh', 'zh-CN', 'zh-Hans', 'zh-Hans-CN', 'zh_SG', 'ZH-cn']) assert.equal(normalizeLang(tag), 'zh-CN', tag);
   for (const tag of ['en', 'en-US', 'en-GB']) assert.equal(normalizeLang(tag), 'en', tag);
   for (const tag of ['fr', 'de-DE', '', null, 'zhx']) assert.equal(normalizeLang(tag), null, String(tag));
+});
+
+test('a text with markup has the same tags in every language', () => {
+  const tags = (text) => [...text.matchAll(/<\/?([a-z]+)[^>]*>/g)].map((m) => m[0].replace(/>[^<]*$/, '>')).join(' ');
+  const wrong = [];
+  for (const [key, text] of Object.entries(en)) {
+    if (!/<[a-z/]/.test(text)) continue;
+    if (tags(zh[key] ?? '') !== tags(text)) wrong.push(key);
+  }
+  assert.deepEqual(wrong, []);
 });

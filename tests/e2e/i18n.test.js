@@ -214,3 +214,20 @@ test("a tour's bar speaks the page's language: Back, Continue, Pause, the way to
     await context.close();
   }
 });
+
+test('the tours page switches to Chinese: its chrome, the tour bar, and ?lang= in its URL', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}tour.html?tour=raft`);
+  await ready(page, '#tour');
+  await page.locator('header [data-lang="zh-CN"]').click();
+  await page.locator('[data-tour=raft]', { hasText: '教科书式 Raft：毫秒级' }).waitFor();
+  await page.locator('#tour .tour .next', { hasText: '继续 ›' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  assert.match(page.url(), /\?tour=raft&lang=zh-CN$/);
+  // The script's link survives the new words, pointing at the chosen tour.
+  assert.equal(await page.locator('a.src code').textContent(), 'tours/raft-heartbeats.txt');
+  await page.reload();
+  await page.locator('#tour .tour .next', { hasText: '继续 ›' }).waitFor();
+  assert.equal((await page.locator('header nav a[href="index.html"]').textContent()).trim(), '实验室');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

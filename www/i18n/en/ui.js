@@ -509,6 +509,24 @@ export default {
   'page.choose': 'Choose a comparison above.',
   'page.footer': 'Everything runs in your browser: a deterministic simulator compiled to WebAssembly. The same seed and actions replay the same run; the Share button copies a link that does. Press {key} for the keyboard shortcuts.',
 
+  // The tours page (tour.html): its chrome; the captions are the tours' part
+  'tourpage.title': 'raftbeat tour: how a Raft cluster keeps its leader alive with heartbeats',
+  'tourpage.lede': 'Guided tours: how a cluster keeps its leader alive with heartbeats, and what happens when they stop, in Nacos 1.x and in textbook Raft; how each replicates a write.',
+  'tourpage.which': 'Which tour',
+  'tourpage.nacos': 'Nacos 1.x: seconds',
+  'tourpage.raft': 'Textbook Raft: milliseconds',
+  'tourpage.partition': 'Nacos: the leader cut off',
+  'tourpage.raft-split': 'Raft: a split vote',
+  'tourpage.nacos-split': 'Nacos: a split vote',
+  'tourpage.stale': 'Nacos: won on stale votes',
+  'tourpage.write': 'Nacos: a write and its repair',
+  'tourpage.partition-writes': 'Nacos: writes on both sides',
+  'tourpage.lost-write': 'Nacos: an acknowledged write lost',
+  'tourpage.raft-write': 'Raft: a write, from request to commit',
+  'tourpage.figure-8': 'Raft: Figure 8, why old entries wait',
+  'tourpage.intro': 'A live cluster, not a recording: the tour stops at each step and explains what you see. Continue with <kbd>→</kbd>, go back with <kbd>←</kbd>. Click a server or a message on the way if you like.',
+  'tourpage.script': 'The tour is a scenario script, <a class="src" href="tours/nacos-heartbeats.txt"><code>tours/nacos-heartbeats.txt</code></a>: its <code>pause</code> lines are the stops, the comments above them the captions, and its <code>expect</code> lines check every caption against the run (<code>raftbeat run</code> runs it). Write your own the same way and embed it with <code>&lt;raft-beat scenario-src="..."&gt;</code>.',
+
   // Sharing (url-sync.js)
   'share.link': 'Link to this run: {url}',
   'share.copied': 'Link copied: it replays this run, to this moment, exactly.',

@@ -508,6 +508,24 @@ export default {
   'page.choose': '请在上方选择一个对比。',
   'page.footer': '一切都在你的浏览器中运行：一个编译为 WebAssembly 的确定性模拟器。相同的种子和操作会重放出相同的运行；“分享”按钮会复制一个能做到这一点的链接。按 {key} 查看键盘快捷键。',
 
+  // 导览页面（tour.html）的外围文字；各站点的说明文字属于导览部分
+  'tourpage.title': 'raftbeat 导览：Raft 集群如何用心跳维持领导者',
+  'tourpage.lede': '导览：集群如何用心跳维持领导者，心跳停止时在 Nacos 1.x 和教科书式 Raft 中分别会发生什么；以及两者如何复制一次写入。',
+  'tourpage.which': '选择导览',
+  'tourpage.nacos': 'Nacos 1.x：秒级',
+  'tourpage.raft': '教科书式 Raft：毫秒级',
+  'tourpage.partition': 'Nacos：领导者被隔离',
+  'tourpage.raft-split': 'Raft：瓜分选票',
+  'tourpage.nacos-split': 'Nacos：瓜分选票',
+  'tourpage.stale': 'Nacos：凭过期的票获胜',
+  'tourpage.write': 'Nacos：一次写入及其修复',
+  'tourpage.partition-writes': 'Nacos：分区两侧都有写入',
+  'tourpage.lost-write': 'Nacos：丢失一个已确认的写入',
+  'tourpage.raft-write': 'Raft：一次写入，从请求到提交',
+  'tourpage.figure-8': 'Raft：Figure 8，旧条目为何要等待',
+  'tourpage.intro': '这是一个实时运行的集群，不是录像：导览在每一步停下来，解释你看到的内容。按 <kbd>→</kbd> 继续，按 <kbd>←</kbd> 返回。途中也可以随意点击服务器或消息。',
+  'tourpage.script': '导览就是一个场景脚本，<a class="src" href="tours/nacos-heartbeats.txt"><code>tours/nacos-heartbeats.txt</code></a>：其中的 <code>pause</code> 行是各个站点，上方的注释是说明文字，<code>expect</code> 行则对照运行检查每条说明（<code>raftbeat run</code> 会运行它）。你可以用同样的方式编写自己的导览，并用 <code>&lt;raft-beat scenario-src="..."&gt;</code> 嵌入。',
+
   // 分享（url-sync.js）
   'share.link': '此运行的链接：{url}',
   'share.copied': '链接已复制：它会精确地重放此运行，直到此刻。',
