@@ -9,7 +9,8 @@
 // lines make it a guided tour), scenario-src (the same, from a file),
 // settings ("heartbeat=2s loss=0.1"), sync-url (read the run from the page
 // URL and keep it there), global-keys (shortcuts anywhere on the page), fill
-// (take the host's height), theme (light | dark). The live Simulation is
+// (take the host's height), theme (light | dark), lang (en | zh-CN; else
+// the page's <html lang>, else the browser's). The live Simulation is
 // `element.simulation`; `element.ready` resolves once the core is loaded.
 //
 // The element wires the parts together: the Run (lib/core.js, the model),
@@ -30,6 +31,7 @@ import { Input } from './lib/input.js';
 import { readPageUrl, shareUrl, syncUrl, share } from './lib/url-sync.js';
 import { one } from './lib/dom.js';
 import { numberAttr, loadScenario, readAttributes } from './lib/attributes.js';
+import { resolveLang, loadLang, t, onPageLangChange } from './lib/i18n.js';
 
 /** @typedef {import('./lib/events.js').ElementEvents} ElementEvents */
 /** @typedef {import('./lib/panels.js').Controls} Controls */
@@ -67,7 +69,7 @@ export const SPEED_RANGE = [0.001, 10_000];
 /** @typedef {{ tMs: number, command?: string | ((run: Run) => string), note?: string, pause?: boolean, source?: string }} PlanStep */
 
 export class RaftBeatElement extends HTMLElement {
-  static observedAttributes = ['model', 'nodes', 'seed', 'speed', 'controls', 'autoplay', 'scenario', 'scenario-src', 'settings', 'theme'];
+  static observedAttributes = ['model', 'nodes', 'seed', 'speed', 'controls', 'autoplay', 'scenario', 'scenario-src', 'settings', 'theme', 'lang'];
 
   constructor() {
     super();
@@ -120,7 +122,12 @@ export class RaftBeatElement extends HTMLElement {
     this.described = undefined;
     /** @type {AbortController | null} */
     this.connection = null;
+    /** The language the element speaks (lib/i18n.js). @type {import('./lib/i18n.js').Lang} */
+    this.language = 'en';
   }
+
+  /** This element's text for `key` in its language (lib/i18n.js). @param {string} key @param {Record<string, unknown>} [vars] */
+  t(key, vars) { return t(this.language, key, vars); }
 
   /** The live Simulation (null until `ready`). A reset or a rewind makes a new one: listen for 'simulation'. */
   get simulation() { return this.run?.sim ?? null; }
@@ -154,7 +161,8 @@ export class RaftBeatElement extends HTMLElement {
   /** @param {string} name @param {string | null} old @param {string | null} value */
   attributeChangedCallback(name, old, value) {
     if (!this.run || old === value || this.applyingUrl) return;
-    if (name === 'speed') {
+    if (name === 'lang') this.followLanguage();
+    else if (name === 'speed') {
       if (value !== null && !(Number(value) > 0)) this.showError(`speed: must be a number above 0, got "${value}"`);
       else this.setSpeed(Number(value));
     }
@@ -186,7 +194,7 @@ export class RaftBeatElement extends HTMLElement {
       // Set from the host page at any time (no caller to throw to): say
       // which attribute is wrong, and the run goes on as it was.
       Object.assign(this, kept);
-      this.showError(`Attributes not applied: ${/** @type {Error} */ (e).message}`);
+      this.showError(this.t('shell.attributesNotApplied', { message: /** @type {Error} */ (e).message }));
       return;
     }
     if (!this.hasAttribute('speed') && this.run.model !== model) this.setSpeed(defaultSpeed(this.run.model));
@@ -201,14 +209,19 @@ export class RaftBeatElement extends HTMLElement {
   async start() {
     const root = /** @type {ShadowRoot} */ (this.shadowRoot);
     if (SHEET) root.adoptedStyleSheets = [SHEET];
+    // The language first: the shell's words are in it (an English page loads
+    // nothing more). A page that follows its URL may name it there.
+    const urlLang = this.hasAttribute('sync-url') ? readPageUrl().lang : null;
+    if (urlLang) { this.applyingUrl = true; this.setAttribute('lang', urlLang); this.applyingUrl = false; }
+    this.language = await loadLang(resolveLang(this));
     root.innerHTML = `${SHEET ? '' : `<style>${STYLES}</style>`}<div class="rb"><div class="grid"><div class="main">
-      <div class="tour" role="group" aria-label="Guided tour" hidden><p class="say" aria-live="polite"></p>
-      <div class="tour-nav"><button class="back" aria-keyshortcuts="ArrowLeft PageUp">‹ Back</button>
-      <details class="stops"><summary class="tour-count" title="All stops"></summary><ol class="stop-list"></ol></details>
-      <button class="next primary" aria-keyshortcuts="ArrowRight PageDown">Continue ›</button>
-      <a class="open-lab" target="_blank" rel="noopener" hidden>Open this moment in the lab ↗</a></div></div>
-      <div class="stage"><canvas class="ring" tabindex="0" role="img" aria-roledescription="cluster"></canvas>
-      <div class="tip" hidden></div><button class="bigplay primary" hidden>▶ Play</button></div>
+      <div class="tour" role="group" hidden><p class="say" aria-live="polite"></p>
+      <div class="tour-nav"><button class="back" aria-keyshortcuts="ArrowLeft PageUp"></button>
+      <details class="stops"><summary class="tour-count"></summary><ol class="stop-list"></ol></details>
+      <button class="next primary" aria-keyshortcuts="ArrowRight PageDown"></button>
+      <a class="open-lab" target="_blank" rel="noopener" hidden></a></div></div>
+      <div class="stage"><canvas class="ring" tabindex="0" role="img"></canvas>
+      <div class="tip" hidden></div><button class="bigplay primary" hidden></button></div>
       </div></div></div>`;
     this.root = one(root, '.rb');
     this.mainEl = one(root, '.main');
@@ -220,6 +233,7 @@ export class RaftBeatElement extends HTMLElement {
     this.bigPlay.addEventListener('click', () => this.clock.play());
     this.tourEl = one(root, '.tour');
     this.tour = new Tour(this, this.tourEl);
+    this.labelShell();
     this.applyTheme();
     this.motionQuery = matchMedia('(prefers-reduced-motion: reduce)');
     // Fetched alongside the wasm when the controls will show (a page that
@@ -262,6 +276,8 @@ export class RaftBeatElement extends HTMLElement {
     const speed = url?.speed ?? numberAttr(this, 'speed') ?? defaultSpeed(this.run.model);
     this.clock.speed = clampSpeed(speed);
     this.followSpeed();
+    // The page may have chosen its language while the core loaded (the lab's switch follows the browser's).
+    if (resolveLang(this) !== this.language) { this.language = await loadLang(resolveLang(this)); this.labelShell(); }
     this.buildControls();
     this.input = new Input(this);
     this.observe();
@@ -272,17 +288,19 @@ export class RaftBeatElement extends HTMLElement {
       // In slices: a link may say t = 100 days, and the page must stay live.
       if (await this.seek(url.t)) {
         // Said after the first frame, which would otherwise announce the leader over it.
-        this.firstWords = `Replayed the shared run to ${logTime(this.run.time)}. Press Play to go on from here.`;
+        this.firstWords = this.t('shell.replayed', { time: logTime(this.run.time) });
       }
     }
     else this.tour.toFirstStop();
-    if (problems.length) this.showError(`Some settings were not used: ${problems.join('; ')}`);
+    if (problems.length) this.showError(this.t('shell.someSettings', { problems: problems.join('; ') }));
     const autoplay = url?.autoplay ?? (this.hasAttribute('autoplay') && url?.t == null && !url?.paused);
     if (autoplay && !url?.paused) this.clock.play();
     this.redraw();
     this.syncUrl();
     this._ready(this);
     this.dispatchEvent(new CustomEvent('ready', { detail: { simulation: this.simulation } }));
+    // The lang attribute (or the page's) changed while the core loaded.
+    if (resolveLang(this) !== this.language) this.followLanguage();
   }
 
   /** The cluster settings the attributes ask for; sets `plan` and `about` from the scenario.
@@ -346,7 +364,7 @@ export class RaftBeatElement extends HTMLElement {
   /** Time 0 again, same settings and seed, the scenario (if any) but none of your actions. */
   reset() {
     this.restart(this.run.init, { plan: this.plan });
-    this.announce('Reset: the same settings and seed from time 0.');
+    this.announce(this.t('shell.reset'));
   }
 
   /** Play or pause. */
@@ -361,7 +379,7 @@ export class RaftBeatElement extends HTMLElement {
     this.run.stepEvent();
     this.redraw();
     const items = this.run.log.items, last = items[items.length - 1];
-    if (last) this.announce(`Step to ${logTime(this.run.time)}: ${last.node ? `S${last.node} ` : ''}${last.event} ${last.text ?? ''}`);
+    if (last) this.announce(this.t('shell.step', { time: logTime(this.run.time), what: `${last.node ? `S${last.node} ` : ''}${last.event} ${last.text ?? ''}` }));
   }
 
   /**
@@ -380,12 +398,12 @@ export class RaftBeatElement extends HTMLElement {
       run.setTraceLevel('changes');
       this.keepChanges = true;
       const there = await runInSlices(run.advanceSteps(target, SLICE_EVENTS), {
-        progress: () => { run.refresh(); this.announce(`Skipping ahead… ${logTime(run.time)}`); },
+        progress: () => { run.refresh(); this.announce(this.t('shell.skipping', { time: logTime(run.time) })); },
         cancelled: () => this.run !== run,
       });
       if (!there) return;
       run.refresh();
-      this.announce(`Skipped to ${logTime(run.time)}.`);
+      this.announce(this.t('shell.skipped', { time: logTime(run.time) }));
     } catch (e) {
       this.showError(/** @type {Error} */ (e).message);
     } finally {
@@ -433,7 +451,7 @@ export class RaftBeatElement extends HTMLElement {
    *  @param {string} command @returns {string | null} the action as logged, or null */
   act(command) {
     if (this.seeking) {
-      this.showError('Still on the way to the chosen moment: act once the run is there.');
+      this.showError(this.t('shell.stillSeeking'));
       return null;
     }
     try {
@@ -463,7 +481,7 @@ export class RaftBeatElement extends HTMLElement {
     const started = performance.now();
     try {
       const there = await runInSlices(run.seekSteps(t, null, SLICE_EVENTS), {
-        progress: (at) => { if (performance.now() - started > 250) this.announce(`Replaying to ${logTime(t)}… ${logTime(at)}`); },
+        progress: (at) => { if (performance.now() - started > 250) this.announce(this.t('shell.replayingTo', { target: logTime(t), at: logTime(at) })); },
         cancelled: () => this.run !== run || this.seeking !== token,
       });
       if (!there) return false;
@@ -518,11 +536,42 @@ export class RaftBeatElement extends HTMLElement {
     p.setAttribute('role', 'alert');
     // A CSP without 'wasm-unsafe-eval' is the likely cause on a docs site,
     // and the browser's message does not say what to change.
-    const csp = /Content.Security.Policy/i.test(e.message)
-      ? " This page's Content-Security-Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its script-src."
-      : '';
-    p.textContent = `raftbeat could not start: ${e.message}${csp}`;
+    const csp = /Content.Security.Policy/i.test(e.message) ? this.t('shell.cspWasm') : '';
+    p.textContent = `${this.t('shell.couldNotStart', { message: e.message })}${csp}`;
     this.shadowRoot?.append(p);
+  }
+
+  /** The shell's own words (the tour bar, the big Play button), in the element's language. */
+  labelShell() {
+    const root = /** @type {ShadowRoot} */ (this.shadowRoot);
+    this.tourEl.setAttribute('aria-label', this.t('shell.tourLabel'));
+    one(root, '.tour .back').textContent = this.t('shell.back');
+    one(root, '.tour-count').title = this.t('shell.allStops');
+    one(root, '.tour .open-lab').textContent = this.t('shell.openLab');
+    this.canvas.setAttribute('aria-roledescription', this.t('shell.cluster'));
+    this.bigPlay.textContent = this.t('shell.play');
+    this.renderer.words = (key, vars) => this.t(key, vars);
+    this.redraw();
+  }
+
+  /**
+   * Speaks the language the attributes and the page now ask for: loads its
+   * catalog, then relabels the shell and rebuilds the controls in it. The
+   * run goes on untouched (same time, same clock); the controls keep what
+   * the reader set in them (the log's filters, its notes, the open panels).
+   */
+  async followLanguage() {
+    const wanted = await loadLang(resolveLang(this));
+    // Asked again while loading: the latest ask wins; no run yet: start() sets it.
+    if (wanted !== resolveLang(this) || wanted === this.language || !this.run) return;
+    this.language = wanted;
+    this.labelShell();
+    this.tour.update();
+    this.buildControls();
+    this.described = undefined;
+    this.announce(this.t('shell.language'));
+    this.syncUrl();
+    this.dispatchEvent(new CustomEvent('langchange', { detail: { lang: wanted } }));
   }
 
   applyTheme() {
@@ -534,13 +583,18 @@ export class RaftBeatElement extends HTMLElement {
   }
 
   buildControls() {
+    // What the reader set in the old controls goes on in the new ones (a language switch rebuilds them).
+    const kept = this.controls?.keep() ?? null;
     this.controls?.dispose();
     this.controls = null;
     const mode = this.controlsMode;
     this.root.classList.toggle('full', mode === 'full');
     if (mode !== 'none') {
       const grid = one(/** @type {ShadowRoot} */ (this.shadowRoot), '.grid');
-      if (ControlsClass) this.controls = new ControlsClass(this, mode, { main: this.mainEl, stage: this.stage, tour: this.tourEl, grid });
+      if (ControlsClass) {
+        this.controls = new ControlsClass(this, mode, { main: this.mainEl, stage: this.stage, tour: this.tourEl, grid });
+        if (kept) this.controls.restore(kept);
+      }
       // Switched on later: build them once they are here.
       else loadControls().then(() => { if (this.controlsMode === mode && !this.controls) this.buildControls(); });
     }
@@ -575,6 +629,8 @@ export class RaftBeatElement extends HTMLElement {
     matchMedia('(prefers-color-scheme: dark)').addEventListener?.('change', () => this.applyTheme(), { signal });
     this.motionQuery.addEventListener?.('change', () => this.followMotion(), { signal });
     this.input?.listen(signal);
+    // A page that switches its own language (the lab's EN / 中文) sets <html lang>.
+    onPageLangChange(() => this.followLanguage(), signal);
     // A theme or motion setting changed while it was away.
     this.applyTheme();
     this.followMotion();
@@ -600,12 +656,16 @@ export class RaftBeatElement extends HTMLElement {
         if (e.event === 'drop') this.renderer.addLost(this.run, e);
         const note = quirkNote(e, this.run.model, this.quirks, this.run.n);
         // Notes go to the log and are said aloud, where there are controls to say them.
-        if (note && this.controls) { this.events.emit('note', { text: note.text, event: e }); this.announce(note.text); }
+        if (note && this.controls) {
+          const text = this.t(note.message, note.vars);
+          this.events.emit('note', { text, message: note.message, vars: note.vars, event: e });
+          this.announce(text);
+        }
       }
       this.events.emit('trace', { events: detail });
     } else if (kind === 'action') {
       if (detail.note) this.announce(detail.note);
-      else if (detail.source !== 'user') this.announce(`${logTime(detail.t)}: ${detail.command}`);
+      else if (detail.source !== 'user') this.announce(this.t('shell.actionAt', { time: logTime(detail.t), command: detail.command }));
       this.syncUrl();
       this.events.emit('action', { action: detail });
     } else if (kind === 'stop') {
@@ -614,10 +674,10 @@ export class RaftBeatElement extends HTMLElement {
       this.tour.update();
       this.syncUrl();
     } else if (kind === 'error') {
-      this.showError(`${detail.command ? `"${detail.command}" at ${logTime(detail.t)}: ` : ''}${detail.message}`);
+      this.showError(detail.command ? this.t('shell.errorAt', { command: detail.command, time: logTime(detail.t), message: detail.message }) : detail.message);
     } else if (kind === 'fork') {
       if (detail.dropped) {
-        const note = `You changed the past: the ${detail.dropped} later action(s) of the earlier run are dropped.`;
+        const note = this.t('shell.forked', { count: detail.dropped });
         this.announce(note);
         this.forkNote = note;
       }
@@ -651,7 +711,7 @@ export class RaftBeatElement extends HTMLElement {
     // The ring in words for screen readers, when what it says changes (at most 4 times a second).
     if (ts - (this.described ?? -Infinity) > 250) {
       this.described = ts;
-      const label = describeCluster(run);
+      const label = describeCluster(run, (key, vars) => this.t(key, vars));
       if (label !== this.canvas.getAttribute('aria-label')) this.canvas.setAttribute('aria-label', label);
     }
     // A shared clock has its own controls (a comparison's Play button).

@@ -14,14 +14,12 @@ export function leaderTarget(run) {
 /** Drops every heartbeat of the leader, or lets them flow again. @param {Host} host */
 export function toggleLeaderBeats(host) {
   const run = host.run, id = leaderTarget(run)?.id;
-  if (!id) { host.showError('There is no leader right now: wait for one (or drop beats of a node from its inspector).'); return; }
+  if (!id) { host.showError(host.t('act.noLeaderForBeats')); return; }
   const rule = (run.rules ?? []).find((r) => r.scope === 'from' && r.from === id && r.remaining === null);
   if (rule) {
-    if (host.act(`allow-beats rule=${rule.id}`) !== null) host.announce(`S${id}'s heartbeats flow again.`);
+    if (host.act(`allow-beats rule=${rule.id}`) !== null) host.announce(host.t('act.beatsFlow', { id }));
   } else if (host.act(`drop-beats from=${id}`) !== null) {
-    host.announce(run.model === 'nacos'
-      ? `Dropping every heartbeat of S${id}. Each follower's leaderDueMs keeps counting down: the first to reach 0 (15-20 s after the last beat it got) runs sendVote.`
-      : `Dropping every heartbeat of S${id}. The first follower whose election timeout runs out stands for election.`);
+    host.announce(host.t(run.model === 'nacos' ? 'act.droppingNacos' : 'act.droppingRaft', { id }));
   }
 }
 
@@ -29,18 +27,15 @@ export function toggleLeaderBeats(host) {
 export function dropNext(host, count) {
   const id = leaderTarget(host.run)?.id;
   if (!id) return;
-  if (!(count >= 1)) { host.showError('count: must be a whole number of heartbeat rounds, at least 1'); return; }
-  if (host.act(`drop-beats from=${id} count=${count}`) !== null) host.announce(`Dropping S${id}'s next ${count} heartbeat round${count > 1 ? 's' : ''}.`);
+  if (!(count >= 1)) { host.showError(host.t('act.countRule')); return; }
+  if (host.act(`drop-beats from=${id} count=${count}`) !== null) host.announce(host.t(count > 1 ? 'act.droppingNext' : 'act.droppingNextOne', { id, count }));
 }
 
 /** RaftScope's timer keys: `align-timers` or `spread-timers`, said aloud. @param {Host} host @param {'align' | 'spread'} kind */
 export function timerKey(host, kind) {
   if (host.act(`${kind}-timers`) === null) return;
   const leader = host.run.leaders[0];
-  host.announce((kind === 'align'
-    ? 'Aligned: the next two election clocks run out together (the log says when).'
-    : 'Spread: no election clock runs out within a vote\'s delivery of another.')
-    + (leader ? ` While S${leader.id} leads, its heartbeats reset them: crash it or drop its beats to see the election.` : ''));
+  host.announce(host.t(kind === 'align' ? 'act.aligned' : 'act.spread') + (leader ? host.t('act.whileLeads', { id: leader.id }) : ''));
 }
 
 /** The same cluster (size, seed) on the other model. @param {Host} host @param {string} model */
@@ -49,9 +44,7 @@ export function switchModel(host, model) {
   if (model === run.model) return;
   try {
     host.restart({ model, nodes: run.n, seed: run.sim.seed }, { keepSpeed: false });
-    host.announce(model === 'nacos'
-      ? 'Nacos 1.x RaftCore: beats every 5 s, leaderDueMs 15-20 s, quirks included (see the notes).'
-      : 'Textbook Raft: heartbeats every 50 ms, election timeout 150-300 ms; turn on Pre-Vote and CheckQuorum under Settings.');
+    host.announce(host.t(model === 'nacos' ? 'act.nacosModel' : 'act.raftModel'));
   } catch (e) { host.showError(/** @type {Error} */ (e).message); }
 }
 

@@ -14,14 +14,17 @@ const EVERY_MS = 200;
 
 export class Beats {
   /** @param {ControlContext} ctx */
-  constructor({ host, parts, mount, signal }) {
+  constructor({ host, parts, mount, signal, t }) {
     this.host = host;
-    this.el = parts.add(mount.main, `<div class="beats" aria-label="Heartbeats of the leader">
-      <div class="status" aria-live="polite"><b class="who">No leader yet</b> <span class="sub"></span></div>
-      <button class="danger drop" aria-pressed="false" aria-keyshortcuts="D" disabled>Drop the leader's heartbeats</button>
-      <span class="row flush"><button class="next" aria-keyshortcuts="B" disabled>Drop next</button>
-        <input type="number" class="count" min="1" max="999" value="3" aria-label="Heartbeat rounds to drop"> beats</span>
-      <ul class="rules" aria-label="Active heartbeat-drop rules"></ul>
+    this.t = t;
+    /** @param {string} key */
+    const w = (key) => esc(t(key));
+    this.el = parts.add(mount.main, `<div class="beats" aria-label="${w('beats.label')}">
+      <div class="status" aria-live="polite"><b class="who">${w('beats.noLeaderYet')}</b> <span class="sub"></span></div>
+      <button class="danger drop" aria-pressed="false" aria-keyshortcuts="D" disabled>${w('beats.dropLeader')}</button>
+      <span class="row flush"><button class="next" aria-keyshortcuts="B" disabled>${w('beats.dropNext')}</button>
+        <input type="number" class="count" min="1" max="999" value="3" aria-label="${w('beats.countAria')}"> ${w('beats.beats')}</span>
+      <ul class="rules" aria-label="${w('beats.rulesAria')}"></ul>
     </div>`, mount.tour);
     this.alert = parts.add(mount.main, '<div class="alert" role="alert" hidden></div>', mount.tour);
     this.error = parts.add(mount.main, '<p class="error" role="alert" hidden></p>', mount.tour);
@@ -62,10 +65,10 @@ export class Beats {
 
   /** @param {{ id: number, term: number }[]} leaders */
   sayLeaders(leaders) {
-    const run = this.host.run, t = logTime(run.time);
-    if (leaders.length === 1) this.host.announce(`${t}: S${leaders[0].id} is the leader (term ${leaders[0].term}).`);
-    else if (leaders.length > 1) this.host.announce(`${t}: ${leaders.length} leaders at once: ${leaders.map((l) => `S${l.id} (term ${l.term})`).join(', ')}.`);
-    else if (run.time > 0) this.host.announce(`${t}: no leader.`);
+    const run = this.host.run, time = logTime(run.time), t = this.t;
+    if (leaders.length === 1) this.host.announce(t('beats.isLeader', { time, id: leaders[0].id, term: leaders[0].term }));
+    else if (leaders.length > 1) this.host.announce(t('beats.manyLeadersSaid', { time, count: leaders.length, list: leaders.map((l) => t('beats.leaderTerm', { id: l.id, term: l.term })).join(', ') }));
+    else if (run.time > 0) this.host.announce(t('beats.noLeaderSaid', { time }));
     this.last = 0;
   }
 
@@ -77,7 +80,7 @@ export class Beats {
 
   /** The leader, whom the others follow, and the drop-heartbeats control. */
   updateBeats() {
-    const run = this.host.run, leaders = run.leaders;
+    const run = this.host.run, leaders = run.leaders, t = this.t;
     const who = one(this.el, '.who'), sub = one(this.el, '.sub');
     const drop = /** @type {HTMLButtonElement} */ (one(this.el, '.drop')), next = /** @type {HTMLButtonElement} */ (one(this.el, '.next'));
     const target = leaderTarget(run);
@@ -93,24 +96,24 @@ export class Beats {
     const rules = run.rules ?? [];
     const mine = target ? rules.find((r) => r.scope === 'from' && r.from === target.id && r.remaining === null) : null;
     if (!target) {
-      who.textContent = alive ? 'No leader' : 'Every node is down';
-      sub.textContent = soonest < Infinity ? `· next election timeout in ${span(soonest)}` : '';
+      who.textContent = t(alive ? 'beats.noLeader' : 'beats.allDown');
+      sub.textContent = soonest < Infinity ? t('beats.nextTimeout', { span: span(soonest) }) : '';
     } else if (leaders.length > 1) {
-      who.textContent = `${leaders.length} leaders: ${leaders.map((l) => `S${l.id} (term ${l.term})`).join(', ')}`;
-      sub.textContent = `· S${target.id} is known to ${knownBy} of ${alive}`;
+      who.textContent = t('beats.manyLeaders', { count: leaders.length, list: leaders.map((l) => t('beats.leaderTerm', { id: l.id, term: l.term })).join(', ') });
+      sub.textContent = t('beats.knownToOf', { id: target.id, known: knownBy, alive });
     } else {
-      who.textContent = `Leader S${target.id} · term ${target.term}`;
+      who.textContent = t('beats.leader', { id: target.id, term: target.term });
       const n = run.node(target.id);
-      const beat = n?.heartbeatDueMs != null ? ` · next beat in ${span(n.heartbeatDueMs)}` : '';
-      const dropped = n && n.rules & LAYOUT.ruleFlags.from ? ` · its beats are dropped: the first follower times out in ${span(soonest)}` : beat;
-      sub.textContent = `· known to ${knownBy} of ${alive} nodes${dropped}`;
+      const beat = n?.heartbeatDueMs != null ? t('beats.nextBeat', { span: span(n.heartbeatDueMs) }) : '';
+      const dropped = n && n.rules & LAYOUT.ruleFlags.from ? t('beats.beatsDropped', { span: span(soonest) }) : beat;
+      sub.textContent = t('beats.knownTo', { known: knownBy, alive, more: dropped });
     }
     drop.disabled = !target;
     next.disabled = !target;
     drop.setAttribute('aria-pressed', String(!!mine));
-    drop.textContent = target ? (mine ? `Allow S${target.id}'s heartbeats` : `Drop S${target.id}'s heartbeats`) : "Drop the leader's heartbeats";
+    drop.textContent = target ? t(mine ? 'beats.allow' : 'beats.drop', { id: target.id }) : t('beats.dropLeader');
     const list = one(this.el, '.rules');
-    const html = rules.map((r) => `<li>${esc(r.text)}<button data-rule="${r.id}" aria-label="Remove rule ${r.id}: ${esc(r.text)}">✕</button></li>`).join('');
+    const html = rules.map((r) => `<li>${esc(r.text)}<button data-rule="${r.id}" aria-label="${esc(t('beats.removeRule', { id: r.id, text: r.text }))}">✕</button></li>`).join('');
     if (list.dataset.html !== html) { list.innerHTML = html; list.dataset.html = html; }
     if (run.sim.traceLevel === 'none') run.topologyDirty = true; // rules may expire unseen
   }
@@ -121,7 +124,7 @@ export class Beats {
     if (this.warningsFor === sim && this.warningsKey === key) return;
     this.warningsFor = sim; this.warningsKey = key;
     const list = sim.warnings(), el = this.unstable;
-    el.textContent = list.length ? `Unstable settings (allowed, and worth watching): ${list.join('; ')}.` : '';
+    el.textContent = list.length ? this.t('beats.unstable', { list: list.join('; ') }) : '';
     el.hidden = list.length === 0;
   }
 
@@ -131,7 +134,8 @@ export class Beats {
     if (leaders.length > 1) {
       const since = run.timeline.segments.filter((s) => s.end === null).reduce((a, s) => Math.max(a, s.start), 0);
       el.className = 'alert';
-      el.textContent = `⚠ Safety monitor: ${leaders.length} leaders at once (${leaders.map((l) => `S${l.id} term ${l.term}`).join(', ')}) for ${span(run.time - since)}.${run.model === 'nacos' ? ' Like textbook Raft without CheckQuorum, Nacos keeps a leader that is cut off as LEADER; it steps down only on a vote request of higher term or a beat of equal or higher term.' : ''}`;
+      const t = this.t;
+      el.textContent = `${t('beats.twoLeaders', { count: leaders.length, list: leaders.map((l) => t('beats.twoLeadersItem', { id: l.id, term: l.term })).join(', '), span: span(run.time - since) })}${run.model === 'nacos' ? t('beats.twoLeadersNacos') : ''}`;
       el.hidden = false;
       return;
     }
@@ -144,7 +148,7 @@ export class Beats {
     if (f?.length) {
       el.className = 'alert past';
       const last = f[f.length - 1];
-      el.textContent = `Safety monitor: ${f.length} finding${f.length > 1 ? 's' : ''}; last at ${logTime(last.tMs)}: ${last.text}.`;
+      el.textContent = this.t(f.length > 1 ? 'beats.findings' : 'beats.finding', { count: f.length, time: logTime(last.tMs), text: last.text });
       el.hidden = false;
     } else el.hidden = true;
   }

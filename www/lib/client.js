@@ -3,7 +3,7 @@
 // (Nacos's datums, or a command in Raft's log), run a workload of random
 // writes (off or a rate), and how the client's operations ended. Every press is one action in the script
 // language, so a share link replays it.
-import { one } from './dom.js';
+import { one, esc } from './dom.js';
 import { span } from './text.js';
 
 /** @typedef {import('./panels.js').ControlContext} ControlContext */
@@ -16,14 +16,17 @@ const WORKLOAD_KEYS = 20;
 
 export class ClientBar {
   /** @param {ControlContext} ctx */
-  constructor({ host, parts, mount, signal }) {
+  constructor({ host, parts, mount, signal, t }) {
     this.host = host;
-    this.el = parts.add(mount.main, `<div class="client" role="group" aria-label="Client: writes to the cluster's data">
-      <span class="row flush"><b>Client</b><input type="text" class="key w70" placeholder="k1" autocomplete="off" spellcheck="false" aria-label="Key to write or delete (empty: the next of k1, k2, …)">
-        <button class="write primary" title="Write the key through the leader (its version goes up by one once it commits)">Write</button><button class="delete">Delete</button></span>
-      <span class="row flush"><label>Workload <input type="number" class="rate w62" min="0" step="any" value="2" aria-label="Workload rate (writes per second)">/s,</label>
-        <label><input type="number" class="keys w62" min="1" step="1" value="${WORKLOAD_KEYS}" aria-label="Workload keys"> keys</label>
-        <button class="workload" aria-pressed="false">Start</button></span>
+    this.t = t;
+    /** @param {string} key */
+    const w = (key) => esc(t(key));
+    this.el = parts.add(mount.main, `<div class="client" role="group" aria-label="${w('client.label')}">
+      <span class="row flush"><b>${w('client.client')}</b><input type="text" class="key w70" placeholder="k1" autocomplete="off" spellcheck="false" aria-label="${w('client.keyAria')}">
+        <button class="write primary" title="${w('client.writeTitle')}">${w('client.write')}</button><button class="delete">${w('client.delete')}</button></span>
+      <span class="row flush"><label>${w('client.workload')} <input type="number" class="rate w62" min="0" step="any" value="2" aria-label="${w('client.rateAria')}">${w('client.perSecond')}</label>
+        <label><input type="number" class="keys w62" min="1" step="1" value="${WORKLOAD_KEYS}" aria-label="${w('client.keysAria')}"> ${w('client.keys')}</label>
+        <button class="workload" aria-pressed="false">${w('client.start')}</button></span>
       <span class="results" aria-live="off"></span>
     </div>`, mount.tour);
     this.key = /** @type {HTMLInputElement} */ (one(this.el, 'input.key'));
@@ -55,16 +58,13 @@ export class ClientBar {
   send(kind) {
     const typed = this.key.value.trim();
     const key = typed || (kind === 'write' ? `k${this.next}` : this.lastWritten());
-    if (!key) { this.host.showError('Delete: type the key to delete (nothing was written yet).'); return; }
+    if (!key) { this.host.showError(this.t('client.deleteWhat')); return; }
     const done = this.host.act(`${kind} ${key}`);
     if (done === null) return;
     if (!typed && kind === 'write') { this.next++; this.key.placeholder = `k${this.next}`; }
     const via = /via=(\d+)/.exec(done)?.[1];
-    const Kind = kind === 'write' ? 'Write' : 'Delete';
-    this.host.announce(!via ? `${Kind} ${key}: there is no leader to send it to, so it fails.`
-      : this.host.run.model === 'raft' ? `${Kind} ${key} through S${via}, the leader: it appends the command to its log and sends it to every follower in AppendEntries; once a majority stores it, it commits and applies it, and the client gets its answer.`
-        : kind === 'write' ? `Writing ${key} through S${via}, the leader: signalPublish takes the lock, raises the term by 100 and sends the commit to every peer; a majority must confirm.`
-          : `Deleting ${key} through S${via}, the leader: signalDelete sends the delete to every peer and waits for none.`);
+    const how = !via ? 'noLeader' : this.host.run.model === 'raft' ? 'raft' : 'nacos';
+    this.host.announce(this.t(`client.${how}.${kind}`, { key, via }));
     this.last = 0;
   }
 
@@ -74,13 +74,13 @@ export class ClientBar {
   toggleWorkload() {
     const host = this.host;
     if (this.view()?.workload) {
-      if (host.act('workload off') !== null) host.announce('Workload stopped (operations already sent still finish).');
+      if (host.act('workload off') !== null) host.announce(this.t('client.workloadStopped'));
       return;
     }
     const rate = this.rate.valueAsNumber, keys = this.keys.valueAsNumber;
-    if (!(rate > 0)) { host.showError('Workload: give a rate above 0 writes per second.'); return; }
+    if (!(rate > 0)) { host.showError(this.t('client.rateRule')); return; }
     if (host.act(`workload rate=${rate}/s keys=${Number.isFinite(keys) ? keys : WORKLOAD_KEYS}`) !== null) {
-      host.announce(`Workload: about ${rate} writes a second through the leader, over keys k0 … k${(Number.isFinite(keys) ? keys : WORKLOAD_KEYS) - 1}.`);
+      host.announce(this.t('client.workloadStarted', { rate, last: (Number.isFinite(keys) ? keys : WORKLOAD_KEYS) - 1 }));
     }
     this.last = 0;
   }
@@ -95,7 +95,7 @@ export class ClientBar {
     const c = this.view();
     if (!c) return;
     const on = !!c.workload;
-    const label = on ? 'Stop' : 'Start';
+    const label = this.t(on ? 'client.stop' : 'client.start');
     if (this.button.textContent !== label) {
       this.button.textContent = label;
       this.button.setAttribute('aria-pressed', String(on));
@@ -105,10 +105,11 @@ export class ClientBar {
     const { invoked, ok, failed } = c.counts;
     const pending = invoked - ok - failed;
     const last = c.recent[c.recent.length - 1];
+    const t = this.t;
     const lastText = last
-      ? ` · last: ${last.kind} ${last.key} ${last.outcome === 'ok' ? `ok in ${span((last.doneMs ?? 0) - last.invokedMs)}` : `failed (${last.reason})`}`
+      ? t('client.last', { kind: last.kind, key: last.key, outcome: last.outcome === 'ok' ? t('client.okIn', { span: span((last.doneMs ?? 0) - last.invokedMs) }) : t('client.failed', { reason: last.reason }) })
       : '';
-    const text = invoked ? `${ok} ok · ${failed} failed${pending ? ` · ${pending} pending` : ''}${lastText}` : 'No writes yet.';
+    const text = invoked ? t('client.counts', { ok, failed, pending: pending ? t('client.pending', { count: pending }) : '', last: lastText }) : t('client.none');
     if (this.results.textContent !== text) {
       this.results.textContent = text;
       this.results.classList.toggle('failed', !!last && last.outcome === 'failed');

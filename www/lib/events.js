@@ -16,7 +16,7 @@
  * @property {{ id: number | null }} select The selected node changed (null: none).
  * @property {{ events: TraceEvent[] }} trace New trace events of the run.
  * @property {{ action: import('./core.js').Action }} action An action was applied (by anyone).
- * @property {{ text: string, event: TraceEvent }} note A model quirk worth a note, at this event.
+ * @property {{ text: string, message: string, vars: Record<string, unknown>, event: TraceEvent }} note A model quirk worth a note, at this event: its text, and its catalog key and values (lib/i18n.js).
  * @property {{ leaders: { id: number, term: number }[] }} leaders The live leaders changed.
  * @property {{ text: string }} say The element announces this.
  * @property {{ text: string | null }} error An error to show (null: clear it).

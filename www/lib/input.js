@@ -8,10 +8,8 @@ import { toggleLeaderBeats, timerKey, switchModel, nodeAction } from './actions.
 /** @typedef {import('../raft-beat.js').RaftBeatElement} Host */
 
 /** A message kind (its trace name) in words. */
-const KIND_WORDS = /** @type {Record<string, string>} */ ({
-  'beat': 'beat', 'beat-reply': 'beat reply', 'vote-request': 'vote request', 'vote-reply': 'vote reply',
-  'prevote-request': 'pre-vote request', 'prevote-reply': 'pre-vote reply', 'peer-query': 'peer query', 'peer-query-reply': 'peer reply',
-});
+/** The message kinds with words of their own (msg.<kind> in the catalogs); the others say their kind. */
+const KIND_WORDS = new Set(['beat', 'beat-reply', 'vote-request', 'vote-reply', 'prevote-request', 'prevote-reply', 'peer-query', 'peer-query-reply']);
 
 export class Input {
   /** @param {Host} host */
@@ -73,7 +71,7 @@ export class Input {
     if (hit.type === 'node') { host.select(hit.id); return; }
     // A message: drop it (RaftScope's "drop" without the detour).
     const m = this.describeMessage(hit.id);
-    if (host.act(`drop-message ${hit.id}`)) host.announce(`Dropped ${m}.`);
+    if (host.act(`drop-message ${hit.id}`)) host.announce(host.t('tip.dropped', { what: m }));
   }
 
   /** @param {number} id */
@@ -81,11 +79,12 @@ export class Input {
     const m = this.host.run.messages;
     for (let i = 0; i < m.length; i += M.stride) {
       if (m[i + M.id] === id) {
-        const kind = KIND_WORDS[KINDS[m[i + M.kind]]];
-        return `message #${id} (${kind} S${m[i + M.from]}→S${m[i + M.to]}${m[i + M.term] >= 0 ? `, term ${m[i + M.term]}` : ''})`;
+        const k = KINDS[m[i + M.kind]], kind = KIND_WORDS.has(k) ? this.host.t(`msg.${k}`) : k;
+        const term = m[i + M.term] >= 0 ? this.host.t('tip.messageTerm', { term: m[i + M.term] }) : '';
+        return this.host.t('tip.message', { id, kind, from: m[i + M.from], to: m[i + M.to], term });
       }
     }
-    return `message #${id}`;
+    return this.host.t('tip.messageId', { id });
   }
 
   updateTip() {
@@ -94,12 +93,12 @@ export class Input {
     tip.hidden = false;
     tip.style.left = `${h.x}px`;
     tip.style.top = `${h.y}px`;
-    if (h.type === 'message') tip.textContent = `${this.describeMessage(h.id)} · click to drop it`;
+    if (h.type === 'message') tip.textContent = this.host.t('tip.clickToDrop', { what: this.describeMessage(h.id) });
     else {
       const n = this.host.run.node(h.id);
       // Only the full controls have an inspector to open.
-      const more = this.host.controls?.full ? ' · click to inspect' : '';
-      tip.textContent = n ? `S${n.id} ${n.alive ? n.role : 'CRASHED'} · term ${n.term}${n.leader ? ` · knows leader S${n.leader}` : ''}${more}` : '';
+      const more = this.host.controls?.full ? this.host.t('tip.clickToInspect') : '';
+      tip.textContent = n ? this.host.t('tip.node', { id: n.id, role: n.alive ? n.role : 'CRASHED', term: n.term, more: `${n.leader ? this.host.t('tip.knowsLeader', { id: n.leader }) : ''}${more}` }) : '';
     }
   }
 

@@ -2,7 +2,7 @@
 // The node inspector (full controls): pick a node, read its fields (Nacos's
 // peers as a table, Raft's newest log entries as one, the timers themselves), and act on it: drop its beats or
 // beats to it, crash or restart it, force its timeout, isolate it.
-import { logTime, FIELD_HELP } from './text.js';
+import { logTime } from './text.js';
 import { one, all, esc } from './dom.js';
 import { pauseSpan, nodeAction, isIsolated } from './actions.js';
 
@@ -21,6 +21,7 @@ const ENTRIES = 12;
  * @param {string} text
  */
 function peerTable(text) {
+  // The column heads are the model's own names, in every language.
   const rows = text.split(', ').map((p) => p.split(' ')).filter((w) => w.length === 5);
   if (!rows.length) return esc(text);
   const cells = rows.map(([peer, state, term, , vote]) => `<tr><td>${esc(peer)}</td><td>${esc(state)}</td><td>${esc(term.slice(1))}</td><td>${esc(vote)}</td></tr>`);
@@ -29,21 +30,24 @@ function peerTable(text) {
 
 export class Inspector {
   /** @param {ControlContext} ctx @param {HTMLElement} side */
-  constructor({ host, parts, signal }, side) {
+  constructor({ host, parts, signal, t }, side) {
     this.host = host;
-    this.el = parts.add(side, `<section class="inspector" aria-label="Node inspector">
-        <h3><label>Node <select class="pick" aria-label="Node to inspect"></select></label></h3>
-        <p class="hint pick-hint">Click a node on the ring, or press 1-9.</p>
+    this.t = t;
+    /** @param {string} key */
+    const w = (key) => esc(t(key));
+    this.el = parts.add(side, `<section class="inspector" aria-label="${w('insp.label')}">
+        <h3><label>${w('insp.node')} <select class="pick" aria-label="${w('insp.pickAria')}"></select></label></h3>
+        <p class="hint pick-hint">${w('insp.pickHint')}</p>
         <dl class="fields"></dl>
-        <ul class="datum-list" aria-label="Its datums, key:version" hidden></ul>
+        <ul class="datum-list" aria-label="${w('insp.datumsAria')}" hidden></ul>
         <div class="log-view" hidden></div>
         <div class="row node-actions">
-          <button data-n="drop-from" aria-pressed="false">Drop its beats</button>
-          <button data-n="drop-to" aria-pressed="false">Drop beats to it</button>
-          <button data-n="crash" aria-keyshortcuts="C">Crash</button>
-          <button data-n="timeout" aria-keyshortcuts="T">Force timeout</button>
-          <button data-n="isolate" aria-keyshortcuts="I">Isolate</button>
-          <button data-n="pause" title="A stop-the-world stall, like a long GC pause: nothing runs on the node; its messages, timers and clients wait">Pause</button>
+          <button data-n="drop-from" aria-pressed="false">${w('insp.dropFrom')}</button>
+          <button data-n="drop-to" aria-pressed="false">${w('insp.dropTo')}</button>
+          <button data-n="crash" aria-keyshortcuts="C">${w('insp.crash')}</button>
+          <button data-n="timeout" aria-keyshortcuts="T">${w('insp.timeout')}</button>
+          <button data-n="isolate" aria-keyshortcuts="I">${w('insp.isolate')}</button>
+          <button data-n="pause" title="${w('insp.pauseTitle')}">${w('insp.pause')}</button>
         </div>
       </section>`);
     this.pick = /** @type {HTMLSelectElement} */ (one(this.el, 'select.pick'));
@@ -63,7 +67,7 @@ export class Inspector {
 
   listNodes() {
     const n = this.host.run.n;
-    this.pick.innerHTML = `<option value="">none</option>${Array.from({ length: n }, (_, i) => `<option value="${i + 1}">S${i + 1}</option>`).join('')}`;
+    this.pick.innerHTML = `<option value="">${esc(this.t('insp.none'))}</option>${Array.from({ length: n }, (_, i) => `<option value="${i + 1}">S${i + 1}</option>`).join('')}`;
     this.show(this.host.selected);
   }
 
@@ -83,11 +87,12 @@ export class Inspector {
     let log = null;
     try { log = run.model === 'raft' ? run.sim.log(id, ENTRIES) : null; } catch { /* a freed run */ }
     if (!log) { box.hidden = true; return; }
-    const rows = log.entries.slice().reverse().map((e) => `<tr${e.index > log.commit ? ' class="uncommitted" title="Not committed yet"' : ''}><td>${e.index}</td><td>${e.term}</td><td>${e.kind} ${esc(e.key)}</td><td>#${e.op}</td></tr>`);
-    const base = log.base ? `<p class="hint">Entries up to ${log.base} (term ${log.baseTerm}) ${log.baseCommitted ? 'are in its snapshot' : 'came with the logs setting'}.</p>` : '';
+    const t = this.t;
+    const rows = log.entries.slice().reverse().map((e) => `<tr${e.index > log.commit ? ` class="uncommitted" title="${esc(t('insp.notCommitted'))}"` : ''}><td>${e.index}</td><td>${e.term}</td><td>${e.kind} ${esc(e.key)}</td><td>#${e.op}</td></tr>`);
+    const base = log.base ? `<p class="hint">${esc(t(log.baseCommitted ? 'insp.inSnapshot' : 'insp.fromSetting', { base: log.base, term: log.baseTerm }))}</p>` : '';
     const html = rows.length
-      ? `<table class="log-entries" aria-label="Its newest log entries"><tr><th>index</th><th>term</th><th>command</th><th>op</th></tr>${rows.join('')}</table>${base}`
-      : `<p class="hint">Its log is empty.</p>${base}`;
+      ? `<table class="log-entries" aria-label="${esc(t('insp.logAria'))}"><tr><th>index</th><th>term</th><th>${esc(t('insp.command'))}</th><th>op</th></tr>${rows.join('')}</table>${base}`
+      : `<p class="hint">${esc(t('insp.logEmpty'))}</p>${base}`;
     if (box.dataset.html !== html) { box.innerHTML = html; box.dataset.html = html; }
     box.hidden = false;
   }
@@ -98,10 +103,11 @@ export class Inspector {
     if (run.model !== 'nacos') { list.hidden = true; return; }
     const snap = run.datums.read(run), node = snap.nodes[id - 1];
     if (!node) return;
-    const items = [...node.map.values()].slice(0, SHOWN).map((d) => `<li${node.stale.has(d.key) ? ' class="stale" title="Behind the leader"' : ''}>${esc(d.key)}:${d.version}</li>`);
-    if (node.count > SHOWN) items.push(`<li class="more">… ${node.count - SHOWN} more (${node.count} in all)</li>`);
-    if (node.missing) items.push(`<li class="more">${node.missing} of the leader's keys missing here</li>`);
-    const html = items.join('') || '<li class="more">No datums.</li>';
+    const t = this.t;
+    const items = [...node.map.values()].slice(0, SHOWN).map((d) => `<li${node.stale.has(d.key) ? ` class="stale" title="${esc(t('insp.behind'))}"` : ''}>${esc(d.key)}:${d.version}</li>`);
+    if (node.count > SHOWN) items.push(`<li class="more">${esc(t('insp.more', { count: node.count - SHOWN, total: node.count }))}</li>`);
+    if (node.missing) items.push(`<li class="more">${esc(t('insp.missing', { count: node.missing }))}</li>`);
+    const html = items.join('') || `<li class="more">${esc(t('insp.noDatums'))}</li>`;
     if (list.dataset.html !== html) { list.innerHTML = html; list.dataset.html = html; }
     list.hidden = false;
   }
@@ -109,7 +115,7 @@ export class Inspector {
   update() {
     const id = this.host.selected;
     if (!id) return;
-    const run = this.host.run;
+    const run = this.host.run, t = this.t;
     let fields;
     try { fields = run.sim.inspect(id); } catch { return; }
     const n = run.node(id), rules = run.rules ?? [];
@@ -119,13 +125,15 @@ export class Inspector {
     // leaderDueMs is a counter that runs out only on the node's next tick.
     if (n.alive) {
       /** @param {number} ms */
-      const at = (ms) => `${ms.toFixed(1)} ms, at ${logTime(run.time + ms)}`;
+      const at = (ms) => t('insp.at', { ms: ms.toFixed(1), time: logTime(run.time + ms) });
       const quorum = run.model === 'raft' && n.role === 'LEADER';
-      if (n.leaderDueMs != null) fields.push([quorum ? 'quorum check' : 'election timer', `runs out in ${at(n.leaderDueMs)}`]);
-      if (n.heartbeatDueMs != null && n.role === 'LEADER') fields.push(['heartbeat timer', `next beat in ${at(n.heartbeatDueMs)}`]);
+      if (n.leaderDueMs != null) fields.push([quorum ? 'quorum check' : 'election timer', t('insp.runsOut', { at: at(n.leaderDueMs) })]);
+      if (n.heartbeatDueMs != null && n.role === 'LEADER') fields.push(['heartbeat timer', t('insp.nextBeat', { at: at(n.heartbeatDueMs) })]);
     }
-    const help = /** @type {Record<string, string>} */ (FIELD_HELP);
-    const html = fields.map(([k, v]) => `<dt title="${esc(help[k] ?? '')}">${esc(k)}</dt><dd>${k === 'peers' ? peerTable(v) : esc(v)}</dd>`).join('');
+    // A field's name is the model's (the same in every language); its help is in the catalogs.
+    /** @param {string} k */
+    const help = (k) => { const text = t(`field.${k}`); return text === `field.${k}` ? '' : text; };
+    const html = fields.map(([k, v]) => `<dt title="${esc(help(k))}">${esc(k)}</dt><dd>${k === 'peers' ? peerTable(v) : esc(v)}</dd>`).join('');
     const dl = this.fields;
     if (dl.dataset.html !== html) { dl.innerHTML = html; dl.dataset.html = html; }
     this.datums(id);
@@ -138,14 +146,14 @@ export class Inspector {
       if (b.textContent !== text) b.textContent = text;
       if (pressed !== undefined) b.setAttribute('aria-pressed', String(pressed));
     };
-    set('drop-from', from ? `Allow S${id}'s beats` : `Drop S${id}'s beats`, !!from);
-    set('drop-to', to ? `Allow beats to S${id}` : `Drop beats to S${id}`, !!to);
-    set('crash', n.alive ? `Crash S${id}` : `Restart S${id}`);
+    set('drop-from', t(from ? 'insp.allowFrom' : 'insp.dropFromId', { id }), !!from);
+    set('drop-to', t(to ? 'insp.allowTo' : 'insp.dropToId', { id }), !!to);
+    set('crash', t(n.alive ? 'insp.crashId' : 'insp.restartId', { id }));
     const isolated = run.n > 1 && run.nodes.length && isIsolated(run, id);
-    set('isolate', isolated ? 'Heal' : `Isolate S${id}`);
+    set('isolate', t(isolated ? 'insp.heal' : 'insp.isolateId', { id }));
     /** @type {HTMLButtonElement} */ (one(this.el, '[data-n=timeout]')).disabled = !n.alive;
     const pause = /** @type {HTMLButtonElement} */ (one(this.el, '[data-n=pause]'));
     pause.disabled = !n.alive;
-    set('pause', n.pausedMs != null ? `Paused ${(n.pausedMs / 1000).toFixed(1)} s` : `Pause S${id} ${pauseSpan(run) / 1000} s`);
+    set('pause', n.pausedMs != null ? t('insp.paused', { s: (n.pausedMs / 1000).toFixed(1) }) : t('insp.pauseId', { id, s: pauseSpan(run) / 1000 }));
   }
 }

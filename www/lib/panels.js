@@ -33,6 +33,14 @@ import { ClientBar } from './client.js';
  * @property {Mount} mount
  * @property {boolean} full controls="full"
  * @property {AbortSignal} signal Aborted when the controls go.
+ * @property {(key: string, vars?: Record<string, unknown>) => string} t The words, in the element's language (lib/i18n.js).
+ */
+
+/**
+ * What the reader set in the controls, carried over when they are rebuilt
+ * (a language switch): the log's filters, search and notes, which panels
+ * are open, the numbers typed in.
+ * @typedef {{ log?: import('./log.js').LogState, open: boolean[], values: string[] }} Kept
  */
 
 export class Controls {
@@ -42,7 +50,8 @@ export class Controls {
     this.parts = new Parts();
     this.connection = new AbortController();
     /** @type {ControlContext} */
-    const ctx = { host, parts: this.parts, mount, full: this.full, signal: this.connection.signal };
+    const ctx = { host, parts: this.parts, mount, full: this.full, signal: this.connection.signal, t: (key, vars) => host.t(key, vars) };
+    const t = ctx.t;
     // Above the ring, in this order: toolbar, heartbeats, alerts, then a tour's caption.
     this.toolbar = new Toolbar(ctx);
     this.beats = new Beats(ctx);
@@ -52,16 +61,16 @@ export class Controls {
     /** @type {Faults | null} */
     this.faults = null;
     if (!this.full) return;
-    const legend = this.parts.add(mount.main, `<ul class="legend" aria-label="Legend">
-        <li><i class="k-beat"></i>beat</li><li><i class="k-beat-reply"></i>beat reply</li>
-        <li><i class="k-vote"></i>vote request</li><li><i class="k-vote-reply"></i>vote reply (✓ granted, ✗ not)</li>
-        <li><i class="k-prevote"></i>pre-vote</li><li><i class="k-lost"></i>lost message</li>
-        <li class="nacos-only"><i class="k-commit"></i>commit</li><li class="nacos-only"><i class="k-pull"></i>datum pull</li><li class="nacos-only"><i class="k-delete"></i>delete</li>
-        <li class="nacos-only">bigger dot: more bytes (a beat lists every key) · chips: key:version, amber: behind the leader</li>
-        <li class="raft-only"><i class="k-snapshot"></i>snapshot</li>
-        <li class="raft-only">under each node its log, newest entries, the same indices for all: cell colour and number: the entry's term · solid: committed, faded: not yet · teal tick: commit index · red edge: differs from the leader's · bigger beat: it carries entries</li>
-        <li>grey arc: time to election timeout (leaderDueMs) · green arc: leader's next beat (heartbeatDueMs)</li>
-        <li>crown: leader · dashed: candidate · fill: term colour · red badge: beats dropped · dashed red wall: partition</li></ul>`);
+    const legend = this.parts.add(mount.main, `<ul class="legend" aria-label="${esc(t('panels.legend'))}">
+        <li><i class="k-beat"></i>${esc(t('legend.beat'))}</li><li><i class="k-beat-reply"></i>${esc(t('legend.beatReply'))}</li>
+        <li><i class="k-vote"></i>${esc(t('legend.vote'))}</li><li><i class="k-vote-reply"></i>${esc(t('legend.voteReply'))}</li>
+        <li><i class="k-prevote"></i>${esc(t('legend.prevote'))}</li><li><i class="k-lost"></i>${esc(t('legend.lost'))}</li>
+        <li class="nacos-only"><i class="k-commit"></i>${esc(t('legend.commit'))}</li><li class="nacos-only"><i class="k-pull"></i>${esc(t('legend.pull'))}</li><li class="nacos-only"><i class="k-delete"></i>${esc(t('legend.delete'))}</li>
+        <li class="nacos-only">${esc(t('legend.nacosSize'))}</li>
+        <li class="raft-only"><i class="k-snapshot"></i>${esc(t('legend.snapshot'))}</li>
+        <li class="raft-only">${esc(t('legend.raftLog'))}</li>
+        <li>${esc(t('legend.arcs'))}</li>
+        <li>${esc(t('legend.shapes'))}</li></ul>`);
     // The data's kinds only where there is data.
     const nacosOnly = () => {
       for (const li of legend.querySelectorAll('.nacos-only')) /** @type {HTMLElement} */ (li).hidden = host.run.model !== 'nacos';
@@ -75,14 +84,18 @@ export class Controls {
     this.faults = new Faults(ctx, side);
     this.settings = new SettingsForm(ctx, side);
     this.log = new EventLog(ctx, side);
-    this.parts.add(side, `<details class="notes"><summary>Where Nacos differs from textbook Raft</summary>
-        <ul>${NACOS_DIFFERENCES.map(([a, b]) => `<li><b>${esc(a)}.</b> ${esc(b)}</li>`).join('')}</ul></details>`);
-    this.parts.add(side, `<details class="notes"><summary>What Nacos shares with textbook Raft</summary>
-        <ul>${NACOS_LIKE_RAFT.map(([a, b]) => `<li><b>${esc(a)}.</b> ${esc(b)}</li>`).join('')}</ul></details>`);
-    const help = /** @type {HTMLDialogElement} */ (this.parts.add(mount.grid, `<dialog class="help" aria-label="Keyboard shortcuts"><h3>Keyboard shortcuts</h3>
-      <table>${SHORTCUTS.map(([k, d]) => `<tr><td>${k.split(' ').map((x) => (['or', 'and', '…', '/'].includes(x) ? x : `<kbd>${esc(x)}</kbd>`)).join(' ')}</td><td>${esc(d)}</td></tr>`).join('')}</table>
-      <p class="hint">Everything also works with touch and the mouse: click a node to inspect it, click a moving message to drop it, click the timeline to go back in time.</p>
-      <form method="dialog"><button class="primary">Close</button></form></dialog>`));
+    /** @param {string} part @param {number} count */
+    const notes = (part, count) => Array.from({ length: count }, (_, i) => `<li><b>${esc(t(`${part}.${i + 1}.title`))}.</b> ${esc(t(`${part}.${i + 1}.text`))}</li>`).join('');
+    this.parts.add(side, `<details class="notes"><summary>${esc(t('panels.differs'))}</summary>
+        <ul>${notes('differs', NACOS_DIFFERENCES)}</ul></details>`);
+    this.parts.add(side, `<details class="notes"><summary>${esc(t('panels.shares'))}</summary>
+        <ul>${notes('shares', NACOS_LIKE_RAFT)}</ul></details>`);
+    /** @param {string} x */
+    const key = (x) => (x === 'or' || x === 'and' ? esc(t(`panels.${x}`)) : ['…', '/'].includes(x) ? x : `<kbd>${esc(x)}</kbd>`);
+    const help = /** @type {HTMLDialogElement} */ (this.parts.add(mount.grid, `<dialog class="help" aria-label="${esc(t('panels.shortcuts'))}"><h3>${esc(t('panels.shortcuts'))}</h3>
+      <table>${SHORTCUTS.map(([k, d]) => `<tr><td>${k.split(' ').map(key).join(' ')}</td><td>${esc(t(d))}</td></tr>`).join('')}</table>
+      <p class="hint">${esc(t('panels.touchHint'))}</p>
+      <form method="dialog"><button class="primary">${esc(t('panels.close'))}</button></form></dialog>`));
     one(this.toolbar.el, '[data-a=help]').addEventListener('click', () => help.showModal());
     host.events.on('command', ({ name }) => { if (name === 'help') help.showModal(); }, ctx.signal);
   }
@@ -92,6 +105,40 @@ export class Controls {
 
   /** True while a skip ahead runs. */
   get skipping() { return this.faults?.skipping ?? false; }
+
+  /**
+   * What the reader set in these controls, to carry into new ones
+   * (restore). Panels and fields are matched by their order in the DOM,
+   * which rebuilt controls share.
+   * @returns {Kept}
+   */
+  keep() {
+    const nodes = this.parts.nodes;
+    const details = nodes.flatMap((n) => [...(n.matches('details') ? [n] : []), ...n.querySelectorAll('details')]);
+    const fields = nodes.flatMap((n) => [...n.querySelectorAll('input:not([readonly]), select')]);
+    return {
+      log: this.log?.keep(),
+      open: details.map((d) => /** @type {HTMLDetailsElement} */ (d).open),
+      values: fields.map((f) => /** @type {HTMLInputElement} */ (f).value),
+    };
+  }
+
+  /** Puts back what keep() took from the controls these replace. @param {Kept} kept */
+  restore(kept) {
+    const nodes = this.parts.nodes;
+    const details = nodes.flatMap((n) => [...(n.matches('details') ? [n] : []), ...n.querySelectorAll('details')]);
+    const fields = nodes.flatMap((n) => [...n.querySelectorAll('input:not([readonly]), select')]);
+    // Another mode (full, minimal) has other panels: nothing matches then.
+    if (details.length === kept.open.length) details.forEach((d, i) => { /** @type {HTMLDetailsElement} */ (d).open = kept.open[i]; });
+    if (fields.length === kept.values.length) {
+      fields.forEach((f, i) => {
+        const el = /** @type {HTMLInputElement} */ (f);
+        // Only what the reader can have typed; the rest each part fills from the run.
+        if (!el.disabled && el.value !== kept.values[i]) el.value = kept.values[i];
+      });
+    }
+    if (kept.log) this.log?.restore(kept.log);
+  }
 
   dispose() {
     this.connection.abort();

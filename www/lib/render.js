@@ -7,6 +7,7 @@
 import { N, M, ROLES, KINDS, LAYOUT } from './core.js';
 import { bytesText } from './datums.js';
 import { placeStrips, drawStrips } from './logstrip.js';
+import { t } from './i18n.js';
 
 const TAU = Math.PI * 2;
 /** How long a lost message stays on screen (wall ms), at most. */
@@ -78,6 +79,8 @@ export class ClusterRenderer {
     /** Last drawn positions of messages: id -> [x, y]. */
     this.dots = new Map();
     this.caption = '';
+    /** The words drawn on the ring (the element sets its language's). @type {(key: string, vars?: Record<string, unknown>) => string} */
+    this.words = (key, vars) => t('en', key, vars);
     this.dirty = true;
     /** What the last frame showed, for tests and assistive text. */
     this.drawn = {
@@ -464,7 +467,7 @@ export class ClusterRenderer {
         ctx.font = `${Math.round(Math.min(r * 0.34, 13))}px system-ui, sans-serif`;
         for (let i = 0; i < n; i++) {
           const o = i * N.stride;
-          const label = d[o + N.alive] !== 1 ? 'down' : d[o + N.paused] >= 0 ? `paused ${(d[o + N.paused] / 1000).toFixed(1)} s` : `term ${d[o + N.term]}`;
+          const label = d[o + N.alive] !== 1 ? this.words('drawn.down') : d[o + N.paused] >= 0 ? this.words('drawn.paused', { s: (d[o + N.paused] / 1000).toFixed(1) }) : this.words('drawn.term', { term: d[o + N.term] });
           ctx.fillText(label, this.pos[2 * i], this.pos[2 * i + 1] + r * 0.33);
         }
       }
@@ -516,7 +519,7 @@ export class ClusterRenderer {
         ctx.fillStyle = theme.muted;
         // With no leader known, whom it voted for: a split vote shows here.
         const vote = d[o + N.voteFor];
-        ctx.fillText(alive ? (known ? `leader: S${known}` : vote ? `voted for S${vote}` : 'leader: none') : '', x, y + lh / 2);
+        ctx.fillText(alive ? (known ? this.words('drawn.leader', { id: known }) : vote ? this.words('drawn.votedFor', { id: vote }) : this.words('drawn.leaderNone')) : '', x, y + lh / 2);
         if (chips.length) {
           this.drawChips(chips, x - chipW / 2, y + lh * 1.5 + 1, now);
           datums.push({ id: i + 1, chips: chips.map((c) => c.text) });
@@ -724,12 +727,13 @@ export class ClusterRenderer {
     ctx.fillText(formatClock(run.time), this.cx, y - big * 0.55);
     ctx.font = `${Math.round(big * 0.5)}px system-ui, sans-serif`;
     const ls = run.leaders;
-    let line = ls.length === 0 ? 'no leader' : ls.length === 1 ? `leader S${ls[0].id} · term ${ls[0].term}` : `${ls.length} LEADERS: ${ls.map((l) => `S${l.id}`).join(', ')}`;
+    const line = ls.length === 0 ? this.words('drawn.noLeader') : ls.length === 1 ? this.words('drawn.oneLeader', { id: ls[0].id, term: ls[0].term })
+      : this.words('drawn.leaders', { count: ls.length, list: ls.map((l) => `S${l.id}`).join(', ') });
     ctx.fillStyle = ls.length > 1 ? theme.lost : theme.muted;
     ctx.fillText(line, this.cx, y + big * 0.45);
     if (this.split) {
       ctx.fillStyle = theme.wall;
-      ctx.fillText('partitioned', this.cx, y + big * 1.15);
+      ctx.fillText(this.words('drawn.partitioned'), this.cx, y + big * 1.15);
     }
     if (this.caption) {
       ctx.fillStyle = theme.muted;

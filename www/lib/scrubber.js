@@ -4,7 +4,7 @@
 // run is behind its latest moment a line says so, with a way back.
 import { TimelineRenderer } from './timeline.js';
 import { logTime, span } from './text.js';
-import { one } from './dom.js';
+import { one, esc } from './dom.js';
 
 /** @typedef {import('./panels.js').ControlContext} ControlContext */
 
@@ -13,10 +13,11 @@ const EVERY_MS = 120;
 
 export class Scrubber {
   /** @param {ControlContext} ctx */
-  constructor({ host, parts, mount, signal }) {
+  constructor({ host, parts, mount, signal, t }) {
     this.host = host;
-    this.el = parts.add(mount.main, `<div class="tl"><canvas class="timeline" tabindex="0" role="slider" aria-label="Timeline of leaders and terms: click or use the arrow keys to go back in time" aria-valuemin="0"></canvas>
-      <p class="behind" hidden><span></span> <button class="latest" title="Go to the latest moment (End on the timeline)">Latest »</button></p></div>`);
+    this.t = t;
+    this.el = parts.add(mount.main, `<div class="tl"><canvas class="timeline" tabindex="0" role="slider" aria-label="${esc(t('scrub.aria'))}" aria-valuemin="0"></canvas>
+      <p class="behind" hidden><span></span> <button class="latest" title="${esc(t('scrub.latestTitle'))}">${esc(t('scrub.latest'))}</button></p></div>`);
     const tl = /** @type {HTMLCanvasElement} */ (one(this.el, 'canvas.timeline'));
     this.canvas = tl;
     this.behind = one(this.el, '.behind');
@@ -31,15 +32,15 @@ export class Scrubber {
     tl.addEventListener('pointerup', (e) => {
       if (!dragging) return;
       dragging = false;
-      const t = at(e);
+      const to = at(e);
       this.timeline.preview = null;
-      host.seek(t).then((there) => {
+      host.seek(to).then((there) => {
         const run = host.run;
-        if (there) host.announce(`Went to ${logTime(run.time)}${run.until > run.time ? ': what follows replays unless you act' : ''}.`);
+        if (there) host.announce(t(run.until > run.time ? 'scrub.wentReplay' : 'scrub.went', { time: logTime(run.time) }));
       });
     });
     one(this.el, '.behind .latest').addEventListener('click', () => host.seek(host.run.until).then((there) => {
-      if (there) host.announce(`Back at the latest moment, ${logTime(host.run.time)}.`);
+      if (there) host.announce(t('scrub.back', { time: logTime(host.run.time) }));
     }));
     tl.addEventListener('keydown', (e) => {
       const run = host.run, stepMs = this.timeline.domain(run) / 40;
@@ -70,7 +71,7 @@ export class Scrubber {
     this.timeline.draw(run);
     tl.setAttribute('aria-valuemax', String(Math.round(run.until)));
     tl.setAttribute('aria-valuenow', String(Math.round(run.time)));
-    tl.setAttribute('aria-valuetext', `${logTime(run.time)} of ${logTime(run.until)}`);
+    tl.setAttribute('aria-valuetext', this.t('scrub.valueText', { time: logTime(run.time), until: logTime(run.until) }));
     this.updateBehind();
   }
 
@@ -83,7 +84,7 @@ export class Scrubber {
     if (el.hidden === behind) el.hidden = !behind;
     if (!behind) return;
     const later = run.pending.filter((p) => p.source === 'replay-ahead').length;
-    const text = `Replaying: ${span(gap)} behind the latest moment.${later ? ` Acting now drops ${later > 1 ? `the ${later} actions` : 'the action'} recorded after this moment.` : ''}`;
+    const text = `${this.t('scrub.behind', { span: span(gap) })}${later ? this.t(later > 1 ? 'scrub.dropsMany' : 'scrub.dropsOne', { count: later }) : ''}`;
     const first = /** @type {Node} */ (el.firstChild);
     if (first.textContent !== text) first.textContent = text;
   }

@@ -2,32 +2,35 @@
 // The settings form (full controls): model, size, seed, timings, network;
 // Restart with these settings starts a new run through the element.
 import { MAX_DRAWN_NODES } from './core.js';
-import { one, all } from './dom.js';
+import { one, all, esc } from './dom.js';
 
 /** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 export class SettingsForm {
   /** @param {ControlContext} ctx @param {HTMLElement} side */
-  constructor({ host, parts, signal }, side) {
+  constructor({ host, parts, signal, t }, side) {
     this.host = host;
-    this.el = parts.add(side, `<details class="settings"><summary>Settings</summary>
+    this.t = t;
+    /** @param {string} key */
+    const w = (key) => esc(t(key));
+    this.el = parts.add(side, `<details class="settings"><summary>${w('settings.title')}</summary>
         <form class="form" novalidate>
-          <label for="s-model">Model</label><select id="s-model" name="model"><option value="nacos">Nacos 1.x RaftCore</option><option value="raft">Raft (textbook)</option></select>
-          <label for="s-nodes">Nodes</label><input id="s-nodes" name="nodes" type="number" min="1" max="${MAX_DRAWN_NODES}" step="1">
-          <label for="s-seed">Seed</label><span class="row flush"><input id="s-seed" class="grow" name="seed" type="text" inputmode="numeric" autocomplete="off"><button type="button" data-a="random-seed">Random</button></span>
-          <label class="nacos" for="s-tick">Tick (ms)</label><input class="nacos" id="s-tick" name="tick" type="number" min="1" step="1">
-          <label for="s-heartbeat">Heartbeat (ms)</label><input id="s-heartbeat" name="heartbeat" type="number" min="1" step="any">
-          <label class="nacos" for="s-lt">Leader timeout (ms)</label><input class="nacos" id="s-lt" name="leaderTimeout" type="number" min="1" step="1">
-          <label class="nacos" for="s-lr">+ random (ms)</label><input class="nacos" id="s-lr" name="leaderRandom" type="number" min="0" step="1">
-          <label class="nacos" for="s-version">Nacos release</label><select class="nacos" id="s-version" name="version"><option value="1.4">1.4 (term 0 after a restart; commits carry the pre-write term)</option><option value="1.3">1.3</option><option value="1.2">1.2 (a restart reads its stored term back)</option><option value="1.1">1.1</option><option value="1.0">1.0</option></select>
-          <span class="nacos"></span><label class="nacos"><input type="checkbox" name="sendBeatOnly"> sendBeatOnly (beats list no keys)</label>
-          <label class="raft" for="s-emin">Election min (ms)</label><input class="raft" id="s-emin" name="electionMin" type="number" min="0" step="any">
-          <label class="raft" for="s-emax">Election max (ms)</label><input class="raft" id="s-emax" name="electionMax" type="number" min="0" step="any">
+          <label for="s-model">${w('settings.model')}</label><select id="s-model" name="model"><option value="nacos">Nacos 1.x RaftCore</option><option value="raft">${w('settings.raftTextbook')}</option></select>
+          <label for="s-nodes">${w('settings.nodes')}</label><input id="s-nodes" name="nodes" type="number" min="1" max="${MAX_DRAWN_NODES}" step="1">
+          <label for="s-seed">${w('settings.seed')}</label><span class="row flush"><input id="s-seed" class="grow" name="seed" type="text" inputmode="numeric" autocomplete="off"><button type="button" data-a="random-seed">${w('settings.random')}</button></span>
+          <label class="nacos" for="s-tick">${w('settings.tick')}</label><input class="nacos" id="s-tick" name="tick" type="number" min="1" step="1">
+          <label for="s-heartbeat">${w('settings.heartbeat')}</label><input id="s-heartbeat" name="heartbeat" type="number" min="1" step="any">
+          <label class="nacos" for="s-lt">${w('settings.leaderTimeout')}</label><input class="nacos" id="s-lt" name="leaderTimeout" type="number" min="1" step="1">
+          <label class="nacos" for="s-lr">${w('settings.leaderRandom')}</label><input class="nacos" id="s-lr" name="leaderRandom" type="number" min="0" step="1">
+          <label class="nacos" for="s-version">${w('settings.release')}</label><select class="nacos" id="s-version" name="version"><option value="1.4">${w('settings.v14')}</option><option value="1.3">1.3</option><option value="1.2">${w('settings.v12')}</option><option value="1.1">1.1</option><option value="1.0">1.0</option></select>
+          <span class="nacos"></span><label class="nacos"><input type="checkbox" name="sendBeatOnly"> ${w('settings.sendBeatOnly')}</label>
+          <label class="raft" for="s-emin">${w('settings.electionMin')}</label><input class="raft" id="s-emin" name="electionMin" type="number" min="0" step="any">
+          <label class="raft" for="s-emax">${w('settings.electionMax')}</label><input class="raft" id="s-emax" name="electionMax" type="number" min="0" step="any">
           <span class="raft"></span><label class="raft"><input type="checkbox" name="preVote"> Pre-Vote</label>
           <span class="raft"></span><label class="raft"><input type="checkbox" name="checkQuorum"> CheckQuorum</label>
-          <label for="s-lmin">Latency (ms)</label><span class="row flush"><input id="s-lmin" name="latencyMin" type="number" min="0" step="any" aria-label="Minimum latency (ms)">–<input name="latencyMax" type="number" min="0" step="any" aria-label="Maximum latency (ms)"></span>
-          <label for="s-loss">Loss (%)</label><input id="s-loss" name="loss" type="number" min="0" max="100" step="any">
-          <span></span><button class="primary" type="submit">Restart with these settings</button>
+          <label for="s-lmin">${w('settings.latency')}</label><span class="row flush"><input id="s-lmin" name="latencyMin" type="number" min="0" step="any" aria-label="${w('faults.latencyMin')}">–<input name="latencyMax" type="number" min="0" step="any" aria-label="${w('faults.latencyMax')}"></span>
+          <label for="s-loss">${w('settings.loss')}</label><input id="s-loss" name="loss" type="number" min="0" max="100" step="any">
+          <span></span><button class="primary" type="submit">${w('settings.restart')}</button>
         </form>
         <p class="error settings-error" role="alert" hidden></p>
       </details>`);
@@ -86,7 +89,7 @@ export class SettingsForm {
       const modelChanged = model !== this.host.run.model;
       this.host.restart(s, { keepSpeed: !modelChanged });
       err.hidden = true;
-      this.host.announce(`Restarted: ${this.host.run.sim.configText()}.`);
+      this.host.announce(this.t('settings.restarted', { config: this.host.run.sim.configText() }));
     } catch (e) {
       err.hidden = false;
       err.textContent = /** @type {Error} */ (e).message;

@@ -6,10 +6,10 @@
 //   #model=nacos&nodes=5&seed=7&a=6000:drop-beats+from%3D5&t=30000
 //
 // Page options ride along: speed, controls, autoplay, paused, scenario,
-// scenario-src.
+// scenario-src, lang (the language a page's switch chose).
 
 /** Parameters that are not cluster settings. */
-export const PAGE_KEYS = new Set(['t', 'a', 'speed', 'controls', 'autoplay', 'paused', 'scenario', 'scenario-src']);
+export const PAGE_KEYS = new Set(['t', 'a', 'speed', 'controls', 'autoplay', 'paused', 'scenario', 'scenario-src', 'lang']);
 
 /** A time in ms as the shortest exact text (times are whole microseconds). */
 export function msText(t) {
@@ -21,8 +21,8 @@ export function msText(t) {
  *  carries the script, captions and stops included, and only the actions it
  *  does not plan itself.
  *  @param {import('./core.js').Run} run
- *  @param {{ t?: number, speed?: number, scenario?: string | null, scenarioSrc?: string | null }} [options] */
-export function encodeRun(run, { t, speed, scenario, scenarioSrc } = {}) {
+ *  @param {{ t?: number, speed?: number, scenario?: string | null, scenarioSrc?: string | null, lang?: string | null }} [options] */
+export function encodeRun(run, { t, speed, scenario, scenarioSrc, lang } = {}) {
   const p = new URLSearchParams();
   for (const [k, v] of run.pairs) p.set(k, v);
   if (scenario) p.set('scenario', scenario);
@@ -31,6 +31,7 @@ export function encodeRun(run, { t, speed, scenario, scenarioSrc } = {}) {
   for (const a of run.allActions()) if (!planned || a.source !== 'scenario') p.append('a', `${msText(a.t)}:${a.command}`);
   if (t !== undefined) p.set('t', msText(t));
   if (speed !== undefined) p.set('speed', String(+speed.toPrecision(4)));
+  if (lang) p.set('lang', lang);
   return p.toString();
 }
 
@@ -40,7 +41,7 @@ export function encodeRun(run, { t, speed, scenario, scenarioSrc } = {}) {
  * wrong is left out, so the page can say so and go on.
  */
 export function decodeParams(...sources) {
-  const out = { settings: {}, actions: [], t: null, speed: null, controls: null, autoplay: null, paused: null, scenario: null, scenarioSrc: null, errors: [] };
+  const out = { settings: {}, actions: [], t: null, speed: null, controls: null, autoplay: null, paused: null, scenario: null, scenarioSrc: null, lang: null, errors: [] };
   const merged = new Map();
   let actions = null;
   for (const src of sources) {
@@ -73,6 +74,8 @@ export function decodeParams(...sources) {
       else out.controls = v;
     } else if (k === 'scenario') out.scenario = v;
     else if (k === 'scenario-src') out.scenarioSrc = v;
+    // Any tag: the element shows what it has no catalog for in English, and says so.
+    else if (k === 'lang') out.lang = v;
   }
   for (const a of actions ?? []) {
     const at = a.indexOf(':');

@@ -4,30 +4,33 @@
 // button), plus the slow-motion badge over the ring's corner.
 import { speedLabel } from './text.js';
 import { formatClock } from './render.js';
-import { one, all } from './dom.js';
+import { one, all, esc } from './dom.js';
 import { switchModel } from './actions.js';
 
 /** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 export class Toolbar {
   /** @param {ControlContext} ctx */
-  constructor({ host, parts, mount, full, signal }) {
+  constructor({ host, parts, mount, full, signal, t }) {
     this.host = host;
-    this.el = parts.add(mount.main, `<div class="toolbar" role="toolbar" aria-label="Simulation controls">
-      <button class="primary" data-a="play" aria-keyshortcuts="Space">▶ Play</button>
-      <button data-a="step" aria-keyshortcuts="." title="Run to the next event (.)">Step</button>
-      <button data-a="reset" aria-keyshortcuts="R" title="Same settings and seed, from time 0 (R)">Reset</button>
-      <label class="speed"><span class="label">Speed</span> <input type="range" min="-3" max="4" step="0.05" aria-label="Speed (log scale)"><output>×1</output></label>
-      <span class="clock" role="timer" aria-label="Simulated time">0.000 s</span>
-      <span class="model" role="radiogroup" aria-label="Model">
-        <button role="radio" data-model="nacos" aria-checked="false" title="Nacos 1.x RaftCore, quirks included">Nacos 1.x</button>
-        <button role="radio" data-model="raft" aria-checked="false" title="Textbook Raft (optional Pre-Vote, CheckQuorum)">Raft</button>
+    this.t = t;
+    /** @param {string} key */
+    const w = (key) => esc(t(key));
+    this.el = parts.add(mount.main, `<div class="toolbar" role="toolbar" aria-label="${w('toolbar.label')}">
+      <button class="primary" data-a="play" aria-keyshortcuts="Space">${w('toolbar.play')}</button>
+      <button data-a="step" aria-keyshortcuts="." title="${w('toolbar.stepTitle')}">${w('toolbar.step')}</button>
+      <button data-a="reset" aria-keyshortcuts="R" title="${w('toolbar.resetTitle')}">${w('toolbar.reset')}</button>
+      <label class="speed"><span class="label">${w('toolbar.speed')}</span> <input type="range" min="-3" max="4" step="0.05" aria-label="${w('toolbar.speedAria')}"><output>×1</output></label>
+      <span class="clock" role="timer" aria-label="${w('toolbar.clockAria')}">0.000 s</span>
+      <span class="model" role="radiogroup" aria-label="${w('toolbar.model')}">
+        <button role="radio" data-model="nacos" aria-checked="false" title="${w('toolbar.nacosTitle')}">Nacos 1.x</button>
+        <button role="radio" data-model="raft" aria-checked="false" title="${w('toolbar.raftTitle')}">Raft</button>
       </span>
-      ${full ? '<button data-a="share" aria-keyshortcuts="S" title="Copy a link that replays this run (S)">Share</button><button data-a="help" aria-keyshortcuts="?" aria-label="Keyboard shortcuts">?</button>' : ''}
+      ${full ? `<button data-a="share" aria-keyshortcuts="S" title="${w('toolbar.shareTitle')}">${w('toolbar.share')}</button><button data-a="help" aria-keyshortcuts="?" aria-label="${w('toolbar.help')}">?</button>` : ''}
     </div>`, mount.tour);
     // Over the ring's corner, like a player's indicator: it comes and goes
     // without moving anything.
-    this.slowEl = parts.add(mount.stage, `<span class="badge slowmo off" title="While messages are on the wire the clock slows so each one takes a moment to cross">slow motion</span>`);
+    this.slowEl = parts.add(mount.stage, `<span class="badge slowmo off" title="${w('toolbar.slowmoTitle')}">${w('toolbar.slowmo')}</span>`);
     this.play = one(this.el, '[data-a=play]');
     this.speed = one(/** @type {ParentNode} */ (this.el), '.speed input');
     this.speedOut = one(this.el, '.speed output');
@@ -55,11 +58,11 @@ export class Toolbar {
 
   paintClock() {
     const clock = this.host.clock, input = /** @type {HTMLInputElement} */ (this.speed);
-    this.play.textContent = clock.playing ? '❚❚ Pause' : '▶ Play';
-    this.play.setAttribute('aria-label', clock.playing ? 'Pause' : 'Play');
+    this.play.textContent = this.t(clock.playing ? 'toolbar.pause' : 'toolbar.play');
+    this.play.setAttribute('aria-label', this.t(clock.playing ? 'toolbar.pauseAria' : 'toolbar.playAria'));
     input.value = String(Math.log10(clock.speed));
     this.speedOut.textContent = speedLabel(clock.speed);
-    input.setAttribute('aria-valuetext', `${speedLabel(clock.speed)} simulated time`);
+    input.setAttribute('aria-valuetext', this.t('toolbar.speedValue', { speed: speedLabel(clock.speed) }));
   }
 
   /** @param {number} _ts */

@@ -55,7 +55,7 @@ export class Tour {
     if (el.hidden !== !n) { el.hidden = !n; host.root.classList.toggle('touring', !!n); host.redraw(); }
     if (!n) return;
     const k = run.stopsPassed, here = run.stops[k - 1];
-    const say = here ? here.note || '…' : host.about || 'Press Continue to start.';
+    const say = here ? here.note || '…' : host.about || host.t('shell.pressContinue');
     const sayEl = one(el, '.say');
     if (sayEl.textContent !== say) sayEl.textContent = say;
     one(el, '.tour-count').textContent = `${k} / ${n}`;
@@ -81,7 +81,7 @@ export class Tour {
     one(el, '.open-lab').hidden = !host.hasAttribute('share-base');
     // Nothing before: the start, or a first stop at time 0 not yet played on from.
     /** @type {HTMLButtonElement} */ (one(el, '.back')).disabled = run.time <= 0.0005 && (k === 0 || (k === 1 && here.t === 0));
-    one(el, '.next').textContent = host.clock.playing ? '❚❚ Pause' : k < n ? 'Continue ›' : 'Play on ›';
+    one(el, '.next').textContent = host.t(host.clock.playing ? 'shell.pause' : k < n ? 'shell.continue' : 'shell.playOn');
   }
 
   /** ←/→ (or PageUp/PageDown) walk a tour; true when the key was the tour's. @param {KeyboardEvent} e */

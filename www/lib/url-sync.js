@@ -11,10 +11,16 @@ export function readPageUrl() {
   return decodeParams(location.search, location.hash);
 }
 
-/** The run's scenario for a link: its text, or its file's absolute URL. @param {Host} host */
+/** The run's scenario for a link: its text, or its file's absolute URL;
+ *  and the language, where the element was given one (the lab's switch).
+ *  @param {Host} host */
 export function scenarioParams(host) {
   const src = host.getAttribute('scenario-src');
-  return { scenario: host.getAttribute('scenario'), scenarioSrc: src && host.fetchedScenario !== null ? new URL(src, document.baseURI).href : null };
+  return {
+    scenario: host.getAttribute('scenario'),
+    scenarioSrc: src && host.fetchedScenario !== null ? new URL(src, document.baseURI).href : null,
+    lang: host.getAttribute('lang') ? host.language : null,
+  };
 }
 
 /** A URL that replays this run to now. @param {Host} host */
@@ -40,10 +46,10 @@ export function syncUrl(host) {
 export async function share(host) {
   const url = shareUrl(host);
   syncUrl(host);
-  host.announce(`Link to this run: ${url}`);
+  host.announce(host.t('share.link', { url }));
   try {
     // A clipboard that never answers (no permission) must not leave the user waiting.
     await Promise.race([navigator.clipboard.writeText(url), new Promise((_, no) => setTimeout(no, 1500))]);
-    host.announce('Link copied: it replays this run, to this moment, exactly.');
+    host.announce(host.t('share.copied'));
   } catch { /* the link is on the page already */ }
 }

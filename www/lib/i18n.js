@@ -1,0 +1,111 @@
+// @ts-check
+// The page's words in more than one language: message catalogs, one per
+// language (www/i18n/<lang>/index.js, which spreads its parts: ui.js, and
+// tours.js and experiments.js where present), looked up by key with
+// `{name}` placeholders. English is always here (it is every missing key's
+// fallback); Simplified Chinese is fetched only when a page asks for it.
+//
+//   resolveLang(el)        'en' | 'zh-CN': el's lang attribute, else <html lang>, else navigator.language
+//   await loadLang(lang)   makes lang's catalog available to t()
+//   t(lang, key, vars)     the text; a key lang lacks falls back to English, an unknown key to itself
+//   onPageLangChange(fn, signal)   fn() whenever <html lang> changes (a language switch on the page)
+//
+// Method and field names (sendBeat, leaderDueMs, FOLLOWER) stay as the
+// source spells them in every language: the catalogs keep them verbatim.
+import en from '../i18n/en/index.js';
+
+/** The languages there are catalogs for. @typedef {'en' | 'zh-CN'} Lang */
+export const LANGS = /** @type {const} */ (['en', 'zh-CN']);
+
+/** @type {Record<string, Record<string, string>>} */
+const catalogs = { en };
+/** @type {Record<string, Promise<Lang>>} */
+const loading = {};
+/** Language tags already warned about, so each is said once. */
+const warned = new Set();
+
+/**
+ * A language tag as one of LANGS: any Chinese (zh, zh-CN, zh-Hans, zh-SG…)
+ * is zh-CN, any English is en; null for anything else.
+ * @param {string | null | undefined} tag @returns {Lang | null}
+ */
+export function normalizeLang(tag) {
+  const primary = String(tag ?? '').trim().toLowerCase().split(/[-_]/)[0];
+  if (primary === 'zh') return 'zh-CN';
+  if (primary === 'en') return 'en';
+  return null;
+}
+
+/** @param {string} tag @param {string} where */
+function warnOnce(tag, where) {
+  if (warned.has(tag)) return;
+  warned.add(tag);
+  console.warn(`raftbeat: ${where} lang="${tag}" has no translation (there are ${LANGS.join(', ')}): showing English.`);
+}
+
+/**
+ * The language to show `el` in: its own `lang` attribute, else the page's
+ * `<html lang>`, else the browser's language. A tag with no catalog (say
+ * "fr") is English, with one console warning per tag.
+ * @param {Element | null} [el] @returns {Lang}
+ */
+export function resolveLang(el) {
+  const own = el?.getAttribute('lang')?.trim();
+  if (own) return normalizeLang(own) ?? (warnOnce(own, `<${el?.localName}>`), 'en');
+  const page = typeof document === 'undefined' ? '' : document.documentElement.getAttribute('lang')?.trim();
+  if (page) return normalizeLang(page) ?? (warnOnce(page, '<html>'), 'en');
+  return normalizeLang(typeof navigator === 'undefined' ? '' : navigator.language) ?? 'en';
+}
+
+/**
+ * Makes `lang`'s catalog available to t(): at once for English, by a
+ * dynamic import for Chinese (an English page never fetches it).
+ * @param {string} lang @returns {Promise<Lang>}
+ */
+export function loadLang(lang) {
+  const l = normalizeLang(lang) ?? 'en';
+  if (catalogs[l]) return Promise.resolve(l);
+  loading[l] ??= import('../i18n/zh-CN/index.js').then((m) => { catalogs[l] = m.default; return /** @type {Lang} */ (l); }, (e) => {
+    // A catalog that does not load (offline, a missing file) leaves the page
+    // in English, not broken; said once, and not tried again on this page.
+    console.warn(`raftbeat: the ${l} words did not load (${e.message}): showing English.`);
+    return /** @type {Lang} */ ('en');
+  });
+  return loading[l];
+}
+
+/** Whether `lang`'s catalog is loaded (t() in it says it, not English). @param {string} lang */
+export function isLoaded(lang) {
+  return !!catalogs[normalizeLang(lang) ?? 'en'];
+}
+
+/**
+ * The text of `key` in `lang`, its `{name}` placeholders filled from `vars`.
+ * A key the language lacks (or a catalog not loaded yet) gives the English
+ * text; a key English lacks too gives the key itself: never a throw.
+ * @param {string} lang @param {string} key @param {Record<string, unknown>} [vars]
+ * @returns {string}
+ */
+export function t(lang, key, vars) {
+  const text = catalogs[lang]?.[key] ?? en[key] ?? key;
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+/** @type {Set<() => void>} */
+const pageListeners = new Set();
+/** @type {MutationObserver | null} */
+let pageObserver = null;
+
+/**
+ * Calls fn() when the page's `<html lang>` changes (the lab's language
+ * switch sets it), until `signal` aborts. One observer serves every caller.
+ * @param {() => void} fn @param {AbortSignal} [signal]
+ */
+export function onPageLangChange(fn, signal) {
+  if (signal?.aborted || typeof MutationObserver === 'undefined') return;
+  pageListeners.add(fn);
+  signal?.addEventListener('abort', () => pageListeners.delete(fn), { once: true });
+  pageObserver ??= new MutationObserver(() => { for (const f of [...pageListeners]) f(); });
+  pageObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+}
