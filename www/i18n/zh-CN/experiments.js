@@ -35,7 +35,7 @@ export default {
   'exp.col.phase': '阶段',
   'exp.json.fig16': 'JSON（与 <code>raftbeat experiment … --format json</code> 打印的相同）',
   'exp.data.title': 'Nacos 1.x 数据路径：传播、心跳大小、写入丢失',
-  'exp.data.keys': 'key 数量最多',
+  'exp.data.keys': 'key 数上限',
   'exp.data.lost': '每条线的写入丢失运行次数',
   'exp.runSeedAbove': '运行（用上面的种子）',
   'exp.prop.caption': '写入传播，从写入发起（经由 leader）起算的 ms：客户端收到 ok、每个 follower 都持有它、最后一个 follower 比 ok 晚多久，以及靠拉取修复的写入',
