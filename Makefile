@@ -65,7 +65,7 @@ PACKAGE := target/package/raftbeat-$(VERSION).tgz
 MDBOOK_VERSION := 0.5.4
 BOOK := target/book
 # What the book's live <raft-beat> elements load, copied from $(SITE) into $(BOOK)/raftbeat/.
-BOOK_ELEMENT := raft-beat.js lib pkg tours
+BOOK_ELEMENT := raft-beat.js lib pkg tours i18n
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
 # A recipe that fails half-way leaves no target behind (so the next make retries).
