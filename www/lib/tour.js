@@ -15,9 +15,20 @@ function tourName(host) {
   return host.getAttribute('scenario-src')?.match(/([\w-]+)\.txt(?:[?#].*)?$/)?.[1] ?? null;
 }
 
-/** A caption cut short for the list of stops: whole words, or 36 characters of Chinese (twice as wide). @param {string} note */
+/**
+ * A caption cut short for the list of stops: whole words; in Chinese (twice
+ * as wide) 36 characters, back to the last clause when there is one, and
+ * never inside a number or a name ("任期 20…" would misread 201).
+ * @param {string} note
+ */
 function shortCaption(note) {
-  if (/[\u3400-\u9fff]/.test(note)) return note.length > 36 ? `${note.slice(0, 36).replace(/[\s，。；：、（]+$/, '')}…` : note || '…';
+  if (/[\u3400-\u9fff]/.test(note)) {
+    if (note.length <= 36) return note || '…';
+    let cut = note.slice(0, 36);
+    const clause = Math.max(...['，', '。', '；', '：'].map((p) => cut.lastIndexOf(p)));
+    cut = clause >= 16 ? cut.slice(0, clause) : cut.replace(/[\w.]+$/, '');
+    return `${cut.replace(/[\s，。；：、（“]+$/, '')}…`;
+  }
   return note.length > 70 ? `${note.slice(0, 70).replace(/\s+\S*$/, '').replace(/[\s.,;:]+$/, '')}…` : note || '…';
 }
 
