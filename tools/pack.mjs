@@ -4,6 +4,7 @@
 //
 //   raft-beat.js, raft-beat.d.ts   the element (`import "raftbeat"` registers it)
 //   lib/*.js, lib/*.d.ts           the modules it imports (statically or not), minified
+//   i18n/<lang>/*.js               the catalogs lib/i18n.js loads, minified
 //   pkg/raftbeat.js, .d.ts         the wasm-bindgen glue (already minified by make wasm)
 //   pkg/raftbeat_bg.wasm           the core
 //   README.md, package.json
@@ -105,7 +106,7 @@ function write(rel, bytes) {
 }
 
 /** What may be in the tarball; anything else (a map, a test, a source) fails the build. */
-const SHIPPED = /^(package\.json|README\.md|raft-beat\.(js|d\.ts)|lib\/[\w-]+\.(js|d\.ts)|pkg\/raftbeat\.(js|d\.ts)|pkg\/raftbeat_bg\.wasm)$/;
+const SHIPPED = /^(package\.json|README\.md|raft-beat\.(js|d\.ts)|lib\/[\w-]+\.(js|d\.ts)|i18n\/[\w-]+\/[\w-]+\.(js|d\.ts)|pkg\/raftbeat\.(js|d\.ts)|pkg\/raftbeat_bg\.wasm)$/;
 
 export async function pack() {
   for (const rel of GLUE) {
@@ -140,7 +141,7 @@ export async function pack() {
       './package.json': './package.json',
     },
     types: './raft-beat.d.ts',
-    files: ['raft-beat.js', 'raft-beat.d.ts', 'lib/', 'pkg/raftbeat.js', 'pkg/raftbeat.d.ts', 'pkg/raftbeat_bg.wasm'],
+    files: ['raft-beat.js', 'raft-beat.d.ts', 'lib/', 'i18n/', 'pkg/raftbeat.js', 'pkg/raftbeat.d.ts', 'pkg/raftbeat_bg.wasm'],
   };
   write('package.json', `${JSON.stringify(manifest, null, 2)}\n`);
   checkTypes();
