@@ -1022,7 +1022,31 @@ function renderRaftTables() {
   tableRows('raft-lost-table', (l?.lines ?? []).map((r) => [
     r.model, String(r.loss), fmtInt(r.runs), fmtInt(r.acked), fmtInt(r.lost), fmtInt(r.runs_with_loss),
   ]), [0]);
-  $('raft-verdict').textContent = l ? `${l.verdict}.` : '';
+  $('raft-verdict').textContent = l ? pageText('exp.verdict', { verdict: verdictWords(l.lines) }) : '';
+}
+
+/**
+ * The report's verdict in the page's language, from its lines: each model's
+ * lost and acknowledged writes over every loss rate, in the report's order.
+ * In English it is the core's own sentence (the tests hold it to that).
+ * @param {{ model: string, lost: number, acked: number }[]} lines
+ */
+function verdictWords(lines) {
+  /** @type {Map<string, { lost: number, acked: number }>} */
+  const totals = new Map();
+  for (const r of lines) {
+    const sum = totals.get(r.model) ?? { lost: 0, acked: 0 };
+    sum.lost += r.lost;
+    sum.acked += r.acked;
+    totals.set(r.model, sum);
+  }
+  const parts = [], nacos = [];
+  for (const [model, { lost, acked }] of totals) {
+    if (model === 'raft') parts.push(pageText('exp.verdict.raft', { lost, acked }));
+    else nacos.push(pageText('exp.verdict.nacosRelease', { version: model.replace(/^nacos /, ''), lost, acked }));
+  }
+  if (nacos.length) parts.push(pageText('exp.verdict.nacos', { releases: nacos.join(pageText('exp.verdict.listSep')) }));
+  return parts.join(pageText('exp.verdict.sep'));
 }
 
 function describeRaft() {

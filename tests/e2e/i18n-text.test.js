@@ -146,6 +146,24 @@ test('the Experiments page follows a Chinese browser, and reads on a phone', asy
   await context.close();
 });
 
+test('the Raft data experiments\' verdict: the core\'s own sentence in English, the same numbers in Chinese', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}experiments.html?seed=3&commitTrials=5&lostRuns=10&autorun=raft`);
+  await page.waitForFunction(() => ['done', 'error'].includes(window.experiments?.raft.status), null, { timeout: 120_000 });
+  assert.equal(await page.evaluate(() => window.experiments.raft.status), 'done', await page.textContent('#error'));
+  const core = JSON.parse(await page.evaluate(() => window.experiments.raft.json.lostWrites)).verdict;
+  const en = await page.textContent('#raft-verdict');
+  assert.equal(en, `${core}.`);
+  await page.click('[data-lang=zh-CN]');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === '实验');
+  const zh = await page.textContent('#raft-verdict');
+  assert.match(zh, /^Raft 在 \d+ 次已确认写入中丢失了 \d+ 次；Nacos 1\.0 在 \d+ 次中丢失 \d+ 次，/);
+  const all = (text) => (text.match(/\d+(\.\d+)?/g) ?? []).sort();
+  assert.deepEqual(all(zh), all(en));
+  assert.match(await page.textContent('#raft-commit-table tbody'), /无故障[\s\S]*丢包 0\.01[\s\S]*leader 崩溃[\s\S]*崩溃时在途/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 /** What the tour bar says, and the stop list's entries. */
 const bar = (page, sel) => page.evaluate((s) => {
   const root = document.querySelector(s).shadowRoot;

@@ -148,4 +148,10 @@ export default {
   'exp.commit.rightAfter': 'invoked {seconds} s after it',
   'exp.raft.recovery': 'From the leader crash to the first ok of a write invoked after it: median {median} ms, p90 {p90} ms, max {max} ms over {trials} trials.',
   'exp.raft.setup': 'Commit latency: {nodes} Raft servers with RaftScope\'s timings (election timeout {electionMin}–{electionMax} ms, a heartbeat every {heartbeat} ms, one-way latency {latencyMin}–{latencyMax} ms), {rate} writes/s through the leader for {duration} s; lines with no faults, message loss {losses}, and a leader crash in the middle half of the workload. Lost writes: Raft and Nacos {versions} play the same fault schedules ({faults} faults a run, {faultMin}–{faultMax} s each, crashing or isolating the node leading then) under {lostRate} writes/s; Raft runs Nacos-like timings (heartbeat {raftHeartbeat} s, election timeout {raftElectionMin}–{raftElectionMax} s) so a fault means the same to both.',
+  'exp.verdict': '{verdict}.',
+  'exp.verdict.raft': 'Raft lost {lost} of {acked} acknowledged writes',
+  'exp.verdict.nacos': 'Nacos {releases}',
+  'exp.verdict.nacosRelease': '{version} lost {lost} of {acked}',
+  'exp.verdict.listSep': ', ',
+  'exp.verdict.sep': '; ',
 };

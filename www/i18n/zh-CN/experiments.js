@@ -147,4 +147,10 @@ export default {
   'exp.commit.rightAfter': '崩溃后 {seconds} s 发起',
   'exp.raft.recovery': '从 leader 崩溃到其后发起的写入首次收到 ok：中位数 {median} ms，p90 {p90} ms，最大 {max} ms，共 {trials} 次试验。',
   'exp.raft.setup': '提交延迟：{nodes} 个 Raft 节点，使用 RaftScope 的时间参数（选举超时 {electionMin}–{electionMax} ms，每 {heartbeat} ms 一次心跳，单向延迟 {latencyMin}–{latencyMax} ms），经由 leader 每秒 {rate} 次写入，持续 {duration} s；各条线分别为无故障、消息丢包率 {losses}，以及在负载中间一半时段内 leader 崩溃。写入丢失：Raft 与 Nacos {versions} 运行相同的故障调度（每次运行 {faults} 个故障，每个 {faultMin}–{faultMax} s，让当时的 leader 崩溃或被隔离），负载为每秒 {lostRate} 次写入；Raft 使用类似 Nacos 的时间参数（心跳 {raftHeartbeat} s，选举超时 {raftElectionMin}–{raftElectionMax} s），让同一个故障对两者意义相同。',
+  'exp.verdict': '{verdict}。',
+  'exp.verdict.raft': 'Raft 在 {acked} 次已确认写入中丢失了 {lost} 次',
+  'exp.verdict.nacos': 'Nacos {releases}',
+  'exp.verdict.nacosRelease': '{version} 在 {acked} 次中丢失 {lost} 次',
+  'exp.verdict.listSep': '，',
+  'exp.verdict.sep': '；',
 };
