@@ -171,30 +171,58 @@ const bar = (page, sel) => page.evaluate((s) => {
 }, sel);
 
 for (const [width, height, shot] of [[1280, 900, 'tour-zh-CN.png'], [390, 844, 'tour-zh-CN-phone.png']]) {
-  test(`a tour on a Chinese page is captioned in Chinese, stop by stop (${width} wide)`, async () => {
+  test(`tour.html in Chinese: the picker, and each stop's caption from the catalog (${width} wide)`, async () => {
     const zh = await catalog('zh-CN', 'tours');
-    const { page, context, problems } = await openPage(browser, `${server.url}zh-tour.html`, {
-      viewport: { width, height },
-      html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <link rel="stylesheet" href="page.css"><script type="module" src="raft-beat.js"></script></head>
-        <body><main><raft-beat id="tour" class="card" controls="minimal" scenario-src="tours/nacos-heartbeats.txt" global-keys></raft-beat>
-        <raft-beat id="own" controls="minimal" scenario="# My own tour.\ncluster model=nacos nodes=3 seed=1\nrun until=1s\n# My own words.\npause"></raft-beat></main></body></html>`,
-    });
+    const { page, context, problems } = await openPage(browser, `${server.url}tour.html?lang=zh-CN`, { viewport: { width, height } });
     await ready(page, '#tour');
     await page.waitForFunction((about) => document.querySelector('#tour').shadowRoot.querySelector('.say').textContent === about, zh['tour.nacos-heartbeats.about']);
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.equal(await page.textContent('[data-tour=nacos]'), zh['tour.nacos-heartbeats.title']);
+    assert.equal(await page.textContent('[data-tour=figure-8]'), zh['tour.raft-figure-8.title']);
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction(() => { const el = document.querySelector('#tour'); return !el.clock.playing && el.run.stopsPassed === 1; }, null, { timeout: 30_000 });
-    const s = await bar(page, '#tour');
+    let s = await bar(page, '#tour');
     assert.equal(s.say, zh['tour.nacos-heartbeats.1']);
     assert.equal(s.list.length, 8);
     assert.ok(s.list.every((b, i) => b.startsWith(`${i + 1}. `) && /[\u4e00-\u9fff]/.test(b) && b.length < 48), JSON.stringify(s.list));
-    // A scenario that is not one of ours keeps its own words.
-    await ready(page, '#own');
-    await page.evaluate(() => document.querySelector('#own').goToStop(1));
-    assert.equal((await bar(page, '#own')).say, 'My own words.');
-    await page.locator('#tour').scrollIntoViewIfNeeded();
+    assert.equal(new URL(page.url()).search, '?lang=zh-CN&stop=1', 'the URL keeps the language and the stop');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0, 'nothing overflows the width');
     await page.screenshot({ path: join(SHOTS, shot) });
+    if (width > 1000) {
+      // Another tour: its own Chinese captions.
+      await page.click('[data-tour=raft]');
+      await page.waitForFunction((about) => document.querySelector('#tour').shadowRoot.querySelector('.say').textContent === about, zh['tour.raft-heartbeats.about']);
+      // EN: the same stop in the script's own words, the page in English.
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction(() => document.querySelector('#tour').run.stopsPassed === 1, null, { timeout: 30_000 });
+      await page.click('[data-lang=en]');
+      const english = TOURS.find((x) => x.name === 'raft-heartbeats').stops[0];
+      await page.waitForFunction((en) => document.querySelector('#tour').shadowRoot.querySelector('.say').textContent === en, english);
+      assert.equal(await page.textContent('[data-tour=nacos]'), 'Nacos 1.x: seconds');
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      s = await bar(page, '#tour');
+      assert.ok(s.list.every((b) => !/[\u4e00-\u9fff]/.test(b)), JSON.stringify(s.list));
+      assert.equal(new URL(page.url()).searchParams.get('lang'), 'en');
+    }
     assert.deepEqual(problems, []);
     await context.close();
   });
 }
+
+test('a tour follows its page\'s lang; a scenario that is not one of ours keeps its own words', async () => {
+  const zh = await catalog('zh-CN', 'tours');
+  const { page, context, problems } = await openPage(browser, `${server.url}zh-tour.html`, {
+    html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+      <link rel="stylesheet" href="page.css"><script type="module" src="raft-beat.js"></script></head>
+      <body><main><raft-beat id="tour" controls="minimal" scenario-src="tours/nacos-partition.txt"></raft-beat>
+      <raft-beat id="own" controls="minimal" scenario="# My own tour.\ncluster model=nacos nodes=3 seed=1\nrun until=1s\n# My own words.\npause"></raft-beat></main></body></html>`,
+  });
+  await ready(page, '#tour');
+  await page.evaluate(() => document.querySelector('#tour').goToStop(4));
+  await page.waitForFunction((say) => document.querySelector('#tour').shadowRoot.querySelector('.say').textContent === say, zh['tour.nacos-partition.4']);
+  await ready(page, '#own');
+  await page.evaluate(() => document.querySelector('#own').goToStop(1));
+  assert.equal((await bar(page, '#own')).say, 'My own words.');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

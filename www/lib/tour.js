@@ -54,6 +54,8 @@ export class Tour {
       stops.open = false;
       host.goToStop(Number(k));
     });
+    // A new lang attribute (a page's language switch) re-says the caption in it.
+    new MutationObserver(() => { if (host.run) this.update(); }).observe(host, { attributes: true, attributeFilter: ['lang'] });
     // The link is made when it is about to be followed: the run moves on.
     const openLab = /** @type {HTMLAnchorElement} */ (one(el, '.open-lab'));
     for (const ev of ['pointerdown', 'focus', 'click']) openLab.addEventListener(ev, () => { openLab.href = host.shareUrl(); });

@@ -1,5 +1,6 @@
 // The tours' English text, keyed by tour file (www/tours/<name>.txt): its
-// title, its opening comment (about) and one caption per `pause`, in order.
+// title, its opening comment (about) and one caption per `pause`, in order;
+// then tour.html's own words (tour.page.*).
 // The scripts are the source: tests/e2e/i18n-text.test.js checks that these
 // equal their comments, so edit a script, then this file and the zh-CN one.
 export default {
@@ -100,4 +101,16 @@ export default {
   'tour.raft-write.5': 'S1\'s next heartbeat, an empty AppendEntries, carries its commit index. Each follower moves its own to 1 and applies k1 too: every state machine now holds k1 v1. Followers never decide a commit; they learn it from the leader.',
   'tour.raft-write.6': 'Now the client sends a write of k2 to S3, a follower. Only the leader appends to the log: S3 redirects the client to S1, the leader it knows, and the client resends the write there. S1 appends it at index 2 and replicates it as before.',
   'tour.raft-write.7': 'Committed at index 2, and the client answered 11.8 ms after it sent the write (the simulated client resends at once, so the redirect itself costs no time here). Try it in the lab: Write in the client bar, a workload, or crash the leader in the middle of a write.',
+  // tour.html's own words.
+  'tour.page.title': 'raftbeat tour: how a Raft cluster keeps its leader alive with heartbeats',
+  'tour.page.lede': 'Guided tours: how a cluster keeps its leader alive with heartbeats, and what happens when they stop, in Nacos 1.x and in textbook Raft; how each replicates a write.',
+  'tour.page.views': 'Views',
+  'tour.page.lab': 'Lab',
+  'tour.page.tour': 'Tour',
+  'tour.page.experiments': 'Experiments',
+  'tour.page.language': 'Language',
+  'tour.page.which': 'Which tour',
+  'tour.page.intro': 'A live cluster, not a recording: the tour stops at each step and explains what you see. Continue with <kbd>→</kbd>, go back with <kbd>←</kbd>. Click a server or a message on the way if you like.',
+  'tour.page.sourceBefore': 'The tour is a scenario script,',
+  'tour.page.sourceAfter': ': its <code>pause</code> lines are the stops, the comments above them the captions, and its <code>expect</code> lines check every caption against the run (<code>raftbeat run</code> runs it). Write your own the same way and embed it with <code>&lt;raft-beat scenario-src="..."&gt;</code>.',
 };

@@ -99,4 +99,16 @@ export default {
   'tour.raft-write.5': 'S1 的下一次心跳，一个空的 AppendEntries，带上了它的提交索引。每个 follower 把自己的推进到 1，也应用 k1：现在每个状态机都持有 k1 v1。follower 从不自己决定提交；它们从 leader 那里得知。',
   'tour.raft-write.6': '现在客户端向 follower S3 发送对 k2 的写入。只有 leader 向日志追加：S3 把客户端重定向到它所知的 leader S1，客户端把写入重新发到那里。S1 把它追加到索引 2，并像之前一样复制。',
   'tour.raft-write.7': '在索引 2 处提交，客户端在发出写入 11.8 ms 后得到回复（模拟的客户端会立即重发，所以重定向本身在这里不花时间）。在实验室里试试：用客户端栏里的 Write、一个 workload，或者在写入途中让 leader 崩溃。',
+  // tour.html 页面自己的文字。
+  'tour.page.title': 'raftbeat 导览：Raft 集群如何用心跳维持 leader',
+  'tour.page.lede': '导览：集群如何用心跳维持 leader，心跳停了又会怎样，分别在 Nacos 1.x 和教科书 Raft 中；以及两者各自如何复制一次写入。',
+  'tour.page.views': '视图',
+  'tour.page.lab': '实验室',
+  'tour.page.tour': '导览',
+  'tour.page.experiments': '实验',
+  'tour.page.language': '语言',
+  'tour.page.which': '选择导览',
+  'tour.page.intro': '一个真实运行的集群，而不是录像：导览在每一步停下，解释你看到的东西。按 <kbd>→</kbd> 继续，按 <kbd>←</kbd> 后退。途中也可以随意点击节点或消息。',
+  'tour.page.sourceBefore': '这个导览是一个场景脚本：',
+  'tour.page.sourceAfter': '。它的 <code>pause</code> 行就是各站，上方的注释就是说明，而 <code>expect</code> 行会对照运行检查每条说明（<code>raftbeat run</code> 会运行它）。你也可以用同样的方式编写自己的导览，并用 <code>&lt;raft-beat scenario-src="..."&gt;</code> 嵌入。',
 };
