@@ -98,7 +98,7 @@ test('the Experiments page in Chinese: Chinese headings, the same run and number
   assert.equal(await page.evaluate(() => window.experiments.status), 'done', await page.textContent('#error'));
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
   assert.equal(await page.textContent('h1'), '实验');
-  assert.equal(await page.textContent('#fig16-title'), '图 16：没有 leader 的时间');
+  assert.equal(await page.textContent('#fig16-title'), '图 16：没有领导者的时间');
   assert.equal(await page.textContent('#nacos-title'), 'Nacos 1.x 故障转移');
   assert.match(await page.textContent('#status'), /^完成：202 次试验，用时 [\d.]+ s，\d 个 worker，种子 5。$/);
   assert.match(await page.textContent('#fig16-setup'), /单向延迟 2\.5–3\.5 ms/);
@@ -159,7 +159,7 @@ test('the Raft data experiments\' verdict: the core\'s own sentence in English, 
   assert.match(zh, /^Raft 在 \d+ 次已确认写入中丢失了 \d+ 次；Nacos 1\.0 在 \d+ 次中丢失 \d+ 次，/);
   const all = (text) => (text.match(/\d+(\.\d+)?/g) ?? []).sort();
   assert.deepEqual(all(zh), all(en));
-  assert.match(await page.textContent('#raft-commit-table tbody'), /无故障[\s\S]*丢包 0\.01[\s\S]*leader 崩溃[\s\S]*崩溃时在途/);
+  assert.match(await page.textContent('#raft-commit-table tbody'), /无故障[\s\S]*丢包 0\.01[\s\S]*领导者崩溃[\s\S]*崩溃时在途/);
   assert.deepEqual(problems, []);
   await context.close();
 });
