@@ -65,7 +65,7 @@ PACKAGE := target/package/raftbeat-$(VERSION).tgz
 MDBOOK_VERSION := 0.5.4
 BOOK := target/book
 # What the book's live <raft-beat> elements load, copied from $(SITE) into $(BOOK)/raftbeat/.
-BOOK_ELEMENT := raft-beat.js lib pkg tours i18n
+BOOK_ELEMENT := raft-beat.js lib i18n pkg tours
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
 # A recipe that fails half-way leaves no target behind (so the next make retries).
@@ -164,7 +164,7 @@ site: setup wasm
 	@node tools/build-site.mjs
 
 # The npm package, rebuilt when the element, the wasm or the packer changes.
-$(PACKAGE): $(WASM) $(shell find www -maxdepth 2 -name '*.js' -not -path 'www/pkg*') tools/pack.mjs tools/package-README.md tools/build-site.mjs Cargo.toml | setup
+$(PACKAGE): $(WASM) $(shell find www -maxdepth 3 -name '*.js' -not -path 'www/pkg*') tools/pack.mjs tools/package-README.md tools/build-site.mjs Cargo.toml | setup
 	@node tools/pack.mjs
 
 package: $(PACKAGE)

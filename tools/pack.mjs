@@ -4,7 +4,7 @@
 //
 //   raft-beat.js, raft-beat.d.ts   the element (`import "raftbeat"` registers it)
 //   lib/*.js, lib/*.d.ts           the modules it imports (statically or not), minified
-//   i18n/<lang>/*.js               the catalogs lib/i18n.js loads, minified
+//   i18n/<lang>/*.js               its message catalogs (lib/i18n.js; Chinese loads only when shown)
 //   pkg/raftbeat.js, .d.ts         the wasm-bindgen glue (already minified by make wasm)
 //   pkg/raftbeat_bg.wasm           the core
 //   README.md, package.json
@@ -149,7 +149,7 @@ export async function pack() {
     { cwd: STAGE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
   const stray = report.files.map((f) => f.path).filter((p) => !SHIPPED.test(p));
   if (stray.length) throw new Error(`the package would ship files it must not: ${stray.join(', ')}`);
-  for (const must of [ENTRY, 'raft-beat.d.ts', ...GLUE, 'lib/core.js', 'README.md']) {
+  for (const must of [ENTRY, 'raft-beat.d.ts', ...GLUE, 'lib/core.js', 'lib/i18n.js', 'i18n/en/index.js', 'i18n/zh-CN/index.js', 'README.md']) {
     if (!report.files.some((f) => f.path === must)) throw new Error(`the package lacks ${must}`);
   }
   return { file: join(OUT, report.filename), size: report.size, unpacked: report.unpackedSize, files: report.files.length };
