@@ -11,12 +11,21 @@
 // the Raft data experiments (commit latency, lost writes against Nacos) on
 // another: &commitTrials=N&lostRuns=M&autorun=raft.
 // window.experiments exposes the state and the JSON, for tests.
+// The page's words are in www/i18n/<lang>/experiments.js; ?lang=zh-CN (the
+// EN / 中文 switch) or the page's lang, else the browser's, picks them.
 
 import init, {
   fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary,
   nacosDataSetup, nacosPropagationReport, nacosBeatSizeReport, nacosLostWritesReport,
   raftDataSetup, raftCommitReport, lostWritesReport,
 } from './pkg-experiments/raftbeat.js';
+import { resolveLang, loadLang, addWords, t } from './lib/i18n.js';
+import englishWords from './i18n/en/experiments.js';
+
+// This page's words are its own part of the catalogs: the element's pages never load them.
+addWords('en', englishWords);
+/** Whether the Chinese part was added (after the Chinese catalog loaded). */
+let chineseAdded = false;
 
 /** The page's element with this id (any: the page's own markup says which kind). @param {string} id @returns {any} */
 const $ = (id) => document.getElementById(id);
@@ -44,11 +53,27 @@ const state = {
 
 let pool = [];
 
+/** The page's language: ?lang= (the switch), else the page's `lang`, else the browser's. */
+let lang = (() => {
+  const asked = new URLSearchParams(location.search).get('lang');
+  if (asked) return /^zh(-|$)/i.test(asked) ? 'zh-CN' : 'en';
+  return resolveLang(document.documentElement);
+})();
+/** The page's text for a key. @param {string} key @param {Record<string, string | number>} [vars] */
+const pageText = (key, vars) => t(lang, key, vars);
+/** The words each status line says now (said again when the language changes). @type {Record<string, [string, Record<string, string | number>?]>} */
+const said = { status: ['exp.status.loading'] };
+/** Sets a status line's words by key. @param {string} id @param {string} key @param {Record<string, string | number>} [vars] */
+function say(id, key, vars) {
+  said[id] = [key, vars];
+  $(id).textContent = key ? pageText(key, vars) : '';
+}
+
 function startPool() {
   pool = Array.from({ length: POOL }, () => {
     const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
     slot.worker.onmessage = ({ data }) => onWorkerMessage(slot, data);
-    slot.worker.onerror = (e) => showError(`an experiments worker failed: ${e.message}`);
+    slot.worker.onerror = (e) => showError(pageText('exp.error.worker', { message: e.message }));
     return slot;
   });
 }
@@ -105,9 +130,9 @@ function onWorkerMessage(slot, m) {
       if (!run || !(m.task in run.byTask)) break;
       run.done += m.n;
       const t = run.byTask[m.task];
-      const label = t.cmd === 'fig16' ? `${state.lines[t.line].label} ms` : 'Nacos failover';
+      const label = t.cmd === 'fig16' ? pageText('exp.status.lineLabel', { range: state.lines[t.line].label }) : pageText('exp.status.failoverLabel');
       $('progress').value = run.done;
-      $('status').textContent = `${label}: ${fmtInt(run.done)} / ${fmtInt(run.total)} trials · ${((performance.now() - run.t0) / 1000).toFixed(1)} s`;
+      say('status', 'exp.status.progress', { label, done: fmtInt(run.done), total: fmtInt(run.total), seconds: ((performance.now() - run.t0) / 1000).toFixed(1) });
       break;
     }
     case 'result': {
@@ -156,14 +181,15 @@ function finish() {
   state.timings = { wallMs, workers: POOL, fig16Ms: run.fig16Ms ?? null };
   state.run = null;
   const total = [...state.results.values()].reduce((n, r) => n + r.summary.trials, 0) + (state.failover?.summary.total.trials ?? 0);
-  setStatus('done', `Done: ${fmtInt(total)} trials in ${(wallMs / 1000).toFixed(2)} s on ${POOL} worker${POOL > 1 ? 's' : ''}, seed ${state.seed}.`);
+  setStatus('done', POOL > 1 ? 'exp.status.doneMany' : 'exp.status.doneOne', { trials: fmtInt(total), seconds: (wallMs / 1000).toFixed(2), workers: POOL, seed: state.seed });
   $('progress').value = $('progress').max;
   $('json').textContent = fig16Json() + (state.failover ? `\n${failoverJson()}` : '');
 }
 
-function setStatus(status, text) {
+/** @param {string} status @param {string} key the words, by key @param {Record<string, string | number>} [vars] */
+function setStatus(status, key, vars) {
   state.status = status;
-  $('status').textContent = text;
+  say('status', key, vars);
   const running = status === 'running';
   $('run').disabled = running || status === 'loading' || status === 'failed';
   $('cancel').disabled = !running;
@@ -177,15 +203,15 @@ function showError(message) {
     state.run = null;
     stopPool();
   }
-  if (state.status === 'loading' || state.status === 'failed') setStatus('failed', 'The simulator did not load.');
-  else setStatus('error', 'Stopped by an error.');
+  if (state.status === 'loading' || state.status === 'failed') setStatus('failed', 'exp.status.notLoaded');
+  else setStatus('error', 'exp.status.stopped');
 }
 
 /** The seed as typed, checked like the CLI checks --seed. */
 function readSeed() {
   const text = $('seed').value.trim();
   if (!/^\d+$/.test(text) || BigInt(text) > MAX_SEED) {
-    throw new Error(`Seed: must be a whole number from 0 to ${MAX_SEED}, got \`${text}\``);
+    throw new Error(pageText('exp.error.seed', { max: String(MAX_SEED), text }));
   }
   return BigInt(text).toString();
 }
@@ -241,8 +267,9 @@ function start() {
   };
   $('progress').max = state.run.total;
   $('progress').value = 0;
-  setStatus('running', 'Starting…');
+  setStatus('running', 'exp.status.starting');
   const params = new URLSearchParams({ seed, trials: String(perLine), failover: String(failover) });
+  keepLang(params);
   history.replaceState(null, '', `?${params}`);
   dispatch();
 }
@@ -251,7 +278,7 @@ function cancel() {
   const done = state.run?.done ?? 0;
   state.run = null;
   stopPool();
-  setStatus('cancelled', `Cancelled after ${fmtInt(done)} trials; the lines that finished are shown.`);
+  setStatus('cancelled', 'exp.status.cancelled', { trials: fmtInt(done) });
 }
 
 // ---- Results ---------------------------------------------------------------
@@ -297,19 +324,17 @@ const fmtMs = (ms) => (ms >= 100 ? fmtInt(Math.round(ms)) : ms.toFixed(1));
 function describeSetups() {
   $('fig16-setup').textContent = setupText(state.setup);
   const f = state.failoverSetup;
-  $('nacos-setup').textContent = `${f.nodes} nodes with Nacos's own timings (a ${f.tickMs} ms tick, a beat every ${f.heartbeatMs / 1000} s, `
-    + `leaderDue ${f.leaderTimeoutMs / 1000} s plus a random 0\u2013${f.leaderRandomMs / 1000} s), one-way latency ${f.latencyMs[0]}\u2013${f.latencyMs[1]} ms. `
-    + 'The leader crashes uniformly within its heartbeat interval after a beat round; time runs until every live follower\u2019s '
-    + 'peers.leader names the new leader. Followers learn it only from its beats, and a new leader\u2019s first beat waits for its heartbeatDue.';
+  $('nacos-setup').textContent = pageText('exp.nacos.setup', {
+    nodes: f.nodes, tick: f.tickMs, heartbeat: f.heartbeatMs / 1000, leaderTimeout: f.leaderTimeoutMs / 1000,
+    leaderRandom: f.leaderRandomMs / 1000, latencyMin: f.latencyMs[0], latencyMax: f.latencyMs[1],
+  });
 }
 
 function setupText(setup) {
-  return `Five servers with logs of ${setup.logs.split(',').map((l) => l.split(':')[0]).join(', ')} entries (S1 to S5): `
-    + 'S1 leads and crashes; of the four survivors, S4 and S5 can never collect three votes. '
-    + 'The leader sends one heartbeat round, then crashes uniformly within its heartbeat interval (half the minimum timeout). '
-    + 'Time runs from the crash until every other live server has accepted the new leader\u2019s first heartbeat. '
-    + `One-way latency ${setup.latencyMs[0]}\u2013${setup.latencyMs[1]} ms (network and the vote\u2019s disk write), `
-    + `timers up to ${setup.timerJitterMs} ms late.`;
+  return pageText('exp.fig16.setup', {
+    logs: setup.logs.split(',').map((l) => l.split(':')[0]).join(pageText('exp.listSep')),
+    latencyMin: setup.latencyMs[0], latencyMax: setup.latencyMs[1], jitter: setup.timerJitterMs,
+  });
 }
 
 function renderTable() {
@@ -325,7 +350,7 @@ function renderTable() {
       tr.append(td);
       return td;
     };
-    cell(line.graph, 'text');
+    cell(pageText(`exp.graph.${line.graph}`), 'text');
     const label = cell('', 'text');
     const sw = document.createElement('span');
     sw.className = 'swatch';
@@ -337,15 +362,15 @@ function renderTable() {
     cell(line.claims.map((c) => c.words).join(', '), 'paper');
     const checked = s ? s.paper.filter((c) => !c.check.startsWith('not')) : [];
     const ok = checked.every((c) => c.ok);
-    cell(checked.map((c) => `${c.ok ? 'ok' : 'FAIL'}: ${c.stat} ${fmtMs(c.measured_ms)} ${c.check}`).join('; '), checked.length ? (ok ? 'ok' : 'fail') : 'text');
+    cell(checked.map((c) => `${pageText(c.ok ? 'exp.check.ok' : 'exp.check.fail')}: ${c.stat} ${fmtMs(c.measured_ms)} ${c.check}`).join('; '), checked.length ? (ok ? 'ok' : 'fail') : 'text');
     const last = cell('', 'text');
     if (r) {
       const b = document.createElement('button');
       b.type = 'button';
       b.textContent = `#${r.slowest}`;
-      b.title = `Replay trial ${r.slowest} of ${line.label} ms (the slowest) as a scenario script`;
+      b.title = pageText('exp.replay.button', { trial: r.slowest, range: line.label });
       b.addEventListener('click', () => {
-        $('replay-title').textContent = `Replay: ${line.label} ms, trial ${r.slowest} (${fmtMs(r.sorted[r.sorted.length - 1])} ms), seed ${state.seed}`;
+        say('replay-title', 'exp.replay.summary', { range: line.label, trial: r.slowest, ms: fmtMs(r.sorted[r.sorted.length - 1]), seed: state.seed });
         (pool.find((w) => w.task == null) ?? pool[0]).worker.postMessage({ cmd: 'replay', line: i, seed: state.seed, trial: r.slowest });
       });
       last.append(b);
@@ -361,7 +386,7 @@ function renderNacosTable() {
   for (const phase of ['total', 'detection', 'election', 'propagation']) {
     const s = sum?.[phase];
     const tr = document.createElement('tr');
-    for (const v of [phase, s ? fmtInt(s.trials) : '', ...['min_ms', 'median_ms', 'mean_ms', 'p90_ms', 'p99_ms', 'max_ms'].map((k) => (s ? fmtMs(s[k]) : ''))]) {
+    for (const v of [pageText(`exp.phase.${phase}`), s ? fmtInt(s.trials) : '', ...['min_ms', 'median_ms', 'mean_ms', 'p90_ms', 'p99_ms', 'max_ms'].map((k) => (s ? fmtMs(s[k]) : ''))]) {
       const td = document.createElement('td');
       td.textContent = v;
       tr.append(td);
@@ -501,7 +526,7 @@ function claimMarks(indices) {
     for (const c of line.claims) {
       const label = `${line.label}: ${c.words}`;
       if (c.check.startsWith('above')) {
-        marks.push({ kind: 'over', x: c.ms, label: `${line.label}: paper ${c.words}` });
+        marks.push({ kind: 'over', x: c.ms, label: pageText('exp.mark.paper', { range: line.label, words: c.words }) });
       } else {
         const y = c.stat in STAT_Y ? STAT_Y[c.stat] : null;
         marks.push({ kind: 'paper', x: c.ms, y, label, dy: c.stat === 'max' ? -16 : 0 });
@@ -533,7 +558,7 @@ function legend(id, indices) {
     sw.className = 'swatch';
     sw.style.background = COLORS[i];
     const r = state.results.get(i);
-    li.append(sw, `${state.lines[i].label} ms${r ? ` (median ${fmtMs(r.summary.median_ms)})` : ''}`);
+    li.append(sw, r ? pageText('exp.legend.lineMedian', { range: state.lines[i].label, median: fmtMs(r.summary.median_ms) }) : pageText('exp.legend.line', { range: state.lines[i].label }));
     ul.append(li);
   }
 }
@@ -545,13 +570,13 @@ function drawFig16() {
   const series = (idx) => idx.filter((i) => state.results.has(i)).map((i) => ({ color: COLORS[i], sorted: state.results.get(i).sorted }));
   const maxOf = (idx) => Math.max(0, ...idx.filter((i) => state.results.has(i)).map((i) => state.results.get(i).sorted.at(-1)));
   const topMax = Math.max(1e5, 10 ** Math.ceil(Math.log10(Math.max(maxOf(top), 1))));
-  drawCdf($('top'), { log: true, min: 50, max: topMax, ticks: decadeTicks(50, topMax), title: 'time without leader (log scale)' },
+  drawCdf($('top'), { log: true, min: 50, max: topMax, ticks: decadeTicks(50, topMax), title: pageText('exp.axis.noLeaderLog') },
     series(top), claimMarks(top));
   const bottomMax = Math.max(600, Math.ceil(maxOf(bottom) / 100) * 100);
   const step = bottomMax > 1200 ? 200 : 100;
   const ticks = [];
   for (let v = 0; v <= bottomMax; v += step) ticks.push([v, `${v} ms`]);
-  drawCdf($('bottom'), { log: false, min: 0, max: bottomMax, ticks, title: 'time without leader' }, series(bottom), claimMarks(bottom));
+  drawCdf($('bottom'), { log: false, min: 0, max: bottomMax, ticks, title: pageText('exp.axis.noLeader') }, series(bottom), claimMarks(bottom));
   legend('top-legend', top);
   legend('bottom-legend', bottom);
 }
@@ -566,10 +591,10 @@ function drawNacos() {
     { color: NACOS_COLORS.detection, sorted: f.detection },
     { color: NACOS_COLORS.total, sorted: f.total },
   ] : [];
-  drawCdf($('nacos'), { log: false, min: 0, max, ticks, title: 'time since the leader crashed' }, series, []);
+  drawCdf($('nacos'), { log: false, min: 0, max, ticks, title: pageText('exp.axis.sinceCrash') }, series, []);
   const ul = $('nacos-legend');
   ul.replaceChildren();
-  for (const [key, text] of [['detection', 'a survivor times out and asks for votes (the vote itself takes ~10 ms more)'], ['total', 'every live follower follows the new leader']]) {
+  for (const [key, text] of [['detection', pageText('exp.legend.detection')], ['total', pageText('exp.legend.total')]]) {
     const li = document.createElement('li');
     const sw = document.createElement('span');
     sw.className = 'swatch';
@@ -605,7 +630,7 @@ function startDataPool() {
   dataPool = Array.from({ length: Math.min(POOL, 2) }, () => {
     const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
     slot.worker.onmessage = ({ data }) => onDataMessage(slot, data);
-    slot.worker.onerror = (e) => dataError(`an experiments worker failed: ${e.message}`);
+    slot.worker.onerror = (e) => dataError(pageText('exp.error.worker', { message: e.message }));
     return slot;
   });
 }
@@ -660,12 +685,13 @@ function startData() {
   renderDataTables();
   $('data-progress').max = dataState.run.total;
   $('data-progress').value = 0;
-  setDataStatus('running', 'Starting…');
+  setDataStatus('running', 'exp.status.starting');
   const params = new URLSearchParams(location.search);
   params.set('seed', seed);
   params.set('keys', String(maxKeys));
   params.set('lost', String(lostRuns));
   params.delete('autorun');
+  keepLang(params);
   history.replaceState(null, '', `?${params}`);
   dispatchData();
 }
@@ -690,7 +716,7 @@ function onDataMessage(slot, m) {
   if (m.type === 'progress') {
     run.done += m.n;
     $('data-progress').value = run.done;
-    $('data-status').textContent = `${fmtInt(run.done)} / ${fmtInt(run.total)} units · ${((performance.now() - run.t0) / 1000).toFixed(1)} s`;
+    say('data-status', 'exp.status.dataProgress', { done: fmtInt(run.done), total: fmtInt(run.total), seconds: ((performance.now() - run.t0) / 1000).toFixed(1) });
     return;
   }
   if (m.type !== 'result') return;
@@ -730,12 +756,13 @@ function finishData() {
   dataState.run = null;
   $('data-progress').value = $('data-progress').max;
   $('data-json').textContent = [dataState.json.propagation, dataState.json.beatSize, dataState.json.lostWrites].join('');
-  setDataStatus('done', `Done in ${(wallMs / 1000).toFixed(2)} s on ${dataPool.length} worker${dataPool.length > 1 ? 's' : ''}, seed ${run.seed}.`);
+  setDataStatus('done', dataPool.length > 1 ? 'exp.status.groupDoneMany' : 'exp.status.groupDoneOne', { seconds: (wallMs / 1000).toFixed(2), workers: dataPool.length, seed: run.seed });
 }
 
-function setDataStatus(status, text) {
+/** @param {string} status @param {string} key the words, by key ('' for none) @param {Record<string, string | number>} [vars] */
+function setDataStatus(status, key, vars) {
   dataState.status = status;
-  $('data-status').textContent = text;
+  say('data-status', key, vars);
   $('data-run').disabled = status === 'running' || state.status === 'loading' || state.status === 'failed';
   for (const id of ['data-keys', 'data-lost']) $(id).disabled = status === 'running';
 }
@@ -748,7 +775,7 @@ function dataError(message) {
     for (const slot of dataPool) slot.worker.terminate();
     startDataPool();
   }
-  setDataStatus('error', 'Stopped by an error.');
+  setDataStatus('error', 'exp.status.stopped');
 }
 
 const fmtBytes = (b) => (b < 10_000 ? `${fmtInt(b)} B` : b < 10_000_000 ? `${(b / 1e3).toFixed(1)} kB` : `${(b / 1e6).toFixed(1)} MB`);
@@ -769,7 +796,8 @@ function tableRows(id, rows, textColumns = []) {
   }
 }
 
-const SERIES = { ok: 'client ok', all_followers: 'every follower', after_ok: 'after the ok', repaired_all_followers: 'every follower, repaired' };
+/** The propagation series: the report's key, and its words' key. */
+const SERIES = { ok: 'exp.series.ok', all_followers: 'exp.series.allFollowers', after_ok: 'exp.series.afterOk', repaired_all_followers: 'exp.series.repaired' };
 
 function renderDataTables() {
   const p = dataState.json.propagation && JSON.parse(dataState.json.propagation);
@@ -778,32 +806,34 @@ function renderDataTables() {
     for (const [key, name] of Object.entries(SERIES)) {
       const s = line[key];
       if (!s?.trials) continue;
-      rows.push([String(line.loss), name, fmtInt(s.trials), ...['min_ms', 'median_ms', 'mean_ms', 'p90_ms', 'p99_ms', 'max_ms'].map((k) => fmtMs(s[k]))]);
+      rows.push([String(line.loss), pageText(name), fmtInt(s.trials), ...['min_ms', 'median_ms', 'mean_ms', 'p90_ms', 'p99_ms', 'max_ms'].map((k) => fmtMs(s[k]))]);
     }
-    rows.push([String(line.loss), `${line.acked} acked, ${line.failed} failed, ${line.repaired} repaired, ${line.unresolved} unresolved`, '', '', '', '', '', '', '']);
+    rows.push([String(line.loss), pageText('exp.prop.summary', { acked: line.acked, failed: line.failed, repaired: line.repaired, unresolved: line.unresolved }), '', '', '', '', '', '', '']);
   }
   tableRows('prop-table', rows, [1]);
   const b = dataState.json.beatSize && JSON.parse(dataState.json.beatSize);
   tableRows('beat-table', (b?.rows ?? []).map((r) => [
     fmtInt(r.keys), fmtBytes(r.beat_bytes), fmtBytes(r.beat_gzip_bytes), `${fmtBytes(r.beat_gzip_bytes_per_s)}/s`,
-    fmtBytes(r.beat_only_bytes), `${r.dropped_commit.pulled_keys} key, ${fmtBytes(r.dropped_commit.bytes)}`,
-    `${fmtMs(r.dropped_commit.caught_up_ms)} ms`, `${fmtInt(r.restart.changed_keys)} keys`, fmtInt(r.restart.pulls),
-    fmtBytes(r.restart.bytes), `${fmtMs(r.restart.caught_up_ms)} ms`,
+    fmtBytes(r.beat_only_bytes), pageText('exp.beat.pulled', { keys: r.dropped_commit.pulled_keys, bytes: fmtBytes(r.dropped_commit.bytes) }),
+    pageText('exp.ms', { ms: fmtMs(r.dropped_commit.caught_up_ms) }), pageText('exp.beat.changed', { keys: fmtInt(r.restart.changed_keys) }), fmtInt(r.restart.pulls),
+    fmtBytes(r.restart.bytes), pageText('exp.ms', { ms: fmtMs(r.restart.caught_up_ms) }),
   ]));
   const l = dataState.json.lostWrites && JSON.parse(dataState.json.lostWrites);
   tableRows('lost-table', (l?.lines ?? []).map((r) => [
     r.version, String(r.loss), fmtInt(r.runs), fmtInt(r.runs_with_loss), r.fraction_with_loss.toFixed(3),
     r.mean_lost_per_run.toFixed(3), String(r.max_lost_in_a_run), fmtInt(r.acked),
-    `elected ${r.causes.elected}, dead key ${r.causes.dead_key}, pull ${r.causes.pull}, commit ${r.causes.commit}`,
+    pageText('exp.lost.causes', { elected: r.causes.elected, deadKey: r.causes.dead_key, pull: r.causes.pull, commit: r.causes.commit }),
   ]), [8]);
 }
 
 function describeData() {
   const s = dataState.setup;
-  $('data-setup').textContent = `${s.nodes} Nacos servers (a beat every ${s.heartbeatMs / 1000} s, one-way latency ${s.latencyMs[0]}\u2013${s.latencyMs[1]} ms). `
-    + `Propagation: ${s.propagation.runs} runs of ${s.propagation.writes} writes per loss rate (${s.propagation.losses.join(', ')}). `
-    + `Beat size: the keys are written through the leader first; a dropped commit loses one update's commit to one follower; a restart keeps a follower down ${s.beatSize.downMs / 1000} s while the client writes ${s.beatSize.rate}/s. `
-    + `Lost writes: ${s.lostWrites.rate} writes/s over ${s.lostWrites.keys} keys, the leader crashes at a random moment, for releases ${s.lostWrites.versions.join(' and ')} at loss ${s.lostWrites.losses.join(' and ')}.`;
+  $('data-setup').textContent = pageText('exp.data.setup', {
+    nodes: s.nodes, heartbeat: s.heartbeatMs / 1000, latencyMin: s.latencyMs[0], latencyMax: s.latencyMs[1],
+    runs: s.propagation.runs, writes: s.propagation.writes, losses: s.propagation.losses.join(pageText('exp.listSep')),
+    down: s.beatSize.downMs / 1000, rate: s.beatSize.rate, lostRate: s.lostWrites.rate, lostKeys: s.lostWrites.keys,
+    versions: s.lostWrites.versions.join(pageText('exp.and')), lostLosses: s.lostWrites.losses.join(pageText('exp.and')),
+  });
 }
 
 // ---- The Raft data experiments ---------------------------------------------
@@ -826,7 +856,7 @@ function startRaftPool() {
   raftPool = Array.from({ length: Math.min(POOL, 2) }, () => {
     const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
     slot.worker.onmessage = ({ data }) => onRaftMessage(slot, data);
-    slot.worker.onerror = (e) => raftError(`an experiments worker failed: ${e.message}`);
+    slot.worker.onerror = (e) => raftError(pageText('exp.error.worker', { message: e.message }));
     return slot;
   });
 }
@@ -884,12 +914,13 @@ function startRaft() {
   renderRaftTables();
   $('raft-data-progress').max = raftState.run.total;
   $('raft-data-progress').value = 0;
-  setRaftStatus('running', 'Starting…');
+  setRaftStatus('running', 'exp.status.starting');
   const params = new URLSearchParams(location.search);
   params.set('seed', seed);
   params.set('commitTrials', String(commitTrials));
   params.set('lostRuns', String(lostRuns));
   params.delete('autorun');
+  keepLang(params);
   history.replaceState(null, '', `?${params}`);
   dispatchRaft();
 }
@@ -914,7 +945,7 @@ function onRaftMessage(slot, m) {
   if (m.type === 'progress') {
     run.done += m.n;
     $('raft-data-progress').value = run.done;
-    $('raft-data-status').textContent = `${fmtInt(run.done)} / ${fmtInt(run.total)} trials and runs · ${((performance.now() - run.t0) / 1000).toFixed(1)} s`;
+    say('raft-data-status', 'exp.status.raftProgress', { done: fmtInt(run.done), total: fmtInt(run.total), seconds: ((performance.now() - run.t0) / 1000).toFixed(1) });
     return;
   }
   if (m.type !== 'result') return;
@@ -952,12 +983,13 @@ function finishRaft() {
   raftState.run = null;
   $('raft-data-progress').value = $('raft-data-progress').max;
   $('raft-data-json').textContent = [raftState.json.commit, raftState.json.lostWrites].join('');
-  setRaftStatus('done', `Done in ${(wallMs / 1000).toFixed(2)} s on ${raftPool.length} worker${raftPool.length > 1 ? 's' : ''}, seed ${run.seed}.`);
+  setRaftStatus('done', raftPool.length > 1 ? 'exp.status.groupDoneMany' : 'exp.status.groupDoneOne', { seconds: (wallMs / 1000).toFixed(2), workers: raftPool.length, seed: run.seed });
 }
 
-function setRaftStatus(status, text) {
+/** @param {string} status @param {string} key the words, by key ('' for none) @param {Record<string, string | number>} [vars] */
+function setRaftStatus(status, key, vars) {
   raftState.status = status;
-  $('raft-data-status').textContent = text;
+  say('raft-data-status', key, vars);
   $('raft-data-run').disabled = status === 'running' || state.status === 'loading' || state.status === 'failed';
   for (const id of ['raft-commit-trials', 'raft-lost-runs']) $(id).disabled = status === 'running';
 }
@@ -970,7 +1002,7 @@ function raftError(message) {
     for (const slot of raftPool) slot.worker.terminate();
     startRaftPool();
   }
-  setRaftStatus('error', 'Stopped by an error.');
+  setRaftStatus('error', 'exp.status.stopped');
 }
 
 const OUTCOMES = ['ok', 'failed', 'unknown', 'pending'];
@@ -981,34 +1013,103 @@ function renderRaftTables() {
   const row = (label, g) => [label, fmtInt(g.writes), ...OUTCOMES.map((o) => fmtInt(g[o])),
     ...['median_ms', 'p90_ms', 'p99_ms', 'max_ms'].map((k) => (g.latency?.trials ? fmtMs(g.latency[k]) : '-'))];
   for (const line of c?.lines ?? []) {
-    rows.push(row(line.line, line.all));
+    rows.push(row(line.crash ? pageText('exp.commit.crash') : line.loss ? pageText('exp.commit.loss', { loss: line.loss }) : pageText('exp.commit.none'), line.all));
     if (line.crash) {
-      rows.push(row('\u2003in flight at the crash', line.in_flight));
-      rows.push(row(`\u2003invoked ${c.right_after_ms / 1000} s after it`, line.right_after));
+      rows.push(row(`\u2003${pageText('exp.commit.inFlight')}`, line.in_flight));
+      rows.push(row(`\u2003${pageText('exp.commit.rightAfter', { seconds: c.right_after_ms / 1000 })}`, line.right_after));
     }
   }
   tableRows('raft-commit-table', rows, [0]);
   const crash = c?.lines.find((l) => l.crash);
   $('raft-recovery').textContent = crash?.recovery?.trials
-    ? `From the leader crash to the first ok of a write invoked after it: median ${fmtMs(crash.recovery.median_ms)} ms, p90 ${fmtMs(crash.recovery.p90_ms)} ms, max ${fmtMs(crash.recovery.max_ms)} ms over ${crash.recovery.trials} trials.`
+    ? pageText('exp.raft.recovery', { median: fmtMs(crash.recovery.median_ms), p90: fmtMs(crash.recovery.p90_ms), max: fmtMs(crash.recovery.max_ms), trials: crash.recovery.trials })
     : '';
   const l = raftState.json.lostWrites && JSON.parse(raftState.json.lostWrites);
   tableRows('raft-lost-table', (l?.lines ?? []).map((r) => [
     r.model, String(r.loss), fmtInt(r.runs), fmtInt(r.acked), fmtInt(r.lost), fmtInt(r.runs_with_loss),
   ]), [0]);
-  $('raft-verdict').textContent = l ? `${l.verdict}.` : '';
+  $('raft-verdict').textContent = l ? pageText('exp.verdict', { verdict: verdictWords(l.lines) }) : '';
+}
+
+/**
+ * The report's verdict in the page's language, from its lines: each model's
+ * lost and acknowledged writes over every loss rate, in the report's order.
+ * In English it is the core's own sentence (the tests hold it to that).
+ * @param {{ model: string, lost: number, acked: number }[]} lines
+ */
+function verdictWords(lines) {
+  /** @type {Map<string, { lost: number, acked: number }>} */
+  const totals = new Map();
+  for (const r of lines) {
+    const sum = totals.get(r.model) ?? { lost: 0, acked: 0 };
+    sum.lost += r.lost;
+    sum.acked += r.acked;
+    totals.set(r.model, sum);
+  }
+  const parts = [], nacos = [];
+  for (const [model, { lost, acked }] of totals) {
+    if (model === 'raft') parts.push(pageText('exp.verdict.raft', { lost, acked }));
+    else nacos.push(pageText('exp.verdict.nacosRelease', { version: model.replace(/^nacos /, ''), lost, acked }));
+  }
+  if (nacos.length) parts.push(pageText('exp.verdict.nacos', { releases: nacos.join(pageText('exp.verdict.listSep')) }));
+  return parts.join(pageText('exp.verdict.sep'));
 }
 
 function describeRaft() {
   const s = raftState.setup;
   const c = s.commit;
   const w = s.lostWrites;
-  $('raft-data-setup').textContent = `Commit latency: ${s.nodes} Raft servers with RaftScope's timings (election timeout ${s.electionMs[0]}\u2013${s.electionMs[1]} ms, `
-    + `a heartbeat every ${s.heartbeatMs} ms, one-way latency ${s.latencyMs[0]}\u2013${s.latencyMs[1]} ms), ${c.rate} writes/s through the leader for ${c.durationMs / 1000} s; `
-    + `lines with no faults, message loss ${c.losses.join(' and ')}, and a leader crash in the middle half of the workload. `
-    + `Lost writes: Raft and Nacos ${w.models.filter((m) => m !== 'raft').join(', ')} play the same fault schedules (${w.faults} faults a run, `
-    + `${w.faultLengthMs[0] / 1000}\u2013${w.faultLengthMs[1] / 1000} s each, crashing or isolating the node leading then) under ${w.rate} writes/s; `
-    + `Raft runs Nacos-like timings (heartbeat ${w.raftHeartbeatMs / 1000} s, election timeout ${w.raftElectionMs[0] / 1000}\u2013${w.raftElectionMs[1] / 1000} s) so a fault means the same to both.`;
+  $('raft-data-setup').textContent = pageText('exp.raft.setup', {
+    nodes: s.nodes, electionMin: s.electionMs[0], electionMax: s.electionMs[1], heartbeat: s.heartbeatMs,
+    latencyMin: s.latencyMs[0], latencyMax: s.latencyMs[1], rate: c.rate, duration: c.durationMs / 1000,
+    losses: c.losses.join(pageText('exp.and')), versions: w.models.filter((m) => m !== 'raft').join(pageText('exp.listSep')), faults: w.faults,
+    faultMin: w.faultLengthMs[0] / 1000, faultMax: w.faultLengthMs[1] / 1000, lostRate: w.rate,
+    raftHeartbeat: w.raftHeartbeatMs / 1000, raftElectionMin: w.raftElectionMs[0] / 1000, raftElectionMax: w.raftElectionMs[1] / 1000,
+  });
+}
+
+// ---- Language --------------------------------------------------------------
+//
+// The markup names its words by key (data-i18n: the text; data-i18n-html: the
+// text with its markup; data-i18n-aria-label); what the script writes is
+// written again, from the same numbers, when the language changes.
+
+/** Keeps an explicitly chosen language in a URL the page writes. @param {URLSearchParams} params */
+function keepLang(params) {
+  const asked = new URLSearchParams(location.search).get('lang');
+  if (asked) params.set('lang', lang);
+}
+
+/** Loads the language's words and puts them on the page. */
+async function showLang() {
+  if ((await loadLang(lang)) === 'zh-CN' && !chineseAdded) {
+    addWords('zh-CN', (await import('./i18n/zh-CN/experiments.js')).default);
+    chineseAdded = true;
+  }
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = pageText(el.getAttribute('data-i18n'));
+  for (const el of document.querySelectorAll('[data-i18n-html]')) el.innerHTML = pageText(el.getAttribute('data-i18n-html'));
+  for (const el of document.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', pageText(el.getAttribute('data-i18n-aria-label')));
+  for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.getAttribute('data-lang') === lang));
+  for (const [id, [key, vars]] of Object.entries(said)) $(id).textContent = key ? pageText(key, vars) : '';
+}
+
+/** The switch: the page in that language, the runs and their numbers as they are. @param {string} to */
+async function switchLang(to) {
+  lang = to === 'zh-CN' ? 'zh-CN' : 'en';
+  const params = new URLSearchParams(location.search);
+  params.set('lang', lang);
+  history.replaceState(null, '', `?${params}`);
+  await showLang();
+  if (!state.setup) return;
+  describeSetups();
+  describeData();
+  describeRaft();
+  renderTable();
+  renderNacosTable();
+  renderDataTables();
+  renderRaftTables();
+  drawAll();
 }
 
 // ---- Start -----------------------------------------------------------------
@@ -1058,10 +1159,11 @@ async function main() {
       get json() { return raftState.json; },
     },
   };
+  for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => switchLang(b.getAttribute('data-lang')));
   try {
-    await init();
+    await Promise.all([init(), showLang()]);
   } catch (e) {
-    showError(`the wasm core did not load: ${e.message ?? e}`);
+    showError(pageText('exp.error.wasm', { message: e.message ?? e }));
     return;
   }
   const meta = fig16Lines();
@@ -1082,7 +1184,7 @@ async function main() {
   renderNacosTable();
   drawAll();
   new ResizeObserver(() => drawAll()).observe($('top'));
-  setStatus('idle', 'Ready. Press Run.');
+  setStatus('idle', 'exp.status.ready');
   setDataStatus('idle', '');
   setRaftStatus('idle', '');
   if (params.get('autorun') === '1') start();

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildSite } from '../../tools/build-site.mjs';
 import { ROOT, SHOTS, SITE, startServer, launch, openPage, paintedPixels } from './harness.js';
 
@@ -90,6 +91,30 @@ test('the heartbeat chapter runs its live elements: a leader, frames drawn, a lo
   await page.waitForFunction(() => document.querySelectorAll('raft-beat')[2].run.stopsPassed === 1, null, { timeout: 10_000 });
   assert.match(await tour.locator('.tour .say').textContent(), /leaderDueMs/);
   await tour.screenshot({ path: join(SHOTS, 'book-tour.png') });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(foreign, []);
+  await context.close();
+});
+
+test('the Chinese heartbeat chapter runs its elements in Chinese: a leader, the lost beats, the tour captioned from the zh-CN catalog', async () => {
+  const zh = (await import(pathToFileURL(join(ROOT, 'www', 'i18n', 'zh-CN', 'tours.js')).href)).default;
+  const { page, context, problems, foreign } = await openPage(browser, `${server.url}heartbeat.zh-CN.html`);
+  assert.match(await page.locator('main h1').first().textContent(), /心跳详解/);
+  assert.equal(await page.locator('raft-beat').count(), 3);
+  assert.deepEqual(await page.$$eval('raft-beat', (els) => els.map((el) => el.getAttribute('lang'))), ['zh-CN', 'zh-CN', 'zh-CN']);
+  await runsWithLeader(page, 0);
+  assert.ok(await paintedPixels(page, 'raft-beat >> canvas.ring') > 10_000);
+  await page.locator('raft-beat').nth(1).scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelectorAll('raft-beat')[1].run?.time > 45_000, null, { timeout: 30_000 });
+  assert.notEqual(await onElement(page, 1, (el) => el.run.leaders[0]?.id), 5, 'another server leads after three lost rounds');
+  const tour = page.locator('raft-beat').nth(2);
+  await tour.scrollIntoViewIfNeeded();
+  await page.waitForFunction((about) => document.querySelectorAll('raft-beat')[2].shadowRoot.querySelector('.tour .say')?.textContent === about,
+    zh['tour.nacos-heartbeats.about'], { timeout: 20_000 });
+  await tour.locator('.tour .next').click();
+  await page.waitForFunction(() => document.querySelectorAll('raft-beat')[2].run.stopsPassed === 1, null, { timeout: 10_000 });
+  assert.equal(await tour.locator('.tour .say').textContent(), zh['tour.nacos-heartbeats.1']);
+  await tour.screenshot({ path: join(SHOTS, 'book-tour-zh-CN.png') });
   assert.deepEqual(problems, []);
   assert.deepEqual(foreign, []);
   await context.close();

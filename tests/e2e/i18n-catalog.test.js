@@ -6,12 +6,28 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import en from '../../www/i18n/en/index.js';
-import zh from '../../www/i18n/zh-CN/index.js';
+import enElement from '../../www/i18n/en/index.js';
+import zhElement from '../../www/i18n/zh-CN/index.js';
+import enTours from '../../www/i18n/en/tours.js';
+import enExperiments from '../../www/i18n/en/experiments.js';
+import zhExperiments from '../../www/i18n/zh-CN/experiments.js';
 import { t, normalizeLang, loadLang } from '../../www/lib/i18n.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Each language whole: what the element loads (index.js) and the parts
+// pages add (the Experiments page's words; English tour captions, which the
+// element reads from the scripts themselves).
+const en = { ...enElement, ...enTours, ...enExperiments };
+const zh = { ...zhElement, ...zhExperiments };
 const CATALOGS = { en, 'zh-CN': zh };
+
+test('the element loads only its own words: no Experiments page part, no English copy of the scripts', () => {
+  for (const [lang, catalog] of Object.entries({ en: enElement, 'zh-CN': zhElement })) {
+    assert.deepEqual(Object.keys(catalog).filter((k) => k.startsWith('exp.')), [], `${lang}: exp. keys load with the element`);
+  }
+  assert.deepEqual(Object.keys(enElement).filter((k) => k.startsWith('tour.')), [], 'English tour captions load with the element');
+  assert.ok(Object.keys(zhElement).some((k) => k.startsWith('tour.')), 'the Chinese tour captions load with the element');
+});
 
 /** The placeholders of a text, sorted: "{a} and {b}" → ["a", "b"]. */
 const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

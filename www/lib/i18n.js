@@ -80,6 +80,17 @@ export function isLoaded(lang) {
 }
 
 /**
+ * Adds a page's own part of a catalog (the Experiments page's `exp.` words)
+ * to `lang`'s: English at once, another language once loadLang() has
+ * brought its catalog (call it after). A page's part stays out of the
+ * catalogs the element loads, so a page without it never downloads it.
+ * @param {Lang} lang @param {Record<string, string>} words
+ */
+export function addWords(lang, words) {
+  catalogs[lang] = { ...(catalogs[lang] ?? {}), ...words };
+}
+
+/**
  * The text of `key` in `lang`, its `{name}` placeholders filled from `vars`.
  * A key the language lacks (or a catalog not loaded yet) gives the English
  * text; a key English lacks too gives the key itself: never a throw.
@@ -87,7 +98,7 @@ export function isLoaded(lang) {
  * @returns {string}
  */
 export function t(lang, key, vars) {
-  const text = catalogs[lang]?.[key] ?? en[key] ?? key;
+  const text = catalogs[lang]?.[key] ?? catalogs.en[key] ?? key;
   if (!vars) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
 }
