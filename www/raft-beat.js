@@ -31,7 +31,7 @@ import { Input } from './lib/input.js';
 import { readPageUrl, shareUrl, syncUrl, share } from './lib/url-sync.js';
 import { one } from './lib/dom.js';
 import { numberAttr, loadScenario, readAttributes } from './lib/attributes.js';
-import { resolveLang, loadLang, t, onPageLangChange } from './lib/i18n.js';
+import { resolveLang, loadLang, addWords, t, onPageLangChange } from './lib/i18n.js';
 
 /** @typedef {import('./lib/events.js').ElementEvents} ElementEvents */
 /** @typedef {import('./lib/panels.js').Controls} Controls */
@@ -58,7 +58,11 @@ let ControlsClass = null;
 /** @type {Promise<void> | null} */
 let controlsLoading = null;
 function loadControls() {
-  controlsLoading ??= import('./lib/panels.js').then((m) => { ControlsClass = m.Controls; });
+  // The controls' English words come with them (lib/i18n.js addWords).
+  controlsLoading ??= Promise.all([import('./lib/panels.js'), import('./i18n/en/controls.js')]).then(([m, words]) => {
+    addWords('en', words.default);
+    ControlsClass = m.Controls;
+  });
   return controlsLoading;
 }
 

@@ -8,18 +8,44 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import enElement from '../../www/i18n/en/index.js';
 import zhElement from '../../www/i18n/zh-CN/index.js';
+import enControls from '../../www/i18n/en/controls.js';
+import enPages from '../../www/i18n/en/pages.js';
 import enTours from '../../www/i18n/en/tours.js';
 import enExperiments from '../../www/i18n/en/experiments.js';
 import zhExperiments from '../../www/i18n/zh-CN/experiments.js';
-import { t, normalizeLang, loadLang } from '../../www/lib/i18n.js';
+import { t, normalizeLang, loadLang, addWords } from '../../www/lib/i18n.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// Each language whole: what the element loads (index.js) and the parts
-// pages add (the Experiments page's words; English tour captions, which the
+// Each language whole: what the element loads (index.js) and the parts the
+// controls and the pages add (and the English tour captions, which the
 // element reads from the scripts themselves).
-const en = { ...enElement, ...enTours, ...enExperiments };
+const en = { ...enElement, ...enControls, ...enPages, ...enTours, ...enExperiments };
 const zh = { ...zhElement, ...zhExperiments };
 const CATALOGS = { en, 'zh-CN': zh };
+
+test('an element without controls has every English word it names: the modules it loads name only element.js keys', () => {
+  // What loads with controls="none" (raft-beat.js's static imports, followed).
+  const loaded = new Set();
+  const follow = (file) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^import [^;]*?from '(\.[^']+)';/gm)) follow(join(dirname(file), spec));
+  };
+  follow(join(ROOT, 'www', 'raft-beat.js'));
+  // Tours' captions (tour.) are the scripts' own words in English.
+  const prefixes = [...new Set(Object.keys(en).map((k) => k.split('.')[0]))].filter((p) => p !== 'tour' && p !== 'exp');
+  const keyed = new RegExp(`['\`]((?:${prefixes.join('|')})\\.[\\w.-]*)(?:'|\\$\\{)`, 'g');
+  const outside = [];
+  for (const file of loaded) {
+    if (file.includes(`${join('www', 'i18n')}`)) continue;
+    for (const [, key] of readFileSync(file, 'utf8').matchAll(keyed)) {
+      const found = key.endsWith('.') ? Object.keys(enElement).some((k) => k.startsWith(key)) : key in enElement;
+      if (!found) outside.push(`${file.slice(ROOT.length + 1)}: ${key}`);
+    }
+  }
+  assert.ok(loaded.size > 10, `followed only ${loaded.size} modules`);
+  assert.deepEqual(outside, [], 'keys the element names without its controls must be in element.js');
+});
 
 test('the element loads only its own words: no Experiments page part, no English copy of the scripts', () => {
   for (const [lang, catalog] of Object.entries({ en: enElement, 'zh-CN': zhElement })) {
@@ -90,6 +116,9 @@ test('every catalog key the code names exists', () => {
 });
 
 test('t() fills placeholders, falls back to English, never throws', async () => {
+  // The controls' words are English only once they are added, as the element does when it loads its controls.
+  assert.equal(t('en', 'beats.leader', { id: 3, term: 2 }), 'beats.leader');
+  addWords('en', enControls);
   assert.equal(t('en', 'beats.leader', { id: 3, term: 2 }), 'Leader S3 · term 2');
   assert.equal(t('en', 'no.such.key'), 'no.such.key');
   assert.equal(t('zh-CN', 'no.such.key'), 'no.such.key');

@@ -171,7 +171,7 @@ const bar = (page, sel) => page.evaluate((s) => {
 
 for (const [width, height, shot] of [[1280, 900, 'tour-zh-CN.png'], [390, 844, 'tour-zh-CN-phone.png']]) {
   test(`tour.html in Chinese: the picker, and each stop's caption from the catalog (${width} wide)`, async () => {
-    const zh = { ...await catalog('zh-CN', 'tours'), ...await catalog('zh-CN', 'ui') };
+    const zh = { ...await catalog('zh-CN', 'tours'), ...await catalog('zh-CN', 'pages') };
     const { page, context, problems } = await openPage(browser, `${server.url}tour.html?lang=zh-CN`, { viewport: { width, height } });
     await ready(page, '#tour');
     await page.waitForFunction((about) => document.querySelector('#tour').shadowRoot.querySelector('.say').textContent === about, zh['tour.nacos-heartbeats.about']);

@@ -1,13 +1,16 @@
 // @ts-check
 // The page's words in more than one language: message catalogs, one per
-// language (www/i18n/<lang>/index.js, which spreads its parts: ui.js, and
-// tours.js and experiments.js where present), looked up by key with
-// `{name}` placeholders. English is always here (it is every missing key's
-// fallback); Simplified Chinese is fetched only when a page asks for it.
+// language in parts (www/i18n/<lang>/: element.js, controls.js, pages.js,
+// tours.js, experiments.js), looked up by key with `{name}` placeholders.
+// English comes in the parts a page shows: the element's own words with this
+// module, the rest added by addWords() as the controls or a page load; it is
+// every missing key's fallback. Simplified Chinese is fetched, all but the
+// Experiments page's part, only when a page asks for it (zh-CN/index.js).
 //
 //   resolveLang(el)        'en' | 'zh-CN': el's lang attribute, else <html lang>, else navigator.language
 //   await loadLang(lang)   makes lang's catalog available to t()
 //   t(lang, key, vars)     the text; a key lang lacks falls back to English, an unknown key to itself
+//   addWords(lang, words)  adds a part to lang's catalog (after loadLang for zh-CN)
 //   onPageLangChange(fn, signal)   fn() whenever <html lang> changes (a language switch on the page)
 //
 // Method and field names (sendBeat, leaderDueMs, FOLLOWER) stay as the

@@ -1,9 +1,8 @@
-// The English catalog the element loads with itself: the lab's and the
-// element's words (ui.js). The tours' part (tours.js, `tour.` keys: the
-// scripts' own captions, kept for the completeness test) and the
-// Experiments page's part (experiments.js, `exp.` keys) are not spread here,
-// so that a page with the element does not download them: the Experiments
-// page adds its part with addWords().
-import ui from './ui.js';
+// The English catalog the element loads with itself: what it says without
+// its controls (element.js). The controls' words (controls.js) come with the
+// controls, the pages' (pages.js) with their pages, the Experiments page's
+// (experiments.js) with that page, each added with addWords(); the tours'
+// captions are the scripts' own (tours.js is their copy, for the tests).
+import element from './element.js';
 
-export default { ...ui };
+export default { ...element };

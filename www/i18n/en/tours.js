@@ -1,7 +1,7 @@
 // The tours' English text, keyed by tour file (www/tours/<name>.txt): its
 // opening comment (about) and one caption per `pause`, in order. The element
 // reads English from the scripts themselves; this copy is what the Chinese
-// is held to, key for key (tour.html's own words are tourpage.* in ui.js).
+// is held to, key for key (tour.html's own words are tourpage.* in pages.js).
 // The scripts are the source: tests/e2e/i18n-text.test.js checks that these
 // equal their comments, so edit a script, then this file and the zh-CN one.
 export default {
