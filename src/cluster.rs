@@ -108,6 +108,8 @@ const KEYS: &[(&str, &[&str])] = &[
     ("version", &[]),
     ("sendBeatOnly", &["send-beat-only"]),
     ("beatRunTime", &["beat-run-time"]),
+    ("connectTimeout", &["connect-timeout"]),
+    ("readTimeout", &["read-timeout"]),
     ("timings.electionMin", &["electionMin", "election-min"]),
     ("timings.electionMax", &["electionMax", "election-max"]),
     ("timings.election", &["election"]),
@@ -388,6 +390,14 @@ impl ClusterConfig {
                 only(Model::Nacos)?;
                 self.nacos.beat_run_time = duration(key, v)?;
             }
+            "connectTimeout" => {
+                only(Model::Nacos)?;
+                self.nacos.connect_timeout = duration(key, v)?;
+            }
+            "readTimeout" => {
+                only(Model::Nacos)?;
+                self.nacos.read_timeout = duration(key, v)?;
+            }
             "network.latency" => {
                 (self.network.latency_min, self.network.latency_max) = range(key, v)?
             }
@@ -479,6 +489,18 @@ impl ClusterConfig {
                     "beatRunTime",
                     self.nacos.beat_run_time,
                     d.nacos.beat_run_time,
+                );
+                dur(
+                    &mut out,
+                    "connectTimeout",
+                    self.nacos.connect_timeout,
+                    d.nacos.connect_timeout,
+                );
+                dur(
+                    &mut out,
+                    "readTimeout",
+                    self.nacos.read_timeout,
+                    d.nacos.read_timeout,
                 );
             }
             Model::Raft => {
@@ -956,6 +978,8 @@ mod tests {
                 ("latency", "1ms..20ms"),
                 ("loss", "0.1"),
                 ("beatRunTime", "1.5ms"),
+                ("connectTimeout", "2s"),
+                ("readTimeout", "3.5s"),
             ][..],
             &[
                 ("model", "raft"),
