@@ -302,17 +302,23 @@ impl<M: MessageInfo + Clone> Connections<M> {
     /// the wire, and the connection closes unless a message of it is still
     /// on its way or at the server (its reply is dropped then). Returns the
     /// request, for the error callback.
-    fn end(&mut self, cid: u64, wire: &mut Wire<M>) -> Option<M> {
+    fn end(&mut self, cid: u64, e: &mut Engine, wire: &mut Wire<M>) -> Option<M> {
         let conn = self.open.get_mut(&cid)?;
         conn.ended = true;
         let request = conn.request.take();
         let gone = match conn.leg {
             Leg::Request(Motion::Stalled) => {
-                wire.take(cid);
+                // The failure's trace event says it; the count keeps
+                // sent = delivered + dropped + on the wire.
+                if wire.take(cid).is_some() {
+                    e.stats.dropped += 1;
+                }
                 true
             }
             Leg::Reply(m, Motion::Stalled) => {
-                wire.take(m);
+                if wire.take(m).is_some() {
+                    e.stats.dropped += 1;
+                }
                 true
             }
             Leg::Gone => true,
@@ -596,7 +602,7 @@ impl<P: Protocol> Simulation<P> {
                 return false;
             }
         }
-        let Some(request) = self.conns.end(cid, &mut self.wire) else {
+        let Some(request) = self.conns.end(cid, &mut self.engine, &mut self.wire) else {
             return false;
         };
         self.conns.record(ConnEvent::Failed {
@@ -637,7 +643,7 @@ impl<P: Protocol> Simulation<P> {
             let c = &self.conns.open[&cid];
             if c.client == node {
                 if !c.ended {
-                    self.conns.end(cid, &mut self.wire);
+                    self.conns.end(cid, &mut self.engine, &mut self.wire);
                     self.conns
                         .record(ConnEvent::ClientDied { conn: cid, at: now });
                 }
