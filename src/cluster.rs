@@ -877,6 +877,29 @@ mod tests {
     }
 
     #[test]
+    fn http_timeouts_must_be_above_zero_and_name_their_field() {
+        for key in ["connectTimeout", "readTimeout"] {
+            let e = ClusterConfig::from_pairs(&pairs(&[(key, "0s")]))
+                .and_then(|c| c.validate())
+                .unwrap_err();
+            assert_eq!(e.field, key);
+            assert!(e.rule.contains("must be above 0"), "{e:?}");
+            let e = ClusterConfig::from_pairs(&pairs(&[(key, "-1s")])).unwrap_err();
+            assert_eq!(e.field, key);
+            let e =
+                ClusterConfig::from_pairs(&pairs(&[("model", "raft"), (key, "3s")])).unwrap_err();
+            assert!(e.rule.contains("nacos setting"), "{e:?}");
+        }
+        let c =
+            ClusterConfig::from_pairs(&pairs(&[("connect-timeout", "2s"), ("readTimeout", "30s")]))
+                .unwrap();
+        assert_eq!(
+            (c.nacos.connect_timeout, c.nacos.read_timeout),
+            (2_000_000, 30_000_000)
+        );
+    }
+
+    #[test]
     fn short_and_canonical_keys_are_the_same_setting() {
         let a = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "4s"), ("nodes", "3")])).unwrap();
         let b = ClusterConfig::from_pairs(&pairs(&[("timings.heartbeat", "4s"), ("nodes", "3")]))

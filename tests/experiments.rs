@@ -434,10 +434,7 @@ mod nacos_data {
             assert!(w.all.resolved, "{w:?}");
             // On time, or at least one retransmission timeout late.
             if !w.repaired {
-                assert!(
-                    w.all.us <= hi || w.all.us >= FIRST_RTO + lo,
-                    "{w:?}"
-                );
+                assert!(w.all.us <= hi || w.all.us >= FIRST_RTO + lo, "{w:?}");
             }
         }
         // 1 - 0.9^4: about a third of the writes lose a commit to someone.

@@ -4,9 +4,9 @@
 
 use super::event::{Packed, Pending};
 use super::network::{Envelope, InFlight, Wire};
-use super::transport::Connections;
 use super::rng::{Stream, BOOT_STREAM};
 use super::trace::EventKind;
+use super::transport::Connections;
 use super::{Engine, SimConfig};
 use crate::error::Error;
 use crate::protocol::data::ClientRequest;

@@ -91,6 +91,10 @@ export interface SimulationConfig {
     version?: string;
     /** Nacos only: beats list no keys (`nacos.core.protocol.raft.data.sendBeatOnly`). */
     sendBeatOnly?: boolean;
+    /** Nacos only: an HTTP request across a partition or cut fails after this (default 5 s). */
+    connectTimeout?: Duration;
+    /** Nacos only: an HTTP request with no reply this long after it left fails (default 10 s). */
+    readTimeout?: Duration;
     [shortKey: string]: unknown;
 }
 /** One trace event; the model adds its own fields (from, beatTerm, leaderDueMs, ...). */
