@@ -387,10 +387,7 @@ pub(crate) fn check(
                 let known: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
                 return fail(
                     output,
-                    format!(
-                        "S{id} has no field {name} (it has {})",
-                        known.join(", ")
-                    ),
+                    format!("S{id} has no field {name} (it has {})", known.join(", ")),
                 );
             };
             (
