@@ -991,6 +991,7 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "44-nacos-http-read-timeout.txt",
     "45-nacos-http-reply-to-restarted.txt",
     "46-nacos-http-loss.txt",
+    "47-nacos-http-proxy-failed.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption
