@@ -32,7 +32,6 @@ use super::{Engine, Simulation};
 use crate::protocol::{
     HttpTimeouts, MessageInfo, MessageKind, Micros, NodeId, Protocol, RequestError, WireSize,
 };
-use std::collections::BTreeMap;
 
 /// A lost packet's first retransmission timeout (Linux's TCP_RTO_MIN);
 /// each further loss in a row doubles it.
@@ -107,11 +106,55 @@ pub enum ConnEvent {
     },
 }
 
+/// A map keyed by message ids, which only grow: a vector in id order, so
+/// an insert is a push and a lookup a binary search. (A `BTreeMap` per
+/// value type cost the lab's wasm several KB; few entries are live.)
+struct IdMap<V>(Vec<(u64, V)>);
+
+impl<V> IdMap<V> {
+    fn new() -> Self {
+        IdMap(Vec::new())
+    }
+    fn at(&self, id: u64) -> Option<usize> {
+        self.0.binary_search_by_key(&id, |(k, _)| *k).ok()
+    }
+    fn insert(&mut self, id: u64, v: V) {
+        debug_assert!(self.0.last().is_none_or(|(k, _)| *k < id), "ids grow");
+        self.0.push((id, v));
+    }
+    fn get(&self, id: &u64) -> Option<&V> {
+        self.at(*id).map(|i| &self.0[i].1)
+    }
+    fn get_mut(&mut self, id: &u64) -> Option<&mut V> {
+        self.at(*id).map(|i| &mut self.0[i].1)
+    }
+    fn remove(&mut self, id: &u64) -> Option<V> {
+        self.at(*id).map(|i| self.0.remove(i).1)
+    }
+    fn contains_key(&self, id: &u64) -> bool {
+        self.at(*id).is_some()
+    }
+    /// In id order.
+    fn iter(&self) -> impl Iterator<Item = (&u64, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<V> std::ops::Index<&u64> for IdMap<V> {
+    type Output = V;
+    fn index(&self, id: &u64) -> &V {
+        self.get(id).expect("an open connection")
+    }
+}
+
 /// The open connections (by their request's message id).
 pub(super) struct Connections<M> {
-    open: BTreeMap<u64, Conn<M>>,
+    open: IdMap<Conn<M>>,
     /// Reply message id → its connection.
-    replies: BTreeMap<u64, u64>,
+    replies: IdMap<u64>,
     /// The connection whose request is being handled right now: its
     /// server's reply goes on it.
     serving: Option<u64>,
@@ -121,8 +164,8 @@ pub(super) struct Connections<M> {
 impl<M> Default for Connections<M> {
     fn default() -> Self {
         Connections {
-            open: BTreeMap::new(),
-            replies: BTreeMap::new(),
+            open: IdMap::new(),
+            replies: IdMap::new(),
             serving: None,
             log: None,
         }
