@@ -2,7 +2,8 @@
 //! Properties of Nacos's HTTP transport (src/sim/transport.rs) under random
 //! fault schedules: a reply only ever travels on a connection whose request
 //! reached its server, and every request ends exactly once, as its reply, an
-//! error callback, or with its client's process.
+//! error callback, or with its client's process; and no reply later than
+//! the read timeout is delivered.
 
 use proptest::prelude::*;
 use raftbeat::cluster::{Cluster, ClusterConfig};
@@ -11,6 +12,7 @@ use raftbeat::sim::ConnEvent;
 use std::collections::BTreeMap;
 
 const END: u64 = 150_000_000;
+const READ_TIMEOUT: u64 = 10_000_000;
 
 /// A random fault schedule: (time in ms, action line), applied in order.
 /// Pauses longer than the read timeout and slow links make late replies.
@@ -89,9 +91,17 @@ proptest! {
                     prop_assert!(!c.1, "#{} request delivered twice", conn);
                     c.1 = true;
                 }
-                ConnEvent::ReplyDelivered { conn, at } => {
+                ConnEvent::ReplyDelivered { conn, at, arrived } => {
                     let c = conns.get_mut(&conn).expect("a reply on an opened connection");
                     prop_assert!(c.1, "#{} reply delivered at {} before its request", conn, at);
+                    // A reply later than the read timeout is dropped, never delivered.
+                    prop_assert!(
+                        arrived <= c.0 + READ_TIMEOUT,
+                        "#{} opened at {} got its reply at {}, past the read timeout",
+                        conn,
+                        c.0,
+                        arrived
+                    );
                     c.2 += 1;
                 }
                 ConnEvent::Failed { conn, .. } | ConnEvent::ClientDied { conn, .. } => {
@@ -104,7 +114,7 @@ proptest! {
         // client is paused (at most 15 s here): older ones must have ended.
         for (conn, (at, _, ends)) in &conns {
             prop_assert!(*ends <= 1, "#{} ended {} times", conn, ends);
-            if *at + 10_000_000 + 15_000_000 < END {
+            if *at + READ_TIMEOUT + 15_000_000 < END {
                 prop_assert_eq!(*ends, 1, "#{} (opened at {} us) never ended", conn, at);
             }
         }

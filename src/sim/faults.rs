@@ -481,7 +481,7 @@ impl<P: Protocol> Simulation<P> {
                 self.engine
                     .dropped(e.id, e.kind, e.from, e.to, msg.term(), DropReason::Manual);
                 if P::HTTP {
-                    self.conns.message_dropped(id);
+                    self.conns.message_dropped(id, &mut self.engine);
                 }
                 Ok(())
             }

@@ -254,6 +254,9 @@ impl<P: Protocol> Simulation<P> {
                     if self.engine.is_paused(to) {
                         let until = self.engine.paused_until[(to - 1) as usize];
                         self.engine.schedule(until, Pending::Deliver(id));
+                        if P::HTTP {
+                            self.conns.request_waits(id, &mut self.engine);
+                        }
                         return false;
                     }
                 }

@@ -76,6 +76,30 @@ struct Conn<M> {
     leg: Leg,
     /// The client is done with it (failed or died): a reply is dropped.
     ended: bool,
+    /// A deadline event is queued. Armed only when the request may miss
+    /// its deadline (a stall, a loss, a paused or dead server, a slow
+    /// link, a reply the server defers): most requests are answered in
+    /// time and never put one in the queue.
+    armed: bool,
+}
+
+impl<M> Conn<M> {
+    /// Queues the deadline event, once (at `now` if the deadline passed).
+    fn arm(&mut self, e: &mut Engine, id: u64) {
+        if !self.armed {
+            self.armed = true;
+            e.schedule(self.deadline.max(e.now), Pending::ConnDeadline(id));
+        }
+    }
+
+    /// The connection fails now: its server is gone (a reset).
+    fn reset(&mut self, e: &mut Engine, id: u64) {
+        self.leg = Leg::Gone;
+        self.deadline = e.now;
+        self.error = RequestError::Reset;
+        self.armed = true;
+        e.schedule(e.now, Pending::ConnDeadline(id));
+    }
 }
 
 /// A connection's life, for the property tests ([`Simulation::record_connections`]).
@@ -93,6 +117,9 @@ pub enum ConnEvent {
     ReplyDelivered {
         conn: u64,
         at: Micros,
+        /// When it reached the client's host (`at` is later if the client
+        /// was paused then).
+        arrived: Micros,
     },
     Failed {
         conn: u64,
@@ -255,6 +282,7 @@ impl<M: MessageInfo + Clone> Connections<M> {
             error: RequestError::ReadTimeout,
             leg: Leg::Gone,
             ended: false,
+            armed: false,
         };
         let rule = if kind == MessageKind::Beat {
             e.topology.beat_rule_drops(from, to, round)
@@ -280,7 +308,12 @@ impl<M: MessageInfo + Clone> Connections<M> {
         } else {
             e.dropped(id, kind, from, to, term, DropReason::Loss);
         }
-        e.schedule(conn.deadline, Pending::ConnDeadline(id));
+        // On its way in time: its deadline is queued only if it meets trouble.
+        let on_time = matches!(conn.leg, Leg::Request(Motion::Moving))
+            && wire.envelope(id).is_some_and(|m| m.due < conn.deadline);
+        if !on_time {
+            conn.arm(e, id);
+        }
         self.record(ConnEvent::Opened {
             conn: id,
             kind,
@@ -331,13 +364,18 @@ impl<M: MessageInfo + Clone> Connections<M> {
         if let Some(reason) = blocked_either(e, from, to) {
             conn.leg = Leg::Reply(id, Motion::Stalled);
             stall(e, wire, id, (from, to), msg, conn.deadline, reason);
+            conn.arm(e, cid);
         } else if let Some((due, resent)) = travel(e, conn.deadline) {
             conn.leg = Leg::Reply(id, Motion::Moving);
             self.replies.insert(id, cid);
             put(e, wire, id, (from, to), msg, due, load, resent);
+            if due >= conn.deadline {
+                conn.arm(e, cid);
+            }
         } else {
             conn.leg = Leg::Gone;
             e.dropped(id, kind, from, to, term, DropReason::Loss);
+            conn.arm(e, cid);
         }
     }
 
@@ -375,7 +413,7 @@ impl<M: MessageInfo + Clone> Connections<M> {
 
     /// A message taken off the wire by hand: its connection has nothing
     /// left on the wire.
-    pub(super) fn message_dropped(&mut self, id: u64) {
+    pub(super) fn message_dropped(&mut self, id: u64, e: &mut Engine) {
         let cid = if self.open.contains_key(&id) {
             Some(id)
         } else if let Some(cid) = self.replies.remove(&id) {
@@ -391,7 +429,17 @@ impl<M: MessageInfo + Clone> Connections<M> {
             conn.leg = Leg::Gone;
             if conn.ended {
                 self.open.remove(&cid);
+            } else {
+                conn.arm(e, cid);
             }
+        }
+    }
+
+    /// A request due at a paused server waits in its socket: it may miss
+    /// its deadline.
+    pub(super) fn request_waits(&mut self, id: u64, e: &mut Engine) {
+        if let Some(conn) = self.open.get_mut(&id) {
+            conn.arm(e, id);
         }
     }
 
@@ -555,10 +603,7 @@ impl<P: Protocol> Simulation<P> {
             if conn.ended {
                 self.conns.open.remove(&env.id);
             } else {
-                conn.leg = Leg::Gone;
-                conn.deadline = e.now;
-                conn.error = RequestError::Reset;
-                e.schedule(e.now, Pending::ConnDeadline(env.id));
+                conn.reset(e, env.id);
             }
             self.drop_taken(env, DropReason::Crashed);
             return;
@@ -569,6 +614,7 @@ impl<P: Protocol> Simulation<P> {
                 self.drop_taken(env, reason);
             } else {
                 conn.leg = Leg::Request(Motion::Stalled);
+                conn.arm(e, env.id);
                 let until = conn.deadline;
                 self.stall_in_place(env, until, reason);
             }
@@ -585,6 +631,12 @@ impl<P: Protocol> Simulation<P> {
         self.conns.serving = Some(env.id);
         self.drive(env.to, Step::Message(env.from, msg));
         self.conns.serving = None;
+        // No reply yet (a proxied write waits for its leader): it may be late.
+        if let Some(conn) = self.conns.open.get_mut(&env.id) {
+            if conn.leg == Leg::Serving {
+                conn.arm(&mut self.engine, env.id);
+            }
+        }
     }
 
     fn reply_arrives(&mut self, env: Envelope) {
@@ -603,6 +655,7 @@ impl<P: Protocol> Simulation<P> {
         }
         if let Some(reason) = e.topology.blocked(env.from, env.to) {
             conn.leg = Leg::Reply(env.id, Motion::Stalled);
+            conn.arm(e, cid);
             let until = conn.deadline;
             self.stall_in_place(env, until, reason);
             return;
@@ -613,8 +666,11 @@ impl<P: Protocol> Simulation<P> {
         };
         self.engine.stats.delivered += 1;
         let at = self.engine.now;
-        self.conns
-            .record(ConnEvent::ReplyDelivered { conn: cid, at });
+        self.conns.record(ConnEvent::ReplyDelivered {
+            conn: cid,
+            at,
+            arrived: env.due,
+        });
         self.drive(env.to, Step::Message(env.from, msg));
     }
 
@@ -642,6 +698,10 @@ impl<P: Protocol> Simulation<P> {
                 .envelope(m)
                 .is_some_and(|r| r.due <= conn.deadline)
             {
+                // Its reply reached the (paused) client in time.
+                if let Some(conn) = self.conns.open.get_mut(&cid) {
+                    conn.armed = false;
+                }
                 return false;
             }
         }
@@ -697,11 +757,11 @@ impl<P: Protocol> Simulation<P> {
                 }
                 let open = blocked_either(&self.engine, c.client, c.server).is_none();
                 let c = self.conns.open.get_mut(&cid).expect("listed");
-                c.leg = Leg::Gone;
                 if open {
-                    c.deadline = now;
-                    c.error = RequestError::Reset;
-                    self.engine.schedule(now, Pending::ConnDeadline(cid));
+                    c.reset(&mut self.engine, cid);
+                } else {
+                    c.leg = Leg::Gone;
+                    c.arm(&mut self.engine, cid);
                 }
             }
         }
