@@ -108,6 +108,8 @@ const KEYS: &[(&str, &[&str])] = &[
     ("version", &[]),
     ("sendBeatOnly", &["send-beat-only"]),
     ("beatRunTime", &["beat-run-time"]),
+    ("connectTimeout", &["connect-timeout"]),
+    ("readTimeout", &["read-timeout"]),
     ("timings.electionMin", &["electionMin", "election-min"]),
     ("timings.electionMax", &["electionMax", "election-max"]),
     ("timings.election", &["election"]),
@@ -388,6 +390,14 @@ impl ClusterConfig {
                 only(Model::Nacos)?;
                 self.nacos.beat_run_time = duration(key, v)?;
             }
+            "connectTimeout" => {
+                only(Model::Nacos)?;
+                self.nacos.connect_timeout = duration(key, v)?;
+            }
+            "readTimeout" => {
+                only(Model::Nacos)?;
+                self.nacos.read_timeout = duration(key, v)?;
+            }
             "network.latency" => {
                 (self.network.latency_min, self.network.latency_max) = range(key, v)?
             }
@@ -479,6 +489,18 @@ impl ClusterConfig {
                     "beatRunTime",
                     self.nacos.beat_run_time,
                     d.nacos.beat_run_time,
+                );
+                dur(
+                    &mut out,
+                    "connectTimeout",
+                    self.nacos.connect_timeout,
+                    d.nacos.connect_timeout,
+                );
+                dur(
+                    &mut out,
+                    "readTimeout",
+                    self.nacos.read_timeout,
+                    d.nacos.read_timeout,
                 );
             }
             Model::Raft => {
@@ -855,6 +877,29 @@ mod tests {
     }
 
     #[test]
+    fn http_timeouts_must_be_above_zero_and_name_their_field() {
+        for key in ["connectTimeout", "readTimeout"] {
+            let e = ClusterConfig::from_pairs(&pairs(&[(key, "0s")]))
+                .and_then(|c| c.validate())
+                .unwrap_err();
+            assert_eq!(e.field, key);
+            assert!(e.rule.contains("must be above 0"), "{e:?}");
+            let e = ClusterConfig::from_pairs(&pairs(&[(key, "-1s")])).unwrap_err();
+            assert_eq!(e.field, key);
+            let e =
+                ClusterConfig::from_pairs(&pairs(&[("model", "raft"), (key, "3s")])).unwrap_err();
+            assert!(e.rule.contains("nacos setting"), "{e:?}");
+        }
+        let c =
+            ClusterConfig::from_pairs(&pairs(&[("connect-timeout", "2s"), ("readTimeout", "30s")]))
+                .unwrap();
+        assert_eq!(
+            (c.nacos.connect_timeout, c.nacos.read_timeout),
+            (2_000_000, 30_000_000)
+        );
+    }
+
+    #[test]
     fn short_and_canonical_keys_are_the_same_setting() {
         let a = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "4s"), ("nodes", "3")])).unwrap();
         let b = ClusterConfig::from_pairs(&pairs(&[("timings.heartbeat", "4s"), ("nodes", "3")]))
@@ -956,6 +1001,8 @@ mod tests {
                 ("latency", "1ms..20ms"),
                 ("loss", "0.1"),
                 ("beatRunTime", "1.5ms"),
+                ("connectTimeout", "2s"),
+                ("readTimeout", "3.5s"),
             ][..],
             &[
                 ("model", "raft"),

@@ -224,13 +224,15 @@ fn nacos_partition() {
         &format!("after {} with two leaders", secs(one.t - two.t, 1)),
     );
     // While the wall stands, every beat of S2 makes S3 and S4 ask S5 for its
-    // state again: the lost query leaves S5 marked LEADER in their lists.
+    // state again: the query cannot connect through the wall (it stalls
+    // there until its connect timeout), which leaves S5 marked LEADER in
+    // their lists.
     let heal = t.first("heal", 0, 0.0).t;
     let beats = t.all("sendBeat", 2).filter(|e| e.t < heal).count();
     assert!(beats >= 2, "S2 beats more than once behind the wall");
     for asker in [3, 4] {
         let lost = t
-            .all("drop", asker)
+            .all("stall", asker)
             .filter(|e| {
                 e.t < heal
                     && e.is("kind", "peer-query")
@@ -240,7 +242,7 @@ fn nacos_partition() {
             .count();
         assert_eq!(
             lost, beats,
-            "S{asker} asks S5 at each of S2's beats, and each query is lost at the wall"
+            "S{asker} asks S5 at each of S2's beats, and each query stalls at the wall"
         );
     }
     t.says(5, "they ask again at the next beat");
@@ -461,10 +463,11 @@ fn nacos_write() {
         2,
         &format!("the client hears ok after {}", ms1(t.answered_after(1))),
     );
-    // The commit to S2 was lost at the cut; S2 gets k1 from the next beat.
+    // The commit to S2 could not connect across the cut (it stalls there
+    // until its connect timeout); S2 gets k1 from the next beat.
     let write = t.first("signalPublish", 3, 0.0);
     assert!(t
-        .all("drop", 3)
+        .all("stall", 3)
         .any(|e| e.t == write.t && e.is("kind", "commit") && e.is("to", "2")));
     let beat = t.first("sendBeat", 3, write.t);
     t.says(3, &format!("S3's next beat, at {}", secs(beat.t, 2)));

@@ -984,6 +984,14 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "37-nacos-delete-overtaken-1.4.txt",
     "38-nacos-delete-overtaken-1.2.txt",
     "39-nacos-new-key-beat-overtaken.txt",
+    "40-nacos-http-cut-to-follower.txt",
+    "41-nacos-http-cut-to-leader.txt",
+    "42-nacos-http-partition.txt",
+    "43-nacos-http-refused.txt",
+    "44-nacos-http-read-timeout.txt",
+    "45-nacos-http-reply-to-restarted.txt",
+    "46-nacos-http-loss.txt",
+    "47-nacos-http-proxy-failed.txt",
 ];
 
 /// The guided tours: no golden blocks, but every `expect` behind a caption

@@ -166,6 +166,16 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             "Nacos: how long a HeartBeat task run takes; the next starts a tick after it (default 0)",
         ),
         (
+            "connectTimeout",
+            "DURATION",
+            "Nacos: a request across a partition or cut link fails after this (default 5s)",
+        ),
+        (
+            "readTimeout",
+            "DURATION",
+            "Nacos: a request with no reply this long after it left fails (default 10s)",
+        ),
+        (
             "timings.election",
             "MIN..MAX",
             "Raft election timeout range (default 150ms..300ms)",

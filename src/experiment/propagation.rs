@@ -3,11 +3,12 @@
 //!
 //! Five servers with Nacos's constants on the default LAN. After the first
 //! leader settles, the client writes a new key through the leader, one at a
-//! time, each at a random moment of the beat interval (so a lost commit
-//! meets the next beat at a random distance). A follower gets the write by
-//! the leader's commit, or, when the commit is lost (or refused), by
-//! pulling it after a later beat lists it: the write is then "repaired",
-//! and takes up to a beat interval more.
+//! time, each at a random moment of the beat interval. A follower gets the
+//! write by the leader's commit (an HTTP request: a lost packet is resent
+//! by TCP after 200 ms, doubling, so it comes late rather than never), or,
+//! when a beat listing the key comes first (or the commit was refused or
+//! failed), by pulling it: the write is then "repaired", and can take up to
+//! a beat interval more.
 
 use super::fig16::{trial_seed, EXPERIMENT_STREAM};
 use super::flat::{self, flag};

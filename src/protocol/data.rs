@@ -71,6 +71,9 @@ pub enum Failure {
     Dropped,
     /// A redirect led to a node that redirected again, or to a down node.
     RedirectFailed,
+    /// The node proxied it to the leader and got no answer (Nacos: the
+    /// proxy's HTTP request failed). The leader may have applied it.
+    ProxyFailed,
 }
 
 impl Failure {
@@ -85,6 +88,7 @@ impl Failure {
             Failure::LeadershipLost => "leadership-lost",
             Failure::Dropped => "dropped",
             Failure::RedirectFailed => "redirect-failed",
+            Failure::ProxyFailed => "proxy-failed",
         }
     }
 
@@ -104,6 +108,7 @@ impl Failure {
             Failure::RedirectFailed => {
                 "the node it was redirected to is down, or redirected it again"
             }
+            Failure::ProxyFailed => "the node's request to the leader got no answer",
         }
     }
 
@@ -112,7 +117,10 @@ impl Failure {
     pub fn definite(self) -> bool {
         !matches!(
             self,
-            Failure::NoMajority | Failure::ConnectionLost | Failure::LeadershipLost
+            Failure::NoMajority
+                | Failure::ConnectionLost
+                | Failure::LeadershipLost
+                | Failure::ProxyFailed
         )
     }
 }

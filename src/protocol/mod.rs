@@ -165,6 +165,68 @@ impl MessageKind {
                 | MessageKind::SnapshotReply
         )
     }
+
+    /// For a reply, the kind of request it answers (over HTTP, the request
+    /// whose connection it travels back on).
+    pub fn request_of(self) -> Option<MessageKind> {
+        Some(match self {
+            MessageKind::BeatReply => MessageKind::Beat,
+            MessageKind::VoteReply => MessageKind::VoteRequest,
+            MessageKind::PreVoteReply => MessageKind::PreVoteRequest,
+            MessageKind::PeerQueryReply => MessageKind::PeerQuery,
+            MessageKind::CommitReply => MessageKind::Commit,
+            MessageKind::DeleteReply => MessageKind::Delete,
+            MessageKind::PullReply => MessageKind::Pull,
+            MessageKind::ForwardReply => MessageKind::Forward,
+            MessageKind::SnapshotReply => MessageKind::Snapshot,
+            _ => return None,
+        })
+    }
+}
+
+/// Why an HTTP request ended without its reply (models whose
+/// [`Protocol::HTTP`] is true; see `src/sim/transport.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestError {
+    /// Nobody listens: the server is down or has not booted. Fails at once.
+    Refused,
+    /// The connection could not be set up: a partition or a cut link in
+    /// either direction. Fails after the connect timeout.
+    ConnectTimeout,
+    /// No reply within the read timeout of the request leaving.
+    ReadTimeout,
+    /// The server process died with the connection open (its RST).
+    Reset,
+}
+
+impl RequestError {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestError::Refused => "refused",
+            RequestError::ConnectTimeout => "connect-timeout",
+            RequestError::ReadTimeout => "read-timeout",
+            RequestError::Reset => "reset",
+        }
+    }
+
+    /// The Java exception an HTTP client would report.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RequestError::Refused => "connection refused",
+            RequestError::ConnectTimeout => "connect timed out",
+            RequestError::ReadTimeout => "read timed out",
+            RequestError::Reset => "connection reset",
+        }
+    }
+}
+
+/// An HTTP client's two timeouts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpTimeouts {
+    /// Setting up the connection (TCP handshake).
+    pub connect: Micros,
+    /// From the request leaving to its reply arriving.
+    pub read: Micros,
 }
 
 /// What every model's messages tell the network and the trace about themselves.
@@ -377,6 +439,34 @@ pub trait Protocol: Sized {
 
     /// Model name as used in configs and scripts.
     const NAME: &'static str;
+
+    /// How the model's messages travel. False (Raft, as its paper assumes):
+    /// independent one-way datagrams, each lost or delivered on its own.
+    /// True (Nacos): every request is an HTTP request on its own TCP
+    /// connection, its reply comes back on that connection, and a request
+    /// that gets no reply ends in [`Protocol::on_request_failed`]
+    /// (`src/sim/transport.rs`).
+    const HTTP: bool = false;
+
+    /// The HTTP client's timeouts, where [`Protocol::HTTP`] is true.
+    fn http_timeouts(_config: &Self::Config) -> HttpTimeouts {
+        HttpTimeouts {
+            connect: 5_000_000,
+            read: 10_000_000,
+        }
+    }
+
+    /// An HTTP request this node sent to `to` ended without a reply: the
+    /// error callback. Only called where [`Protocol::HTTP`] is true.
+    fn on_request_failed(
+        &mut self,
+        _to: NodeId,
+        _request: Self::Message,
+        _error: RequestError,
+        _rng: &mut dyn Entropy,
+        _out: &mut Ready<Self::Message, Self::Timer, Self::Note>,
+    ) {
+    }
 
     /// Checks the model's timings; the error names the field and the rule.
     fn validate_config(config: &Self::Config) -> Result<(), crate::error::Error>;

@@ -91,6 +91,8 @@ pub enum Expectation {
     Log(NodeRef, Vec<(u64, u64)>),
     /// A Raft node's commit index.
     Commit(NodeRef, Cmp, u64),
+    /// A model field as the inspector shows it (`beatFailures`, `pullsSent`...).
+    Field(NodeRef, String, String),
 }
 
 /// Reads `INDEX:TERM,...` (a run of one term as `FIRST-LAST:TERM`), or
@@ -198,7 +200,7 @@ fn node(line: usize, s: &str) -> Result<NodeRef, Error> {
 pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, Error> {
     let bad = |what: &str| err(line, format!("expect: {what}"));
     let Some((&first, rest)) = words.split_first() else {
-        return Err(bad("expected what to check: leader, no-leader, leaders, term, role, known-leader, voted-for, no-violations, violation, no-violation, datum, write, lost-writes, no-lost-writes, log, commit"));
+        return Err(bad("expected what to check: leader, no-leader, leaders, term, role, known-leader, voted-for, no-violations, violation, no-violation, datum, write, lost-writes, no-lost-writes, log, commit, field"));
     };
     Ok(match (first, rest) {
         ("leader", []) => Expectation::Leader(None),
@@ -258,6 +260,8 @@ pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, E
             Expectation::Commit(node(line, n)?, cmp, value)
         }
         ("commit", _) => return Err(bad("commit: expected `commit NODE [OP] INDEX`")),
+        ("field", [n, name, v]) => Expectation::Field(node(line, n)?, name.to_string(), v.to_string()),
+        ("field", _) => return Err(bad("field: expected `field NODE NAME VALUE` (a field the inspector shows, e.g. beatFailures)")),
         ("violation", [k]) | ("no-violation", [k]) => {
             let kind = ViolationKind::parse(k).ok_or_else(|| {
                 bad(&format!(
@@ -272,7 +276,7 @@ pub(crate) fn parse_expect(line: usize, words: &[&str]) -> Result<Expectation, E
             }
         }
         _ => return Err(bad(&format!(
-            "cannot read `{}`; forms: leader [[==|!=] NODE], no-leader, leaders N, term [NODE] OP N, role NODE ROLE, known-leader NODE NODE|none, voted-for NODE NODE|none, no-violations, violation KIND, no-violation KIND, datum NODE KEY VERSION|none, write KEY ok|failed|pending, lost-writes N, no-lost-writes, log NODE INDEX:TERM,..., commit NODE [OP] INDEX",
+            "cannot read `{}`; forms: leader [[==|!=] NODE], no-leader, leaders N, term [NODE] OP N, role NODE ROLE, known-leader NODE NODE|none, voted-for NODE NODE|none, no-violations, violation KIND, no-violation KIND, datum NODE KEY VERSION|none, write KEY ok|failed|pending, lost-writes N, no-lost-writes, log NODE INDEX:TERM,..., commit NODE [OP] INDEX, field NODE NAME VALUE",
             words.join(" ")
         ))),
     })
@@ -374,6 +378,21 @@ pub(crate) fn check(
             (
                 has == want,
                 format!("S{id} {what} {} (expected {})", show(has), show(want)),
+            )
+        }
+        Expectation::Field(n, name, want) => {
+            let id = c.resolve("node", *n)?;
+            let fields = c.fields(id);
+            let Some((_, has)) = fields.iter().find(|(k, _)| k == name) else {
+                let known: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+                return fail(
+                    output,
+                    format!("S{id} has no field {name} (it has {})", known.join(", ")),
+                );
+            };
+            (
+                has == want,
+                format!("S{id} {name} is {has} (expected {want})"),
             )
         }
         Expectation::NoViolations => {

@@ -513,6 +513,7 @@ impl Engine {
                     to,
                     due,
                     load,
+                    resent: 0,
                 },
             );
         }

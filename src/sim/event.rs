@@ -33,10 +33,14 @@ pub(super) enum Pending {
         node: NodeId,
         epoch: u32,
     },
+    /// An HTTP connection's deadline (its id is its request's message id):
+    /// the request fails unless its reply came first (`transport.rs`).
+    ConnDeadline(u64),
 }
 
 /// A [`Pending`] packed in one word, the kind in the top two bits (the two
-/// periodic-crash kinds and the workload share 3, told apart by bits 61 and 60). Copying
+/// periodic-crash kinds, the workload, the resume and the connection
+/// deadline share 3, told apart by bits 61 to 58). Copying
 /// an enum with a byte tag through the queue cost store-forwarding stalls
 /// on every event; a word moves in a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +53,7 @@ impl Packed {
     const RESTART: u64 = 1 << 61;
     const WORKLOAD: u64 = 1 << 60;
     const RESUME: u64 = 1 << 59;
+    const CONN: u64 = 1 << 58;
 
     #[inline]
     pub(super) fn pack(p: Pending) -> Packed {
@@ -69,6 +74,10 @@ impl Packed {
             Pending::Workload { gen } => Self::PERIODIC | Self::WORKLOAD | u64::from(gen),
             Pending::Resume { node, epoch } => {
                 Self::PERIODIC | Self::RESUME | u64::from(node) << 32 | u64::from(epoch)
+            }
+            Pending::ConnDeadline(id) => {
+                debug_assert!(id < Self::CONN);
+                Self::PERIODIC | Self::CONN | id
             }
         })
     }
@@ -96,6 +105,7 @@ impl Packed {
                 node: (w >> 32) as u32 & 0x07FF_FFFF,
                 epoch: w as u32,
             },
+            _ if w & Self::CONN != 0 => Pending::ConnDeadline(w & (Self::CONN - 1)),
             _ => Pending::PeriodicCrash { gen: w as u32 },
         }
     }
@@ -140,6 +150,8 @@ mod tests {
             },
             Pending::Workload { gen: 0 },
             Pending::Workload { gen: u32::MAX },
+            Pending::ConnDeadline(1),
+            Pending::ConnDeadline((1 << 58) - 1),
         ] {
             assert_eq!(Packed::pack(p).unpack(), p);
         }

@@ -234,6 +234,7 @@ impl<P: Protocol> Simulation<P> {
             }
             Pending::Workload { gen } => self.workload_event(gen),
             Pending::Resume { node, epoch } => self.resume(node, epoch),
+            Pending::ConnDeadline(id) => self.conn_deadline(id),
             _ => false,
         }
     }
@@ -262,6 +263,9 @@ impl<P: Protocol> Simulation<P> {
         let status = self.nodes[i].proto.status();
         self.engine.crashed(id, status)?;
         self.client_connections_lost(id);
+        if P::HTTP {
+            self.http_process_died(id);
+        }
         Ok(())
     }
 
@@ -273,6 +277,9 @@ impl<P: Protocol> Simulation<P> {
         let before = (self.nodes[i].proto.status(), self.engine.alive[i]);
         if before.1 {
             self.client_connections_lost(id);
+            if P::HTTP {
+                self.http_process_died(id);
+            }
         }
         let persisted = self.nodes[i].proto.persistent();
         let slot = &mut self.nodes[i];
@@ -473,6 +480,9 @@ impl<P: Protocol> Simulation<P> {
             Some((e, msg)) => {
                 self.engine
                     .dropped(e.id, e.kind, e.from, e.to, msg.term(), DropReason::Manual);
+                if P::HTTP {
+                    self.conns.message_dropped(id, &mut self.engine);
+                }
                 Ok(())
             }
             None => Err(Error::new(

@@ -26,11 +26,13 @@ pub mod queue;
 pub mod rng;
 mod simulation;
 pub mod trace;
+mod transport;
 pub mod workload;
 
 pub use engine::{Engine, Stats};
 pub use faults::PeriodicCrash;
 pub use simulation::Simulation;
+pub use transport::{ConnEvent, FIRST_RTO};
 
 use crate::error::Error;
 use crate::protocol::{Micros, NodeId};

@@ -78,6 +78,11 @@ pub enum DropReason {
     Crashed,
     /// The user dropped it by id.
     Manual,
+    /// HTTP: the server is down or not booted, so the connection is refused.
+    Refused,
+    /// HTTP: a reply whose connection is gone (its client timed out, died
+    /// or restarted since the request left).
+    Closed,
 }
 
 impl DropReason {
@@ -89,6 +94,8 @@ impl DropReason {
             DropReason::BeatRule(_) => "beat-rule",
             DropReason::Crashed => "crashed",
             DropReason::Manual => "manual",
+            DropReason::Refused => "refused",
+            DropReason::Closed => "connection-closed",
         }
     }
 }
@@ -397,6 +404,16 @@ impl<M> Wire<M> {
     pub fn envelope(&self, id: u64) -> Option<Envelope> {
         let idx = id.checked_sub(self.base)? as usize;
         *self.envelopes.get(idx)?
+    }
+
+    /// Moves a message's due time (a message that waits at a wall).
+    pub fn set_due(&mut self, id: u64, due: Micros) {
+        let Some(idx) = id.checked_sub(self.base) else {
+            return;
+        };
+        if let Some(Some(e)) = self.envelopes.get_mut(idx as usize) {
+            e.due = due;
+        }
     }
 
     pub fn take(&mut self, id: u64) -> Option<(Envelope, M)> {

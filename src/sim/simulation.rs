@@ -6,12 +6,13 @@ use super::event::{Packed, Pending};
 use super::network::{Envelope, InFlight, Wire};
 use super::rng::{Stream, BOOT_STREAM};
 use super::trace::EventKind;
+use super::transport::Connections;
 use super::{Engine, SimConfig};
 use crate::error::Error;
 use crate::protocol::data::ClientRequest;
 use crate::protocol::{
     Countdowns, Dest, Entropy, Field, MessageInfo, MessageKind, Micros, NodeId, Protocol, Ready,
-    Role, Status, TimerKind, MAX_TIMERS,
+    RequestError, Role, Status, TimerKind, MAX_TIMERS,
 };
 
 pub(super) type ReadyOf<P> =
@@ -29,6 +30,8 @@ pub(super) enum Step<P: Protocol> {
     SetElection(Micros),
     /// A client's request reaches the node.
     Client(ClientRequest),
+    /// An HTTP request this node sent to the given server failed.
+    RequestFailed(NodeId, P::Message, RequestError),
 }
 
 /// One node's model state and its own random stream.
@@ -47,6 +50,8 @@ pub struct Simulation<P: Protocol> {
     pub(super) config: P::Config,
     pub(super) nodes: Vec<Slot<P>>,
     pub(super) wire: Wire<P::Message>,
+    /// Open HTTP connections (models with [`Protocol::HTTP`]; else empty).
+    pub(super) conns: Connections<P::Message>,
     pub(super) ready: ReadyOf<P>,
 }
 
@@ -73,6 +78,7 @@ impl<P: Protocol> Simulation<P> {
             engine: Engine::new(&sim),
             nodes: Vec::with_capacity(sim.nodes as usize),
             wire: Wire::default(),
+            conns: Connections::default(),
             ready: Ready::default(),
             config,
         };
@@ -248,8 +254,14 @@ impl<P: Protocol> Simulation<P> {
                     if self.engine.is_paused(to) {
                         let until = self.engine.paused_until[(to - 1) as usize];
                         self.engine.schedule(until, Pending::Deliver(id));
+                        if P::HTTP {
+                            self.conns.request_waits(id, &mut self.engine);
+                        }
                         return false;
                     }
+                }
+                if P::HTTP {
+                    return self.http_deliver(id);
                 }
                 let Some((e, msg)) = self.wire.take(id) else {
                     return false;
@@ -271,8 +283,9 @@ impl<P: Protocol> Simulation<P> {
             engine,
             nodes,
             wire,
+            conns,
             ready,
-            ..
+            config,
         } = self;
         ready.clear();
         ready.keep_notes = !engine.sinks.is_empty();
@@ -292,6 +305,9 @@ impl<P: Protocol> Simulation<P> {
                 p.set_election_countdown(after, &|t: P::Timer| e.timer_due_in(id, t.index()), ready)
             }
             Step::Client(request) => p.on_client(request, rng, ready),
+            Step::RequestFailed(to, request, error) => {
+                p.on_request_failed(to, request, error, rng, ready)
+            }
         }
         let after = node.proto.status();
         if !engine.sinks.is_empty() {
@@ -370,6 +386,17 @@ impl<P: Protocol> Simulation<P> {
                 let mut msg = Some(msg);
                 for to in first..=last {
                     if to == id && dest == Dest::AllOthers {
+                        continue;
+                    }
+                    if P::HTTP {
+                        let msg = if to == final_to {
+                            msg.take()
+                        } else {
+                            msg.clone()
+                        };
+                        let Some(msg) = msg else { break };
+                        let timeouts = P::http_timeouts(config);
+                        conns.send(engine, wire, timeouts, id, to, msg, round, load);
                         continue;
                     }
                     if let Some((mid, due)) = engine.route(id, to, kind, term, round, load) {

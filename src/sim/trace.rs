@@ -7,7 +7,7 @@
 
 use crate::json::{json_num, json_opt, json_str};
 use crate::protocol::data::{OpId, OpKind, Outcome};
-use crate::protocol::{MessageKind, Micros, NodeId, Note, Role, WireSize};
+use crate::protocol::{MessageKind, Micros, NodeId, Note, RequestError, Role, WireSize};
 use crate::sim::monitor::Finding;
 use crate::sim::network::DropReason;
 use crate::time::{fmt_ms, fmt_ms_fixed, MsJson};
@@ -37,6 +37,26 @@ pub enum EventKind<'a> {
         due: Micros,
         /// Datums or keys it carries, and its size (only when it carries some).
         load: Option<(u32, WireSize)>,
+        /// HTTP: how many times TCP sent it again after a loss (its `due`
+        /// includes the retransmission timeouts). 0 for datagrams.
+        resent: u32,
+    },
+    /// HTTP: a request or reply that cannot pass a partition or cut link
+    /// waits at it until its connection's timeout fails the request at `until`.
+    Stall {
+        id: u64,
+        kind: MessageKind,
+        to: NodeId,
+        until: Micros,
+        reason: DropReason,
+    },
+    /// HTTP: a request ended without its reply; the client's error callback runs.
+    RequestFailed {
+        id: u64,
+        kind: MessageKind,
+        to: NodeId,
+        error: RequestError,
+        sent: Micros,
     },
     Drop {
         id: u64,
@@ -172,6 +192,8 @@ impl Record for TraceEvent<'_> {
             EventKind::Role { .. } => "role",
             EventKind::Send { .. } => "send",
             EventKind::Drop { .. } => "drop",
+            EventKind::Stall { .. } => "stall",
+            EventKind::RequestFailed { .. } => "requestFailed",
             EventKind::Crash => "crash",
             EventKind::Restart => "restart",
             EventKind::Pause { .. } => "pause",
@@ -198,7 +220,10 @@ impl Record for TraceEvent<'_> {
             EventKind::Protocol(n) => n.category(),
             EventKind::Boot => "boot",
             EventKind::Role { .. } => "role",
-            EventKind::Send { .. } | EventKind::Drop { .. } => "network",
+            EventKind::Send { .. }
+            | EventKind::Drop { .. }
+            | EventKind::Stall { .. }
+            | EventKind::RequestFailed { .. } => "network",
             EventKind::Crash
             | EventKind::Restart
             | EventKind::Pause { .. }
@@ -223,7 +248,10 @@ impl Record for TraceEvent<'_> {
     fn routine(&self) -> bool {
         match &self.kind {
             EventKind::Protocol(n) => n.routine(),
-            EventKind::Send { .. } => true,
+            // The model's error callback notes what matters of a failure.
+            EventKind::Send { .. } | EventKind::Stall { .. } | EventKind::RequestFailed { .. } => {
+                true
+            }
             _ => false,
         }
     }
@@ -253,6 +281,7 @@ impl Record for TraceEvent<'_> {
                 to,
                 due,
                 load,
+                resent,
             } => {
                 json_num(out, "id", id);
                 json_str(out, "kind", kind.as_str());
@@ -263,6 +292,35 @@ impl Record for TraceEvent<'_> {
                     json_num(out, "bytes", size.json);
                     json_num(out, "gzip_bytes", size.gzip);
                 }
+                if *resent > 0 {
+                    json_num(out, "resent", resent);
+                }
+            }
+            EventKind::Stall {
+                id,
+                kind,
+                to,
+                until,
+                reason,
+            } => {
+                json_num(out, "id", id);
+                json_str(out, "kind", kind.as_str());
+                json_num(out, "to", to);
+                json_num(out, "until_ms", MsJson(*until as i64));
+                json_str(out, "reason", reason.as_str());
+            }
+            EventKind::RequestFailed {
+                id,
+                kind,
+                to,
+                error,
+                sent,
+            } => {
+                json_num(out, "id", id);
+                json_str(out, "kind", kind.as_str());
+                json_num(out, "to", to);
+                json_str(out, "error", error.as_str());
+                json_num(out, "sent_ms", MsJson(*sent as i64));
             }
             EventKind::Pause { until } => json_num(out, "until_ms", MsJson(*until as i64)),
             EventKind::Resume { since } => json_num(out, "since_ms", MsJson(*since as i64)),
@@ -350,13 +408,30 @@ impl Record for TraceEvent<'_> {
             }
             EventKind::Boot => write!(out, "timers start"),
             EventKind::Role { from, to } => write!(out, "{from} → {to}"),
-            EventKind::Send { id, kind, to, due, load } => {
+            EventKind::Send { id, kind, to, due, load, resent } => {
                 let _ = write!(out, "#{id} {} to S{to}, due {}", kind.as_str(), fmt_ms(*due as i64));
-                match load {
-                    Some((n, size)) => write!(out, " ({n} entries, {} bytes)", size.gzip),
-                    None => Ok(()),
+                if let Some((n, size)) = load {
+                    let _ = write!(out, " ({n} entries, {} bytes)", size.gzip);
+                }
+                match resent {
+                    0 => Ok(()),
+                    n => write!(out, " (lost and resent {n}×)"),
                 }
             }
+            EventKind::Stall { id, kind, to, until, reason } => write!(
+                out,
+                "#{id} {} to S{to} stalls ({}): no connection; fails at {}",
+                kind.as_str(),
+                reason.as_str(),
+                fmt_ms(*until as i64)
+            ),
+            EventKind::RequestFailed { id, kind, to, error, sent } => write!(
+                out,
+                "#{id} {} to S{to} failed: {} after {}",
+                kind.as_str(),
+                error.describe(),
+                fmt_ms(self.t.saturating_sub(*sent) as i64)
+            ),
             EventKind::Drop { id, kind, from, to, reason } => {
                 let why = match reason {
                     DropReason::BeatRule(r) => format!("drop rule #{r}"),

@@ -76,6 +76,9 @@ record! {
         ENTRIES = "entries",
         /// Bytes on the wire (gzip), -1 where the model does not size it.
         BYTES = "bytes",
+        /// 1: an HTTP request or reply waiting at a partition or cut until
+        /// its connection's timeout (`due`) fails it; 0 otherwise.
+        STALLED = "stalled",
     }
 }
 
@@ -179,7 +182,7 @@ export type RecordLayout<F extends string> = { stride: number } & { [field in F]
 /** What `layout()` returns: the binary contract of the flat buffers. */
 export interface Layout {
     node: RecordLayout<"id" | "role" | "term" | "voteFor" | "leader" | "alive" | "leaderDue" | "heartbeatDue" | "group" | "rules" | "paused">;
-    message: RecordLayout<"id" | "kind" | "from" | "to" | "sent" | "due" | "term" | "granted" | "entries" | "bytes">;
+    message: RecordLayout<"id" | "kind" | "from" | "to" | "sent" | "due" | "term" | "granted" | "entries" | "bytes" | "stalled">;
     /** The head of a node's record in `logData(count)`; `count` terms follow it (stride: the head's length). */
     log: RecordLayout<"first" | "base" | "last" | "lastTerm" | "commit" | "applied" | "snapshot">;
     /** What a term cell of `logData` holds where the node has no entry: past its last index, or compacted. */

@@ -91,6 +91,10 @@ export interface SimulationConfig {
     version?: string;
     /** Nacos only: beats list no keys (`nacos.core.protocol.raft.data.sendBeatOnly`). */
     sendBeatOnly?: boolean;
+    /** Nacos only: an HTTP request across a partition or cut fails after this (default 5 s). */
+    connectTimeout?: Duration;
+    /** Nacos only: an HTTP request with no reply this long after it left fails (default 10 s). */
+    readTimeout?: Duration;
     [shortKey: string]: unknown;
 }
 /** One trace event; the model adds its own fields (from, beatTerm, leaderDueMs, ...). */
@@ -587,7 +591,8 @@ impl Simulation {
     /// out as `layout().message` says: id, kind code (`layout().kinds`),
     /// from, to, sentMs, dueMs, term (-1 none), granted (-1 n/a, 0, 1),
     /// entries (keys a beat lists, datums a pull reply carries), bytes on
-    /// the wire (gzip; -1 where the model does not size the message).
+    /// the wire (gzip; -1 where the model does not size the message),
+    /// stalled (1: waiting at a wall until `dueMs`, when its request fails).
     #[wasm_bindgen(js_name = messageData)]
     pub fn message_data(&mut self) -> Float64Array {
         self.msg_buf.clear();
@@ -605,6 +610,7 @@ impl Simulation {
                 r[message::GRANTED] = m.msg.granted().map_or(-1.0, |g| if g { 1.0 } else { 0.0 });
                 r[message::ENTRIES] = f64::from(m.msg.entries());
                 r[message::BYTES] = m.msg.size().map_or(-1.0, |s| f64::from(s.gzip));
+                r[message::STALLED] = if s.is_stalled(m.id) { 1.0 } else { 0.0 };
                 self.msg_buf.extend_from_slice(&r);
             }
         });

@@ -10,6 +10,10 @@ import { placeStrips, drawStrips } from './logstrip.js';
 import { t } from './i18n.js';
 
 const TAU = Math.PI * 2;
+/** Where on its link a message waiting at a partition or cut is drawn (0: sender, 1: receiver). */
+const WALL_FRAC = 0.45;
+/** Simulated ms a stalled message takes to reach the wall. */
+const STALL_REACH_MS = 4;
 /** How long a lost message stays on screen (wall ms), at most. */
 const LOST_MS = 900;
 const MAX_LOST = 160;
@@ -78,6 +82,9 @@ export class ClusterRenderer {
     this.lostMs = LOST_MS;
     /** Last drawn positions of messages: id -> [x, y]. */
     this.dots = new Map();
+    /** Messages waiting at a wall in the last frame: id -> {from, to, kind, frac, t}. */
+    this.stalled = new Map();
+
     this.caption = '';
     /** The words drawn on the ring (the element sets its language's). @type {(key: string, vars?: Record<string, unknown>) => string} */
     this.words = (key, vars) => t('en', key, vars);
@@ -85,6 +92,8 @@ export class ClusterRenderer {
     /** What the last frame showed, for tests and assistive text. */
     this.drawn = {
       leaders: [], labels: [], time: 0, datums: /** @type {{ id: number, chips: string[] }[]} */ ([]), sized: 0,
+      /** Over HTTP (nacos): messages drawn waiting at a wall, and failed requests drawn going back, so far. */
+      http: { stalled: 0, failed: 0 },
       /** The Raft log strips: per node the first index drawn, how many cells (0: a bar), its last and commit index. */
       logs: /** @type {{ id: number, first: number, cells: number, last: number, commit: number, mode: string }[]} */ ([]),
     };
@@ -287,6 +296,8 @@ export class ClusterRenderer {
     const m = run.messages, t = run.time, R = this.dotR;
     this.dots.clear();
     const flight = new Map();
+    /** @type {Map<number, {from: number, to: number, kind: number, frac: number, t: number}>} */
+    const stalled = new Map();
     // Path first (only when motion is reduced: the line replaces the motion).
     if (this.reducedMotion) {
       ctx.lineWidth = 1.5;
@@ -308,8 +319,13 @@ export class ClusterRenderer {
     for (let i = 0; i < m.length; i += M.stride) {
       const id = m[i + M.id], kind = m[i + M.kind], from = m[i + M.from], to = m[i + M.to];
       const sent = m[i + M.sent], due = m[i + M.due];
+      // Over HTTP a request or reply that meets a partition or cut waits
+      // at the wall until its timeout (`due`) fails the request.
+      const stall = m[i + M.stalled] === 1;
       flight.set(id, [sent, due]);
-      const f = this.reducedMotion ? 0.5 : Math.min(1, Math.max(0, (t - sent) / Math.max(1e-9, due - sent)));
+      const f = stall ? Math.min(WALL_FRAC, Math.max(0, (t - sent) / STALL_REACH_MS) * WALL_FRAC)
+        : this.reducedMotion ? 0.5 : Math.min(1, Math.max(0, (t - sent) / Math.max(1e-9, due - sent)));
+      if (stall) stalled.set(id, { from, to, kind, frac: f, t });
       const [x, y] = this.edge(from, to, f);
       this.dots.set(id, [x, y]);
       const [c, filled] = kindStyle(theme, kind);
@@ -322,6 +338,14 @@ export class ClusterRenderer {
       if (say && f > 0.2 && f < 0.8) {
         if (bytes > 0) sizes.push([x, y - dot - 4, `${entries} key${entries === 1 ? '' : 's'} · ${bytesText(bytes)}`]);
         else if (raft && entries > 0) sizes.push([x, y - dot - 4, carried(KINDS[kind], entries)]);
+      }
+      if (stall) {
+        // A dashed ring: it waits here, going nowhere.
+        ctx.save();
+        ctx.setLineDash([3, 3]);
+        ctx.strokeStyle = theme.wall; ctx.lineWidth = 1.5;
+        ctx.beginPath(); ctx.arc(x, y, dot + 4, 0, TAU); ctx.stroke();
+        ctx.restore();
       }
       ctx.beginPath();
       ctx.arc(x, y, dot, 0, TAU);
@@ -345,6 +369,17 @@ export class ClusterRenderer {
     }
     this.flight = flight;
     this.sizes = sizes;
+    // A message that waited at a wall and is gone while time moved on: its
+    // request failed at the timeout, and it goes back grey to the sender.
+    for (const [id, w] of this.stalled) {
+      if (stalled.has(id) || t < w.t) continue;
+      if (this.lost.length >= MAX_LOST) this.lost.shift();
+      this.lost.push({ from: w.from, to: w.to, kind: w.kind, frac: w.frac, travel: false, born: performance.now(), reason: 'timeout', back: true });
+      this.drawn.http.failed++;
+      this.dirty = true;
+    }
+    this.drawn.http.stalled += [...stalled.keys()].filter((id) => !this.stalled.has(id)).length;
+    this.stalled = stalled;
   }
 
   /** What the messages in flight carry, over the nodes (drawn after them). */
@@ -370,6 +405,15 @@ export class ClusterRenderer {
     this.lost = this.lost.filter((l) => now - l.born < life && l.from <= this.n && l.to <= this.n);
     for (const l of this.lost) {
       const age = (now - l.born) / life;
+      if (l.back) {
+        // A failed request: grey, from the wall back to its sender, fading.
+        const [x, y] = this.edge(l.from, l.to, this.reducedMotion ? l.frac : l.frac * (1 - age));
+        ctx.globalAlpha = Math.max(0, 1 - age * age);
+        ctx.fillStyle = theme.crashed;
+        ctx.beginPath(); ctx.arc(x, y, R, 0, TAU); ctx.fill();
+        ctx.globalAlpha = 1;
+        continue;
+      }
       // The first third: the dot travels on to where it is lost (unless motion is reduced).
       const moving = l.travel && !this.reducedMotion && age < 0.33;
       const f = moving ? l.frac * (age / 0.33) : l.frac;

@@ -26,6 +26,12 @@ pub struct Config {
     pub version: Version,
     /// switchDomain.sendBeatOnly: beats list no datums and followers skip the sync.
     pub send_beat_only: bool,
+    /// The HTTP client's connect timeout: a request that cannot set up its
+    /// connection (a partition or cut link) fails after this long.
+    pub connect_timeout: Micros,
+    /// The HTTP client's read timeout: a request whose reply has not come
+    /// this long after it left fails.
+    pub read_timeout: Micros,
 }
 
 /// The Nacos 1.x release a cluster runs. RaftCore changed twice in ways the
@@ -82,6 +88,8 @@ impl Default for Config {
             leader_random: 5_000_000,
             version: Version::NEWEST,
             send_beat_only: false,
+            connect_timeout: 5_000_000,
+            read_timeout: 10_000_000,
         }
     }
 }
@@ -122,6 +130,18 @@ impl Config {
                     format_duration(self.beat_run_time)
                 ),
             ));
+        }
+        for (field, v) in [
+            ("connectTimeout", self.connect_timeout),
+            ("readTimeout", self.read_timeout),
+        ] {
+            if v == 0 {
+                return Err(Error::new(
+                    field,
+                    "must be above 0: a request needs some time to be answered",
+                ));
+            }
+            whole(field, v, 1000)?;
         }
         whole("timings.tick", self.tick, 1000)?;
         whole("timings.heartbeat", self.heartbeat_interval, 1000)?;

@@ -6,8 +6,11 @@ use super::note::id_text;
 use super::sync::{Publishing, Request};
 use super::{BeatRejected, Config, Message, Note, Peer, Timer};
 use crate::error::Error;
-use crate::protocol::data::{ClientRequest, Datum, Key, Store};
-use crate::protocol::{Countdowns, Entropy, Field, Micros, NodeId, Protocol, Ready, Role, Status};
+use crate::protocol::data::{ClientRequest, Datum, Failure, Key, OpId, Outcome, Store};
+use crate::protocol::{
+    Countdowns, Entropy, Field, HttpTimeouts, Micros, NodeId, Protocol, Ready, RequestError, Role,
+    Status,
+};
 use std::collections::VecDeque;
 use std::fmt::Write;
 use std::rc::Rc;
@@ -76,6 +79,10 @@ pub struct Node {
     pub(super) pull_sleeping: bool,
     pub(super) pulls_sent: u64,
     pub(super) commit_failures: u64,
+    /// Forwarded requests this node proxied on to the leader it knows,
+    /// and who forwarded each here: the answer goes back that way, on the
+    /// connection it came on.
+    pub(super) relays: Vec<(OpId, NodeId)>,
 }
 
 impl Node {
@@ -346,7 +353,18 @@ impl Node {
         };
     }
 
-    /// Time from the next tick to the tick at which `due` reaches <= 0.
+    /// A proxied request's answer: back to the node that forwarded it
+    /// here, or to the client that called this node.
+    fn relay_or_answer(&mut self, op: OpId, outcome: Outcome, out: &mut Out) {
+        match self.relays.iter().position(|(o, _)| *o == op) {
+            Some(i) => {
+                let (_, back) = self.relays.remove(i);
+                out.send(back, Message::ForwardReply { op, outcome });
+            }
+            None => out.outcome(op, outcome),
+        }
+    }
+
     /// One run of the MasterElection task.
     fn master_election(&mut self, rng: &mut dyn Entropy, out: &mut Out) {
         self.leader_due -= self.config.tick as i64;
@@ -355,6 +373,7 @@ impl Node {
         }
     }
 
+    /// Time from the next tick to the tick at which `due` reaches <= 0.
     fn ticks_until(&self, due: i64) -> Micros {
         let tick = self.config.tick as i64;
         let k = if due <= 0 { 1 } else { (due + tick - 1) / tick };
@@ -372,6 +391,49 @@ impl Protocol for Node {
     type Persistent = Persistent;
 
     const NAME: &'static str = "nacos";
+    const HTTP: bool = true;
+
+    fn http_timeouts(c: &Config) -> HttpTimeouts {
+        HttpTimeouts {
+            connect: c.connect_timeout,
+            read: c.read_timeout,
+        }
+    }
+
+    /// The callbacks' onError: sendBeat logs and counts a failure, sendVote,
+    /// signalPublish, signalDelete and the pull log, makeLeader's GET
+    /// /raft/peer does nothing. No retry anywhere. A proxied write fails
+    /// its client (the proxy's exception reaches the HTTP handler).
+    fn on_request_failed(
+        &mut self,
+        to: NodeId,
+        request: Message,
+        error: RequestError,
+        _rng: &mut dyn Entropy,
+        out: &mut Out,
+    ) {
+        let kind = crate::protocol::MessageInfo::kind(&request);
+        let (mut failures, mut op) = (None, None);
+        match request {
+            Message::Beat(_) => {
+                self.beat_failures += 1;
+                failures = Some(self.beat_failures);
+            }
+            Message::GetPeer => return,
+            Message::Forward { request, .. } => {
+                op = Some(request.op);
+                self.relay_or_answer(request.op, Err(Failure::ProxyFailed), out);
+            }
+            _ => {}
+        }
+        out.note(Note::RequestError {
+            to,
+            kind,
+            error,
+            failures,
+            op,
+        });
+    }
 
     fn validate_config(c: &Config) -> Result<(), Error> {
         c.validate()
@@ -424,6 +486,7 @@ impl Protocol for Node {
             pull_sleeping: false,
             pulls_sent: 0,
             commit_failures: 0,
+            relays: Vec::new(),
         }
     }
 
@@ -503,7 +566,7 @@ impl Protocol for Node {
             }
             Message::Forward { request, origin } => self.signal(request, Some(origin), rng, out),
             Message::ForwardReply { op, outcome } => {
-                out.outcome(op, outcome);
+                self.relay_or_answer(op, outcome, out);
                 out.note(Note::ProxyReply { op, from, outcome });
             }
         }

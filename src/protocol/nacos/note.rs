@@ -5,7 +5,7 @@ use super::message::CommitRefused;
 use super::BeatRejected;
 use crate::json::{json_num, json_opt, json_str};
 use crate::protocol::data::{Failure, Key, OpId, OpKind, Outcome};
-use crate::protocol::{NodeId, Role, WireSize};
+use crate::protocol::{MessageKind, NodeId, RequestError, Role, WireSize};
 use crate::time::{fmt_ms, MsJson};
 use std::fmt::Write;
 
@@ -155,6 +155,18 @@ pub enum Note {
         count: u32,
         first: Key,
     },
+    /// An HTTP request's error callback (onError): the connection failed
+    /// or timed out. Beats count a failure, a proxied write fails its
+    /// client (`op`), the rest only log.
+    RequestError {
+        to: NodeId,
+        kind: MessageKind,
+        error: RequestError,
+        /// The beat failure count after this one (beats only).
+        failures: Option<u64>,
+        /// The client request a proxy carried.
+        op: Option<OpId>,
+    },
 }
 
 fn refusal_text(r: &CommitRefused) -> String {
@@ -207,6 +219,16 @@ impl crate::protocol::Note for Note {
             Note::PullDatums { .. } => "pullDatums",
             Note::DatumsPulled { .. } => "datumsPulled",
             Note::DeadKeys { .. } => "deadKeys",
+            Note::RequestError { kind, .. } => match kind {
+                MessageKind::Beat => "beatError",
+                MessageKind::VoteRequest => "voteError",
+                MessageKind::PeerQuery => "getPeerError",
+                MessageKind::Commit => "commitError",
+                MessageKind::Delete => "deleteError",
+                MessageKind::Pull => "pullError",
+                MessageKind::Forward => "proxyError",
+                _ => "requestError",
+            },
         }
     }
 
@@ -220,6 +242,11 @@ impl crate::protocol::Note for Note {
             | Note::ReceivedBeat { .. }
             | Note::RejectedBeat { .. }
             | Note::BeatResponse { .. } => "beat",
+            Note::RequestError { kind, .. } => match kind {
+                MessageKind::Beat => "beat",
+                MessageKind::VoteRequest | MessageKind::PeerQuery => "election",
+                _ => "data",
+            },
             _ => "data",
         }
     }
@@ -476,6 +503,19 @@ impl crate::protocol::Note for Note {
                 json_num(out, "count", count);
                 json_str(out, "first", first);
             }
+            Note::RequestError {
+                to,
+                kind,
+                error,
+                failures,
+                op,
+            } => {
+                json_num(out, "to", to);
+                json_str(out, "kind", kind.as_str());
+                json_str(out, "error", error.as_str());
+                json_opt(out, "beatFailures", *failures);
+                json_opt(out, "op", *op);
+            }
         }
     }
 
@@ -617,6 +657,21 @@ impl Note {
             ),
             Note::DeadKeys { from, count, first } => {
                 write!(out, "{count} keys not in S{from}'s beat deleted, from {first}")
+            }
+            Note::RequestError { to, kind, error, failures, op } => {
+                let e = error.describe();
+                match (kind, failures, op) {
+                    (MessageKind::Beat, Some(n), _) => {
+                        write!(out, "error while sending heart-beat to S{to}: {e} → beat failure counted ({n})")
+                    }
+                    (MessageKind::VoteRequest, ..) => write!(out, "error while sending vote to S{to}: {e}"),
+                    (MessageKind::PeerQuery, ..) => write!(out, "GET /raft/peer to S{to}: {e}; nothing done"),
+                    (MessageKind::Commit, ..) => write!(out, "failed to publish data to S{to}: {e}"),
+                    (MessageKind::Delete, ..) => write!(out, "failed to delete data from S{to}: {e}"),
+                    (MessageKind::Pull, ..) => write!(out, "failed to sync datum from S{to}: {e}"),
+                    (_, _, Some(op)) => write!(out, "#{op}: proxy to S{to} failed: {e} → the client is told it failed"),
+                    _ => write!(out, "{} to S{to}: {e}", kind.as_str()),
+                }
             }
         }
     }

@@ -114,8 +114,18 @@ impl Node {
                     key: request.key.clone(),
                     to: leader,
                 });
-                let origin = origin.unwrap_or(self.id);
-                out.send(leader, Message::Forward { request, origin });
+                // The answer comes back on this connection; a request that
+                // came forwarded goes back on the one it came on.
+                if let Some(back) = origin.filter(|&o| o != self.id) {
+                    self.relays.push((request.op, back));
+                }
+                out.send(
+                    leader,
+                    Message::Forward {
+                        request,
+                        origin: self.id,
+                    },
+                );
             }
             None => {
                 out.note(Note::Refused {
