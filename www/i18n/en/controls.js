@@ -200,7 +200,7 @@ export default {
   'field.leaderDueMs': 'Counts down 500 ms per tick in MasterElection; at 0 the node runs sendVote. resetLeaderDue sets it to 15 000 + random(5 000) on every beat, granted vote and own sendBeat.',
   'field.heartbeatDueMs': "Counts down 500 ms per tick in the HeartBeat task; at 0 it is reset to 5 000 and a LEADER runs sendBeat. MasterElection also resets it to 5 000 when the node stands, and receivedBeat on every beat: so a new leader's first beat comes 4.5-5 s after it stood, whatever the count was before.",
   'field.persistedTerm': 'The term on disk (raftStore.updateTerm, on datum writes and pulls only, never for an election). 1.0-1.2 restart with it; from 1.3.0 a restart starts at term 0 anyway.',
-  'field.beatFailures': 'Beats this leader sent that came back refused (e.g. "out of date beat"). Nacos also logs and counts beats that fail to arrive; it never steps down on either.',
+  'field.beatFailures': 'Beats this leader sent that failed: refused by the follower (e.g. "out of date beat"), or never answered (the connection refused, timed out or reset). Nacos logs and counts both; it never steps down on either.',
   'field.peers': 'RaftPeerSet: the other peers as last reported to this node.',
   'field.currentTerm': 'currentTerm (Figure 2): the latest term this server has seen.',
   'field.votedFor': "votedFor: the candidate that received this server's vote in currentTerm.",

@@ -198,7 +198,7 @@ export default {
   'field.leaderDueMs': '在 MasterElection 中每个节拍减少 500 毫秒；归零时节点执行 sendVote。resetLeaderDue 会在每次心跳、同意投票和自己 sendBeat 时把它设为 15 000 + random(5 000)。',
   'field.heartbeatDueMs': '在 HeartBeat 任务中每个节拍减少 500 毫秒；归零时重置为 5 000，LEADER 执行 sendBeat。MasterElection 在节点参选时也把它重置为 5 000，receivedBeat 则在每次心跳时重置：因此新领导者的第一次心跳在它参选后 4.5-5 秒到来，与之前的计数无关。',
   'field.persistedTerm': '磁盘上的 term（raftStore.updateTerm，仅在 datum 写入和拉取时，选举时从不写入）。1.0-1.2 重启后使用它；从 1.3.0 起重启后总是从 term 0 开始。',
-  'field.beatFailures': '该领导者发出后被拒绝的心跳数（例如“out of date beat”）。Nacos 也会记录并计数未送达的心跳；无论哪种，它都不会退位。',
+  'field.beatFailures': '该领导者发出但失败的心跳数：被跟随者拒绝（例如“out of date beat”），或没有得到回复（连接被拒绝、超时或被重置）。Nacos 对两者都记录并计数；无论哪种，它都不会退位。',
   'field.peers': 'RaftPeerSet：最近一次报告给该节点的其他节点状态。',
   'field.currentTerm': 'currentTerm（Figure 2）：该服务器见过的最新 term。',
   'field.votedFor': 'votedFor：该服务器在 currentTerm 中投票给的候选者。',
