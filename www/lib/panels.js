@@ -66,6 +66,7 @@ export class Controls {
         <li><i class="k-vote"></i>${esc(t('legend.vote'))}</li><li><i class="k-vote-reply"></i>${esc(t('legend.voteReply'))}</li>
         <li><i class="k-prevote"></i>${esc(t('legend.prevote'))}</li><li><i class="k-lost"></i>${esc(t('legend.lost'))}</li>
         <li class="nacos-only"><i class="k-commit"></i>${esc(t('legend.commit'))}</li><li class="nacos-only"><i class="k-pull"></i>${esc(t('legend.pull'))}</li><li class="nacos-only"><i class="k-delete"></i>${esc(t('legend.delete'))}</li>
+        <li class="nacos-only"><i class="k-stalled"></i>${esc(t('legend.stalled'))}</li><li class="nacos-only"><i class="k-failed"></i>${esc(t('legend.failed'))}</li>
         <li class="nacos-only">${esc(t('legend.nacosSize'))}</li>
         <li class="raft-only"><i class="k-snapshot"></i>${esc(t('legend.snapshot'))}</li>
         <li class="raft-only">${esc(t('legend.raftLog'))}</li>

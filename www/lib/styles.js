@@ -97,6 +97,7 @@ input[type=number], input[type=text], input[type=search], select { border: 1px s
 .legend .k-beat { background: #2563eb; } .legend .k-beat-reply { border: 2px solid #2563eb; }
 .legend .k-vote { background: #d97706; } .legend .k-vote-reply { border: 2px solid #d97706; }
 .legend .k-prevote { background: #7c3aed; } .legend .k-lost { background: #dc2626; border-radius: 0; width: 8px; height: 8px; }
+.legend .k-stalled { background: #2563eb; outline: 1.5px dashed #b91c1c; outline-offset: 1px; } .legend .k-failed { background: #c7ccd4; }
 .legend .k-snapshot { background: #0e7490; } .legend .k-commit { background: #0d9488; } .legend .k-pull { background: #db2777; } .legend .k-delete { background: #9f1239; }
 .client { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; padding: 6px 10px; border: 1px solid var(--line);
   border-radius: var(--radius); background: var(--panel); }

@@ -80,6 +80,8 @@ export default {
   'legend.commit': 'commit',
   'legend.pull': 'datum pull',
   'legend.delete': 'delete',
+  'legend.stalled': 'dashed ring: a request held at a cut or partition until its timeout (HTTP)',
+  'legend.failed': 'grey, going back: a request that failed',
   'legend.nacosSize': 'bigger dot: more bytes (a beat lists every key) · chips: key:version, amber: behind the leader',
   'legend.snapshot': 'snapshot',
   'legend.raftLog': "under each node its log, newest entries, the same indices for all: cell colour and number: the entry's term · solid: committed, faded: not yet · teal tick: commit index · red edge: differs from the leader's · bigger beat: it carries entries",
