@@ -599,9 +599,19 @@ fn a_pause_is_a_stop_with_its_caption_and_no_command() {
     assert_eq!(get(&steps.get(2), "note").as_string().unwrap(), "");
     let msg = error_message(parse_scenario("run until=2s; pause now".into()));
     assert!(
-        msg.starts_with("scenario line 2: pause: takes nothing after it"),
+        msg.starts_with("scenario line 2: pause: alone it is a tour's stop"),
         "{msg}"
     );
+    // With a node and a span it is a stall, an action like any other.
+    let plan = parse_scenario("run until=2s; pause S1 for=3s; pause".into()).unwrap();
+    let steps: Array = get(&plan, "steps").into();
+    assert_eq!(steps.length(), 2);
+    assert_eq!(
+        get(&steps.get(0), "command").as_string().unwrap(),
+        "pause S1 for=3s"
+    );
+    assert_eq!(get(&steps.get(0), "pause").as_bool(), Some(false));
+    assert_eq!(get(&steps.get(1), "pause").as_bool(), Some(true));
     // Not an action: the page never sends it to the core.
     let mut sim = nacos(1.0);
     let msg = error_message(sim.apply("pause".into()));
@@ -1012,6 +1022,10 @@ const TOURS: &[(&str, &str)] = &[
     (
         "nacos-stale-votes.txt",
         include_str!("../www/tours/nacos-stale-votes.txt"),
+    ),
+    (
+        "nacos-gc-pause.txt",
+        include_str!("../www/tours/nacos-gc-pause.txt"),
     ),
     (
         "raft-heartbeats.txt",

@@ -37,7 +37,7 @@ pub use act::{act, apply};
 pub use action::{parse_action, Action, NetworkChange, NodeRef, ScopeRef};
 pub use expect::{Cmp, Expectation, RoleOrDown, WriteState};
 pub use golden::{run, Outcome, Report};
-pub use parse::{parse, parse_command, pause};
+pub use parse::{parse, parse_command};
 
 /// One line of a script.
 #[derive(Clone, Debug, PartialEq)]

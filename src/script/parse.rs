@@ -103,20 +103,6 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
     })
 }
 
-/// `pause` stands alone: its caption is the comment above it.
-pub fn pause(line: usize, args: &[&str]) -> Result<Command, Error> {
-    match args {
-        [] => Ok(Command::Pause),
-        _ => Err(err(
-            line,
-            format!(
-                "pause: takes nothing after it (its caption is the comment line above), got `{}`",
-                args.join(" ")
-            ),
-        )),
-    }
-}
-
 /// Parses a whole script, golden blocks included.
 pub fn parse(text: &str) -> Result<Script, Error> {
     let lines: Vec<&str> = text.lines().collect();

@@ -163,9 +163,8 @@ pub fn plan(text: &str) -> Result<Plan, Error> {
                     text: body.to_string(),
                 });
             }
-            "pause" => {
-                script::pause(line_no, &rest.split_whitespace().collect::<Vec<_>>())
-                    .map_err(|e| at(line_no, e.rule))?;
+            // `pause` alone is a tour's stop; `pause NODE for=D`, a stall, is an action.
+            "pause" if rest.trim().is_empty() => {
                 plan.steps.push(Step {
                     t_ms: ms(now),
                     command: None,
