@@ -745,3 +745,72 @@ fn raft_write_answers() {
             .any(|e| e.t > commit.t && e.t < stop5 && e.num("commitIndex") == Some(1.0)));
     }
 }
+
+#[test]
+fn nacos_gc_pause() {
+    let t = tour("nacos-gc-pause.txt");
+    let paused = t.first("pause", 5, 0.0);
+    let resumed = t.first("resume", 5, paused.t);
+    let last_beat = t.last_before("sendBeat", 5, paused.t);
+    t.says(
+        1,
+        &format!("Its last beat left at {}", secs(last_beat.t, 2)),
+    );
+    t.says(
+        1,
+        &format!("the next is due at {}", secs(last_beat.t + 5000.0, 2)),
+    );
+    t.says(
+        2,
+        &format!("S5 stops for {}", secs(resumed.t - paused.t, 0)),
+    );
+    // S3 stands when its countdown, reset by that last beat, runs out.
+    let stood = t.first("sendVote", 3, paused.t);
+    t.says(
+        3,
+        &format!("{} after S5's last beat", secs(stood.t - last_beat.t, 1)),
+    );
+    // Its vote request to S5 fails at the read timeout, 10 s after it left.
+    let failed = t
+        .all("requestFailed", 3)
+        .find(|e| e.is("kind", "vote-request") && e.is("to", "5"))
+        .expect("S3's vote request to S5 fails");
+    assert_eq!(failed.num("sent_ms"), Some(stood.t));
+    assert!(failed.is("error", "read-timeout"));
+    t.says(
+        4,
+        &format!("{} after S3 sent it", secs(failed.t - stood.t, 0)),
+    );
+    t.says(5, &format!("S3 gave up on it at {}", secs(failed.t, 1)));
+    let beats: Vec<String> = t
+        .all("sendBeat", 3)
+        .filter(|e| e.t > stood.t && e.t < failed.t)
+        .map(|e| secs(e.t, 1))
+        .collect();
+    t.says(4, &format!("sent at {}", beats.join(" and ")));
+    // MasterElection's missed ticks (one every 500 ms) run back to back.
+    t.says(
+        5,
+        &format!(
+            "the {} ticks it missed",
+            ((resumed.t - paused.t) / 500.0) as u64
+        ),
+    );
+    assert!(
+        t.first("sendVote", 5, paused.t).t == resumed.t,
+        "S5 stands the moment it resumes"
+    );
+    // Two leaders from S3's win until S5 stands.
+    let won = t.led(3, paused.t);
+    let stepped = t
+        .all("role", 5)
+        .find(|e| e.t >= paused.t && e.is("from", "LEADER"))
+        .expect("S5 leaves LEADER");
+    t.says(
+        6,
+        &format!(
+            "for {} two servers thought they led",
+            secs(stepped.t - won.t, 1)
+        ),
+    );
+}

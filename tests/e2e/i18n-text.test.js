@@ -34,7 +34,8 @@ function readTour(text) {
     note = [];
     const word = body.split(/\s+/)[0];
     if (word === 'cluster') about = caption;
-    if (word === 'pause') stops.push(caption);
+    // A bare `pause` is a stop; `pause S5 for=25s` stalls a node.
+    if (body === 'pause') stops.push(caption);
   }
   return { about, stops };
 }

@@ -36,7 +36,8 @@ test('the term-climb note stays quiet where nobody is cut off: the split votes',
   for (const tour of ['www/tours/nacos-split-vote.txt', 'www/tours/nacos-heartbeats.txt', 'www/tours/nacos-stale-votes.txt', 'www/tours/nacos-partition.txt',
     'www/tours/nacos-write.txt',
     'www/tours/nacos-partition-writes.txt',
-    'www/tours/nacos-lost-write.txt']) {
+    'www/tours/nacos-lost-write.txt',
+    'www/tours/nacos-gc-pause.txt']) {
     const events = trace(tour);
     // The split-vote tour does have a stand at term 3 after one at term 2:
     // the case the note used to fire on. Its candidates heard replies.

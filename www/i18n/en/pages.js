@@ -76,6 +76,7 @@ export default {
   'tourpage.lost-write': 'Nacos: an acknowledged write lost',
   'tourpage.raft-write': 'Raft: a write, from request to commit',
   'tourpage.figure-8': 'Raft: Figure 8, why old entries wait',
+  'tourpage.gc-pause': 'Nacos: the leader stalls (GC)',
   'tourpage.intro': 'A live cluster, not a recording: the tour stops at each step and explains what you see. Continue with <kbd>→</kbd>, go back with <kbd>←</kbd>. Click a server or a message on the way if you like.',
   'tourpage.script': 'The tour is a scenario script, <a class="src" href="tours/nacos-heartbeats.txt"><code>tours/nacos-heartbeats.txt</code></a>: its <code>pause</code> lines are the stops, the comments above them the captions, and its <code>expect</code> lines check every caption against the run (<code>raftbeat run</code> runs it). Write your own the same way and embed it with <code>&lt;raft-beat scenario-src="..."&gt;</code>.',
 };

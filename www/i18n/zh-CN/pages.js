@@ -75,6 +75,7 @@ export default {
   'tourpage.lost-write': 'Nacos：丢失一个已确认的写入',
   'tourpage.raft-write': 'Raft：一次写入，从请求到提交',
   'tourpage.figure-8': 'Raft：Figure 8，旧条目为何要等待',
+  'tourpage.gc-pause': 'Nacos：领导者停顿（GC）',
   'tourpage.intro': '这是一个实时运行的集群，不是录像：导览在每一步停下来，解释你看到的内容。按 <kbd>→</kbd> 继续，按 <kbd>←</kbd> 返回。途中也可以随意点击服务器或消息。',
   'tourpage.script': '导览就是一个场景脚本，<a class="src" href="tours/nacos-heartbeats.txt"><code>tours/nacos-heartbeats.txt</code></a>：其中的 <code>pause</code> 行是各个站点，上方的注释是说明文字，<code>expect</code> 行则对照运行检查每条说明（<code>raftbeat run</code> 会运行它）。你可以用同样的方式编写自己的导览，并用 <code>&lt;raft-beat scenario-src="..."&gt;</code> 嵌入。',
 };
