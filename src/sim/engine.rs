@@ -502,6 +502,23 @@ impl Engine {
             .net_rng
             .between(self.network.latency_min, self.network.latency_max);
         let due = self.now.saturating_add(latency);
+        self.dispatch(id, (from, to), kind, term, due, load, 0);
+        Some((id, due))
+    }
+
+    /// Schedules message `id`'s delivery at `due` and traces its sending
+    /// (`resent`: how many times TCP sent it again first).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn dispatch(
+        &mut self,
+        id: u64,
+        (from, to): (NodeId, NodeId),
+        kind: MessageKind,
+        term: Option<u64>,
+        due: Micros,
+        load: Option<(u32, WireSize)>,
+        resent: u32,
+    ) {
         self.schedule(due, Pending::Deliver(id));
         if !self.sinks.is_empty() {
             self.emit(
@@ -513,11 +530,10 @@ impl Engine {
                     to,
                     due,
                     load,
-                    resent: 0,
+                    resent,
                 },
             );
         }
-        Some((id, due))
     }
 
     pub(super) fn dropped(

@@ -470,21 +470,7 @@ fn put<M: MessageInfo>(
     resent: u32,
 ) {
     let (kind, term, sent) = (msg.kind(), msg.term(), e.now);
-    e.schedule(due, Pending::Deliver(id));
-    if !e.sinks.is_empty() {
-        e.emit(
-            Some(from),
-            term,
-            EventKind::Send {
-                id,
-                kind,
-                to,
-                due,
-                load,
-                resent,
-            },
-        );
-    }
+    e.dispatch(id, (from, to), kind, term, due, load, resent);
     let envelope = Envelope {
         id,
         from,
