@@ -108,6 +108,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("version", &[]),
     ("sendBeatOnly", &["send-beat-only"]),
     ("beatRunTime", &["beat-run-time"]),
+    ("beatPhase", &["beat-phase"]),
     ("connectTimeout", &["connect-timeout"]),
     ("readTimeout", &["read-timeout"]),
     ("timings.electionMin", &["electionMin", "election-min"]),
@@ -390,6 +391,13 @@ impl ClusterConfig {
                 only(Model::Nacos)?;
                 self.nacos.beat_run_time = duration(key, v)?;
             }
+            "beatPhase" => {
+                only(Model::Nacos)?;
+                self.nacos.beat_phase = match v {
+                    Value::Text(t) => nacos::BeatPhase::parse(key, t)?,
+                    _ => nacos::BeatPhase::Fixed(duration(key, v)?),
+                };
+            }
             "connectTimeout" => {
                 only(Model::Nacos)?;
                 self.nacos.connect_timeout = duration(key, v)?;
@@ -490,6 +498,9 @@ impl ClusterConfig {
                     self.nacos.beat_run_time,
                     d.nacos.beat_run_time,
                 );
+                if self.nacos.beat_phase != d.nacos.beat_phase {
+                    out.push(("beatPhase".to_string(), self.nacos.beat_phase.to_string()));
+                }
                 dur(
                     &mut out,
                     "connectTimeout",
@@ -900,6 +911,35 @@ mod tests {
     }
 
     #[test]
+    fn beat_phase_is_below_the_tick_or_random_and_names_its_field() {
+        let phase = |v: &str| {
+            ClusterConfig::from_pairs(&pairs(&[("beat-phase", v)]))
+                .and_then(|c| c.validate().map(|_| c.nacos.beat_phase))
+        };
+        assert_eq!(phase("random").unwrap(), nacos::BeatPhase::Drifted);
+        assert_eq!(phase("499ms").unwrap(), nacos::BeatPhase::Fixed(499_000));
+        for (bad, rule) in [
+            ("500ms", "must be below the tick (500ms)"),
+            ("sometimes", "a duration below the tick, or random"),
+            ("-1ms", "a duration below the tick, or random"),
+        ] {
+            let e = phase(bad).unwrap_err();
+            assert_eq!(e.field, "beatPhase", "{bad}");
+            assert!(e.rule.contains(rule), "{bad}: {e}");
+        }
+        let c =
+            ClusterConfig::from_pairs(&pairs(&[("tick", "1s"), ("beatPhase", "999ms")])).unwrap();
+        assert!(c.validate().is_ok());
+        let e = ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("beatPhase", "random")]))
+            .unwrap_err();
+        assert!(e.rule.contains("nacos setting"), "{e:?}");
+        let random = ClusterConfig::from_pairs(&pairs(&[("beatPhase", "random")])).unwrap();
+        assert!(random
+            .to_pairs(1)
+            .contains(&("beatPhase".to_string(), "random".to_string())));
+    }
+
+    #[test]
     fn short_and_canonical_keys_are_the_same_setting() {
         let a = ClusterConfig::from_pairs(&pairs(&[("heartbeat", "4s"), ("nodes", "3")])).unwrap();
         let b = ClusterConfig::from_pairs(&pairs(&[("timings.heartbeat", "4s"), ("nodes", "3")]))
@@ -1001,6 +1041,7 @@ mod tests {
                 ("latency", "1ms..20ms"),
                 ("loss", "0.1"),
                 ("beatRunTime", "1.5ms"),
+                ("beatPhase", "250.5ms"),
                 ("connectTimeout", "2s"),
                 ("readTimeout", "3.5s"),
             ][..],

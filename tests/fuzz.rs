@@ -37,6 +37,7 @@ const KEYS: &[&str] = &[
     "timerJitter",
     "boot",
     "beatRunTime",
+    "beatPhase",
     "timings.heartbeat",
     "network.loss",
     "bogus",

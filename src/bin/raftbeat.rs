@@ -166,6 +166,11 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             "Nacos: how long a HeartBeat task run takes; the next starts a tick after it (default 0)",
         ),
         (
+            "beatPhase",
+            "DURATION|random",
+            "Nacos: how far HeartBeat's tick starts behind MasterElection's; random: each server's own, as after long uptime (default 0)",
+        ),
+        (
             "connectTimeout",
             "DURATION",
             "Nacos: a request across a partition or cut link fails after this (default 5s)",

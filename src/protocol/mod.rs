@@ -321,6 +321,9 @@ pub struct Ready<M, T, N> {
     /// fires (0, unless its node was paused when it came due). A fixed-rate
     /// task uses it to run its missed periods back to back.
     pub late: Micros,
+    /// An input, set by the driver before `start`: true when the node ran
+    /// before (a restart), false at its first boot.
+    pub restart: bool,
 }
 
 impl<M, T, N> Default for Ready<M, T, N> {
@@ -337,6 +340,7 @@ impl<M, T, N> Default for Ready<M, T, N> {
             log: Vec::new(),
             keep_notes: true,
             late: 0,
+            restart: false,
         }
     }
 }
@@ -353,6 +357,7 @@ impl<M, T, N> Ready<M, T, N> {
         self.redirects.clear();
         self.log.clear();
         self.late = 0;
+        self.restart = false;
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
         self.messages.push((Dest::To(to), msg));

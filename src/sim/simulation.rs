@@ -293,7 +293,10 @@ impl<P: Protocol> Simulation<P> {
         let before = node.proto.status();
         let (p, rng) = (&mut node.proto, &mut node.rng);
         match step {
-            Step::Start => p.start(rng, ready),
+            Step::Start => {
+                ready.restart = engine.epoch[i] > 0;
+                p.start(rng, ready)
+            }
             Step::Timer(kind, late) => {
                 ready.late = late;
                 p.on_timer(kind, rng, ready)

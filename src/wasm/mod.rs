@@ -91,6 +91,10 @@ export interface SimulationConfig {
     version?: string;
     /** Nacos only: beats list no keys (`nacos.core.protocol.raft.data.sendBeatOnly`). */
     sendBeatOnly?: boolean;
+    /** Nacos only: how long one run of the HeartBeat task takes (default 0). */
+    beatRunTime?: Duration;
+    /** Nacos only: how far HeartBeat's tick starts behind MasterElection's, or "random" per server (default 0). */
+    beatPhase?: Duration | "random";
     /** Nacos only: an HTTP request across a partition or cut fails after this (default 5 s). */
     connectTimeout?: Duration;
     /** Nacos only: an HTTP request with no reply this long after it left fails (default 10 s). */

@@ -15,6 +15,9 @@ pub struct Config {
     /// tick after this, so its phase drifts from MasterElection's. 0 (the
     /// default) keeps the two tasks in step.
     pub beat_run_time: Micros,
+    /// Where the HeartBeat task's tick falls behind MasterElection's when a
+    /// server's tasks are first seen running.
+    pub beat_phase: BeatPhase,
     /// HEARTBEAT_INTERVAL_MS: what resetHeartbeatDue sets.
     pub heartbeat_interval: Micros,
     /// LEADER_TIMEOUT_MS: the fixed part of resetLeaderDue.
@@ -32,6 +35,48 @@ pub struct Config {
     /// The HTTP client's read timeout: a request whose reply has not come
     /// this long after it left fails.
     pub read_timeout: Micros,
+}
+
+/// How far a server's HeartBeat tick runs behind its MasterElection tick.
+///
+/// Both tasks are registered together with no initial delay, so on a server
+/// that just started they tick together. HeartBeat's fixed delay then lets
+/// it drift later by every run's length and every late wake-up (a fraction
+/// of a millisecond a tick), so on a server that has been up for an hour or
+/// more the gap is anywhere in the tick. It decides when a new leader's
+/// first beat comes: 4.5 s after its vote plus this gap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeatPhase {
+    /// The gap at boot, the same on every server: 0 is a fresh start.
+    Fixed(Micros),
+    /// Uniform in [0, tick) per server, drawn from its own stream: servers
+    /// that have run long enough for the drift to cover a tick. A server
+    /// restarted during the run starts its two tasks together again.
+    Drifted,
+}
+
+impl BeatPhase {
+    pub const VALUES: &'static str = "a duration below the tick, or random";
+
+    pub fn parse(field: &str, text: &str) -> Result<BeatPhase, Error> {
+        match text.trim() {
+            "random" => Ok(BeatPhase::Drifted),
+            t => crate::time::parse_duration(field, t)
+                .map(BeatPhase::Fixed)
+                .map_err(|_| {
+                    Error::new(field, format!("must be {}, got {t:?}", BeatPhase::VALUES))
+                }),
+        }
+    }
+}
+
+impl std::fmt::Display for BeatPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BeatPhase::Fixed(d) => f.write_str(&format_duration(*d)),
+            BeatPhase::Drifted => f.write_str("random"),
+        }
+    }
 }
 
 /// The Nacos 1.x release a cluster runs. RaftCore changed twice in ways the
@@ -83,6 +128,7 @@ impl Default for Config {
         Config {
             tick: 500_000,
             beat_run_time: 0,
+            beat_phase: BeatPhase::Fixed(0),
             heartbeat_interval: 5_000_000,
             leader_timeout: 15_000_000,
             leader_random: 5_000_000,
@@ -130,6 +176,18 @@ impl Config {
                     format_duration(self.beat_run_time)
                 ),
             ));
+        }
+        if let BeatPhase::Fixed(d) = self.beat_phase {
+            if d >= self.tick {
+                return Err(Error::new(
+                    "beatPhase",
+                    format!(
+                        "must be below the tick ({}), got {}: the two tasks share one tick",
+                        format_duration(self.tick),
+                        format_duration(d)
+                    ),
+                ));
+            }
         }
         for (field, v) in [
             ("connectTimeout", self.connect_timeout),

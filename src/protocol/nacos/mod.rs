@@ -17,7 +17,7 @@ mod note;
 pub mod size;
 mod sync;
 
-pub use config::{Config, Version, PUBLISH_TIMEOUT, PULL_BATCH, PULL_SLEEP, TERM_STEP};
+pub use config::{BeatPhase, Config, Version, PUBLISH_TIMEOUT, PULL_BATCH, PULL_SLEEP, TERM_STEP};
 pub use message::{Beat, BeatRejected, CommitRefused, Digest, Message, Peer, Timer};
 pub use node::{Node, Persistent};
 pub use note::Note;

@@ -4,7 +4,7 @@
 use super::message::{Beat, Digest};
 use super::note::id_text;
 use super::sync::{Publishing, Request};
-use super::{BeatRejected, Config, Message, Note, Peer, Timer};
+use super::{BeatPhase, BeatRejected, Config, Message, Note, Peer, Timer};
 use crate::error::Error;
 use crate::protocol::data::{ClientRequest, Datum, Failure, Key, OpId, Outcome, Store};
 use crate::protocol::{
@@ -490,10 +490,17 @@ impl Protocol for Node {
         }
     }
 
-    fn start(&mut self, _rng: &mut dyn Entropy, out: &mut Out) {
-        // Both tasks are scheduled with no initial delay.
+    fn start(&mut self, rng: &mut dyn Entropy, out: &mut Out) {
+        // Both tasks are scheduled with no initial delay. A server seen
+        // running already (not restarted here) may have its HeartBeat task
+        // drifted behind, by its fixed delay's accumulated lateness.
+        let behind = match self.config.beat_phase {
+            _ if out.restart => 0,
+            BeatPhase::Fixed(d) => d,
+            BeatPhase::Drifted => rng.below(self.config.tick),
+        };
         out.set_timer(Timer::ElectionTick, 0);
-        out.set_timer(Timer::BeatTick, 0);
+        out.set_timer(Timer::BeatTick, behind);
     }
 
     fn on_timer(&mut self, timer: Timer, rng: &mut dyn Entropy, out: &mut Out) {

@@ -111,7 +111,7 @@ export default {
   'differs.7.title': 'A one-node cluster never leads',
   'differs.7.text': 'decideLeader runs only when a vote reply arrives. A Raft candidate counts its own vote (§5.2).',
   'differs.8.title': 'Slow clocks on a 500 ms tick',
-  'differs.8.text': 'leaderDueMs is 15-20 s and beats go every 5 s, where the paper suggests 150-300 ms (§5.6, §9.3): from a leader crash until every follower knows the next one takes about 15-23 s, 10-20 s to time out and 4.5 s to the first beat.',
+  'differs.8.text': 'leaderDueMs is 15-20 s and beats go every 5 s, where the paper suggests 150-300 ms (§5.6, §9.3): from a leader crash until every follower knows the next one takes about 15-23 s, 10-20 s to time out and 4.5-5 s to the first beat.',
   // What Nacos shares with textbook Raft
   'shares.1.title': 'A losing candidate stays CANDIDATE',
   'shares.1.text': "until a leader's beat, a higher term or its own next timeout, as in Raft (§5.2).",
