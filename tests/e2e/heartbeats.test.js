@@ -86,7 +86,8 @@ test('dropping the next N heartbeats, and a message clicked on the ring', async 
 });
 
 test('heartbeats slower than the timeout are allowed: the lab warns, naming the fields, and shows the churn', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#seed=3&speed=200`);
+  // beatPhase is not on the form: a restart from the form keeps it.
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=3&speed=200&beatPhase=120ms`);
   await ready(page);
   assert.ok(await page.locator('#lab .unstable').isHidden(), 'no warning with the defaults');
   // Through the Settings form, as a person would: beats every 20 s against a 15 s leaderTimeout.
@@ -97,6 +98,7 @@ test('heartbeats slower than the timeout are allowed: the lab warns, naming the 
   await warning.waitFor();
   assert.match(await warning.textContent(), /timings\.heartbeat \(20s\) is not below timings\.leaderTimeout \(15s\).*elections repeat/);
   assert.ok(await page.locator('#lab .settings-error').isHidden(), 'no error: the settings are allowed');
+  assert.match(await page.evaluate(() => document.querySelector('#lab').run.sim.configText()), / heartbeat=20s .*beatPhase=120ms/);
   // The churn is there to see: term after term on the timeline.
   await page.waitForFunction(() => document.querySelector('#lab').run.timeline.segments.length >= 4, null, { timeout: 30_000 });
   await page.screenshot({ path: join(SHOTS, 'unstable-settings.png') });

@@ -4,6 +4,11 @@
 import { MAX_DRAWN_NODES } from './core.js';
 import { one, all, esc } from './dom.js';
 
+// The settings this form shows; a restart keeps the run's others (a shared
+// link's beatPhase, connectTimeout, timerJitter, ...) while the model stays.
+const FORM_KEYS = new Set(['model', 'nodes', 'seed', 'tick', 'heartbeat', 'leaderTimeout', 'leaderRandom', 'version',
+  'sendBeatOnly', 'election', 'preVote', 'checkQuorum', 'latency', 'loss']);
+
 /** @typedef {import('./panels.js').ControlContext} ControlContext */
 
 export class SettingsForm {
@@ -70,6 +75,9 @@ export class SettingsForm {
     const model = field('model').value;
     /** @type {Record<string, string | number | boolean>} */
     const s = { model };
+    if (model === this.host.run.model) {
+      for (const [k, v] of this.host.run.pairs) if (!FORM_KEYS.has(k)) s[k] = v;
+    }
     /** @param {string} name */
     const num = (name) => {
       const el = field(name);
@@ -78,6 +86,8 @@ export class SettingsForm {
       s[name] = Number.isFinite(v) ? v : el.value;
     };
     num('nodes');
+    // A log per node: other logs would not fit another size.
+    if (s.nodes !== this.host.run.n) delete s.logs;
     if (field('seed').value.trim()) s.seed = field('seed').value.trim();
     const keys = model === 'nacos' ? ['tick', 'heartbeat', 'leaderTimeout', 'leaderRandom'] : ['heartbeat', 'electionMin', 'electionMax'];
     for (const k of [...keys, 'latencyMin', 'latencyMax']) num(k);
