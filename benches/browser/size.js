@@ -15,35 +15,14 @@
 // only when the comparison is opened; it also weighs embed.html and, outside
 // the budget, experiments.html (with its workers). It exits with 1 while a
 // budget is exceeded.
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { join } from 'node:path';
-import { startServer, launch, openPage, SITE } from '../../tests/e2e/harness.js';
+import { startServer, launch, openPage } from '../../tests/e2e/harness.js';
+import { WEIGHTS, record, total, kb } from './weights.js';
 
-const WASM_BUDGET = 100_000;
-const PAGE_BUDGET = 165_000;
-const EMBED_NONE_BUDGET = 145_000;
+const WASM_BUDGET = WEIGHTS.wasm.budget;
+const PAGE_BUDGET = WEIGHTS.startup.budget;
+const EMBED_NONE_BUDGET = WEIGHTS.embedNone.budget;
 const FIRST_FRAME_LOADS = 5;
 
-/**
- * Records the path of every file a context requests (workers included); its
- * size is the file's as served (target/site/: www/ with its modules
- * minified), gzipped at level 9. Reading the bodies
- * back through the browser (r.body()) gives the same numbers but stalled
- * Playwright in some runs here.
- */
-function record(context) {
-  const paths = new Set();
-  context.on('request', (r) => { if (!r.url().startsWith('data:')) paths.add(new URL(r.url()).pathname); });
-  return () => {
-    const out = new Map([...paths].map((p) => [p, gzipSync(readFileSync(join(SITE, p.endsWith('/') ? `${p}index.html` : p)), { level: 9 }).length]));
-    paths.clear();
-    return out;
-  };
-}
-
-const total = (m) => [...m.values()].reduce((a, b) => a + b, 0);
-const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 function print(title, files, budget) {
   console.log(`\n${title}: ${total(files)} bytes gzipped (${kb(total(files))}) in ${files.size} files${budget ? `; budget ${kb(budget)}: ${total(files) <= budget ? 'within' : 'OVER'}` : ''}`);
   for (const [f, b] of [...files].sort((a, c) => c[1] - a[1])) console.log(`  ${String(b).padStart(8)}  ${f}`);
