@@ -71,3 +71,47 @@ test('a one-way cut holds a Nacos beat at the wall until it fails, and it never 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a request held by a partition waits against the wall it met, on its sender\'s side', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=5&nodes=5&speed=1`);
+  await ready(page);
+  await page.locator('#lab [data-a=play]').click();
+  const got = await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    const run = el.run, r = el.renderer;
+    run.advanceTo(8000);
+    run.refresh();
+    run.sim.act({ do: 'partition', groups: [[1, 2], [3, 4, 5]] });
+    // The 12.34 s beat has left and reached the wall.
+    run.advanceTo(12_400);
+    run.refresh();
+    r.draw(run, performance.now());
+    const beats = Array.from(run.sim.messages()).filter((x) => x.kind === 'beat' && x.from === 1 && x.to >= 3);
+    return {
+      dots: beats.map((b) => ({ to: b.to, at: r.dots.get(b.id) })),
+      pos: Array.from(r.pos), cx: r.cx, cy: r.cy, walls: r.walls, R: r.dotR,
+    };
+  });
+  assert.equal(got.dots.length, 3, 'three beats held at the wall');
+  const node = (id) => [got.pos[2 * (id - 1)], got.pos[2 * (id - 1) + 1]];
+  const dist = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1]);
+  for (const { to, at } of got.dots) {
+    // Where the straight way from S1 to `to` first crosses a wall (a ray from the centre).
+    const p = node(1), q = node(to);
+    let first = Infinity;
+    for (const a of got.walls) {
+      const w = [Math.cos(a), Math.sin(a)], d = [q[0] - p[0], q[1] - p[1]], c = [got.cx - p[0], got.cy - p[1]];
+      const den = d[0] * w[1] - d[1] * w[0];
+      const s = (c[0] * w[1] - c[1] * w[0]) / den, u = (c[0] * d[1] - c[1] * d[0]) / den;
+      if (s > 0 && s < 1 && u >= 0) first = Math.min(first, s);
+    }
+    assert.ok(first < 1, `the way to S${to} crosses a wall`);
+    const crossing = [p[0] + (q[0] - p[0]) * first, p[1] + (q[1] - p[1]) * first];
+    assert.ok(dist(p, at) < dist(p, crossing), `the beat to S${to} waits on S1's side`);
+    const gap = dist(at, crossing);
+    assert.ok(gap >= got.R && gap <= 2 * got.R + 8, `the beat to S${to} waits against the wall: ${gap.toFixed(1)} px from it`);
+  }
+  await page.locator('#lab canvas').first().screenshot({ path: join(SHOTS, 'http-partition-wall.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -47,6 +47,17 @@ test('the term-climb note stays quiet where nobody is cut off: the split votes',
   }
 });
 
+test('the two-leaders note says the old leader is paused when it is, and cut off when it is', () => {
+  const stalled = notes(trace('tests/scenarios/35-nacos-stalled-leader.txt')).filter((x) => x.note.key === 'two-leaders');
+  assert.equal(stalled.length, 1);
+  assert.equal(stalled[0].note.message, 'note.two-leaders-paused');
+  assert.match(stalled[0].note.text, /^Two leaders, in different terms: S5, the old leader, is paused/);
+  const cut = notes(trace('www/tours/nacos-partition.txt')).filter((x) => x.note.key === 'two-leaders');
+  assert.equal(cut.length, 1);
+  assert.equal(cut[0].note.message, 'note.two-leaders');
+  assert.match(cut[0].note.text, /keeps LEADER while it is cut off/);
+});
+
 test('a stand after a reply, a beat, a granted vote or a restart is not a lonely climb', () => {
   const stand = (node, newTerm, t) => ({ t_ms: t, node, event: 'sendVote', term: newTerm, newTerm, forced: false });
   const cases = {

@@ -10,8 +10,6 @@ import { placeStrips, drawStrips } from './logstrip.js';
 import { t } from './i18n.js';
 
 const TAU = Math.PI * 2;
-/** Where on its link a message waiting at a partition or cut is drawn (0: sender, 1: receiver). */
-const WALL_FRAC = 0.45;
 /** Simulated ms a stalled message takes to reach the wall. */
 const STALL_REACH_MS = 4;
 /** How long a lost message stays on screen (wall ms), at most. */
@@ -214,6 +212,10 @@ export class ClusterRenderer {
   }
 
   drawPartitions(nodes, n) {
+    /** The walls drawn: angle of each ray from the centre. */
+    this.walls = [];
+    this.wallInner = 0;
+    this.groups = nodes;
     let split = false;
     for (let i = 1; i < n; i++) if (nodes[i * N.stride + N.group] !== nodes[N.group]) { split = true; break; }
     this.split = split;
@@ -237,7 +239,9 @@ export class ClusterRenderer {
       const j = (i + 1) % n;
       if (nodes[i * N.stride + N.group] === nodes[j * N.stride + N.group]) continue;
       const a = n === 2 ? -Math.PI / 2 + Math.PI * i : -Math.PI / 2 + (TAU * (i + 0.5)) / n;
+      this.walls.push(a);
       const inner = Math.max(0, this.R - halo - 10), outer = this.R + halo + 6;
+      this.wallInner = inner;
       ctx.moveTo(this.cx + inner * Math.cos(a), this.cy + inner * Math.sin(a));
       ctx.lineTo(this.cx + outer * Math.cos(a), this.cy + outer * Math.sin(a));
     }
@@ -281,6 +285,12 @@ export class ClusterRenderer {
     ctx.fill();
   }
 
+  /** The length of a message's way from node a's rim to node b's rim (at least 1). */
+  pathLength(a, b) {
+    const [px, py] = this.edge(a, b, 0), [qx, qy] = this.edge(a, b, 1);
+    return Math.max(1, Math.hypot(qx - px, qy - py));
+  }
+
   /** The point at fraction f of the way from node a's rim to node b's rim. */
   edge(a, b, f) {
     const ax = this.pos[2 * (a - 1)], ay = this.pos[2 * (a - 1) + 1];
@@ -289,6 +299,27 @@ export class ClusterRenderer {
     const ux = (bx - ax) / d, uy = (by - ay) / d, rim = this.r + 2;
     const sx = ax + ux * rim, sy = ay + uy * rim, ex = bx - ux * rim, ey = by - uy * rim;
     return [sx + (ex - sx) * f, sy + (ey - sy) * f];
+  }
+
+  /**
+   * Where a message from `a` to `b` meets a partition wall: the first wall
+   * its path crosses (a wall is a ray from the centre between two sides), as
+   * a fraction of its way and the wall's angle; null when no wall parts them.
+   */
+  wallCrossing(a, b) {
+    const g = this.groups;
+    if (!g || !this.walls?.length || g[(a - 1) * N.stride + N.group] === g[(b - 1) * N.stride + N.group]) return null;
+    const [px, py] = this.edge(a, b, 0), [qx, qy] = this.edge(a, b, 1);
+    const dx = qx - px, dy = qy - py, cx = this.cx - px, cy = this.cy - py;
+    let best = null;
+    for (const angle of this.walls) {
+      const wx = Math.cos(angle), wy = Math.sin(angle);
+      const denom = dx * wy - dy * wx;
+      if (Math.abs(denom) < 1e-9) continue;
+      const frac = (cx * wy - cy * wx) / denom, u = (cx * dy - cy * dx) / denom;
+      if (frac > 0 && frac < 1 && u >= 0 && (!best || frac < best.frac)) best = { frac, angle, u };
+    }
+    return best;
   }
 
   drawMessages(run) {
@@ -323,7 +354,12 @@ export class ClusterRenderer {
       // at the wall until its timeout (`due`) fails the request.
       const stall = m[i + M.stalled] === 1;
       flight.set(id, [sent, due]);
-      const f = stall ? Math.min(WALL_FRAC, Math.max(0, (t - sent) / STALL_REACH_MS) * WALL_FRAC)
+      // It stops a dot and its ring short of the wall.
+      // It stops a dot and its ring short of the wall: a partition's, or a
+      // cut's mark, midway.
+      const crossing = stall ? this.wallCrossing(from, to) : null;
+      const wall = stall ? Math.max(0.05, (crossing?.frac ?? 0.5) - (R * 1.5 + 6) / this.pathLength(from, to)) : 0;
+      const f = stall ? Math.min(wall, Math.max(0, (t - sent) / STALL_REACH_MS) * wall)
         : this.reducedMotion ? 0.5 : Math.min(1, Math.max(0, (t - sent) / Math.max(1e-9, due - sent)));
       if (stall) stalled.set(id, { from, to, kind, frac: f, t });
       const [x, y] = this.edge(from, to, f);
@@ -345,6 +381,14 @@ export class ClusterRenderer {
         ctx.setLineDash([3, 3]);
         ctx.strokeStyle = theme.wall; ctx.lineWidth = 1.5;
         ctx.beginPath(); ctx.arc(x, y, dot + 4, 0, TAU); ctx.stroke();
+        // The walls are drawn around the ring, not across the middle: where
+        // the wall it met is not drawn, a piece of it stands in its way.
+        if (crossing && crossing.u < this.wallInner && f >= wall) {
+          const [wx, wy] = this.edge(from, to, crossing.frac), h = dot * 1.6 + 4;
+          const ux = Math.cos(crossing.angle) * h, uy = Math.sin(crossing.angle) * h;
+          ctx.setLineDash([4, 3]); ctx.lineWidth = 2.5;
+          ctx.beginPath(); ctx.moveTo(wx - ux, wy - uy); ctx.lineTo(wx + ux, wy + uy); ctx.stroke();
+        }
         ctx.restore();
       }
       ctx.beginPath();
@@ -385,6 +429,7 @@ export class ClusterRenderer {
   /** What the messages in flight carry, over the nodes (drawn after them). */
   drawSizes() {
     const { ctx, theme } = this, sizes = this.sizes ?? [];
+    let said = 0;
     if (sizes.length) {
       ctx.font = '11px system-ui, sans-serif';
       ctx.textAlign = 'center';
@@ -392,9 +437,19 @@ export class ClusterRenderer {
       ctx.lineWidth = 3;
       ctx.strokeStyle = theme.bg;
       ctx.fillStyle = theme.fg;
-      for (const [x, y, text] of sizes) { ctx.strokeText(text, x, y); ctx.fillText(text, x, y); }
+      // Only where it covers nothing: not the clock, a node, its label, or
+      // another message's words (the first said wins).
+      const taken = [...this.drawn.labels];
+      for (const [x, y, text] of sizes) {
+        const half = ctx.measureText(text).width / 2 + 2, lh = 7, mid = y - 6;
+        const box = { x0: x - half, x1: x + half, y0: mid - lh, y1: mid + lh };
+        if (!this.labelFits(x, mid, half, lh, -1) || taken.some((b) => box.x1 > b.x0 && box.x0 < b.x1 && box.y1 > b.y0 && box.y0 < b.y1)) continue;
+        taken.push(box);
+        ctx.strokeText(text, x, y); ctx.fillText(text, x, y);
+        said++;
+      }
     }
-    this.drawn.sized = sizes.length;
+    this.drawn.sized = said;
   }
 
   drawLost(now) {

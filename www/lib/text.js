@@ -85,8 +85,13 @@ export function quirkNote(e, model, seen, nodes = 0) {
     if (e.event === 'decideLeader' && e.elected) {
       return once('learn-late', { node: e.node, elected: e.elected });
     }
+    // Paused nodes, to tell a stalled old leader from one cut off.
+    if (e.event === 'pause') seen.add(`paused:${e.node}`);
+    if (e.event === 'resume' || e.event === 'crash' || e.event === 'restart') seen.delete(`paused:${e.node}`);
     if (e.event === 'violation' && e.kind === 'two-leaders') {
-      return once('two-leaders');
+      const old = (e.nodes ?? []).reduce((a, b) => (a && a.term <= b.term ? a : b), null);
+      const paused = old && seen.has(`paused:${old.node}`);
+      return once('two-leaders', { node: old?.node }, paused ? 'note.two-leaders-paused' : 'note.two-leaders');
     }
     if (e.event === 'receivedBeat' && e.accepted === false && /out of date/.test(e.reason ?? '')) {
       return once('out-of-date', { node: e.node, localTerm: e.localTerm, beatTerm: e.beatTerm });

@@ -101,6 +101,7 @@ export default {
   'note.beat-term': 'Nacos：S{node} 跟随 S{from}（term {beatTerm}），但仍停留在 term {term}：receivedBeat 从不采纳领导者的 term。只有心跳引发的 datum 拉取才会改变它（改为领导者的 term，或加 100），且仅当心跳列出了它缺少的键时。教科书式 Raft 会从任何消息中采纳更高的 term。',
   'note.stale-vote': 'Nacos：S{from} 拒绝了 S{node} 的投票请求（term {term} 不高于它自己的），但 S{node} 仍把这条回复算作一票：回复里的 voteFor 还是上一轮选举留下的 S{node}，而 decideLeader 统计的是 voteFor，不是同意票。教科书式 Raft 只统计本 term 内同意的票。',
   'note.learn-late': 'Nacos：只有 S{node} 知道 S{elected} 赢了。其他节点要等 S{elected} 的第一次心跳才知道，即它参选后 4.5-5 秒：参选时它的 heartbeatDueMs 被重置为 5 000，HeartBeat 任务每个节拍减去 500，包括参选的那个节拍（留意每个节点下方的“leader:”）。Raft 领导者会立即发送心跳。',
+  'note.two-leaders-paused': '两个领导者，处于不同的 term：旧领导者 S{node} 被暂停（一次 stop-the-world 停顿），其他节点在此期间选出了新的领导者。S{node} 上什么都不运行，所以它仍显示 LEADER；要等它恢复之后，有更高 term 的投票请求或相同或更高 term 的心跳到达它，它才会退位。教科书式 Raft 也有同样的时刻：暂停中的领导者什么都不运行，无论是否开启 CheckQuorum，都无法退位。',
   'note.two-leaders': '两个领导者，处于不同的 term：旧领导者在被隔离期间仍保持 LEADER（Nacos issue #771）。教科书式 Raft 也允许这种情况，每个 term 一个领导者；开启 CheckQuorum 后旧领导者会自行退位。',
   'note.out-of-date': 'Nacos：S{node} 以“out of date”为由拒绝心跳（它的 term {localTerm} > {beatTerm}）；领导者只计一次失败，仍保持 LEADER。Raft 领导者在任何回复中看到更高的 term 都会退位。',
   'note.tick-phase': 'Nacos：S{node} 只能在自己的 MasterElection 节拍上超时，比 S{peer} 晚 {ms} 毫秒。两个 Nacos 服务器只有在节拍相位相差几毫秒以内时才会同时参选，所以瓜分选票很少见；Raft 的计时器可以在任何时刻到期。',
