@@ -86,8 +86,9 @@ test('dropping the next N heartbeats, and a message clicked on the ring', async 
 });
 
 test('heartbeats slower than the timeout are allowed: the lab warns, naming the fields, and shows the churn', async () => {
-  // beatPhase is not on the form: a restart from the form keeps it.
-  const { page, context, problems } = await openPage(browser, `${server.url}#seed=3&speed=200&beatPhase=120ms`);
+  // connectTimeout is not on the form, and a 120 ms HeartBeat lag is not one
+  // of its two choices: a restart from the form keeps both.
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=3&speed=200&beatPhase=120ms&connectTimeout=2s`);
   await ready(page);
   assert.ok(await page.locator('#lab .unstable').isHidden(), 'no warning with the defaults');
   // Through the Settings form, as a person would: beats every 20 s against a 15 s leaderTimeout.
@@ -98,7 +99,8 @@ test('heartbeats slower than the timeout are allowed: the lab warns, naming the 
   await warning.waitFor();
   assert.match(await warning.textContent(), /timings\.heartbeat \(20s\) is not below timings\.leaderTimeout \(15s\).*elections repeat/);
   assert.ok(await page.locator('#lab .settings-error').isHidden(), 'no error: the settings are allowed');
-  assert.match(await page.evaluate(() => document.querySelector('#lab').run.sim.configText()), / heartbeat=20s .*beatPhase=120ms/);
+  assert.match(await page.evaluate(() => document.querySelector('#lab').run.sim.configText()), / heartbeat=20s .*beatPhase=120ms connectTimeout=2s/);
+  assert.equal(await page.locator('#lab #s-beat-phase option:checked').textContent(), '120ms behind');
   // The churn is there to see: term after term on the timeline.
   await page.waitForFunction(() => document.querySelector('#lab').run.timeline.segments.length >= 4, null, { timeout: 30_000 });
   await page.screenshot({ path: join(SHOTS, 'unstable-settings.png') });
@@ -168,6 +170,34 @@ test('the leader crashed every period, hands-free, until Stop', async () => {
   }
   // Each crash took down a leader: the timeline marks a new leader after each.
   assert.ok(await page.evaluate(() => document.querySelector('#lab').run.timeline.segments.length) >= crashes.length + 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the HeartBeat tick setting: drifted servers beat 4.5-5 s after they stand, fresh ones 4.5 s', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#seed=3&nodes=5`);
+  await ready(page);
+  await page.locator('#lab [data-a=play]').click(); // the test moves time itself
+  await page.locator('#lab details.settings > summary').click();
+  const select = page.locator('#lab #s-beat-phase');
+  assert.equal(await select.inputValue(), '0ms', 'a fresh cluster by default');
+  await select.selectOption('random');
+  await page.locator('#lab details.settings button[type=submit]').click();
+  const gaps = await page.evaluate(() => {
+    const run = document.querySelector('#lab').run;
+    run.advanceTo(60_000);
+    run.refresh();
+    // Each leader's first sendBeat after its sendVote, from the event log.
+    const stood = new Map(), out = [];
+    for (const e of run.log.items) {
+      if (e.event === 'sendVote') stood.set(e.node, e.t_ms);
+      if (e.event === 'sendBeat' && stood.has(e.node)) { out.push(e.t_ms - stood.get(e.node)); stood.delete(e.node); }
+    }
+    return { gaps: out, config: run.sim.configText() };
+  });
+  assert.match(gaps.config, /beatPhase=random/);
+  assert.ok(gaps.gaps.length >= 1, 'a leader beat');
+  for (const g of gaps.gaps) assert.ok(g >= 4500 && g < 5000, `first beat ${g} ms after the stand`);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -5,9 +5,9 @@ import { MAX_DRAWN_NODES } from './core.js';
 import { one, all, esc } from './dom.js';
 
 // The settings this form shows; a restart keeps the run's others (a shared
-// link's beatPhase, connectTimeout, timerJitter, ...) while the model stays.
+// link's connectTimeout, timerJitter, boot, ...) while the model stays.
 const FORM_KEYS = new Set(['model', 'nodes', 'seed', 'tick', 'heartbeat', 'leaderTimeout', 'leaderRandom', 'version',
-  'sendBeatOnly', 'election', 'preVote', 'checkQuorum', 'latency', 'loss']);
+  'beatPhase', 'sendBeatOnly', 'election', 'preVote', 'checkQuorum', 'latency', 'loss']);
 
 /** @typedef {import('./panels.js').ControlContext} ControlContext */
 
@@ -28,6 +28,7 @@ export class SettingsForm {
           <label class="nacos" for="s-lt">${w('settings.leaderTimeout')}</label><input class="nacos" id="s-lt" name="leaderTimeout" type="number" min="1" step="1">
           <label class="nacos" for="s-lr">${w('settings.leaderRandom')}</label><input class="nacos" id="s-lr" name="leaderRandom" type="number" min="0" step="1">
           <label class="nacos" for="s-version">${w('settings.release')}</label><select class="nacos" id="s-version" name="version"><option value="1.4">${w('settings.v14')}</option><option value="1.3">1.3</option><option value="1.2">${w('settings.v12')}</option><option value="1.1">1.1</option><option value="1.0">1.0</option></select>
+          <label class="nacos" for="s-beat-phase">${w('settings.beatPhase')}</label><select class="nacos" id="s-beat-phase" name="beatPhase" title="${w('settings.beatPhaseHint')}"><option value="0ms">${w('settings.beatPhaseFresh')}</option><option value="random">${w('settings.beatPhaseDrifted')}</option></select>
           <span class="nacos"></span><label class="nacos"><input type="checkbox" name="sendBeatOnly"> ${w('settings.sendBeatOnly')}</label>
           <label class="raft" for="s-emin">${w('settings.electionMin')}</label><input class="raft" id="s-emin" name="electionMin" type="number" min="0" step="any">
           <label class="raft" for="s-emax">${w('settings.electionMax')}</label><input class="raft" id="s-emax" name="electionMax" type="number" min="0" step="any">
@@ -60,8 +61,22 @@ export class SettingsForm {
     for (const k of ['tick', 'heartbeat', 'leaderTimeout', 'leaderRandom', 'electionMin', 'electionMax', 'latencyMin', 'latencyMax']) set(k, c[k]);
     set('preVote', c.preVote); set('checkQuorum', c.checkQuorum);
     set('version', c.version ?? '1.4'); set('sendBeatOnly', c.sendBeatOnly);
+    this.fillBeatPhase();
     set('loss', +(c.loss * 100).toPrecision(6));
     this.showModelFields(c.model);
+  }
+
+  /** The HeartBeat phase: fresh, drifted, or a fixed lag a link or script set (kept as a third choice). */
+  fillBeatPhase() {
+    const select = /** @type {HTMLSelectElement} */ (/** @type {unknown} */ (this.field('beatPhase')));
+    const phase = this.host.run.pairs.find(([k]) => k === 'beatPhase')?.[1] ?? '0ms';
+    for (const o of [...select.options]) if (o.dataset.fixed) o.remove();
+    if (phase !== '0ms' && phase !== 'random') {
+      const o = new Option(this.t('settings.beatPhaseFixed', { lag: phase }), phase);
+      o.dataset.fixed = '1';
+      select.add(o);
+    }
+    select.value = phase;
   }
 
   /** @param {string} model */
@@ -93,7 +108,7 @@ export class SettingsForm {
     for (const k of [...keys, 'latencyMin', 'latencyMax']) num(k);
     if (field('loss').value.trim()) s.loss = Number(field('loss').value) / 100;
     if (model === 'raft') { s.preVote = field('preVote').checked; s.checkQuorum = field('checkQuorum').checked; }
-    if (model === 'nacos') { s.version = field('version').value; s.sendBeatOnly = field('sendBeatOnly').checked; }
+    if (model === 'nacos') { s.version = field('version').value; s.sendBeatOnly = field('sendBeatOnly').checked; s.beatPhase = field('beatPhase').value; }
     const err = one(this.el, '.settings-error');
     try {
       const modelChanged = model !== this.host.run.model;
