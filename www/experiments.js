@@ -12,14 +12,14 @@
 // another: &commitTrials=N&lostRuns=M&autorun=raft.
 // window.experiments exposes the state and the JSON, for tests.
 // The page's words are in www/i18n/<lang>/experiments.js; ?lang=zh-CN (the
-// EN / 中文 switch) or the page's lang, else the browser's, picks them.
+// EN / 中文 switch), else the browser's language, picks them.
 
 import init, {
   fig16Lines, fig16TrialsFor, fig16Summary, failoverSetup, failoverSummary,
   nacosDataSetup, nacosPropagationReport, nacosBeatSizeReport, nacosLostWritesReport,
   raftDataSetup, raftCommitReport, lostWritesReport,
 } from './pkg-experiments/raftbeat.js';
-import { resolveLang, loadLang, addWords, t } from './lib/i18n.js';
+import { pageLang, loadLang, addWords, t } from './lib/i18n.js';
 import englishWords from './i18n/en/experiments.js';
 
 // This page's words are its own part of the catalogs: the element's pages never load them.
@@ -53,12 +53,8 @@ const state = {
 
 let pool = [];
 
-/** The page's language: ?lang= (the switch), else the page's `lang`, else the browser's. */
-let lang = (() => {
-  const asked = new URLSearchParams(location.search).get('lang');
-  if (asked) return /^zh(-|$)/i.test(asked) ? 'zh-CN' : 'en';
-  return resolveLang(document.documentElement);
-})();
+/** The page's language: ?lang= (the switch), else the browser's. */
+let lang = pageLang().lang;
 /** The page's text for a key. @param {string} key @param {Record<string, string | number>} [vars] */
 const pageText = (key, vars) => t(lang, key, vars);
 /** The words each status line says now (said again when the language changes). @type {Record<string, [string, Record<string, string | number>?]>} */

@@ -231,3 +231,19 @@ test('the tours page switches to Chinese: its chrome, the tour bar, and ?lang= i
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a link naming a language with no catalog opens each page in English, with one warning', async () => {
+  for (const [path, loaded] of [
+    ['#seed=7&lang=fr', () => !!window.raftbeat?.sim],
+    ['tour.html?lang=fr', () => !!document.querySelector('#tour')?.run],
+    ['experiments.html?lang=fr', () => window.experiments?.status === 'idle'],
+  ]) {
+    const { page, context, problems } = await openPage(browser, `${server.url}${path}`);
+    await page.waitForFunction(loaded);
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', path);
+    assert.equal(problems.length, 1, `${path}: ${problems.join('; ')}`);
+    assert.match(problems[0], /^warning: raftbeat: .*lang="fr" has no translation .*showing English/, path);
+    await context.close();
+  }
+});

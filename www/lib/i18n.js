@@ -61,6 +61,20 @@ export function resolveLang(el) {
 }
 
 /**
+ * The language a page opens in: the one its link names (`lang=` in the
+ * hash, as the lab's links carry it, or in the query; a tag with no catalog
+ * is English, warned once), else the browser's where there is a catalog,
+ * else English. `asked`: the link named it, so the page keeps it in the URLs
+ * it writes.
+ * @returns {{ lang: Lang, asked: boolean }}
+ */
+export function pageLang() {
+  const named = new URLSearchParams(location.hash.slice(1)).get('lang') ?? new URLSearchParams(location.search).get('lang');
+  if (named) return { lang: normalizeLang(named) ?? (warnOnce(named, "the link's"), 'en'), asked: true };
+  return { lang: normalizeLang(navigator.language) ?? 'en', asked: false };
+}
+
+/**
  * Makes `lang`'s catalog available to t(): at once for English, by a
  * dynamic import for Chinese (an English page never fetches it).
  * @param {string} lang @returns {Promise<Lang>}
