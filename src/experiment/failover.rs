@@ -17,12 +17,12 @@
 use super::fig16::{trial_seed, EXPERIMENT_STREAM};
 use super::flat;
 use super::stats::Sample;
+use crate::cluster::{ClusterConfig, Model};
 use crate::error::Error;
 use crate::protocol::{nacos, Entropy, Micros, NodeId, Role};
 use crate::sim::network::NetworkConfig;
 use crate::sim::rng::Stream;
 use crate::sim::{SimConfig, Simulation};
-use crate::time::format_duration;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setup {
@@ -241,33 +241,23 @@ impl Trial {
     }
 }
 
-/// The `cluster` line that replays a trial's simulation.
+/// The `cluster` line that replays a trial's simulation: every setting the
+/// setup changes from the defaults, as a script writes it.
 pub fn cluster_words(setup: &Setup, seed: u64) -> String {
-    let d = nacos::Config::default();
-    let mut w = format!("cluster model=nacos nodes={} seed={seed}", setup.nodes);
-    let c = &setup.nacos;
-    for (k, v, dv) in [
-        ("tick", c.tick, d.tick),
-        ("heartbeat", c.heartbeat_interval, d.heartbeat_interval),
-        ("leaderTimeout", c.leader_timeout, d.leader_timeout),
-        ("leaderRandom", c.leader_random, d.leader_random),
-    ] {
-        if v != dv {
-            w.push_str(&format!(" {k}={}", format_duration(v)));
-        }
-    }
-    if c.beat_phase != d.beat_phase {
-        w.push_str(&format!(" beatPhase={}", c.beat_phase));
-    }
-    w.push_str(&format!(
-        " latency={}..{}",
-        format_duration(setup.network.latency_min),
-        format_duration(setup.network.latency_max)
-    ));
-    if setup.network.loss > 0.0 {
-        w.push_str(&format!(" loss={}", setup.network.loss));
-    }
-    w
+    let config = ClusterConfig {
+        model: Model::Nacos,
+        nodes: setup.nodes,
+        seed: Some(seed),
+        nacos: setup.nacos.clone(),
+        network: setup.network.clone(),
+        ..ClusterConfig::default()
+    };
+    let words: Vec<String> = config
+        .to_pairs(seed)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    format!("cluster {}", words.join(" "))
 }
 
 #[cfg(test)]
