@@ -613,23 +613,172 @@ function drawAll() {
 // into its JSON by the wasm core: the JSON `raftbeat experiment nacos-… --format json`
 // prints for the same seed and counts.
 
-const dataState = {
-  status: 'idle', // idle | running | done | error
-  setup: null,
-  run: null,
-  json: { propagation: null, beatSize: null, lostWrites: null },
-  timings: null,
-};
-let dataPool = [];
+/**
+ * A section of the page that runs its experiments in its own two workers
+ * (the Nacos data path, Raft's log): each task computes one part of a
+ * group; when a group's last part is in, its parts are joined in order and
+ * turned into that experiment's JSON by `report`.
+ */
+class GroupedSection {
+  /**
+   * @param {{ ids: { run: string, progress: string, status: string, json: string, inputs: string[] },
+   *   progressKey: string, groups: string[], render: () => void,
+   *   report: (this: GroupedSection, group: string, run: any, data: Float64Array) => string }} o
+   */
+  constructor({ ids, progressKey, groups, report, render }) {
+    this.ids = ids;
+    this.progressKey = progressKey;
+    this.groups = groups;
+    this.report = report;
+    this.render = render;
+    this.status = 'idle'; // idle | running | done | error
+    /** @type {any} */
+    this.setup = null;
+    /** @type {any} */
+    this.run = null;
+    /** @type {Record<string, string | null>} */
+    this.json = Object.fromEntries(groups.map((g) => [g, null]));
+    /** @type {{ wallMs: number, workers: number } | null} */
+    this.timings = null;
+    /** @type {{ worker: Worker, task: number | null }[]} */
+    this.pool = [];
+  }
 
-function startDataPool() {
-  dataPool = Array.from({ length: Math.min(POOL, 2) }, () => {
-    const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
-    slot.worker.onmessage = ({ data }) => onDataMessage(slot, data);
-    slot.worker.onerror = (e) => dataError(pageText('exp.error.worker', { message: e.message }));
-    return slot;
-  });
+  startPool() {
+    this.pool = Array.from({ length: Math.min(POOL, 2) }, () => {
+      /** @type {{ worker: Worker, task: number | null }} */
+      const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
+      slot.worker.onmessage = ({ data }) => this.onMessage(slot, data);
+      slot.worker.onerror = (e) => this.error(pageText('exp.error.worker', { message: e.message }));
+      return slot;
+    });
+  }
+
+  /**
+   * Runs `tasks`; `fields` go into the run (the reports read them), `url`
+   * into the page's address, so a reload runs the same.
+   * @param {any[]} tasks @param {Record<string, unknown>} fields @param {Record<string, string | number>} url
+   */
+  start(tasks, fields, url) {
+    /** @type {Record<string, { parts: Float64Array[], left: number }>} */
+    const groups = {};
+    for (const t of tasks) {
+      groups[t.group] ??= { parts: [], left: 0 };
+      groups[t.group].left += 1;
+    }
+    this.json = Object.fromEntries(this.groups.map((g) => [g, null]));
+    this.timings = null;
+    this.run = {
+      ...fields, groups,
+      queue: tasks.slice(),
+      byTask: Object.fromEntries(tasks.map((t) => [t.task, t])),
+      tasksLeft: tasks.length,
+      total: tasks.reduce((n, t) => n + t.count, 0),
+      done: 0,
+      t0: performance.now(),
+    };
+    $(this.ids.json).textContent = '';
+    this.render();
+    const progress = /** @type {HTMLProgressElement} */ ($(this.ids.progress));
+    progress.max = this.run.total;
+    progress.value = 0;
+    this.setStatus('running', 'exp.status.starting');
+    const params = new URLSearchParams(location.search);
+    for (const [k, v] of Object.entries(url)) params.set(k, String(v));
+    params.delete('autorun');
+    keepLang(params);
+    history.replaceState(null, '', `?${params}`);
+    this.dispatch();
+  }
+
+  dispatch() {
+    const run = this.run;
+    if (!run) return;
+    for (const slot of this.pool) {
+      if (slot.task == null && run.queue.length) {
+        const t = run.queue.shift();
+        slot.task = t.task;
+        const { part, group, ...msg } = t;
+        slot.worker.postMessage(msg);
+      }
+    }
+  }
+
+  /** @param {{ worker: Worker, task: number | null }} slot @param {any} m */
+  onMessage(slot, m) {
+    const run = this.run;
+    if (m.type === 'error') { this.error(m.message); return; }
+    if (!run || !(m.task in run.byTask)) { if (m.type === 'result') slot.task = null; return; }
+    if (m.type === 'progress') {
+      run.done += m.n;
+      /** @type {HTMLProgressElement} */ ($(this.ids.progress)).value = run.done;
+      say(this.ids.status, this.progressKey, { done: fmtInt(run.done), total: fmtInt(run.total), seconds: ((performance.now() - run.t0) / 1000).toFixed(1) });
+      return;
+    }
+    if (m.type !== 'result') return;
+    slot.task = null;
+    const t = run.byTask[m.task];
+    const g = run.groups[t.group];
+    g.parts[t.part] = m.data;
+    g.left -= 1;
+    try {
+      if (g.left === 0) {
+        this.json[t.group] = this.report(t.group, run, concat(g.parts));
+        this.render();
+      }
+    } catch (e) {
+      this.error(/** @type {Error} */ (e).message ?? String(e));
+      return;
+    }
+    run.tasksLeft -= 1;
+    if (run.tasksLeft === 0) this.finish();
+    else this.dispatch();
+  }
+
+  finish() {
+    const run = this.run, workers = this.pool.length;
+    const wallMs = performance.now() - run.t0;
+    this.timings = { wallMs, workers };
+    this.run = null;
+    const progress = /** @type {HTMLProgressElement} */ ($(this.ids.progress));
+    progress.value = progress.max;
+    $(this.ids.json).textContent = this.groups.map((g) => this.json[g]).join('');
+    this.setStatus('done', workers > 1 ? 'exp.status.groupDoneMany' : 'exp.status.groupDoneOne', { seconds: (wallMs / 1000).toFixed(2), workers, seed: run.seed });
+  }
+
+  /** @param {string} status @param {string} key the words, by key ('' for none) @param {Record<string, string | number>} [vars] */
+  setStatus(status, key, vars) {
+    this.status = status;
+    say(this.ids.status, key, vars);
+    /** @type {HTMLButtonElement} */ ($(this.ids.run)).disabled = status === 'running' || state.status === 'loading' || state.status === 'failed';
+    for (const id of this.ids.inputs) /** @type {HTMLInputElement} */ ($(id)).disabled = status === 'running';
+  }
+
+  /** @param {string} message */
+  error(message) {
+    $('error').textContent = message;
+    $('error').hidden = false;
+    if (this.run) {
+      this.run = null;
+      for (const slot of this.pool) slot.worker.terminate();
+      this.startPool();
+    }
+    this.setStatus('error', 'exp.status.stopped');
+  }
 }
+
+const dataState = new GroupedSection({
+  ids: { run: 'data-run', progress: 'data-progress', status: 'data-status', json: 'data-json', inputs: ['data-keys', 'data-lost'] },
+  progressKey: 'exp.status.dataProgress',
+  groups: ['propagation', 'beatSize', 'lostWrites'],
+  report(group, run, data) {
+    const s = this.setup;
+    if (group === 'propagation') return nacosPropagationReport(run.seed, s.propagation.runs, s.propagation.writes, Float64Array.from(s.propagation.losses), data);
+    if (group === 'beatSize') return nacosBeatSizeReport(run.seed, data);
+    return nacosLostWritesReport(run.seed, run.lostRuns, s.lostWrites.versions, Float64Array.from(s.lostWrites.losses), data);
+  },
+  render: () => renderDataTables(),
+});
 
 function planDataTasks(seed, maxKeys, lostRuns) {
   const s = dataState.setup;
@@ -661,117 +810,7 @@ function startData() {
   const maxKeys = Number($('data-keys').value);
   const lostRuns = Number($('data-lost').value);
   const { tasks, keys } = planDataTasks(seed, maxKeys, lostRuns);
-  const groups = {};
-  for (const t of tasks) {
-    groups[t.group] ??= { parts: [], left: 0 };
-    groups[t.group].left += 1;
-  }
-  dataState.json = { propagation: null, beatSize: null, lostWrites: null };
-  dataState.timings = null;
-  dataState.run = {
-    seed, keys, lostRuns, groups,
-    queue: tasks.slice(),
-    byTask: Object.fromEntries(tasks.map((t) => [t.task, t])),
-    tasksLeft: tasks.length,
-    total: tasks.reduce((n, t) => n + t.count, 0),
-    done: 0,
-    t0: performance.now(),
-  };
-  $('data-json').textContent = '';
-  renderDataTables();
-  $('data-progress').max = dataState.run.total;
-  $('data-progress').value = 0;
-  setDataStatus('running', 'exp.status.starting');
-  const params = new URLSearchParams(location.search);
-  params.set('seed', seed);
-  params.set('keys', String(maxKeys));
-  params.set('lost', String(lostRuns));
-  params.delete('autorun');
-  keepLang(params);
-  history.replaceState(null, '', `?${params}`);
-  dispatchData();
-}
-
-function dispatchData() {
-  const run = dataState.run;
-  if (!run) return;
-  for (const slot of dataPool) {
-    if (slot.task == null && run.queue.length) {
-      const t = run.queue.shift();
-      slot.task = t.task;
-      const { part, group, ...msg } = t;
-      slot.worker.postMessage(msg);
-    }
-  }
-}
-
-function onDataMessage(slot, m) {
-  const run = dataState.run;
-  if (m.type === 'error') { dataError(m.message); return; }
-  if (!run || !(m.task in run.byTask)) { if (m.type === 'result') slot.task = null; return; }
-  if (m.type === 'progress') {
-    run.done += m.n;
-    $('data-progress').value = run.done;
-    say('data-status', 'exp.status.dataProgress', { done: fmtInt(run.done), total: fmtInt(run.total), seconds: ((performance.now() - run.t0) / 1000).toFixed(1) });
-    return;
-  }
-  if (m.type !== 'result') return;
-  slot.task = null;
-  const t = run.byTask[m.task];
-  const g = run.groups[t.group];
-  g.parts[t.part] = m.data;
-  g.left -= 1;
-  try {
-    if (g.left === 0) finishGroup(t.group, concat(g.parts));
-  } catch (e) {
-    dataError(e.message ?? String(e));
-    return;
-  }
-  run.tasksLeft -= 1;
-  if (run.tasksLeft === 0) finishData();
-  else dispatchData();
-}
-
-function finishGroup(group, data) {
-  const run = dataState.run;
-  const s = dataState.setup;
-  if (group === 'propagation') {
-    dataState.json.propagation = nacosPropagationReport(run.seed, s.propagation.runs, s.propagation.writes, Float64Array.from(s.propagation.losses), data);
-  } else if (group === 'beatSize') {
-    dataState.json.beatSize = nacosBeatSizeReport(run.seed, data);
-  } else {
-    dataState.json.lostWrites = nacosLostWritesReport(run.seed, run.lostRuns, s.lostWrites.versions, Float64Array.from(s.lostWrites.losses), data);
-  }
-  renderDataTables();
-}
-
-function finishData() {
-  const run = dataState.run;
-  const wallMs = performance.now() - run.t0;
-  dataState.timings = { wallMs, workers: dataPool.length };
-  dataState.run = null;
-  $('data-progress').value = $('data-progress').max;
-  $('data-json').textContent = [dataState.json.propagation, dataState.json.beatSize, dataState.json.lostWrites].join('');
-  setDataStatus('done', dataPool.length > 1 ? 'exp.status.groupDoneMany' : 'exp.status.groupDoneOne', { seconds: (wallMs / 1000).toFixed(2), workers: dataPool.length, seed: run.seed });
-}
-
-/** @param {string} status @param {string} key the words, by key ('' for none) @param {Record<string, string | number>} [vars] */
-function setDataStatus(status, key, vars) {
-  dataState.status = status;
-  say('data-status', key, vars);
-  $('data-run').disabled = status === 'running' || state.status === 'loading' || state.status === 'failed';
-  for (const id of ['data-keys', 'data-lost']) $(id).disabled = status === 'running';
-}
-
-function dataError(message) {
-  $('error').textContent = message;
-  $('error').hidden = false;
-  if (dataState.run) {
-    dataState.run = null;
-    for (const slot of dataPool) slot.worker.terminate();
-    startDataPool();
-  }
-  setDataStatus('error', 'exp.status.stopped');
+  dataState.start(tasks, { seed, keys, lostRuns }, { seed, keys: maxKeys, lost: lostRuns });
 }
 
 const fmtBytes = (b) => (b < 10_000 ? `${fmtInt(b)} B` : b < 10_000_000 ? `${(b / 1e3).toFixed(1)} kB` : `${(b / 1e6).toFixed(1)} MB`);
@@ -839,23 +878,17 @@ function describeData() {
 // rate). As for the Nacos data experiments, the numbers are put back in the
 // CLI's order and turned into its JSON by the wasm core.
 
-const raftState = {
-  status: 'idle', // idle | running | done | error
-  setup: null,
-  run: null,
-  json: { commit: null, lostWrites: null },
-  timings: null,
-};
-let raftPool = [];
-
-function startRaftPool() {
-  raftPool = Array.from({ length: Math.min(POOL, 2) }, () => {
-    const slot = { worker: new Worker(new URL('./experiments-worker.js', import.meta.url), { type: 'module' }), task: null };
-    slot.worker.onmessage = ({ data }) => onRaftMessage(slot, data);
-    slot.worker.onerror = (e) => raftError(pageText('exp.error.worker', { message: e.message }));
-    return slot;
-  });
-}
+const raftState = new GroupedSection({
+  ids: { run: 'raft-data-run', progress: 'raft-data-progress', status: 'raft-data-status', json: 'raft-data-json', inputs: ['raft-commit-trials', 'raft-lost-runs'] },
+  progressKey: 'exp.status.raftProgress',
+  groups: ['commit', 'lostWrites'],
+  report(group, run, data) {
+    const s = this.setup;
+    if (group === 'commit') return raftCommitReport(run.seed, run.commitTrials, Float64Array.from(s.commit.losses), data);
+    return lostWritesReport(run.seed, run.lostRuns, s.lostWrites.models, Float64Array.from(s.lostWrites.losses), data);
+  },
+  render: () => renderRaftTables(),
+});
 
 /** The commit-latency lines in the CLI's order: [line, loss]. */
 function commitLines() {
@@ -890,115 +923,7 @@ function startRaft() {
   const commitTrials = Number($('raft-commit-trials').value);
   const lostRuns = Number($('raft-lost-runs').value);
   const tasks = planRaftTasks(seed, commitTrials, lostRuns);
-  const groups = {};
-  for (const t of tasks) {
-    groups[t.group] ??= { parts: [], left: 0 };
-    groups[t.group].left += 1;
-  }
-  raftState.json = { commit: null, lostWrites: null };
-  raftState.timings = null;
-  raftState.run = {
-    seed, commitTrials, lostRuns, groups,
-    queue: tasks.slice(),
-    byTask: Object.fromEntries(tasks.map((t) => [t.task, t])),
-    tasksLeft: tasks.length,
-    total: tasks.reduce((n, t) => n + t.count, 0),
-    done: 0,
-    t0: performance.now(),
-  };
-  $('raft-data-json').textContent = '';
-  renderRaftTables();
-  $('raft-data-progress').max = raftState.run.total;
-  $('raft-data-progress').value = 0;
-  setRaftStatus('running', 'exp.status.starting');
-  const params = new URLSearchParams(location.search);
-  params.set('seed', seed);
-  params.set('commitTrials', String(commitTrials));
-  params.set('lostRuns', String(lostRuns));
-  params.delete('autorun');
-  keepLang(params);
-  history.replaceState(null, '', `?${params}`);
-  dispatchRaft();
-}
-
-function dispatchRaft() {
-  const run = raftState.run;
-  if (!run) return;
-  for (const slot of raftPool) {
-    if (slot.task == null && run.queue.length) {
-      const t = run.queue.shift();
-      slot.task = t.task;
-      const { part, group, ...msg } = t;
-      slot.worker.postMessage(msg);
-    }
-  }
-}
-
-function onRaftMessage(slot, m) {
-  const run = raftState.run;
-  if (m.type === 'error') { raftError(m.message); return; }
-  if (!run || !(m.task in run.byTask)) { if (m.type === 'result') slot.task = null; return; }
-  if (m.type === 'progress') {
-    run.done += m.n;
-    $('raft-data-progress').value = run.done;
-    say('raft-data-status', 'exp.status.raftProgress', { done: fmtInt(run.done), total: fmtInt(run.total), seconds: ((performance.now() - run.t0) / 1000).toFixed(1) });
-    return;
-  }
-  if (m.type !== 'result') return;
-  slot.task = null;
-  const t = run.byTask[m.task];
-  const g = run.groups[t.group];
-  g.parts[t.part] = m.data;
-  g.left -= 1;
-  try {
-    if (g.left === 0) finishRaftGroup(t.group, concat(g.parts));
-  } catch (e) {
-    raftError(e.message ?? String(e));
-    return;
-  }
-  run.tasksLeft -= 1;
-  if (run.tasksLeft === 0) finishRaft();
-  else dispatchRaft();
-}
-
-function finishRaftGroup(group, data) {
-  const run = raftState.run;
-  const s = raftState.setup;
-  if (group === 'commit') {
-    raftState.json.commit = raftCommitReport(run.seed, run.commitTrials, Float64Array.from(s.commit.losses), data);
-  } else {
-    raftState.json.lostWrites = lostWritesReport(run.seed, run.lostRuns, s.lostWrites.models, Float64Array.from(s.lostWrites.losses), data);
-  }
-  renderRaftTables();
-}
-
-function finishRaft() {
-  const run = raftState.run;
-  const wallMs = performance.now() - run.t0;
-  raftState.timings = { wallMs, workers: raftPool.length };
-  raftState.run = null;
-  $('raft-data-progress').value = $('raft-data-progress').max;
-  $('raft-data-json').textContent = [raftState.json.commit, raftState.json.lostWrites].join('');
-  setRaftStatus('done', raftPool.length > 1 ? 'exp.status.groupDoneMany' : 'exp.status.groupDoneOne', { seconds: (wallMs / 1000).toFixed(2), workers: raftPool.length, seed: run.seed });
-}
-
-/** @param {string} status @param {string} key the words, by key ('' for none) @param {Record<string, string | number>} [vars] */
-function setRaftStatus(status, key, vars) {
-  raftState.status = status;
-  say('raft-data-status', key, vars);
-  $('raft-data-run').disabled = status === 'running' || state.status === 'loading' || state.status === 'failed';
-  for (const id of ['raft-commit-trials', 'raft-lost-runs']) $(id).disabled = status === 'running';
-}
-
-function raftError(message) {
-  $('error').textContent = message;
-  $('error').hidden = false;
-  if (raftState.run) {
-    raftState.run = null;
-    for (const slot of raftPool) slot.worker.terminate();
-    startRaftPool();
-  }
-  setRaftStatus('error', 'exp.status.stopped');
+  raftState.start(tasks, { seed, commitTrials, lostRuns }, { seed, commitTrials, lostRuns });
 }
 
 const OUTCOMES = ['ok', 'failed', 'unknown', 'pending'];
@@ -1169,8 +1094,8 @@ async function main() {
   dataState.setup = nacosDataSetup();
   raftState.setup = raftDataSetup();
   startPool();
-  startDataPool();
-  startRaftPool();
+  dataState.startPool();
+  raftState.startPool();
   describeData();
   renderDataTables();
   describeRaft();
@@ -1181,8 +1106,8 @@ async function main() {
   drawAll();
   new ResizeObserver(() => drawAll()).observe($('top'));
   setStatus('idle', 'exp.status.ready');
-  setDataStatus('idle', '');
-  setRaftStatus('idle', '');
+  dataState.setStatus('idle', '');
+  raftState.setStatus('idle', '');
   if (params.get('autorun') === '1') start();
   else if (params.get('autorun') === 'data') startData();
   else if (params.get('autorun') === 'raft') startRaft();
