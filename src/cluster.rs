@@ -76,6 +76,8 @@ pub struct ClusterConfig {
     pub timer_jitter: Micros,
     /// See [`SimConfig::boot_spread`].
     pub boot_spread: Micros,
+    /// See [`SimConfig::disk_write`] (raft only; (0, 0): no disk).
+    pub disk_write: (Micros, Micros),
 }
 
 impl Default for ClusterConfig {
@@ -89,6 +91,7 @@ impl Default for ClusterConfig {
             network: NetworkConfig::default(),
             timer_jitter: 0,
             boot_spread: 0,
+            disk_write: (0, 0),
         }
     }
 }
@@ -122,6 +125,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("network.loss", &["loss"]),
     ("timerJitter", &["timer-jitter"]),
     ("boot", &["bootSpread", "boot-spread"]),
+    ("diskWrite", &["disk-write"]),
 ];
 
 /// Every key a config accepts: its canonical name and its aliases (the CLI
@@ -406,6 +410,10 @@ impl ClusterConfig {
             "network.loss" => self.network.loss = probability(key, v)?,
             "timerJitter" => self.timer_jitter = duration(key, v)?,
             "boot" => self.boot_spread = duration(key, v)?,
+            "diskWrite" => {
+                only(Model::Raft)?;
+                self.disk_write = range(key, v)?;
+            }
             _ => unreachable!("every canonical key is handled: {key}"),
         }
         Ok(())
@@ -438,6 +446,7 @@ impl ClusterConfig {
             network: self.network.clone(),
             timer_jitter: self.timer_jitter,
             boot_spread: self.boot_spread,
+            disk_write: self.disk_write,
         }
     }
 
@@ -565,6 +574,16 @@ impl ClusterConfig {
         }
         if self.boot_spread != 0 {
             out.push(("boot".to_string(), format_duration(self.boot_spread)));
+        }
+        if self.disk_write != d.disk_write {
+            out.push((
+                "diskWrite".to_string(),
+                format!(
+                    "{}..{}",
+                    format_duration(self.disk_write.0),
+                    format_duration(self.disk_write.1)
+                ),
+            ));
         }
         out
     }
@@ -1012,6 +1031,7 @@ mod tests {
                 ("logs", "2:1,1:1"),
                 ("timerJitter", "0.5ms"),
                 ("boot", "2.5s"),
+                ("diskWrite", "0.4ms..1.3ms"),
             ][..],
         ] {
             let c = ClusterConfig::from_pairs(&pairs(input)).unwrap();
