@@ -189,7 +189,13 @@ mod tests {
         let f = |t, v| st(Role::Follower, t, v);
         // A candidate: new term and its own vote, one write; its timer counts
         // from the timeout.
-        let w = Writes::of_step(1, (f(1, None), st(Role::Candidate, 2, Some(1))), &[(2, 1)], &[], false);
+        let w = Writes::of_step(
+            1,
+            (f(1, None), st(Role::Candidate, 2, Some(1))),
+            &[(2, 1)],
+            &[],
+            false,
+        );
         assert_eq!((w.state, w.log, w.timers_after_first), (1, false, false));
         // A voter granting a higher term: stepDown, then the vote.
         let w = Writes::of_step(2, (f(1, None), f(2, Some(1))), &[(2, 1)], &[], true);
