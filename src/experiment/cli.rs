@@ -76,14 +76,15 @@ struct Fig16Args {
     /// Only these ranges, e.g. 150-155,12-24.
     #[arg(long, value_name = "L", allow_hyphen_values = true)]
     lines: Option<String>,
-    /// One-way latency of every message (default 2.5ms..3.5ms).
+    /// One-way latency of every message (default 0.2ms..0.4ms).
     #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     latency: Option<String>,
     /// Timers fire up to D late (default 0.2ms).
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     jitter: Option<String>,
     /// Every disk write of a term, vote or follower's log takes a uniform
-    /// time in this range and holds its server (default none: 0).
+    /// time in this range and holds its server (default 1ms..4ms; 0 for
+    /// none).
     #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     disk_write: Option<String>,
     /// The five logs, index:term (default 6:1,5:1,4:1,3:1,2:1); the first
