@@ -802,10 +802,12 @@ impl Cluster {
         let mut last =
             take_earliest(&mut clocks).ok_or_else(|| Error::new("spread-timers", SPREAD_NEEDS))?;
         let hops = with_sim!(self, s => s.vote_request_hops());
+        // The candidate writes its term and vote before its requests leave.
         let gap = self
             .network()
             .latency_max
             .saturating_mul(hops)
+            .saturating_add(self.engine().disk_write().1)
             .saturating_add(1000);
         while let Some((due, id)) = take_earliest(&mut clocks) {
             let want = last.0.saturating_add(gap);

@@ -391,6 +391,11 @@ impl Engine {
         self.stalled_until(id) > self.now
     }
 
+    /// Each disk write's range ((0, 0): no disk); see [`SimConfig::disk_write`].
+    pub fn disk_write(&self) -> (Micros, Micros) {
+        self.disk_write
+    }
+
     /// Whether a node is writing to disk now (see `disk.rs`).
     pub fn is_writing(&self, id: NodeId) -> bool {
         self.busy_until
