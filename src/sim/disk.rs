@@ -70,7 +70,9 @@ impl Writes {
             state: u32::from(new_term) + u32::from(granted),
             log: after.role != crate::protocol::Role::Leader
                 && log.iter().any(|e| matches!(e, LogEvent::Appended { .. })),
-            timers_after_first: new_term && on_message,
+            // Not a Pre-Vote candidate whose last poll reply started its
+            // election: its new term is its own, written after its timer.
+            timers_after_first: new_term && on_message && after.vote_for != Some(id),
         }
     }
 
@@ -200,6 +202,16 @@ mod tests {
         // A voter granting a higher term: stepDown, then the vote.
         let w = Writes::of_step(2, (f(1, None), f(2, Some(1))), &[(2, 1)], &[], true);
         assert_eq!((w.state, w.timers_after_first), (2, true));
+        // A Pre-Vote candidate whose poll won on a reply: its own election,
+        // one write, its timer from the step.
+        let w = Writes::of_step(
+            1,
+            (f(1, None), st(Role::Candidate, 2, Some(1))),
+            &[(2, 1)],
+            &[],
+            true,
+        );
+        assert_eq!((w.state, w.timers_after_first), (1, false));
         // A grant in its own term: one write.
         let w = Writes::of_step(2, (f(2, None), f(2, Some(1))), &[(2, 1)], &[], true);
         assert_eq!((w.state, w.timers_after_first), (1, false));
