@@ -107,6 +107,7 @@ impl Engine {
         let start = self.busy_until[i].max(self.now);
         let until = start + total;
         self.busy_until[i] = until;
+        self.stalled[i] = self.stalled[i].max(until);
         let epoch = self.epoch[i];
         self.schedule(until, Pending::Synced { node: id, epoch });
         self.emit(
@@ -168,7 +169,9 @@ impl<P: Protocol> Simulation<P> {
     /// What waited for a node's write is lost with it (a crash or restart).
     pub(super) fn forget_unsynced(&mut self, id: NodeId) {
         self.unsynced.retain(|u| u.node != id);
-        self.engine.busy_until[(id - 1) as usize] = 0;
+        let i = (id - 1) as usize;
+        self.engine.busy_until[i] = 0;
+        self.engine.stalled[i] = self.engine.paused_until[i];
     }
 }
 

@@ -63,6 +63,8 @@ pub struct Engine {
     /// A node writing to disk runs nothing before this moment either (0:
     /// no write under way); see `disk.rs`.
     pub(super) busy_until: Vec<Micros>,
+    /// The later of the two: what timers and deliveries check, in one load.
+    pub(super) stalled: Vec<Micros>,
     /// See [`SimConfig::disk_write`].
     pub(super) disk_write: (Micros, Micros),
     timers: Vec<[TimerSlot; MAX_TIMERS]>,
@@ -101,6 +103,7 @@ impl Engine {
             pause_since: vec![0; n],
             held: Vec::new(),
             busy_until: vec![0; n],
+            stalled: vec![0; n],
             disk_write: sim.disk_write,
             timers: vec![[TimerSlot::default(); MAX_TIMERS]; n],
             network: sim.network.clone(),
@@ -331,7 +334,7 @@ impl Engine {
     #[inline]
     pub(super) fn fires(&mut self, node: NodeId, slot: u8, gen: u32) -> Option<Micros> {
         let i = (node - 1) as usize;
-        let paused_until = self.paused_until[i].max(self.busy_until[i]);
+        let paused_until = self.stalled[i];
         let t = &mut self.timers[i][slot as usize];
         if !self.alive[i] || t.gen != gen {
             return None;
@@ -380,8 +383,7 @@ impl Engine {
     /// neither ever happened).
     #[inline]
     pub(super) fn stalled_until(&self, id: NodeId) -> Micros {
-        let i = (id - 1) as usize;
-        self.paused_until[i].max(self.busy_until[i])
+        self.stalled[(id - 1) as usize]
     }
 
     /// Whether a node runs nothing now: paused, or writing to disk. What

@@ -38,6 +38,7 @@ impl Engine {
         self.alive[i] = false;
         self.epoch[i] += 1;
         self.paused_until[i] = 0;
+        self.stalled[i] = 0;
         self.held.retain(|(n, _)| *n != id);
         self.disarm_all(id);
         self.emit(Some(id), Some(status.term), EventKind::Crash);
@@ -53,6 +54,7 @@ impl Engine {
         self.alive[i] = true;
         self.booting[i] = false;
         self.paused_until[i] = 0;
+        self.stalled[i] = 0;
         self.held.retain(|(n, _)| *n != id);
         self.emit(Some(id), Some(after.term), EventKind::Restart);
         self.observe(id, before, (after, true), true);
@@ -337,6 +339,7 @@ impl<P: Protocol> Simulation<P> {
             e.pause_since[i] = since;
         }
         e.paused_until[i] = until;
+        e.stalled[i] = e.stalled[i].max(until);
         let term = self.nodes[i].proto.status().term;
         e.emit(Some(id), Some(term), EventKind::Pause { until });
         let epoch = e.epoch[i];

@@ -404,7 +404,7 @@ impl<P: Protocol> Simulation<P> {
     }
 
     /// Sends what one step of node `id` asked to send: one heartbeat round.
-    #[inline]
+    #[inline(always)]
     pub(super) fn send_all(
         engine: &mut Engine,
         wire: &mut Wire<P::Message>,
