@@ -27,7 +27,7 @@
 
 use super::event::Pending;
 use super::rng::Stream;
-use super::simulation::Simulation;
+use super::simulation::{Simulation, Step};
 use super::trace::EventKind;
 use super::Engine;
 use crate::protocol::{Dest, LogEvent, Micros, NodeId, Protocol, Status};
@@ -147,15 +147,8 @@ impl<P: Protocol> Simulation<P> {
         let mut k = 0;
         while k < self.unsynced.len() {
             if self.unsynced[k].node == id && self.unsynced[k].at <= now {
-                let mut batch = self.unsynced.remove(k);
-                Self::send_all(
-                    &mut self.engine,
-                    &mut self.wire,
-                    &mut self.conns,
-                    &self.config,
-                    id,
-                    &mut batch.messages,
-                );
+                let batch = self.unsynced.remove(k);
+                self.drive(id, Step::Flush(batch.messages));
             } else {
                 k += 1;
             }

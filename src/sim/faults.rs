@@ -237,7 +237,7 @@ impl<P: Protocol> Simulation<P> {
             Pending::Workload { gen } => self.workload_event(gen),
             Pending::Resume { node, epoch } => self.resume(node, epoch),
             Pending::ConnDeadline(id) => self.conn_deadline(id),
-            Pending::Synced { node, epoch } => self.synced(node, epoch),
+            Pending::Synced { node, epoch } if P::SYNCS => self.synced(node, epoch),
             _ => false,
         }
     }

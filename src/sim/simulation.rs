@@ -33,6 +33,8 @@ pub(super) enum Step<P: Protocol> {
     Client(ClientRequest),
     /// An HTTP request this node sent to the given server failed.
     RequestFailed(NodeId, P::Message, RequestError),
+    /// Messages that waited for the node's disk write leave (`disk.rs`).
+    Flush(Vec<(Dest, P::Message)>),
 }
 
 /// One node's model state and its own random stream.
@@ -324,6 +326,7 @@ impl<P: Protocol> Simulation<P> {
             Step::RequestFailed(to, request, error) => {
                 p.on_request_failed(to, request, error, rng, ready)
             }
+            Step::Flush(messages) => ready.messages.extend(messages),
         }
         let after = node.proto.status();
         if !engine.sinks.is_empty() {
@@ -387,36 +390,21 @@ impl<P: Protocol> Simulation<P> {
                 after.saturating_add(jitter).saturating_add(timers_from),
             );
         }
-        if ready.messages.is_empty() {
-            return;
-        }
         // Messages of a node writing to disk leave when the write ends.
-        let busy_until = engine.busy_until[i];
-        if busy_until > engine.now {
-            unsynced.push(Unsynced {
-                at: busy_until,
-                node: id,
-                messages: ready.messages.drain(..).collect(),
-            });
-            return;
+        if P::SYNCS && !ready.messages.is_empty() {
+            let busy_until = engine.busy_until[i];
+            if busy_until > engine.now {
+                unsynced.push(Unsynced {
+                    at: busy_until,
+                    node: id,
+                    messages: ready.messages.drain(..).collect(),
+                });
+            }
         }
-        Self::send_all(engine, wire, conns, config, id, &mut ready.messages);
-    }
-
-    /// Sends what one step of node `id` asked to send: one heartbeat round.
-    #[inline(always)]
-    pub(super) fn send_all(
-        engine: &mut Engine,
-        wire: &mut Wire<P::Message>,
-        conns: &mut Connections<P::Message>,
-        config: &P::Config,
-        id: NodeId,
-        messages: &mut Vec<(Dest, P::Message)>,
-    ) {
-        {
+        if !ready.messages.is_empty() {
             let round = engine.next_round();
             let mut beats = false;
-            for (dest, msg) in messages.drain(..) {
+            for (dest, msg) in ready.messages.drain(..) {
                 let (kind, term) = (msg.kind(), msg.term());
                 beats |= kind == MessageKind::Beat;
                 let (first, last) = match dest {
