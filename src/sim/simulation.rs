@@ -309,6 +309,9 @@ impl<P: Protocol> Simulation<P> {
         let node = &mut nodes[i];
         let before = node.proto.status();
         let on_message = matches!(step, Step::Message(..));
+        // What a finished write held leaves now, even if a later step of
+        // the node has started another write meanwhile.
+        let flush = matches!(step, Step::Flush(..));
         let (p, rng) = (&mut node.proto, &mut node.rng);
         match step {
             Step::Start => p.start(rng, ready),
@@ -391,7 +394,7 @@ impl<P: Protocol> Simulation<P> {
             );
         }
         // Messages of a node writing to disk leave when the write ends.
-        if P::SYNCS && !ready.messages.is_empty() {
+        if P::SYNCS && !flush && !ready.messages.is_empty() {
             let busy_until = engine.busy_until[i];
             if busy_until > engine.now {
                 unsynced.push(Unsynced {
