@@ -76,6 +76,8 @@ pub struct ClusterConfig {
     pub timer_jitter: Micros,
     /// See [`SimConfig::boot_spread`].
     pub boot_spread: Micros,
+    /// See [`SimConfig::disk_write`] (raft only; (0, 0): no disk).
+    pub disk_write: (Micros, Micros),
 }
 
 impl Default for ClusterConfig {
@@ -89,6 +91,7 @@ impl Default for ClusterConfig {
             network: NetworkConfig::default(),
             timer_jitter: 0,
             boot_spread: 0,
+            disk_write: (0, 0),
         }
     }
 }
@@ -123,6 +126,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("network.loss", &["loss"]),
     ("timerJitter", &["timer-jitter"]),
     ("boot", &["bootSpread", "boot-spread"]),
+    ("diskWrite", &["disk-write"]),
 ];
 
 /// Every key a config accepts: its canonical name and its aliases (the CLI
@@ -414,6 +418,10 @@ impl ClusterConfig {
             "network.loss" => self.network.loss = probability(key, v)?,
             "timerJitter" => self.timer_jitter = duration(key, v)?,
             "boot" => self.boot_spread = duration(key, v)?,
+            "diskWrite" => {
+                only(Model::Raft)?;
+                self.disk_write = range(key, v)?;
+            }
             _ => unreachable!("every canonical key is handled: {key}"),
         }
         Ok(())
@@ -446,6 +454,7 @@ impl ClusterConfig {
             network: self.network.clone(),
             timer_jitter: self.timer_jitter,
             boot_spread: self.boot_spread,
+            disk_write: self.disk_write,
         }
     }
 
@@ -576,6 +585,16 @@ impl ClusterConfig {
         }
         if self.boot_spread != 0 {
             out.push(("boot".to_string(), format_duration(self.boot_spread)));
+        }
+        if self.disk_write != d.disk_write {
+            out.push((
+                "diskWrite".to_string(),
+                format!(
+                    "{}..{}",
+                    format_duration(self.disk_write.0),
+                    format_duration(self.disk_write.1)
+                ),
+            ));
         }
         out
     }
@@ -794,10 +813,12 @@ impl Cluster {
         let mut last =
             take_earliest(&mut clocks).ok_or_else(|| Error::new("spread-timers", SPREAD_NEEDS))?;
         let hops = with_sim!(self, s => s.vote_request_hops());
+        // The candidate writes its term and vote before its requests leave.
         let gap = self
             .network()
             .latency_max
             .saturating_mul(hops)
+            .saturating_add(self.engine().disk_write().1)
             .saturating_add(1000);
         while let Some((due, id)) = take_earliest(&mut clocks) {
             let want = last.0.saturating_add(gap);
@@ -885,6 +906,36 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
             .collect()
+    }
+
+    #[test]
+    fn a_disk_write_is_a_raft_range_checked_by_name() {
+        let raft = |v: &str| ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("diskWrite", v)]));
+        let c = raft("0.5ms..2ms").unwrap();
+        assert_eq!(c.disk_write, (500, 2_000));
+        assert_eq!(raft("3ms").unwrap().disk_write, (3_000, 3_000), "one value: both ends");
+        for (bad, rule) in [
+            ("4ms..1ms", "the maximum must be at least the minimum, got 4ms..1ms"),
+            ("1ms..2s", "must be at most 1s, got 2s"),
+        ] {
+            let e = raft(bad).unwrap_err();
+            assert_eq!((e.field.as_str(), e.rule.as_str()), ("diskWrite", rule), "{bad}");
+        }
+        for bad in ["fast", "1ms..", "-1ms..2ms"] {
+            assert_eq!(raft(bad).unwrap_err().field, "diskWrite", "{bad}");
+        }
+        let e = ClusterConfig::from_pairs(&pairs(&[("disk-write", "1ms..2ms")])).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule.as_str()),
+            ("diskWrite", "is a raft setting; this cluster runs nacos")
+        );
+        // Nor can a Nacos simulation be built with one directly.
+        let sim = SimConfig {
+            disk_write: (1_000, 2_000),
+            ..ClusterConfig::default().sim_config(1)
+        };
+        let e = Simulation::<nacos::Node>::new(nacos::Config::default(), sim).err().unwrap();
+        assert_eq!(e.field, "diskWrite");
     }
 
     #[test]
@@ -1053,6 +1104,7 @@ mod tests {
                 ("logs", "2:1,1:1"),
                 ("timerJitter", "0.5ms"),
                 ("boot", "2.5s"),
+                ("diskWrite", "0.4ms..1.3ms"),
             ][..],
         ] {
             let c = ClusterConfig::from_pairs(&pairs(input)).unwrap();

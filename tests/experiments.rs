@@ -90,10 +90,12 @@ fn no_trial_beats_the_physical_minimum() {
     // A survivor times out at least electionMin after it received the last
     // heartbeat, which left the leader at most a heartbeat interval (half
     // electionMin) before the crash; then a vote request, its reply and the
-    // first heartbeat each take at least the minimum latency.
+    // first heartbeat each take at least the minimum latency, and the
+    // candidate and a voter each write to disk before they send.
     let setup = Setup::default();
     for (r, s) in results() {
-        let floor = r.line.lo - r.line.heartbeat() + 4 * setup.latency.0;
+        let floor =
+            r.line.lo - r.line.heartbeat() + 4 * setup.latency.0 + 2 * setup.disk_write.0;
         assert!(
             s.min >= floor,
             "{}: min {} µs below {floor} µs",
@@ -105,7 +107,7 @@ fn no_trial_beats_the_physical_minimum() {
         // Only where the timeouts spread wider than a message takes can a
         // first election win outright; at 150-150 and 150-151 every first
         // round splits.
-        if r.line.hi - r.line.lo > setup.latency.1 {
+        if r.line.hi - r.line.lo > setup.latency.1 + setup.disk_write.1 {
             assert!(
                 s.min <= floor + r.line.lo / 2,
                 "{}: min {} µs, far above the floor {floor} µs",
@@ -293,7 +295,8 @@ fn cli_text_and_csv_show_the_paper_beside_the_measurement() {
         "12-24",
         "median 287",
         "mean 35, longest 152",
-        "one-way latency 2.5ms..3.5ms",
+        "one-way latency 0.2ms..0.4ms",
+        "disk write 1ms..4ms",
         "seed 1",
     ] {
         assert!(out.contains(want), "`{want}` missing:\n{out}");
@@ -356,6 +359,9 @@ fn cli_bad_flags_name_the_flag_and_the_rule() {
         (&["experiment", "fig16", "--latency", "5ms..1ms"], "--latency: the maximum must be at least the minimum"),
         (&["experiment", "fig16", "--latency", "5"], "--latency: must be a range like 1.5ms..4.5ms"),
         (&["experiment", "fig16", "--jitter", "2s"], "--jitter: must be at most 1s"),
+        (&["experiment", "fig16", "--disk-write", "4ms..1ms"], "--disk-write: the maximum must be at least the minimum"),
+        (&["experiment", "fig16", "--disk-write", "1ms..2s"], "--disk-write: must be at most 1s"),
+        (&["experiment", "fig16", "--disk-write", "3ms"], "--disk-write: must be a range like 1.5ms..4.5ms"),
         (
             &["experiment", "fig16", "--latency", "2ms..8ms", "--lines", "12-24"],
             "--latency: the first leader did not settle in the warm-up of 12-24 ms: heartbeats every 6ms cannot hold followers with one-way latency 2ms..8ms",

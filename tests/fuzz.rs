@@ -36,6 +36,7 @@ const KEYS: &[&str] = &[
     "loss",
     "timerJitter",
     "boot",
+    "diskWrite",
     "beatRunTime",
     "beatPhase",
     "timings.heartbeat",

@@ -1005,6 +1005,7 @@ const SCENARIOS: &[(&str, &str)] = scenarios![
     "45-nacos-http-reply-to-restarted.txt",
     "46-nacos-http-loss.txt",
     "47-nacos-http-proxy-failed.txt",
+    "48-raft-disk-write.txt",
     "49-nacos-beat-phase.txt",
 ];
 

@@ -330,6 +330,7 @@ function setupText(setup) {
   return pageText('exp.fig16.setup', {
     logs: setup.logs.split(',').map((l) => l.split(':')[0]).join(pageText('exp.listSep')),
     latencyMin: setup.latencyMs[0], latencyMax: setup.latencyMs[1], jitter: setup.timerJitterMs,
+    diskMin: setup.diskWriteMs[0], diskMax: setup.diskWriteMs[1],
   });
 }
 

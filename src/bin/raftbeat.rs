@@ -232,6 +232,11 @@ DURATIONS are written with a unit: 500us, 150ms, 1.5s, 2m, 24h."
             "D",
             "Servers boot at random moments within D (default 0: all at once)",
         ),
+        (
+            "diskWrite",
+            "MIN..MAX",
+            "Raft: each disk write of a term, vote or follower's log takes this long and holds its node (default 0: none)",
+        ),
     ];
 
     /// The settings flags of `raftbeat run`, one per config key: `--loss`,

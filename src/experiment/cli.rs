@@ -23,7 +23,7 @@ use std::time::Instant;
     override_usage = "\
 raftbeat experiment fig16 [--trials N] [--seed S] [--format text|json|csv]
                               [--lines LO-HI,...] [--latency MIN..MAX] [--jitter D]
-                              [--logs I:T,...] [--replay LO-HI:TRIAL]
+                              [--disk-write MIN..MAX] [--logs I:T,...] [--replay LO-HI:TRIAL]
        raftbeat experiment nacos-failover [--trials N] [--seed S] [--format text|json|csv]
                               [--latency MIN..MAX] [--replay TRIAL]
        raftbeat experiment nacos-propagation [--runs N] [--writes N] [--loss P,...] [--seed S]
@@ -76,12 +76,17 @@ struct Fig16Args {
     /// Only these ranges, e.g. 150-155,12-24.
     #[arg(long, value_name = "L", allow_hyphen_values = true)]
     lines: Option<String>,
-    /// One-way latency of every message (default 2.5ms..3.5ms).
+    /// One-way latency of every message (default 0.2ms..0.4ms).
     #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     latency: Option<String>,
     /// Timers fire up to D late (default 0.2ms).
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     jitter: Option<String>,
+    /// Every disk write of a term, vote or follower's log takes a uniform
+    /// time in this range and holds its server (default 1ms..4ms; 0 for
+    /// none).
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
+    disk_write: Option<String>,
     /// The five logs, index:term (default 6:1,5:1,4:1,3:1,2:1); the first
     /// leader is drawn among the most up to date.
     #[arg(long, value_name = "L", allow_hyphen_values = true)]
@@ -134,6 +139,7 @@ pub fn expected_value(flag: &str) -> &'static str {
         "--lines" => "ranges like 150-155,12-24",
         "--latency" => "a range like 1.5ms..4.5ms",
         "--jitter" => "a duration like 0.2ms",
+        "--disk-write" => "a range like 0.5ms..2ms",
         "--logs" => "five index:term logs like 5:1,5:1,5:1,3:1,3:1",
         "--replay" => "a trial",
         _ => "a value",
@@ -147,6 +153,7 @@ struct Opts {
     lines: Option<Vec<&'static Line>>,
     latency: Option<(Micros, Micros)>,
     jitter: Option<Micros>,
+    disk_write: Option<(Micros, Micros)>,
     logs: Option<[crate::protocol::raft::LogPos; 5]>,
     replay: Option<String>,
 }
@@ -197,19 +204,7 @@ impl Opts {
             Some(v) => return Err(format!("--format: must be text, json or csv, got `{v}`")),
         };
         let latency = latency
-            .map(|v| {
-                let (a, b) = v.split_once("..").ok_or_else(|| {
-                    format!("--latency: must be a range like 1.5ms..4.5ms, got `{v}`")
-                })?;
-                let a = parse_duration("--latency", a).map_err(|e| e.to_string())?;
-                let b = parse_duration("--latency", b).map_err(|e| e.to_string())?;
-                if b < a {
-                    return Err(format!(
-                        "--latency: the maximum must be at least the minimum, got `{v}`"
-                    ));
-                }
-                Ok((a, b))
-            })
+            .map(|v| duration_range("--latency", v))
             .transpose()?;
         Ok(Opts {
             trials,
@@ -218,6 +213,7 @@ impl Opts {
             lines: None,
             latency,
             jitter: None,
+            disk_write: None,
             logs: None,
             replay,
         })
@@ -255,6 +251,9 @@ impl Opts {
         }
         if let Some(v) = &a.jitter {
             o.jitter = Some(parse_duration("--jitter", v).map_err(|e| e.to_string())?);
+        }
+        if let Some(v) = &a.disk_write {
+            o.disk_write = Some(duration_range("--disk-write", v)?);
         }
         if let Some(v) = &a.logs {
             let mut logs = Vec::new();
@@ -345,6 +344,21 @@ pub fn run_fig16(
     Ok(out)
 }
 
+/// A flag's `A..B` range of durations, checked.
+fn duration_range(flag: &str, v: &str) -> Result<(Micros, Micros), String> {
+    let (a, b) = v
+        .split_once("..")
+        .ok_or_else(|| format!("{flag}: must be a range like 1.5ms..4.5ms, got `{v}`"))?;
+    let a = parse_duration(flag, a).map_err(|e| e.to_string())?;
+    let b = parse_duration(flag, b).map_err(|e| e.to_string())?;
+    if b < a {
+        return Err(format!(
+            "{flag}: the maximum must be at least the minimum, got `{v}`"
+        ));
+    }
+    Ok((a, b))
+}
+
 fn fig16_setup(o: &Opts) -> Result<Setup, String> {
     let mut setup = Setup::default();
     if let Some(l) = o.latency {
@@ -352,6 +366,9 @@ fn fig16_setup(o: &Opts) -> Result<Setup, String> {
     }
     if let Some(j) = o.jitter {
         setup.timer_jitter = j;
+    }
+    if let Some(d) = o.disk_write {
+        setup.disk_write = d;
     }
     if let Some(l) = o.logs {
         setup.logs = l;

@@ -102,6 +102,7 @@ impl Setup {
             network: self.network.clone(),
             timer_jitter: 0,
             boot_spread: 0,
+            disk_write: (0, 0),
         }
         .validate()?;
         if self.nodes < 3 {
@@ -377,6 +378,7 @@ pub fn settled(setup: &Setup, network: NetworkConfig, seed: u64) -> Result<RaftS
             network,
             timer_jitter: 0,
             boot_spread: 0,
+            disk_write: (0, 0),
         },
     )?;
     let cap = 60 * 1_000_000;

@@ -86,6 +86,7 @@ impl Setup {
             network: self.network.clone(),
             timer_jitter: 0,
             boot_spread: 0,
+            disk_write: (0, 0),
         }
         .validate()?;
         if self.nodes < 3 {
@@ -114,6 +115,7 @@ pub fn run_trial(setup: &Setup, seed: u64, trial: u32) -> Result<Trial, Error> {
         network: setup.network.clone(),
         timer_jitter: 0,
         boot_spread: 0,
+        disk_write: (0, 0),
     };
     let mut s = Simulation::<nacos::Node>::new(setup.nacos.clone(), sim)?;
     let mut draws = Stream::new(sim_seed, EXPERIMENT_STREAM);

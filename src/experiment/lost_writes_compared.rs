@@ -275,6 +275,7 @@ pub fn run(setup: &Setup, model: Model, sim_seed: u64) -> Result<Run, Error> {
         network: setup.network.clone(),
         timer_jitter: 0,
         boot_spread: 0,
+        disk_write: (0, 0),
     };
     match model {
         Model::Nacos(version) => {

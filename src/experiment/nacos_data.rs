@@ -30,6 +30,7 @@ pub fn cluster(
             network,
             timer_jitter: 0,
             boot_spread: 0,
+            disk_write: (0, 0),
         },
     )
 }

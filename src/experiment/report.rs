@@ -98,11 +98,20 @@ pub fn fig16_text(results: &[LineResult], setup: &Setup, seed: u64) -> String {
     );
     let _ = writeln!(
         out,
-        "5 servers (logs {}), one-way latency {}..{}, timer jitter {}, heartbeat = half the minimum timeout, seed {seed}.",
+        "5 servers (logs {}), one-way latency {}..{}, timer jitter {}{}, heartbeat = half the minimum timeout, seed {seed}.",
         logs.join(", "),
         format_duration(setup.latency.0),
         format_duration(setup.latency.1),
-        format_duration(setup.timer_jitter)
+        format_duration(setup.timer_jitter),
+        if setup.disk_write == (0, 0) {
+            String::new()
+        } else {
+            format!(
+                ", disk write {}..{}",
+                format_duration(setup.disk_write.0),
+                format_duration(setup.disk_write.1)
+            )
+        }
     );
     let _ = writeln!(out);
     let _ = writeln!(

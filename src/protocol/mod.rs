@@ -453,6 +453,12 @@ pub trait Protocol: Sized {
     /// (`src/sim/transport.rs`).
     const HTTP: bool = false;
 
+    /// Whether the model writes its persistent state to disk before it
+    /// speaks (Raft, as LogCabin does: term and vote, and a follower's log),
+    /// so that the driver's disk model (`diskWrite`) applies to it. False
+    /// (Nacos): its model has no such write.
+    const SYNCS: bool = false;
+
     /// The HTTP client's timeouts, where [`Protocol::HTTP`] is true.
     fn http_timeouts(_config: &Self::Config) -> HttpTimeouts {
         HttpTimeouts {

@@ -60,6 +60,13 @@ pub struct Engine {
     pub(super) pause_since: Vec<Micros>,
     /// Client requests that reached a paused node, handed to it when it resumes.
     pub(super) held: Vec<(NodeId, ClientRequest)>,
+    /// A node writing to disk runs nothing before this moment either (0:
+    /// no write under way); see `disk.rs`.
+    pub(super) busy_until: Vec<Micros>,
+    /// The later of the two: what timers and deliveries check, in one load.
+    pub(super) stalled: Vec<Micros>,
+    /// See [`SimConfig::disk_write`].
+    pub(super) disk_write: (Micros, Micros),
     timers: Vec<[TimerSlot; MAX_TIMERS]>,
     pub(super) network: NetworkConfig,
     pub(super) topology: Topology,
@@ -95,6 +102,9 @@ impl Engine {
             paused_until: vec![0; n],
             pause_since: vec![0; n],
             held: Vec::new(),
+            busy_until: vec![0; n],
+            stalled: vec![0; n],
+            disk_write: sim.disk_write,
             timers: vec![[TimerSlot::default(); MAX_TIMERS]; n],
             network: sim.network.clone(),
             topology: Topology::new(sim.nodes),
@@ -319,12 +329,12 @@ impl Engine {
 
     /// A Timer event: how late it fires, if it is still the armed one on a
     /// live node and due now (an entry overtaken by a later re-arm goes back
-    /// in the queue, and so does one due while its node is paused: it fires
-    /// when the pause ends, late by as much).
+    /// in the queue, and so does one due while its node is paused or
+    /// writing to disk: it fires when that ends, late by as much).
     #[inline]
     pub(super) fn fires(&mut self, node: NodeId, slot: u8, gen: u32) -> Option<Micros> {
         let i = (node - 1) as usize;
-        let paused_until = self.paused_until[i];
+        let paused_until = self.stalled[i];
         let t = &mut self.timers[i][slot as usize];
         if !self.alive[i] || t.gen != gen {
             return None;
@@ -365,6 +375,32 @@ impl Engine {
     #[inline]
     pub fn is_paused(&self, id: NodeId) -> bool {
         self.paused_until
+            .get((id.wrapping_sub(1)) as usize)
+            .is_some_and(|u| *u > self.now)
+    }
+
+    /// Until when a node runs nothing: paused, or writing to disk (0 when
+    /// neither ever happened).
+    #[inline]
+    pub(super) fn stalled_until(&self, id: NodeId) -> Micros {
+        self.stalled[(id - 1) as usize]
+    }
+
+    /// Whether a node runs nothing now: paused, or writing to disk. What
+    /// comes due for it waits.
+    #[inline]
+    pub(super) fn is_stalled(&self, id: NodeId) -> bool {
+        self.stalled_until(id) > self.now
+    }
+
+    /// Each disk write's range ((0, 0): no disk); see [`SimConfig::disk_write`].
+    pub fn disk_write(&self) -> (Micros, Micros) {
+        self.disk_write
+    }
+
+    /// Whether a node is writing to disk now (see `disk.rs`).
+    pub fn is_writing(&self, id: NodeId) -> bool {
+        self.busy_until
             .get((id.wrapping_sub(1)) as usize)
             .is_some_and(|u| *u > self.now)
     }

@@ -36,11 +36,17 @@ pub(super) enum Pending {
     /// An HTTP connection's deadline (its id is its request's message id):
     /// the request fails unless its reply came first (`transport.rs`).
     ConnDeadline(u64),
+    /// A node's disk write ends (if `epoch` is still its life): the
+    /// messages that waited for it leave (`disk.rs`).
+    Synced {
+        node: NodeId,
+        epoch: u32,
+    },
 }
 
 /// A [`Pending`] packed in one word, the kind in the top two bits (the two
-/// periodic-crash kinds, the workload, the resume and the connection
-/// deadline share 3, told apart by bits 61 to 58). Copying
+/// periodic-crash kinds, the workload, the resume, the connection deadline
+/// and the end of a disk write share 3, told apart by bits 61 to 57). Copying
 /// an enum with a byte tag through the queue cost store-forwarding stalls
 /// on every event; a word moves in a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +60,7 @@ impl Packed {
     const WORKLOAD: u64 = 1 << 60;
     const RESUME: u64 = 1 << 59;
     const CONN: u64 = 1 << 58;
+    const SYNCED: u64 = 1 << 57;
 
     #[inline]
     pub(super) fn pack(p: Pending) -> Packed {
@@ -78,6 +85,9 @@ impl Packed {
             Pending::ConnDeadline(id) => {
                 debug_assert!(id < Self::CONN);
                 Self::PERIODIC | Self::CONN | id
+            }
+            Pending::Synced { node, epoch } => {
+                Self::PERIODIC | Self::SYNCED | u64::from(node) << 32 | u64::from(epoch)
             }
         })
     }
@@ -106,6 +116,10 @@ impl Packed {
                 epoch: w as u32,
             },
             _ if w & Self::CONN != 0 => Pending::ConnDeadline(w & (Self::CONN - 1)),
+            _ if w & Self::SYNCED != 0 => Pending::Synced {
+                node: (w >> 32) as u32 & 0x01FF_FFFF,
+                epoch: w as u32,
+            },
             _ => Pending::PeriodicCrash { gen: w as u32 },
         }
     }
@@ -151,6 +165,12 @@ mod tests {
             Pending::Workload { gen: 0 },
             Pending::Workload { gen: u32::MAX },
             Pending::ConnDeadline(1),
+            Pending::ConnDeadline((1 << 57) | 5),
+            Pending::Synced { node: 1, epoch: 0 },
+            Pending::Synced {
+                node: MAX_NODES,
+                epoch: u32::MAX,
+            },
             Pending::ConnDeadline((1 << 58) - 1),
         ] {
             assert_eq!(Packed::pack(p).unpack(), p);

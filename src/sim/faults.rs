@@ -38,6 +38,7 @@ impl Engine {
         self.alive[i] = false;
         self.epoch[i] += 1;
         self.paused_until[i] = 0;
+        self.stalled[i] = 0;
         self.held.retain(|(n, _)| *n != id);
         self.disarm_all(id);
         self.emit(Some(id), Some(status.term), EventKind::Crash);
@@ -53,6 +54,7 @@ impl Engine {
         self.alive[i] = true;
         self.booting[i] = false;
         self.paused_until[i] = 0;
+        self.stalled[i] = 0;
         self.held.retain(|(n, _)| *n != id);
         self.emit(Some(id), Some(after.term), EventKind::Restart);
         self.observe(id, before, (after, true), true);
@@ -235,6 +237,7 @@ impl<P: Protocol> Simulation<P> {
             Pending::Workload { gen } => self.workload_event(gen),
             Pending::Resume { node, epoch } => self.resume(node, epoch),
             Pending::ConnDeadline(id) => self.conn_deadline(id),
+            Pending::Synced { node, epoch } if P::SYNCS => self.synced(node, epoch),
             _ => false,
         }
     }
@@ -262,6 +265,7 @@ impl<P: Protocol> Simulation<P> {
         let i = check_node(self.engine.n, "node", id)?;
         let status = self.nodes[i].proto.status();
         self.engine.crashed(id, status)?;
+        self.forget_unsynced(id);
         self.client_connections_lost(id);
         if P::HTTP {
             self.http_process_died(id);
@@ -281,6 +285,7 @@ impl<P: Protocol> Simulation<P> {
                 self.http_process_died(id);
             }
         }
+        self.forget_unsynced(id);
         let persisted = self.nodes[i].proto.persistent();
         let slot = &mut self.nodes[i];
         slot.proto = P::new(id, self.engine.n, &self.config, &persisted, &mut slot.rng);
@@ -334,6 +339,7 @@ impl<P: Protocol> Simulation<P> {
             e.pause_since[i] = since;
         }
         e.paused_until[i] = until;
+        e.stalled[i] = e.stalled[i].max(until);
         let term = self.nodes[i].proto.status().term;
         e.emit(Some(id), Some(term), EventKind::Pause { until });
         let epoch = e.epoch[i];
@@ -344,7 +350,8 @@ impl<P: Protocol> Simulation<P> {
     }
 
     /// A pause ends (unless the node crashed, restarted or was paused longer
-    /// since): the client requests that waited reach it.
+    /// since): the client requests that waited reach it (unless a disk
+    /// write under way holds them longer: its end hands them over).
     fn resume(&mut self, id: NodeId, epoch: u32) -> bool {
         let i = (id - 1) as usize;
         let e = &mut self.engine;
@@ -354,6 +361,15 @@ impl<P: Protocol> Simulation<P> {
         let since = e.pause_since[i];
         let term = self.nodes[i].proto.status().term;
         e.emit(Some(id), Some(term), EventKind::Resume { since });
+        if !e.is_writing(id) {
+            self.release_held(id);
+        }
+        true
+    }
+
+    /// The client requests that waited for a stalled node reach it.
+    pub(super) fn release_held(&mut self, id: NodeId) {
+        let e = &mut self.engine;
         let held: Vec<ClientRequest> = {
             let mut out = Vec::new();
             e.held.retain(|(n, r)| {
@@ -369,7 +385,6 @@ impl<P: Protocol> Simulation<P> {
         for r in held {
             self.deliver(id, r);
         }
-        true
     }
 
     /// Force an election timeout on a live node now.

@@ -16,6 +16,7 @@
 
 pub mod client;
 pub mod durability;
+mod disk;
 mod engine;
 mod event;
 mod faults;
@@ -55,7 +56,15 @@ pub struct SimConfig {
     /// real cluster's servers start seconds apart; until then a server is
     /// down and messages to it are lost. 0 (the default): all at once.
     pub boot_spread: Micros,
+    /// Every disk write of a model that syncs its state before it speaks
+    /// (Raft: term and vote, a follower's log) takes a uniform time in this
+    /// range, and holds its node meanwhile (`disk.rs`). (0, 0), the
+    /// default: no disk, messages leave with the step.
+    pub disk_write: (Micros, Micros),
 }
+
+/// The longest disk write a run accepts.
+pub const MAX_DISK_WRITE: Micros = 1_000_000;
 
 /// The longest boot spread a run accepts.
 pub const MAX_BOOT_SPREAD: Micros = 600_000_000;
@@ -80,7 +89,32 @@ impl SimConfig {
                 ),
             ));
         }
+        let (lo, hi) = self.disk_write;
+        if hi < lo {
+            return Err(Error::new(
+                "diskWrite",
+                format!(
+                    "the maximum must be at least the minimum, got {}..{}",
+                    crate::time::format_duration(lo),
+                    crate::time::format_duration(hi)
+                ),
+            ));
+        }
+        if hi > MAX_DISK_WRITE {
+            return Err(Error::new(
+                "diskWrite",
+                format!(
+                    "must be at most 1s, got {}",
+                    crate::time::format_duration(hi)
+                ),
+            ));
+        }
         self.network.validate()
+    }
+
+    /// Whether steps that change persistent state wait for a disk write.
+    pub fn disk_on(&self) -> bool {
+        self.disk_write.1 > 0
     }
 }
 

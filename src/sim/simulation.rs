@@ -2,6 +2,7 @@
 //! messages on the wire, and the loop that runs events and carries out what
 //! the model asks for.
 
+use super::disk::{Unsynced, Writes};
 use super::event::{Packed, Pending};
 use super::network::{Envelope, InFlight, Wire};
 use super::rng::{Stream, BOOT_STREAM};
@@ -32,6 +33,8 @@ pub(super) enum Step<P: Protocol> {
     Client(ClientRequest),
     /// An HTTP request this node sent to the given server failed.
     RequestFailed(NodeId, P::Message, RequestError),
+    /// Messages that waited for the node's disk write leave (`disk.rs`).
+    Flush(Vec<(Dest, P::Message)>),
 }
 
 /// One node's model state and its own random stream.
@@ -52,6 +55,8 @@ pub struct Simulation<P: Protocol> {
     pub(super) wire: Wire<P::Message>,
     /// Open HTTP connections (models with [`Protocol::HTTP`]; else empty).
     pub(super) conns: Connections<P::Message>,
+    /// Messages waiting for their node's disk write to end (`disk.rs`).
+    pub(super) unsynced: Vec<Unsynced<P::Message>>,
     pub(super) ready: ReadyOf<P>,
 }
 
@@ -71,6 +76,15 @@ impl<P: Protocol> std::ops::DerefMut for Simulation<P> {
 impl<P: Protocol> Simulation<P> {
     pub fn new(config: P::Config, sim: SimConfig) -> Result<Self, Error> {
         sim.validate()?;
+        if sim.disk_on() && !P::SYNCS {
+            return Err(Error::new(
+                "diskWrite",
+                format!(
+                    "the {} model writes nothing to disk before it speaks; leave it out",
+                    P::NAME
+                ),
+            ));
+        }
         P::validate_config(&config)?;
         let jitter = P::boot_jitter(&config);
         let mut boot_rng = (sim.boot_spread > 0).then(|| Stream::new(sim.seed, BOOT_STREAM));
@@ -79,6 +93,7 @@ impl<P: Protocol> Simulation<P> {
             nodes: Vec::with_capacity(sim.nodes as usize),
             wire: Wire::default(),
             conns: Connections::default(),
+            unsynced: Vec::new(),
             ready: Ready::default(),
             config,
         };
@@ -249,10 +264,11 @@ impl<P: Protocol> Simulation<P> {
                 true
             }
             Pending::Deliver(id) => {
-                // A paused receiver takes it when it resumes: it waits.
+                // A paused receiver, or one writing to disk, takes it when
+                // it runs again: it waits.
                 if let Some(to) = self.wire.envelope(id).map(|e| e.to) {
-                    if self.engine.is_paused(to) {
-                        let until = self.engine.paused_until[(to - 1) as usize];
+                    if self.engine.is_stalled(to) {
+                        let until = self.engine.stalled_until(to);
                         self.engine.schedule(until, Pending::Deliver(id));
                         if P::HTTP {
                             self.conns.request_waits(id, &mut self.engine);
@@ -284,6 +300,7 @@ impl<P: Protocol> Simulation<P> {
             nodes,
             wire,
             conns,
+            unsynced,
             ready,
             config,
         } = self;
@@ -291,6 +308,10 @@ impl<P: Protocol> Simulation<P> {
         ready.keep_notes = !engine.sinks.is_empty();
         let node = &mut nodes[i];
         let before = node.proto.status();
+        let on_message = matches!(step, Step::Message(..));
+        // What a finished write held leaves now, even if a later step of
+        // the node has started another write meanwhile.
+        let flush = matches!(step, Step::Flush(..));
         let (p, rng) = (&mut node.proto, &mut node.rng);
         match step {
             Step::Start => {
@@ -311,6 +332,7 @@ impl<P: Protocol> Simulation<P> {
             Step::RequestFailed(to, request, error) => {
                 p.on_request_failed(to, request, error, rng, ready)
             }
+            Step::Flush(messages) => ready.messages.extend(messages),
         }
         let after = node.proto.status();
         if !engine.sinks.is_empty() {
@@ -349,6 +371,15 @@ impl<P: Protocol> Simulation<P> {
         for &(term, candidate) in &ready.votes {
             engine.vote(id, term, candidate);
         }
+        // With a disk, a step that changed what must be synced holds its
+        // node for the write (`disk.rs`); timers may count from within it.
+        let mut timers_from = 0;
+        if P::SYNCS && engine.disk_write.1 > 0 {
+            let writes = Writes::of_step(id, (before, after), &ready.votes, &ready.log, on_message);
+            if writes.count() > 0 {
+                timers_from = engine.start_write(id, after.term, &mut node.rng, writes);
+            }
+        }
         for &timer in &ready.cancels {
             engine.disarm(id, timer.index());
         }
@@ -359,7 +390,22 @@ impl<P: Protocol> Simulation<P> {
                 0
             };
             node.kinds[timer.index()] = Some(timer);
-            engine.arm(id, timer.index(), after.saturating_add(jitter));
+            engine.arm(
+                id,
+                timer.index(),
+                after.saturating_add(jitter).saturating_add(timers_from),
+            );
+        }
+        // Messages of a node writing to disk leave when the write ends.
+        if P::SYNCS && !flush && !ready.messages.is_empty() {
+            let busy_until = engine.busy_until[i];
+            if busy_until > engine.now {
+                unsynced.push(Unsynced {
+                    at: busy_until,
+                    node: id,
+                    messages: ready.messages.drain(..).collect(),
+                });
+            }
         }
         if !ready.messages.is_empty() {
             let round = engine.next_round();

@@ -75,6 +75,14 @@ pub enum EventKind<'a> {
     Resume {
         since: Micros,
     },
+    /// The step just run changed what the node must sync before it speaks
+    /// (`diskWrite`): `state` writes of its term and vote, and its log if
+    /// `log`. Nothing runs on it until `until`; what it sends leaves then.
+    DiskWrite {
+        until: Micros,
+        state: u32,
+        log: bool,
+    },
     /// The user forced an election timeout (the model's note follows).
     Timeout,
     /// The user moved a node's election clock: it now runs out at `due`,
@@ -198,6 +206,7 @@ impl Record for TraceEvent<'_> {
             EventKind::Restart => "restart",
             EventKind::Pause { .. } => "pause",
             EventKind::Resume { .. } => "resume",
+            EventKind::DiskWrite { .. } => "diskWrite",
             EventKind::Timeout => "timeout",
             EventKind::ElectionClockSet { .. } => "clock-set",
             EventKind::Partition { .. } => "partition",
@@ -238,6 +247,8 @@ impl Record for TraceEvent<'_> {
             | EventKind::RuleRemoved { .. }
             | EventKind::Network { .. } => "fault",
             EventKind::Violation(_) | EventKind::LeadersResolved { .. } => "monitor",
+            EventKind::DiskWrite { state: 0, .. } => "data",
+            EventKind::DiskWrite { .. } => "election",
             EventKind::ClientRequest { .. }
             | EventKind::ClientResult { .. }
             | EventKind::ClientRedirect { .. }
@@ -324,6 +335,11 @@ impl Record for TraceEvent<'_> {
             }
             EventKind::Pause { until } => json_num(out, "until_ms", MsJson(*until as i64)),
             EventKind::Resume { since } => json_num(out, "since_ms", MsJson(*since as i64)),
+            EventKind::DiskWrite { until, state, log } => {
+                json_num(out, "until_ms", MsJson(*until as i64));
+                json_num(out, "state_writes", state);
+                json_num(out, "log", log);
+            }
             EventKind::Drop {
                 id,
                 kind,
@@ -451,6 +467,20 @@ impl Record for TraceEvent<'_> {
                 "resumes after {} paused: what waited runs now",
                 fmt_ms(self.t.saturating_sub(*since) as i64)
             ),
+            EventKind::DiskWrite { until, state, log } => {
+                let what = match (state, log) {
+                    (0, _) => "its log".to_string(),
+                    (1, false) => "its term and vote".to_string(),
+                    (n, false) => format!("its term and vote ({n} writes)"),
+                    (1, true) => "its term and vote, then its log".to_string(),
+                    (n, true) => format!("its term and vote ({n} writes), then its log"),
+                };
+                write!(
+                    out,
+                    "syncs {what} to disk until {}: nothing else runs; what it sends leaves then",
+                    fmt_ms(*until as i64)
+                )
+            }
             EventKind::Timeout => write!(out, "election timeout forced"),
             EventKind::ElectionClockSet { due, by: ClockSetBy::Align, peer, peer_due } if due == peer_due => {
                 write!(out, "align-timers: election clock set to run out with S{peer}'s, at {}", fmt_ms(*due as i64))

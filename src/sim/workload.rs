@@ -114,8 +114,9 @@ impl<P: Protocol> Simulation<P> {
             },
         );
         match via {
-            // A paused node accepts the connection and answers nothing yet.
-            Some(n) if self.engine.is_paused(n) => {
+            // A paused node (or one writing to disk) accepts the
+            // connection and answers nothing yet.
+            Some(n) if self.engine.is_stalled(n) => {
                 self.engine.held.push((n, ClientRequest { op, kind, key }));
             }
             Some(n) if self.engine.is_alive(n) => {
@@ -148,7 +149,7 @@ impl<P: Protocol> Simulation<P> {
                 self.engine.client_done(r.op, Err(Failure::RedirectFailed));
                 return;
             }
-            if self.engine.is_paused(leader) {
+            if self.engine.is_stalled(leader) {
                 self.engine.held.push((leader, r));
                 return;
             }

@@ -31,7 +31,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
 export interface Fig16Lines {
-    setup: { latencyMs: [number, number]; timerJitterMs: number; logs: string; capMs: number };
+    setup: { latencyMs: [number, number]; timerJitterMs: number; diskWriteMs: [number, number]; logs: string; capMs: number };
     lines: { rangeMs: [number, number]; label: string; graph: "top" | "bottom" | "both"; paperTrials: number; heartbeatMs: number;
         claims: { stat: string; ms: number; words: string; check: string; checked: boolean }[] }[];
 }
@@ -53,6 +53,8 @@ struct Fig16Lines {
 struct Fig16Setup {
     latency_ms: [f64; 2],
     timer_jitter_ms: f64,
+    /// Each disk write's range ([0, 0]: none).
+    disk_write_ms: [f64; 2],
     /// `index:term` per server, S1 first.
     logs: String,
     cap_ms: f64,
@@ -135,7 +137,7 @@ fn samples_of(data: &[f64]) -> Result<Vec<Sample>, Error> {
 }
 
 /// The Figure 16 lines and the default setup: `{setup: {latencyMs: [lo, hi],
-/// timerJitterMs, logs, capMs}, lines: [{rangeMs: [lo, hi], label: "150-155",
+/// timerJitterMs, diskWriteMs: [lo, hi], logs, capMs}, lines: [{rangeMs: [lo, hi], label: "150-155",
 /// graph: "top", paperTrials: 1000, heartbeatMs: 75, claims: [{stat:
 /// "median", ms: 287, words, check, checked}]}]}`.
 #[wasm_bindgen(js_name = fig16Lines, unchecked_return_type = "Fig16Lines")]
@@ -166,6 +168,7 @@ pub fn fig16_lines() -> Result<JsValue, JsError> {
         setup: Fig16Setup {
             latency_ms: [ms(setup.latency.0), ms(setup.latency.1)],
             timer_jitter_ms: ms(setup.timer_jitter),
+            disk_write_ms: [ms(setup.disk_write.0), ms(setup.disk_write.1)],
             logs: setup
                 .logs
                 .iter()

@@ -608,6 +608,7 @@ impl Protocol for Node {
     type Persistent = Persistent;
 
     const NAME: &'static str = "raft";
+    const SYNCS: bool = true;
 
     fn validate_config(c: &Config) -> Result<(), Error> {
         c.validate()

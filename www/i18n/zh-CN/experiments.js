@@ -107,7 +107,7 @@ export default {
   'exp.error.worker': '一个实验 worker 出错：{message}',
   'exp.error.wasm': 'wasm 核心未能加载：{message}',
   'exp.error.seed': '种子：必须是 0 到 {max} 之间的整数，收到的是 `{text}`',
-  'exp.fig16.setup': '五个节点，日志分别有 {logs} 个条目（S1 到 S5）：S1 是领导者并崩溃；四个幸存者中，S4 和 S5 永远凑不齐三票。领导者发出一轮心跳，然后在其心跳间隔（最小超时的一半）内的均匀随机时刻崩溃。时间从崩溃起算，直到其他每个存活节点都接受了新领导者的第一次心跳。单向延迟 {latencyMin}–{latencyMax} ms（网络加上投票的磁盘写入），计时器最多晚 {jitter} ms。',
+  'exp.fig16.setup': '五个节点，日志分别有 {logs} 个条目（S1 到 S5）：S1 是领导者并崩溃；四个幸存者中，S4 和 S5 永远凑不齐三票。领导者发出一轮心跳，然后在其心跳间隔（最小超时的一半）内的均匀随机时刻崩溃。时间从崩溃起算，直到其他每个存活节点都接受了新领导者的第一次心跳。单向延迟 {latencyMin}–{latencyMax} ms；节点在发出投票请求或投票之前先把任期和投票写入磁盘（每次写入 {diskMin}–{diskMax} ms，投出赞成票的节点写两次），写入期间不做别的事；心跳不写磁盘。计时器最多晚 {jitter} ms。',
   'exp.nacos.setup': '{nodes} 个节点，使用 Nacos 自己的时间参数（tick 为 {tick} ms，每 {heartbeat} s 一次心跳，leaderDue 为 {leaderTimeout} s 加上 0–{leaderRandom} s 的随机值），单向延迟 {latencyMin}–{latencyMax} ms。领导者在一轮心跳之后、其心跳间隔内的均匀随机时刻崩溃；时间一直计到每个存活跟随者的 peers.leader 都指向新领导者。跟随者只能从新领导者的心跳得知它，而新领导者的第一次心跳要等它的 heartbeatDue。',
   'exp.graph.top': '上',
   'exp.graph.bottom': '下',
