@@ -910,16 +910,28 @@ mod tests {
 
     #[test]
     fn a_disk_write_is_a_raft_range_checked_by_name() {
-        let raft = |v: &str| ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("diskWrite", v)]));
+        let raft =
+            |v: &str| ClusterConfig::from_pairs(&pairs(&[("model", "raft"), ("diskWrite", v)]));
         let c = raft("0.5ms..2ms").unwrap();
         assert_eq!(c.disk_write, (500, 2_000));
-        assert_eq!(raft("3ms").unwrap().disk_write, (3_000, 3_000), "one value: both ends");
+        assert_eq!(
+            raft("3ms").unwrap().disk_write,
+            (3_000, 3_000),
+            "one value: both ends"
+        );
         for (bad, rule) in [
-            ("4ms..1ms", "the maximum must be at least the minimum, got 4ms..1ms"),
+            (
+                "4ms..1ms",
+                "the maximum must be at least the minimum, got 4ms..1ms",
+            ),
             ("1ms..2s", "must be at most 1s, got 2s"),
         ] {
             let e = raft(bad).unwrap_err();
-            assert_eq!((e.field.as_str(), e.rule.as_str()), ("diskWrite", rule), "{bad}");
+            assert_eq!(
+                (e.field.as_str(), e.rule.as_str()),
+                ("diskWrite", rule),
+                "{bad}"
+            );
         }
         for bad in ["fast", "1ms..", "-1ms..2ms"] {
             assert_eq!(raft(bad).unwrap_err().field, "diskWrite", "{bad}");
@@ -934,7 +946,9 @@ mod tests {
             disk_write: (1_000, 2_000),
             ..ClusterConfig::default().sim_config(1)
         };
-        let e = Simulation::<nacos::Node>::new(nacos::Config::default(), sim).err().unwrap();
+        let e = Simulation::<nacos::Node>::new(nacos::Config::default(), sim)
+            .err()
+            .unwrap();
         assert_eq!(e.field, "diskWrite");
     }
 

@@ -94,8 +94,7 @@ fn no_trial_beats_the_physical_minimum() {
     // candidate and a voter each write to disk before they send.
     let setup = Setup::default();
     for (r, s) in results() {
-        let floor =
-            r.line.lo - r.line.heartbeat() + 4 * setup.latency.0 + 2 * setup.disk_write.0;
+        let floor = r.line.lo - r.line.heartbeat() + 4 * setup.latency.0 + 2 * setup.disk_write.0;
         assert!(
             s.min >= floor,
             "{}: min {} µs below {floor} µs",

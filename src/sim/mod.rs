@@ -15,8 +15,8 @@
 //! per model).
 
 pub mod client;
-pub mod durability;
 mod disk;
+pub mod durability;
 mod engine;
 mod event;
 mod faults;
