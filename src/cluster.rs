@@ -611,6 +611,8 @@ pub struct NodeView {
     pub alive: bool,
     /// Stalled by `pause`: how long until it resumes.
     pub paused_for: Option<Micros>,
+    /// Writing to disk (Raft's `diskWrite`): how long until the write ends.
+    pub writing_for: Option<Micros>,
     pub countdowns: Countdowns,
 }
 
@@ -712,6 +714,7 @@ impl Cluster {
                 leader: st.leader,
                 alive: s.is_alive(id),
                 paused_for: s.paused_for(id),
+                writing_for: s.writing_for(id),
                 countdowns: s.countdowns(id),
             }
         })

@@ -371,6 +371,14 @@ impl Engine {
         (until > self.now).then(|| until - self.now)
     }
 
+    /// How long until a node's disk write ends, when it is writing and not
+    /// also paused past the write (None: not writing).
+    pub fn writing_for(&self, id: NodeId) -> Option<Micros> {
+        let i = (id.wrapping_sub(1)) as usize;
+        let (until, paused) = (*self.stalled.get(i)?, self.paused_until[i]);
+        (until > self.now && until > paused).then(|| until - self.now)
+    }
+
     /// Whether a node is stalled by `pause` now.
     #[inline]
     pub fn is_paused(&self, id: NodeId) -> bool {

@@ -53,6 +53,8 @@ record! {
         RULES = "rules",
         /// ms until a paused node resumes, -1: not paused.
         PAUSED = "paused",
+        /// ms until a node's disk write ends, -1: not writing.
+        WRITING = "writing",
     }
 }
 
@@ -181,7 +183,7 @@ const TS_LAYOUT: &str = r#"
 export type RecordLayout<F extends string> = { stride: number } & { [field in F]: number };
 /** What `layout()` returns: the binary contract of the flat buffers. */
 export interface Layout {
-    node: RecordLayout<"id" | "role" | "term" | "voteFor" | "leader" | "alive" | "leaderDue" | "heartbeatDue" | "group" | "rules" | "paused">;
+    node: RecordLayout<"id" | "role" | "term" | "voteFor" | "leader" | "alive" | "leaderDue" | "heartbeatDue" | "group" | "rules" | "paused" | "writing">;
     message: RecordLayout<"id" | "kind" | "from" | "to" | "sent" | "due" | "term" | "granted" | "entries" | "bytes" | "stalled">;
     /** The head of a node's record in `logData(count)`; `count` terms follow it (stride: the head's length). */
     log: RecordLayout<"first" | "base" | "last" | "lastTerm" | "commit" | "applied" | "snapshot">;

@@ -567,6 +567,7 @@ impl Simulation {
             r[node::GROUP] = f64::from(groups[(v.id - 1) as usize]);
             r[node::RULES] = f64::from(flags[(v.id - 1) as usize]);
             r[node::PAUSED] = v.paused_for.map_or(-1.0, ms);
+            r[node::WRITING] = v.writing_for.map_or(-1.0, ms);
             self.node_buf.extend_from_slice(&r);
         }
         Float64Array::from(&self.node_buf[..])

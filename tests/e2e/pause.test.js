@@ -76,3 +76,43 @@ test('a paused Raft node is refused nothing and loses nothing: a write to it wai
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a Raft node writing its term and vote to disk is drawn writing, and nothing else runs on it', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#model=raft&seed=4&nodes=3&diskWrite=1ms..4ms&speed=1`);
+  await ready(page);
+  await page.locator('#lab [data-a=play]').click(); // the test moves time itself
+  const seen = await page.evaluate(() => {
+    const el = document.querySelector('#lab');
+    const run = el.run;
+    // Small steps until a node is in a write: the first candidate's, after its timeout.
+    for (let t = 0.1; t < 1000; t += 0.1) {
+      run.advanceTo(t);
+      run.refresh();
+      for (let id = 1; id <= run.n; id++) {
+        const n = run.node(id);
+        if (n.writingMs != null) {
+          el.renderer.draw(run, performance.now());
+          return { id, t, writingMs: n.writingMs, drawn: [...el.renderer.drawn.writing], role: n.role };
+        }
+      }
+    }
+    return null;
+  });
+  assert.ok(seen, 'a node wrote to disk in the first second');
+  assert.deepEqual(seen.drawn, [seen.id], 'drawn writing');
+  assert.equal(seen.role, 'CANDIDATE', 'the first write is a candidate\'s term and vote');
+  assert.ok(seen.writingMs > 0 && seen.writingMs <= 4, `a write of 1-4 ms, ${seen.writingMs} ms left`);
+  await page.locator('#lab canvas').first().screenshot({ path: join(SHOTS, 'raft-disk-write.png') });
+  // The write ends on time, and the node is drawn as usual again.
+  const after = await page.evaluate(({ id, t, writingMs }) => {
+    const el = document.querySelector('#lab');
+    el.run.advanceTo(t + writingMs + 0.01);
+    el.run.refresh();
+    el.renderer.draw(el.run, performance.now());
+    return { writing: el.run.node(id).writingMs, drawn: [...el.renderer.drawn.writing] };
+  }, seen);
+  assert.equal(after.writing, null);
+  assert.ok(!after.drawn.includes(seen.id));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

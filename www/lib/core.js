@@ -304,6 +304,7 @@ export class Run {
       heartbeatDueMs: d[o + N.heartbeatDue] < 0 ? null : d[o + N.heartbeatDue],
       group: d[o + N.group], rules: d[o + N.rules],
       pausedMs: d[o + N.paused] < 0 ? null : d[o + N.paused],
+      writingMs: d[o + N.writing] < 0 ? null : d[o + N.writing],
     };
   }
 

@@ -70,6 +70,7 @@ export class Controls {
         <li class="nacos-only">${esc(t('legend.nacosSize'))}</li>
         <li class="raft-only"><i class="k-snapshot"></i>${esc(t('legend.snapshot'))}</li>
         <li class="raft-only">${esc(t('legend.raftLog'))}</li>
+        <li class="raft-only">${esc(t('legend.disk'))}</li>
         <li>${esc(t('legend.arcs'))}</li>
         <li>${esc(t('legend.shapes'))}</li></ul>`);
     // The data's kinds only where there is data.

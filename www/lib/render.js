@@ -89,6 +89,8 @@ export class ClusterRenderer {
     this.dirty = true;
     /** What the last frame showed, for tests and assistive text. */
     this.drawn = {
+      /** Nodes drawn writing to disk (Raft's diskWrite). */
+      writing: /** @type {number[]} */ ([]),
       leaders: [], labels: [], time: 0, datums: /** @type {{ id: number, chips: string[] }[]} */ ([]), sized: 0,
       /** Over HTTP (nacos): messages drawn waiting at a wall, and failed requests drawn going back, so far. */
       http: { stalled: 0, failed: 0 },
@@ -500,6 +502,8 @@ export class ClusterRenderer {
     const arcR = r + ringW * 1.3 + 2;
     const beatR = arcR + ringW * 1.6;
     const leaders = [];
+    /** @type {number[]} */
+    const writing = [];
     const big = r >= 20, mid = r >= 12;
     for (let i = 0; i < n; i++) {
       const o = i * N.stride;
@@ -532,7 +536,6 @@ export class ClusterRenderer {
       if (paused) ctx.globalAlpha = 0.45;
       ctx.fill();
       ctx.globalAlpha = 1;
-      if (paused) this.drawPaused(x, y, r);
       // The role at a glance: leader thick, candidate dashed, pre-candidate dotted.
       ctx.lineWidth = role === 'LEADER' && alive ? Math.max(2.5, r * 0.12) : Math.max(1, r * 0.05);
       ctx.strokeStyle = !alive ? theme.muted : role === 'CANDIDATE' ? theme.vote : role === 'PRE_CANDIDATE' ? theme.prevote : theme.fg;
@@ -543,6 +546,11 @@ export class ClusterRenderer {
       }
       ctx.stroke();
       ctx.setLineDash([]);
+      // The badges after the outline: they start paths of their own, and
+      // the outline strokes the node's. Paused: frozen; writing its term,
+      // vote or entries to disk: nothing else runs on it meanwhile.
+      if (paused) this.drawPaused(x, y, r);
+      else if (alive && d[o + N.writing] >= 0) { this.drawDisk(x, y, r); writing.push(i + 1); }
       if (!alive) {
         ctx.strokeStyle = theme.muted; ctx.lineWidth = Math.max(1.5, r * 0.08);
         const s = r * 0.45;
@@ -566,7 +574,8 @@ export class ClusterRenderer {
         ctx.font = `${Math.round(Math.min(r * 0.34, 13))}px system-ui, sans-serif`;
         for (let i = 0; i < n; i++) {
           const o = i * N.stride;
-          const label = d[o + N.alive] !== 1 ? this.words('drawn.down') : d[o + N.paused] >= 0 ? this.words('drawn.paused', { s: (d[o + N.paused] / 1000).toFixed(1) }) : this.words('drawn.term', { term: d[o + N.term] });
+          const label = d[o + N.alive] !== 1 ? this.words('drawn.down') : d[o + N.paused] >= 0 ? this.words('drawn.paused', { s: (d[o + N.paused] / 1000).toFixed(1) })
+            : d[o + N.writing] >= 0 ? this.words('drawn.writing', { ms: d[o + N.writing].toFixed(1) }) : this.words('drawn.term', { term: d[o + N.term] });
           ctx.fillText(label, this.pos[2 * i], this.pos[2 * i + 1] + r * 0.33);
         }
       }
@@ -669,6 +678,7 @@ export class ClusterRenderer {
     }
     this.drawn.datums = datums;
     this.drawn.leaders = leaders;
+    this.drawn.writing = writing;
     this.drawn.labels = labels;
   }
 
@@ -786,6 +796,19 @@ export class ClusterRenderer {
     const w = s * 0.28, h = s * 1.0;
     ctx.fillRect(bx - w * 1.6, by - h / 2, w, h);
     ctx.fillRect(bx + w * 0.6, by - h / 2, w, h);
+  }
+
+  /** A "writing to disk" badge at the node's lower left: a platter. */
+  drawDisk(x, y, r) {
+    const { ctx, theme } = this;
+    const s = Math.max(4, Math.min(r * 0.3, 10));
+    const bx = x - r * 0.78, by = y + r * 0.78;
+    ctx.beginPath(); ctx.arc(bx, by, s, 0, TAU);
+    ctx.fillStyle = theme.fg; ctx.fill();
+    ctx.beginPath(); ctx.arc(bx, by, s * 0.62, 0, TAU);
+    ctx.strokeStyle = theme.bg; ctx.lineWidth = Math.max(1, s * 0.14); ctx.stroke();
+    ctx.beginPath(); ctx.arc(bx, by, s * 0.18, 0, TAU);
+    ctx.fillStyle = theme.bg; ctx.fill();
   }
 
   /** A red "beats dropped" badge at the node's upper right. */

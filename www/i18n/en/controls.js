@@ -84,6 +84,7 @@ export default {
   'legend.failed': 'grey, going back: a request that failed',
   'legend.nacosSize': 'bigger dot: more bytes (a beat lists every key) · chips: key:version, amber: behind the leader',
   'legend.snapshot': 'snapshot',
+  'legend.disk': 'black disc at a node: it writes its term, vote or entries to disk (diskWrite) and runs nothing else meanwhile',
   'legend.raftLog': "under each node its log, newest entries, the same indices for all: cell colour and number: the entry's term · solid: committed, faded: not yet · teal tick: commit index · red edge: differs from the leader's · bigger beat: it carries entries",
   'legend.arcs': "grey arc: time to election timeout (leaderDueMs) · green arc: leader's next beat (heartbeatDueMs)",
   'legend.shapes': 'crown: leader · dashed: candidate · fill: term colour · red badge: beats dropped · dashed red wall: partition',

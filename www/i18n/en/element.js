@@ -69,6 +69,7 @@ export default {
   // Words drawn on the ring (render.js); term and leader: are the model's field names
   'drawn.down': 'down',
   'drawn.paused': 'paused {s} s',
+  'drawn.writing': 'writing {ms} ms',
   'drawn.term': 'term {term}',
   'drawn.leader': 'leader: S{id}',
   'drawn.votedFor': 'voted for S{id}',

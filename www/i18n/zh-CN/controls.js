@@ -81,6 +81,7 @@ export default {
   'legend.stalled': '虚线圈：停在切断或分区处、等待超时的请求（HTTP）',
   'legend.failed': '灰色、往回走：失败的请求',
   'legend.nacosSize': '点越大：字节越多（心跳会列出每个键）· 标签：key:version，琥珀色：落后于领导者',
+  'legend.disk': '节点旁的黑色圆盘：它正在把 term、投票或日志写入磁盘（diskWrite），其间不做别的事',
   'legend.snapshot': '快照',
   'legend.raftLog': '每个节点下方是它的日志，显示最新条目，各节点索引对齐：格子颜色和数字表示条目的 term · 实心：已提交，淡色：未提交 · 青色刻度：提交索引 · 红边：与领导者不同 · 心跳点更大：携带了条目',
   'legend.arcs': '灰色弧：距选举超时的时间（leaderDueMs）· 绿色弧：领导者的下次心跳（heartbeatDueMs）',

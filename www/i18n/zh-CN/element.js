@@ -64,6 +64,7 @@ export default {
   // 环形图上绘制的文字（render.js）；term 和 leader: 是模型的字段名
   'drawn.down': '宕机',
   'drawn.paused': '停顿 {s} 秒',
+  'drawn.writing': '写盘 {ms} 毫秒',
   'drawn.term': 'term {term}',
   'drawn.leader': 'leader: S{id}',
   'drawn.votedFor': '投票给 S{id}',
