@@ -29,6 +29,7 @@
 //! whichever order, natively or in the browser.
 
 use super::stats::{Sample, Stat};
+use crate::cluster::{ClusterConfig, Model};
 use crate::error::Error;
 use crate::protocol::raft::{self, LogPos};
 use crate::protocol::{Entropy, Micros, NodeId, Protocol, Role};
@@ -378,33 +379,29 @@ impl Setup {
     }
 
     /// The `cluster` line of a scenario script with this setup and a line's
-    /// timings (for replaying one trial with `raftbeat run`).
+    /// timings (for replaying one trial with `raftbeat run`): every setting
+    /// as scripts and share links write it.
     pub fn cluster_words(&self, line: &Line, seed: u64) -> String {
-        let logs: Vec<String> = self
-            .logs
-            .iter()
-            .map(|l| format!("{}:{}", l.index, l.term))
-            .collect();
-        let disk = if self.disk_write == (0, 0) {
-            String::new()
-        } else {
-            format!(
-                " diskWrite={}..{}",
-                format_duration(self.disk_write.0),
-                format_duration(self.disk_write.1)
-            )
+        let config = ClusterConfig {
+            model: Model::Raft,
+            nodes: self.logs.len() as u32,
+            seed: Some(seed),
+            raft: self.raft_config(line),
+            network: NetworkConfig {
+                latency_min: self.latency.0,
+                latency_max: self.latency.1,
+                loss: 0.0,
+            },
+            timer_jitter: self.timer_jitter,
+            disk_write: self.disk_write,
+            ..ClusterConfig::default()
         };
-        format!(
-            "cluster model=raft nodes={} seed={seed} election={}..{} heartbeat={} logs={} latency={}..{} timerJitter={}{disk}",
-            self.logs.len(),
-            format_duration(line.lo),
-            format_duration(line.hi),
-            format_duration(line.heartbeat()),
-            logs.join(","),
-            format_duration(self.latency.0),
-            format_duration(self.latency.1),
-            format_duration(self.timer_jitter)
-        )
+        let words: Vec<String> = config
+            .to_pairs(seed)
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!("cluster {}", words.join(" "))
     }
 }
 
