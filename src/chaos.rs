@@ -356,12 +356,8 @@ pub fn to_script(
     end: Micros,
     expectations: &[&str],
 ) -> String {
-    let words: Vec<String> = config
-        .to_pairs(seed)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let mut s = format!("cluster {}\n", words.join(" "));
+    let mut s = config.script_line(seed);
+    s.push('\n');
     for f in faults {
         s.push_str(&format!(
             "run until={}\n{}\n",

@@ -458,6 +458,17 @@ impl ClusterConfig {
         }
     }
 
+    /// A script's `cluster` line for this config with `seed`: the pairs of
+    /// [`Self::to_pairs`] as `key=value` words.
+    pub fn script_line(&self, seed: u64) -> String {
+        let words: Vec<String> = self
+            .to_pairs(seed)
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!("cluster {}", words.join(" "))
+    }
+
     /// The settings as `key=value` words, the way a script's `cluster` line
     /// or a URL writes them (only what differs from the defaults, plus seed).
     /// Exact: [`Self::from_pairs`] reads them back as the same config, the

@@ -254,12 +254,7 @@ pub fn cluster_words(setup: &Setup, seed: u64) -> String {
         network: setup.network.clone(),
         ..ClusterConfig::default()
     };
-    let words: Vec<String> = config
-        .to_pairs(seed)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    format!("cluster {}", words.join(" "))
+    config.script_line(seed)
 }
 
 #[cfg(test)]

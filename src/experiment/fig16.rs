@@ -396,12 +396,7 @@ impl Setup {
             disk_write: self.disk_write,
             ..ClusterConfig::default()
         };
-        let words: Vec<String> = config
-            .to_pairs(seed)
-            .into_iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        format!("cluster {}", words.join(" "))
+        config.script_line(seed)
     }
 }
 
