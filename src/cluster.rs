@@ -17,7 +17,7 @@ use crate::sim::client::Workload;
 use crate::sim::network::NetworkConfig;
 use crate::sim::trace::ClockSetBy;
 use crate::sim::{rng, Engine, SimConfig, Simulation};
-use crate::time::{format_duration, parse_duration};
+use crate::time::{format_duration, parse_duration, parse_duration_range};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Model {
@@ -193,13 +193,7 @@ fn boolean(field: &str, v: &Value) -> Result<bool, Error> {
 /// A duration range `150ms..300ms` (or one duration for both ends).
 fn range(field: &str, v: &Value) -> Result<(Micros, Micros), Error> {
     match v {
-        Value::Text(t) => match t.split_once("..") {
-            Some((a, b)) => Ok((parse_duration(field, a)?, parse_duration(field, b)?)),
-            None => {
-                let d = parse_duration(field, t)?;
-                Ok((d, d))
-            }
-        },
+        Value::Text(t) => parse_duration_range(field, t),
         other => {
             let d = duration(field, other)?;
             Ok((d, d))

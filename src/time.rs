@@ -13,6 +13,18 @@ use std::fmt;
 /// ranges of the Raft paper (150-151 ms).
 pub type Micros = u64;
 
+/// Parses a range of durations, `MIN..MAX` ("1ms..4ms"), or one duration
+/// for both ends ("3ms"). The order of the ends is the caller's to check.
+pub fn parse_duration_range(field: &str, text: &str) -> Result<(Micros, Micros), Error> {
+    match text.split_once("..") {
+        Some((a, b)) => Ok((parse_duration(field, a)?, parse_duration(field, b)?)),
+        None => {
+            let d = parse_duration(field, text)?;
+            Ok((d, d))
+        }
+    }
+}
+
 /// Parses "25s", "1.5ms", "500us", "2m", "1h" into microseconds. A bare number
 /// is rejected: the unit is part of the value.
 pub fn parse_duration(field: &str, text: &str) -> Result<Micros, Error> {

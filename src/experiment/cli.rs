@@ -11,7 +11,7 @@ use super::report::{
     failover_csv, failover_json, failover_text, fig16_csv, fig16_json, fig16_text, LineResult,
 };
 use crate::protocol::Micros;
-use crate::time::{format_duration, parse_duration};
+use crate::time::{format_duration, parse_duration, parse_duration_range};
 use std::time::Instant;
 
 /// Reproduce a measurement and print it beside the published numbers
@@ -83,8 +83,8 @@ struct Fig16Args {
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     jitter: Option<String>,
     /// Every disk write of a term, vote or follower's log takes a uniform
-    /// time in this range and holds its server (default 1ms..4ms; 0 for
-    /// none).
+    /// time in this range and holds its server (default 1ms..4ms;
+    /// 0ms..0ms for none).
     #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
     disk_write: Option<String>,
     /// The five logs, index:term (default 6:1,5:1,4:1,3:1,2:1); the first
@@ -346,11 +346,12 @@ pub fn run_fig16(
 
 /// A flag's `A..B` range of durations, checked.
 fn duration_range(flag: &str, v: &str) -> Result<(Micros, Micros), String> {
-    let (a, b) = v
-        .split_once("..")
-        .ok_or_else(|| format!("{flag}: must be a range like 1.5ms..4.5ms, got `{v}`"))?;
-    let a = parse_duration(flag, a).map_err(|e| e.to_string())?;
-    let b = parse_duration(flag, b).map_err(|e| e.to_string())?;
+    if !v.contains("..") {
+        return Err(format!(
+            "{flag}: must be a range like 1.5ms..4.5ms, got `{v}`"
+        ));
+    }
+    let (a, b) = parse_duration_range(flag, v).map_err(|e| e.to_string())?;
     if b < a {
         return Err(format!(
             "{flag}: the maximum must be at least the minimum, got `{v}`"
