@@ -375,8 +375,8 @@ impl Engine {
     /// also paused past the write (None: not writing).
     pub fn writing_for(&self, id: NodeId) -> Option<Micros> {
         let i = (id.wrapping_sub(1)) as usize;
-        let (until, paused) = (*self.stalled.get(i)?, self.paused_until[i]);
-        (until > self.now && until > paused).then(|| until - self.now)
+        let (busy, paused) = (*self.busy_until.get(i)?, self.paused_until[i]);
+        (busy > self.now && busy > paused).then(|| busy - self.now)
     }
 
     /// Whether a node is stalled by `pause` now.
