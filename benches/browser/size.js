@@ -16,7 +16,7 @@
 // the budget, experiments.html (with its workers). It exits with 1 while a
 // budget is exceeded.
 import { startServer, launch, openPage } from '../../tests/e2e/harness.js';
-import { WEIGHTS, record, total, kb } from './weights.js';
+import { WEIGHTS, record, total, kb, weigh } from './weights.js';
 
 const WASM_BUDGET = WEIGHTS.wasm.budget;
 const PAGE_BUDGET = WEIGHTS.startup.budget;
@@ -74,27 +74,14 @@ try {
     over = total(startup) > PAGE_BUDGET || wasm > WASM_BUDGET;
     await context.close();
   }
-  {
-    const { context, page } = await openPage(browser, server.url + 'embed.html?seed=7');
-    const take = record(context);
-    await page.reload();
-    await page.waitForFunction(() => !!document.querySelector('raft-beat')?.simulation);
-    await page.waitForTimeout(500);
-    print('embed.html (controls="minimal")', take());
-    await context.close();
-  }
+  print('embed.html (controls="minimal")', (await weigh(browser, server.url + 'embed.html?seed=7', () => !!document.querySelector('raft-beat')?.simulation)).files);
   {
     // The lightest embed: no controls, so lib/panels.js and its parts never load.
-    const { context, page, problems } = await openPage(browser, server.url + 'embed.html?seed=7&controls=none');
-    const take = record(context);
-    await page.reload();
-    await page.waitForFunction(() => performance.getEntriesByName('raftbeat:first-frame').length > 0);
-    await page.waitForTimeout(500);
-    const files = take();
+    const { files, problems } = await weigh(browser, server.url + 'embed.html?seed=7&controls=none',
+      () => performance.getEntriesByName('raftbeat:first-frame').length > 0);
     if (problems.length) throw new Error(problems.join('; '));
     print('embed.html?controls=none', files, EMBED_NONE_BUDGET);
     over ||= total(files) > EMBED_NONE_BUDGET;
-    await context.close();
   }
   console.log('');
   printFrames('index.html', await firstFrames(browser, server.url + '#seed=7'));

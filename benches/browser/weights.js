@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { SITE } from '../../tests/e2e/harness.js';
+import { SITE, openPage } from '../../tests/e2e/harness.js';
 
 /**
  * What each weight should be (`budget`), and what the gate lets it reach
@@ -42,3 +42,20 @@ export function record(context) {
 export const total = (files) => [...files.values()].reduce((a, b) => a + b, 0);
 /** @param {number} n */
 export const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+
+/**
+ * The files `url` loads in a fresh context, counted from a reload (a fresh
+ * navigation) until `loaded` holds in the page and `settleMs` more: path ->
+ * gzipped bytes, and the console's errors and warnings meanwhile.
+ * @param {import('playwright-core').Browser} browser @param {string} url @param {() => unknown} loaded
+ */
+export async function weigh(browser, url, loaded, settleMs = 500) {
+  const { context, page, problems } = await openPage(browser, url);
+  const take = record(context);
+  await page.reload();
+  await page.waitForFunction(loaded);
+  await page.waitForTimeout(settleMs);
+  const files = take();
+  await context.close();
+  return { files, problems };
+}

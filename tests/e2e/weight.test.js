@@ -3,8 +3,8 @@
 // `node benches/browser/size.js` lists every file to find what grew).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage } from './harness.js';
-import { WEIGHTS, record, total, kb } from '../../benches/browser/weights.js';
+import { startServer, launch } from './harness.js';
+import { WEIGHTS, weigh as weighUrl, total, kb } from '../../benches/browser/weights.js';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -12,14 +12,8 @@ after(async () => { await browser?.close(); server?.stop(); });
 
 /** The files `path` loads until `loaded` holds in the page, and a moment more: path -> gzipped bytes. */
 async function weigh(path, loaded) {
-  const { context, page, problems } = await openPage(browser, server.url + path);
-  const take = record(context);
-  await page.reload(); // counted from a fresh navigation
-  await page.waitForFunction(loaded);
-  await page.waitForTimeout(500);
-  const files = take();
+  const { files, problems } = await weighUrl(browser, server.url + path, loaded);
   assert.deepEqual(problems, []);
-  await context.close();
   return files;
 }
 
