@@ -39,6 +39,26 @@ fn mul_wide(a: u64, b: u64) -> (u64, u64) {
     }
 }
 
+/// [`mul_wide`] by a multiplier that is usually below 2^32 (a latency or a
+/// timeout in microseconds): in wasm that takes two 32-bit products, not four.
+#[inline(always)]
+fn mul_wide_by(a: u64, n: u64) -> (u64, u64) {
+    #[cfg(target_arch = "wasm32")]
+    if n >> 32 == 0 {
+        return mul_wide_small(a, n);
+    }
+    mul_wide(a, n)
+}
+
+#[inline(always)]
+#[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
+fn mul_wide_small(a: u64, n: u64) -> (u64, u64) {
+    const LO: u64 = 0xFFFF_FFFF;
+    let (p0, p1) = ((a & LO) * n, (a >> 32) * n);
+    let mid = (p0 >> 32) + (p1 & LO);
+    ((mid << 32) | (p0 & LO), (p1 >> 32) + (mid >> 32))
+}
+
 #[inline(always)]
 #[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
 fn mul_wide_parts(a: u64, b: u64) -> (u64, u64) {
@@ -136,11 +156,11 @@ impl Entropy for Stream {
     #[inline]
     fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "below(0)");
-        let (mut lo, mut hi) = mul_wide(self.next_u64(), n);
+        let (mut lo, mut hi) = mul_wide_by(self.next_u64(), n);
         if lo < n {
             let threshold = n.wrapping_neg() % n;
             while lo < threshold {
-                (lo, hi) = mul_wide(self.next_u64(), n);
+                (lo, hi) = mul_wide_by(self.next_u64(), n);
             }
         }
         hi
@@ -204,8 +224,13 @@ mod tests {
             let m = u128::from(a) * u128::from(b);
             assert_eq!(mul_wide(a, b), (m as u64, (m >> 64) as u64));
             assert_eq!(mul_wide_parts(a, b), mul_wide(a, b));
+            let small = b >> 32;
+            assert_eq!(mul_wide_small(a, small), mul_wide(a, small));
+            assert_eq!(mul_wide_by(a, b), mul_wide(a, b));
         }
         assert_eq!(mul_wide_parts(u64::MAX, u64::MAX), (1, u64::MAX - 1));
+        let max32 = u64::from(u32::MAX);
+        assert_eq!(mul_wide_small(u64::MAX, max32), mul_wide(u64::MAX, max32));
     }
 
     #[test]

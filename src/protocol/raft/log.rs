@@ -140,9 +140,13 @@ impl Log {
 
     /// Up to `max` entries from `from` on, for an AppendEntries.
     pub fn slice(&self, from: u64, max: usize) -> Vec<Entry> {
-        self.iter_from(from)
-            .take(max)
-            .map(|(_, e)| e.clone())
+        // A range of the deque: its length known up front, and nothing to
+        // walk for a heartbeat (from past the end: empty, no allocation).
+        let skip = (from.saturating_sub(self.base.index + 1) as usize).min(self.entries.len());
+        let end = skip.saturating_add(max).min(self.entries.len());
+        self.entries
+            .range(skip..end)
+            .map(|(e, _)| e.clone())
             .collect()
     }
 
