@@ -206,9 +206,10 @@ impl Log {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StateMachine {
     pub store: Store,
-    /// The write counts of deleted keys (a live key's is its version): one
-    /// map lookup per apply, not two.
-    deleted: BTreeMap<Key, u64>,
+    /// The last datum of each deleted key, for its write count (a live
+    /// key's is its version): one map lookup per apply, not two. (Datums,
+    /// like the store's: one B-tree in the wasm module, not two.)
+    deleted: BTreeMap<Key, Datum>,
 }
 
 impl StateMachine {
@@ -221,7 +222,7 @@ impl StateMachine {
                     version: match old {
                         Some(d) => d.version,
                         None if deleted.is_empty() => 0,
-                        None => deleted.remove(&*e.key).unwrap_or(0),
+                        None => deleted.remove(&*e.key).map_or(0, |d| d.version),
                     } + 1,
                     token: e.op,
                 });
@@ -230,7 +231,7 @@ impl StateMachine {
             OpKind::Delete => {
                 let before = self.store.remove(&e.key);
                 if let Some(d) = before {
-                    self.deleted.insert(e.key.clone(), d.version);
+                    self.deleted.insert(e.key.clone(), d);
                 }
                 (before, None)
             }
@@ -241,7 +242,7 @@ impl StateMachine {
     pub fn writes(&self, key: &str) -> u64 {
         match self.store.get(key) {
             Some(d) => d.version,
-            None => self.deleted.get(key).copied().unwrap_or(0),
+            None => self.deleted.get(key).map_or(0, |d| d.version),
         }
     }
 }
