@@ -64,7 +64,7 @@ impl BeatPhase {
             t => crate::time::parse_duration(field, t)
                 .map(BeatPhase::Fixed)
                 .map_err(|_| {
-                    Error::new(field, format!("must be {}, got {t:?}", BeatPhase::VALUES))
+                    Error::new(field, format!("must be {}, got `{t}`", BeatPhase::VALUES))
                 }),
         }
     }
