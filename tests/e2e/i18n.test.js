@@ -207,8 +207,17 @@ test("a tour's bar speaks the page's language: Back, Continue, Pause, the way to
     assert.equal(await text('.next'), '继续 ›');
     assert.equal(await text('.open-lab'), '在实验室中打开此刻 ↗');
     assert.equal(await page.locator('#lab .tour').getAttribute('aria-label'), '导览');
+    // The button reads Pause only while the tour plays to its next stop,
+    // which on a busy machine can pass between two polls: record every
+    // label it takes instead of waiting to catch this one.
+    await page.evaluate(() => {
+      const next = /** @type {Element} */ (document.querySelector('#lab')?.shadowRoot?.querySelector('.tour .next'));
+      const labels = /** @type {string[]} */ ([]);
+      Object.assign(window, { nextLabels: labels });
+      new MutationObserver(() => labels.push((next.textContent ?? '').trim())).observe(next, { childList: true, characterData: true, subtree: true });
+    });
     await page.locator('#lab .tour .next').click();
-    await page.locator('#lab .tour .next', { hasText: '❚❚ 暂停' }).waitFor();
+    await page.waitForFunction(() => /** @type {any} */ (window).nextLabels.includes('❚❚ 暂停'));
     await page.screenshot({ path: join(SHOTS, `i18n-tour-zh-CN-${width}.png`) });
     assert.deepEqual(problems, []);
     await context.close();
