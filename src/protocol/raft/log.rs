@@ -127,14 +127,20 @@ impl Log {
         self.slot(index).map(|s| &self.entries[s].0)
     }
 
+    /// Where index `from` sits in the deque: the first entry's place for an
+    /// index at or below the base, the end for one past the last.
+    fn offset(&self, from: u64) -> usize {
+        from.saturating_sub(self.base.index + 1)
+            .min(self.entries.len() as u64) as usize
+    }
+
     /// Entries `from ..= last`, oldest first (from must be above the base).
     pub fn iter_from(&self, from: u64) -> impl DoubleEndedIterator<Item = (u64, &Entry)> {
-        let skip = from.saturating_sub(self.base.index + 1) as usize;
-        let first = self.base.index + 1;
+        let skip = self.offset(from);
+        let first = self.base.index + 1 + skip as u64;
         self.entries
-            .iter()
+            .range(skip..)
             .enumerate()
-            .skip(skip)
             .map(move |(i, (e, _))| (first + i as u64, e))
     }
 
@@ -142,7 +148,7 @@ impl Log {
     pub fn slice(&self, from: u64, max: usize) -> Vec<Entry> {
         // A range of the deque: its length known up front, and nothing to
         // walk for a heartbeat (from past the end: empty, no allocation).
-        let skip = (from.saturating_sub(self.base.index + 1) as usize).min(self.entries.len());
+        let skip = self.offset(from);
         let end = skip.saturating_add(max).min(self.entries.len());
         self.entries
             .range(skip..end)
