@@ -356,7 +356,6 @@ export class ClusterRenderer {
       // at the wall until its timeout (`due`) fails the request.
       const stall = m[i + M.stalled] === 1;
       flight.set(id, [sent, due]);
-      // It stops a dot and its ring short of the wall.
       // It stops a dot and its ring short of the wall: a partition's, or a
       // cut's mark, midway.
       const crossing = stall ? this.wallCrossing(from, to) : null;
