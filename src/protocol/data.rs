@@ -8,7 +8,97 @@ use std::rc::Rc;
 
 /// A datum's key. Shared, because beats and pulls copy keys around and a
 /// key is written once and listed thousands of times.
-pub type Key = Rc<str>;
+///
+/// Ordered exactly like its text (byte by byte), but compared in line:
+/// keys are a few bytes long and every B-tree step compares one, where a
+/// `str` comparison calls `memcmp` (3-4 % of a Raft run under load).
+#[derive(Clone, Default)]
+pub struct Key(Rc<str>);
+
+impl Key {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The same allocation (so certainly equal).
+    #[inline]
+    pub fn same(&self, other: &Key) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl PartialEq for Key {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        // Most compared keys are the very same allocation (the workload
+        // names each key once).
+        self.same(other) || self.0 == other.0
+    }
+}
+impl Eq for Key {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As its text hashes, like `Borrow<str>` requires.
+        self.0.hash(state)
+    }
+}
+
+impl PartialOrd for Key {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Key {
+    #[inline]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        for (x, y) in a.iter().zip(b) {
+            if x != y {
+                return x.cmp(y);
+            }
+        }
+        a.len().cmp(&b.len())
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+impl std::borrow::Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+impl AsRef<str> for Key {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+impl From<&str> for Key {
+    fn from(s: &str) -> Key {
+        Key(Rc::from(s))
+    }
+}
+impl From<String> for Key {
+    fn from(s: String) -> Key {
+        Key(Rc::from(s))
+    }
+}
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
 
 /// Which client operation this is. Counted from 1 in invoke order; a
 /// datum's value token is the id of the write that put it there, so the

@@ -6,7 +6,6 @@
 use crate::protocol::data::{Key, OpId, OpKind, Outcome};
 use crate::protocol::{Micros, NodeId};
 use std::collections::{BTreeMap, VecDeque};
-use std::rc::Rc;
 
 /// One client operation as the history keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,7 +192,7 @@ impl History {
     pub(super) fn intern(&self, key: &str) -> Key {
         self.keys
             .get_key_value(key)
-            .map_or_else(|| Rc::from(key), |(k, _)| k.clone())
+            .map_or_else(|| Key::from(key), |(k, _)| k.clone())
     }
 }
 
@@ -276,7 +275,7 @@ mod tests {
         Op {
             id,
             kind: OpKind::Write,
-            key: Rc::from("k"),
+            key: Key::from("k"),
             via: None,
             invoked: id,
             done: None,

@@ -165,10 +165,9 @@ pub fn describe(l: &LostWrite, node: NodeId) -> String {
 mod tests {
     use super::*;
     use crate::protocol::data::Failure;
-    use std::rc::Rc;
 
     fn key() -> Key {
-        Rc::from("k")
+        Key::from("k")
     }
     fn datum(token: OpId) -> Option<Datum> {
         Some(Datum { version: 1, token })

@@ -121,7 +121,7 @@ mod tests {
     #[test]
     fn beat_json_counts_the_packet_as_an_escaped_string() {
         use std::rc::Rc;
-        let entries: Vec<(Key, u64)> = vec![(Rc::from("k1"), 3), (Rc::from("k20"), 12)];
+        let entries: Vec<(Key, u64)> = vec![(Key::from("k1"), 3), (Key::from("k20"), 12)];
         let digest = Digest {
             json_bytes: digest_json(&entries),
             entries,

@@ -402,14 +402,10 @@ impl Node {
         // Keys travel as shared pointers, so most equal keys are the same
         // allocation: the pointer test spares the string comparison.
         for (key, version) in &digest.entries {
-            while let Some((lk, _)) =
-                local.next_if(|(lk, _)| !Rc::ptr_eq(lk, key) && lk.as_ref() < key.as_ref())
-            {
+            while let Some((lk, _)) = local.next_if(|(lk, _)| !lk.same(key) && *lk < key) {
                 dead.push(lk.clone());
             }
-            let have = local
-                .next_if(|(lk, _)| Rc::ptr_eq(lk, key) || lk.as_ref() == key.as_ref())
-                .map(|(_, d)| d.version);
+            let have = local.next_if(|(lk, _)| *lk == key).map(|(_, d)| d.version);
             if have.is_none_or(|h| h < *version) {
                 batch.push(key.clone());
                 if batch.len() == PULL_BATCH {

@@ -272,7 +272,7 @@ mod tests {
             term,
             op,
             kind: OpKind::Write,
-            key: Rc::from("k"),
+            key: Key::from("k"),
         }
     }
 
@@ -324,7 +324,7 @@ mod tests {
     #[test]
     fn versions_count_committed_writes_across_deletes() {
         let mut m = StateMachine::default();
-        let (k, w, d) = (Rc::<str>::from("k"), OpKind::Write, OpKind::Delete);
+        let (k, w, d) = (Key::from("k"), OpKind::Write, OpKind::Delete);
         let e = |op, kind| Entry {
             term: 1,
             op,
