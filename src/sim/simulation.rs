@@ -413,10 +413,6 @@ impl<P: Protocol> Simulation<P> {
             for (dest, msg) in ready.messages.drain(..) {
                 let (kind, term) = (msg.kind(), msg.term());
                 beats |= kind == MessageKind::Beat;
-                let (first, last) = match dest {
-                    Dest::To(to) => (to, to),
-                    Dest::AllOthers => (1, engine.n),
-                };
                 // What the trace says of its load: the same for every copy,
                 // and only read when something traces.
                 let load = if engine.sinks.is_empty() {
@@ -425,46 +421,35 @@ impl<P: Protocol> Simulation<P> {
                     let entries = msg.entries();
                     (entries > 0).then(|| (entries, msg.size().unwrap_or_default()))
                 };
-                // The last copy takes the message itself: most messages have
-                // one receiver, and an AppendEntries' entries need no copy.
-                let final_to = if dest == Dest::AllOthers && last == id {
-                    last - 1
-                } else {
-                    last
+                let sending = Sending {
+                    from: id,
+                    kind,
+                    term,
+                    round,
+                    load,
                 };
-                let mut msg = Some(msg);
-                for to in first..=last {
-                    if to == id && dest == Dest::AllOthers {
-                        continue;
+                // One receiver: the message goes as it is. Several: each
+                // copy but the last is a clone, made only once the copy is
+                // routed (a dropped one costs none); the last takes the
+                // message itself, so an AppendEntries' entries need no copy.
+                match dest {
+                    Dest::To(to) => {
+                        post::<P>(engine, wire, conns, config, &sending, to, || msg);
                     }
-                    if P::HTTP {
-                        let msg = if to == final_to {
-                            msg.take()
-                        } else {
-                            msg.clone()
-                        };
-                        let Some(msg) = msg else { break };
-                        let timeouts = P::http_timeouts(config);
-                        conns.send(engine, wire, timeouts, id, to, msg, round, load);
-                        continue;
-                    }
-                    if let Some((mid, due)) = engine.route(id, to, kind, term, round, load) {
-                        let msg = if to == final_to {
-                            msg.take()
-                        } else {
-                            msg.clone()
-                        };
-                        let Some(msg) = msg else { break };
-                        let sent = engine.now;
-                        let envelope = Envelope {
-                            id: mid,
-                            from: id,
-                            to,
-                            kind,
-                            sent,
-                            due,
-                        };
-                        wire.push(envelope, msg);
+                    Dest::AllOthers => {
+                        // The last receiver: the highest node but this one.
+                        let n = engine.n;
+                        let last = if n == id { n - 1 } else { n };
+                        for to in 1..last {
+                            if to != id {
+                                post::<P>(engine, wire, conns, config, &sending, to, || {
+                                    msg.clone()
+                                });
+                            }
+                        }
+                        if last >= 1 && last != id {
+                            post::<P>(engine, wire, conns, config, &sending, last, || msg);
+                        }
                     }
                 }
             }
@@ -472,5 +457,45 @@ impl<P: Protocol> Simulation<P> {
                 engine.expire_rules();
             }
         }
+    }
+}
+
+/// What every copy of one message shares.
+struct Sending {
+    from: NodeId,
+    kind: MessageKind,
+    term: Option<u64>,
+    round: u64,
+    load: Option<(u32, crate::protocol::WireSize)>,
+}
+
+/// Sends one copy of a message to `to`: over its HTTP connection, or routed
+/// onto the wire. `make` gives the copy, and runs only when there is
+/// somewhere to put it.
+#[inline(always)]
+fn post<P: Protocol>(
+    engine: &mut Engine,
+    wire: &mut Wire<P::Message>,
+    conns: &mut Connections<P::Message>,
+    config: &P::Config,
+    s: &Sending,
+    to: NodeId,
+    make: impl FnOnce() -> P::Message,
+) {
+    if P::HTTP {
+        let timeouts = P::http_timeouts(config);
+        conns.send(engine, wire, timeouts, s.from, to, make(), s.round, s.load);
+        return;
+    }
+    if let Some((id, due)) = engine.route(s.from, to, s.kind, s.term, s.round, s.load) {
+        let envelope = Envelope {
+            id,
+            from: s.from,
+            to,
+            kind: s.kind,
+            sent: engine.now,
+            due,
+        };
+        wire.push(envelope, make());
     }
 }
