@@ -4,7 +4,6 @@
 use crate::error::Error;
 use crate::protocol::{MessageKind, Micros, NodeId};
 use crate::time::format_duration;
-use std::collections::VecDeque;
 
 /// Latency is uniform in `[latency_min, latency_max]` for every message; each
 /// message is independently lost with probability `loss`.
@@ -354,16 +353,18 @@ impl Envelope {
 }
 
 /// Messages in flight, indexed by id. Ids only grow and latency is bounded,
-/// so the live ids sit in a sliding window: a deque indexed by `id - base`
-/// gives O(1) insert, lookup and removal with no hashing. Envelopes and
-/// contents sit in two deques: each half moves in a few loads and stores,
-/// where the whole (over 64 bytes) was a `memory.copy` call in wasm on
-/// every push and delivery.
+/// so the live ids sit in a sliding window `base..end`: a ring whose size is
+/// a power of two, indexed by `id & mask`, gives O(1) insert, lookup and
+/// removal with no hashing and no wrap-around test. Envelopes and contents
+/// sit in two rings: each half moves in a few loads and stores, where the
+/// whole (over 64 bytes) was a `memory.copy` call in wasm on every push and
+/// delivery. Every slot outside the window is empty.
 #[derive(Clone, Debug)]
 pub struct Wire<M> {
     base: u64,
-    envelopes: VecDeque<Option<Envelope>>,
-    messages: VecDeque<Option<M>>,
+    end: u64,
+    envelopes: Vec<Option<Envelope>>,
+    messages: Vec<Option<M>>,
     live: usize,
 }
 
@@ -371,8 +372,9 @@ impl<M> Default for Wire<M> {
     fn default() -> Self {
         Wire {
             base: 1,
-            envelopes: VecDeque::new(),
-            messages: VecDeque::new(),
+            end: 1,
+            envelopes: Vec::new(),
+            messages: Vec::new(),
             live: 0,
         }
     }
@@ -381,60 +383,87 @@ impl<M> Default for Wire<M> {
 impl<M> Wire<M> {
     /// The id the next message will get.
     pub fn next_id(&self) -> u64 {
-        self.base + self.envelopes.len() as u64
+        self.end
+    }
+
+    /// The ring slot of an id in the window (None outside it).
+    #[inline(always)]
+    fn slot(&self, id: u64) -> Option<usize> {
+        (id >= self.base && id < self.end)
+            .then(|| (id & (self.envelopes.len() as u64 - 1)) as usize)
     }
 
     /// Adds a message; ids must grow. Ids skipped (messages dropped before
-    /// they reached the wire) become empty slots.
+    /// they reached the wire) stay empty slots.
     pub fn push(&mut self, envelope: Envelope, msg: M) {
-        if self.envelopes.is_empty() {
-            self.base = envelope.id;
+        let id = envelope.id;
+        debug_assert!(id >= self.end);
+        if self.live == 0 {
+            self.base = id;
         }
-        debug_assert!(envelope.id >= self.next_id());
-        while self.next_id() < envelope.id {
-            self.envelopes.push_back(None);
-            self.messages.push_back(None);
+        let span = id + 1 - self.base;
+        if span > self.envelopes.len() as u64 {
+            self.grow(span);
         }
-        self.envelopes.push_back(Some(envelope));
-        self.messages.push_back(Some(msg));
+        let i = (id & (self.envelopes.len() as u64 - 1)) as usize;
+        self.envelopes[i] = Some(envelope);
+        self.messages[i] = Some(msg);
+        self.end = id + 1;
         self.live += 1;
     }
 
+    /// Rebuilds the rings at a power-of-two size of at least `span`.
+    #[cold]
+    fn grow(&mut self, span: u64) {
+        let size = span.next_power_of_two().max(16) as usize;
+        let mut envelopes: Vec<Option<Envelope>> = vec![None; size];
+        let mut messages: Vec<Option<M>> = std::iter::repeat_with(|| None).take(size).collect();
+        let mask = size as u64 - 1;
+        for id in self.base..self.end {
+            if let Some(i) = self.slot(id) {
+                envelopes[(id & mask) as usize] = self.envelopes[i].take();
+                messages[(id & mask) as usize] = self.messages[i].take();
+            }
+        }
+        self.envelopes = envelopes;
+        self.messages = messages;
+    }
+
     /// The message's envelope, if it is on the wire.
+    #[inline]
     pub fn envelope(&self, id: u64) -> Option<Envelope> {
-        let idx = id.checked_sub(self.base)? as usize;
-        *self.envelopes.get(idx)?
+        self.envelopes[self.slot(id)?]
     }
 
     /// Moves a message's due time (a message that waits at a wall).
     pub fn set_due(&mut self, id: u64, due: Micros) {
-        let Some(idx) = id.checked_sub(self.base) else {
-            return;
-        };
-        if let Some(Some(e)) = self.envelopes.get_mut(idx as usize) {
-            e.due = due;
+        if let Some(i) = self.slot(id) {
+            if let Some(e) = &mut self.envelopes[i] {
+                e.due = due;
+            }
         }
     }
 
+    #[inline]
     pub fn take(&mut self, id: u64) -> Option<(Envelope, M)> {
-        let idx = id.checked_sub(self.base)? as usize;
-        let envelope = self.envelopes.get_mut(idx)?.take()?;
-        let msg = self.messages[idx]
+        let i = self.slot(id)?;
+        let envelope = self.envelopes[i].take()?;
+        let msg = self.messages[i]
             .take()
             .expect("an envelope has its message");
         self.live -= 1;
-        while matches!(self.envelopes.front(), Some(None)) {
-            self.envelopes.pop_front();
-            self.messages.pop_front();
+        // The window's front moves past what is gone.
+        let mask = self.envelopes.len() as u64 - 1;
+        while self.base < self.end && self.envelopes[(self.base & mask) as usize].is_none() {
             self.base += 1;
         }
         Some((envelope, msg))
     }
 
     pub fn get(&self, id: u64) -> Option<InFlight<&M>> {
-        let idx = id.checked_sub(self.base)? as usize;
-        let e = (*self.envelopes.get(idx)?)?;
-        let msg = self.messages[idx].as_ref()?;
+        let i = self.slot(id)?;
+        let e = self.envelopes[i]?;
+        let msg = self.messages[i].as_ref()?;
         Some(e.with(msg))
     }
 
@@ -448,10 +477,7 @@ impl<M> Wire<M> {
 
     /// In id order, which is send order.
     pub fn iter(&self) -> impl Iterator<Item = InFlight<&M>> {
-        self.envelopes
-            .iter()
-            .zip(&self.messages)
-            .filter_map(|(e, m)| Some(e.as_ref()?.with(m.as_ref()?)))
+        (self.base..self.end).filter_map(|id| self.get(id))
     }
 }
 
@@ -527,6 +553,54 @@ mod tests {
             kind: MessageKind::Beat,
             sent: 0,
             due,
+        }
+    }
+
+    /// The ring against an ordered map, over pushes with gaps, takes in any
+    /// order (of live, taken and unknown ids), due-time moves and growth.
+    #[test]
+    fn wire_behaves_like_an_ordered_map() {
+        use crate::protocol::Entropy;
+        use crate::sim::rng::Stream;
+        use std::collections::BTreeMap;
+        for seed in 0..20 {
+            let mut rng = Stream::new(seed, 5);
+            let mut w: Wire<u64> = Wire::default();
+            let mut model: BTreeMap<u64, (Micros, u64)> = BTreeMap::new();
+            let mut next = 1u64;
+            for step in 0..5000u64 {
+                match rng.below(10) {
+                    0..=3 => {
+                        next += rng.below(3); // ids dropped before the wire
+                        w.push(beat(next, step), step);
+                        model.insert(next, (step, step));
+                        next += 1;
+                    }
+                    4..=7 => {
+                        // Mostly old ids, sometimes a window's worth back.
+                        let back = if rng.below(4) == 0 { 300 } else { 40 };
+                        let id = next.saturating_sub(rng.below(back) + 1);
+                        let got = w.take(id).map(|(e, m)| (e.id, e.due, m));
+                        let want = model.remove(&id).map(|(due, m)| (id, due, m));
+                        assert_eq!(got, want, "seed {seed} step {step}");
+                    }
+                    8 => {
+                        let id = next.saturating_sub(rng.below(20) + 1);
+                        w.set_due(id, step + 7);
+                        if let Some(e) = model.get_mut(&id) {
+                            e.0 = step + 7;
+                        }
+                    }
+                    _ => {
+                        let id = next.saturating_sub(rng.below(20) + 1);
+                        assert_eq!(w.envelope(id).map(|e| e.due), model.get(&id).map(|e| e.0));
+                    }
+                }
+                assert_eq!(w.len(), model.len());
+            }
+            let listed: Vec<(u64, u64)> = w.iter().map(|m| (m.id, *m.msg)).collect();
+            let want: Vec<(u64, u64)> = model.iter().map(|(id, e)| (*id, e.1)).collect();
+            assert_eq!(listed, want, "seed {seed}");
         }
     }
 
