@@ -395,6 +395,7 @@ impl<M> Wire<M> {
 
     /// Adds a message; ids must grow. Ids skipped (messages dropped before
     /// they reached the wire) stay empty slots.
+    #[inline(always)]
     pub fn push(&mut self, envelope: Envelope, msg: M) {
         let id = envelope.id;
         debug_assert!(id >= self.end);
