@@ -128,7 +128,9 @@ impl Engine {
     }
 
     /// Pops the next event due at or before `end`, moving the clock to it.
-    #[inline]
+    // Always inlined in the Experiments package, like `Wire::take`.
+    #[cfg_attr(feature = "experiments", inline(always))]
+    #[cfg_attr(not(feature = "experiments"), inline)]
     pub(super) fn pop_due(&mut self, end: Micros) -> Option<Packed> {
         let ev = self.queue.pop_until(end)?;
         self.now = ev.at;

@@ -244,7 +244,9 @@ impl<P: Protocol> Simulation<P> {
     }
 
     /// Runs one event; false when it was stale (a replaced timer, a message
-    /// already dropped, a boot of a crashed node).
+    /// already dropped, a boot of a crashed node). Always inlined in the
+    /// Experiments package, like `Wire::take`.
+    #[cfg_attr(feature = "experiments", inline(always))]
     fn process(&mut self, what: Packed) -> bool {
         match what.unpack() {
             Pending::Boot { node, epoch } => {
