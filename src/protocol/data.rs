@@ -16,9 +16,6 @@ use std::rc::Rc;
 pub struct Key(Rc<str>);
 
 impl Key {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
     /// The same allocation (so certainly equal).
     #[inline]
     pub fn same(&self, other: &Key) -> bool {
@@ -71,11 +68,6 @@ impl std::ops::Deref for Key {
 }
 impl std::borrow::Borrow<str> for Key {
     fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-impl AsRef<str> for Key {
-    fn as_ref(&self) -> &str {
         &self.0
     }
 }

@@ -386,11 +386,16 @@ impl<M> Wire<M> {
         self.end
     }
 
+    /// Where an id sits in the ring (whether or not it is in the window).
+    #[inline(always)]
+    fn index(&self, id: u64) -> usize {
+        (id & (self.envelopes.len() as u64 - 1)) as usize
+    }
+
     /// The ring slot of an id in the window (None outside it).
     #[inline(always)]
     fn slot(&self, id: u64) -> Option<usize> {
-        (id >= self.base && id < self.end)
-            .then(|| (id & (self.envelopes.len() as u64 - 1)) as usize)
+        (id >= self.base && id < self.end).then(|| self.index(id))
     }
 
     /// Adds a message; ids must grow. Ids skipped (messages dropped before
@@ -406,7 +411,7 @@ impl<M> Wire<M> {
         if span > self.envelopes.len() as u64 {
             self.grow(span);
         }
-        let i = (id & (self.envelopes.len() as u64 - 1)) as usize;
+        let i = self.index(id);
         self.envelopes[i] = Some(envelope);
         self.messages[i] = Some(msg);
         self.end = id + 1;
@@ -421,10 +426,9 @@ impl<M> Wire<M> {
         let mut messages: Vec<Option<M>> = std::iter::repeat_with(|| None).take(size).collect();
         let mask = size as u64 - 1;
         for id in self.base..self.end {
-            if let Some(i) = self.slot(id) {
-                envelopes[(id & mask) as usize] = self.envelopes[i].take();
-                messages[(id & mask) as usize] = self.messages[i].take();
-            }
+            let (from, to) = (self.index(id), (id & mask) as usize);
+            envelopes[to] = self.envelopes[from].take();
+            messages[to] = self.messages[from].take();
         }
         self.envelopes = envelopes;
         self.messages = messages;
@@ -458,8 +462,7 @@ impl<M> Wire<M> {
             .expect("an envelope has its message");
         self.live -= 1;
         // The window's front moves past what is gone.
-        let mask = self.envelopes.len() as u64 - 1;
-        while self.base < self.end && self.envelopes[(self.base & mask) as usize].is_none() {
+        while self.base < self.end && self.envelopes[self.index(self.base)].is_none() {
             self.base += 1;
         }
         Some((envelope, msg))

@@ -439,7 +439,8 @@ impl<P: Protocol> Simulation<P> {
                         post::<P>(engine, wire, conns, config, &sending, to, || msg);
                     }
                     Dest::AllOthers => {
-                        // The last receiver: the highest node but this one.
+                        // The last receiver: the highest node but this one
+                        // (0, none, in a one-node cluster).
                         let n = engine.n;
                         let last = if n == id { n - 1 } else { n };
                         for to in 1..last {
@@ -449,7 +450,7 @@ impl<P: Protocol> Simulation<P> {
                                 });
                             }
                         }
-                        if last >= 1 && last != id {
+                        if last >= 1 {
                             post::<P>(engine, wire, conns, config, &sending, last, || msg);
                         }
                     }
