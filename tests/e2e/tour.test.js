@@ -288,6 +288,24 @@ test('every tour on tour.html loads from its button, with a caption at each stop
   await context.close();
 });
 
+test('a tour named in the URL is the only one the page loads, however late the page\'s own script runs', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // The page's module waits for its words; slowed down, the element starts
+  // first and must already see the tour the URL names.
+  await context.route('**/i18n/en/pages.js', async (route) => { await new Promise((r) => setTimeout(r, 1500)); await route.continue(); });
+  const page = await context.newPage();
+  const scripts = [];
+  page.on('request', (r) => { const path = new URL(r.url()).pathname; if (path.startsWith('/tours/')) scripts.push(path); });
+  await page.goto(`${server.url}tour.html?tour=raft-write`);
+  await ready(page, '#tour');
+  const pauses = readFileSync(join(ROOT, 'www/tours/raft-write.txt'), 'utf8').split('\n').filter((l) => l.trim() === 'pause').length;
+  assert.deepEqual(await page.evaluate(() => [document.querySelector('#tour').run.model, document.querySelector('#tour').run.stops.length]), ['raft', pauses]);
+  // The page's module ran later and found nothing to switch.
+  await page.locator('[data-tour="raft-write"][aria-pressed="true"]').waitFor();
+  assert.deepEqual(scripts, ['/tours/raft-write.txt']);
+  await context.close();
+});
+
 test('the partition tour shows two leaders at once where its caption says so', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}tour.html?tour=partition&stop=4`);
   await ready(page, '#tour');
