@@ -51,6 +51,9 @@ const SHEET = (() => {
   } catch { return null; }
 })();
 
+/** The attributes a run is made from (the others apply to a running one). */
+const RUN_ATTRIBUTES = ['model', 'nodes', 'seed', 'scenario', 'scenario-src', 'settings'];
+
 // The controls (lib/panels.js and its parts, about 56 KB) load only for
 // an element that shows them: an embed with controls="none" never fetches them.
 /** @type {typeof import('./lib/panels.js').Controls | null} */
@@ -172,15 +175,24 @@ export class RaftBeatElement extends HTMLElement {
     }
     else if (name === 'controls') this.buildControls();
     else if (name === 'theme') this.applyTheme();
-    else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else if (name === 'scenario-src') {
-      loadScenario(this).then(({ text, problem }) => {
-        // Switched again while this one loaded: the later one wins.
-        if (this.getAttribute('scenario-src') !== value) return;
-        this.fetchedScenario = text;
-        if (problem) this.showError(problem);
-        else this.restartFromAttributes();
-      });
-    } else this.restartFromAttributes();
+    else if (name === 'autoplay') { if (value !== null) this.clock.play(); } else if (name === 'scenario-src') this.reloadScenario();
+    else this.restartFromAttributes();
+  }
+
+  /** Loads `scenario-src` again and restarts from it; switched again
+   *  while it loaded, the later one wins. */
+  async reloadScenario() {
+    const src = this.getAttribute('scenario-src');
+    const { text, problem } = await loadScenario(this);
+    if (this.getAttribute('scenario-src') !== src) return;
+    this.fetchedScenario = text;
+    if (problem) this.showError(problem);
+    else this.restartFromAttributes();
+  }
+
+  /** The attributes a run is made from, as one string to compare. */
+  runAttributes() {
+    return RUN_ATTRIBUTES.map((a) => this.getAttribute(a)).join('\u0000');
   }
 
   /** A new run from the attributes; without a `speed` attribute, a new
@@ -258,11 +270,13 @@ export class RaftBeatElement extends HTMLElement {
     }
     /** @type {string[]} */
     const problems = [...(url?.errors ?? [])];
+    const src = this.getAttribute('scenario-src');
     const loaded = await loadScenario(this);
     this.fetchedScenario = loaded.text;
     if (loaded.problem) problems.push(loaded.problem);
     /** @type {Record<string, any>} */
     let settings = this.settingsFromAttributes(problems);
+    const read = this.runAttributes();
     if (url) Object.assign(settings, url.settings);
     const plan = [...this.plan];
     if (url?.actions.length) plan.push(...url.actions.map((a) => ({ ...a, source: 'replay-ahead' })));
@@ -297,6 +311,11 @@ export class RaftBeatElement extends HTMLElement {
     }
     else this.tour.toFirstStop();
     if (problems.length) this.showError(this.t('shell.someSettings', { problems: problems.join('; ') }));
+    // The host page changed the attributes while this started (say a
+    // scenario-src set during the first one's fetch): the later ones win,
+    // as they do once it runs.
+    if (this.getAttribute('scenario-src') !== src) await this.reloadScenario();
+    else if (this.runAttributes() !== read) this.restartFromAttributes();
     const autoplay = url?.autoplay ?? (this.hasAttribute('autoplay') && url?.t == null && !url?.paused);
     if (autoplay && !url?.paused) this.clock.play();
     this.redraw();

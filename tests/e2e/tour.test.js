@@ -181,6 +181,30 @@ test('an embedded tour without controls, and a scenario file that cannot load', 
   await context.close();
 });
 
+test('a scenario-src the host page sets while the first one still loads wins', async () => {
+  const html = `<script type="module" src="/raft-beat.js"></script>
+    <raft-beat id="t" controls="none" scenario-src="tours/nacos-heartbeats.txt"></raft-beat>`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.route(`${server.url}late-switch.html`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  const page = await context.newPage();
+  // While the element fetches its first file, before it has a run, the
+  // page switches to another.
+  await context.route('**/tours/nacos-heartbeats.txt', async (route) => {
+    await page.evaluate(() => document.getElementById('t').setAttribute('scenario-src', 'tours/raft-write.txt'));
+    await route.continue();
+  });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${server.url}late-switch.html`);
+  await ready(page, '#t');
+  const pauses = readFileSync(join(ROOT, 'www/tours/raft-write.txt'), 'utf8').split('\n').filter((l) => l.trim() === 'pause').length;
+  const seen = await page.evaluate(() => { const el = document.querySelector('#t'); return [el.run.model, el.run.stops.length, el.shadowRoot.querySelector('.tour .say').textContent]; });
+  assert.deepEqual(seen.slice(0, 2), ['raft', pauses]);
+  assert.match(seen[2], /write/, 'the caption is the later tour\'s');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the list of stops jumps anywhere, and ?stop=N opens the tour there', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}tour.html?stop=6`);
   await ready(page, '#tour');
