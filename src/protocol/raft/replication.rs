@@ -25,10 +25,6 @@ pub const SNAPSHOT_EVERY: u64 = 1024;
 use super::node::Node;
 
 impl Node {
-    fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
-        (1..=self.cluster_size).filter(move |p| *p != self.id)
-    }
-
     /// A client's command reaches this node.
     pub(super) fn client_request(&mut self, request: ClientRequest, out: &mut Out) {
         if self.role != Role::Leader {
@@ -175,16 +171,15 @@ impl Node {
     /// reply, heartbeats included: small clusters sort on the stack.
     fn majority_match(&self) -> u64 {
         const ON_STACK: usize = 16;
-        let own = self.log.last().index;
         let k = (self.majority() - 1) as usize;
+        // The peers' matchIndex as they are kept (by id), with the leader's
+        // own slot standing for its last index.
         let fill = |m: &mut [u64]| {
-            for (slot, p) in m.iter_mut().zip(self.peers()) {
-                *slot = self.matched[Self::slot(p)];
-            }
-            *m.last_mut().expect("the leader's own entry") = own;
+            m.copy_from_slice(&self.matched);
+            m[Self::slot(self.id)] = self.log.last().index;
             kth_largest(m, k)
         };
-        let n = self.cluster_size as usize;
+        let n = self.matched.len();
         if n <= ON_STACK {
             fill(&mut [0u64; ON_STACK][..n])
         } else {
