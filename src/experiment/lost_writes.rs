@@ -148,9 +148,7 @@ pub fn run(setup: &Setup, version: Version, sim_seed: u64) -> Result<Run, Error>
             Some(LossCause::Elected) => r.elected += 1,
             Some(LossCause::Change(Cause::DeadKey { .. })) => r.dead_key += 1,
             Some(LossCause::Change(Cause::Pull { .. })) => r.pull += 1,
-            Some(LossCause::Change(
-                Cause::Commit { .. } | Cause::Local | Cause::Apply { .. } | Cause::Snapshot { .. },
-            )) => r.commit += 1,
+            Some(LossCause::Change(Cause::Commit { .. } | Cause::Local)) => r.commit += 1,
             None => {}
         }
     }

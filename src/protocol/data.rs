@@ -222,10 +222,6 @@ pub enum Cause {
     Pull { from: NodeId },
     /// The key was not listed in a beat (Nacos's dead keys).
     DeadKey { from: NodeId, beat_term: u64 },
-    /// Raft applied the committed entry at `index`.
-    Apply { index: u64 },
-    /// Raft installed a snapshot (up to index `at`) sent by the leader.
-    Snapshot { from: NodeId, at: u64 },
 }
 
 /// One change to a node's store.

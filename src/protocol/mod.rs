@@ -308,6 +308,9 @@ pub struct Ready<M, T, N> {
     /// Client requests answered in this call (by the node the client called).
     pub outcomes: Vec<(OpId, Outcome)>,
     /// Datums this call changed: the durability checker follows every one.
+    /// Nacos's only: a Raft state machine applies the committed log in order
+    /// and may lag it by any amount, so Raft's durable value is its log,
+    /// judged when a node becomes leader (`Protocol::leader_value`).
     pub changes: Vec<DatumChange>,
     /// Client requests this node sends back to the leader it names (Raft's
     /// redirect): the client resends them there.

@@ -142,12 +142,6 @@ pub fn describe(l: &LostWrite, node: NodeId) -> String {
             format!("S{node} replaced it with an older write committed by S{from}")
         }
         LossCause::Change(Cause::Local) => format!("S{node} replaced it itself"),
-        LossCause::Change(Cause::Apply { index }) => {
-            format!("S{node} applied an older command over it (index {index})")
-        }
-        LossCause::Change(Cause::Snapshot { from, .. }) => {
-            format!("S{node} installed a snapshot from S{from} without it")
-        }
     };
     let now = match l.now {
         Some(d) => format!("; it holds v{} (#{})", d.version, d.token),

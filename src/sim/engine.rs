@@ -10,7 +10,7 @@ use super::rng::{self, Stream};
 use super::trace::{EventKind, Sink, TraceEvent};
 use super::{check_node, PeriodicCrash, SimConfig};
 use crate::error::Error;
-use crate::protocol::data::{Cause, ClientRequest, DatumChange, OpId, Outcome};
+use crate::protocol::data::{ClientRequest, DatumChange, OpId, Outcome};
 use crate::protocol::{MessageKind, Micros, NodeId, Status, WireSize, MAX_TIMERS};
 
 /// A node's timer slot: the generation that a pending Timer event must
@@ -284,15 +284,8 @@ impl Engine {
         );
     }
 
-    /// A node's datum changed: the durability checker judges it. Not a
-    /// Raft state machine's: it applies the committed log in order and may
-    /// lag it by any amount (a restart replays it from the last snapshot,
-    /// through old values nobody reads). Raft's durable value is its log,
-    /// judged when a node becomes leader (`Protocol::leader_value`).
+    /// A node's datum changed: the durability checker judges it.
     pub(super) fn datum_changed(&mut self, id: NodeId, term: u64, c: &DatumChange) {
-        if matches!(c.cause, Cause::Apply { .. } | Cause::Snapshot { .. }) {
-            return;
-        }
         if let Some(lost) = self.client.judge_change(&c.key, c.before, c.datum, c.cause) {
             let f = self.monitor.lost_write(self.now, id, term, lost);
             self.emit(Some(id), Some(term), EventKind::Violation(f));

@@ -178,10 +178,6 @@ impl Finding {
                         LossCause::Change(Cause::Pull { from }) => ("pull", Some(from), None),
                         LossCause::Change(Cause::Commit { from }) => ("commit", Some(from), None),
                         LossCause::Change(Cause::Local) => ("local", None, None),
-                        LossCause::Change(Cause::Apply { index }) => ("apply", None, Some(index)),
-                        LossCause::Change(Cause::Snapshot { from, .. }) => {
-                            ("snapshot", Some(from), None)
-                        }
                     };
                     json_str(out, "cause", cause);
                     if let Some(f) = from {

@@ -5,7 +5,7 @@
 use super::log::{Entry, Log, Snapshot};
 use super::node::Out;
 use super::{LogPos, Message, Note};
-use crate::protocol::data::{Cause, ClientRequest, Failure, OpKind};
+use crate::protocol::data::{ClientRequest, Failure, OpKind};
 use crate::protocol::{LogEvent, NodeId, Role};
 use std::rc::Rc;
 
@@ -202,13 +202,12 @@ impl Node {
             let Some(e) = self.log.get(index) else {
                 break;
             };
-            let (before, after) = self.machine.apply(e);
+            self.machine.apply(e);
             out.log.push(LogEvent::Applied {
                 index,
                 term: e.term,
                 op: e.op,
             });
-            out.change(e.key.clone(), before, after, Cause::Apply { index });
             let op = e.op;
             self.applied = index;
             while let Some(&(i, pending)) = self.pending.front() {
@@ -424,35 +423,7 @@ impl Node {
         } else {
             self.log = Log::starting_at(pos, snap.chain, true);
         }
-        // Every datum the snapshot changes is a change the checker sees.
-        let old = std::mem::replace(&mut self.machine, snap.machine.clone());
-        for (k, d) in old.store.iter() {
-            let now = self.machine.store.get(k);
-            if now != Some(*d) {
-                out.change(
-                    k.clone(),
-                    Some(*d),
-                    now,
-                    Cause::Snapshot {
-                        from,
-                        at: pos.index,
-                    },
-                );
-            }
-        }
-        for (k, d) in self.machine.store.iter() {
-            if old.store.get(k).is_none() {
-                out.change(
-                    k.clone(),
-                    None,
-                    Some(*d),
-                    Cause::Snapshot {
-                        from,
-                        at: pos.index,
-                    },
-                );
-            }
-        }
+        self.machine = snap.machine.clone();
         self.commit = pos.index;
         self.applied = pos.index;
         out.log.push(LogEvent::Committed {
