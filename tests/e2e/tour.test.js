@@ -12,6 +12,9 @@ let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.stop(); });
 
+/** A scenario's stops: its `pause` lines. */
+const stopsIn = (text) => text.split('\n').filter((l) => l.trim() === 'pause').length;
+
 /** What the tour bar shows, and where the run is. */
 async function tour(page, host = '#tour') {
   return page.evaluate((sel) => {
@@ -197,7 +200,7 @@ test('a scenario-src the host page sets while the first one still loads wins', a
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(`${server.url}late-switch.html`);
   await ready(page, '#t');
-  const pauses = readFileSync(join(ROOT, 'www/tours/raft-write.txt'), 'utf8').split('\n').filter((l) => l.trim() === 'pause').length;
+  const pauses = stopsIn(readFileSync(join(ROOT, 'www/tours/raft-write.txt'), 'utf8'));
   const seen = await page.evaluate(() => { const el = document.querySelector('#t'); return [el.run.model, el.run.stops.length, el.shadowRoot.querySelector('.tour .say').textContent]; });
   assert.deepEqual(seen.slice(0, 2), ['raft', pauses]);
   assert.match(seen[2], /write/, 'the caption is the later tour\'s');
@@ -298,7 +301,7 @@ test('every tour on tour.html loads from its button, with a caption at each stop
     await page.evaluate(() => window.loaded);
     const src = await page.evaluate(() => document.querySelector('#tour').getAttribute('scenario-src'));
     const text = readFileSync(join(ROOT, 'www', src), 'utf8');
-    const pauses = text.split('\n').filter((l) => l.trim() === 'pause').length;
+    const pauses = stopsIn(text);
     const model = /^cluster model=(\w+)/m.exec(text)[1];
     assert.deepEqual(await page.evaluate(() => [document.querySelector('#tour').run.model, document.querySelector('#tour').run.stops.length]), [model, pauses], name);
     // To the last stop: the run gets there, with a caption at every stop.
@@ -322,7 +325,7 @@ test('a tour named in the URL is the only one the page loads, however late the p
   page.on('request', (r) => { const path = new URL(r.url()).pathname; if (path.startsWith('/tours/')) scripts.push(path); });
   await page.goto(`${server.url}tour.html?tour=raft-write`);
   await ready(page, '#tour');
-  const pauses = readFileSync(join(ROOT, 'www/tours/raft-write.txt'), 'utf8').split('\n').filter((l) => l.trim() === 'pause').length;
+  const pauses = stopsIn(readFileSync(join(ROOT, 'www/tours/raft-write.txt'), 'utf8'));
   assert.deepEqual(await page.evaluate(() => [document.querySelector('#tour').run.model, document.querySelector('#tour').run.stops.length]), ['raft', pauses]);
   // The page's module ran later and found nothing to switch.
   await page.locator('[data-tour="raft-write"][aria-pressed="true"]').waitFor();
