@@ -160,19 +160,29 @@ impl LogSafety {
     /// The rings' slot of `index`, grown to reach it and cut to the window;
     /// None for an index already behind the window.
     fn slot(&mut self, index: u64) -> Option<usize> {
-        let slot = index.checked_sub(self.first)? as usize;
-        if slot >= self.appended.len() {
-            self.appended.resize_with(slot + 1, Seen::default);
-            self.applied.resize(slot + 1, None);
+        let mut slot = index.checked_sub(self.first)? as usize;
+        let window = WINDOW as usize;
+        if slot >= self.appended.len() + window {
+            // So far ahead that nothing held stays in the window.
+            self.appended.clear();
+            self.applied.clear();
+            self.first = index + 1 - WINDOW;
+            slot = window - 1;
         }
-        let over = self.appended.len().saturating_sub(WINDOW as usize);
-        if over == 0 {
-            return Some(slot);
+        // Almost always the next index, or one already held: a push and a
+        // pop at the ends, where a resize and a drain cost far more.
+        while slot >= self.appended.len() {
+            self.appended.push_back(Seen::default());
+            self.applied.push_back(None);
         }
-        self.appended.drain(..over);
-        self.applied.drain(..over);
-        self.first += over as u64;
-        slot.checked_sub(over)
+        while self.appended.len() > window {
+            self.appended.pop_front();
+            self.applied.pop_front();
+            self.first += 1;
+            // Only after a push: the slot is the back one, beyond the cut.
+            slot -= 1;
+        }
+        Some(slot)
     }
 }
 
@@ -277,5 +287,31 @@ mod tests {
         );
         // Behind the window: not compared, no finding, no panic.
         assert!(s.event(9, 1, 1, appended(3, 1, 12345)).is_none());
+    }
+
+    #[test]
+    fn a_jump_far_ahead_keeps_the_window_ending_at_the_new_index() {
+        let mut s = LogSafety::default();
+        assert!(s.event(1, 1, 1, appended(5, 1, 50)).is_none());
+        let far = 5 + 3 * WINDOW;
+        assert!(s.event(2, 2, 1, appended(far, 1, 70)).is_none());
+        assert_eq!(s.appended.len() as u64, WINDOW);
+        assert_eq!(s.first, far + 1 - WINDOW);
+        // The old index fell out; the new one is held and compared.
+        assert!(s.event(3, 3, 1, appended(5, 1, 51)).is_none());
+        let f = s.event(4, 3, 1, appended(far, 1, 71)).expect("a finding");
+        assert_eq!((f.kind, f.detail), (ViolationKind::LogMatching, (far, 1)));
+        // Just under a window ahead: the two ends are both kept.
+        let near = far + WINDOW - 1;
+        assert!(s.event(5, 1, 1, appended(near, 1, 90)).is_none());
+        assert_eq!(s.first, near + 1 - WINDOW);
+        assert!(
+            s.event(6, 2, 1, appended(far, 1, 70)).is_none(),
+            "still held: same chain"
+        );
+        assert!(
+            s.event(7, 2, 1, appended(far, 1, 72)).is_some(),
+            "still held: another chain"
+        );
     }
 }

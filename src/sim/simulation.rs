@@ -360,12 +360,15 @@ impl<P: Protocol> Simulation<P> {
                     .monitor
                     .log
                     .elected(engine.now, id, after.term, p.log_last(), |i| p.log_chain(i));
-                engine.log_finding(id, after.term, f);
+                if let Some(f) = f {
+                    engine.log_finding(id, after.term, f);
+                }
             }
         }
         for &ev in &ready.log {
-            let f = engine.monitor.log.event(engine.now, id, after.term, ev);
-            engine.log_finding(id, after.term, f);
+            if let Some(f) = engine.monitor.log.event(engine.now, id, after.term, ev) {
+                engine.log_finding(id, after.term, f);
+            }
         }
         for &(op, outcome) in &ready.outcomes {
             engine.client_done(op, outcome);
