@@ -179,7 +179,8 @@ impl LogSafety {
             self.appended.pop_front();
             self.applied.pop_front();
             self.first += 1;
-            // Only after a push: the slot is the back one, beyond the cut.
+            // The window only overflows after pushes, which made `slot` the
+            // newest index: it stays inside as the front moves.
             slot -= 1;
         }
         Some(slot)
